@@ -1,0 +1,1 @@
+//! The governance contract (work in progress).
