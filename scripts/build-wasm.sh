@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds every StarMiner contract into a deployable artifact:
+#   cargo (wasm profile) -> wasm-opt lowering -> cosmwasm-check -> artifacts/
+# Prints each artifact's size and fails if one exceeds wasmd's 800 KiB limit.
+#
+# Usage: scripts/build-wasm.sh [crate ...]   (default: every contract)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MAX_BYTES=$((800 * 1024))
+ensure_rust_components
+ensure_binaryen
+ensure_cosmwasm_check
+
+cd "$REPO_ROOT"
+crates=("$@")
+[ ${#crates[@]} -eq 0 ] && crates=("${CONTRACTS[@]}")
+pkg_args=()
+for c in "${crates[@]}"; do pkg_args+=(-p "$c"); done
+
+log "compiling ${crates[*]} for wasm32-unknown-unknown"
+cargo build --locked --quiet --profile wasm \
+    --target wasm32-unknown-unknown --lib "${pkg_args[@]}"
+
+mkdir -p artifacts
+failed=0
+printf '%-22s %10s %10s\n' "artifact" "raw" "lowered" >&2
+for c in "${crates[@]}"; do
+    name="${c//-/_}"
+    raw="target/wasm32-unknown-unknown/wasm/$name.wasm"
+    out="artifacts/$name.wasm"
+    [ -f "$raw" ] || die "cargo produced no $raw"
+    # -Os plus the two lowerings; the features flags let binaryen parse what
+    # rustc emitted, the lowering passes then remove those instructions.
+    "$WASM_OPT" -Os --enable-bulk-memory --enable-sign-ext \
+        --signext-lowering --llvm-memory-copy-fill-lowering \
+        --strip-debug --strip-producers --strip-target-features \
+        "$raw" -o "$out"
+    size=$(stat -c %s "$out")
+    printf '%-22s %10s %10s\n' "$name.wasm" "$(stat -c %s "$raw")" "$size" >&2
+    if [ "$size" -gt "$MAX_BYTES" ]; then
+        echo "  $out is $size bytes, above wasmd's limit of $MAX_BYTES" >&2
+        failed=1
+    fi
+done
+[ "$failed" -eq 0 ] || die "artifact size limit exceeded"
+
+artifacts=()
+for c in "${crates[@]}"; do artifacts+=("artifacts/${c//-/_}.wasm"); done
+log "cosmwasm-check ${artifacts[*]}"
+cosmwasm-check "${artifacts[@]}" >/dev/null || cosmwasm-check "${artifacts[@]}"
+
+# checksums.txt covers every artifact present, like cw-optimizoor's output.
+(cd artifacts && sha256sum -- *.wasm > checksums.txt)
+log "artifacts written: $(ls artifacts/*.wasm | wc -l) contracts, checksums in artifacts/checksums.txt"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Writes each contract's JSON schema (cosmwasm-schema's write_api!) into
+# schema/<contract>/. With --check, regenerates into a scratch directory and
+# fails if the committed schema is stale.
+#
+# Usage: scripts/schema.sh [--check]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+check=0
+[ "${1:-}" = "--check" ] && check=1
+cd "$REPO_ROOT"
+
+bins=()
+for c in "${CONTRACTS[@]}"; do bins+=(--bin "$c-schema"); done
+cargo build --locked --quiet "${bins[@]}"
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+for c in "${CONTRACTS[@]}"; do
+    mkdir -p "$scratch/$c"
+    # write_api! writes into ./schema of the working directory.
+    (cd "$scratch/$c" && "$REPO_ROOT/target/debug/$c-schema" >/dev/null)
+done
+
+if [ "$check" -eq 1 ]; then
+    stale=0
+    for c in "${CONTRACTS[@]}"; do
+        if ! diff -r -q "$scratch/$c/schema" "schema/$c" >/dev/null 2>&1; then
+            echo "schema/$c is stale" >&2
+            stale=1
+        fi
+    done
+    [ "$stale" -eq 0 ] || die "run scripts/schema.sh and commit schema/"
+    log "schema/ is up to date"
+else
+    for c in "${CONTRACTS[@]}"; do
+        rm -rf "schema/$c"
+        mkdir -p "schema/$c"
+        cp -r "$scratch/$c/schema/." "schema/$c/"
+    done
+    log "schema written to schema/ for ${CONTRACTS[*]}"
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs everything StarMiner's builds and tests need, idempotently:
+# the wasm32 target, rustfmt and clippy, binaryen's wasm-opt (npm) and
+# cosmwasm-check. Safe to run any number of times.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_apt_packages ca-certificates pkg-config
+ensure_rust_components
+ensure_binaryen
+ensure_cosmwasm_check
+log "set-up complete"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every check StarMiner has, from a fresh clone: set-up, formatting,
+# deployable wasm artifacts, schema freshness, clippy, all tests, and the
+# gas benchmark. Exits non-zero on the first failure.
+#
+# Usage: scripts/test.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+started=$SECONDS
+step() {
+    local name="$1"; shift
+    local t0=$SECONDS
+    log "$name"
+    "$@"
+    log "$name: done in $((SECONDS - t0)) s"
+}
+
+step "set-up" scripts/setup.sh
+step "cargo fmt --check" cargo fmt --all -- --check
+step "wasm artifacts" scripts/build-wasm.sh
+step "schema is current" scripts/schema.sh --check
+step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
+step "tests" cargo test --locked --workspace
+step "gas benchmark" cargo run --locked --quiet -p starminer-wasm-host --bin gas-bench
+log "all checks passed in $((SECONDS - started)) s"
