@@ -1,0 +1,145 @@
+use cosmwasm_std::{OverflowError, StdError, Timestamp, Uint128};
+use cw_utils::PaymentError;
+use thiserror::Error;
+
+#[derive(Error, Debug, PartialEq)]
+pub enum ContractError {
+    #[error("{0}")]
+    Std(#[from] StdError),
+
+    #[error("{0}")]
+    Overflow(#[from] OverflowError),
+
+    #[error("{0}")]
+    Payment(#[from] PaymentError),
+
+    #[error("only governance may do this")]
+    NotGovernance {},
+
+    #[error("only governance or an authorized contract (the job market) may do this")]
+    NotAuthorized {},
+
+    #[error("{address} is already registered; use UpdateProfile or UpdateHardware")]
+    AlreadyRegistered { address: String },
+
+    #[error("{address} is not registered; send Register first")]
+    NotRegistered { address: String },
+
+    #[error("zone {zone} is not in the governance zone list; query Zones")]
+    UnknownZone { zone: String },
+
+    #[error("zone {zone} is already listed")]
+    ZoneExists { zone: String },
+
+    #[error("zone {zone} is still used by {users} registered addresses")]
+    ZoneInUse { zone: String, users: u64 },
+
+    #[error("invalid zone id {zone:?}: use 1-32 characters of a-z, 0-9, '-' and '_'")]
+    InvalidZoneId { zone: String },
+
+    #[error("{field} must be 1 to {max} characters")]
+    InvalidText { field: String, max: u32 },
+
+    #[error(
+        "result server URL must start with http:// or https:// and be at most {max} characters"
+    )]
+    InvalidUrl { max: u32 },
+
+    #[error("pubkey must be a 33-byte compressed (0x02/0x03) or 65-byte uncompressed (0x04) secp256k1 key")]
+    InvalidPubkey {},
+
+    #[error("at most {max} devices may be registered")]
+    TooManyDevices { max: u32 },
+
+    #[error("device {index}: compute_units, global_mem_bytes and max_clock_mhz must be positive")]
+    InvalidDevice { index: usize },
+
+    #[error("only the Provider and Validator roles can be requested; Requester is implicit and Oracle is appointed by governance")]
+    InvalidRoleRequest {},
+
+    #[error("only the AGPU contract can bond; send AGPU with cw20 Send")]
+    WrongToken {},
+
+    #[error("amount must be positive")]
+    ZeroAmount {},
+
+    #[error("only {free} uagpu of the bond are free (the rest is locked as collateral); asked for {requested}")]
+    InsufficientFreeStake { free: Uint128, requested: Uint128 },
+
+    #[error("at most {max} unbonding claims may be pending; Claim the matured ones or wait")]
+    TooManyClaims { max: u32 },
+
+    #[error("no unbonding claim has matured yet")]
+    NothingToClaim {},
+
+    #[error("collateral for job {job_id} is already locked")]
+    CollateralAlreadyLocked { job_id: u64 },
+
+    #[error("no collateral is locked for job {job_id}")]
+    NoCollateral { job_id: u64 },
+
+    #[error("provider is jailed until {until}")]
+    Jailed { until: Timestamp },
+
+    #[error("provider is not jailed")]
+    NotJailed {},
+
+    #[error("the provider role is not active: bond at least {min_stake} uagpu and stay unjailed")]
+    ProviderRoleInactive { min_stake: Uint128 },
+
+    #[error("the validator role is not active: only members of the validator set may attest")]
+    NotValidator {},
+
+    #[error("a provider cannot attest its own benchmark")]
+    SelfAttestation {},
+
+    #[error("claimed score must be positive")]
+    ZeroClaimedScore {},
+
+    #[error("challenge {challenge_id} is still open; finish it or wait until it expires")]
+    ChallengeOpen { challenge_id: u64 },
+
+    #[error("challenge {challenge_id} does not exist")]
+    UnknownChallenge { challenge_id: u64 },
+
+    #[error("challenge {challenge_id} belongs to another provider")]
+    ChallengeNotYours { challenge_id: u64 },
+
+    #[error("challenge {challenge_id} is not waiting for a result")]
+    ChallengeNotIssued { challenge_id: u64 },
+
+    #[error("challenge {challenge_id} has no submitted result to attest")]
+    ChallengeNotSubmitted { challenge_id: u64 },
+
+    #[error(
+        "the deadline of challenge {challenge_id} passed at {deadline}; request a new benchmark"
+    )]
+    DeadlinePassed {
+        challenge_id: u64,
+        deadline: Timestamp,
+    },
+
+    #[error("the attestation window of challenge {challenge_id} closed at {closed}")]
+    AttestWindowClosed {
+        challenge_id: u64,
+        closed: Timestamp,
+    },
+
+    #[error("result root must be 64 hex characters (a sha256)")]
+    InvalidResultRoot {},
+
+    #[error("{address} is already an oracle")]
+    AlreadyOracle { address: String },
+
+    #[error("{address} is not an oracle")]
+    NotOracle { address: String },
+
+    #[error("at most {max} authorized contracts may be set")]
+    TooManyAuthorized { max: usize },
+
+    #[error("invalid parameters: {reason}")]
+    InvalidParams { reason: String },
+
+    #[error("cannot migrate: {0}")]
+    Migration(String),
+}

@@ -1,0 +1,306 @@
+//! Read-only views. Every list paginates: `start_after`, `limit` (default 10,
+//! max 100), in key order.
+
+use cosmwasm_std::{Addr, Deps, Order, StdError, StdResult, Storage};
+use cw_storage_plus::Bound;
+use starminer_interfaces::registry::{
+    AddressesResponse, CapacityEntry, CapacityResponse, Challenge, CollateralLock,
+    CollateralLocksResponse, ConfigResponse, DidDocument, DidService, Provider, ProvidersResponse,
+    Role, StakeResponse, TotalsResponse, ValidatorStake, ValidatorTotalsResponse,
+    ValidatorsResponse, VerificationMethod, ZonesResponse, DID_PREFIX,
+};
+
+use crate::state::{
+    BY_ROLE, BY_TIER, BY_ZONE, CAPACITY, CHALLENGES, CLAIMS, CONFIG, LOCKS, ORACLES, PARAMS,
+    PROVIDERS, PROVIDER_COUNT, TOTAL_BONDED, TOTAL_CLAIMS, VALIDATORS, VALIDATOR_COUNT,
+    VALIDATOR_STAKE, ZONES,
+};
+
+pub const DEFAULT_LIMIT: u32 = 10;
+pub const MAX_LIMIT: u32 = 100;
+
+fn page_size(limit: Option<u32>) -> usize {
+    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
+}
+
+fn start_addr(deps: Deps, start_after: Option<String>) -> StdResult<Option<Addr>> {
+    start_after.map(|a| deps.api.addr_validate(&a)).transpose()
+}
+
+fn load_all(storage: &dyn Storage, addrs: Vec<Addr>) -> StdResult<ProvidersResponse> {
+    let providers = addrs
+        .iter()
+        .map(|a| PROVIDERS.load(storage, a))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(ProvidersResponse { providers })
+}
+
+pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
+    let config = CONFIG.load(deps.storage)?;
+    Ok(ConfigResponse {
+        governance: config.governance,
+        agpu_token: config.agpu_token,
+        authorized: config.authorized,
+        params: PARAMS.load(deps.storage)?,
+    })
+}
+
+pub fn query_provider(deps: Deps, address: String) -> StdResult<Provider> {
+    let addr = deps.api.addr_validate(&address)?;
+    PROVIDERS
+        .may_load(deps.storage, &addr)?
+        .ok_or_else(|| StdError::not_found(format!("provider {address}")))
+}
+
+pub fn query_providers(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ProvidersResponse> {
+    let start = start_addr(deps, start_after)?;
+    let providers = PROVIDERS
+        .range(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .map(|r| r.map(|(_, p)| p))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(ProvidersResponse { providers })
+}
+
+pub fn query_providers_by_zone(
+    deps: Deps,
+    zone: String,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ProvidersResponse> {
+    let start = start_addr(deps, start_after)?;
+    let addrs = BY_ZONE
+        .prefix(&zone)
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .collect::<StdResult<Vec<_>>>()?;
+    load_all(deps.storage, addrs)
+}
+
+pub fn query_providers_by_tier(
+    deps: Deps,
+    tier: u8,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ProvidersResponse> {
+    let start = start_addr(deps, start_after)?;
+    let addrs = BY_TIER
+        .prefix(tier)
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .collect::<StdResult<Vec<_>>>()?;
+    load_all(deps.storage, addrs)
+}
+
+pub fn query_providers_by_role(
+    deps: Deps,
+    role: Role,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ProvidersResponse> {
+    match role {
+        Role::Requester => query_providers(deps, start_after, limit),
+        Role::Oracle => Err(StdError::generic_err(
+            "oracles need not be registered: query Oracles for the list",
+        )),
+        Role::Provider | Role::Validator => {
+            let start = start_addr(deps, start_after)?;
+            let addrs = BY_ROLE
+                .prefix(role.index_key())
+                .keys(
+                    deps.storage,
+                    start.as_ref().map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(page_size(limit))
+                .collect::<StdResult<Vec<_>>>()?;
+            load_all(deps.storage, addrs)
+        }
+    }
+}
+
+pub fn query_validators(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ValidatorsResponse> {
+    let start = start_addr(deps, start_after)?;
+    let validators = VALIDATORS
+        .range(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .map(|r| r.map(|(address, stake)| ValidatorStake { address, stake }))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(ValidatorsResponse { validators })
+}
+
+pub fn query_validator_totals(deps: Deps) -> StdResult<ValidatorTotalsResponse> {
+    Ok(ValidatorTotalsResponse {
+        total_stake: VALIDATOR_STAKE.load(deps.storage)?,
+        count: VALIDATOR_COUNT.load(deps.storage)?,
+        max_validators: PARAMS.load(deps.storage)?.max_validators,
+    })
+}
+
+/// Works for any address: an unregistered one has zero bond (and may still
+/// hold claims).
+pub fn query_stake(deps: Deps, address: String) -> StdResult<StakeResponse> {
+    let addr = deps.api.addr_validate(&address)?;
+    let (bonded, locked) = PROVIDERS
+        .may_load(deps.storage, &addr)?
+        .map(|p| (p.bonded, p.locked))
+        .unwrap_or_default();
+    Ok(StakeResponse {
+        bonded,
+        locked,
+        free: bonded.saturating_sub(locked),
+        claims: CLAIMS.may_load(deps.storage, &addr)?.unwrap_or_default(),
+    })
+}
+
+pub fn query_collateral_locks(
+    deps: Deps,
+    provider: String,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<CollateralLocksResponse> {
+    let addr = deps.api.addr_validate(&provider)?;
+    let locks = LOCKS
+        .prefix(&addr)
+        .range(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .map(|r| r.map(|(job_id, amount)| CollateralLock { job_id, amount }))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(CollateralLocksResponse { locks })
+}
+
+pub fn query_challenge(deps: Deps, challenge_id: u64) -> StdResult<Challenge> {
+    CHALLENGES
+        .may_load(deps.storage, challenge_id)?
+        .ok_or_else(|| StdError::not_found(format!("challenge {challenge_id}")))
+}
+
+pub fn query_oracles(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<AddressesResponse> {
+    let start = start_addr(deps, start_after)?;
+    let addresses = ORACLES
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(AddressesResponse { addresses })
+}
+
+pub fn query_zones(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ZonesResponse> {
+    let zones = ZONES
+        .keys(
+            deps.storage,
+            start_after.as_deref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(ZonesResponse { zones })
+}
+
+pub fn query_did_document(deps: Deps, address: String) -> StdResult<DidDocument> {
+    let provider = query_provider(deps, address)?;
+    let did = format!("{DID_PREFIX}{}", provider.address);
+    let verification_method = provider
+        .pubkey
+        .iter()
+        .map(|key| VerificationMethod {
+            id: format!("{did}#key-1"),
+            type_: "EcdsaSecp256k1VerificationKey2019".to_string(),
+            controller: did.clone(),
+            public_key_hex: hex::encode(key.as_slice()),
+        })
+        .collect();
+    let service = provider
+        .result_server_url
+        .iter()
+        .map(|url| DidService {
+            id: format!("{did}#result-server"),
+            type_: "StarMinerResultServer".to_string(),
+            service_endpoint: url.clone(),
+        })
+        .collect();
+    Ok(DidDocument {
+        context: vec!["https://www.w3.org/ns/did/v1".to_string()],
+        id: did.clone(),
+        controller: did,
+        verification_method,
+        service,
+    })
+}
+
+pub fn query_capacity(
+    deps: Deps,
+    start_after: Option<(String, u8)>,
+    limit: Option<u32>,
+) -> StdResult<CapacityResponse> {
+    let start = start_after
+        .as_ref()
+        .map(|(zone, tier)| Bound::exclusive((zone.as_str(), *tier)));
+    let entries = CAPACITY
+        .range(deps.storage, start, None, Order::Ascending)
+        .take(page_size(limit))
+        .map(|r| {
+            r.map(|((zone, tier), capacity)| CapacityEntry {
+                zone,
+                tier,
+                capacity,
+            })
+        })
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(CapacityResponse { entries })
+}
+
+pub fn query_totals(deps: Deps) -> StdResult<TotalsResponse> {
+    Ok(TotalsResponse {
+        providers: PROVIDER_COUNT.load(deps.storage)?,
+        total_bonded: TOTAL_BONDED.load(deps.storage)?,
+        total_claims: TOTAL_CLAIMS.load(deps.storage)?,
+    })
+}

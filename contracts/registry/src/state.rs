@@ -1,0 +1,185 @@
+//! Storage layout. Every list the contract serves is a `Map` keyed for that
+//! lookup, kept in step with the provider record by [`save_provider`], so no
+//! execute path ever scans.
+
+use cosmwasm_std::{Addr, StdResult, Storage, Uint128};
+use cw_storage_plus::{Item, Map};
+use starminer_interfaces::registry::{Capacity, Challenge, Params, Provider, Role, UnbondingClaim};
+
+/// Governance, token and the authorized contracts.
+#[cosmwasm_schema::cw_serde]
+pub struct Config {
+    pub governance: Addr,
+    pub agpu_token: Addr,
+    pub authorized: Vec<Addr>,
+}
+
+pub const CONFIG: Item<Config> = Item::new("cfg");
+pub const PARAMS: Item<Params> = Item::new("params");
+
+/// Identity records by address.
+pub const PROVIDERS: Map<&Addr, Provider> = Map::new("prov");
+pub const PROVIDER_COUNT: Item<u64> = Item::new("prov_n");
+
+/// Index: (zone, address) of every registered address.
+pub const BY_ZONE: Map<(&str, &Addr), ()> = Map::new("by_zone");
+/// Index: (tier, address) of every registered address.
+pub const BY_TIER: Map<(u8, &Addr), ()> = Map::new("by_tier");
+/// Index: (role, address) of the active `Provider` and `Validator` roles.
+pub const BY_ROLE: Map<(u8, &Addr), ()> = Map::new("by_role");
+
+/// The active validator set with the stake each member counts with.
+pub const VALIDATORS: Map<&Addr, Uint128> = Map::new("vals");
+pub const VALIDATOR_COUNT: Item<u32> = Item::new("vals_n");
+pub const VALIDATOR_STAKE: Item<Uint128> = Item::new("vals_stake");
+
+/// Bond bookkeeping totals: the registry's AGPU balance equals their sum.
+pub const TOTAL_BONDED: Item<Uint128> = Item::new("bonded");
+pub const TOTAL_CLAIMS: Item<Uint128> = Item::new("claims_total");
+
+/// Unbonding claims per address, at most `max_pending_claims` each.
+pub const CLAIMS: Map<&Addr, Vec<UnbondingClaim>> = Map::new("claims");
+
+/// Collateral per (provider, job id).
+pub const LOCKS: Map<(&Addr, u64), Uint128> = Map::new("locks");
+
+pub const ZONES: Map<&str, ()> = Map::new("zones");
+/// Registered addresses per zone, so a zone in use cannot be removed.
+pub const ZONE_USERS: Map<&str, u64> = Map::new("zone_n");
+
+pub const ORACLES: Map<&Addr, ()> = Map::new("oracles");
+
+/// Active provider capacity per (zone, tier).
+pub const CAPACITY: Map<(&str, u8), Capacity> = Map::new("cap");
+
+pub const CHALLENGES: Map<u64, Challenge> = Map::new("chal");
+pub const NEXT_CHALLENGE_ID: Item<u64> = Item::new("chal_next");
+
+/// Writes a provider record and brings every index, counter and aggregate in
+/// line with the change from `old` (None: new registration) to `new`.
+pub fn save_provider(
+    storage: &mut dyn Storage,
+    old: Option<&Provider>,
+    new: &Provider,
+) -> StdResult<()> {
+    let addr = &new.address;
+    if let Some(old) = old {
+        if old.zone != new.zone {
+            BY_ZONE.remove(storage, (&old.zone, addr));
+            change_zone_users(storage, &old.zone, false)?;
+        }
+        if old.tier != new.tier {
+            BY_TIER.remove(storage, (old.tier, addr));
+        }
+        for role in [Role::Provider, Role::Validator] {
+            if old.has_active_role(role) && !new.has_active_role(role) {
+                BY_ROLE.remove(storage, (role.index_key(), addr));
+            }
+        }
+        if old.has_active_role(Role::Provider) {
+            change_capacity(storage, old, false)?;
+        }
+    }
+    if old.is_none_or(|o| o.zone != new.zone) {
+        BY_ZONE.save(storage, (&new.zone, addr), &())?;
+        change_zone_users(storage, &new.zone, true)?;
+    }
+    if old.is_none_or(|o| o.tier != new.tier) {
+        BY_TIER.save(storage, (new.tier, addr), &())?;
+    }
+    for role in [Role::Provider, Role::Validator] {
+        if new.has_active_role(role) && !old.is_some_and(|o| o.has_active_role(role)) {
+            BY_ROLE.save(storage, (role.index_key(), addr), &())?;
+        }
+    }
+    if new.has_active_role(Role::Provider) {
+        change_capacity(storage, new, true)?;
+    }
+    sync_validator_stake(storage, old, new)?;
+    PROVIDERS.save(storage, addr, new)
+}
+
+fn change_zone_users(storage: &mut dyn Storage, zone: &str, add: bool) -> StdResult<()> {
+    let n = ZONE_USERS.may_load(storage, zone)?.unwrap_or_default();
+    let n = if add {
+        n.checked_add(1)
+    } else {
+        n.checked_sub(1)
+    }
+    .ok_or_else(|| cosmwasm_std::StdError::generic_err("zone user count out of range"))?;
+    if n == 0 {
+        ZONE_USERS.remove(storage, zone);
+        Ok(())
+    } else {
+        ZONE_USERS.save(storage, zone, &n)
+    }
+}
+
+fn change_capacity(storage: &mut dyn Storage, p: &Provider, add: bool) -> StdResult<()> {
+    let key = (p.zone.as_str(), p.tier);
+    let mut cap = CAPACITY.may_load(storage, key)?.unwrap_or_default();
+    let devices = u32::try_from(p.hardware.len())
+        .map_err(|_| cosmwasm_std::StdError::generic_err("too many devices"))?;
+    let units: u64 = p.hardware.iter().map(|d| u64::from(d.compute_units)).sum();
+    let mem = p
+        .hardware
+        .iter()
+        .try_fold(cosmwasm_std::Uint64::zero(), |acc, d| {
+            acc.checked_add(d.global_mem_bytes)
+        })?;
+    let overflow = || cosmwasm_std::StdError::generic_err("capacity counter out of range");
+    if add {
+        cap.providers = cap.providers.checked_add(1).ok_or_else(overflow)?;
+        cap.devices = cap.devices.checked_add(devices).ok_or_else(overflow)?;
+        cap.compute_units = cap.compute_units.checked_add(units).ok_or_else(overflow)?;
+        cap.global_mem_bytes = cap.global_mem_bytes.checked_add(mem)?;
+    } else {
+        cap.providers = cap.providers.checked_sub(1).ok_or_else(overflow)?;
+        cap.devices = cap.devices.checked_sub(devices).ok_or_else(overflow)?;
+        cap.compute_units = cap.compute_units.checked_sub(units).ok_or_else(overflow)?;
+        cap.global_mem_bytes = cap.global_mem_bytes.checked_sub(mem)?;
+    }
+    if cap.providers == 0 {
+        CAPACITY.remove(storage, key);
+        Ok(())
+    } else {
+        CAPACITY.save(storage, key, &cap)
+    }
+}
+
+/// A validator counts with its whole bond (locked collateral included: it is
+/// still at stake).
+fn sync_validator_stake(
+    storage: &mut dyn Storage,
+    old: Option<&Provider>,
+    new: &Provider,
+) -> StdResult<()> {
+    let was = old.is_some_and(|o| o.has_active_role(Role::Validator));
+    let is = new.has_active_role(Role::Validator);
+    let old_stake = if was {
+        old.map(|o| o.bonded).unwrap_or_default()
+    } else {
+        Uint128::zero()
+    };
+    let new_stake = if is { new.bonded } else { Uint128::zero() };
+    if !was && !is {
+        return Ok(());
+    }
+    let total = VALIDATOR_STAKE.load(storage)?;
+    VALIDATOR_STAKE.save(
+        storage,
+        &total.checked_sub(old_stake)?.checked_add(new_stake)?,
+    )?;
+    let count = VALIDATOR_COUNT.load(storage)?;
+    match (was, is) {
+        (false, true) => VALIDATOR_COUNT.save(storage, &(count.saturating_add(1)))?,
+        (true, false) => VALIDATOR_COUNT.save(storage, &(count.saturating_sub(1)))?,
+        _ => {}
+    }
+    if is {
+        VALIDATORS.save(storage, &new.address, &new_stake)
+    } else {
+        VALIDATORS.remove(storage, &new.address);
+        Ok(())
+    }
+}
