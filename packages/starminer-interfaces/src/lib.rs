@@ -9,4 +9,7 @@
 pub mod agpu;
 pub mod amax;
 pub mod governance;
+pub mod incentives;
+pub mod market;
+pub mod pricing;
 pub mod registry;
