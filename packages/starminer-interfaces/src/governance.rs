@@ -67,10 +67,7 @@ pub enum ExecuteMsg {
     /// Pays out every matured unbonding claim of the sender.
     Claim {},
     /// Casts or changes the sender's vote while the proposal is open.
-    Vote {
-        proposal_id: u64,
-        vote: VoteOption,
-    },
+    Vote { proposal_id: u64, vote: VoteOption },
     /// Ends voting on a proposal after its voting end: records Passed,
     /// Rejected or Vetoed and refunds the deposit unless vetoed. Anyone.
     Close { proposal_id: u64 },
@@ -133,7 +130,9 @@ pub enum ProposalStatus {
     Vetoed,
     Executed,
     /// Execution was attempted and reverted; kept for the record.
-    ExecutionFailed { reason: String },
+    ExecutionFailed {
+        reason: String,
+    },
 }
 
 /// A status without its payload, to filter proposal lists.
