@@ -52,7 +52,7 @@ fn validate_treasury_cw20s(
     let mut out: Vec<Addr> = Vec::with_capacity(tokens.len());
     for token in tokens {
         let token_addr = api.addr_validate(token)?;
-        if &token_addr == amax_token || out.contains(&token_addr) {
+        if token_addr == *amax_token || out.contains(&token_addr) {
             return Err(ContractError::DuplicateTreasuryToken {
                 token: token_addr.into_string(),
             });
