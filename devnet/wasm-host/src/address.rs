@@ -183,7 +183,7 @@ mod tests {
         let codec = AddressCodec::new("wasm").unwrap();
         assert_eq!(
             codec.classic_contract_address(1, 1).as_str(),
-            "wasm14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s4hmalr"
+            "wasm14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s0phg4d"
         );
     }
 

@@ -15,6 +15,21 @@ const RESERVED_PREFIX: char = '_';
 /// wasmd rejects custom event types of this length or shorter.
 const EVENT_TYPE_MIN_LENGTH: usize = 2;
 
+/// An attribute built without cosmwasm-std's debug check, which rejects the
+/// `_`-prefixed keys that only the chain itself may set.
+fn attr(key: impl Into<String>, value: impl Into<String>) -> Attribute {
+    Attribute {
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+fn event(ty: impl Into<String>, attributes: Vec<Attribute>) -> Event {
+    let mut e = Event::new(ty);
+    e.attributes = attributes;
+    e
+}
+
 /// Validates and trims a contract's attributes and puts `_contract_address` first.
 fn contract_attributes(contract: &Addr, attributes: &[Attribute]) -> Result<Vec<Attribute>, HostError> {
     let invalid = |reason: String| HostError::InvalidEvent {
@@ -22,7 +37,7 @@ fn contract_attributes(contract: &Addr, attributes: &[Attribute]) -> Result<Vec<
         reason,
     };
     let mut out = Vec::with_capacity(attributes.len() + 1);
-    out.push(Attribute::new(ATTR_CONTRACT_ADDR, contract.as_str()));
+    out.push(attr(ATTR_CONTRACT_ADDR, contract.as_str()));
     for a in attributes {
         let key = a.key.trim();
         if key.is_empty() {
@@ -31,14 +46,14 @@ fn contract_attributes(contract: &Addr, attributes: &[Attribute]) -> Result<Vec<
         if key.starts_with(RESERVED_PREFIX) {
             return Err(invalid(format!("attribute key {key:?} starts with the reserved prefix '_'")));
         }
-        out.push(Attribute::new(key, a.value.trim()));
+        out.push(attr(key, a.value.trim()));
     }
     Ok(out)
 }
 
 /// The `wasm` event carrying a response's attributes.
 pub fn wasm_event(contract: &Addr, attributes: &[Attribute]) -> Result<Event, HostError> {
-    Ok(Event::new("wasm").add_attributes(contract_attributes(contract, attributes)?))
+    Ok(event("wasm", contract_attributes(contract, attributes)?))
 }
 
 /// A contract-defined event, emitted as `wasm-<type>`.
@@ -50,34 +65,42 @@ pub fn custom_event(contract: &Addr, event: &Event) -> Result<Event, HostError> 
             reason: format!("event type too short: {ty:?}"),
         });
     }
-    Ok(Event::new(format!("{CUSTOM_EVENT_PREFIX}{ty}"))
-        .add_attributes(contract_attributes(contract, &event.attributes)?))
+    Ok(self::event(
+        format!("{CUSTOM_EVENT_PREFIX}{ty}"),
+        contract_attributes(contract, &event.attributes)?,
+    ))
 }
 
 pub fn instantiate_event(contract: &Addr, code_id: u64) -> Event {
-    Event::new("instantiate")
-        .add_attribute(ATTR_CONTRACT_ADDR, contract.as_str())
-        .add_attribute(ATTR_CODE_ID, code_id.to_string())
+    event(
+        "instantiate",
+        vec![attr(ATTR_CONTRACT_ADDR, contract.as_str()), attr(ATTR_CODE_ID, code_id.to_string())],
+    )
 }
 
 pub fn execute_event(contract: &Addr) -> Event {
-    Event::new("execute").add_attribute(ATTR_CONTRACT_ADDR, contract.as_str())
+    event("execute", vec![attr(ATTR_CONTRACT_ADDR, contract.as_str())])
 }
 
 pub fn migrate_event(contract: &Addr, new_code_id: u64) -> Event {
-    Event::new("migrate")
-        .add_attribute(ATTR_CODE_ID, new_code_id.to_string())
-        .add_attribute(ATTR_CONTRACT_ADDR, contract.as_str())
+    event(
+        "migrate",
+        vec![attr(ATTR_CODE_ID, new_code_id.to_string()), attr(ATTR_CONTRACT_ADDR, contract.as_str())],
+    )
 }
 
 pub fn reply_event(contract: &Addr) -> Event {
-    Event::new("reply").add_attribute(ATTR_CONTRACT_ADDR, contract.as_str())
+    event("reply", vec![attr(ATTR_CONTRACT_ADDR, contract.as_str())])
 }
 
 pub fn update_admin_event(contract: &Addr, new_admin: Option<&Addr>) -> Event {
-    Event::new("update_contract_admin")
-        .add_attribute(ATTR_CONTRACT_ADDR, contract.as_str())
-        .add_attribute("new_admin_address", new_admin.map_or("", Addr::as_str))
+    event(
+        "update_contract_admin",
+        vec![
+            attr(ATTR_CONTRACT_ADDR, contract.as_str()),
+            attr("new_admin_address", new_admin.map_or("", Addr::as_str)),
+        ],
+    )
 }
 
 pub fn store_code_event(checksum_hex: &str, code_id: u64, capabilities: &[String]) -> Event {
@@ -103,9 +126,9 @@ mod tests {
         let c = Addr::unchecked("c");
         let e = wasm_event(&c, &[Attribute::new(" action ", "transfer ")]).unwrap();
         assert_eq!(e.ty, "wasm");
-        assert_eq!(e.attributes[0], Attribute::new("_contract_address", "c"));
+        assert_eq!(e.attributes[0], attr("_contract_address", "c"));
         assert_eq!(e.attributes[1], Attribute::new("action", "transfer"));
-        assert!(wasm_event(&c, &[Attribute::new("_x", "1")]).is_err());
+        assert!(wasm_event(&c, &[attr("_x", "1")]).is_err());
         assert!(wasm_event(&c, &[Attribute::new(" ", "1")]).is_err());
     }
 
