@@ -67,7 +67,8 @@ pub enum QueryMsg {
         start_after: Option<u64>,
         limit: Option<u32>,
     },
-    /// What `address` could claim now, and from how many epochs.
+    /// What `address`'s next `Claim` would mint now, and from how many
+    /// closed epochs (at most `max_epochs_per_claim`, oldest first).
     #[returns(PendingRewardsResponse)]
     PendingRewards { address: String },
     /// Total minted so far and what the AGPU cap still allows.
@@ -100,7 +101,9 @@ pub struct EpochInfo {
 #[cw_serde]
 pub struct EpochEmission {
     pub epoch: u64,
-    /// Emission of the epoch after the cap (0 for an epoch without work).
+    /// The epoch's emission after the cap that its weights can claim: the
+    /// provider share if it has provider weight, plus the verifier share if it
+    /// has verifier weight. Epochs without any weight are not listed.
     pub emitted: Uint128,
     pub claimed: Uint128,
     pub provider_weight: Uint128,
@@ -116,11 +119,20 @@ pub struct EmissionsResponse {
 pub struct PendingRewardsResponse {
     pub amount: Uint128,
     pub epochs: u32,
+    /// More closed epochs with weight wait behind these: claim again.
+    pub more: bool,
 }
 
 #[cw_serde]
 pub struct TotalsResponse {
+    /// uagpu minted by this contract.
     pub minted: Uint128,
+    /// Rewards claimed (equal to `minted` unless another minter ate into the
+    /// cap, in which case the mint was clipped).
     pub claimed: Uint128,
+    /// Allocated to epochs and not yet claimed: held back from the cap when
+    /// a new epoch is allocated.
+    pub reserved: Uint128,
+    /// AGPU cap minus AGPU total supply (0 when minting is disabled).
     pub cap_remaining: Uint128,
 }

@@ -1,0 +1,98 @@
+//! Checks applied once, at the edge, to everything a message brings in.
+
+use cosmwasm_std::{Addr, Api, Decimal};
+use starminer_interfaces::incentives::IncentivesParams;
+
+use crate::error::ContractError;
+
+/// Most reporter contracts (checked by a linear scan on every report).
+pub const MAX_REPORTERS: usize = 16;
+/// Hard ceiling on `max_epochs_per_claim`, whatever governance sets.
+pub const MAX_EPOCHS_PER_CLAIM_CEILING: u32 = 100;
+
+fn invalid(reason: &str) -> ContractError {
+    ContractError::InvalidParams {
+        reason: reason.to_string(),
+    }
+}
+
+/// `initial_emission` may be zero: governance's way to pause emissions for
+/// epochs not yet allocated.
+pub fn validate_params(p: &IncentivesParams) -> Result<(), ContractError> {
+    if p.epoch_length == 0 {
+        return Err(invalid("epoch_length must be positive"));
+    }
+    if p.decay.is_zero() || p.decay > Decimal::one() {
+        return Err(invalid("decay must be in (0, 1]"));
+    }
+    if p.verifier_share > Decimal::one() {
+        return Err(invalid("verifier_share must be at most 1"));
+    }
+    if p.max_epochs_per_claim == 0 || p.max_epochs_per_claim > MAX_EPOCHS_PER_CLAIM_CEILING {
+        return Err(invalid("max_epochs_per_claim must be 1..=100"));
+    }
+    Ok(())
+}
+
+/// Validates the reporter list, dropping duplicates.
+pub fn validate_reporters(api: &dyn Api, reporters: &[String]) -> Result<Vec<Addr>, ContractError> {
+    if reporters.len() > MAX_REPORTERS {
+        return Err(ContractError::TooManyReporters { max: MAX_REPORTERS });
+    }
+    let mut addrs = Vec::with_capacity(reporters.len());
+    for r in reporters {
+        let addr = api.addr_validate(r)?;
+        if !addrs.contains(&addr) {
+            addrs.push(addr);
+        }
+    }
+    Ok(addrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::Uint128;
+    use std::str::FromStr;
+
+    fn params() -> IncentivesParams {
+        IncentivesParams {
+            epoch_length: 100,
+            initial_emission: Uint128::new(1_000),
+            decay: Decimal::from_str("0.99").unwrap(),
+            verifier_share: Decimal::from_str("0.1").unwrap(),
+            max_epochs_per_claim: 10,
+        }
+    }
+
+    #[test]
+    fn accepts_sane_and_boundary_values() {
+        validate_params(&params()).unwrap();
+        let mut p = params();
+        p.decay = Decimal::one();
+        p.verifier_share = Decimal::one();
+        p.initial_emission = Uint128::zero();
+        p.max_epochs_per_claim = 100;
+        validate_params(&p).unwrap();
+    }
+
+    #[test]
+    fn rejects_each_bad_value() {
+        let cases: Vec<fn(&mut IncentivesParams)> = vec![
+            |p| p.epoch_length = 0,
+            |p| p.decay = Decimal::zero(),
+            |p| p.decay = Decimal::from_str("1.01").unwrap(),
+            |p| p.verifier_share = Decimal::from_str("1.5").unwrap(),
+            |p| p.max_epochs_per_claim = 0,
+            |p| p.max_epochs_per_claim = 101,
+        ];
+        for (i, change) in cases.into_iter().enumerate() {
+            let mut p = params();
+            change(&mut p);
+            assert!(
+                matches!(validate_params(&p), Err(ContractError::InvalidParams { .. })),
+                "case {i}"
+            );
+        }
+    }
+}
