@@ -406,3 +406,34 @@ fn default_page_is_ten_and_max_is_one_hundred() {
     });
     assert_eq!(page.providers.len(), 12);
 }
+
+#[test]
+fn capacity_counts_active_providers_per_zone_and_tier_and_paginates() {
+    let mut s = Suite::new();
+    s.provider_with_stake("alice", 1_000);
+    s.register("bob", "us-east", vec![Role::Provider]).unwrap();
+    s.bond("bob", 1_000).unwrap();
+    // carol has no stake: registered, but no active capacity.
+    s.register("carol", "ap-south", vec![Role::Provider])
+        .unwrap();
+    let first: CapacityResponse = s.query(&QueryMsg::Capacity {
+        start_after: None,
+        limit: Some(1),
+    });
+    assert_eq!(first.entries.len(), 1);
+    assert_eq!(first.entries[0].zone, "eu-west");
+    let rest: CapacityResponse = s.query(&QueryMsg::Capacity {
+        start_after: Some((first.entries[0].zone.clone(), first.entries[0].tier)),
+        limit: None,
+    });
+    assert_eq!(rest.entries.len(), 1);
+    assert_eq!(rest.entries[0].zone, "us-east");
+    assert_eq!(rest.entries[0].capacity.providers, 1);
+    // Losing the role removes the capacity.
+    s.unbond("bob", 1).unwrap();
+    let all: CapacityResponse = s.query(&QueryMsg::Capacity {
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(all.entries.len(), 1);
+}
