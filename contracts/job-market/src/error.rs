@@ -1,0 +1,163 @@
+use cosmwasm_std::{OverflowError, StdError, Timestamp, Uint128};
+use cw_utils::PaymentError;
+use thiserror::Error;
+
+#[derive(Error, Debug, PartialEq)]
+pub enum ContractError {
+    #[error("{0}")]
+    Std(#[from] StdError),
+
+    #[error("{0}")]
+    Overflow(#[from] OverflowError),
+
+    #[error("{0}")]
+    Payment(#[from] PaymentError),
+
+    #[error("only governance may do this")]
+    NotGovernance {},
+
+    #[error("only governance or an appointed oracle may change zones and spill routes")]
+    NotOracle {},
+
+    #[error("jobs are paid in AGPU only: send AGPU with cw20 Send")]
+    WrongToken {},
+
+    #[error("invalid parameters: {reason}")]
+    InvalidParams { reason: String },
+
+    #[error("invalid template: {reason}")]
+    InvalidTemplate { reason: String },
+
+    #[error("template {id} already exists; templates are immutable, register a new id")]
+    TemplateExists { id: String },
+
+    #[error("template {id} does not exist; query Templates")]
+    UnknownTemplate { id: String },
+
+    #[error("template {id} is disabled")]
+    TemplateDisabled { id: String },
+
+    #[error("zone {zone} is not a market zone; query Zones")]
+    UnknownZone { zone: String },
+
+    #[error("invalid zone id {zone:?}: use 1-32 characters of a-z, 0-9, '-' and '_'")]
+    InvalidZoneId { zone: String },
+
+    #[error("the market knows at most {max} zones")]
+    TooManyZones { max: u32 },
+
+    #[error("invalid job spec: {reason}")]
+    InvalidSpec { reason: String },
+
+    #[error("the quote is {total} uagpu, above the job's max price {max_price}")]
+    PriceAboveMax { total: Uint128, max_price: Uint128 },
+
+    #[error("the quote is {total} uagpu but only {sent} were sent; send at least the quote")]
+    InsufficientPayment { total: Uint128, sent: Uint128 },
+
+    #[error("pricing quoted zero for this job; it cannot be escrowed")]
+    ZeroQuote {},
+
+    #[error("job {job_id} does not exist")]
+    UnknownJob { job_id: u64 },
+
+    #[error("only the requester of job {job_id} may do this")]
+    NotRequester { job_id: u64 },
+
+    #[error("job {job_id} is {status}; this needs it to be {expected}")]
+    WrongStatus {
+        job_id: u64,
+        status: String,
+        expected: String,
+    },
+
+    #[error("job {job_id} already has claimed slots; it can no longer be cancelled")]
+    AlreadyClaimed { job_id: u64 },
+
+    #[error("the provider role of {address} is not active in the registry (bond, unjail)")]
+    ProviderInactive { address: String },
+
+    #[error("the provider does not meet job {job_id}'s requirement: {reason}")]
+    RequirementNotMet { job_id: u64, reason: String },
+
+    #[error("job {job_id} is not claimable from zone {zone} (spill route missing, too young or too far)")]
+    ZoneNotAllowed { job_id: u64, zone: String },
+
+    #[error("the provider already holds (or held) a slot of job {job_id}")]
+    DuplicateSlot { job_id: u64 },
+
+    #[error("job {job_id}'s deadline {deadline} has passed")]
+    DeadlinePassed { job_id: u64, deadline: Timestamp },
+
+    #[error("no claimable job found among the {scanned} queue entries examined")]
+    NoJobAvailable { scanned: u32 },
+
+    #[error("the sender holds no slot of job {job_id}")]
+    NotSlotProvider { job_id: u64 },
+
+    #[error("the lease of job {job_id} ended at {lease_deadline}")]
+    LeaseExpired {
+        job_id: u64,
+        lease_deadline: Timestamp,
+    },
+
+    #[error("this slot of job {job_id} has already submitted")]
+    AlreadySubmitted { job_id: u64 },
+
+    #[error("job {job_id} is replicated: use CommitResult and RevealResult")]
+    UseCommitReveal { job_id: u64 },
+
+    #[error("job {job_id} is not replicated: use SubmitResult")]
+    NotReplicated { job_id: u64 },
+
+    #[error("invalid result: {reason}")]
+    InvalidResult { reason: String },
+
+    #[error("the revealed root and salt do not match the commitment")]
+    CommitmentMismatch {},
+
+    #[error("the reveal window of job {job_id} closed at {deadline}")]
+    RevealClosed { job_id: u64, deadline: Timestamp },
+
+    #[error("the sender is not an assigned verifier of job {job_id}")]
+    NotVerifier { job_id: u64 },
+
+    #[error("the sender has already attested job {job_id}")]
+    AlreadyAttested { job_id: u64 },
+
+    #[error("job {job_id} has an open dispute; wait for its resolution")]
+    DisputeOpen { job_id: u64 },
+
+    #[error("chunk {index} does not exist: the output has {chunk_count} chunks")]
+    ChunkOutOfRange { index: u64, chunk_count: u64 },
+
+    #[error("the sender already has an open challenge on job {job_id}")]
+    ChallengeAlreadyOpen { job_id: u64 },
+
+    #[error("nothing on job {job_id} waits for a proof of chunk {index}")]
+    NothingToAnswer { job_id: u64, index: u64 },
+
+    #[error("Merkle proof rejected: {reason}")]
+    InvalidProof { reason: String },
+
+    #[error("the sender is not a dispute verifier of job {job_id}, or has voted")]
+    NotDisputeVoter { job_id: u64 },
+
+    #[error("the provider has not yet proved the disputed chunk of job {job_id}")]
+    ProofPending { job_id: u64 },
+
+    #[error("nothing on job {job_id} can be resolved yet")]
+    NothingToResolve { job_id: u64 },
+
+    #[error("no lease or deadline of job {job_id} has passed")]
+    NothingToExpire { job_id: u64 },
+
+    #[error("job {job_id} cannot be settled yet: {reason}")]
+    NotSettleable { job_id: u64, reason: String },
+
+    #[error("the AGPU token cannot change while {live} uagpu are escrowed")]
+    EscrowLive { live: Uint128 },
+
+    #[error("cannot migrate: {0}")]
+    Migration(String),
+}

@@ -1,0 +1,410 @@
+//! Settlement, replication rounds, requeues and lease expiry. Every path
+//! here touches one job and its at most `k` slots and `verifiers` entries:
+//! O(1) in the number of open jobs.
+
+use std::collections::BTreeMap;
+
+use cosmwasm_std::{Addr, CosmosMsg, DepsMut, Env, Event, Response, Storage, Uint128, Uint64};
+use starminer_interfaces::incentives::ExecuteMsg as IncentivesMsg;
+use starminer_interfaces::job_market::{Attestation, Job, JobStatus};
+use starminer_interfaces::market::VerificationMode;
+use starminer_interfaces::registry::JobOutcome;
+
+use crate::error::ContractError;
+use crate::execute::{
+    attestation_msg, disburse, event, incentives_exec, load_job, outcome_msg, slash_msgs,
+    unlock_msg, wrong_status, Disbursement,
+};
+use crate::logic::fee_split;
+use crate::state::{save_job, Config, CONFIG, PARAMS};
+
+type Effects = (Vec<CosmosMsg>, Vec<Event>);
+
+/// Why a submitted job cannot settle now (None: it can).
+fn settle_blocker(job: &Job, env: &Env) -> Option<String> {
+    if job.status != JobStatus::Submitted {
+        return Some(format!("it is {:?}", job.status));
+    }
+    let v = job.verification.as_ref()?;
+    if v.dispute.is_some() {
+        return Some("a dispute is open".into());
+    }
+    if v.challenges.iter().any(|c| c.answer.is_none()) {
+        return Some("a chunk challenge is unanswered".into());
+    }
+    let all_attested =
+        !v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some());
+    if env.block.time < v.challenge_deadline && !all_attested {
+        return Some(format!(
+            "the challenge window closes at {}",
+            v.challenge_deadline.seconds()
+        ));
+    }
+    None
+}
+
+/// Settles at once when every verifier has attested and nothing is open
+/// (auto-settlement); otherwise does nothing.
+pub fn settle_if_ready(
+    storage: &mut dyn Storage,
+    env: &Env,
+    job: &mut Job,
+) -> Result<Effects, ContractError> {
+    let all_attested = job.verification.as_ref().is_some_and(|v| {
+        !v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some())
+    });
+    if all_attested && settle_blocker(job, env).is_none() {
+        settle_submitted(storage, env, job)
+    } else {
+        Ok((vec![], vec![]))
+    }
+}
+
+/// Pays a verified single-provider job: the provider its compute cost less
+/// the protocol fee, each verifier that attested Valid its fee, the treasury
+/// the fee, the requester the rest (unassigned or silent verifiers' fees).
+pub fn settle_submitted(
+    storage: &mut dyn Storage,
+    env: &Env,
+    job: &mut Job,
+) -> Result<Effects, ContractError> {
+    let config = CONFIG.load(storage)?;
+    let params = PARAMS.load(storage)?;
+    let provider = job
+        .slots
+        .first()
+        .cloned()
+        .ok_or(ContractError::NotSlotProvider { job_id: job.id })?;
+    let (payout, fee) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
+    let paid_verifiers: Vec<Addr> = job
+        .verification
+        .iter()
+        .flat_map(|v| v.verifiers.iter())
+        .filter(|e| e.attestation == Some(Attestation::Valid))
+        .map(|e| e.address.clone())
+        .collect();
+    let mut msgs = disburse(
+        storage,
+        &config,
+        job,
+        Disbursement {
+            providers: vec![(provider.provider.clone(), payout)],
+            verifiers: paid_verifiers
+                .iter()
+                .map(|a| (a.clone(), job_fee(job)))
+                .collect(),
+            protocol_fee: fee,
+            bad_input_fee: None,
+        },
+    )?;
+    msgs.extend(success_msgs(
+        &config,
+        job,
+        &provider.provider,
+        provider.collateral,
+    )?);
+    for v in &paid_verifiers {
+        msgs.push(attestation_msg(&config, v)?);
+    }
+    job.status = JobStatus::Settled;
+    let s = job.settlement.clone().unwrap_or_default();
+    let ev = event(
+        storage,
+        env,
+        job,
+        "settled",
+        None,
+        format!(
+            "payout={} verifier_fees={} protocol_fee={} refund={}",
+            s.provider_payouts, s.verifier_fees, s.protocol_fee, s.refund
+        ),
+    )?;
+    Ok((msgs, vec![ev]))
+}
+
+fn job_fee(job: &Job) -> Uint128 {
+    job.quote.verifier_fee
+}
+
+/// Unlock, reputation up, units to incentives.
+fn success_msgs(
+    config: &Config,
+    job: &Job,
+    provider: &Addr,
+    collateral: Uint128,
+) -> Result<Vec<CosmosMsg>, ContractError> {
+    let units = Uint64::new(u64::try_from(job.units.u128()).unwrap_or(u64::MAX));
+    let mut msgs = Vec::new();
+    if !collateral.is_zero() {
+        msgs.push(unlock_msg(config, provider, job.id)?);
+    }
+    msgs.push(outcome_msg(
+        config,
+        provider,
+        JobOutcome::Success { units },
+    )?);
+    msgs.push(incentives_exec(
+        config,
+        &IncentivesMsg::RecordWork {
+            provider: provider.to_string(),
+            units: job.units,
+        },
+    )?);
+    Ok(msgs)
+}
+
+/// After the current attempt failed (slots already slashed or released and
+/// removed by the caller): back to Open while the deadline allows, else the
+/// job ends as `terminal` with every remaining slot released and a full
+/// refund.
+pub fn reopen_or_close(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    job: &mut Job,
+    terminal: JobStatus,
+) -> Result<Effects, ContractError> {
+    job.result = None;
+    job.verification = None;
+    job.reveal_deadline = None;
+    if env.block.time < job.spec.deadline {
+        job.status = JobStatus::Open;
+        job.requeues = job.requeues.saturating_add(1);
+        let ev = event(
+            storage,
+            env,
+            job,
+            "requeued",
+            None,
+            format!("requeues={}", job.requeues),
+        )?;
+        return Ok((vec![], vec![ev]));
+    }
+    let mut msgs = Vec::new();
+    for slot in job.slots.drain(..) {
+        if !slot.collateral.is_zero() {
+            msgs.push(unlock_msg(config, &slot.provider, job.id)?);
+        }
+    }
+    msgs.extend(disburse(storage, config, job, Disbursement::default())?);
+    job.status = terminal.clone();
+    let action = if terminal == JobStatus::Expired {
+        "expired"
+    } else {
+        "failed"
+    };
+    let refund = job
+        .settlement
+        .as_ref()
+        .map(|s| s.refund)
+        .unwrap_or_default();
+    let ev = event(storage, env, job, action, None, format!("refund={refund}"))?;
+    Ok((msgs, vec![ev]))
+}
+
+/// Decides a replicated job's reveal round. A root revealed by a strict
+/// majority of the k slots wins: its providers are paid, dissenters are
+/// slashed (to the requester), slots that never revealed are slashed as
+/// timeouts, the unpaid replicas are refunded. Without a majority nobody is
+/// paid, silent slots are slashed and the job goes back to Open (or fails).
+pub fn finalize_replicated(
+    storage: &mut dyn Storage,
+    env: &Env,
+    job: &mut Job,
+) -> Result<(Vec<CosmosMsg>, Vec<Event>, &'static str), ContractError> {
+    let config = CONFIG.load(storage)?;
+    let params = PARAMS.load(storage)?;
+    let k = usize::from(job.spec.verification.replication());
+    let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &job.slots {
+        if let Some(r) = &s.result {
+            *votes.entry(r.root.as_str()).or_default() += 1;
+        }
+    }
+    let winner = votes
+        .iter()
+        .find(|(_, n)| **n * 2 > k)
+        .map(|(root, _)| root.to_string());
+    let mut msgs = Vec::new();
+    let mut events = Vec::new();
+    let slots = job.slots.clone();
+    // Penalties: silent slots always; dissenters when there is a majority.
+    for s in &slots {
+        let outcome = match (&s.result, &winner) {
+            (None, _) => Some(JobOutcome::Timeout),
+            (Some(r), Some(w)) if r.root != *w => Some(JobOutcome::Slashed),
+            _ => None,
+        };
+        if let Some(outcome) = outcome {
+            msgs.extend(slash_msgs(
+                storage,
+                &config,
+                &s.provider,
+                Some(job.id),
+                s.collateral,
+                Some(&job.requester),
+            )?);
+            msgs.push(outcome_msg(&config, &s.provider, outcome)?);
+            events.push(event(
+                storage,
+                env,
+                job,
+                "provider_slashed",
+                Some(&s.provider),
+                format!("collateral={}", s.collateral),
+            )?);
+        }
+    }
+    let Some(winner) = winner else {
+        // No majority: release the revealers, start over.
+        for s in &slots {
+            if s.result.is_some() && !s.collateral.is_zero() {
+                msgs.push(unlock_msg(&config, &s.provider, job.id)?);
+            }
+        }
+        job.slots.clear();
+        let (more, evs) = reopen_or_close(storage, env, &config, job, JobStatus::Failed)?;
+        msgs.extend(more);
+        events.extend(evs);
+        return Ok((msgs, events, "no_majority"));
+    };
+    let (payout, fee) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
+    let winners: Vec<_> = slots
+        .iter()
+        .filter(|s| s.result.as_ref().is_some_and(|r| r.root == winner))
+        .collect();
+    let n = Uint128::from(winners.len() as u128);
+    job.result = winners.first().and_then(|s| s.result.clone());
+    msgs.extend(disburse(
+        storage,
+        &config,
+        job,
+        Disbursement {
+            providers: winners
+                .iter()
+                .map(|s| (s.provider.clone(), payout))
+                .collect(),
+            verifiers: vec![],
+            protocol_fee: fee.checked_mul(n)?,
+            bad_input_fee: None,
+        },
+    )?);
+    for s in &winners {
+        msgs.extend(success_msgs(&config, job, &s.provider, s.collateral)?);
+    }
+    job.status = JobStatus::Settled;
+    let refund = job
+        .settlement
+        .as_ref()
+        .map(|s| s.refund)
+        .unwrap_or_default();
+    events.push(event(
+        storage,
+        env,
+        job,
+        "settled",
+        None,
+        format!(
+            "root={winner} replicas_paid={} refund={refund}",
+            winners.len()
+        ),
+    )?);
+    Ok((msgs, events, "settled"))
+}
+
+pub fn execute_settle(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, ContractError> {
+    let mut job = load_job(deps.storage, job_id)?;
+    let old = job.status.clone();
+    let (msgs, events, outcome) = match job.status {
+        JobStatus::Revealing => {
+            let all_revealed = job.slots.iter().all(|s| s.result.is_some());
+            let closed = job.reveal_deadline.is_some_and(|d| env.block.time > d);
+            if !all_revealed && !closed {
+                return Err(ContractError::NotSettleable {
+                    job_id,
+                    reason: "reveals are still open".into(),
+                });
+            }
+            finalize_replicated(deps.storage, &env, &mut job)?
+        }
+        JobStatus::Submitted => {
+            if let Some(reason) = settle_blocker(&job, &env) {
+                return Err(ContractError::NotSettleable { job_id, reason });
+            }
+            let (m, e) = settle_submitted(deps.storage, &env, &mut job)?;
+            (m, e, "settled")
+        }
+        _ => return Err(wrong_status(&job, "Submitted or Revealing")),
+    };
+    save_job(deps.storage, Some(&old), &job)?;
+    Ok(Response::new()
+        .add_messages(msgs)
+        .add_events(events)
+        .add_attribute("action", outcome)
+        .add_attribute("job_id", job_id.to_string()))
+}
+
+/// Anyone, after a lease passed without a result (single: no result;
+/// replicated: no commitment): the provider's collateral is slashed to the
+/// requester and a timeout recorded; the job goes back to Open while its
+/// deadline allows, else ends Expired with a full refund. An open job whose
+/// deadline passed expires the same way.
+pub fn execute_expire(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut job = load_job(deps.storage, job_id)?;
+    if !matches!(job.status, JobStatus::Open | JobStatus::Assigned) {
+        return Err(wrong_status(&job, "Open or Assigned"));
+    }
+    let now = env.block.time;
+    let replicated = matches!(job.spec.verification, VerificationMode::Replicated { .. });
+    let (late, kept): (Vec<_>, Vec<_>) = job.slots.clone().into_iter().partition(|s| {
+        let delivered = if replicated {
+            s.commitment.is_some()
+        } else {
+            s.result.is_some()
+        };
+        now > s.lease_deadline && !delivered
+    });
+    let deadline_passed = now >= job.spec.deadline;
+    if late.is_empty() && !(deadline_passed && job.status == JobStatus::Open) {
+        return Err(ContractError::NothingToExpire { job_id });
+    }
+    let old = job.status.clone();
+    let mut msgs = Vec::new();
+    let mut events = Vec::new();
+    for s in &late {
+        msgs.extend(slash_msgs(
+            deps.storage,
+            &config,
+            &s.provider,
+            Some(job_id),
+            s.collateral,
+            Some(&job.requester),
+        )?);
+        msgs.push(outcome_msg(&config, &s.provider, JobOutcome::Timeout)?);
+        events.push(event(
+            deps.storage,
+            &env,
+            &job,
+            "lease_expired",
+            Some(&s.provider),
+            format!("collateral={}", s.collateral),
+        )?);
+    }
+    job.slots = kept;
+    let (more, evs) = reopen_or_close(deps.storage, &env, &config, &mut job, JobStatus::Expired)?;
+    msgs.extend(more);
+    events.extend(evs);
+    save_job(deps.storage, Some(&old), &job)?;
+    let action = if job.status == JobStatus::Open {
+        "requeued"
+    } else {
+        "expired"
+    };
+    Ok(Response::new()
+        .add_messages(msgs)
+        .add_events(events)
+        .add_attribute("action", action)
+        .add_attribute("job_id", job_id.to_string())
+        .add_attribute("timed_out", late.len().to_string()))
+}

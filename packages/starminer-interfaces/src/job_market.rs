@@ -1,0 +1,667 @@
+//! The job market (DESIGN.md §7): templates, escrowed job submission,
+//! matchmaking with zone spillover, leases, results as Merkle roots,
+//! verification (spot checks, challenges, disputes, replication with
+//! commit–reveal) and settlement.
+//!
+//! Amounts are in uagpu; times are `env.block.time` in seconds. Hashes are
+//! lower-case hex SHA-256 (64 characters). The Merkle tree over output chunks
+//! is `starminer_merkle`'s.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128, Uint64};
+use cw20::Cw20ReceiveMsg;
+
+use crate::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
+use crate::pricing::QuoteResponse;
+
+/// How far a job's result may travel: the widest network distance between
+/// the requester's zone and the provider's that the job tolerates. A spill
+/// route is usable only when its latency class is at most the job's.
+#[cw_serde]
+#[derive(Copy, Eq, PartialOrd, Ord, Hash)]
+pub enum LatencyClass {
+    /// Same metro (a few ms).
+    Metro,
+    /// Same region / continent.
+    Regional,
+    /// Across a continent or to a neighbouring one.
+    Continental,
+    /// Anywhere.
+    Global,
+}
+
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// The governance contract: owns parameters, templates and zones;
+    /// receives the protocol fee (treasury).
+    pub governance: String,
+    /// The AGPU cw20 contract: the only token jobs are paid with.
+    pub agpu_token: String,
+    pub registry: String,
+    pub pricing: String,
+    pub incentives: String,
+    /// Addresses that may set zones and the spillover matrix besides
+    /// governance (latency oracles).
+    pub oracles: Vec<String>,
+    pub params: MarketParams,
+}
+
+/// Every governance-owned parameter of the job market.
+#[cw_serde]
+pub struct MarketParams {
+    /// Share of each replica's compute cost that goes to the treasury.
+    pub protocol_fee_rate: Decimal,
+    /// Collateral locked at claim = `collateral_rate` × the provider payout
+    /// (rounded up). It is what a provider loses on a timeout or a fraud; a
+    /// verifier that loses a dispute is slashed the same amount.
+    pub collateral_rate: Decimal,
+    /// Seconds after a result is submitted during which verifiers attest and
+    /// challenge; settlement is possible after it.
+    pub challenge_window: u64,
+    /// Seconds a provider has to answer a chunk challenge or a dispute with
+    /// a Merkle proof, and dispute verifiers have to vote after it.
+    pub response_window: u64,
+    /// Seconds replicas have to reveal once every slot has committed.
+    pub commit_window: u64,
+    /// Extra verifiers assigned when a result is disputed (≥ 1).
+    pub dispute_verifiers: u8,
+    /// Most queue entries one `ClaimNext` examines across the provider's zone
+    /// and every zone that may spill into it.
+    pub max_claim_scan: u32,
+    /// Lease = template seconds per unit × units × factor of the urgency.
+    pub lease_factors: LeaseFactors,
+    /// Shortest lease, whatever the formula says.
+    pub min_lease_seconds: u64,
+    /// Share of one replica's compute cost paid to a provider that reports
+    /// bad input (the rest is refunded).
+    pub bad_input_fee_rate: Decimal,
+    pub limits: MarketLimits,
+}
+
+#[cw_serde]
+pub struct LeaseFactors {
+    pub low: Decimal,
+    pub normal: Decimal,
+    pub high: Decimal,
+    pub realtime: Decimal,
+}
+
+impl LeaseFactors {
+    pub fn for_urgency(&self, urgency: Urgency) -> Decimal {
+        match urgency {
+            Urgency::Low => self.low,
+            Urgency::Normal => self.normal,
+            Urgency::High => self.high,
+            Urgency::Realtime => self.realtime,
+        }
+    }
+}
+
+/// Bounds on everything a caller controls the size of.
+#[cw_serde]
+pub struct MarketLimits {
+    pub max_params: u32,
+    pub max_param_name_len: u32,
+    pub max_uri_len: u32,
+    pub max_inline_input_bytes: u32,
+    /// Most verifiers of a `SpotCheck` job.
+    pub max_verifiers: u8,
+    /// Most replicas of a `Replicated` job.
+    pub max_replication: u8,
+    /// Longest time between submission and deadline, in seconds.
+    pub max_job_duration: u64,
+    /// Entries kept in each job's event log (a ring: the newest survive).
+    pub max_history: u32,
+    /// Most zones the market knows.
+    pub max_zones: u32,
+}
+
+/// Minimum hardware of a template or a job: the job runs on one device that
+/// must have at least this memory and these compute units.
+#[cw_serde]
+pub struct HardwareRequirements {
+    /// 1..=4.
+    pub min_tier: u8,
+    pub min_device_memory: Uint64,
+    pub min_compute_units: u32,
+}
+
+#[cw_serde]
+pub struct Template {
+    /// E.g. `render.fractal`: 1-64 characters of a-z, 0-9, '.', '-', '_'.
+    pub id: String,
+    pub class: JobClass,
+    /// Hex sha256 of the OpenCL kernel source the provider agent embeds.
+    pub kernel_sha256: String,
+    pub unit_formula: UnitFormula,
+    /// Output chunk size in bytes (the Merkle leaves).
+    pub chunk_size: u64,
+    pub determinism: Determinism,
+    /// Lease time per unit, in seconds.
+    pub max_seconds_per_unit: Decimal,
+    pub min_hardware: HardwareRequirements,
+    pub enabled: bool,
+}
+
+#[cw_serde]
+pub struct JobParam {
+    pub name: String,
+    pub value: u64,
+}
+
+#[cw_serde]
+pub enum JobInput {
+    /// Fetched by the provider, which checks `sha256` over the `size` bytes.
+    Remote {
+        uri: String,
+        sha256: String,
+        size: u64,
+    },
+    /// Small inputs carried on chain.
+    Inline { data: Binary },
+}
+
+#[cw_serde]
+pub struct JobRequirements {
+    pub min_tier: u8,
+    pub min_device_memory: Uint64,
+    pub min_compute_units: u32,
+    /// The zone the job is submitted to (a zone of the market).
+    pub zone: String,
+    pub urgency: Urgency,
+    /// The widest spill route the job accepts.
+    pub latency: LatencyClass,
+}
+
+#[cw_serde]
+pub struct JobSpec {
+    pub template: String,
+    pub params: Vec<JobParam>,
+    pub input: JobInput,
+    pub requirements: JobRequirements,
+    /// Highest total price the requester accepts.
+    pub max_price: Uint128,
+    /// The result must be submitted (or, replicated, committed) by then.
+    pub deadline: Timestamp,
+    pub verification: VerificationMode,
+}
+
+/// Messages the AGPU token forwards through cw20 `Send`.
+#[cw_serde]
+pub enum ReceiveMsg {
+    /// Submits a job paid with the sent AGPU. What exceeds the quote's total
+    /// is refunded at once.
+    SubmitJob { spec: JobSpec },
+}
+
+#[cw_serde]
+pub enum Attestation {
+    Valid,
+    /// The verifier recomputed chunk `index` and got `chunk_hash` (hex leaf
+    /// hash, `starminer_merkle::leaf_hash`), which differs from the result.
+    Invalid { index: u64, chunk_hash: String },
+}
+
+#[cw_serde]
+pub struct ZoneUpdate {
+    pub zone: String,
+    /// Open jobs above which the zone's jobs spill at once.
+    pub capacity_threshold: u64,
+}
+
+#[cw_serde]
+pub struct SpillRoute {
+    /// Age a job must reach before providers of `to` may claim it.
+    pub delay: u64,
+    pub latency: LatencyClass,
+}
+
+#[cw_serde]
+pub struct SpillUpdate {
+    pub from: String,
+    pub to: String,
+    /// None removes the route.
+    pub route: Option<SpillRoute>,
+}
+
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// cw20 entry point; only from the AGPU contract. See [`ReceiveMsg`].
+    Receive(Cw20ReceiveMsg),
+    /// The requester withdraws a job nobody has claimed: full refund.
+    Cancel { job_id: u64 },
+    /// An active provider takes (a slot of) this job.
+    Claim { job_id: u64 },
+    /// The contract picks the best job the provider qualifies for: highest
+    /// urgency first, then oldest, over its zone and the zones that may spill
+    /// into it, examining at most `max_claim_scan` queue entries.
+    ClaimNext {},
+    /// Result of a single-provider job (verification None or SpotCheck).
+    SubmitResult {
+        job_id: u64,
+        root: String,
+        chunk_count: u64,
+        output_size: u64,
+        output_uri: String,
+    },
+    /// Replicated jobs: hex sha256(root bytes ‖ salt).
+    CommitResult { job_id: u64, commitment: String },
+    /// Replicated jobs, once every slot has committed.
+    RevealResult {
+        job_id: u64,
+        root: String,
+        salt: Binary,
+        chunk_count: u64,
+        output_size: u64,
+        output_uri: String,
+    },
+    /// The provider found the input's hash wrong: the job fails at the
+    /// requester's cost, the provider gets `bad_input_fee_rate`.
+    ReportBadInput { job_id: u64 },
+    /// An assigned verifier's verdict.
+    Attest {
+        job_id: u64,
+        attestation: Attestation,
+    },
+    /// An assigned verifier (or, without verifiers, the requester) says the
+    /// provider withholds chunk `index`.
+    Challenge { job_id: u64, index: u64 },
+    /// The provider proves chunk `index` (challenge or dispute): its leaf hash
+    /// and the sibling hashes from the bottom up, all hex.
+    RespondChallenge {
+        job_id: u64,
+        index: u64,
+        leaf_hash: String,
+        proof: Vec<String>,
+    },
+    /// A dispute verifier's verdict on the disputed chunk.
+    VoteDispute { job_id: u64, provider_correct: bool },
+    /// Anyone, after a response or voting deadline: decides the open
+    /// challenge(s) or dispute.
+    ResolveChallenge { job_id: u64 },
+    /// Anyone: a lease passed without result (or an open job's deadline).
+    Expire { job_id: u64 },
+    /// Anyone: pays out a verified job (after the challenge window), or
+    /// decides a replicated job's reveal round.
+    Settle { job_id: u64 },
+
+    // Governance only.
+    UpdateConfig {
+        governance: Option<String>,
+        agpu_token: Option<String>,
+        registry: Option<String>,
+        pricing: Option<String>,
+        incentives: Option<String>,
+        oracles: Option<Vec<String>>,
+        params: Option<MarketParams>,
+    },
+    /// Templates are immutable once registered (open jobs depend on them),
+    /// except for `enabled`.
+    RegisterTemplate { template: Template },
+    SetTemplateEnabled { id: String, enabled: bool },
+
+    // Governance or oracles.
+    SetZones { zones: Vec<ZoneUpdate> },
+    SetSpillover { routes: Vec<SpillUpdate> },
+}
+
+#[cw_serde]
+pub enum JobStatus {
+    /// Waiting in the queue (replicated: some slot unclaimed).
+    Open,
+    /// Every slot claimed; computing (replicated: committing).
+    Assigned,
+    /// Result in; verification and the challenge window run.
+    Submitted,
+    /// Replicated: every slot committed; reveals run.
+    Revealing,
+    /// An Invalid attestation is being decided.
+    Disputed,
+    Settled,
+    /// Verification failed past the deadline, or bad input: refunded.
+    Failed,
+    /// Deadline passed without a result: refunded.
+    Expired,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 9] = [
+        JobStatus::Open,
+        JobStatus::Assigned,
+        JobStatus::Submitted,
+        JobStatus::Revealing,
+        JobStatus::Disputed,
+        JobStatus::Settled,
+        JobStatus::Failed,
+        JobStatus::Expired,
+        JobStatus::Cancelled,
+    ];
+
+    pub fn key(&self) -> u8 {
+        match self {
+            JobStatus::Open => 0,
+            JobStatus::Assigned => 1,
+            JobStatus::Submitted => 2,
+            JobStatus::Revealing => 3,
+            JobStatus::Disputed => 4,
+            JobStatus::Settled => 5,
+            JobStatus::Failed => 6,
+            JobStatus::Expired => 7,
+            JobStatus::Cancelled => 8,
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            JobStatus::Settled | JobStatus::Failed | JobStatus::Expired | JobStatus::Cancelled
+        )
+    }
+}
+
+#[cw_serde]
+pub struct JobResult {
+    pub root: String,
+    pub chunk_count: u64,
+    pub output_size: u64,
+    pub output_uri: String,
+    pub submitted_at: Timestamp,
+}
+
+/// One provider's place in a job (replicated jobs have `k`).
+#[cw_serde]
+pub struct Slot {
+    pub provider: Addr,
+    pub claimed_at: Timestamp,
+    pub lease_deadline: Timestamp,
+    pub collateral: Uint128,
+    pub commitment: Option<String>,
+    pub result: Option<JobResult>,
+}
+
+#[cw_serde]
+pub struct VerifierEntry {
+    pub address: Addr,
+    pub attestation: Option<Attestation>,
+}
+
+/// A chunk a verifier could not fetch.
+#[cw_serde]
+pub struct ChunkChallenge {
+    pub challenger: Addr,
+    pub index: u64,
+    pub deadline: Timestamp,
+    /// The leaf hash the provider proved, once answered.
+    pub answer: Option<String>,
+}
+
+#[cw_serde]
+pub struct DisputeVoter {
+    pub address: Addr,
+    pub provider_correct: Option<bool>,
+}
+
+#[cw_serde]
+pub struct Dispute {
+    pub challenger: Addr,
+    pub index: u64,
+    /// The leaf hash the challenger recomputed.
+    pub claimed_hash: String,
+    /// The leaf hash the provider proved against its root.
+    pub provider_leaf: Option<String>,
+    /// The provider must prove the chunk by then.
+    pub response_deadline: Timestamp,
+    /// Once proved, dispute verifiers vote until then.
+    pub vote_deadline: Option<Timestamp>,
+    pub voters: Vec<DisputeVoter>,
+}
+
+#[cw_serde]
+pub struct Verification {
+    pub challenge_deadline: Timestamp,
+    pub verifiers: Vec<VerifierEntry>,
+    pub challenges: Vec<ChunkChallenge>,
+    pub dispute: Option<Dispute>,
+}
+
+/// Where a finished job's escrow went.
+#[cw_serde]
+#[derive(Default)]
+pub struct Settlement {
+    pub provider_payouts: Uint128,
+    pub verifier_fees: Uint128,
+    pub protocol_fee: Uint128,
+    pub bad_input_fee: Uint128,
+    pub refund: Uint128,
+}
+
+#[cw_serde]
+pub struct Job {
+    pub id: u64,
+    pub requester: Addr,
+    pub spec: JobSpec,
+    pub class: JobClass,
+    /// The tier the job is priced at and needs: max(job, template).
+    pub tier: u8,
+    pub min_device_memory: Uint64,
+    pub min_compute_units: u32,
+    pub units: Uint128,
+    /// Locked at submission.
+    pub quote: QuoteResponse,
+    /// What the contract holds for this job (the quote's total until paid out).
+    pub escrow: Uint128,
+    pub status: JobStatus,
+    pub submitted_at: Timestamp,
+    pub submit_height: u64,
+    /// Times the job went back to Open.
+    pub requeues: u32,
+    pub slots: Vec<Slot>,
+    /// The accepted result (single provider, or the replicas' majority).
+    pub result: Option<JobResult>,
+    pub verification: Option<Verification>,
+    /// Replicated: reveals are accepted until then.
+    pub reveal_deadline: Option<Timestamp>,
+    pub settlement: Option<Settlement>,
+}
+
+#[cw_serde]
+pub struct JobEvent {
+    pub seq: u32,
+    pub action: String,
+    pub actor: Option<Addr>,
+    pub height: u64,
+    pub time: Timestamp,
+    pub detail: String,
+}
+
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    #[returns(ConfigResponse)]
+    Config {},
+    #[returns(Template)]
+    Template { id: String },
+    #[returns(TemplatesResponse)]
+    Templates {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    /// The job and its event log (oldest first).
+    #[returns(JobResponse)]
+    Job { job_id: u64 },
+    #[returns(JobsResponse)]
+    JobsByRequester {
+        requester: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    #[returns(JobsResponse)]
+    JobsByProvider {
+        provider: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    #[returns(JobsResponse)]
+    JobsByStatus {
+        status: JobStatus,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    #[returns(JobsResponse)]
+    JobsByZone {
+        zone: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    /// Open jobs of a zone needing exactly `tier`, in matching order
+    /// (urgency, then age); `start_after` is the last entry's job id.
+    #[returns(QueueResponse)]
+    OpenQueue {
+        zone: String,
+        tier: Option<u8>,
+        start_after: Option<QueueCursor>,
+        limit: Option<u32>,
+    },
+    /// Jobs where `address` is (or was) a verifier or dispute verifier.
+    #[returns(VerifierTasksResponse)]
+    VerifierTasks {
+        address: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    #[returns(ZonesResponse)]
+    Zones {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    /// Routes into `to` (who may take its neighbours' jobs).
+    #[returns(SpilloverResponse)]
+    Spillover {
+        to: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    #[returns(StatsResponse)]
+    Stats {},
+}
+
+#[cw_serde]
+pub struct MigrateMsg {}
+
+#[cw_serde]
+pub struct ConfigResponse {
+    pub governance: Addr,
+    pub agpu_token: Addr,
+    pub registry: Addr,
+    pub pricing: Addr,
+    pub incentives: Addr,
+    pub oracles: Vec<Addr>,
+    pub params: MarketParams,
+}
+
+#[cw_serde]
+pub struct TemplatesResponse {
+    pub templates: Vec<Template>,
+}
+
+#[cw_serde]
+pub struct JobResponse {
+    pub job: Job,
+    pub history: Vec<JobEvent>,
+}
+
+#[cw_serde]
+pub struct JobsResponse {
+    pub jobs: Vec<Job>,
+}
+
+/// Position in a zone's queue: (urgency, job id).
+#[cw_serde]
+pub struct QueueCursor {
+    pub urgency: Urgency,
+    pub job_id: u64,
+}
+
+#[cw_serde]
+pub struct QueueEntry {
+    pub job_id: u64,
+    pub zone: String,
+    pub urgency: Urgency,
+    pub tier: u8,
+    pub submitted_at: Timestamp,
+}
+
+#[cw_serde]
+pub struct QueueResponse {
+    pub entries: Vec<QueueEntry>,
+}
+
+#[cw_serde]
+pub struct VerifierTask {
+    pub job_id: u64,
+    pub status: JobStatus,
+    /// Whether this address was assigned to a dispute (rather than as one of
+    /// the spot-check verifiers).
+    pub dispute: bool,
+    /// Still owes an attestation or a vote.
+    pub pending: bool,
+}
+
+#[cw_serde]
+pub struct VerifierTasksResponse {
+    pub tasks: Vec<VerifierTask>,
+}
+
+#[cw_serde]
+pub struct ZoneInfo {
+    pub zone: String,
+    pub capacity_threshold: u64,
+    pub open_jobs: u64,
+}
+
+#[cw_serde]
+pub struct ZonesResponse {
+    pub zones: Vec<ZoneInfo>,
+}
+
+#[cw_serde]
+pub struct SpilloverEntry {
+    pub from: String,
+    pub to: String,
+    pub route: SpillRoute,
+}
+
+#[cw_serde]
+pub struct SpilloverResponse {
+    pub routes: Vec<SpilloverEntry>,
+}
+
+#[cw_serde]
+pub struct StatusCount {
+    pub status: JobStatus,
+    pub count: u64,
+}
+
+#[cw_serde]
+#[derive(Default)]
+pub struct Totals {
+    /// Everything ever escrowed (quote totals).
+    pub escrowed: Uint128,
+    /// Escrow still held: the contract's AGPU balance.
+    pub live_escrow: Uint128,
+    pub provider_payouts: Uint128,
+    pub verifier_fees: Uint128,
+    pub protocol_fees: Uint128,
+    pub bad_input_fees: Uint128,
+    pub refunded: Uint128,
+    /// Slashes requested from the registry (it slashes what the bond holds).
+    pub slashed: Uint128,
+}
+
+#[cw_serde]
+pub struct StatsResponse {
+    pub jobs: u64,
+    pub by_status: Vec<StatusCount>,
+    pub totals: Totals,
+}
