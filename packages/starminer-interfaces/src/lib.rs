@@ -10,6 +10,7 @@ pub mod agpu;
 pub mod amax;
 pub mod governance;
 pub mod incentives;
+pub mod job_market;
 pub mod market;
 pub mod pricing;
 pub mod registry;
