@@ -66,12 +66,21 @@ impl Storage for ContractStorage {
     fn get(&self, key: &[u8]) -> BackendResult<Option<Vec<u8>>> {
         let value = self.engine.state.borrow().get(&self.full_key(key));
         let value_len = value.as_ref().map_or(0, Vec::len);
-        let cost = read_cost(&self.engine.gas.kv, self.metered_prefix_len + key.len(), value_len);
+        let cost = read_cost(
+            &self.engine.gas.kv,
+            self.metered_prefix_len + key.len(),
+            value_len,
+        );
         let (charged, gas) = self.charge(cost);
         (charged.map(|()| value), gas)
     }
 
-    fn scan(&mut self, start: Option<&[u8]>, end: Option<&[u8]>, order: Order) -> BackendResult<u32> {
+    fn scan(
+        &mut self,
+        start: Option<&[u8]>,
+        end: Option<&[u8]>,
+        order: Order,
+    ) -> BackendResult<u32> {
         let range = KeyRange {
             start: Some(self.full_key(start.unwrap_or_default())),
             end: match end {
@@ -110,16 +119,20 @@ impl Storage for ContractStorage {
                 Err(_) => (Err(BackendError::out_of_gas()), gas),
             };
         }
-        let entry = self
-            .engine
-            .state
-            .borrow()
-            .next_after(&it.range, it.cursor.as_deref(), it.order);
+        let entry =
+            self.engine
+                .state
+                .borrow()
+                .next_after(&it.range, it.cursor.as_deref(), it.order);
         let (record, cost) = match entry {
             Some((k, v)) => {
                 it.cursor = Some(k.clone());
                 let key = k[self.prefix.len()..].to_vec();
-                let cost = iter_step_cost(&self.engine.gas.kv, self.metered_prefix_len + key.len(), v.len());
+                let cost = iter_step_cost(
+                    &self.engine.gas.kv,
+                    self.metered_prefix_len + key.len(),
+                    v.len(),
+                );
                 (Some((key, v)), cost)
             }
             None => {
@@ -132,10 +145,17 @@ impl Storage for ContractStorage {
     }
 
     fn set(&mut self, key: &[u8], value: &[u8]) -> BackendResult<()> {
-        let cost = write_cost(&self.engine.gas.kv, self.metered_prefix_len + key.len(), value.len());
+        let cost = write_cost(
+            &self.engine.gas.kv,
+            self.metered_prefix_len + key.len(),
+            value.len(),
+        );
         let (charged, gas) = self.charge(cost);
         if charged.is_ok() {
-            self.engine.state.borrow_mut().set(&self.full_key(key), value);
+            self.engine
+                .state
+                .borrow_mut()
+                .set(&self.full_key(key), value);
         }
         (charged, gas)
     }
@@ -168,11 +188,15 @@ impl HostQuerier {
 }
 
 impl Querier for HostQuerier {
-    fn query_raw(&self, request: &[u8], gas_limit: u64) -> BackendResult<SystemResult<ContractResult<Binary>>> {
+    fn query_raw(
+        &self,
+        request: &[u8],
+        gas_limit: u64,
+    ) -> BackendResult<SystemResult<ContractResult<Binary>>> {
         let before = self.meter.consumed();
-        let result = self
-            .engine
-            .handle_contract_query(&self.meter, self.query_depth, request, gas_limit);
+        let result =
+            self.engine
+                .handle_contract_query(&self.meter, self.query_depth, request, gas_limit);
         // Like wasmvm, report the SDK gas the query charged to the meter.
         let gas = GasInfo::with_externally_used(self.meter.consumed().saturating_sub(before));
         match result {

@@ -62,10 +62,16 @@ pub fn normalize_coins(coins: &[Coin]) -> Result<Vec<Coin>, HostError> {
     for (i, c) in out.iter().enumerate() {
         validate_denom(&c.denom)?;
         if c.amount.is_zero() {
-            return Err(HostError::InvalidCoins(format!("zero amount of {}", c.denom)));
+            return Err(HostError::InvalidCoins(format!(
+                "zero amount of {}",
+                c.denom
+            )));
         }
         if i > 0 && out[i - 1].denom == c.denom {
-            return Err(HostError::InvalidCoins(format!("duplicate denom {}", c.denom)));
+            return Err(HostError::InvalidCoins(format!(
+                "duplicate denom {}",
+                c.denom
+            )));
         }
     }
     Ok(out)
@@ -145,11 +151,13 @@ impl<'a> Bank<'a> {
         let raw = self.codec.canonicalize(addr.as_str())?;
         for c in coins {
             let have = self.balance(addr, &c.denom)?;
-            let left = have.checked_sub(c.amount).map_err(|_| HostError::InsufficientFunds {
-                address: addr.to_string(),
-                available: Coin::new(have, c.denom.clone()),
-                needed: c.clone(),
-            })?;
+            let left = have
+                .checked_sub(c.amount)
+                .map_err(|_| HostError::InsufficientFunds {
+                    address: addr.to_string(),
+                    available: Coin::new(have, c.denom.clone()),
+                    needed: c.clone(),
+                })?;
             self.set_balance(&raw, &c.denom, left)?;
         }
         Ok(())

@@ -24,8 +24,9 @@ use cosmwasm_std::{
     TransactionInfo, ValidatorResponse, WasmMsg, WasmQuery,
 };
 use cosmwasm_vm::{
-    call_execute, call_instantiate, call_migrate_with_info, call_query, call_reply, Backend, Cache,
-    Instance, InstanceOptions, VmError, VmResult,
+    call_execute_raw, call_instantiate_raw, call_migrate_with_info_raw, call_query_raw,
+    call_reply_raw, from_slice, to_vec, Backend, Cache, Instance, InstanceOptions, VmError,
+    VmResult,
 };
 
 use crate::address::{AddressCodec, HostApi};
@@ -101,6 +102,14 @@ struct Dispatched {
     msg_responses: Vec<MsgResponse>,
 }
 
+/// The contract a VM call runs: its raw address, address and code checksum.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    raw: &'a [u8],
+    addr: &'a Addr,
+    checksum: &'a Checksum,
+}
+
 /// How a new contract's address is chosen.
 pub(crate) enum AddressMode<'a> {
     /// wasmd's classic address: code id and a global instance counter.
@@ -148,11 +157,19 @@ fn binary_to_vec(data: &Option<Binary>) -> Vec<u8> {
 
 impl Engine {
     pub fn records<'a>(&'a self, meter: &'a GasMeter) -> WasmRecords<'a> {
-        WasmRecords::new(ModuleStore::new(&self.state, meter, &self.gas.kv, WASM_STORE))
+        WasmRecords::new(ModuleStore::new(
+            &self.state,
+            meter,
+            &self.gas.kv,
+            WASM_STORE,
+        ))
     }
 
     pub fn bank<'a>(&'a self, meter: &'a GasMeter) -> Bank<'a> {
-        Bank::new(ModuleStore::new(&self.state, meter, &self.gas.kv, BANK_STORE), &self.codec)
+        Bank::new(
+            ModuleStore::new(&self.state, meter, &self.gas.kv, BANK_STORE),
+            &self.codec,
+        )
     }
 
     fn env(&self, contract: &Addr, in_tx: bool) -> Env {
@@ -180,7 +197,11 @@ impl Engine {
     }
 
     /// Loads a contract's record and its code's record.
-    fn contract_instance(&self, meter: &GasMeter, contract: &Addr) -> Result<(Vec<u8>, ContractInfo, CodeInfo), HostError> {
+    fn contract_instance(
+        &self,
+        meter: &GasMeter,
+        contract: &Addr,
+    ) -> Result<(Vec<u8>, ContractInfo, CodeInfo), HostError> {
         let raw = self
             .codec
             .canonicalize(contract.as_str())
@@ -192,17 +213,21 @@ impl Engine {
     }
 
     /// Runs one entry point of `contract` in a fresh instance of its code,
-    /// with the VM gas limit the meter has left, and charges the VM gas used.
-    fn call_vm<T>(
+    /// with the VM gas limit the meter has left, and charges the VM gas used
+    /// plus wasmvm's JSON deserialization cost of the result (1 SDK gas per byte).
+    fn call_vm<T: serde::de::DeserializeOwned>(
         self: &Rc<Self>,
         meter: &Rc<GasMeter>,
         query_depth: u32,
-        contract_raw: &[u8],
-        contract: &Addr,
-        checksum: &Checksum,
+        target: Target<'_>,
         entry_point: &'static str,
-        call: impl FnOnce(&mut VmInstance) -> VmResult<ContractResult<T>>,
+        call: impl FnOnce(&mut VmInstance) -> VmResult<Vec<u8>>,
     ) -> Result<T, HostError> {
+        let Target {
+            raw: contract_raw,
+            addr: contract,
+            checksum,
+        } = target;
         let backend = Backend {
             api: self.api.clone(),
             storage: ContractStorage::new(self.clone(), meter.clone(), contract_raw),
@@ -213,11 +238,23 @@ impl Engine {
             .cache
             .get_instance(checksum, backend, InstanceOptions { gas_limit })
             .map_err(|e| HostError::Cache(e.to_string()))?;
-        let result = call(&mut instance);
+        let raw_result = call(&mut instance);
         let report = instance.create_gas_report();
         drop(instance);
         meter.add_vm_gas(report.used_internally);
-        let charged = meter.consume(self.gas.from_vm_gas(report.used_internally));
+        let deserialization = raw_result.as_ref().map_or(0, |bytes| {
+            self.gas.to_vm_gas(
+                self.gas
+                    .deserialization_cost_per_byte
+                    .saturating_mul(bytes.len() as u64),
+            )
+        });
+        let charged = meter.consume(
+            self.gas
+                .from_vm_gas(report.used_internally.saturating_add(deserialization)),
+        );
+        let result = raw_result
+            .and_then(|bytes| from_slice::<ContractResult<T>>(&bytes, bytes.len().max(1)));
         let out_of_gas = || {
             // The VM stopped at its limit: the meter is spent.
             let _ = meter.consume(meter.remaining());
@@ -256,11 +293,16 @@ impl Engine {
 
     // ---- contract lifecycle -------------------------------------------------
 
-    pub fn instantiate(self: &Rc<Self>, ctx: &CallCtx, req: InstantiateRequest<'_>) -> Result<(Addr, CallOutcome), HostError> {
+    pub fn instantiate(
+        self: &Rc<Self>,
+        ctx: &CallCtx,
+        req: InstantiateRequest<'_>,
+    ) -> Result<(Addr, CallOutcome), HostError> {
         self.check_depth(ctx)?;
         let records = self.records(&ctx.meter);
         let pinned = records.is_pinned(req.code_id)?;
-        ctx.meter.consume(self.gas.instance_costs(pinned, req.msg.len()))?;
+        ctx.meter
+            .consume(self.gas.instance_costs(pinned, req.msg.len()))?;
         let code = records.code_info(req.code_id)?;
         if req.label.trim().is_empty() || req.label.len() > self.limits.max_label_size {
             return Err(HostError::InvalidRequest(format!(
@@ -271,14 +313,20 @@ impl Engine {
         let address = match req.address {
             AddressMode::Classic => {
                 let instance_id = records.next_instance_id()?;
-                self.codec.classic_contract_address(req.code_id, instance_id)
+                self.codec
+                    .classic_contract_address(req.code_id, instance_id)
             }
             AddressMode::Predictable { salt } => {
                 if salt.is_empty() || salt.len() > 64 {
-                    return Err(HostError::InvalidRequest("salt must be 1..=64 bytes".to_string()));
+                    return Err(HostError::InvalidRequest(
+                        "salt must be 1..=64 bytes".to_string(),
+                    ));
                 }
-                self.codec
-                    .instantiate2_contract_address(code.checksum.as_slice(), req.sender, salt)?
+                self.codec.instantiate2_contract_address(
+                    code.checksum.as_slice(),
+                    req.sender,
+                    salt,
+                )?
             }
         };
         let raw = self.codec.canonicalize(address.as_str())?;
@@ -286,7 +334,9 @@ impl Engine {
             return Err(HostError::DuplicateContract(address.to_string()));
         }
 
-        let mut events = self.bank(&ctx.meter).send(req.sender, &address, req.funds)?;
+        let mut events = self
+            .bank(&ctx.meter)
+            .send(req.sender, &address, req.funds)?;
         let env = self.env(&address, true);
         let info = MessageInfo {
             sender: req.sender.clone(),
@@ -295,11 +345,13 @@ impl Engine {
         let response: Response<Empty> = self.call_vm(
             &ctx.meter,
             0,
-            &raw,
-            &address,
-            &code.checksum,
+            Target {
+                raw: &raw,
+                addr: &address,
+                checksum: &code.checksum,
+            },
             "instantiate",
-            |instance| call_instantiate(instance, &env, &info, req.msg),
+            |instance| call_instantiate_raw(instance, &to_vec(&env)?, &to_vec(&info)?, req.msg),
         )?;
 
         // Stored before dispatch, so the contract can be called back by its own messages.
@@ -315,7 +367,8 @@ impl Engine {
                 tx_index: u64::from(block.tx_index),
             },
         };
-        self.records(&ctx.meter).save_contract_info(&raw, &contract_info)?;
+        self.records(&ctx.meter)
+            .save_contract_info(&raw, &contract_info)?;
         events.push(events::instantiate_event(&address, req.code_id));
         let outcome = self.handle_response(ctx, &address, response)?;
         events.extend(outcome.events);
@@ -339,7 +392,8 @@ impl Engine {
         self.check_depth(ctx)?;
         let (raw, info, code) = self.contract_instance(&ctx.meter, contract)?;
         let pinned = self.records(&ctx.meter).is_pinned(info.code_id)?;
-        ctx.meter.consume(self.gas.instance_costs(pinned, msg.len()))?;
+        ctx.meter
+            .consume(self.gas.instance_costs(pinned, msg.len()))?;
         let mut events = self.bank(&ctx.meter).send(sender, contract, funds)?;
         let env = self.env(contract, true);
         let msg_info = MessageInfo {
@@ -349,11 +403,13 @@ impl Engine {
         let response: Response<Empty> = self.call_vm(
             &ctx.meter,
             0,
-            &raw,
-            contract,
-            &code.checksum,
+            Target {
+                raw: &raw,
+                addr: contract,
+                checksum: &code.checksum,
+            },
             "execute",
-            |instance| call_execute(instance, &env, &msg_info, msg),
+            |instance| call_execute_raw(instance, &to_vec(&env)?, &to_vec(&msg_info)?, msg),
         )?;
         events.push(events::execute_event(contract));
         let outcome = self.handle_response(ctx, contract, response)?;
@@ -375,7 +431,8 @@ impl Engine {
         self.check_depth(ctx)?;
         let records = self.records(&ctx.meter);
         let pinned = records.is_pinned(new_code_id)?;
-        ctx.meter.consume(self.gas.instance_costs(pinned, msg.len()))?;
+        ctx.meter
+            .consume(self.gas.instance_costs(pinned, msg.len()))?;
         let (raw, mut info, old_code) = self.contract_instance(&ctx.meter, contract)?;
         if info.admin.as_ref() != Some(sender) {
             return Err(HostError::Unauthorized {
@@ -398,11 +455,15 @@ impl Engine {
         let response: Response<Empty> = self.call_vm(
             &ctx.meter,
             0,
-            &raw,
-            contract,
-            &new_code.checksum,
+            Target {
+                raw: &raw,
+                addr: contract,
+                checksum: &new_code.checksum,
+            },
             "migrate",
-            |instance| call_migrate_with_info(instance, &env, msg, &migrate_info),
+            |instance| {
+                call_migrate_with_info_raw(instance, &to_vec(&env)?, msg, &to_vec(&migrate_info)?)
+            },
         )?;
         info.code_id = new_code_id;
         self.records(&ctx.meter).save_contract_info(&raw, &info)?;
@@ -416,7 +477,13 @@ impl Engine {
     }
 
     /// Sets (`Some`) or clears (`None`) a contract's admin; only the current admin may.
-    pub fn set_admin(&self, ctx: &CallCtx, sender: &Addr, contract: &Addr, new_admin: Option<Addr>) -> Result<CallOutcome, HostError> {
+    pub fn set_admin(
+        &self,
+        ctx: &CallCtx,
+        sender: &Addr,
+        contract: &Addr,
+        new_admin: Option<Addr>,
+    ) -> Result<CallOutcome, HostError> {
         let (raw, mut info, _) = self.contract_instance(&ctx.meter, contract)?;
         if info.admin.as_ref() != Some(sender) {
             return Err(HostError::Unauthorized {
@@ -434,16 +501,22 @@ impl Engine {
         })
     }
 
-    fn reply(self: &Rc<Self>, ctx: &CallCtx, contract: &Addr, reply: Reply) -> Result<CallOutcome, HostError> {
+    fn reply(
+        self: &Rc<Self>,
+        ctx: &CallCtx,
+        contract: &Addr,
+        reply: Reply,
+    ) -> Result<CallOutcome, HostError> {
         let (raw, _, code) = self.contract_instance(&ctx.meter, contract)?;
         // wasmd charges replies as pinned (no instance cost), plus the result's events.
         let event_gas = match &reply.result {
             SubMsgResult::Ok(r) => {
                 let type_bytes: u64 = r.events.iter().map(|e| e.ty.len() as u64).sum();
-                let attrs = r
-                    .events
-                    .iter()
-                    .flat_map(|e| e.attributes.iter().map(|a| (a.key.as_str(), a.value.as_str())));
+                let attrs = r.events.iter().flat_map(|e| {
+                    e.attributes
+                        .iter()
+                        .map(|a| (a.key.as_str(), a.value.as_str()))
+                });
                 type_bytes * self.gas.event_attribute_data_cost + self.gas.event_costs(attrs, &[])
             }
             SubMsgResult::Err(_) => 0,
@@ -453,11 +526,13 @@ impl Engine {
         let response: Response<Empty> = self.call_vm(
             &ctx.meter,
             0,
-            &raw,
-            contract,
-            &code.checksum,
+            Target {
+                raw: &raw,
+                addr: contract,
+                checksum: &code.checksum,
+            },
             "reply",
-            |instance| call_reply(instance, &env, &reply),
+            |instance| call_reply_raw(instance, &to_vec(&env)?, &to_vec(&reply)?),
         )?;
         let mut events = vec![events::reply_event(contract)];
         let outcome = self.handle_response(ctx, contract, response)?;
@@ -470,12 +545,18 @@ impl Engine {
 
     /// wasmd `handleContractResponse`: charge and emit the response's events,
     /// dispatch its submessages; a reply's data replaces the contract's data.
-    fn handle_response(self: &Rc<Self>, ctx: &CallCtx, contract: &Addr, response: Response<Empty>) -> Result<CallOutcome, HostError> {
+    fn handle_response(
+        self: &Rc<Self>,
+        ctx: &CallCtx,
+        contract: &Addr,
+        response: Response<Empty>,
+    ) -> Result<CallOutcome, HostError> {
         let attrs = response
             .attributes
             .iter()
             .map(|a| (a.key.as_str(), a.value.as_str()));
-        ctx.meter.consume(self.gas.event_costs(attrs, &response.events))?;
+        ctx.meter
+            .consume(self.gas.event_costs(attrs, &response.events))?;
         let mut events = Vec::with_capacity(1 + response.events.len());
         if !response.attributes.is_empty() {
             events.push(events::wasm_event(contract, &response.attributes)?);
@@ -483,7 +564,8 @@ impl Engine {
         for e in &response.events {
             events.push(events::custom_event(contract, e)?);
         }
-        let (sub_events, reply_data) = self.dispatch_submessages(ctx, contract, response.messages)?;
+        let (sub_events, reply_data) =
+            self.dispatch_submessages(ctx, contract, response.messages)?;
         events.extend(sub_events);
         Ok(CallOutcome {
             events,
@@ -523,7 +605,9 @@ impl Engine {
                 Some(limit) => {
                     // Charge the parent what the limited submessage spent; all of it on out of gas.
                     ctx.meter.add_vm_gas(sub_meter.vm_gas());
-                    let spent = if sub_meter.is_out_of_gas() || matches!(&result, Err(e) if e.is_out_of_gas()) {
+                    let spent = if sub_meter.is_out_of_gas()
+                        || matches!(&result, Err(e) if e.is_out_of_gas())
+                    {
                         limit
                     } else {
                         sub_meter.consumed()
@@ -589,7 +673,14 @@ impl Engine {
                 result: sub_result,
             };
             let outcome = self
-                .reply(&CallCtx { meter: ctx.meter.clone(), depth: ctx.depth + 1 }, contract, reply)
+                .reply(
+                    &CallCtx {
+                        meter: ctx.meter.clone(),
+                        depth: ctx.depth + 1,
+                    },
+                    contract,
+                    reply,
+                )
                 .map_err(|e| HostError::ReplyFailed {
                     contract: contract.to_string(),
                     source: Box::new(e),
@@ -603,7 +694,12 @@ impl Engine {
     }
 
     /// Executes one message sent by `contract` (wasmd's message handler chain).
-    fn dispatch_msg(self: &Rc<Self>, ctx: &CallCtx, contract: &Addr, msg: &CosmosMsg<Empty>) -> Result<Dispatched, HostError> {
+    fn dispatch_msg(
+        self: &Rc<Self>,
+        ctx: &CallCtx,
+        contract: &Addr,
+        msg: &CosmosMsg<Empty>,
+    ) -> Result<Dispatched, HostError> {
         self.check_depth(ctx)?;
         match msg {
             CosmosMsg::Bank(BankMsg::Send { to_address, amount }) => {
@@ -613,7 +709,11 @@ impl Engine {
                 }
                 let events = self.bank(&ctx.meter).send(contract, &to, amount)?;
                 let (data, msg_responses) = proto_response(&MsgSendResponse {});
-                Ok(Dispatched { events, data, msg_responses })
+                Ok(Dispatched {
+                    events,
+                    data,
+                    msg_responses,
+                })
             }
             CosmosMsg::Bank(BankMsg::Burn { amount }) => {
                 if amount.is_empty() {
@@ -653,7 +753,10 @@ impl Engine {
                 funds,
                 label,
             }) => {
-                let admin = admin.as_deref().map(|a| self.codec.validate(a)).transpose()?;
+                let admin = admin
+                    .as_deref()
+                    .map(|a| self.codec.validate(a))
+                    .transpose()?;
                 let (address, outcome) = self.instantiate(
                     ctx,
                     InstantiateRequest {
@@ -684,7 +787,10 @@ impl Engine {
                 funds,
                 salt,
             }) => {
-                let admin = admin.as_deref().map(|a| self.codec.validate(a)).transpose()?;
+                let admin = admin
+                    .as_deref()
+                    .map(|a| self.codec.validate(a))
+                    .transpose()?;
                 let (address, outcome) = self.instantiate(
                     ctx,
                     InstantiateRequest {
@@ -694,7 +800,9 @@ impl Engine {
                         funds,
                         label,
                         admin,
-                        address: AddressMode::Predictable { salt: salt.as_slice() },
+                        address: AddressMode::Predictable {
+                            salt: salt.as_slice(),
+                        },
                     },
                 )?;
                 let (data, msg_responses) = proto_response(&MsgInstantiateContract2Response {
@@ -723,7 +831,10 @@ impl Engine {
                     msg_responses,
                 })
             }
-            CosmosMsg::Wasm(WasmMsg::UpdateAdmin { contract_addr, admin }) => {
+            CosmosMsg::Wasm(WasmMsg::UpdateAdmin {
+                contract_addr,
+                admin,
+            }) => {
                 let target = self.codec.validate(contract_addr)?;
                 let new_admin = self.codec.validate(admin)?;
                 let outcome = self.set_admin(ctx, contract, &target, Some(new_admin))?;
@@ -751,7 +862,13 @@ impl Engine {
     // ---- queries ------------------------------------------------------------
 
     /// A smart query of `contract` under `meter`, `query_depth` queries deep.
-    pub fn query_smart(self: &Rc<Self>, meter: &Rc<GasMeter>, query_depth: u32, contract: &Addr, msg: &[u8]) -> Result<Binary, HostError> {
+    pub fn query_smart(
+        self: &Rc<Self>,
+        meter: &Rc<GasMeter>,
+        query_depth: u32,
+        contract: &Addr,
+        msg: &[u8],
+    ) -> Result<Binary, HostError> {
         if query_depth >= self.limits.max_query_depth {
             return Err(HostError::MaxQueryDepth(self.limits.max_query_depth));
         }
@@ -759,8 +876,13 @@ impl Engine {
         let pinned = self.records(meter).is_pinned(info.code_id)?;
         meter.consume(self.gas.instance_costs(pinned, msg.len()))?;
         let env = self.env(contract, false);
-        self.call_vm(meter, query_depth + 1, &raw, contract, &code.checksum, "query", |instance| {
-            call_query(instance, &env, msg)
+        let target = Target {
+            raw: &raw,
+            addr: contract,
+            checksum: &code.checksum,
+        };
+        self.call_vm(meter, query_depth + 1, target, "query", |instance| {
+            call_query_raw(instance, &to_vec(&env)?, msg)
         })
     }
 
@@ -794,18 +916,29 @@ impl Engine {
                 limit: meter.limit(),
                 needed: meter.consumed(),
             }),
-            Err(HostError::NoSuchContract(addr)) => Ok(SystemResult::Err(SystemError::NoSuchContract { addr })),
-            Err(HostError::NoSuchCode(code_id)) => Ok(SystemResult::Err(SystemError::NoSuchCode { code_id })),
-            Err(HostError::UnsupportedQuery(kind)) => Ok(SystemResult::Err(SystemError::UnsupportedRequest { kind })),
-            Err(HostError::ContractFailed { message, .. }) => {
-                Ok(SystemResult::Ok(ContractResult::Err(format!("{message}: query wasm contract failed"))))
+            Err(HostError::NoSuchContract(addr)) => {
+                Ok(SystemResult::Err(SystemError::NoSuchContract { addr }))
             }
+            Err(HostError::NoSuchCode(code_id)) => {
+                Ok(SystemResult::Err(SystemError::NoSuchCode { code_id }))
+            }
+            Err(HostError::UnsupportedQuery(kind)) => {
+                Ok(SystemResult::Err(SystemError::UnsupportedRequest { kind }))
+            }
+            Err(HostError::ContractFailed { message, .. }) => Ok(SystemResult::Ok(
+                ContractResult::Err(format!("{message}: query wasm contract failed")),
+            )),
             Err(e) => Ok(SystemResult::Ok(ContractResult::Err(e.to_string()))),
             Ok(bin) => Ok(SystemResult::Ok(ContractResult::Ok(bin))),
         }
     }
 
-    fn answer_query(self: &Rc<Self>, meter: &Rc<GasMeter>, query_depth: u32, request: QueryRequest<Empty>) -> Result<Binary, HostError> {
+    fn answer_query(
+        self: &Rc<Self>,
+        meter: &Rc<GasMeter>,
+        query_depth: u32,
+        request: QueryRequest<Empty>,
+    ) -> Result<Binary, HostError> {
         match request {
             QueryRequest::Bank(q) => self.answer_bank_query(meter, q),
             QueryRequest::Wasm(q) => self.answer_wasm_query(meter, query_depth, q),
@@ -821,21 +954,32 @@ impl Engine {
             BankQuery::Balance { address, denom } => {
                 let addr = self.codec.validate(&address)?;
                 let amount = bank.balance(&addr, &denom)?;
-                Ok(to_json_binary(&BalanceResponse::new(Coin::new(amount, denom)))?)
+                Ok(to_json_binary(&BalanceResponse::new(Coin::new(
+                    amount, denom,
+                )))?)
             }
             BankQuery::AllBalances { address } => {
                 let addr = self.codec.validate(&address)?;
-                Ok(to_json_binary(&AllBalanceResponse::new(bank.all_balances(&addr)?))?)
+                Ok(to_json_binary(&AllBalanceResponse::new(
+                    bank.all_balances(&addr)?,
+                ))?)
             }
             BankQuery::Supply { denom } => {
                 let amount = bank.supply(&denom)?;
-                Ok(to_json_binary(&SupplyResponse::new(Coin::new(amount, denom)))?)
+                Ok(to_json_binary(&SupplyResponse::new(Coin::new(
+                    amount, denom,
+                )))?)
             }
             other => Err(HostError::UnsupportedQuery(format!("{other:?}"))),
         }
     }
 
-    fn answer_wasm_query(self: &Rc<Self>, meter: &Rc<GasMeter>, query_depth: u32, q: WasmQuery) -> Result<Binary, HostError> {
+    fn answer_wasm_query(
+        self: &Rc<Self>,
+        meter: &Rc<GasMeter>,
+        query_depth: u32,
+        q: WasmQuery,
+    ) -> Result<Binary, HostError> {
         match q {
             WasmQuery::Smart { contract_addr, msg } => {
                 let contract = self
@@ -869,7 +1013,11 @@ impl Engine {
             }
             WasmQuery::CodeInfo { code_id } => {
                 let code = self.records(meter).code_info(code_id)?;
-                Ok(to_json_binary(&CodeInfoResponse::new(code.code_id, code.creator, code.checksum))?)
+                Ok(to_json_binary(&CodeInfoResponse::new(
+                    code.code_id,
+                    code.creator,
+                    code.checksum,
+                ))?)
             }
             other => Err(HostError::UnsupportedQuery(format!("{other:?}"))),
         }
@@ -878,10 +1026,16 @@ impl Engine {
     /// The devnet has no staking module yet: one bonded denom, no validators, no delegations.
     fn answer_staking_query(&self, q: StakingQuery) -> Result<Binary, HostError> {
         match q {
-            StakingQuery::BondedDenom {} => Ok(to_json_binary(&cosmwasm_std::BondedDenomResponse::new(self.bond_denom.clone()))?),
-            StakingQuery::AllValidators {} => Ok(to_json_binary(&AllValidatorsResponse::new(vec![]))?),
+            StakingQuery::BondedDenom {} => Ok(to_json_binary(
+                &cosmwasm_std::BondedDenomResponse::new(self.bond_denom.clone()),
+            )?),
+            StakingQuery::AllValidators {} => {
+                Ok(to_json_binary(&AllValidatorsResponse::new(vec![]))?)
+            }
             StakingQuery::Validator { .. } => Ok(to_json_binary(&ValidatorResponse::new(None))?),
-            StakingQuery::AllDelegations { .. } => Ok(to_json_binary(&AllDelegationsResponse::new(vec![]))?),
+            StakingQuery::AllDelegations { .. } => {
+                Ok(to_json_binary(&AllDelegationsResponse::new(vec![]))?)
+            }
             StakingQuery::Delegation { .. } => Ok(to_json_binary(&DelegationResponse::new(None))?),
             other => Err(HostError::UnsupportedQuery(format!("{other:?}"))),
         }
@@ -891,7 +1045,11 @@ impl Engine {
 
     /// Runs `f` as one transaction: in a fresh branch under a fresh meter,
     /// committed only when it succeeds within its gas.
-    pub fn run_tx<T>(self: &Rc<Self>, gas_limit: u64, f: impl FnOnce(&CallCtx) -> Result<T, HostError>) -> (Result<T, HostError>, GasUsage) {
+    pub fn run_tx<T>(
+        self: &Rc<Self>,
+        gas_limit: u64,
+        f: impl FnOnce(&CallCtx) -> Result<T, HostError>,
+    ) -> (Result<T, HostError>, GasUsage) {
         let outcome = self.run_atomic(gas_limit, f);
         self.block.borrow_mut().tx_index += 1;
         outcome
@@ -899,7 +1057,11 @@ impl Engine {
 
     /// Runs `f` atomically (commit on success, discard on failure) without
     /// counting it as a transaction of the block: genesis and admin actions.
-    pub fn run_atomic<T>(self: &Rc<Self>, gas_limit: u64, f: impl FnOnce(&CallCtx) -> Result<T, HostError>) -> (Result<T, HostError>, GasUsage) {
+    pub fn run_atomic<T>(
+        self: &Rc<Self>,
+        gas_limit: u64,
+        f: impl FnOnce(&CallCtx) -> Result<T, HostError>,
+    ) -> (Result<T, HostError>, GasUsage) {
         let ctx = CallCtx {
             meter: Rc::new(GasMeter::new(gas_limit)),
             depth: 0,

@@ -129,14 +129,13 @@ impl HostError {
     /// The Cosmos SDK codespace and code a wasmd chain reports for this error.
     pub fn abci_code(&self) -> (&'static str, u32) {
         match self {
-            HostError::ContractFailed { entry_point, .. } | HostError::VmFailed { entry_point, .. } => {
-                match *entry_point {
-                    "instantiate" => ("wasm", 4),
-                    "migrate" => ("wasm", 11),
-                    "query" => ("wasm", 9),
-                    _ => ("wasm", 5),
-                }
-            }
+            HostError::ContractFailed { entry_point, .. }
+            | HostError::VmFailed { entry_point, .. } => match *entry_point {
+                "instantiate" => ("wasm", 4),
+                "migrate" => ("wasm", 11),
+                "query" => ("wasm", 9),
+                _ => ("wasm", 5),
+            },
             HostError::OutOfGas(_) => ("sdk", 11),
             HostError::InvalidCode(_) => ("wasm", 2),
             HostError::CodeTooLarge { .. } | HostError::MaxCallDepth(_) => ("wasm", 13),

@@ -31,7 +31,10 @@ fn event(ty: impl Into<String>, attributes: Vec<Attribute>) -> Event {
 }
 
 /// Validates and trims a contract's attributes and puts `_contract_address` first.
-fn contract_attributes(contract: &Addr, attributes: &[Attribute]) -> Result<Vec<Attribute>, HostError> {
+fn contract_attributes(
+    contract: &Addr,
+    attributes: &[Attribute],
+) -> Result<Vec<Attribute>, HostError> {
     let invalid = |reason: String| HostError::InvalidEvent {
         contract: contract.to_string(),
         reason,
@@ -44,7 +47,9 @@ fn contract_attributes(contract: &Addr, attributes: &[Attribute]) -> Result<Vec<
             return Err(invalid(format!("empty attribute key, value {:?}", a.value)));
         }
         if key.starts_with(RESERVED_PREFIX) {
-            return Err(invalid(format!("attribute key {key:?} starts with the reserved prefix '_'")));
+            return Err(invalid(format!(
+                "attribute key {key:?} starts with the reserved prefix '_'"
+            )));
         }
         out.push(attr(key, a.value.trim()));
     }
@@ -74,7 +79,10 @@ pub fn custom_event(contract: &Addr, event: &Event) -> Result<Event, HostError> 
 pub fn instantiate_event(contract: &Addr, code_id: u64) -> Event {
     event(
         "instantiate",
-        vec![attr(ATTR_CONTRACT_ADDR, contract.as_str()), attr(ATTR_CODE_ID, code_id.to_string())],
+        vec![
+            attr(ATTR_CONTRACT_ADDR, contract.as_str()),
+            attr(ATTR_CODE_ID, code_id.to_string()),
+        ],
     )
 }
 
@@ -85,7 +93,10 @@ pub fn execute_event(contract: &Addr) -> Event {
 pub fn migrate_event(contract: &Addr, new_code_id: u64) -> Event {
     event(
         "migrate",
-        vec![attr(ATTR_CODE_ID, new_code_id.to_string()), attr(ATTR_CONTRACT_ADDR, contract.as_str())],
+        vec![
+            attr(ATTR_CODE_ID, new_code_id.to_string()),
+            attr(ATTR_CONTRACT_ADDR, contract.as_str()),
+        ],
     )
 }
 

@@ -32,6 +32,9 @@ pub struct GasConfig {
     pub custom_event_cost: u64,
     /// SDK gas per byte of message sent to a contract (wasmd `DefaultContractMessageDataCost`).
     pub contract_message_data_cost: u64,
+    /// SDK gas per byte of a contract's JSON result, charged by wasmvm for
+    /// deserializing it (wasmd `DefaultDeserializationCostPerByte`).
+    pub deserialization_cost_per_byte: u64,
     /// Cosmos SDK `KVGasConfig`.
     pub kv: KvGasConfig,
 }
@@ -47,6 +50,7 @@ impl Default for GasConfig {
             event_attribute_data_free_tier: 100,
             custom_event_cost: 20,
             contract_message_data_cost: 0,
+            deserialization_cost_per_byte: 1,
             kv: KvGasConfig::default(),
         }
     }
@@ -91,7 +95,9 @@ impl GasConfig {
 
     /// wasmd `InstantiateContractCosts`: the cost to load an instance for any call.
     pub fn instance_costs(&self, pinned: bool, msg_len: usize) -> u64 {
-        let data = self.contract_message_data_cost.saturating_mul(msg_len as u64);
+        let data = self
+            .contract_message_data_cost
+            .saturating_mul(msg_len as u64);
         if pinned {
             data
         } else {
@@ -105,13 +111,17 @@ impl GasConfig {
         attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
         events: &[cosmwasm_std::Event],
     ) -> u64 {
-        let (mut gas, mut free) = self.attribute_costs(attributes, self.event_attribute_data_free_tier);
+        let (mut gas, mut free) =
+            self.attribute_costs(attributes, self.event_attribute_data_free_tier);
         for e in events {
-            gas = gas
-                .saturating_add(self.custom_event_cost)
-                .saturating_add(self.event_attribute_data_cost.saturating_mul(e.ty.len() as u64));
+            gas = gas.saturating_add(self.custom_event_cost).saturating_add(
+                self.event_attribute_data_cost
+                    .saturating_mul(e.ty.len() as u64),
+            );
             let (g, f) = self.attribute_costs(
-                e.attributes.iter().map(|a| (a.key.as_str(), a.value.as_str())),
+                e.attributes
+                    .iter()
+                    .map(|a| (a.key.as_str(), a.value.as_str())),
                 free,
             );
             gas = gas.saturating_add(g);

@@ -348,7 +348,9 @@ impl WasmHost {
                         funds: &funds,
                         label: &label,
                         admin,
-                        address: AddressMode::Predictable { salt: salt.as_slice() },
+                        address: AddressMode::Predictable {
+                            salt: salt.as_slice(),
+                        },
                     },
                 )?;
                 result.contract = Some(addr);
@@ -380,7 +382,9 @@ impl WasmHost {
                 contract,
                 new_admin,
             } => {
-                result.events = engine.set_admin(ctx, &sender, &contract, Some(new_admin))?.events;
+                result.events = engine
+                    .set_admin(ctx, &sender, &contract, Some(new_admin))?
+                    .events;
             }
             HostMsg::ClearAdmin { sender, contract } => {
                 result.events = engine.set_admin(ctx, &sender, &contract, None)?.events;
@@ -395,7 +399,12 @@ impl WasmHost {
         Ok(result)
     }
 
-    fn store_code_in(&self, ctx: &CallCtx, sender: &Addr, wasm: &[u8]) -> Result<(CodeId, Event), HostError> {
+    fn store_code_in(
+        &self,
+        ctx: &CallCtx,
+        sender: &Addr,
+        wasm: &[u8],
+    ) -> Result<(CodeId, Event), HostError> {
         let engine = &self.engine;
         let limit = engine.limits.max_code_size;
         if wasm.len() > limit {
@@ -404,8 +413,12 @@ impl WasmHost {
                 limit,
             });
         }
-        ctx.meter
-            .consume(engine.gas.compile_cost_per_byte.saturating_mul(wasm.len() as u64))?;
+        ctx.meter.consume(
+            engine
+                .gas
+                .compile_cost_per_byte
+                .saturating_mul(wasm.len() as u64),
+        )?;
         // Static checks (imports, exports, capabilities, limits), compilation and persistence.
         let checksum = engine
             .cache
@@ -425,7 +438,10 @@ impl WasmHost {
             size: wasm.len() as u64,
         })?;
         let capabilities: Vec<String> = report.required_capabilities.into_iter().collect();
-        Ok((code_id, events::store_code_event(&checksum.to_hex(), code_id, &capabilities)))
+        Ok((
+            code_id,
+            events::store_code_event(&checksum.to_hex(), code_id, &capabilities),
+        ))
     }
 
     fn apply_default(&self, msg: HostMsg) -> Result<ExecResult, HostError> {
@@ -489,7 +505,13 @@ impl WasmHost {
     }
 
     /// Executes `msg` on `contract`, sending `funds` first.
-    pub fn execute(&self, sender: &Addr, contract: &Addr, msg: &impl Serialize, funds: &[Coin]) -> Result<ExecResult, HostError> {
+    pub fn execute(
+        &self,
+        sender: &Addr,
+        contract: &Addr,
+        msg: &impl Serialize,
+        funds: &[Coin],
+    ) -> Result<ExecResult, HostError> {
         self.apply_default(HostMsg::Execute {
             sender: sender.clone(),
             contract: contract.clone(),
@@ -499,7 +521,13 @@ impl WasmHost {
     }
 
     /// Migrates `contract` to `new_code_id`; only its admin may.
-    pub fn migrate(&self, sender: &Addr, contract: &Addr, new_code_id: CodeId, msg: &impl Serialize) -> Result<ExecResult, HostError> {
+    pub fn migrate(
+        &self,
+        sender: &Addr,
+        contract: &Addr,
+        new_code_id: CodeId,
+        msg: &impl Serialize,
+    ) -> Result<ExecResult, HostError> {
         self.apply_default(HostMsg::Migrate {
             sender: sender.clone(),
             contract: contract.clone(),
@@ -508,7 +536,12 @@ impl WasmHost {
         })
     }
 
-    pub fn update_admin(&self, sender: &Addr, contract: &Addr, new_admin: &Addr) -> Result<ExecResult, HostError> {
+    pub fn update_admin(
+        &self,
+        sender: &Addr,
+        contract: &Addr,
+        new_admin: &Addr,
+    ) -> Result<ExecResult, HostError> {
         self.apply_default(HostMsg::UpdateAdmin {
             sender: sender.clone(),
             contract: contract.clone(),
@@ -524,7 +557,12 @@ impl WasmHost {
     }
 
     /// A bank `MsgSend`.
-    pub fn bank_send(&self, from: &Addr, to: &Addr, amount: &[Coin]) -> Result<ExecResult, HostError> {
+    pub fn bank_send(
+        &self,
+        from: &Addr,
+        to: &Addr,
+        amount: &[Coin],
+    ) -> Result<ExecResult, HostError> {
         self.apply_default(HostMsg::BankSend {
             from: from.clone(),
             to: to.clone(),
@@ -551,7 +589,9 @@ impl WasmHost {
     /// Credits native coins out of thin air, increasing the supply: genesis funding.
     pub fn mint_native(&self, to: &Addr, coins: &[Coin]) -> Result<(), HostError> {
         let engine = &self.engine;
-        let (result, _) = engine.run_atomic(u64::MAX, |ctx| engine.bank(&ctx.meter).mint(to, coins).map(|_| ()));
+        let (result, _) = engine.run_atomic(u64::MAX, |ctx| {
+            engine.bank(&ctx.meter).mint(to, coins).map(|_| ())
+        });
         result
     }
 
@@ -563,11 +603,16 @@ impl WasmHost {
 
     /// A smart query with raw JSON in and out.
     pub fn query_smart_raw(&self, contract: &Addr, msg: &[u8]) -> Result<Binary, HostError> {
-        self.engine.query_smart(&self.query_meter(), 0, contract, msg)
+        self.engine
+            .query_smart(&self.query_meter(), 0, contract, msg)
     }
 
     /// A smart query, typed.
-    pub fn query_smart<T: DeserializeOwned>(&self, contract: &Addr, msg: &impl Serialize) -> Result<T, HostError> {
+    pub fn query_smart<T: DeserializeOwned>(
+        &self,
+        contract: &Addr,
+        msg: &impl Serialize,
+    ) -> Result<T, HostError> {
         let bin = self.query_smart_raw(contract, &to_json_vec(msg)?)?;
         Ok(from_json(&bin)?)
     }
@@ -591,19 +636,27 @@ impl WasmHost {
             .codec
             .canonicalize(contract.as_str())
             .map_err(|_| HostError::NoSuchContract(contract.to_string()))?;
-        self.engine.records(&GasMeter::new(u64::MAX)).contract_info(&raw, contract)
+        self.engine
+            .records(&GasMeter::new(u64::MAX))
+            .contract_info(&raw, contract)
     }
 
     pub fn code_info(&self, code_id: CodeId) -> Result<CodeInfo, HostError> {
-        self.engine.records(&GasMeter::new(u64::MAX)).code_info(code_id)
+        self.engine
+            .records(&GasMeter::new(u64::MAX))
+            .code_info(code_id)
     }
 
     pub fn bank_balance(&self, address: &Addr, denom: &str) -> Result<Uint128, HostError> {
-        self.engine.bank(&GasMeter::new(u64::MAX)).balance(address, denom)
+        self.engine
+            .bank(&GasMeter::new(u64::MAX))
+            .balance(address, denom)
     }
 
     pub fn bank_all_balances(&self, address: &Addr) -> Result<Vec<Coin>, HostError> {
-        self.engine.bank(&GasMeter::new(u64::MAX)).all_balances(address)
+        self.engine
+            .bank(&GasMeter::new(u64::MAX))
+            .all_balances(address)
     }
 
     pub fn bank_supply(&self, denom: &str) -> Result<Uint128, HostError> {

@@ -68,17 +68,23 @@ impl<'a> ModuleStore<'a> {
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, OutOfGas> {
         let value = self.state.borrow().get(&namespaced(self.namespace, key));
         let value_len = value.as_ref().map_or(0, Vec::len);
-        self.meter.consume(read_cost(self.kv, key.len(), value_len))?;
+        self.meter
+            .consume(read_cost(self.kv, key.len(), value_len))?;
         Ok(value)
     }
 
     pub fn has(&self, key: &[u8]) -> Result<bool, OutOfGas> {
         self.meter.consume(self.kv.has_cost)?;
-        Ok(self.state.borrow().get(&namespaced(self.namespace, key)).is_some())
+        Ok(self
+            .state
+            .borrow()
+            .get(&namespaced(self.namespace, key))
+            .is_some())
     }
 
     pub fn set(&self, key: &[u8], value: &[u8]) -> Result<(), OutOfGas> {
-        self.meter.consume(write_cost(self.kv, key.len(), value.len()))?;
+        self.meter
+            .consume(write_cost(self.kv, key.len(), value.len()))?;
         self.state
             .borrow_mut()
             .set(&namespaced(self.namespace, key), value);
@@ -96,12 +102,16 @@ impl<'a> ModuleStore<'a> {
     /// Every entry under `prefix` (keys returned relative to the module store), ascending.
     pub fn prefix_range(&self, prefix: &[u8]) -> Result<Vec<Record>, OutOfGas> {
         let full = namespaced(self.namespace, prefix);
-        let records = self.state.borrow().range(&KeyRange::prefix(&full), Order::Ascending);
+        let records = self
+            .state
+            .borrow()
+            .range(&KeyRange::prefix(&full), Order::Ascending);
         self.meter.consume(self.kv.iter_next_cost_flat)?;
         let mut out = Vec::with_capacity(records.len());
         for (k, v) in records {
             let key = k[self.namespace.len()..].to_vec();
-            self.meter.consume(iter_step_cost(self.kv, key.len(), v.len()))?;
+            self.meter
+                .consume(iter_step_cost(self.kv, key.len(), v.len()))?;
             out.push((key, v));
         }
         Ok(out)

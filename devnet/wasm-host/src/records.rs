@@ -137,7 +137,11 @@ impl<'a> WasmRecords<'a> {
         Ok(())
     }
 
-    pub fn contract_info(&self, contract_raw: &[u8], address: &Addr) -> Result<ContractInfo, HostError> {
+    pub fn contract_info(
+        &self,
+        contract_raw: &[u8],
+        address: &Addr,
+    ) -> Result<ContractInfo, HostError> {
         match self.store.get(&contract_key(contract_raw))? {
             Some(v) => Ok(serde_json::from_slice(&v)?),
             None => Err(HostError::NoSuchContract(address.to_string())),
@@ -148,7 +152,11 @@ impl<'a> WasmRecords<'a> {
         Ok(self.store.has(&contract_key(contract_raw))?)
     }
 
-    pub fn save_contract_info(&self, contract_raw: &[u8], info: &ContractInfo) -> Result<(), HostError> {
+    pub fn save_contract_info(
+        &self,
+        contract_raw: &[u8],
+        info: &ContractInfo,
+    ) -> Result<(), HostError> {
         self.store
             .set(&contract_key(contract_raw), &serde_json::to_vec(info)?)?;
         Ok(())
@@ -168,7 +176,11 @@ impl<'a> WasmRecords<'a> {
     }
 
     /// A raw read of a contract's state (wasmd `QueryRaw`).
-    pub fn contract_state(&self, contract_raw: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, HostError> {
+    pub fn contract_state(
+        &self,
+        contract_raw: &[u8],
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, HostError> {
         let mut k = contract_store_prefix(contract_raw);
         k.extend_from_slice(key);
         Ok(self.store.get(&k)?)

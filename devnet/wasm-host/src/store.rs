@@ -46,7 +46,8 @@ impl KeyRange {
     }
 
     pub fn contains(&self, key: &[u8]) -> bool {
-        self.start.as_deref().is_none_or(|s| key >= s) && self.end.as_deref().is_none_or(|e| key < e)
+        self.start.as_deref().is_none_or(|s| key >= s)
+            && self.end.as_deref().is_none_or(|e| key < e)
     }
 
     /// The `BTreeMap` bounds for the part of this range strictly after
@@ -57,8 +58,14 @@ impl KeyRange {
         cursor: Option<&'a [u8]>,
         order: Order,
     ) -> (Bound<&'a [u8]>, Bound<&'a [u8]>) {
-        let lower = self.start.as_deref().map_or(Bound::Unbounded, Bound::Included);
-        let upper = self.end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let lower = self
+            .start
+            .as_deref()
+            .map_or(Bound::Unbounded, Bound::Included);
+        let upper = self
+            .end
+            .as_deref()
+            .map_or(Bound::Unbounded, Bound::Excluded);
         match (order, cursor) {
             (_, None) => (lower, upper),
             (Order::Ascending, Some(c)) => (tighter_lower(lower, Bound::Excluded(c)), upper),
@@ -389,7 +396,10 @@ mod tests {
         s.remove(b"a");
         s.commit_branch();
         assert_eq!(s.depth(), 0);
-        assert_eq!(keys(s.committed().range(&KeyRange::default(), Order::Ascending)), ["b", "c"]);
+        assert_eq!(
+            keys(s.committed().range(&KeyRange::default(), Order::Ascending)),
+            ["b", "c"]
+        );
     }
 
     #[test]
@@ -402,9 +412,18 @@ mod tests {
         s.set(b"p4", b"z");
         s.set(b"p1", b"z");
         let r = KeyRange::prefix(b"p");
-        assert_eq!(keys(s.range(&r, Order::Ascending)), ["p1", "p2", "p4", "p5"]);
-        assert_eq!(keys(s.range(&r, Order::Descending)), ["p5", "p4", "p2", "p1"]);
-        assert_eq!(s.next_after(&r, None, Order::Ascending).unwrap().1, b"z".to_vec());
+        assert_eq!(
+            keys(s.range(&r, Order::Ascending)),
+            ["p1", "p2", "p4", "p5"]
+        );
+        assert_eq!(
+            keys(s.range(&r, Order::Descending)),
+            ["p5", "p4", "p2", "p1"]
+        );
+        assert_eq!(
+            s.next_after(&r, None, Order::Ascending).unwrap().1,
+            b"z".to_vec()
+        );
     }
 
     #[test]

@@ -11,15 +11,24 @@ use starminer_interfaces::{governance as gov, registry as reg};
 use starminer_wasm_host::WasmHost;
 
 fn deploy() -> Protocol {
-    Protocol::deploy(WasmHost::new().expect("host"), 1_000_000 * UNIT, 1_000_000 * UNIT)
-        .expect("deploy from artifacts")
+    Protocol::deploy(
+        WasmHost::new().expect("host"),
+        1_000_000 * UNIT,
+        1_000_000 * UNIT,
+    )
+    .expect("deploy from artifacts")
 }
 
 /// Stakes for alice, waits a block so the stake counts, proposes `msgs`,
 /// votes yes, lets the voting period and timelock pass and executes.
-fn pass_and_execute(p: &Protocol, title: &str, msgs: Vec<CosmosMsg>) -> (u64, starminer_wasm_host::ExecResult) {
+fn pass_and_execute(
+    p: &Protocol,
+    title: &str,
+    msgs: Vec<CosmosMsg>,
+) -> (u64, starminer_wasm_host::ExecResult) {
     let alice = p.host.addr_make("alice");
-    p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT).unwrap();
+    p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT)
+        .unwrap();
     p.stake(&alice, 500 * UNIT).unwrap();
     p.host.next_block(5);
     let (id, _) = p.propose(&alice, title, msgs).unwrap();
@@ -49,12 +58,23 @@ fn a_parameter_change_passes_through_governance_into_the_registry() {
     // Nobody but governance may change it directly.
     assert!(p
         .host
-        .execute(&p.deployer, &p.registry, &reg::ExecuteMsg::UpdateConfig { governance: None, params: Some(params.clone()) }, &[])
+        .execute(
+            &p.deployer,
+            &p.registry,
+            &reg::ExecuteMsg::UpdateConfig {
+                governance: None,
+                params: Some(params.clone())
+            },
+            &[]
+        )
         .is_err());
 
     let (id, r) = pass_and_execute(&p, "Raise the provider stake", vec![update]);
     assert_eq!(p.registry_config().unwrap().params, params);
-    assert_eq!(p.proposal(id).unwrap().status, gov::ProposalStatus::Executed);
+    assert_eq!(
+        p.proposal(id).unwrap().status,
+        gov::ProposalStatus::Executed
+    );
 
     // The registry's own events appear, attributed to the registry.
     let registry_wasm = r
@@ -64,7 +84,10 @@ fn a_parameter_change_passes_through_governance_into_the_registry() {
         .expect("the registry emitted a wasm event");
     assert_eq!(registry_wasm.attributes[0].key, "_contract_address");
     let execute_events = r.events_of("execute").count();
-    assert!(execute_events >= 3, "governance, its self-call batch and the registry: {execute_events}");
+    assert!(
+        execute_events >= 3,
+        "governance, its self-call batch and the registry: {execute_events}"
+    );
 }
 
 #[test]
@@ -85,7 +108,9 @@ fn a_failing_proposal_is_recorded_and_reverts_only_its_own_messages() {
         }
         other => panic!("expected ExecutionFailed, got {other:?}"),
     }
-    assert!(r.events_of("reply").any(|e| e.attributes[0].value == p.governance.as_str()));
+    assert!(r
+        .events_of("reply")
+        .any(|e| e.attributes[0].value == p.governance.as_str()));
     assert_eq!(p.registry_config().unwrap().params, registry_params());
 }
 
@@ -98,7 +123,10 @@ fn governance_migrates_a_contract_it_administers() {
         .store_code(&p.deployer, &protocol::artifact("registry").unwrap())
         .unwrap();
     assert_ne!(new_code, p.codes.registry);
-    assert_eq!(p.host.contract_info(&p.registry).unwrap().admin.as_ref(), Some(&p.governance));
+    assert_eq!(
+        p.host.contract_info(&p.registry).unwrap().admin.as_ref(),
+        Some(&p.governance)
+    );
     // The deployer is not the admin.
     assert!(p
         .host
@@ -111,9 +139,15 @@ fn governance_migrates_a_contract_it_administers() {
         msg: to_json_binary(&reg::MigrateMsg {}).unwrap(),
     });
     let (id, r) = pass_and_execute(&p, "Upgrade the registry", vec![migrate]);
-    assert_eq!(p.proposal(id).unwrap().status, gov::ProposalStatus::Executed);
+    assert_eq!(
+        p.proposal(id).unwrap().status,
+        gov::ProposalStatus::Executed
+    );
     assert_eq!(p.host.contract_info(&p.registry).unwrap().code_id, new_code);
-    assert_eq!(r.attribute("migrate", "code_id"), Some(new_code.to_string().as_str()));
+    assert_eq!(
+        r.attribute("migrate", "code_id"),
+        Some(new_code.to_string().as_str())
+    );
     // State survived the migration.
     assert_eq!(p.registry_config().unwrap().params, registry_params());
 }
@@ -122,12 +156,18 @@ fn governance_migrates_a_contract_it_administers() {
 fn providers_register_and_bond_agpu_through_cw20_send() {
     let p = deploy();
     let rig = p.host.addr_make("rig");
-    p.transfer(&p.agpu, &p.deployer, &rig, 5_000 * UNIT).unwrap();
+    p.transfer(&p.agpu, &p.deployer, &rig, 5_000 * UNIT)
+        .unwrap();
     p.register(&rig).unwrap();
     let r = p.bond(&rig, 1_500 * UNIT).unwrap();
     let provider: reg::Provider = p
         .host
-        .query_smart(&p.registry, &reg::QueryMsg::Provider { address: rig.to_string() })
+        .query_smart(
+            &p.registry,
+            &reg::QueryMsg::Provider {
+                address: rig.to_string(),
+            },
+        )
         .unwrap();
     assert_eq!(provider.bonded, Uint128::new(1_500 * UNIT));
     assert!(provider.has_active_role(reg::Role::Provider));

@@ -22,7 +22,10 @@ fn codes_get_sequential_ids_and_sha256_checksums() {
     let t = Tokens::deploy();
     assert_eq!((t.agpu_code, t.amax_code), (1, 2));
     let info = t.host.code_info(t.agpu_code).unwrap();
-    assert_eq!(info.checksum.as_slice(), &Sha256::digest(artifact("agpu_token"))[..]);
+    assert_eq!(
+        info.checksum.as_slice(),
+        &Sha256::digest(artifact("agpu_token"))[..]
+    );
     assert_eq!(info.creator, t.alice);
 }
 
@@ -60,13 +63,19 @@ fn contracts_get_wasmd_classic_addresses_and_instantiate_events() {
     assert_eq!(first.attributes[0].value, third.as_str());
     assert_eq!(r.attribute("instantiate", "code_id"), Some("2"));
     let info = t.host.contract_info(&third).unwrap();
-    assert_eq!((info.code_id, info.label.as_str(), info.admin), (2, "third", None));
+    assert_eq!(
+        (info.code_id, info.label.as_str(), info.admin),
+        (2, "third", None)
+    );
 }
 
 #[test]
 fn token_info_and_balances_answer_smart_queries() {
     let t = Tokens::deploy();
-    let info: TokenInfoResponse = t.host.query_smart(&t.agpu, &agpu::QueryMsg::TokenInfo {}).unwrap();
+    let info: TokenInfoResponse = t
+        .host
+        .query_smart(&t.agpu, &agpu::QueryMsg::TokenInfo {})
+        .unwrap();
     assert_eq!((info.symbol.as_str(), info.decimals), ("AGPU", 6));
     assert_eq!(info.total_supply.u128(), 1_000_000_000);
     assert_eq!(t.balance(&t.agpu, &t.alice), 1_000_000_000);
@@ -80,7 +89,11 @@ fn raw_query_reads_the_contract_store_by_key() {
     let mut key = vec![0, 7];
     key.extend_from_slice(b"balance");
     key.extend_from_slice(t.alice.as_bytes());
-    let raw = t.host.query_raw(&t.agpu, &key).unwrap().expect("alice has a balance entry");
+    let raw = t
+        .host
+        .query_raw(&t.agpu, &key)
+        .unwrap()
+        .expect("alice has a balance entry");
     assert_eq!(raw, b"\"1000000000\"");
     assert_eq!(t.host.query_raw(&t.agpu, b"no such key").unwrap(), None);
 }
@@ -88,7 +101,10 @@ fn raw_query_reads_the_contract_store_by_key() {
 #[test]
 fn transfer_moves_tokens_and_emits_events_named_as_wasmd() {
     let t = Tokens::deploy();
-    let r = t.host.execute(&t.alice, &t.agpu, &transfer(&t.bob, 250), &[]).unwrap();
+    let r = t
+        .host
+        .execute(&t.alice, &t.agpu, &transfer(&t.bob, 250), &[])
+        .unwrap();
     assert_eq!(t.balance(&t.agpu, &t.bob), 250);
     assert_eq!(t.balance(&t.agpu, &t.alice), 1_000_000_000 - 250);
 
@@ -109,15 +125,27 @@ fn transfer_moves_tokens_and_emits_events_named_as_wasmd() {
 fn gas_is_reported_in_vm_and_sdk_units_with_wasmd_multiplier() {
     let t = Tokens::deploy();
     // A first transfer creates bob's balance entry; later ones only update it.
-    t.host.execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &[]).unwrap();
-    let r = t.host.execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &[]).unwrap();
+    t.host
+        .execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &[])
+        .unwrap();
+    let r = t
+        .host
+        .execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &[])
+        .unwrap();
     let g = t.host.gas_config();
     assert!(r.gas.vm_gas > 0);
     // Instance load + VM gas converted + storage and events on top.
     assert!(r.gas.sdk_gas >= g.instance_cost + r.gas.vm_gas / 140_000_000);
-    assert!(r.gas.sdk_gas < 1_000_000, "a cw20 transfer costs {} SDK gas", r.gas.sdk_gas);
+    assert!(
+        r.gas.sdk_gas < 1_000_000,
+        "a cw20 transfer costs {} SDK gas",
+        r.gas.sdk_gas
+    );
     // Deterministic: the same transfer again costs the same.
-    let again = t.host.execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &[]).unwrap();
+    let again = t
+        .host
+        .execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &[])
+        .unwrap();
     assert_eq!(again.gas.vm_gas, r.gas.vm_gas);
     assert_eq!(again.gas.sdk_gas, r.gas.sdk_gas);
 }
@@ -130,9 +158,16 @@ fn failing_transfer_returns_the_contract_error_and_changes_nothing() {
         .execute(&t.bob, &t.agpu, &transfer(&t.alice, 1), &[])
         .unwrap_err();
     match &err {
-        HostError::ContractFailed { entry_point, message, .. } => {
+        HostError::ContractFailed {
+            entry_point,
+            message,
+            ..
+        } => {
             assert_eq!(*entry_point, "execute");
-            assert!(message.contains("Overflow") || message.contains("Cannot Sub"), "{message}");
+            assert!(
+                message.contains("Overflow") || message.contains("Cannot Sub"),
+                "{message}"
+            );
         }
         other => panic!("expected a contract error, got {other}"),
     }
@@ -143,13 +178,23 @@ fn failing_transfer_returns_the_contract_error_and_changes_nothing() {
 #[test]
 fn native_funds_sent_with_a_rejected_call_are_returned() {
     let t = Tokens::deploy();
-    t.host.mint_native(&t.alice, &coins(1_000, "ustar")).unwrap();
+    t.host
+        .mint_native(&t.alice, &coins(1_000, "ustar"))
+        .unwrap();
     let err = t
         .host
-        .execute(&t.alice, &t.agpu, &transfer(&t.bob, 1), &coins(100, "ustar"))
+        .execute(
+            &t.alice,
+            &t.agpu,
+            &transfer(&t.bob, 1),
+            &coins(100, "ustar"),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("funds"), "{err}");
-    assert_eq!(t.host.bank_balance(&t.alice, "ustar").unwrap().u128(), 1_000);
+    assert_eq!(
+        t.host.bank_balance(&t.alice, "ustar").unwrap().u128(),
+        1_000
+    );
     assert_eq!(t.host.bank_balance(&t.agpu, "ustar").unwrap().u128(), 0);
     assert_eq!(t.balance(&t.agpu, &t.bob), 0);
 }
@@ -203,17 +248,32 @@ fn running_out_of_gas_fails_and_rolls_back() {
 fn only_the_admin_migrates_and_admins_can_be_moved_and_cleared() {
     let t = Tokens::deploy();
     let msg = agpu::MigrateMsg {};
-    let err = t.host.migrate(&t.bob, &t.agpu, t.agpu_code, &msg).unwrap_err();
+    let err = t
+        .host
+        .migrate(&t.bob, &t.agpu, t.agpu_code, &msg)
+        .unwrap_err();
     assert!(matches!(err, HostError::Unauthorized { .. }), "{err}");
 
-    let r = t.host.migrate(&t.alice, &t.agpu, t.agpu_code, &msg).unwrap();
+    let r = t
+        .host
+        .migrate(&t.alice, &t.agpu, t.agpu_code, &msg)
+        .unwrap();
     assert_eq!(r.events[0].ty, "migrate");
     assert_eq!(r.attribute("migrate", "code_id"), Some("1"));
-    assert_eq!(r.attribute("migrate", "_contract_address"), Some(t.agpu.as_str()));
+    assert_eq!(
+        r.attribute("migrate", "_contract_address"),
+        Some(t.agpu.as_str())
+    );
 
     let r = t.host.update_admin(&t.alice, &t.agpu, &t.bob).unwrap();
-    assert_eq!(r.attribute("update_contract_admin", "new_admin_address"), Some(t.bob.as_str()));
-    assert_eq!(t.host.contract_info(&t.agpu).unwrap().admin, Some(t.bob.clone()));
+    assert_eq!(
+        r.attribute("update_contract_admin", "new_admin_address"),
+        Some(t.bob.as_str())
+    );
+    assert_eq!(
+        t.host.contract_info(&t.agpu).unwrap().admin,
+        Some(t.bob.clone())
+    );
     assert!(t.host.update_admin(&t.alice, &t.agpu, &t.alice).is_err());
     t.host.clear_admin(&t.bob, &t.agpu).unwrap();
     assert_eq!(t.host.contract_info(&t.agpu).unwrap().admin, None);
@@ -224,8 +284,14 @@ fn only_the_admin_migrates_and_admins_can_be_moved_and_cleared() {
 fn instantiate2_lands_on_the_predicted_address() {
     let t = Tokens::deploy();
     let checksum = t.host.code_info(t.amax_code).unwrap().checksum;
-    let creator = t.host.address_codec().canonicalize(t.alice.as_str()).unwrap();
-    let predicted = cosmwasm_std::instantiate2_address(checksum.as_slice(), &creator.into(), b"salt-1").unwrap();
+    let creator = t
+        .host
+        .address_codec()
+        .canonicalize(t.alice.as_str())
+        .unwrap();
+    let predicted =
+        cosmwasm_std::instantiate2_address(checksum.as_slice(), &creator.into(), b"salt-1")
+            .unwrap();
     let (addr, _) = t
         .host
         .instantiate2(
@@ -246,29 +312,50 @@ fn instantiate2_lands_on_the_predicted_address() {
             b"salt-1",
         )
         .unwrap();
-    assert_eq!(addr, t.host.address_codec().humanize(predicted.as_slice()).unwrap());
+    assert_eq!(
+        addr,
+        t.host
+            .address_codec()
+            .humanize(predicted.as_slice())
+            .unwrap()
+    );
 }
 
 #[test]
 fn bank_sends_emit_sdk_events_and_keep_supply() {
     let t = Tokens::deploy();
     t.host.mint_native(&t.alice, &coins(500, "ustar")).unwrap();
-    let r = t.host.bank_send(&t.alice, &t.bob, &coins(200, "ustar")).unwrap();
+    let r = t
+        .host
+        .bank_send(&t.alice, &t.bob, &coins(200, "ustar"))
+        .unwrap();
     let types: Vec<&str> = r.events.iter().map(|e| e.ty.as_str()).collect();
     assert_eq!(types, ["coin_spent", "coin_received", "transfer"]);
     assert_eq!(r.attribute("transfer", "amount"), Some("200ustar"));
     assert_eq!(t.host.bank_balance(&t.bob, "ustar").unwrap().u128(), 200);
     assert_eq!(t.host.bank_supply("ustar").unwrap().u128(), 500);
-    assert!(t.host.bank_send(&t.bob, &t.alice, &coins(201, "ustar")).is_err());
-    assert_eq!(t.host.bank_all_balances(&t.bob).unwrap(), coins(200, "ustar"));
+    assert!(t
+        .host
+        .bank_send(&t.bob, &t.alice, &coins(201, "ustar"))
+        .is_err());
+    assert_eq!(
+        t.host.bank_all_balances(&t.bob).unwrap(),
+        coins(200, "ustar")
+    );
 }
 
 #[test]
 fn oversized_or_invalid_code_is_rejected() {
     let t = Tokens::deploy();
-    let err = t.host.store_code(&t.alice, &vec![0u8; 900 * 1024]).unwrap_err();
+    let err = t
+        .host
+        .store_code(&t.alice, &vec![0u8; 900 * 1024])
+        .unwrap_err();
     assert!(matches!(err, HostError::CodeTooLarge { .. }), "{err}");
-    let err = t.host.store_code(&t.alice, b"\0asm not really").unwrap_err();
+    let err = t
+        .host
+        .store_code(&t.alice, b"\0asm not really")
+        .unwrap_err();
     assert!(matches!(err, HostError::InvalidCode(_)), "{err}");
 }
 

@@ -41,8 +41,12 @@ impl Tokens {
         let alice = host.addr_make("alice");
         let bob = host.addr_make("bob");
         let governance = host.addr_make("governance");
-        let agpu_code = host.store_code(&alice, &artifact("agpu_token")).expect("AGPU stores");
-        let amax_code = host.store_code(&alice, &artifact("amax_token")).expect("AMAX stores");
+        let agpu_code = host
+            .store_code(&alice, &artifact("agpu_token"))
+            .expect("AGPU stores");
+        let amax_code = host
+            .store_code(&alice, &artifact("amax_token"))
+            .expect("AMAX stores");
         let (agpu, _) = host
             .instantiate(
                 &alice,

@@ -1,6 +1,7 @@
 //! Deploys AMAX, governance, AGPU and the registry from `artifacts/` into a
 //! host and drives them with typed messages. Shared by the gas benchmark and
 //! the wasm-level end-to-end tests (which include this file).
+#![allow(dead_code)] // shared by the benchmark and the tests; each uses a part of it
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -17,7 +18,10 @@ pub fn artifact(name: &str) -> Result<Vec<u8>> {
         .join("../../artifacts")
         .join(format!("{name}.wasm"));
     std::fs::read(&path).with_context(|| {
-        format!("wasm artifact {} is missing: run scripts/build-wasm.sh", path.display())
+        format!(
+            "wasm artifact {} is missing: run scripts/build-wasm.sh",
+            path.display()
+        )
     })
 }
 
@@ -180,7 +184,14 @@ impl Protocol {
         })
     }
 
-    fn cw20_send(&self, token: &Addr, from: &Addr, to: &Addr, amount: u128, msg: Binary) -> Result<ExecResult> {
+    fn cw20_send(
+        &self,
+        token: &Addr,
+        from: &Addr,
+        to: &Addr,
+        amount: u128,
+        msg: Binary,
+    ) -> Result<ExecResult> {
         Ok(self.host.execute(
             from,
             token,
@@ -194,7 +205,13 @@ impl Protocol {
     }
 
     /// A plain cw20 transfer: the yardstick of the gas table.
-    pub fn transfer(&self, token: &Addr, from: &Addr, to: &Addr, amount: u128) -> Result<ExecResult> {
+    pub fn transfer(
+        &self,
+        token: &Addr,
+        from: &Addr,
+        to: &Addr,
+        amount: u128,
+    ) -> Result<ExecResult> {
         Ok(self.host.execute(
             from,
             token,
@@ -208,11 +225,22 @@ impl Protocol {
 
     /// Stakes AMAX in governance (cw20 `Send` with `Stake`).
     pub fn stake(&self, who: &Addr, amount: u128) -> Result<ExecResult> {
-        self.cw20_send(&self.amax, who, &self.governance, amount, json(&gov::ReceiveMsg::Stake {}))
+        self.cw20_send(
+            &self.amax,
+            who,
+            &self.governance,
+            amount,
+            json(&gov::ReceiveMsg::Stake {}),
+        )
     }
 
     /// Creates a proposal carrying `msgs` with the minimum deposit; returns its id.
-    pub fn propose(&self, who: &Addr, title: &str, msgs: Vec<CosmosMsg>) -> Result<(u64, ExecResult)> {
+    pub fn propose(
+        &self,
+        who: &Addr,
+        title: &str,
+        msgs: Vec<CosmosMsg>,
+    ) -> Result<(u64, ExecResult)> {
         let deposit = governance_params().min_deposit.u128();
         let r = self.cw20_send(
             &self.amax,
@@ -233,15 +261,21 @@ impl Protocol {
     }
 
     pub fn vote(&self, who: &Addr, proposal_id: u64, vote: gov::VoteOption) -> Result<ExecResult> {
-        Ok(self
-            .host
-            .execute(who, &self.governance, &gov::ExecuteMsg::Vote { proposal_id, vote }, &[])?)
+        Ok(self.host.execute(
+            who,
+            &self.governance,
+            &gov::ExecuteMsg::Vote { proposal_id, vote },
+            &[],
+        )?)
     }
 
     pub fn execute_proposal(&self, who: &Addr, proposal_id: u64) -> Result<ExecResult> {
-        Ok(self
-            .host
-            .execute(who, &self.governance, &gov::ExecuteMsg::Execute { proposal_id }, &[])?)
+        Ok(self.host.execute(
+            who,
+            &self.governance,
+            &gov::ExecuteMsg::Execute { proposal_id },
+            &[],
+        )?)
     }
 
     pub fn proposal(&self, proposal_id: u64) -> Result<gov::ProposalResponse> {
@@ -288,10 +322,18 @@ impl Protocol {
 
     /// Bonds AGPU in the registry (cw20 `Send` with `Bond`).
     pub fn bond(&self, who: &Addr, amount: u128) -> Result<ExecResult> {
-        self.cw20_send(&self.agpu, who, &self.registry, amount, json(&reg::ReceiveMsg::Bond {}))
+        self.cw20_send(
+            &self.agpu,
+            who,
+            &self.registry,
+            amount,
+            json(&reg::ReceiveMsg::Bond {}),
+        )
     }
 
     pub fn registry_config(&self) -> Result<reg::ConfigResponse> {
-        Ok(self.host.query_smart(&self.registry, &reg::QueryMsg::Config {})?)
+        Ok(self
+            .host
+            .query_smart(&self.registry, &reg::QueryMsg::Config {})?)
     }
 }
