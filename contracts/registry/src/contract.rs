@@ -238,6 +238,7 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
         QueryMsg::Capacity { start_after, limit } => {
             to_json_binary(&query::query_capacity(deps, start_after, limit)?)
         }
+        QueryMsg::TierCapacity { tier } => to_json_binary(&query::query_tier_capacity(deps, tier)?),
         QueryMsg::Totals {} => to_json_binary(&query::query_totals(deps)?),
     }
 }

@@ -6,14 +6,14 @@ use cw_storage_plus::Bound;
 use starminer_interfaces::registry::{
     AddressesResponse, CapacityEntry, CapacityResponse, Challenge, CollateralLock,
     CollateralLocksResponse, ConfigResponse, DidDocument, DidService, Provider, ProvidersResponse,
-    Role, StakeResponse, TotalsResponse, ValidatorStake, ValidatorTotalsResponse,
-    ValidatorsResponse, VerificationMethod, ZonesResponse, DID_PREFIX,
+    Role, StakeResponse, TierCapacityResponse, TotalsResponse, ValidatorStake,
+    ValidatorTotalsResponse, ValidatorsResponse, VerificationMethod, ZonesResponse, DID_PREFIX,
 };
 
 use crate::state::{
     BY_ROLE, BY_TIER, BY_ZONE, CAPACITY, CHALLENGES, CLAIMS, CONFIG, LOCKS, ORACLES, PARAMS,
-    PROVIDERS, PROVIDER_COUNT, TOTAL_BONDED, TOTAL_CLAIMS, VALIDATORS, VALIDATOR_COUNT,
-    VALIDATOR_STAKE, ZONES,
+    PROVIDERS, PROVIDER_COUNT, TIER_CAPACITY, TOTAL_BONDED, TOTAL_CLAIMS, VALIDATORS,
+    VALIDATOR_COUNT, VALIDATOR_STAKE, ZONES,
 };
 
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -295,6 +295,17 @@ pub fn query_capacity(
         })
         .collect::<StdResult<Vec<_>>>()?;
     Ok(CapacityResponse { entries })
+}
+
+pub fn query_tier_capacity(deps: Deps, tier: u8) -> StdResult<TierCapacityResponse> {
+    let cap = TIER_CAPACITY
+        .may_load(deps.storage, tier)?
+        .unwrap_or_default();
+    Ok(TierCapacityResponse {
+        tier,
+        providers: cap.providers,
+        score_sum: cap.score_sum,
+    })
 }
 
 pub fn query_totals(deps: Deps) -> StdResult<TotalsResponse> {

@@ -51,6 +51,9 @@ pub const ORACLES: Map<&Addr, ()> = Map::new("oracles");
 
 /// Active provider capacity per (zone, tier).
 pub const CAPACITY: Map<(&str, u8), Capacity> = Map::new("cap");
+/// Active provider capacity per tier over all zones: what pricing reads as
+/// each tier's supply, in O(1).
+pub const TIER_CAPACITY: Map<u8, Capacity> = Map::new("tier_cap");
 
 pub const CHALLENGES: Map<u64, Challenge> = Map::new("chal");
 pub const NEXT_CHALLENGE_ID: Item<u64> = Item::new("chal_next");
@@ -117,7 +120,24 @@ fn change_zone_users(storage: &mut dyn Storage, zone: &str, add: bool) -> StdRes
 
 fn change_capacity(storage: &mut dyn Storage, p: &Provider, add: bool) -> StdResult<()> {
     let key = (p.zone.as_str(), p.tier);
-    let mut cap = CAPACITY.may_load(storage, key)?.unwrap_or_default();
+    let cap = CAPACITY.may_load(storage, key)?.unwrap_or_default();
+    match apply_capacity_delta(cap, p, add)? {
+        Some(cap) => CAPACITY.save(storage, key, &cap)?,
+        None => CAPACITY.remove(storage, key),
+    }
+    let tier_cap = TIER_CAPACITY.may_load(storage, p.tier)?.unwrap_or_default();
+    match apply_capacity_delta(tier_cap, p, add)? {
+        Some(cap) => TIER_CAPACITY.save(storage, p.tier, &cap),
+        None => {
+            TIER_CAPACITY.remove(storage, p.tier);
+            Ok(())
+        }
+    }
+}
+
+/// Adds or removes one provider's hardware and verified score; `None` when
+/// the aggregate is left without providers.
+fn apply_capacity_delta(mut cap: Capacity, p: &Provider, add: bool) -> StdResult<Option<Capacity>> {
     let devices = u32::try_from(p.hardware.len())
         .map_err(|_| cosmwasm_std::StdError::generic_err("too many devices"))?;
     let units: u64 = p.hardware.iter().map(|d| u64::from(d.compute_units)).sum();
@@ -127,24 +147,22 @@ fn change_capacity(storage: &mut dyn Storage, p: &Provider, add: bool) -> StdRes
         .try_fold(cosmwasm_std::Uint64::zero(), |acc, d| {
             acc.checked_add(d.global_mem_bytes)
         })?;
+    let score = cosmwasm_std::Uint128::from(p.benchmark.verified_score);
     let overflow = || cosmwasm_std::StdError::generic_err("capacity counter out of range");
     if add {
         cap.providers = cap.providers.checked_add(1).ok_or_else(overflow)?;
         cap.devices = cap.devices.checked_add(devices).ok_or_else(overflow)?;
         cap.compute_units = cap.compute_units.checked_add(units).ok_or_else(overflow)?;
         cap.global_mem_bytes = cap.global_mem_bytes.checked_add(mem)?;
+        cap.score_sum = cap.score_sum.checked_add(score)?;
     } else {
         cap.providers = cap.providers.checked_sub(1).ok_or_else(overflow)?;
         cap.devices = cap.devices.checked_sub(devices).ok_or_else(overflow)?;
         cap.compute_units = cap.compute_units.checked_sub(units).ok_or_else(overflow)?;
         cap.global_mem_bytes = cap.global_mem_bytes.checked_sub(mem)?;
+        cap.score_sum = cap.score_sum.checked_sub(score)?;
     }
-    if cap.providers == 0 {
-        CAPACITY.remove(storage, key);
-        Ok(())
-    } else {
-        CAPACITY.save(storage, key, &cap)
-    }
+    Ok((cap.providers > 0).then_some(cap))
 }
 
 /// A validator counts with its whole bond (locked collateral included: it is

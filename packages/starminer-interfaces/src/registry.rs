@@ -401,6 +401,10 @@ pub enum QueryMsg {
         start_after: Option<(String, u8)>,
         limit: Option<u32>,
     },
+    /// Active provider capacity of one tier over all zones; pricing reads it
+    /// as the tier's supply.
+    #[returns(TierCapacityResponse)]
+    TierCapacity { tier: u8 },
     #[returns(TotalsResponse)]
     Totals {},
 }
@@ -541,6 +545,8 @@ pub struct Capacity {
     pub devices: u32,
     pub compute_units: u64,
     pub global_mem_bytes: Uint64,
+    /// Sum of the verified benchmark scores (work units per second).
+    pub score_sum: Uint128,
 }
 
 #[cw_serde]
@@ -553,6 +559,15 @@ pub struct CapacityEntry {
 #[cw_serde]
 pub struct CapacityResponse {
     pub entries: Vec<CapacityEntry>,
+}
+
+#[cw_serde]
+pub struct TierCapacityResponse {
+    pub tier: u8,
+    /// Active providers in the tier.
+    pub providers: u32,
+    /// Sum of their verified benchmark scores, in work units per second.
+    pub score_sum: Uint128,
 }
 
 #[cw_serde]

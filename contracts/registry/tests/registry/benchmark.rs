@@ -3,6 +3,7 @@
 use registry::ContractError;
 use starminer_interfaces::registry::{
     CapacityResponse, ChallengeStatus, ExecuteMsg, ProvidersResponse, QueryMsg,
+    TierCapacityResponse,
 };
 
 use crate::suite::{assert_err, attr, Suite};
@@ -59,6 +60,12 @@ fn verified_benchmark_sets_score_tier_and_boost() {
         (cap.entries[0].zone.as_str(), cap.entries[0].tier),
         ("eu-west", 2)
     );
+    assert_eq!(cap.entries[0].capacity.score_sum.u128(), 200);
+    // Pricing's view: the tier's supply moved from tier 0 to tier 2.
+    let t2: TierCapacityResponse = s.query(&QueryMsg::TierCapacity { tier: 2 });
+    assert_eq!((t2.providers, t2.score_sum.u128()), (1, 200));
+    let t0: TierCapacityResponse = s.query(&QueryMsg::TierCapacity { tier: 0 });
+    assert_eq!((t0.providers, t0.score_sum.u128()), (0, 0));
 }
 
 #[test]

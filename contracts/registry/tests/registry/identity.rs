@@ -1,6 +1,6 @@
 //! Register, profile, hardware, heartbeat, DID document, list indexes.
 
-use cosmwasm_std::{coins, Binary, Uint64};
+use cosmwasm_std::{coins, Binary, Uint128, Uint64};
 use cw_multi_test::Executor;
 use registry::ContractError;
 use starminer_interfaces::registry::{
@@ -258,6 +258,7 @@ fn update_hardware_resets_tier_and_capacity_follows() {
             devices: 1,
             compute_units: 132,
             global_mem_bytes: Uint64::new(80_000_000_000),
+            score_sum: Uint128::zero(),
         }
     );
     s.exec_as(
