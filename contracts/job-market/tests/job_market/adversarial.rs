@@ -1,0 +1,114 @@
+//! The attack: a provider fakes a fraction f of its chunks (saving that share
+//! of its compute cost) and hopes the spot checkers' samples miss them.
+//!
+//! Sampling is simulated off chain for speed, but with the contract's own
+//! pieces: the shared Merkle tree, `logic::verify_chunk` (what
+//! `RespondChallenge` runs on chain) and the fee/collateral arithmetic of
+//! `logic::{fee_split, collateral_for}` at the suite's default parameters.
+//! A caught cheater loses the dispute (its collateral is slashed, it is not
+//! paid, the job is requeued); the lifecycle is exercised on chain in
+//! `verification::dispute_lost_by_a_cheating_provider_…`.
+//!
+//! `cargo test -p job-market --test job_market adversarial -- --nocapture`
+//! prints the table.
+
+use sha2::{Digest, Sha256};
+use starminer_interfaces::market::{Urgency, VerificationMode};
+
+use crate::suite::*;
+
+const CHUNKS: usize = 100;
+const VERIFIERS: usize = 2;
+const SAMPLES_PER_VERIFIER: usize = 8;
+const JOBS_PER_F: u64 = 300;
+/// A provider's real cost of computing a job, as a share of its payout.
+const COST_SHARE: f64 = 0.8;
+
+/// Cheap deterministic randomness (sha256 counter).
+struct Rng([u8; 32], u64);
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(Sha256::digest(seed.to_be_bytes()).into(), 0)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        self.1 += 1;
+        let mut h = Sha256::new();
+        h.update(self.0);
+        h.update(self.1.to_be_bytes());
+        let d = h.finalize();
+        (u64::from_be_bytes(d[..8].try_into().unwrap()) % n as u64) as usize
+    }
+}
+
+/// One job: returns whether any verifier's sample hit a faked chunk.
+fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
+    let honest = honest_output(job, CHUNKS * CHUNK as usize);
+    let mut output = honest.clone();
+    let fake = ((CHUNKS as f64) * f).round().max(1.0) as usize;
+    let mut faked = vec![false; CHUNKS];
+    let mut n = 0;
+    while n < fake {
+        let i = rng.below(CHUNKS);
+        if !faked[i] {
+            faked[i] = true;
+            output[i * CHUNK as usize] ^= 0xa5;
+            n += 1;
+        }
+    }
+    let tree = starminer_merkle::MerkleTree::from_data(&output, CHUNK as usize).unwrap();
+    let root = hex::encode(tree.root());
+    for _ in 0..VERIFIERS {
+        for _ in 0..SAMPLES_PER_VERIFIER {
+            let i = rng.below(CHUNKS) as u64;
+            // The provider serves chunk i with its proof; the verifier checks
+            // the proof exactly as the chain does, then recomputes the chunk.
+            let served = hex::encode(tree.leaf(i).unwrap());
+            let proof: Vec<String> = tree.proof(i).unwrap().iter().map(hex::encode).collect();
+            job_market::logic::verify_chunk(&root, tree.leaf_count(), i, &served, &proof).unwrap();
+            let s = i as usize * CHUNK as usize;
+            let recomputed = hex::encode(starminer_merkle::leaf_hash(&honest[s..s + CHUNK as usize]));
+            if recomputed != served {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
+    let params = market_params();
+    let mode = VerificationMode::SpotCheck { verifiers: VERIFIERS as u8 };
+    let quote = mock_quote(100, Urgency::Normal, &mode);
+    let (payout, _) = job_market::logic::fee_split(quote.compute_cost, params.protocol_fee_rate);
+    let collateral = job_market::logic::collateral_for(payout, params.collateral_rate);
+    let (payout, collateral) = (payout.u128() as f64, collateral.u128() as f64);
+    let cost = COST_SHARE * payout;
+    let honest_profit = payout - cost;
+    println!();
+    println!(
+        "spot check: {VERIFIERS} verifiers × {SAMPLES_PER_VERIFIER} secret samples, {CHUNKS} chunks; \
+         payout {payout} uagpu, collateral {collateral} (rate {}), compute cost {cost}",
+        params.collateral_rate
+    );
+    println!("{:>6} {:>6} {:>10} {:>10} {:>14} {:>14} {:>14}", "f", "jobs", "detected", "rate", "theory", "cheater E[π]", "vs honest");
+    let mut rng = Rng::new(7);
+    for f in [0.01, 0.10, 0.50] {
+        let detected = (0..JOBS_PER_F).filter(|j| run_job(*j, f, &mut rng)).count();
+        let rate = detected as f64 / JOBS_PER_F as f64;
+        let fake = ((CHUNKS as f64) * f).round().max(1.0);
+        let theory = 1.0 - (1.0 - fake / CHUNKS as f64).powi((VERIFIERS * SAMPLES_PER_VERIFIER) as i32);
+        // Caught: no pay, collateral slashed, the (1 − f) work done is lost.
+        let profit = (1.0 - rate) * payout - rate * collateral - (1.0 - f) * cost;
+        println!(
+            "{:>5.0}% {:>6} {:>10} {:>9.1}% {:>13.1}% {:>14.1} {:>14.1}",
+            f * 100.0, JOBS_PER_F, detected, rate * 100.0, theory * 100.0, profit, profit - honest_profit
+        );
+        assert!((rate - theory).abs() < 0.12, "measured {rate} vs theory {theory}");
+        assert!(profit < honest_profit, "cheating must not beat honest work at f = {f}");
+        if f >= 0.10 {
+            assert!(profit < 0.0, "cheater's expected profit must be negative at f = {f}");
+        }
+    }
+    println!("honest provider profit per job: {honest_profit:.1} uagpu");
+}

@@ -1,0 +1,10 @@
+//! Multi-test suites of the job market, one module per subject, all in one
+//! test binary. Run the adversarial table with
+//! `cargo test -p job-market --test job_market adversarial -- --nocapture`.
+
+mod accounting;
+mod adversarial;
+mod lifecycle;
+mod spillover;
+mod suite;
+mod verification;
