@@ -88,6 +88,9 @@ pub struct PricingParams {
     pub verifier_fee_rate: Decimal,
 }
 
+// A message is built and parsed once; boxing the parameters would only make
+// it clumsier to write.
+#[allow(clippy::large_enum_variant)]
 #[cw_serde]
 pub enum ExecuteMsg {
     /// Reporter only: `units` of demand for `tier` in the current epoch
