@@ -65,3 +65,9 @@ ensure_cosmwasm_check() {
     log "installing cosmwasm-check $COSMWASM_CHECK_VERSION (compiles the VM once; several minutes)"
     cargo install --quiet --locked cosmwasm-check --version "=$COSMWASM_CHECK_VERSION"
 }
+
+# OpenCL on the CPU for the provider agent and its tests: PoCL through the
+# ICD loader (the `ocl` crate links libOpenCL). clinfo helps diagnose.
+ensure_opencl() {
+    ensure_apt_packages ocl-icd-opencl-dev pocl-opencl-icd clinfo
+}

@@ -8,4 +8,5 @@ ensure_apt_packages ca-certificates pkg-config
 ensure_rust_components
 ensure_binaryen
 ensure_cosmwasm_check
+ensure_opencl
 log "set-up complete"

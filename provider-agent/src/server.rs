@@ -1,0 +1,297 @@
+//! The result server: verifiers and requesters fetch outputs here.
+//!
+//! ```text
+//! GET /health                              "ok"
+//! GET /results?start_after=ID&limit=N      result metadata, paginated (limit ≤ 100)
+//! GET /results/{id}                        metadata (template, params, chunking, root)
+//! GET /results/{id}/chunks/{index}         {index, chunk_count, root, leaf, proof[], data} (hex)
+//! GET /results/{id}/chunks/{index}/raw     the chunk's bytes
+//! GET /results/{id}/output                 the whole output; `Range: bytes=a-b` (one range,
+//!                                          at most MAX_RANGE_BYTES) answers 206
+//! GET /results/{id}/preview.png            the image of render templates
+//! ```
+//!
+//! Errors are JSON `{"error": "..."}` with 400, 404 or 416. Proofs verify with
+//! `starminer_merkle::verify_proof(root, chunk_count, index, leaf, proof)`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{ResultMeta, ResultStore, StoredResult};
+
+/// Largest byte range served in one response.
+pub const MAX_RANGE_BYTES: u64 = 64 << 20;
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 100;
+
+/// One chunk with its Merkle proof, hashes and data in hex.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChunkResponse {
+    pub index: u64,
+    pub chunk_count: u64,
+    pub root: String,
+    pub leaf: String,
+    /// Sibling hashes from the leaf up.
+    pub proof: Vec<String>,
+    pub data: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListResponse {
+    pub results: Vec<ResultMeta>,
+}
+
+pub fn router(store: Arc<ResultStore>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/results", get(list))
+        .route("/results/{id}", get(meta))
+        .route("/results/{id}/chunks/{index}", get(chunk))
+        .route("/results/{id}/chunks/{index}/raw", get(chunk_raw))
+        .route("/results/{id}/output", get(output))
+        .route("/results/{id}/preview.png", get(preview))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint: see GET /results") })
+        .with_state(store)
+}
+
+/// Serves the store on `addr` until the future is dropped or fails.
+pub async fn serve(
+    store: Arc<ResultStore>,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store)).await
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
+}
+
+fn find(store: &ResultStore, id: &str) -> Result<Arc<StoredResult>, Response> {
+    store.get(id).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            format!("no result `{id}` on this server"),
+        )
+    })
+}
+
+fn internal(e: anyhow::Error) -> Response {
+    tracing::error!("result server: {e:#}");
+    error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    start_after: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list(
+    State(store): State<Arc<ResultStore>>,
+    Query(q): Query<ListQuery>,
+) -> Json<ListResponse> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
+    let results = store
+        .list(q.start_after.as_deref(), limit)
+        .iter()
+        .map(|r| r.meta.clone())
+        .collect();
+    Json(ListResponse { results })
+}
+
+async fn meta(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) -> Response {
+    match find(&store, &id) {
+        Ok(r) => Json(r.meta.clone()).into_response(),
+        Err(resp) => resp,
+    }
+}
+
+fn chunk_of(
+    store: &ResultStore,
+    id: &str,
+    index: &str,
+) -> Result<(Arc<StoredResult>, u64, Vec<u8>), Response> {
+    let r = find(store, id)?;
+    let index: u64 = index.parse().map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("chunk index `{index}` is not a number"),
+        )
+    })?;
+    match r.chunk(index) {
+        Ok(Some(data)) => Ok((r, index, data)),
+        Ok(None) => Err(error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "chunk {index} does not exist: result `{id}` has {} chunks (0..{})",
+                r.meta.chunk_count, r.meta.chunk_count
+            ),
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn chunk(
+    State(store): State<Arc<ResultStore>>,
+    Path((id, index)): Path<(String, String)>,
+) -> Response {
+    let (r, index, data) = match chunk_of(&store, &id, &index) {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let (Some(leaf), Some(proof)) = (r.tree.leaf(index), r.tree.proof(index)) else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "tree and output disagree",
+        );
+    };
+    Json(ChunkResponse {
+        index,
+        chunk_count: r.meta.chunk_count,
+        root: r.meta.root.clone(),
+        leaf: hex::encode(leaf),
+        proof: proof.iter().map(hex::encode).collect(),
+        data: hex::encode(data),
+    })
+    .into_response()
+}
+
+async fn chunk_raw(
+    State(store): State<Arc<ResultStore>>,
+    Path((id, index)): Path<(String, String)>,
+) -> Response {
+    match chunk_of(&store, &id, &index) {
+        Ok((_, _, data)) => {
+            ([(header::CONTENT_TYPE, "application/octet-stream")], data).into_response()
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range.
+fn parse_range(value: &str, size: u64) -> Result<(u64, u64), String> {
+    let spec = value
+        .strip_prefix("bytes=")
+        .ok_or_else(|| "only byte ranges are supported".to_string())?;
+    if spec.contains(',') {
+        return Err("only one range per request is supported".into());
+    }
+    let (a, b) = spec.split_once('-').ok_or("malformed range")?;
+    let num = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("malformed range `{value}`"))
+    };
+    let (start, end) = match (a.trim().is_empty(), b.trim().is_empty()) {
+        (false, false) => (num(a)?, num(b)?.min(size.saturating_sub(1))),
+        (false, true) => (num(a)?, size.saturating_sub(1)),
+        (true, false) => (size.saturating_sub(num(b)?), size.saturating_sub(1)),
+        (true, true) => return Err(format!("malformed range `{value}`")),
+    };
+    if size == 0 || start > end || start >= size {
+        return Err(format!("range `{value}` is outside the {size}-byte output"));
+    }
+    Ok((start, end))
+}
+
+async fn output(
+    State(store): State<Arc<ResultStore>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let r = match find(&store, &id) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let size = r.meta.output_size;
+    if let Some(range) = headers.get(header::RANGE) {
+        let (start, end) = match range
+            .to_str()
+            .map_err(|e| e.to_string())
+            .and_then(|v| parse_range(v, size))
+        {
+            Ok(v) => v,
+            Err(msg) => {
+                return (
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+                    Json(serde_json::json!({ "error": msg })),
+                )
+                    .into_response()
+            }
+        };
+        let len = end - start + 1;
+        if len > MAX_RANGE_BYTES {
+            return error(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                format!("ranges are limited to {MAX_RANGE_BYTES} bytes; asked for {len}"),
+            );
+        }
+        return match r.read_range(start, len) {
+            Ok(bytes) => (
+                StatusCode::PARTIAL_CONTENT,
+                [
+                    (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                    (header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")),
+                    (header::ACCEPT_RANGES, "bytes".to_string()),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => internal(e),
+        };
+    }
+    match tokio::fs::File::open(r.output_path()).await {
+        Ok(file) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_LENGTH, size.to_string()),
+                (header::ACCEPT_RANGES, "bytes".to_string()),
+            ],
+            Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+        )
+            .into_response(),
+        Err(e) => internal(e.into()),
+    }
+}
+
+async fn preview(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) -> Response {
+    let r = match find(&store, &id) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let Some(path) = r.preview_path() else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("result `{id}` ({}) has no image", r.meta.template),
+        );
+    };
+    match tokio::fs::read(path).await {
+        Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+        Err(e) => internal(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges_parse_and_clamp() {
+        assert_eq!(parse_range("bytes=0-9", 100), Ok((0, 9)));
+        assert_eq!(parse_range("bytes=90-200", 100), Ok((90, 99)));
+        assert_eq!(parse_range("bytes=95-", 100), Ok((95, 99)));
+        assert_eq!(parse_range("bytes=-10", 100), Ok((90, 99)));
+        assert!(parse_range("bytes=100-", 100).is_err());
+        assert!(parse_range("bytes=5-1", 100).is_err());
+        assert!(parse_range("bytes=0-1,4-5", 100).is_err());
+        assert!(parse_range("items=0-1", 100).is_err());
+    }
+}
