@@ -242,6 +242,12 @@ impl WasmHost {
         self.engine.block.borrow().chain_id.clone()
     }
 
+    /// Sets the block context the next transactions run in. The devnet node
+    /// drives heights, block times and transaction indexes itself.
+    pub fn set_block(&self, block: BlockContext) {
+        *self.engine.block.borrow_mut() = block;
+    }
+
     /// Moves to the next block, `seconds` later.
     pub fn next_block(&self, seconds: u64) {
         let mut block = self.engine.block.borrow_mut();

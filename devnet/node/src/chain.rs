@@ -1,0 +1,321 @@
+//! Blocks: CometBFT headers and commits signed by the single validator's
+//! ed25519 key, built around the application's results and committed to the
+//! database in one transaction.
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context, Result};
+use cosmwasm_std::Timestamp;
+use prost_tm::Message;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tendermint::block::{self, parts, Commit, CommitSig, Header};
+use tendermint::crypto::default::Sha256 as TmSha256;
+use tendermint::merkle::simple_hash_from_byte_vectors;
+use tendermint::{abci, account, chain, validator, vote, AppHash, Block, Hash, PublicKey, Time};
+use tendermint_proto::v0_38 as pb;
+
+use crate::app::App;
+use crate::store::{BlockCommit, ChainDb, StoredBlock, TxRecord};
+
+/// CometBFT's block protocol version.
+pub const BLOCK_PROTOCOL: u64 = 11;
+/// The CometBFT version the RPC reports (CosmJS picks its client by it).
+pub const COMETBFT_VERSION: &str = "0.38.17";
+
+/// The validator's key file, in CometBFT's `priv_validator_key.json` format.
+#[derive(Serialize, Deserialize)]
+pub struct PrivValidatorKey {
+    pub address: account::Id,
+    pub pub_key: PublicKey,
+    pub priv_key: tendermint::PrivateKey,
+}
+
+impl PrivValidatorKey {
+    pub fn generate() -> Self {
+        let signing = ed25519_consensus::SigningKey::new(rand_core::OsRng);
+        let bytes = signing.to_bytes();
+        let tm_key = tendermint::crypto::ed25519::SigningKey::try_from(&bytes[..])
+            .expect("32-byte ed25519 seed");
+        let pub_key = PublicKey::from_raw_ed25519(signing.verification_key().as_bytes())
+            .expect("ed25519 public key");
+        PrivValidatorKey {
+            address: account::Id::from(pub_key),
+            pub_key,
+            priv_key: tendermint::PrivateKey::Ed25519(tm_key),
+        }
+    }
+
+    fn signing_key(&self) -> Result<ed25519_consensus::SigningKey> {
+        match &self.priv_key {
+            tendermint::PrivateKey::Ed25519(k) => {
+                let seed: [u8; 32] = k
+                    .as_bytes()
+                    .try_into()
+                    .map_err(|_| anyhow!("ed25519 seed must be 32 bytes"))?;
+                Ok(ed25519_consensus::SigningKey::from(seed))
+            }
+            _ => Err(anyhow!("the validator key must be ed25519")),
+        }
+    }
+}
+
+/// The single validator.
+pub struct Validator {
+    key: ed25519_consensus::SigningKey,
+    pub info: validator::Info,
+}
+
+impl Validator {
+    pub fn new(key_file: &PrivValidatorKey) -> Result<Self> {
+        let key = key_file.signing_key()?;
+        let info = validator::Info::new(key_file.pub_key, vote::Power::from(10u32));
+        Ok(Validator { key, info })
+    }
+
+    pub fn set(&self) -> validator::Set {
+        validator::Set::new(vec![self.info.clone()], Some(self.info.clone()))
+    }
+}
+
+/// A block just committed, for subscribers and waiters.
+#[derive(Clone, Debug)]
+pub struct CommittedBlock {
+    pub block: StoredBlock,
+    pub results: abci::response::FinalizeBlock,
+    pub txs: Vec<TxRecord>,
+}
+
+/// Block production on top of the application.
+pub struct Chain {
+    pub app: App,
+    db: Arc<ChainDb>,
+    validator: Validator,
+    chain_id: chain::Id,
+    consensus_params: tendermint::consensus::Params,
+}
+
+/// CometBFT's `HashConsensusParams`: sha256 of the block size limits.
+fn consensus_hash(params: &tendermint::consensus::Params) -> Hash {
+    let hashed = pb::types::HashedParams {
+        block_max_bytes: params.block.max_bytes as i64,
+        block_max_gas: params.block.max_gas,
+    };
+    Hash::Sha256(Sha256::digest(hashed.encode_to_vec()).into())
+}
+
+/// CometBFT's `ABCIResults.Hash`: a Merkle root of each result's deterministic fields.
+fn results_hash(results: &[abci::types::ExecTxResult]) -> Hash {
+    let leaves: Vec<Vec<u8>> = results
+        .iter()
+        .map(|r| {
+            pb::abci::ExecTxResult {
+                code: r.code.value(),
+                data: r.data.clone(),
+                gas_wanted: r.gas_wanted,
+                gas_used: r.gas_used,
+                ..Default::default()
+            }
+            .encode_to_vec()
+        })
+        .collect();
+    Hash::Sha256(simple_hash_from_byte_vectors::<TmSha256>(&leaves))
+}
+
+/// CometBFT's `Commit.Hash`: a Merkle root of the commit signatures.
+fn commit_hash(commit: Option<&Commit>) -> Hash {
+    let leaves: Vec<Vec<u8>> = commit
+        .map(|c| {
+            c.signatures
+                .iter()
+                .map(|s| pb::types::CommitSig::from(s.clone()).encode_to_vec())
+                .collect()
+        })
+        .unwrap_or_default();
+    Hash::Sha256(simple_hash_from_byte_vectors::<TmSha256>(&leaves))
+}
+
+/// CometBFT's `Txs.Hash`: a Merkle root of the transactions' sha256 hashes.
+fn data_hash(txs: &[Vec<u8>]) -> Hash {
+    let leaves: Vec<Vec<u8>> = txs.iter().map(|t| Sha256::digest(t).to_vec()).collect();
+    Hash::Sha256(simple_hash_from_byte_vectors::<TmSha256>(&leaves))
+}
+
+/// The part set header of a block: 64 KiB parts of its protobuf encoding.
+fn part_set_header(block: &Block) -> Result<parts::Header> {
+    let bytes = pb::types::Block::from(block.clone()).encode_to_vec();
+    let parts: Vec<&[u8]> = bytes.chunks(65536).collect();
+    let hash = simple_hash_from_byte_vectors::<TmSha256>(&parts);
+    Ok(parts::Header::new(parts.len() as u32, Hash::Sha256(hash))?)
+}
+
+pub fn tx_hash(tx: &[u8]) -> Hash {
+    Hash::Sha256(Sha256::digest(tx).into())
+}
+
+pub fn to_tm_time(t: Timestamp) -> Result<Time> {
+    Time::from_unix_timestamp(t.seconds() as i64, t.subsec_nanos() as u32)
+        .map_err(|e| anyhow!("block time: {e}"))
+}
+
+impl Chain {
+    pub fn new(
+        app: App,
+        db: Arc<ChainDb>,
+        validator: Validator,
+        chain_id: &str,
+        consensus_params: tendermint::consensus::Params,
+    ) -> Result<Self> {
+        Ok(Chain {
+            app,
+            db,
+            validator,
+            chain_id: chain_id.parse().context("chain id")?,
+            consensus_params,
+        })
+    }
+
+    pub fn latest_height(&self) -> u64 {
+        self.app.height()
+    }
+
+    /// Executes `txs` as the next block at `time`, signs it and commits it.
+    pub fn produce_block(&mut self, txs: Vec<Vec<u8>>, time: Time) -> Result<CommittedBlock> {
+        let height = self.app.height() + 1;
+        let prev = if height > 1 {
+            Some(
+                self.db
+                    .block(height - 1)?
+                    .ok_or_else(|| anyhow!("block {} missing", height - 1))?,
+            )
+        } else {
+            None
+        };
+        let prev_results = if height > 1 {
+            self.db
+                .results(height - 1)?
+                .map(|r| r.tx_results)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        // Time strictly increases, as CometBFT's BFT time does.
+        let time = match &prev {
+            Some(p) if time <= p.block.header.time => (p.block.header.time
+                + std::time::Duration::from_millis(1))
+            .map_err(|e| anyhow!("{e}"))?,
+            _ => time,
+        };
+        let unix_nanos = time.unix_timestamp_nanos().max(0) as u64;
+        let wasm_time = Timestamp::from_nanos(unix_nanos);
+
+        let results = self.app.execute_block(height, wasm_time, &txs);
+        let writes = self.app.take_block_writes();
+        let tx_results: Vec<abci::types::ExecTxResult> =
+            results.iter().map(|r| r.to_exec_tx_result()).collect();
+
+        let app_hash =
+            AppHash::try_from(self.db.latest_app_hash()?).map_err(|e| anyhow!("app hash: {e}"))?;
+        let vset = self.validator.set();
+        let header = Header {
+            version: block::header::Version {
+                block: BLOCK_PROTOCOL,
+                app: 0,
+            },
+            chain_id: self.chain_id.clone(),
+            height: block::Height::try_from(height)?,
+            time,
+            last_block_id: prev.as_ref().map(|p| p.block_id),
+            last_commit_hash: Some(commit_hash(prev.as_ref().map(|p| &p.commit))),
+            data_hash: Some(data_hash(&txs)),
+            validators_hash: vset.hash(),
+            next_validators_hash: vset.hash(),
+            consensus_hash: consensus_hash(&self.consensus_params),
+            app_hash,
+            last_results_hash: Some(results_hash(&prev_results)),
+            evidence_hash: Some(Hash::Sha256(simple_hash_from_byte_vectors::<TmSha256>(
+                &Vec::<Vec<u8>>::new(),
+            ))),
+            proposer_address: self.validator.info.address,
+        };
+        let block = Block::new(
+            header,
+            txs.clone(),
+            tendermint::evidence::List::default(),
+            prev.as_ref().map(|p| p.commit.clone()),
+        );
+        let block_id = block::Id {
+            hash: block.header.hash(),
+            part_set_header: part_set_header(&block)?,
+        };
+        let commit = self.sign_commit(height, block_id, time)?;
+        let size = pb::types::Block::from(block.clone()).encoded_len() as u64;
+        let stored = StoredBlock {
+            block_id,
+            block,
+            commit,
+            size,
+        };
+        let tx_records: Vec<TxRecord> = txs
+            .iter()
+            .zip(tx_results.iter())
+            .enumerate()
+            .map(|(i, (tx, r))| TxRecord {
+                hash: tx_hash(tx),
+                height,
+                index: i as u32,
+                tx: tx.clone(),
+                result: r.clone(),
+            })
+            .collect();
+        let finalize = abci::response::FinalizeBlock {
+            events: Vec::new(),
+            tx_results,
+            validator_updates: Vec::new(),
+            consensus_param_updates: None,
+            app_hash: AppHash::default(),
+        };
+        let root = self.db.commit_block(BlockCommit {
+            height,
+            writes,
+            block: stored.clone(),
+            results: finalize.clone(),
+            txs: tx_records.clone(),
+        })?;
+        self.app.committed(height, wasm_time)?;
+        let mut finalize = finalize;
+        finalize.app_hash = AppHash::try_from(root.0.to_vec()).map_err(|e| anyhow!("{e}"))?;
+        Ok(CommittedBlock {
+            block: stored,
+            results: finalize,
+            txs: tx_records,
+        })
+    }
+
+    fn sign_commit(&self, height: u64, block_id: block::Id, time: Time) -> Result<Commit> {
+        let vote = vote::Vote {
+            vote_type: vote::Type::Precommit,
+            height: block::Height::try_from(height)?,
+            round: block::Round::default(),
+            block_id: Some(block_id),
+            timestamp: Some(time),
+            validator_address: self.validator.info.address,
+            validator_index: vote::ValidatorIndex::try_from(0u32)?,
+            signature: None,
+            extension: Vec::new(),
+            extension_signature: None,
+        };
+        let sign_bytes = vote.into_signable_vec(self.chain_id.clone());
+        let signature = self.validator.key.sign(&sign_bytes);
+        Ok(Commit {
+            height: block::Height::try_from(height)?,
+            round: block::Round::default(),
+            block_id,
+            signatures: vec![CommitSig::BlockIdFlagCommit {
+                validator_address: self.validator.info.address,
+                timestamp: time,
+                signature: tendermint::Signature::try_from(signature.to_bytes().as_slice()).ok(),
+            }],
+        })
+    }
+}

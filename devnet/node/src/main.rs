@@ -1,0 +1,157 @@
+//! `starminer-devnet`: a local single-validator CosmWasm chain.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+use cosmwasm_std::Decimal;
+use starminer_devnet::node::{self, InitOptions, StartOptions, DEFAULT_CHAIN_ID};
+
+/// A local StarMiner chain: runs the real CosmWasm contracts and speaks
+/// CometBFT JSON-RPC, so CosmJS, cosmrs and the StarMiner CLI work against it
+/// as against a wasmd node.
+///
+/// Quick start:
+///   starminer-devnet init --home ~/.starminer-devnet
+///   starminer-devnet start --home ~/.starminer-devnet
+/// then point a client at http://127.0.0.1:26657 (chain id starminer-devnet-1,
+/// prefix starminer, gas price 0.0025ustar) and use a printed dev mnemonic.
+#[derive(Parser)]
+#[command(name = "starminer-devnet", version, verbatim_doc_comment)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a home directory: genesis with funded dev accounts (their
+    /// mnemonics are printed and saved in config/dev_accounts.json) and a
+    /// fresh validator key.
+    Init {
+        /// Where the chain keeps its config and data.
+        #[arg(long, default_value = "~/.starminer-devnet")]
+        home: String,
+        /// The chain id clients must sign for.
+        #[arg(long, default_value = DEFAULT_CHAIN_ID)]
+        chain_id: String,
+        /// How many dev accounts to create and fund (1,000,000 STAR each).
+        #[arg(long, default_value_t = 4)]
+        dev_accounts: u32,
+        /// Also fund this address (repeatable), e.g. a Keplr account.
+        #[arg(long = "fund", value_name = "ADDRESS")]
+        fund: Vec<String>,
+        /// Replace an existing home (deletes its chain data).
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Run the chain: produce blocks and serve CometBFT JSON-RPC (HTTP and
+    /// WebSocket at /websocket). Stops on Ctrl-C; restarting continues the
+    /// chain where it stopped.
+    Start {
+        /// The home directory created by `init`.
+        #[arg(long, default_value = "~/.starminer-devnet")]
+        home: String,
+        /// RPC listen address (loopback by default; the devnet has no auth).
+        #[arg(long, default_value = "127.0.0.1:26657")]
+        rpc_addr: SocketAddr,
+        /// Time between blocks, e.g. 1s, 500ms, 100ms (minimum 100ms).
+        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        block_time: Duration,
+        /// Minimum gas price transactions must pay, in ustar per gas unit.
+        #[arg(long, default_value = "0.0025")]
+        min_gas_price: String,
+    },
+}
+
+fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "ms"));
+    let n: u64 = num.parse().map_err(|_| format!("not a duration: {s}"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        _ => return Err(format!("unknown unit in {s}: use ms or s")),
+    };
+    if d < Duration::from_millis(100) {
+        return Err("the block time must be at least 100ms".to_string());
+    }
+    Ok(d)
+}
+
+fn expand_home(home: &str) -> PathBuf {
+    match home.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default()
+            .join(rest),
+        None => PathBuf::from(home),
+    }
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,wasmer=warn,cranelift=warn")
+            }),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Init {
+            home,
+            chain_id,
+            dev_accounts,
+            fund,
+            overwrite,
+        } => {
+            let home = expand_home(&home);
+            let devs = node::init_home(&InitOptions {
+                home: home.clone(),
+                chain_id: chain_id.clone(),
+                dev_accounts,
+                extra_accounts: fund,
+                overwrite,
+            })?;
+            println!("Initialized {} in {}", chain_id, home.display());
+            println!("Dev accounts (funded with 1000000000000ustar; HD path m/44'/118'/0'/0/0):");
+            for d in &devs {
+                println!(
+                    "  {}  {}\n      mnemonic: {}",
+                    d.name, d.address, d.mnemonic
+                );
+            }
+            println!(
+                "Start it with: starminer-devnet start --home {}",
+                home.display()
+            );
+        }
+        Command::Start {
+            home,
+            rpc_addr,
+            block_time,
+            min_gas_price,
+        } => {
+            let min_gas_price = match Decimal::from_str(min_gas_price.trim_end_matches("ustar")) {
+                Ok(d) => d,
+                Err(e) => bail!("--min-gas-price {min_gas_price}: {e}"),
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            runtime.block_on(node::start(StartOptions {
+                home: expand_home(&home),
+                rpc_addr,
+                block_interval: block_time,
+                min_gas_price,
+            }))?;
+        }
+    }
+    Ok(())
+}

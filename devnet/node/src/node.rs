@@ -1,0 +1,416 @@
+//! The node: its home directory (`init`), and `start`, which runs the
+//! application thread (mempool, CheckTx, blocks at a fixed interval) and
+//! hands RPC requests to it over a channel.
+//!
+//! Home layout:
+//! - `config/genesis.json` — CometBFT genesis document with the app state
+//! - `config/priv_validator_key.json` — the validator's ed25519 key
+//! - `config/dev_accounts.json` — dev account mnemonics and addresses
+//! - `data/chain.redb` — state tree, blocks, results, tx index
+//! - `data/wasm/` — compiled module cache
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use cosmwasm_std::{Coin, Decimal, Timestamp, Uint128};
+use serde::{Deserialize, Serialize};
+use tendermint::{block, consensus, Time};
+use tokio::sync::{broadcast, oneshot};
+
+use crate::app::{
+    App, AppConfig, AppState, GenesisAccount, QueryAnswer, TxExec, BECH32_PREFIX, DENOM,
+};
+use crate::chain::{tx_hash, Chain, CommittedBlock, PrivValidatorKey, Validator};
+use crate::crypto;
+use crate::store::ChainDb;
+
+pub const DEFAULT_CHAIN_ID: &str = "starminer-devnet-1";
+/// What each dev account holds at genesis.
+pub const DEV_ACCOUNT_BALANCE: u128 = 1_000_000_000_000;
+/// How many transactions at most go into one block.
+pub const MAX_BLOCK_TXS: usize = 20_000;
+/// How many transactions the mempool holds at most.
+pub const MAX_MEMPOOL_TXS: usize = 100_000;
+
+pub type Genesis = tendermint::Genesis<AppState>;
+
+/// A dev account as `init` prints and records it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DevAccount {
+    pub name: String,
+    pub address: String,
+    pub mnemonic: String,
+}
+
+pub struct HomePaths {
+    pub genesis: PathBuf,
+    pub validator_key: PathBuf,
+    pub dev_accounts: PathBuf,
+    pub db: PathBuf,
+    pub wasm_cache: PathBuf,
+}
+
+impl HomePaths {
+    pub fn new(home: &Path) -> Self {
+        HomePaths {
+            genesis: home.join("config/genesis.json"),
+            validator_key: home.join("config/priv_validator_key.json"),
+            dev_accounts: home.join("config/dev_accounts.json"),
+            db: home.join("data/chain.redb"),
+            wasm_cache: home.join("data/wasm"),
+        }
+    }
+}
+
+fn bech32_address(raw: &[u8]) -> Result<String> {
+    let hrp = bech32::Hrp::parse(BECH32_PREFIX)?;
+    Ok(bech32::encode::<bech32::Bech32>(hrp, raw)?)
+}
+
+/// The dev accounts: names `dev0`, `dev1`, … with mnemonics from [`crypto::dev_mnemonic`].
+pub fn dev_accounts(count: u32) -> Result<Vec<DevAccount>> {
+    (0..count)
+        .map(|i| {
+            let mnemonic = crypto::dev_mnemonic(i);
+            let key = crypto::key_from_mnemonic(&mnemonic)?;
+            let address = bech32_address(&crypto::address_bytes(&crypto::compressed_pubkey(&key)))?;
+            Ok(DevAccount {
+                name: format!("dev{i}"),
+                address,
+                mnemonic,
+            })
+        })
+        .collect()
+}
+
+pub fn default_consensus_params() -> consensus::Params {
+    consensus::Params {
+        block: block::Size {
+            max_bytes: 22_020_096,
+            max_gas: -1,
+            time_iota_ms: 1000,
+        },
+        evidence: tendermint::evidence::Params {
+            max_age_num_blocks: 100_000,
+            max_age_duration: tendermint::evidence::Duration(Duration::from_secs(172_800)),
+            max_bytes: 1_048_576,
+        },
+        validator: consensus::params::ValidatorParams {
+            pub_key_types: vec![tendermint::public_key::Algorithm::Ed25519],
+        },
+        version: Some(consensus::params::VersionParams { app: 0 }),
+        abci: consensus::params::AbciParams::default(),
+    }
+}
+
+/// Options of `init`.
+pub struct InitOptions {
+    pub home: PathBuf,
+    pub chain_id: String,
+    pub dev_accounts: u32,
+    /// Extra funded addresses.
+    pub extra_accounts: Vec<String>,
+    pub overwrite: bool,
+}
+
+/// Writes a new home: genesis, validator key, dev accounts. Returns the dev accounts.
+pub fn init_home(opts: &InitOptions) -> Result<Vec<DevAccount>> {
+    let paths = HomePaths::new(&opts.home);
+    if paths.genesis.exists() && !opts.overwrite {
+        bail!(
+            "{} already exists; pass --overwrite to replace this home (its chain data is deleted)",
+            paths.genesis.display()
+        );
+    }
+    if opts.overwrite {
+        let _ = std::fs::remove_dir_all(opts.home.join("data"));
+    }
+    std::fs::create_dir_all(opts.home.join("config"))?;
+    std::fs::create_dir_all(opts.home.join("data"))?;
+    let key = PrivValidatorKey::generate();
+    let validator = Validator::new(&key)?;
+    let devs = dev_accounts(opts.dev_accounts)?;
+    let funds = vec![Coin::new(Uint128::new(DEV_ACCOUNT_BALANCE), DENOM)];
+    let mut accounts: Vec<GenesisAccount> = devs
+        .iter()
+        .map(|d| GenesisAccount {
+            address: d.address.clone(),
+            coins: funds.clone(),
+        })
+        .collect();
+    for a in &opts.extra_accounts {
+        accounts.push(GenesisAccount {
+            address: a.clone(),
+            coins: funds.clone(),
+        });
+    }
+    let mut validator_info = validator.info.clone();
+    validator_info.name = Some("devnet-validator".to_string());
+    let genesis = Genesis {
+        genesis_time: Time::now(),
+        chain_id: opts.chain_id.parse().context("chain id")?,
+        initial_height: 1,
+        consensus_params: default_consensus_params(),
+        validators: vec![validator_info],
+        app_hash: Default::default(),
+        app_state: AppState { accounts },
+    };
+    std::fs::write(&paths.genesis, serde_json::to_vec_pretty(&genesis)?)?;
+    std::fs::write(&paths.validator_key, serde_json::to_vec_pretty(&key)?)?;
+    std::fs::write(&paths.dev_accounts, serde_json::to_vec_pretty(&devs)?)?;
+    Ok(devs)
+}
+
+/// Options of `start`.
+#[derive(Clone, Debug)]
+pub struct StartOptions {
+    pub home: PathBuf,
+    pub rpc_addr: std::net::SocketAddr,
+    pub block_interval: Duration,
+    pub min_gas_price: Decimal,
+}
+
+/// A request to the application thread.
+pub enum AppRequest {
+    /// CheckTx and, when it passes, into the mempool.
+    Broadcast {
+        tx: Vec<u8>,
+        reply: oneshot::Sender<std::result::Result<TxExec, String>>,
+    },
+    Query {
+        path: String,
+        data: Vec<u8>,
+        height: u64,
+        reply: oneshot::Sender<QueryAnswer>,
+    },
+    /// How many transactions wait in the mempool, and their total bytes.
+    MempoolSize {
+        reply: oneshot::Sender<(usize, usize)>,
+    },
+}
+
+/// What the RPC server shares with the application thread.
+#[derive(Clone)]
+pub struct NodeHandle {
+    pub requests: mpsc::Sender<AppRequest>,
+    pub db: Arc<ChainDb>,
+    pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    pub genesis: Arc<Genesis>,
+    pub validator: tendermint::validator::Info,
+    pub rpc_addr: std::net::SocketAddr,
+}
+
+impl NodeHandle {
+    pub async fn request<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> AppRequest,
+    ) -> Result<T> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(make(tx))
+            .map_err(|_| anyhow!("the application has stopped"))?;
+        rx.await.map_err(|_| anyhow!("the application has stopped"))
+    }
+}
+
+struct Mempool {
+    txs: Vec<Vec<u8>>,
+    hashes: HashSet<[u8; 32]>,
+    /// Next sequence of each account with transactions waiting.
+    next_sequence: HashMap<String, u64>,
+    bytes: usize,
+}
+
+/// Opens the chain in `home`, applying genesis on first start.
+pub fn open_chain(opts: &StartOptions) -> Result<(Chain, Arc<ChainDb>, Genesis, Validator)> {
+    let paths = HomePaths::new(&opts.home);
+    let genesis_bytes = std::fs::read(&paths.genesis).with_context(|| {
+        format!(
+            "reading {}; run `starminer-devnet init --home {}` first",
+            paths.genesis.display(),
+            opts.home.display()
+        )
+    })?;
+    let genesis: Genesis =
+        serde_json::from_slice(&genesis_bytes).context("parsing genesis.json")?;
+    let key: PrivValidatorKey = serde_json::from_slice(&std::fs::read(&paths.validator_key)?)
+        .context("parsing priv_validator_key.json")?;
+    let validator = Validator::new(&key)?;
+    let db = ChainDb::open(&paths.db)?;
+    let genesis_time =
+        Timestamp::from_nanos(genesis.genesis_time.unix_timestamp_nanos().max(0) as u64);
+    let config = AppConfig {
+        chain_id: genesis.chain_id.to_string(),
+        min_gas_price: opts.min_gas_price,
+        wasm_cache_dir: paths.wasm_cache.clone(),
+    };
+    let fresh = db.latest_height()?.is_none();
+    let mut app = App::open(db.clone(), config, genesis_time)?;
+    if fresh {
+        let root = app.init_chain(&genesis.app_state, &genesis_bytes)?;
+        tracing::info!(app_hash = %hex::encode_upper(&root), "genesis applied");
+    }
+    let chain = Chain::new(
+        app,
+        db.clone(),
+        Validator::new(&key)?,
+        genesis.chain_id.as_str(),
+        genesis.consensus_params.clone(),
+    )?;
+    Ok((chain, db, genesis, validator))
+}
+
+/// Runs the application thread until the request channel closes.
+pub fn run_app_thread(
+    mut chain: Chain,
+    requests: mpsc::Receiver<AppRequest>,
+    blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    interval: Duration,
+) {
+    let mut mempool = Mempool {
+        txs: Vec::new(),
+        hashes: HashSet::new(),
+        next_sequence: HashMap::new(),
+        bytes: 0,
+    };
+    let mut next_block = Instant::now() + interval;
+    loop {
+        let wait = next_block.saturating_duration_since(Instant::now());
+        match requests.recv_timeout(wait) {
+            Ok(req) => handle_request(&mut chain, &mut mempool, req),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let take = mempool.txs.len().min(MAX_BLOCK_TXS);
+                let txs: Vec<Vec<u8>> = mempool.txs.drain(..take).collect();
+                for t in &txs {
+                    mempool
+                        .hashes
+                        .remove(tx_hash(t).as_bytes().try_into().unwrap_or(&[0; 32]));
+                    mempool.bytes -= t.len();
+                }
+                if mempool.txs.is_empty() {
+                    mempool.next_sequence.clear();
+                }
+                let started = Instant::now();
+                match chain.produce_block(txs, Time::now()) {
+                    Ok(committed) => {
+                        tracing::info!(
+                            height = committed.block.block.header.height.value(),
+                            txs = committed.txs.len(),
+                            app_hash = %committed.block.block.header.app_hash,
+                            took_ms = started.elapsed().as_millis() as u64,
+                            "committed block"
+                        );
+                        let _ = blocks.send(Arc::new(committed));
+                    }
+                    Err(e) => {
+                        // A failed commit leaves the database at the previous
+                        // block; stopping is safer than diverging.
+                        tracing::error!("block production failed: {e:#}");
+                        return;
+                    }
+                }
+                next_block += interval;
+                let now = Instant::now();
+                if next_block < now {
+                    next_block = now + interval / 4;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+fn handle_request(chain: &mut Chain, mempool: &mut Mempool, req: AppRequest) {
+    match req {
+        AppRequest::Broadcast { tx, reply } => {
+            let hash: [u8; 32] = tx_hash(&tx).as_bytes().try_into().unwrap_or([0; 32]);
+            if mempool.hashes.contains(&hash) {
+                let _ = reply.send(Err("tx already exists in cache".to_string()));
+                return;
+            }
+            if mempool.txs.len() >= MAX_MEMPOOL_TXS {
+                let _ = reply.send(Err(format!(
+                    "mempool is full: number of txs {} (max: {MAX_MEMPOOL_TXS})",
+                    mempool.txs.len()
+                )));
+                return;
+            }
+            let result = chain.app.check_tx(&tx, &mempool.next_sequence);
+            if result.is_ok() {
+                for (addr, seq) in &result.signer_sequences {
+                    mempool.next_sequence.insert(addr.clone(), seq + 1);
+                }
+                mempool.bytes += tx.len();
+                mempool.hashes.insert(hash);
+                mempool.txs.push(tx);
+            }
+            let _ = reply.send(Ok(result));
+        }
+        AppRequest::Query {
+            path,
+            data,
+            height,
+            reply,
+        } => {
+            let _ = reply.send(chain.app.query(&path, &data, height));
+        }
+        AppRequest::MempoolSize { reply } => {
+            let _ = reply.send((mempool.txs.len(), mempool.bytes));
+        }
+    }
+}
+
+/// Starts the node: the application thread and the RPC server; returns when
+/// the server stops (Ctrl-C).
+pub async fn start(opts: StartOptions) -> Result<()> {
+    let (req_tx, req_rx) = mpsc::channel();
+    let (blocks_tx, _) = broadcast::channel(256);
+    let interval = opts.block_interval;
+    let blocks_for_app = blocks_tx.clone();
+    // The wasm host is single-threaded: the chain is opened and run on its own thread.
+    let (opened_tx, opened_rx) = std::sync::mpsc::channel();
+    let app_opts = opts.clone();
+    let app_thread = std::thread::Builder::new()
+        .name("app".to_string())
+        .spawn(move || match open_chain(&app_opts) {
+            Ok((chain, db, genesis, validator)) => {
+                tracing::info!(
+                    chain_id = %genesis.chain_id,
+                    height = chain.latest_height(),
+                    block_interval_ms = interval.as_millis() as u64,
+                    "starting"
+                );
+                let _ = opened_tx.send(Ok((db, genesis, validator.info.clone())));
+                run_app_thread(chain, req_rx, blocks_for_app, interval);
+            }
+            Err(e) => {
+                let _ = opened_tx.send(Err(e));
+            }
+        })?;
+    let (db, genesis, validator) = opened_rx
+        .recv()
+        .map_err(|_| anyhow!("the application thread stopped while opening the chain"))??;
+    let handle = NodeHandle {
+        requests: req_tx,
+        db,
+        blocks: blocks_tx,
+        genesis: Arc::new(genesis),
+        validator,
+        rpc_addr: opts.rpc_addr,
+    };
+    let listener = tokio::net::TcpListener::bind(opts.rpc_addr)
+        .await
+        .with_context(|| format!("binding the RPC address {}", opts.rpc_addr))?;
+    tracing::info!(addr = %opts.rpc_addr, "CometBFT JSON-RPC listening (HTTP and /websocket)");
+    let server = crate::rpc::serve(listener, handle);
+    tokio::select! {
+        r = server => r?,
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+    }
+    drop(app_thread);
+    Ok(())
+}

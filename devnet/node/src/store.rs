@@ -1,0 +1,780 @@
+//! The node's durable, versioned, authenticated state and its block log.
+//!
+//! One redb database holds everything:
+//!
+//! | table        | key                          | value                                   |
+//! |--------------|------------------------------|-----------------------------------------|
+//! | `jmt_nodes`  | borsh `NodeKey`              | borsh `Node` of the Jellyfish Merkle tree |
+//! | `state`      | (state key, version)         | `1 ‖ value`, or `0` for a deletion      |
+//! | `preimages`  | sha256(state key)            | the state key                           |
+//! | `meta`       | name                         | latest height, app hash, genesis        |
+//! | `blocks`     | height                       | JSON [`StoredBlock`]                    |
+//! | `results`    | height                       | JSON `FinalizeBlock` response           |
+//! | `txs`        | tx hash                      | JSON [`TxRecord`]                       |
+//! | `tx_by_pos`  | (height, index)              | tx hash                                 |
+//! | `tx_events`  | (`type.key=value`, height, index) | empty (the tx_search index)        |
+//!
+//! The version of the tree is the block height (genesis is version 0); the
+//! app hash is the tree's root. A block's state writes, tree nodes, block,
+//! results and indexes go into one write transaction, so a crash at any point
+//! either keeps the whole block or none of it.
+//!
+//! [`WorkingState`] is what the wasm host runs on: the committed state at the
+//! latest version plus a block overlay and a transaction overlay, implementing
+//! the host's [`KvStore`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context, Result};
+use cosmwasm_std::{Order, Record};
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
+use jmt::{KeyHash, OwnedValue, RootHash, Sha256Jmt, Version};
+use redb::{Database, ReadOnlyTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use starminer_wasm_host::{KeyRange, KvStore};
+
+const JMT_NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("jmt_nodes");
+const STATE: TableDefinition<(&[u8], u64), &[u8]> = TableDefinition::new("state");
+const PREIMAGES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("preimages");
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+const RESULTS: TableDefinition<u64, &[u8]> = TableDefinition::new("results");
+const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("txs");
+const TX_BY_POS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("tx_by_pos");
+const TX_EVENTS: TableDefinition<(&str, u64, u32), &[u8]> = TableDefinition::new("tx_events");
+
+const META_HEIGHT: &str = "latest_height";
+const META_APP_HASH: &str = "latest_app_hash";
+const META_GENESIS: &str = "genesis";
+
+/// Pending writes: `Some(value)` sets, `None` deletes.
+pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// A committed block with the commit that signs it (CometBFT's "seen commit").
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredBlock {
+    pub block_id: tendermint::block::Id,
+    pub block: tendermint::Block,
+    pub commit: tendermint::block::Commit,
+    /// Size of the protobuf-encoded block.
+    pub size: u64,
+}
+
+/// A delivered transaction and its result, as `/tx` returns it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TxRecord {
+    pub hash: tendermint::Hash,
+    pub height: u64,
+    pub index: u32,
+    #[serde(with = "hex_bytes")]
+    pub tx: Vec<u8>,
+    pub result: tendermint::abci::types::ExecTxResult,
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Everything one block commits, written atomically by [`ChainDb::commit_block`].
+pub struct BlockCommit {
+    pub height: u64,
+    pub writes: WriteSet,
+    pub block: StoredBlock,
+    /// The `FinalizeBlock` response; its app hash is filled in by the commit.
+    pub results: tendermint::abci::response::FinalizeBlock,
+    pub txs: Vec<TxRecord>,
+}
+
+/// The database: state tree, block log and indexes.
+pub struct ChainDb {
+    db: Database,
+}
+
+fn key_hash(key: &[u8]) -> KeyHash {
+    KeyHash::with::<Sha256>(key)
+}
+
+fn encode_value(v: Option<&[u8]>) -> Vec<u8> {
+    match v {
+        Some(v) => {
+            let mut out = Vec::with_capacity(v.len() + 1);
+            out.push(1);
+            out.extend_from_slice(v);
+            out
+        }
+        None => vec![0],
+    }
+}
+
+fn decode_value(raw: &[u8]) -> Option<Vec<u8>> {
+    match raw.split_first() {
+        Some((1, rest)) => Some(rest.to_vec()),
+        _ => None,
+    }
+}
+
+/// The strings a transaction's events are indexed under: `type.key=value`.
+pub fn event_index_keys(events: &[tendermint::abci::Event]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for e in events {
+        for a in &e.attributes {
+            if let (Ok(k), Ok(v)) = (a.key_str(), a.value_str()) {
+                keys.push(format!("{}.{}={}", e.kind, k, v));
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+impl ChainDb {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path) -> Result<Arc<Self>> {
+        let db = Database::create(path).with_context(|| format!("opening {}", path.display()))?;
+        let wtx = db.begin_write()?;
+        {
+            wtx.open_table(JMT_NODES)?;
+            wtx.open_table(STATE)?;
+            wtx.open_table(PREIMAGES)?;
+            wtx.open_table(META)?;
+            wtx.open_table(BLOCKS)?;
+            wtx.open_table(RESULTS)?;
+            wtx.open_table(TXS)?;
+            wtx.open_table(TX_BY_POS)?;
+            wtx.open_table(TX_EVENTS)?;
+        }
+        wtx.commit()?;
+        Ok(Arc::new(ChainDb { db }))
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(META)?;
+        Ok(t.get(name)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The latest committed height (0: only genesis), or `None` before genesis.
+    pub fn latest_height(&self) -> Result<Option<u64>> {
+        Ok(self
+            .meta(META_HEIGHT)?
+            .map(|v| u64::from_be_bytes(v.as_slice().try_into().unwrap_or([0; 8]))))
+    }
+
+    /// The app hash after the latest committed height.
+    pub fn latest_app_hash(&self) -> Result<Vec<u8>> {
+        Ok(self.meta(META_APP_HASH)?.unwrap_or_default())
+    }
+
+    /// The genesis document as stored at genesis (JSON).
+    pub fn genesis_json(&self) -> Result<Option<Vec<u8>>> {
+        self.meta(META_GENESIS)
+    }
+
+    /// The tree root at `version`.
+    pub fn root_at(&self, version: Version) -> Result<RootHash> {
+        let reader = self.reader()?;
+        Sha256Jmt::new(&reader).get_root_hash(version)
+    }
+
+    /// A read-only view of the tree for proofs and point reads.
+    pub fn reader(&self) -> Result<DbReader> {
+        let rtx = self.db.begin_read()?;
+        Ok(DbReader {
+            nodes: rtx.open_table(JMT_NODES)?,
+            state: rtx.open_table(STATE)?,
+            preimages: rtx.open_table(PREIMAGES)?,
+        })
+    }
+
+    /// Writes the genesis state as version 0 together with the genesis document.
+    pub fn commit_genesis(&self, writes: WriteSet, genesis_json: &[u8]) -> Result<RootHash> {
+        let wtx = self.db.begin_write()?;
+        let root = self.write_state(&wtx, 0, &writes)?;
+        {
+            let mut meta = wtx.open_table(META)?;
+            meta.insert(META_GENESIS, genesis_json)?;
+            meta.insert(META_HEIGHT, 0u64.to_be_bytes().as_slice())?;
+            meta.insert(META_APP_HASH, root.0.as_slice())?;
+        }
+        wtx.commit()?;
+        Ok(root)
+    }
+
+    /// Commits one block: state writes as tree version `height`, the block,
+    /// its results and its transactions, in a single transaction.
+    pub fn commit_block(&self, mut commit: BlockCommit) -> Result<RootHash> {
+        let wtx = self.db.begin_write()?;
+        let root = self.write_state(&wtx, commit.height, &commit.writes)?;
+        commit.results.app_hash =
+            tendermint::AppHash::try_from(root.0.to_vec()).map_err(|e| anyhow!("app hash: {e}"))?;
+        {
+            let mut blocks = wtx.open_table(BLOCKS)?;
+            blocks.insert(commit.height, serde_json::to_vec(&commit.block)?.as_slice())?;
+            let mut results = wtx.open_table(RESULTS)?;
+            results.insert(
+                commit.height,
+                serde_json::to_vec(&commit.results)?.as_slice(),
+            )?;
+            let mut txs = wtx.open_table(TXS)?;
+            let mut by_pos = wtx.open_table(TX_BY_POS)?;
+            let mut events = wtx.open_table(TX_EVENTS)?;
+            for tx in &commit.txs {
+                let hash = tx.hash.as_bytes();
+                txs.insert(hash, serde_json::to_vec(tx)?.as_slice())?;
+                by_pos.insert((tx.height, tx.index), hash)?;
+                for k in event_index_keys(&tx.result.events) {
+                    events.insert((k.as_str(), tx.height, tx.index), [].as_slice())?;
+                }
+            }
+            let mut meta = wtx.open_table(META)?;
+            meta.insert(META_HEIGHT, commit.height.to_be_bytes().as_slice())?;
+            meta.insert(META_APP_HASH, root.0.as_slice())?;
+        }
+        wtx.commit()?;
+        Ok(root)
+    }
+
+    fn write_state(
+        &self,
+        wtx: &redb::WriteTransaction,
+        version: Version,
+        writes: &WriteSet,
+    ) -> Result<RootHash> {
+        // The tree reads its current nodes from the committed database; the
+        // new nodes land in this same write transaction.
+        let reader = self.reader()?;
+        let tree = Sha256Jmt::new(&reader);
+        let value_set: Vec<(KeyHash, Option<OwnedValue>)> = writes
+            .iter()
+            .map(|(k, v)| (key_hash(k), v.clone()))
+            .collect();
+        let (root, batch) = tree.put_value_set(value_set, version)?;
+        {
+            let mut nodes = wtx.open_table(JMT_NODES)?;
+            for (key, node) in batch.node_batch.nodes() {
+                nodes.insert(
+                    borsh::to_vec(key)?.as_slice(),
+                    borsh::to_vec(node)?.as_slice(),
+                )?;
+            }
+            let mut state = wtx.open_table(STATE)?;
+            let mut preimages = wtx.open_table(PREIMAGES)?;
+            for (k, v) in writes {
+                state.insert(
+                    (k.as_slice(), version),
+                    encode_value(v.as_deref()).as_slice(),
+                )?;
+                preimages.insert(key_hash(k).0.as_slice(), k.as_slice())?;
+            }
+        }
+        Ok(root)
+    }
+
+    /// A committed block.
+    pub fn block(&self, height: u64) -> Result<Option<StoredBlock>> {
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(BLOCKS)?;
+        match t.get(height)? {
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The `FinalizeBlock` response of a committed block.
+    pub fn results(
+        &self,
+        height: u64,
+    ) -> Result<Option<tendermint::abci::response::FinalizeBlock>> {
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(RESULTS)?;
+        match t.get(height)? {
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A delivered transaction by hash.
+    pub fn tx(&self, hash: &[u8]) -> Result<Option<TxRecord>> {
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(TXS)?;
+        match t.get(hash)? {
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Positions of transactions indexed under `type.key=value`, in chain order.
+    pub fn tx_positions_by_event(&self, index_key: &str) -> Result<Vec<(u64, u32)>> {
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(TX_EVENTS)?;
+        let mut out = Vec::new();
+        for entry in t.range((index_key, 0u64, 0u32)..=(index_key, u64::MAX, u32::MAX))? {
+            let (k, _) = entry?;
+            let (_, h, i) = k.value();
+            out.push((h, i));
+        }
+        Ok(out)
+    }
+
+    /// Positions of every transaction with `from <= height <= to`, in chain order.
+    pub fn tx_positions_in(&self, from: u64, to: u64) -> Result<Vec<(u64, u32)>> {
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(TX_BY_POS)?;
+        let mut out = Vec::new();
+        for entry in t.range((from, 0u32)..=(to, u32::MAX))? {
+            let (k, _) = entry?;
+            out.push(k.value());
+        }
+        Ok(out)
+    }
+
+    /// The transaction at a position.
+    pub fn tx_at(&self, height: u64, index: u32) -> Result<Option<TxRecord>> {
+        let hash = {
+            let rtx = self.db.begin_read()?;
+            let t = rtx.open_table(TX_BY_POS)?;
+            t.get((height, index))?.map(|v| v.value().to_vec())
+        };
+        match hash {
+            Some(h) => self.tx(&h),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Read access to the committed tree: point reads at any version, and the
+/// jmt [`TreeReader`].
+pub struct DbReader {
+    nodes: ReadOnlyTable<&'static [u8], &'static [u8]>,
+    state: ReadOnlyTable<(&'static [u8], u64), &'static [u8]>,
+    preimages: ReadOnlyTable<&'static [u8], &'static [u8]>,
+}
+
+impl DbReader {
+    /// The value of `key` at `version` (the newest write at or before it).
+    pub fn get(&self, key: &[u8], version: Version) -> Option<Vec<u8>> {
+        let mut range = self
+            .state
+            .range((key, 0u64)..=(key, version))
+            .expect("state table read");
+        let (_, v) = range.next_back()?.expect("state table read");
+        decode_value(v.value())
+    }
+
+    /// The first live entry of `range` at `version` strictly after `cursor` in `order`.
+    pub fn next_after(
+        &self,
+        range: &KeyRange,
+        cursor: Option<&[u8]>,
+        order: Order,
+        version: Version,
+    ) -> Option<Record> {
+        let mut cursor: Option<Vec<u8>> = cursor.map(<[u8]>::to_vec);
+        loop {
+            let candidate = {
+                let (lower, upper): (Bound<(&[u8], u64)>, Bound<(&[u8], u64)>) = match order {
+                    Order::Ascending => (
+                        match (&cursor, &range.start) {
+                            (Some(c), _) => Bound::Excluded((c.as_slice(), u64::MAX)),
+                            (None, Some(s)) => Bound::Included((s.as_slice(), 0)),
+                            (None, None) => Bound::Unbounded,
+                        },
+                        match &range.end {
+                            Some(e) => Bound::Excluded((e.as_slice(), 0)),
+                            None => Bound::Unbounded,
+                        },
+                    ),
+                    Order::Descending => (
+                        match &range.start {
+                            Some(s) => Bound::Included((s.as_slice(), 0)),
+                            None => Bound::Unbounded,
+                        },
+                        match (&cursor, &range.end) {
+                            (Some(c), _) => Bound::Excluded((c.as_slice(), 0)),
+                            (None, Some(e)) => Bound::Excluded((e.as_slice(), 0)),
+                            (None, None) => Bound::Unbounded,
+                        },
+                    ),
+                };
+                if let Some(c) = &cursor {
+                    let exhausted = match order {
+                        Order::Ascending => range.end.as_ref().is_some_and(|e| c >= e),
+                        Order::Descending => range.start.as_ref().is_some_and(|s| c <= s),
+                    };
+                    if exhausted {
+                        return None;
+                    }
+                }
+                let mut it = self.state.range((lower, upper)).ok()?;
+                let entry = match order {
+                    Order::Ascending => it.next(),
+                    Order::Descending => it.next_back(),
+                };
+                let (k, _) = entry?.expect("state table read");
+                k.value().0.to_vec()
+            };
+            if !range.contains(&candidate) {
+                return None;
+            }
+            if let Some(v) = self.get(&candidate, version) {
+                return Some((candidate, v));
+            }
+            cursor = Some(candidate);
+        }
+    }
+}
+
+impl TreeReader for DbReader {
+    fn get_node_option(&self, node_key: &NodeKey) -> Result<Option<Node>> {
+        let key = borsh::to_vec(node_key)?;
+        match self.nodes.get(key.as_slice())? {
+            Some(v) => Ok(Some(borsh::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> Result<Option<OwnedValue>> {
+        match self.preimages.get(key_hash.0.as_slice())? {
+            Some(key) => Ok(self.get(key.value(), max_version)),
+            None => Ok(None),
+        }
+    }
+
+    fn get_rightmost_leaf(&self) -> Result<Option<(NodeKey, LeafNode)>> {
+        // Only used when restoring a tree from a snapshot, which the devnet never does.
+        Err(anyhow!("tree restore is not supported"))
+    }
+}
+
+struct Working {
+    db: Arc<ChainDb>,
+    reader: DbReader,
+    version: Version,
+    block: WriteSet,
+    tx: Option<WriteSet>,
+}
+
+/// The state the host runs on: committed state at the latest version, the
+/// current block's writes and the current transaction's writes.
+///
+/// Cloning gives another handle to the same state: the node keeps one and
+/// hands one to the wasm host.
+#[derive(Clone)]
+pub struct WorkingState {
+    inner: Rc<RefCell<Working>>,
+}
+
+impl WorkingState {
+    pub fn new(db: Arc<ChainDb>) -> Result<Self> {
+        let version = db.latest_height()?.unwrap_or(0);
+        let reader = db.reader()?;
+        Ok(WorkingState {
+            inner: Rc::new(RefCell::new(Working {
+                db,
+                reader,
+                version,
+                block: WriteSet::new(),
+                tx: None,
+            })),
+        })
+    }
+
+    /// The committed version the overlays sit on.
+    pub fn version(&self) -> Version {
+        self.inner.borrow().version
+    }
+
+    /// Opens a transaction overlay: later writes can be dropped together.
+    pub fn begin_tx(&self) {
+        let mut w = self.inner.borrow_mut();
+        debug_assert!(w.tx.is_none(), "transaction overlay already open");
+        w.tx = Some(WriteSet::new());
+    }
+
+    /// Folds the transaction overlay into the block.
+    pub fn commit_tx(&self) {
+        let mut w = self.inner.borrow_mut();
+        if let Some(tx) = w.tx.take() {
+            w.block.extend(tx);
+        }
+    }
+
+    /// Drops the transaction overlay.
+    pub fn discard_tx(&self) {
+        self.inner.borrow_mut().tx = None;
+    }
+
+    /// Drops every uncommitted write (a simulation, or a failed block).
+    pub fn discard_block(&self) {
+        let mut w = self.inner.borrow_mut();
+        w.tx = None;
+        w.block.clear();
+    }
+
+    /// Takes the block's writes for committing.
+    pub fn take_block_writes(&self) -> WriteSet {
+        let mut w = self.inner.borrow_mut();
+        debug_assert!(w.tx.is_none(), "transaction overlay still open");
+        std::mem::take(&mut w.block)
+    }
+
+    /// After a commit: move to the new version and re-open the reader.
+    pub fn advance_to(&self, version: Version) -> Result<()> {
+        let mut w = self.inner.borrow_mut();
+        w.reader = w.db.reader()?;
+        w.version = version;
+        w.block.clear();
+        w.tx = None;
+        Ok(())
+    }
+}
+
+impl KvStore for WorkingState {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let w = self.inner.borrow();
+        if let Some(v) = w.tx.as_ref().and_then(|t| t.get(key)) {
+            return v.clone();
+        }
+        if let Some(v) = w.block.get(key) {
+            return v.clone();
+        }
+        w.reader.get(key, w.version)
+    }
+
+    fn set(&mut self, key: &[u8], value: &[u8]) {
+        let mut w = self.inner.borrow_mut();
+        let target = match w.tx.as_mut() {
+            Some(t) => t,
+            None => &mut w.block,
+        };
+        target.insert(key.to_vec(), Some(value.to_vec()));
+    }
+
+    fn remove(&mut self, key: &[u8]) {
+        let mut w = self.inner.borrow_mut();
+        let target = match w.tx.as_mut() {
+            Some(t) => t,
+            None => &mut w.block,
+        };
+        target.insert(key.to_vec(), None);
+    }
+
+    fn next_after(&self, range: &KeyRange, cursor: Option<&[u8]>, order: Order) -> Option<Record> {
+        // Merge walk over the two overlays and the committed state: the
+        // nearest key wins, the newest layer wins ties, a deletion moves the
+        // cursor past its key.
+        let w = self.inner.borrow();
+        let mut cursor = cursor.map(<[u8]>::to_vec);
+        loop {
+            let mut best: Option<(Vec<u8>, Option<Vec<u8>>)> = None;
+            let closer = |key: &[u8], best: &Option<(Vec<u8>, Option<Vec<u8>>)>| match best {
+                None => true,
+                Some((b, _)) => match order {
+                    Order::Ascending => key < b.as_slice(),
+                    Order::Descending => key > b.as_slice(),
+                },
+            };
+            for layer in w.tx.iter().chain(std::iter::once(&w.block)) {
+                if let Some((k, v)) = overlay_next(layer, range, cursor.as_deref(), order) {
+                    if closer(&k, &best) {
+                        best = Some((k, v));
+                    }
+                }
+            }
+            if let Some((k, v)) = w
+                .reader
+                .next_after(range, cursor.as_deref(), order, w.version)
+            {
+                if closer(&k, &best) {
+                    best = Some((k, Some(v)));
+                }
+            }
+            match best {
+                None => return None,
+                Some((k, Some(v))) => return Some((k, v)),
+                Some((k, None)) => cursor = Some(k),
+            }
+        }
+    }
+}
+
+fn overlay_next(
+    layer: &WriteSet,
+    range: &KeyRange,
+    cursor: Option<&[u8]>,
+    order: Order,
+) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+    let lower: Bound<&[u8]> = match (order, cursor) {
+        (Order::Ascending, Some(c)) => Bound::Excluded(c),
+        _ => range
+            .start
+            .as_deref()
+            .map_or(Bound::Unbounded, Bound::Included),
+    };
+    let upper: Bound<&[u8]> = match (order, cursor) {
+        (Order::Descending, Some(c)) => Bound::Excluded(c),
+        _ => range
+            .end
+            .as_deref()
+            .map_or(Bound::Unbounded, Bound::Excluded),
+    };
+    let valid = match (lower, upper) {
+        (Bound::Included(a), Bound::Included(b)) => a <= b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b)) => a < b,
+        _ => true,
+    };
+    if !valid {
+        return None;
+    }
+    let mut it = layer
+        .range::<[u8], _>((lower, upper))
+        .filter(|(k, _)| range.contains(k));
+    let entry = match order {
+        Order::Ascending => it.next(),
+        Order::Descending => it.next_back(),
+    };
+    entry.map(|(k, v)| (k.clone(), v.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> (tempfile::TempDir, Arc<ChainDb>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ChainDb::open(&dir.path().join("chain.redb")).unwrap();
+        (dir, db)
+    }
+
+    fn writes(entries: &[(&str, Option<&str>)]) -> WriteSet {
+        entries
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec())))
+            .collect()
+    }
+
+    fn keys(records: Vec<Record>) -> Vec<String> {
+        records
+            .into_iter()
+            .map(|(k, _)| String::from_utf8(k).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn versions_answer_reads_at_past_heights_and_roots_change() {
+        let (_d, db) = db();
+        let r0 = db
+            .commit_genesis(writes(&[("a", Some("1")), ("b", Some("2"))]), b"{}")
+            .unwrap();
+        let wtx = db.db.begin_write().unwrap();
+        let r1 = db
+            .write_state(&wtx, 1, &writes(&[("a", Some("9")), ("b", None)]))
+            .unwrap();
+        wtx.commit().unwrap();
+        assert_ne!(r0, r1);
+        let reader = db.reader().unwrap();
+        assert_eq!(reader.get(b"a", 0), Some(b"1".to_vec()));
+        assert_eq!(reader.get(b"a", 1), Some(b"9".to_vec()));
+        assert_eq!(reader.get(b"b", 0), Some(b"2".to_vec()));
+        assert_eq!(reader.get(b"b", 1), None);
+        assert_eq!(db.root_at(0).unwrap(), r0);
+        assert_eq!(db.root_at(1).unwrap(), r1);
+        // The tree agrees with the flat table.
+        let tree = Sha256Jmt::new(&reader);
+        assert_eq!(tree.get(key_hash(b"a"), 0).unwrap(), Some(b"1".to_vec()));
+        assert_eq!(tree.get(key_hash(b"b"), 1).unwrap(), None);
+    }
+
+    #[test]
+    fn walks_skip_deleted_and_future_keys_both_ways() {
+        let (_d, db) = db();
+        db.commit_genesis(
+            writes(&[
+                ("p1", Some("x")),
+                ("p3", Some("x")),
+                ("p5", Some("x")),
+                ("q", Some("x")),
+            ]),
+            b"{}",
+        )
+        .unwrap();
+        let wtx = db.db.begin_write().unwrap();
+        db.write_state(&wtx, 1, &writes(&[("p3", None), ("p4", Some("y"))]))
+            .unwrap();
+        wtx.commit().unwrap();
+        let reader = db.reader().unwrap();
+        let walk = |version, order| {
+            let r = KeyRange::prefix(b"p");
+            let mut out = Vec::new();
+            let mut cursor: Option<Vec<u8>> = None;
+            while let Some((k, v)) = reader.next_after(&r, cursor.as_deref(), order, version) {
+                cursor = Some(k.clone());
+                out.push((k, v));
+            }
+            keys(out)
+        };
+        assert_eq!(walk(0, Order::Ascending), ["p1", "p3", "p5"]);
+        assert_eq!(walk(1, Order::Ascending), ["p1", "p4", "p5"]);
+        assert_eq!(walk(1, Order::Descending), ["p5", "p4", "p1"]);
+    }
+
+    #[test]
+    fn working_state_layers_tx_over_block_over_committed() {
+        let (_d, db) = db();
+        db.commit_genesis(writes(&[("a", Some("1")), ("c", Some("3"))]), b"{}")
+            .unwrap();
+        let mut ws = WorkingState::new(db.clone()).unwrap();
+        ws.set(b"b", b"2");
+        ws.begin_tx();
+        ws.remove(b"a");
+        ws.set(b"d", b"4");
+        assert_eq!(
+            keys(ws.range(&KeyRange::default(), Order::Ascending)),
+            ["b", "c", "d"]
+        );
+        ws.discard_tx();
+        assert_eq!(
+            keys(ws.range(&KeyRange::default(), Order::Descending)),
+            ["c", "b", "a"]
+        );
+        let w = ws.take_block_writes();
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn block_commit_is_durable_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chain.redb");
+        let root = {
+            let db = ChainDb::open(&path).unwrap();
+            db.commit_genesis(writes(&[("k", Some("v"))]), b"{\"g\":1}")
+                .unwrap()
+        };
+        let db = ChainDb::open(&path).unwrap();
+        assert_eq!(db.latest_height().unwrap(), Some(0));
+        assert_eq!(db.latest_app_hash().unwrap(), root.0.to_vec());
+        assert_eq!(db.genesis_json().unwrap().unwrap(), b"{\"g\":1}".to_vec());
+        assert_eq!(db.reader().unwrap().get(b"k", 0), Some(b"v".to_vec()));
+    }
+}

@@ -1,0 +1,253 @@
+//! Transactions: decoding Cosmos SDK `TxRaw` bytes, the messages the devnet
+//! routes, and the SDK's error codes and logs.
+
+use std::io::Read;
+
+use cosmos_sdk_proto::cosmos::bank::v1beta1::MsgSend;
+use cosmos_sdk_proto::cosmos::tx::v1beta1::{AuthInfo, TxBody, TxRaw};
+use cosmos_sdk_proto::cosmwasm::wasm::v1::{
+    MsgClearAdmin, MsgExecuteContract, MsgInstantiateContract, MsgInstantiateContract2,
+    MsgMigrateContract, MsgStoreCode, MsgUpdateAdmin,
+};
+use cosmos_sdk_proto::Any;
+use prost::{Message, Name};
+
+/// An SDK error as an ABCI result carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxError {
+    pub codespace: String,
+    pub code: u32,
+    pub log: String,
+}
+
+impl TxError {
+    /// An `sdk` codespace error, logged as the SDK wraps it: `"{context}: {description}"`.
+    pub fn sdk(code: u32, context: impl Into<String>) -> Self {
+        let context = context.into();
+        let desc = sdk_description(code);
+        TxError {
+            codespace: "sdk".to_string(),
+            code,
+            log: if context.is_empty() {
+                desc.to_string()
+            } else {
+                format!("{context}: {desc}")
+            },
+        }
+    }
+}
+
+/// The description the Cosmos SDK registers for its `sdk` codespace codes.
+pub fn sdk_description(code: u32) -> &'static str {
+    match code {
+        1 => "internal",
+        2 => "tx parse error",
+        3 => "invalid sequence",
+        4 => "unauthorized",
+        5 => "insufficient funds",
+        6 => "unknown request",
+        7 => "invalid address",
+        8 => "invalid pubkey",
+        9 => "unknown address",
+        10 => "invalid coins",
+        11 => "out of gas",
+        12 => "memo too large",
+        13 => "insufficient fee",
+        15 => "no signatures supplied",
+        18 => "invalid request",
+        19 => "tx already in mempool",
+        21 => "tx too large",
+        22 => "key not found",
+        28 => "invalid chain-id",
+        30 => "tx timeout height",
+        32 => "incorrect account sequence",
+        38 => "not found",
+        _ => "error",
+    }
+}
+
+/// The description wasmd registers for its `wasm` codespace codes.
+pub fn wasm_description(code: u32) -> &'static str {
+    match code {
+        2 => "create wasm contract failed",
+        3 => "instantiate wasm contract failed",
+        4 => "instantiate wasm contract failed",
+        5 => "execute wasm contract failed",
+        6 => "gas limit exceeded",
+        7 => "invalid genesis",
+        8 => "not found",
+        9 => "query wasm contract failed",
+        10 => "invalid msg",
+        11 => "migrate wasm contract failed",
+        12 => "empty",
+        13 => "exceeds limit",
+        14 => "invalid",
+        15 => "duplicate",
+        16 => "max transfer channels",
+        17 => "unsupported for contract",
+        18 => "pinning contract failed",
+        19 => "unpinning contract failed",
+        20 => "unknown message from the contract",
+        21 => "invalid event",
+        22 => "no such contract",
+        27 => "max query stack size exceeded",
+        28 => "no such code",
+        _ => "error",
+    }
+}
+
+/// A message the devnet routes.
+#[derive(Clone, Debug)]
+pub enum NodeMsg {
+    Send(MsgSend),
+    StoreCode(MsgStoreCode),
+    Instantiate(MsgInstantiateContract),
+    Instantiate2(MsgInstantiateContract2),
+    Execute(MsgExecuteContract),
+    Migrate(MsgMigrateContract),
+    UpdateAdmin(MsgUpdateAdmin),
+    ClearAdmin(MsgClearAdmin),
+}
+
+impl NodeMsg {
+    fn from_any(any: &Any) -> Result<Self, TxError> {
+        fn dec<M: Message + Default>(any: &Any) -> Result<M, TxError> {
+            M::decode(any.value.as_slice()).map_err(|e| TxError::sdk(2, e.to_string()))
+        }
+        let url = any.type_url.as_str();
+        Ok(if url == MsgSend::type_url() {
+            NodeMsg::Send(dec(any)?)
+        } else if url == MsgStoreCode::type_url() {
+            NodeMsg::StoreCode(dec(any)?)
+        } else if url == MsgInstantiateContract::type_url() {
+            NodeMsg::Instantiate(dec(any)?)
+        } else if url == MsgInstantiateContract2::type_url() {
+            NodeMsg::Instantiate2(dec(any)?)
+        } else if url == MsgExecuteContract::type_url() {
+            NodeMsg::Execute(dec(any)?)
+        } else if url == MsgMigrateContract::type_url() {
+            NodeMsg::Migrate(dec(any)?)
+        } else if url == MsgUpdateAdmin::type_url() {
+            NodeMsg::UpdateAdmin(dec(any)?)
+        } else if url == MsgClearAdmin::type_url() {
+            NodeMsg::ClearAdmin(dec(any)?)
+        } else {
+            return Err(TxError::sdk(2, format!("unable to resolve type URL {url}")));
+        })
+    }
+
+    pub fn type_url(&self) -> String {
+        match self {
+            NodeMsg::Send(_) => MsgSend::type_url(),
+            NodeMsg::StoreCode(_) => MsgStoreCode::type_url(),
+            NodeMsg::Instantiate(_) => MsgInstantiateContract::type_url(),
+            NodeMsg::Instantiate2(_) => MsgInstantiateContract2::type_url(),
+            NodeMsg::Execute(_) => MsgExecuteContract::type_url(),
+            NodeMsg::Migrate(_) => MsgMigrateContract::type_url(),
+            NodeMsg::UpdateAdmin(_) => MsgUpdateAdmin::type_url(),
+            NodeMsg::ClearAdmin(_) => MsgClearAdmin::type_url(),
+        }
+    }
+
+    /// The address that must sign the message.
+    pub fn signer(&self) -> &str {
+        match self {
+            NodeMsg::Send(m) => &m.from_address,
+            NodeMsg::StoreCode(m) => &m.sender,
+            NodeMsg::Instantiate(m) => &m.sender,
+            NodeMsg::Instantiate2(m) => &m.sender,
+            NodeMsg::Execute(m) => &m.sender,
+            NodeMsg::Migrate(m) => &m.sender,
+            NodeMsg::UpdateAdmin(m) => &m.sender,
+            NodeMsg::ClearAdmin(m) => &m.sender,
+        }
+    }
+
+    /// The module that handles the message (the `message.module` attribute).
+    pub fn module(&self) -> &'static str {
+        match self {
+            NodeMsg::Send(_) => "bank",
+            _ => "wasm",
+        }
+    }
+}
+
+/// A decoded transaction.
+#[derive(Clone, Debug)]
+pub struct DecodedTx {
+    pub body: TxBody,
+    pub auth_info: AuthInfo,
+    pub body_bytes: Vec<u8>,
+    pub auth_info_bytes: Vec<u8>,
+    pub signatures: Vec<Vec<u8>>,
+    pub msgs: Vec<NodeMsg>,
+}
+
+impl DecodedTx {
+    /// Decodes `TxRaw` bytes as the SDK's default tx decoder does.
+    pub fn decode(bytes: &[u8]) -> Result<Self, TxError> {
+        if bytes.is_empty() {
+            return Err(TxError::sdk(2, "tx bytes are empty"));
+        }
+        let raw = TxRaw::decode(bytes).map_err(|e| TxError::sdk(2, e.to_string()))?;
+        let body = TxBody::decode(raw.body_bytes.as_slice())
+            .map_err(|e| TxError::sdk(2, e.to_string()))?;
+        let auth_info = AuthInfo::decode(raw.auth_info_bytes.as_slice())
+            .map_err(|e| TxError::sdk(2, e.to_string()))?;
+        let msgs = body
+            .messages
+            .iter()
+            .map(NodeMsg::from_any)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(DecodedTx {
+            body,
+            auth_info,
+            body_bytes: raw.body_bytes,
+            auth_info_bytes: raw.auth_info_bytes,
+            signatures: raw.signatures,
+            msgs,
+        })
+    }
+
+    /// The distinct signers in order of first appearance (the SDK's `GetSigners`).
+    pub fn signers(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for m in &self.msgs {
+            if !out.iter().any(|s| s == m.signer()) {
+                out.push(m.signer().to_string());
+            }
+        }
+        out
+    }
+}
+
+/// wasmd's limit on uncompressed code.
+pub const MAX_WASM_SIZE: usize = 800 * 1024;
+
+/// Uncompresses gzip'ed Wasm (CosmJS uploads gzip'ed code), as wasmd does.
+pub fn uncompress_wasm(code: &[u8]) -> Result<Vec<u8>, TxError> {
+    const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+    if !code.starts_with(&GZIP_MAGIC) {
+        return Ok(code.to_vec());
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(code)
+        .take(MAX_WASM_SIZE as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| TxError {
+            codespace: "wasm".to_string(),
+            code: 2,
+            log: format!("uncompress wasm archive: {e}: {}", wasm_description(2)),
+        })?;
+    if out.len() > MAX_WASM_SIZE {
+        return Err(TxError {
+            codespace: "wasm".to_string(),
+            code: 13,
+            log: format!(
+                "uncompress wasm archive: max {MAX_WASM_SIZE} bytes: {}",
+                wasm_description(13)
+            ),
+        });
+    }
+    Ok(out)
+}
