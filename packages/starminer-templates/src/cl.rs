@@ -97,21 +97,27 @@ impl ClDevice {
 
     /// The built program of `info`'s kernel source on this device (cached).
     pub fn program(&self, info: &'static TemplateInfo) -> Result<Program> {
+        self.program_from_source(info.id, info.kernel_source)
+    }
+
+    /// Builds `source` once per device and caches it under `key` (templates
+    /// use their id; other users such as the agent's benchmarks their own).
+    pub fn program_from_source(&self, key: &'static str, source: &'static str) -> Result<Program> {
         let mut cache = self
             .programs
             .lock()
             .map_err(|_| TemplateError::OpenCl("program cache poisoned".into()))?;
-        if let Some(p) = cache.get(info.id) {
+        if let Some(p) = cache.get(key) {
             return Ok(p.clone());
         }
         let program = Program::builder()
-            .src(info.kernel_source)
+            .src(source)
             .devices(self.device)
             .cmplr_opt(self.build_options.as_str())
             .build(&self.context)
-            .map_err(|e| TemplateError::OpenCl(format!("building {}: {e}", info.id)))?;
-        tracing::debug!(template = info.id, device = %self.name(), "built kernel program");
-        cache.insert(info.id, program.clone());
+            .map_err(|e| TemplateError::OpenCl(format!("building {key}: {e}")))?;
+        tracing::debug!(program = key, device = %self.name(), "built kernel program");
+        cache.insert(key, program.clone());
         Ok(program)
     }
 
