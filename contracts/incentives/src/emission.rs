@@ -68,11 +68,7 @@ impl Pools {
     }
 
     /// `floor(pool · w / W)` per side.
-    pub fn reward(
-        &self,
-        provider: (Uint128, Uint128),
-        verifier: (Uint128, Uint128),
-    ) -> Uint128 {
+    pub fn reward(&self, provider: (Uint128, Uint128), verifier: (Uint128, Uint128)) -> Uint128 {
         let part = |pool: Uint128, (w, total): (Uint128, Uint128)| {
             if total.is_zero() {
                 Uint128::zero()
@@ -100,7 +96,10 @@ mod tests {
         assert_eq!(epoch_emission(e0, dec("0.9"), 1), Uint128::new(900_000));
         assert_eq!(epoch_emission(e0, dec("0.9"), 2), Uint128::new(810_000));
         assert_eq!(epoch_emission(e0, dec("0.9"), 3), Uint128::new(729_000));
-        assert_eq!(epoch_emission(Uint128::new(10), dec("0.15"), 1), Uint128::new(1));
+        assert_eq!(
+            epoch_emission(Uint128::new(10), dec("0.15"), 1),
+            Uint128::new(1)
+        );
         assert_eq!(epoch_emission(e0, Decimal::one(), 1_000_000), e0);
     }
 
@@ -108,7 +107,10 @@ mod tests {
     fn emission_saturates_to_zero_far_out() {
         let e0 = Uint128::new(u128::MAX);
         assert_eq!(epoch_emission(e0, dec("0.5"), 10_000), Uint128::zero());
-        assert_eq!(epoch_emission(e0, dec("0.999999"), u64::MAX), Uint128::zero());
+        assert_eq!(
+            epoch_emission(e0, dec("0.999999"), u64::MAX),
+            Uint128::zero()
+        );
         assert_eq!(
             epoch_emission(e0, dec("0.999999"), u64::from(u32::MAX)),
             Uint128::zero()
@@ -127,8 +129,14 @@ mod tests {
     #[test]
     fn work_weight_scales_with_reputation_and_keeps_one() {
         assert_eq!(work_weight(Uint128::new(1_000), 5_000), Uint128::new(500));
-        assert_eq!(work_weight(Uint128::new(1_000), 10_000), Uint128::new(1_000));
-        assert_eq!(work_weight(Uint128::new(1_000), 20_000), Uint128::new(1_000));
+        assert_eq!(
+            work_weight(Uint128::new(1_000), 10_000),
+            Uint128::new(1_000)
+        );
+        assert_eq!(
+            work_weight(Uint128::new(1_000), 20_000),
+            Uint128::new(1_000)
+        );
         assert_eq!(work_weight(Uint128::new(3), 3_333), Uint128::one());
         assert_eq!(work_weight(Uint128::new(7), 0), Uint128::one());
         assert_eq!(work_weight(Uint128::MAX, 10_000), Uint128::MAX);
@@ -139,7 +147,10 @@ mod tests {
         let one = Uint128::one();
         let zero = Uint128::zero();
         let p = Pools::split(Uint128::new(1_001), dec("0.2"), one, one);
-        assert_eq!((p.provider, p.verifier), (Uint128::new(800), Uint128::new(201)));
+        assert_eq!(
+            (p.provider, p.verifier),
+            (Uint128::new(800), Uint128::new(201))
+        );
         let p = Pools::split(Uint128::new(1_000), dec("0.2"), one, zero);
         assert_eq!(p.total(), Uint128::new(800));
         let p = Pools::split(Uint128::new(1_000), dec("0.2"), zero, one);

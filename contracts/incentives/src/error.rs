@@ -37,7 +37,9 @@ pub enum ContractError {
     #[error("reward of {amount} uagpu does not fit the accounting; report this")]
     Accounting { amount: Uint128 },
 
-    #[error("epoch_length is fixed at instantiation ({current} s): epochs already recorded would move")]
+    #[error(
+        "epoch_length is fixed at instantiation ({current} s): epochs already recorded would move"
+    )]
     EpochLengthFixed { current: u64 },
 
     #[error("invalid parameters: {reason}")]

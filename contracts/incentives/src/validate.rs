@@ -90,7 +90,10 @@ mod tests {
             let mut p = params();
             change(&mut p);
             assert!(
-                matches!(validate_params(&p), Err(ContractError::InvalidParams { .. })),
+                matches!(
+                    validate_params(&p),
+                    Err(ContractError::InvalidParams { .. })
+                ),
                 "case {i}"
             );
         }

@@ -4,8 +4,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Binary, Decimal, Deps, DepsMut, Env, MessageInfo, Response, StdResult,
-    Uint128,
+    to_json_binary, Binary, Decimal, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Uint128,
 };
 use starminer_interfaces::pricing::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use starminer_interfaces::registry::TIER_COUNT;
@@ -80,9 +79,9 @@ pub fn execute(
             registry,
             reporters,
             params,
-        } => config::execute_update_config(
-            deps, env, info, governance, registry, reporters, params,
-        ),
+        } => {
+            config::execute_update_config(deps, env, info, governance, registry, reporters, params)
+        }
     }
 }
 

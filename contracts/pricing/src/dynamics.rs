@@ -25,7 +25,11 @@ pub const MAX_CATCH_UP_EPOCHS: u64 = 64;
 /// is exactly the target (an empty tier keeps its price).
 pub fn utilization(demand: Uint128, supply: Uint128, target: Decimal) -> Decimal {
     if supply.is_zero() {
-        return if demand.is_zero() { target } else { Decimal::MAX };
+        return if demand.is_zero() {
+            target
+        } else {
+            Decimal::MAX
+        };
     }
     Decimal::checked_from_ratio(demand, supply).unwrap_or(Decimal::MAX)
 }
@@ -116,9 +120,18 @@ mod tests {
     #[test]
     fn utilization_edges() {
         let t = dec("0.5");
-        assert_eq!(utilization(Uint128::new(1), Uint128::new(4), t), dec("0.25"));
-        assert_eq!(utilization(Uint128::zero(), Uint128::new(4), t), Decimal::zero());
-        assert_eq!(utilization(Uint128::new(1), Uint128::zero(), t), Decimal::MAX);
+        assert_eq!(
+            utilization(Uint128::new(1), Uint128::new(4), t),
+            dec("0.25")
+        );
+        assert_eq!(
+            utilization(Uint128::zero(), Uint128::new(4), t),
+            Decimal::zero()
+        );
+        assert_eq!(
+            utilization(Uint128::new(1), Uint128::zero(), t),
+            Decimal::MAX
+        );
         assert_eq!(utilization(Uint128::zero(), Uint128::zero(), t), t);
         assert_eq!(utilization(Uint128::MAX, Uint128::one(), t), Decimal::MAX);
     }
@@ -162,7 +175,10 @@ mod tests {
         assert_eq!(records[0].next_multiplier, dec("1.125"));
         assert_eq!(records[1].demand, Uint128::zero());
         assert_eq!(records[1].multiplier, dec("1.125"));
-        assert_eq!(records[2].next_multiplier, dec("1.125") * dec("0.875") * dec("0.875"));
+        assert_eq!(
+            records[2].next_multiplier,
+            dec("1.125") * dec("0.875") * dec("0.875")
+        );
         assert_eq!(rolled.epoch, 6);
         assert_eq!(rolled.multiplier, records[2].next_multiplier);
         assert_eq!(rolled.demand, Uint128::zero());

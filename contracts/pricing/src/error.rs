@@ -28,7 +28,9 @@ pub enum ContractError {
     #[error("units must be positive")]
     ZeroUnits {},
 
-    #[error("verification mode needs at least one verifier (SpotCheck) or one replica (Replicated)")]
+    #[error(
+        "verification mode needs at least one verifier (SpotCheck) or one replica (Replicated)"
+    )]
     InvalidVerification {},
 
     #[error("the price of this job does not fit in 128 bits; ask for fewer units")]

@@ -5,8 +5,8 @@ use cosmwasm_std::{Deps, Env, Order, StdError, StdResult, Uint128};
 use cw_storage_plus::Bound;
 use starminer_interfaces::market::{JobClass, Urgency, VerificationMode};
 use starminer_interfaces::pricing::{
-    ConfigResponse, PriceHistoryResponse, PricesResponse, QuoteResponse, TierPriceInfo,
-    TierPrices, UtilizationResponse,
+    ConfigResponse, PriceHistoryResponse, PricesResponse, QuoteResponse, TierPriceInfo, TierPrices,
+    UtilizationResponse,
 };
 use starminer_interfaces::registry::TIER_COUNT;
 
@@ -113,7 +113,9 @@ pub fn query_price_history(
         .collect::<StdResult<Vec<_>>>()?;
     if epochs.len() < size {
         let params = PARAMS.load(deps.storage)?;
-        let pending = rolled_tier(deps, &env, &params, tier).map_err(std_err)?.closed;
+        let pending = rolled_tier(deps, &env, &params, tier)
+            .map_err(std_err)?
+            .closed;
         let after = epochs.last().map(|r| r.epoch).or(start_after);
         epochs.extend(
             pending

@@ -60,7 +60,10 @@ pub fn quote(
     let unit_price = tier_unit_price(params, req.tier, req.class, multiplier)?
         .checked_mul(params.urgency.for_urgency(req.urgency))
         .map_err(overflow)?;
-    let compute_cost = req.units.checked_mul_ceil(unit_price).map_err(|_| ContractError::PriceOverflow {})?;
+    let compute_cost = req
+        .units
+        .checked_mul_ceil(unit_price)
+        .map_err(|_| ContractError::PriceOverflow {})?;
     let verifier_fee = compute_cost
         .checked_mul_ceil(params.verifier_fee_rate)
         .map_err(|_| ContractError::PriceOverflow {})?;
@@ -123,10 +126,18 @@ mod tests {
 
     #[test]
     fn replication_multiplies_the_compute_cost_only() {
-        let q = quote(&params(), req(10, VerificationMode::Replicated { k: 3 }), Decimal::one(), 0)
-            .unwrap();
+        let q = quote(
+            &params(),
+            req(10, VerificationMode::Replicated { k: 3 }),
+            Decimal::one(),
+            0,
+        )
+        .unwrap();
         assert_eq!(q.compute_cost, Uint128::new(30));
-        assert_eq!((q.replication, q.verifiers, q.verifier_fee), (3, 0, Uint128::new(3)));
+        assert_eq!(
+            (q.replication, q.verifiers, q.verifier_fee),
+            (3, 0, Uint128::new(3))
+        );
         assert_eq!(q.total, Uint128::new(90));
     }
 
@@ -152,7 +163,12 @@ mod tests {
             Err(ContractError::PriceOverflow {})
         );
         assert_eq!(
-            quote(&p, req(u128::MAX / 4, VerificationMode::Replicated { k: 255 }), Decimal::one(), 0),
+            quote(
+                &p,
+                req(u128::MAX / 4, VerificationMode::Replicated { k: 255 }),
+                Decimal::one(),
+                0
+            ),
             Err(ContractError::PriceOverflow {})
         );
         let mut bad_tier = req(1, none);

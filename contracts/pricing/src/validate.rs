@@ -31,7 +31,9 @@ pub fn validate_params(mut p: PricingParams) -> Result<PricingParams, ContractEr
     p.base_prices.sort_by_key(|t| t.tier);
     let tiers: Vec<u8> = p.base_prices.iter().map(|t| t.tier).collect();
     if tiers != (1..=TIER_COUNT).collect::<Vec<_>>() {
-        return Err(invalid("base_prices needs exactly one entry for each tier 1..=4"));
+        return Err(invalid(
+            "base_prices needs exactly one entry for each tier 1..=4",
+        ));
     }
     for t in &p.base_prices {
         if [t.render, t.hpc, t.inference, t.training]
@@ -175,8 +177,14 @@ pub mod tests {
 
     #[test]
     fn tiers_are_one_to_four() {
-        assert_eq!(validate_tier(0), Err(ContractError::InvalidTier { tier: 0 }));
-        assert_eq!(validate_tier(5), Err(ContractError::InvalidTier { tier: 5 }));
+        assert_eq!(
+            validate_tier(0),
+            Err(ContractError::InvalidTier { tier: 0 })
+        );
+        assert_eq!(
+            validate_tier(5),
+            Err(ContractError::InvalidTier { tier: 5 })
+        );
         for t in 1..=4 {
             validate_tier(t).unwrap();
         }

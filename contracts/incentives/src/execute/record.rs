@@ -121,4 +121,3 @@ fn open_epoch(deps: &mut DepsMut, epoch: u64) -> Result<EpochState, ContractErro
         settled: false,
     })
 }
-

@@ -6,7 +6,7 @@ use cw_utils::PaymentError;
 use incentives::ContractError;
 use starminer_interfaces::incentives::{ConfigResponse, ExecuteMsg, QueryMsg};
 
-use crate::suite::{assert_err, default_params, dec, Suite, NATIVE};
+use crate::suite::{assert_err, dec, default_params, Suite, NATIVE};
 
 #[test]
 fn strangers_and_governance_cannot_report_work_or_attestations() {
@@ -44,28 +44,34 @@ fn native_funds_are_refused_by_every_message() {
     let mut s = Suite::new();
     s.register("alice");
     let messages = [
-        (s.market.clone(), ExecuteMsg::RecordWork {
-            provider: s.addr("alice").to_string(),
-            units: Uint128::new(1),
-        }),
-        (s.market.clone(), ExecuteMsg::RecordAttestation {
-            verifier: s.addr("alice").to_string(),
-        }),
+        (
+            s.market.clone(),
+            ExecuteMsg::RecordWork {
+                provider: s.addr("alice").to_string(),
+                units: Uint128::new(1),
+            },
+        ),
+        (
+            s.market.clone(),
+            ExecuteMsg::RecordAttestation {
+                verifier: s.addr("alice").to_string(),
+            },
+        ),
         (s.addr("alice"), ExecuteMsg::Claim {}),
-        (s.gov.clone(), ExecuteMsg::UpdateConfig {
-            governance: None,
-            registry: None,
-            reporters: None,
-            params: None,
-        }),
+        (
+            s.gov.clone(),
+            ExecuteMsg::UpdateConfig {
+                governance: None,
+                registry: None,
+                reporters: None,
+                params: None,
+            },
+        ),
     ];
     for (sender, msg) in messages {
-        let res = s.app.execute_contract(
-            sender,
-            s.incentives.clone(),
-            &msg,
-            &coins(10, NATIVE),
-        );
+        let res = s
+            .app
+            .execute_contract(sender, s.incentives.clone(), &msg, &coins(10, NATIVE));
         assert_err(res, ContractError::Payment(PaymentError::NonPayable {}));
     }
 }

@@ -54,7 +54,10 @@ fn claim_is_bounded_per_call_and_resumes_oldest_first() {
         },
     );
     let pending = s.pending("alice");
-    assert_eq!((pending.amount, pending.epochs, pending.more), (Uint128::zero(), 0, false));
+    assert_eq!(
+        (pending.amount, pending.epochs, pending.more),
+        (Uint128::zero(), 0, false)
+    );
 }
 
 #[test]
@@ -177,6 +180,9 @@ fn an_outside_mint_near_the_cap_clips_the_claim() {
     assert_eq!(attr(&res, "minted"), "100000");
     assert_eq!(s.balance("alice"), 100_000);
     let totals = s.totals();
-    assert_eq!((totals.claimed.u128(), totals.minted.u128()), (800_000, 100_000));
+    assert_eq!(
+        (totals.claimed.u128(), totals.minted.u128()),
+        (800_000, 100_000)
+    );
     assert_eq!(totals.cap_remaining, Uint128::zero());
 }

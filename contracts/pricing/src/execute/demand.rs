@@ -41,7 +41,10 @@ pub fn execute_poke(mut deps: DepsMut, env: Env) -> Result<Response, ContractErr
         let (state, closed) = roll_tier(&mut deps, &env, tier)?;
         response = response
             .add_attribute(format!("tier_{tier}_epoch"), state.epoch.to_string())
-            .add_attribute(format!("tier_{tier}_multiplier"), state.multiplier.to_string())
+            .add_attribute(
+                format!("tier_{tier}_multiplier"),
+                state.multiplier.to_string(),
+            )
             .add_attribute(format!("tier_{tier}_epochs_closed"), closed.to_string());
     }
     Ok(response)

@@ -35,17 +35,23 @@ fn demand_needs_a_real_tier_and_units() {
 fn native_funds_are_refused_by_every_message() {
     let mut s = Suite::new();
     let messages = [
-        (s.market.clone(), ExecuteMsg::RecordDemand {
-            tier: 1,
-            units: 1u128.into(),
-        }),
+        (
+            s.market.clone(),
+            ExecuteMsg::RecordDemand {
+                tier: 1,
+                units: 1u128.into(),
+            },
+        ),
         (s.addr("alice"), ExecuteMsg::Poke {}),
-        (s.gov.clone(), ExecuteMsg::UpdateConfig {
-            governance: None,
-            registry: None,
-            reporters: None,
-            params: None,
-        }),
+        (
+            s.gov.clone(),
+            ExecuteMsg::UpdateConfig {
+                governance: None,
+                registry: None,
+                reporters: None,
+                params: None,
+            },
+        ),
     ];
     for (sender, msg) in messages {
         let res = s
@@ -116,7 +122,10 @@ fn new_bounds_clamp_the_multipliers_at_once() {
     assert_eq!(s.multiplier(1), dec("1.2"));
     // The epochs closed by the update were judged under the old rules.
     let last = s.history(1, None, None).pop().unwrap();
-    assert_eq!(last.next_multiplier, dec("1.125") * dec("1.125") * dec("1.125"));
+    assert_eq!(
+        last.next_multiplier,
+        dec("1.125") * dec("1.125") * dec("1.125")
+    );
 }
 
 #[test]
@@ -168,8 +177,14 @@ fn governance_hands_over_and_replaces_the_reporters() {
         },
     )
     .unwrap();
-    assert_err(s.update_params(&gov, default_params()), ContractError::NotGovernance {});
+    assert_err(
+        s.update_params(&gov, default_params()),
+        ContractError::NotGovernance {},
+    );
     s.update_params(&new_gov, default_params()).unwrap();
     let config: ConfigResponse = s.query(&QueryMsg::Config {});
-    assert_eq!((config.governance, config.reporters), (new_gov, vec![new_market]));
+    assert_eq!(
+        (config.governance, config.reporters),
+        (new_gov, vec![new_market])
+    );
 }

@@ -18,7 +18,10 @@ fn supply_is_the_registry_capacity_over_an_epoch() {
     s.provider("bob", 180);
     let u = s.utilization(1);
     assert_eq!(u.supply.u128(), supply + 180 * u128::from(EPOCH));
-    assert_eq!((u.demand, u.utilization), (Uint128::zero(), Decimal::zero()));
+    assert_eq!(
+        (u.demand, u.utilization),
+        (Uint128::zero(), Decimal::zero())
+    );
     s.demand(1, 330 * 3_600 / 4).unwrap();
     assert_eq!(s.utilization(1).utilization, dec("0.25"));
     // Other tiers have no providers.

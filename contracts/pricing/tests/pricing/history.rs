@@ -15,7 +15,10 @@ fn history_pages_through_stored_and_pending_epochs() {
     // Epochs 0..=3 were written by the RecordDemand of the next epoch;
     // epoch 4 is closed but only pending (nobody executed since).
     let all = s.history(1, None, None);
-    assert_eq!(all.iter().map(|r| r.epoch).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+    assert_eq!(
+        all.iter().map(|r| r.epoch).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, 4]
+    );
     for (i, r) in all.iter().enumerate() {
         assert_eq!(r.demand.u128(), 1_000 * (i as u128 + 1));
         if i > 0 {
@@ -55,5 +58,8 @@ fn history_of_a_tier_that_does_not_exist_is_an_error() {
             start_after: None,
             limit: None,
         });
-    assert!(res.unwrap_err().to_string().contains("tier 9 does not exist"));
+    assert!(res
+        .unwrap_err()
+        .to_string()
+        .contains("tier 9 does not exist"));
 }

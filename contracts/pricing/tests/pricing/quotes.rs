@@ -45,9 +45,15 @@ fn check_all(s: &Suite, tier: u8, multiplier: Decimal) {
             assert_eq!(q.unit_price, unit_price, "{urgency:?} {mode:?}");
             assert_eq!(q.compute_cost.u128(), compute);
             assert_eq!(q.verifier_fee.u128(), fee);
-            assert_eq!((q.replication as u128, q.verifiers as u128), (replication, verifiers));
+            assert_eq!(
+                (q.replication as u128, q.verifiers as u128),
+                (replication, verifiers)
+            );
             assert_eq!(q.total.u128(), compute * replication + fee * verifiers);
-            assert_eq!((q.tier, q.class, q.units), (tier, JobClass::Training, Uint128::new(units)));
+            assert_eq!(
+                (q.tier, q.class, q.units),
+                (tier, JobClass::Training, Uint128::new(units))
+            );
         }
     }
 }
@@ -65,7 +71,13 @@ fn quote_arithmetic_for_every_urgency_and_verification_mode() {
     assert_eq!(s.multiplier(2), m);
     check_all(&s, 2, m);
     let q = s
-        .try_quote(2, JobClass::Render, 1, Urgency::Normal, VerificationMode::None)
+        .try_quote(
+            2,
+            JobClass::Render,
+            1,
+            Urgency::Normal,
+            VerificationMode::None,
+        )
         .unwrap();
     assert_eq!(q.epoch, 2);
 }

@@ -119,7 +119,14 @@ fn pricing_contract() -> Box<dyn Contract<Empty>> {
 
 /// Everybody who may hold AGPU and native coins in the tests.
 const ACTORS: &[&str] = &[
-    "alice", "bob", "carol", "dave", "erin", "val1", "governance", "job-market",
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "val1",
+    "governance",
+    "job-market",
 ];
 
 pub struct Suite {
@@ -368,7 +375,12 @@ impl Suite {
         self.prices().tiers[usize::from(tier) - 1].multiplier
     }
 
-    pub fn history(&self, tier: u8, start_after: Option<u64>, limit: Option<u32>) -> Vec<EpochRecord> {
+    pub fn history(
+        &self,
+        tier: u8,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    ) -> Vec<EpochRecord> {
         let resp: PriceHistoryResponse = self.query(&QueryMsg::PriceHistory {
             tier,
             start_after,
