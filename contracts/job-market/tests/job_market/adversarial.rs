@@ -19,8 +19,8 @@ use crate::suite::*;
 
 const CHUNKS: usize = 100;
 const VERIFIERS: usize = 2;
-const SAMPLES_PER_VERIFIER: usize = 8;
-const JOBS_PER_F: u64 = 300;
+const SAMPLES_PER_VERIFIER: usize = 16;
+const JOBS_PER_F: u64 = 400;
 /// A provider's real cost of computing a job, as a share of its payout.
 const COST_SHARE: f64 = 0.8;
 
@@ -45,7 +45,7 @@ fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
     let honest = honest_output(job, CHUNKS * CHUNK as usize);
     let mut output = honest.clone();
     let fake = ((CHUNKS as f64) * f).round().max(1.0) as usize;
-    let mut faked = vec![false; CHUNKS];
+    let mut faked = [false; CHUNKS];
     let mut n = 0;
     while n < fake {
         let i = rng.below(CHUNKS);
@@ -106,9 +106,7 @@ fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
         );
         assert!((rate - theory).abs() < 0.12, "measured {rate} vs theory {theory}");
         assert!(profit < honest_profit, "cheating must not beat honest work at f = {f}");
-        if f >= 0.10 {
-            assert!(profit < 0.0, "cheater's expected profit must be negative at f = {f}");
-        }
+        assert!(profit < 0.0, "cheater's expected profit must be negative at f = {f}");
     }
     println!("honest provider profit per job: {honest_profit:.1} uagpu");
 }

@@ -192,9 +192,10 @@ fn bad_input_fails_at_the_requesters_cost_and_slashes_nobody() {
 fn claims_check_activity_tier_and_hardware() {
     let mut s = Suite::new();
     s.provider("p1", "eu", 1);
-    s.provider_with("p2", "eu", 3, vec![gpu(80, 4), gpu(0, 200)], 1_000_000);
+    s.provider_with("p2", "eu", 3, vec![gpu(80, 4), gpu(1, 200)], 1_000_000);
     let mut spec = s.spec("eu", Urgency::Normal, VerificationMode::None);
     spec.requirements.min_tier = 2;
+    spec.requirements.min_device_memory = cosmwasm_std::Uint64::new(2_000_000_000);
     let id = s.submit("alice", &spec, 1_000);
     assert_err(s.claim("p1", id), "tier 1 < 2");
     // p2: one device has memory, the other compute units; none has both.
