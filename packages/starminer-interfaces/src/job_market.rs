@@ -199,7 +199,10 @@ pub enum Attestation {
     Valid,
     /// The verifier recomputed chunk `index` and got `chunk_hash` (hex leaf
     /// hash, `starminer_merkle::leaf_hash`), which differs from the result.
-    Invalid { index: u64, chunk_hash: String },
+    Invalid {
+        index: u64,
+        chunk_hash: String,
+    },
 }
 
 #[cw_serde]
@@ -229,9 +232,13 @@ pub enum ExecuteMsg {
     /// cw20 entry point; only from the AGPU contract. See [`ReceiveMsg`].
     Receive(Cw20ReceiveMsg),
     /// The requester withdraws a job nobody has claimed: full refund.
-    Cancel { job_id: u64 },
+    Cancel {
+        job_id: u64,
+    },
     /// An active provider takes (a slot of) this job.
-    Claim { job_id: u64 },
+    Claim {
+        job_id: u64,
+    },
     /// The contract picks the best job the provider qualifies for: highest
     /// urgency first, then oldest, over its zone and the zones that may spill
     /// into it, examining at most `max_claim_scan` queue entries.
@@ -245,7 +252,10 @@ pub enum ExecuteMsg {
         output_uri: String,
     },
     /// Replicated jobs: hex sha256(root bytes ‖ salt).
-    CommitResult { job_id: u64, commitment: String },
+    CommitResult {
+        job_id: u64,
+        commitment: String,
+    },
     /// Replicated jobs, once every slot has committed.
     RevealResult {
         job_id: u64,
@@ -257,7 +267,9 @@ pub enum ExecuteMsg {
     },
     /// The provider found the input's hash wrong: the job fails at the
     /// requester's cost, the provider gets `bad_input_fee_rate`.
-    ReportBadInput { job_id: u64 },
+    ReportBadInput {
+        job_id: u64,
+    },
     /// An assigned verifier's verdict.
     Attest {
         job_id: u64,
@@ -265,7 +277,10 @@ pub enum ExecuteMsg {
     },
     /// An assigned verifier (or, without verifiers, the requester) says the
     /// provider withholds chunk `index`.
-    Challenge { job_id: u64, index: u64 },
+    Challenge {
+        job_id: u64,
+        index: u64,
+    },
     /// The provider proves chunk `index` (challenge or dispute): its leaf hash
     /// and the sibling hashes from the bottom up, all hex.
     RespondChallenge {
@@ -275,15 +290,24 @@ pub enum ExecuteMsg {
         proof: Vec<String>,
     },
     /// A dispute verifier's verdict on the disputed chunk.
-    VoteDispute { job_id: u64, provider_correct: bool },
+    VoteDispute {
+        job_id: u64,
+        provider_correct: bool,
+    },
     /// Anyone, after a response or voting deadline: decides the open
     /// challenge(s) or dispute.
-    ResolveChallenge { job_id: u64 },
+    ResolveChallenge {
+        job_id: u64,
+    },
     /// Anyone: a lease passed without result (or an open job's deadline).
-    Expire { job_id: u64 },
+    Expire {
+        job_id: u64,
+    },
     /// Anyone: pays out a verified job (after the challenge window), or
     /// decides a replicated job's reveal round.
-    Settle { job_id: u64 },
+    Settle {
+        job_id: u64,
+    },
 
     // Governance only.
     UpdateConfig {
@@ -297,12 +321,21 @@ pub enum ExecuteMsg {
     },
     /// Templates are immutable once registered (open jobs depend on them),
     /// except for `enabled`.
-    RegisterTemplate { template: Template },
-    SetTemplateEnabled { id: String, enabled: bool },
+    RegisterTemplate {
+        template: Template,
+    },
+    SetTemplateEnabled {
+        id: String,
+        enabled: bool,
+    },
 
     // Governance or oracles.
-    SetZones { zones: Vec<ZoneUpdate> },
-    SetSpillover { routes: Vec<SpillUpdate> },
+    SetZones {
+        zones: Vec<ZoneUpdate>,
+    },
+    SetSpillover {
+        routes: Vec<SpillUpdate>,
+    },
 }
 
 #[cw_serde]

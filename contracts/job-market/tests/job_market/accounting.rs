@@ -22,7 +22,11 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        (0u8..4, 0u8..3, 0u16..500).prop_map(|(urgency, mode, extra)| Step::Submit { urgency, mode, extra }),
+        (0u8..4, 0u8..3, 0u16..500).prop_map(|(urgency, mode, extra)| Step::Submit {
+            urgency,
+            mode,
+            extra
+        }),
         (0u8..3).prop_map(|provider| Step::Claim { provider }),
         (0u8..8, any::<bool>()).prop_map(|(job, honest)| Step::Deliver { job, honest }),
         (0u8..8, any::<bool>()).prop_map(|(job, valid)| Step::Attest { job, valid }),
@@ -37,11 +41,20 @@ const PROVIDERS: [&str; 3] = ["p1", "p2", "p3"];
 
 fn check_invariant(s: &Suite) {
     let stats = s.stats();
-    assert_eq!(s.market_balance(), stats.totals.live_escrow.u128(), "balance = live escrow");
+    assert_eq!(
+        s.market_balance(),
+        stats.totals.live_escrow.u128(),
+        "balance = live escrow"
+    );
     let t = &stats.totals;
     assert_eq!(
         t.escrowed,
-        t.live_escrow + t.provider_payouts + t.verifier_fees + t.protocol_fees + t.bad_input_fees + t.refunded,
+        t.live_escrow
+            + t.provider_payouts
+            + t.verifier_fees
+            + t.protocol_fees
+            + t.bad_input_fees
+            + t.refunded,
         "escrowed = live + paid + fees + refunds"
     );
 }

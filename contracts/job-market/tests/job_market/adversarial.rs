@@ -66,7 +66,8 @@ fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
             let proof: Vec<String> = tree.proof(i).unwrap().iter().map(hex::encode).collect();
             job_market::logic::verify_chunk(&root, tree.leaf_count(), i, &served, &proof).unwrap();
             let s = i as usize * CHUNK as usize;
-            let recomputed = hex::encode(starminer_merkle::leaf_hash(&honest[s..s + CHUNK as usize]));
+            let recomputed =
+                hex::encode(starminer_merkle::leaf_hash(&honest[s..s + CHUNK as usize]));
             if recomputed != served {
                 return true;
             }
@@ -78,7 +79,9 @@ fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
 #[test]
 fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
     let params = market_params();
-    let mode = VerificationMode::SpotCheck { verifiers: VERIFIERS as u8 };
+    let mode = VerificationMode::SpotCheck {
+        verifiers: VERIFIERS as u8,
+    };
     let quote = mock_quote(100, Urgency::Normal, &mode);
     let (payout, _) = job_market::logic::fee_split(quote.compute_cost, params.protocol_fee_rate);
     let collateral = job_market::logic::collateral_for(payout, params.collateral_rate);
@@ -91,22 +94,41 @@ fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
          payout {payout} uagpu, collateral {collateral} (rate {}), compute cost {cost}",
         params.collateral_rate
     );
-    println!("{:>6} {:>6} {:>10} {:>10} {:>14} {:>14} {:>14}", "f", "jobs", "detected", "rate", "theory", "cheater E[π]", "vs honest");
+    println!(
+        "{:>6} {:>6} {:>10} {:>10} {:>14} {:>14} {:>14}",
+        "f", "jobs", "detected", "rate", "theory", "cheater E[π]", "vs honest"
+    );
     let mut rng = Rng::new(7);
     for f in [0.01, 0.10, 0.50] {
         let detected = (0..JOBS_PER_F).filter(|j| run_job(*j, f, &mut rng)).count();
         let rate = detected as f64 / JOBS_PER_F as f64;
         let fake = ((CHUNKS as f64) * f).round().max(1.0);
-        let theory = 1.0 - (1.0 - fake / CHUNKS as f64).powi((VERIFIERS * SAMPLES_PER_VERIFIER) as i32);
+        let theory =
+            1.0 - (1.0 - fake / CHUNKS as f64).powi((VERIFIERS * SAMPLES_PER_VERIFIER) as i32);
         // Caught: no pay, collateral slashed, the (1 − f) work done is lost.
         let profit = (1.0 - rate) * payout - rate * collateral - (1.0 - f) * cost;
         println!(
             "{:>5.0}% {:>6} {:>10} {:>9.1}% {:>13.1}% {:>14.1} {:>14.1}",
-            f * 100.0, JOBS_PER_F, detected, rate * 100.0, theory * 100.0, profit, profit - honest_profit
+            f * 100.0,
+            JOBS_PER_F,
+            detected,
+            rate * 100.0,
+            theory * 100.0,
+            profit,
+            profit - honest_profit
         );
-        assert!((rate - theory).abs() < 0.12, "measured {rate} vs theory {theory}");
-        assert!(profit < honest_profit, "cheating must not beat honest work at f = {f}");
-        assert!(profit < 0.0, "cheater's expected profit must be negative at f = {f}");
+        assert!(
+            (rate - theory).abs() < 0.12,
+            "measured {rate} vs theory {theory}"
+        );
+        assert!(
+            profit < honest_profit,
+            "cheating must not beat honest work at f = {f}"
+        );
+        assert!(
+            profit < 0.0,
+            "cheater's expected profit must be negative at f = {f}"
+        );
     }
     println!("honest provider profit per job: {honest_profit:.1} uagpu");
 }

@@ -40,7 +40,15 @@ fn none_mode_job_settles_after_the_challenge_window_and_conserves_escrow() {
     let job = s.job(id);
     assert_eq!(job.job.status, JobStatus::Settled);
     let actions: Vec<_> = job.history.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["job_submitted", "job_claimed", "result_submitted", "settled"]);
+    assert_eq!(
+        actions,
+        [
+            "job_submitted",
+            "job_claimed",
+            "result_submitted",
+            "settled"
+        ]
+    );
     let stats = s.stats();
     assert_eq!(stats.totals.live_escrow, Uint128::zero());
     assert_eq!(stats.totals.provider_payouts.u128(), 950);
@@ -53,7 +61,10 @@ fn submission_is_validated_priced_and_only_paid_in_agpu() {
     let mut spec = s.spec("eu", Urgency::Normal, VerificationMode::None);
     assert_err(s.submit_spec("alice", &spec, 999), "only 999 were sent");
     spec.max_price = Uint128::new(999);
-    assert_err(s.submit_spec("alice", &spec, 5_000), "above the job's max price");
+    assert_err(
+        s.submit_spec("alice", &spec, 5_000),
+        "above the job's max price",
+    );
     let mut spec = s.spec("mars", Urgency::Normal, VerificationMode::None);
     assert_err(s.submit_spec("alice", &spec, 5_000), "not a market zone");
     spec.requirements.zone = "eu".into();
@@ -66,9 +77,11 @@ fn submission_is_validated_priced_and_only_paid_in_agpu() {
     let fake = ExecuteMsg::Receive(cw20::Cw20ReceiveMsg {
         sender: s.addr("alice").to_string(),
         amount: Uint128::new(10_000),
-        msg: cosmwasm_std::to_json_binary(&starminer_interfaces::job_market::ReceiveMsg::SubmitJob {
-            spec: s.spec("eu", Urgency::Normal, VerificationMode::None),
-        })
+        msg: cosmwasm_std::to_json_binary(
+            &starminer_interfaces::job_market::ReceiveMsg::SubmitJob {
+                spec: s.spec("eu", Urgency::Normal, VerificationMode::None),
+            },
+        )
         .unwrap(),
     });
     assert_err(s.exec("alice", &fake), "paid in AGPU only");
@@ -77,7 +90,12 @@ fn submission_is_validated_priced_and_only_paid_in_agpu() {
     let market = s.market.clone();
     assert!(s
         .app
-        .execute_contract(alice, market, &ExecuteMsg::ClaimNext {}, &cosmwasm_std::coins(1, "ustar"))
+        .execute_contract(
+            alice,
+            market,
+            &ExecuteMsg::ClaimNext {},
+            &cosmwasm_std::coins(1, "ustar")
+        )
         .is_err());
 }
 
@@ -86,23 +104,44 @@ fn every_urgency_is_served_in_priority_order_with_its_lease() {
     let mut s = Suite::new();
     s.provider("p1", "eu", 2);
     let mut ids = vec![];
-    for u in [Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Realtime] {
+    for u in [
+        Urgency::Low,
+        Urgency::Normal,
+        Urgency::High,
+        Urgency::Realtime,
+    ] {
         let spec = s.spec("eu", u, VerificationMode::None);
         ids.push((u, s.submit("alice", &spec, 5_000)));
     }
-    let q: QueueResponse = s.query(&QueryMsg::OpenQueue { zone: "eu".into(), tier: Some(1), start_after: None, limit: None });
+    let q: QueueResponse = s.query(&QueryMsg::OpenQueue {
+        zone: "eu".into(),
+        tier: Some(1),
+        start_after: None,
+        limit: None,
+    });
     let order: Vec<u64> = q.entries.iter().map(|e| e.job_id).collect();
     assert_eq!(order, vec![4, 3, 2, 1]);
     // 100 units × 1 s × factor: realtime 50 → min lease 60, high 75, normal 100, low 200.
-    let expected = [(Urgency::Realtime, 60), (Urgency::High, 75), (Urgency::Normal, 100), (Urgency::Low, 200)];
+    let expected = [
+        (Urgency::Realtime, 60),
+        (Urgency::High, 75),
+        (Urgency::Normal, 100),
+        (Urgency::Low, 200),
+    ];
     for (u, lease) in expected {
         let id = s.claim_next("p1").unwrap();
         let (want_u, want_id) = ids.iter().find(|(x, _)| *x == u).unwrap();
         assert_eq!((id, u), (*want_id, *want_u));
         let job = s.job(id).job;
-        assert_eq!(job.slots[0].lease_deadline.seconds() - s.now().seconds(), lease);
+        assert_eq!(
+            job.slots[0].lease_deadline.seconds() - s.now().seconds(),
+            lease
+        );
         // Prices follow the urgency multiplier.
-        assert_eq!(job.escrow, mock_quote(UNITS, u, &VerificationMode::None).total);
+        assert_eq!(
+            job.escrow,
+            mock_quote(UNITS, u, &VerificationMode::None).total
+        );
         s.submit_result("p1", id, &honest_output(id, 200)).unwrap();
     }
     assert_err(s.claim_next("p1"), "no claimable job");
@@ -130,7 +169,10 @@ fn lease_timeout_slashes_requeues_then_expires_with_full_refund() {
     // The provider that timed out cannot take it again.
     assert_err(s.claim("p1", id), "already holds (or held)");
     s.claim("p2", id).unwrap();
-    assert_eq!(s.job(id).job.slots[0].lease_deadline, spec.deadline.min(s.now().plus_seconds(100)));
+    assert_eq!(
+        s.job(id).job.slots[0].lease_deadline,
+        spec.deadline.min(s.now().plus_seconds(100))
+    );
     s.advance(200);
     let res = s.expire(id).unwrap();
     assert_eq!(attr(&res, "action"), "expired");
@@ -160,12 +202,18 @@ fn requester_cancels_an_unclaimed_job_for_a_full_refund_but_not_a_claimed_one() 
     let alice0 = s.balance("alice");
     let a = s.submit("alice", &spec, 1_000);
     let b = s.submit("alice", &spec, 1_000);
-    assert_err(s.exec("bob", &ExecuteMsg::Cancel { job_id: a }), "only the requester");
+    assert_err(
+        s.exec("bob", &ExecuteMsg::Cancel { job_id: a }),
+        "only the requester",
+    );
     let res = s.exec("alice", &ExecuteMsg::Cancel { job_id: a }).unwrap();
     assert_eq!(attr(&res, "action"), "cancelled");
     assert_eq!(s.balance("alice"), alice0 - 1_000);
     s.claim("p1", b).unwrap();
-    assert_err(s.exec("alice", &ExecuteMsg::Cancel { job_id: b }), "is Assigned");
+    assert_err(
+        s.exec("alice", &ExecuteMsg::Cancel { job_id: b }),
+        "is Assigned",
+    );
     assert_eq!(s.status(a), JobStatus::Cancelled);
 }
 
@@ -178,7 +226,9 @@ fn bad_input_fails_at_the_requesters_cost_and_slashes_nobody() {
     let id = s.submit("alice", &spec, 1_000);
     s.claim("p1", id).unwrap();
     let p1 = s.balance("p1");
-    let res = s.exec("p1", &ExecuteMsg::ReportBadInput { job_id: id }).unwrap();
+    let res = s
+        .exec("p1", &ExecuteMsg::ReportBadInput { job_id: id })
+        .unwrap();
     assert_eq!(attr(&res, "reason"), "bad_input");
     assert_eq!(s.balance("p1"), p1 + 95); // 10% of the 950 payout
     assert_eq!(s.balance("alice"), alice0 - 95);
@@ -222,10 +272,16 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenter() {
     bad[130] ^= 1;
     s.commit("p1", id, &good, b"salt-one-0123456").unwrap();
     s.commit("p2", id, &good, b"salt-two-0123456").unwrap();
-    assert_err(s.reveal("p1", id, &good, b"salt-one-0123456"), "is Assigned");
+    assert_err(
+        s.reveal("p1", id, &good, b"salt-one-0123456"),
+        "is Assigned",
+    );
     s.commit("p3", id, &bad, b"salt-three-01234").unwrap();
     assert_eq!(s.status(id), JobStatus::Revealing);
-    assert_err(s.reveal("p1", id, &good, b"wrong-salt-01234"), "do not match");
+    assert_err(
+        s.reveal("p1", id, &good, b"wrong-salt-01234"),
+        "do not match",
+    );
     s.reveal("p1", id, &good, b"salt-one-0123456").unwrap();
     s.reveal("p3", id, &bad, b"salt-three-01234").unwrap();
     let (p1, p2) = (s.balance("p1"), s.balance("p2"));
@@ -244,7 +300,10 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenter() {
         s.balance("alice"),
         alice0 - quote.total.u128() + refund + payout.u128() / 2
     );
-    assert_eq!(s.job(id).job.settlement.unwrap().protocol_fee, fee * Uint128::new(2));
+    assert_eq!(
+        s.job(id).job.settlement.unwrap().protocol_fee,
+        fee * Uint128::new(2)
+    );
     assert_eq!(s.market_balance(), 0);
 }
 

@@ -1,6 +1,8 @@
 //! Matrix Spillover over three zones, and the bounded ClaimNext scan.
 
-use starminer_interfaces::job_market::{ExecuteMsg, LatencyClass, SpillRoute, SpillUpdate, ZoneUpdate};
+use starminer_interfaces::job_market::{
+    ExecuteMsg, LatencyClass, SpillRoute, SpillUpdate, ZoneUpdate,
+};
 use starminer_interfaces::market::{Urgency, VerificationMode};
 
 use crate::suite::*;
@@ -49,8 +51,16 @@ fn a_job_spills_to_a_neighbour_zone_once_old_enough() {
 fn an_overloaded_zone_spills_at_once() {
     let mut s = three_zones();
     // Oracles may set thresholds.
-    s.exec("oracle", &ExecuteMsg::SetZones { zones: vec![ZoneUpdate { zone: "eu".into(), capacity_threshold: 2 }] })
-        .unwrap();
+    s.exec(
+        "oracle",
+        &ExecuteMsg::SetZones {
+            zones: vec![ZoneUpdate {
+                zone: "eu".into(),
+                capacity_threshold: 2,
+            }],
+        },
+    )
+    .unwrap();
     assert_err(
         s.exec("bob", &ExecuteMsg::SetZones { zones: vec![] }),
         "only governance or an appointed oracle",
@@ -79,7 +89,10 @@ fn own_zone_urgent_jobs_beat_older_spilled_ones_and_scan_is_bounded() {
     let mut params = market_params();
     params.max_claim_scan = 5;
     let mut s = Suite::with_params(params);
-    s.gov_exec(&ExecuteMsg::SetSpillover { routes: vec![route("eu", "us", 0, LatencyClass::Global)] }).unwrap();
+    s.gov_exec(&ExecuteMsg::SetSpillover {
+        routes: vec![route("eu", "us", 0, LatencyClass::Global)],
+    })
+    .unwrap();
     s.provider("p2", "us", 1);
     // Ten eu jobs this tier-1 provider cannot take (tier 3) …
     let mut hard = s.spec("eu", Urgency::Realtime, VerificationMode::None);
@@ -93,15 +106,29 @@ fn own_zone_urgent_jobs_beat_older_spilled_ones_and_scan_is_bounded() {
     assert_err(s.claim_next("p2"), "among the 5 queue entries");
     assert!(s.claim("p2", easy_id).is_ok());
     let own = s.spec("us", Urgency::High, VerificationMode::None);
-    let old_eu = s.submit("alice", &s.spec("eu", Urgency::Normal, VerificationMode::None), 5_000);
+    let old_eu = s.submit(
+        "alice",
+        &s.spec("eu", Urgency::Normal, VerificationMode::None),
+        5_000,
+    );
     s.advance(10);
     let us_id = s.submit("alice", &own, 5_000);
     let _ = old_eu;
     // Realtime eu jobs head the merged order but do not fit; the scan is 5.
     assert_err(s.claim_next("p2"), "no claimable job");
     s.gov_exec(&ExecuteMsg::UpdateConfig {
-        governance: None, agpu_token: None, registry: None, pricing: None, incentives: None, oracles: None,
-        params: Some({ let mut p = market_params(); p.max_claim_scan = 20; p }),
-    }).unwrap();
+        governance: None,
+        agpu_token: None,
+        registry: None,
+        pricing: None,
+        incentives: None,
+        oracles: None,
+        params: Some({
+            let mut p = market_params();
+            p.max_claim_scan = 20;
+            p
+        }),
+    })
+    .unwrap();
     assert_eq!(s.claim_next("p2").unwrap(), us_id); // High (us) before Normal (eu)
 }

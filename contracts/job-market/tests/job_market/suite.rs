@@ -67,7 +67,12 @@ pub fn mock_quote(units: u128, urgency: Urgency, v: &VerificationMode) -> QuoteR
     }
 }
 
-fn pricing_exec(_: DepsMut, _: Env, _: MessageInfo, _: starminer_interfaces::pricing::ExecuteMsg) -> StdResult<Response> {
+fn pricing_exec(
+    _: DepsMut,
+    _: Env,
+    _: MessageInfo,
+    _: starminer_interfaces::pricing::ExecuteMsg,
+) -> StdResult<Response> {
     Ok(Response::new().add_attribute("action", "record_demand"))
 }
 fn pricing_inst(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
@@ -239,8 +244,8 @@ impl Suite {
         let mut app = App::default();
         let gov = app.api().addr_make("governance");
         let users = [
-            "alice", "bob", "p1", "p2", "p3", "p4", "p5", "p6", "v1", "v2", "v3", "v4", "v5",
-            "v6", "v7", "v8",
+            "alice", "bob", "p1", "p2", "p3", "p4", "p5", "p6", "v1", "v2", "v3", "v4", "v5", "v6",
+            "v7", "v8",
         ];
         let balances: Vec<Cw20Coin> = users
             .iter()
@@ -277,7 +282,11 @@ impl Suite {
                     governance: gov.to_string(),
                     agpu_token: agpu.to_string(),
                     authorized: vec![],
-                    zones: ZONES3.iter().map(|z| z.to_string()).chain((0..8).map(|i| format!("z{i}"))).collect(),
+                    zones: ZONES3
+                        .iter()
+                        .map(|z| z.to_string())
+                        .chain((0..8).map(|i| format!("z{i}")))
+                        .collect(),
                     params: registry_params(),
                 },
                 &[],
@@ -410,7 +419,14 @@ impl Suite {
         self.provider_with(who, zone, tier, vec![gpu(80, 132)], 1_000_000);
     }
 
-    pub fn provider_with(&mut self, who: &str, zone: &str, tier: u8, hw: Vec<reg::Device>, bond: u128) {
+    pub fn provider_with(
+        &mut self,
+        who: &str,
+        zone: &str,
+        tier: u8,
+        hw: Vec<reg::Device>,
+        bond: u128,
+    ) {
         self.reg_exec(
             who,
             &reg::ExecuteMsg::Register {
@@ -428,7 +444,12 @@ impl Suite {
         if tier > 0 {
             let score = [0u64, 100, 200, 400, 800][tier as usize];
             let res = self
-                .reg_exec(who, &reg::ExecuteMsg::RequestBenchmark { claimed_score: score })
+                .reg_exec(
+                    who,
+                    &reg::ExecuteMsg::RequestBenchmark {
+                        claimed_score: score,
+                    },
+                )
                 .unwrap();
             let challenge_id: u64 = attr(&res, "challenge_id").parse().unwrap();
             self.reg_exec(
@@ -458,7 +479,13 @@ impl Suite {
         let v: reg::ValidatorsResponse = self
             .app
             .wrap()
-            .query_wasm_smart(&self.registry, &reg::QueryMsg::Validators { start_after: None, limit: Some(1) })
+            .query_wasm_smart(
+                &self.registry,
+                &reg::QueryMsg::Validators {
+                    start_after: None,
+                    limit: Some(1),
+                },
+            )
             .unwrap();
         match v.validators.first() {
             Some(first) => self.name_of(&first.address),
@@ -517,8 +544,14 @@ impl Suite {
         JobSpec {
             template: TEMPLATE.into(),
             params: vec![
-                JobParam { name: "width".into(), value: 100 },
-                JobParam { name: "height".into(), value: 100 },
+                JobParam {
+                    name: "width".into(),
+                    value: 100,
+                },
+                JobParam {
+                    name: "height".into(),
+                    value: 100,
+                },
             ],
             input: JobInput::Remote {
                 uri: "https://in.example/scene".into(),
@@ -618,7 +651,13 @@ impl Suite {
     }
 
     pub fn attest(&mut self, who: &str, job_id: u64, attestation: Attestation) -> Res {
-        self.exec(who, &ExecuteMsg::Attest { job_id, attestation })
+        self.exec(
+            who,
+            &ExecuteMsg::Attest {
+                job_id,
+                attestation,
+            },
+        )
     }
 
     pub fn settle(&mut self, job_id: u64) -> Res {
@@ -705,7 +744,10 @@ impl Suite {
     pub fn verifier_names(&self, job_id: u64) -> Vec<String> {
         let job = self.job(job_id).job;
         let v = job.verification.unwrap();
-        v.verifiers.iter().map(|e| self.name_of(&e.address)).collect()
+        v.verifiers
+            .iter()
+            .map(|e| self.name_of(&e.address))
+            .collect()
     }
 
     pub fn dispute_voter_names(&self, job_id: u64) -> Vec<String> {
@@ -715,7 +757,10 @@ impl Suite {
     }
 
     pub fn name_of(&self, addr: &Addr) -> String {
-        for n in ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "p1", "p2", "p3", "p4", "p5", "p6", "alice", "bob"] {
+        for n in [
+            "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "p1", "p2", "p3", "p4", "p5", "p6",
+            "alice", "bob",
+        ] {
             if self.addr(n) == *addr {
                 return n.to_string();
             }
@@ -742,5 +787,7 @@ pub fn assert_err<T: std::fmt::Debug>(res: anyhow::Result<T>, expected: &str) {
 
 /// Deterministic output bytes of an honest run of job `job_id`.
 pub fn honest_output(job_id: u64, len: usize) -> Vec<u8> {
-    (0..len).map(|i| ((i as u64 * 31 + job_id * 7) % 251) as u8).collect()
+    (0..len)
+        .map(|i| ((i as u64 * 31 + job_id * 7) % 251) as u8)
+        .collect()
 }

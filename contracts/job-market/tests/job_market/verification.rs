@@ -1,6 +1,8 @@
 //! Spot checks, chunk challenges and both outcomes of a dispute.
 
-use starminer_interfaces::job_market::{Attestation, ExecuteMsg, JobStatus, QueryMsg, VerifierTasksResponse};
+use starminer_interfaces::job_market::{
+    Attestation, ExecuteMsg, JobStatus, QueryMsg, VerifierTasksResponse,
+};
 use starminer_interfaces::market::{Urgency, VerificationMode};
 
 use crate::suite::*;
@@ -13,7 +15,11 @@ fn spot_checked_job() -> (Suite, u64, Vec<u8>) {
         s.validator(v, 10_000);
     }
     s.provider("p1", "eu", 2);
-    let spec = s.spec("eu", Urgency::Normal, VerificationMode::SpotCheck { verifiers: 2 });
+    let spec = s.spec(
+        "eu",
+        Urgency::Normal,
+        VerificationMode::SpotCheck { verifiers: 2 },
+    );
     let id = s.submit("alice", &spec, 1_200);
     s.claim("p1", id).unwrap();
     let out = honest_output(id, 640);
@@ -33,12 +39,18 @@ fn spot_check_auto_settles_when_the_last_verifier_attests_valid() {
         limit: None,
     });
     assert!(tasks.tasks[0].pending);
-    assert_err(s.attest("p2", id, Attestation::Valid), "not an assigned verifier");
+    assert_err(
+        s.attest("p2", id, Attestation::Valid),
+        "not an assigned verifier",
+    );
     let v0 = s.balance(&verifiers[0]);
     s.attest(&verifiers[0], id, Attestation::Valid).unwrap();
     assert_eq!(s.status(id), JobStatus::Submitted);
     let res = s.attest(&verifiers[1], id, Attestation::Valid).unwrap();
-    assert!(res.events.iter().any(|e| e.attributes.iter().any(|a| a.value == "settled")));
+    assert!(res
+        .events
+        .iter()
+        .any(|e| e.attributes.iter().any(|a| a.value == "settled")));
     assert_eq!(s.status(id), JobStatus::Settled);
     assert_eq!(s.balance(&verifiers[0]), v0 + 100); // 10% of the 1000 compute cost
     assert_eq!(s.market_balance(), 0);
@@ -59,15 +71,33 @@ fn silent_verifier_is_not_paid_and_its_fee_is_refunded() {
 fn withheld_chunk_unanswered_in_time_slashes_the_provider_to_the_challenger() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
-    s.exec(&v[0], &ExecuteMsg::Challenge { job_id: id, index: 3 }).unwrap();
+    s.exec(
+        &v[0],
+        &ExecuteMsg::Challenge {
+            job_id: id,
+            index: 3,
+        },
+    )
+    .unwrap();
     assert_err(s.settle(id), "cannot be settled");
     // Answered challenges do not convict.
-    s.exec(&v[1], &ExecuteMsg::Challenge { job_id: id, index: 5 }).unwrap();
+    s.exec(
+        &v[1],
+        &ExecuteMsg::Challenge {
+            job_id: id,
+            index: 5,
+        },
+    )
+    .unwrap();
     s.respond("p1", id, &out, 5).unwrap();
-    assert_err(s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id }), "nothing on job");
+    assert_err(
+        s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id }),
+        "nothing on job",
+    );
     s.advance(301);
     let v0 = s.balance(&v[0]);
-    s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id }).unwrap();
+    s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id })
+        .unwrap();
     assert_eq!(s.balance(&v[0]), v0 + 475);
     assert_eq!(s.status(id), JobStatus::Open); // requeued: the deadline allows
     assert_eq!(s.provider_record("p1").counters.times_slashed, 1);
@@ -77,7 +107,14 @@ fn withheld_chunk_unanswered_in_time_slashes_the_provider_to_the_challenger() {
 fn answered_challenge_with_a_forged_proof_is_rejected() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
-    s.exec(&v[0], &ExecuteMsg::Challenge { job_id: id, index: 2 }).unwrap();
+    s.exec(
+        &v[0],
+        &ExecuteMsg::Challenge {
+            job_id: id,
+            index: 2,
+        },
+    )
+    .unwrap();
     let mut forged = out.clone();
     forged[2 * 64] ^= 0xff;
     assert_err(s.respond("p1", id, &forged, 2), "Merkle proof rejected");
@@ -90,7 +127,11 @@ fn dispute_lost_by_a_cheating_provider_slashes_it_and_requeues_the_job() {
         s.validator(v, 10_000);
     }
     s.provider("p1", "eu", 2);
-    let spec = s.spec("eu", Urgency::Normal, VerificationMode::SpotCheck { verifiers: 2 });
+    let spec = s.spec(
+        "eu",
+        Urgency::Normal,
+        VerificationMode::SpotCheck { verifiers: 2 },
+    );
     let id = s.submit("alice", &spec, 1_200);
     s.claim("p1", id).unwrap();
     let honest = honest_output(id, 640);
@@ -99,16 +140,40 @@ fn dispute_lost_by_a_cheating_provider_slashes_it_and_requeues_the_job() {
     s.submit_result("p1", id, &faked).unwrap();
     let v = s.verifier_names(id);
     let true_leaf = hex::encode(starminer_merkle::leaf_hash(&honest[7 * 64..8 * 64]));
-    s.attest(&v[0], id, Attestation::Invalid { index: 7, chunk_hash: true_leaf }).unwrap();
+    s.attest(
+        &v[0],
+        id,
+        Attestation::Invalid {
+            index: 7,
+            chunk_hash: true_leaf,
+        },
+    )
+    .unwrap();
     assert_eq!(s.status(id), JobStatus::Disputed);
     let voters = s.dispute_voter_names(id);
     assert_eq!(voters.len(), 3);
     assert!(!voters.contains(&v[0]) && !voters.contains(&v[1]));
-    assert_err(s.exec(&voters[0], &ExecuteMsg::VoteDispute { job_id: id, provider_correct: false }), "not yet proved");
+    assert_err(
+        s.exec(
+            &voters[0],
+            &ExecuteMsg::VoteDispute {
+                job_id: id,
+                provider_correct: false,
+            },
+        ),
+        "not yet proved",
+    );
     // The provider proves its (faked) leaf; the voters recompute and disagree.
     s.respond("p1", id, &faked, 7).unwrap();
     for voter in &voters {
-        s.exec(voter, &ExecuteMsg::VoteDispute { job_id: id, provider_correct: false }).unwrap();
+        s.exec(
+            voter,
+            &ExecuteMsg::VoteDispute {
+                job_id: id,
+                provider_correct: false,
+            },
+        )
+        .unwrap();
     }
     assert_eq!(s.status(id), JobStatus::Open);
     assert_eq!(s.stake("p1").bonded.u128(), 1_000_000 - 950);
@@ -121,16 +186,39 @@ fn dispute_lost_by_a_lying_verifier_slashes_the_verifier_and_settles() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
     let lie = "00".repeat(32);
-    s.attest(&v[0], id, Attestation::Invalid { index: 1, chunk_hash: lie }).unwrap();
+    s.attest(
+        &v[0],
+        id,
+        Attestation::Invalid {
+            index: 1,
+            chunk_hash: lie,
+        },
+    )
+    .unwrap();
     let voters = s.dispute_voter_names(id);
     s.respond("p1", id, &out, 1).unwrap();
-    s.exec(&voters[0], &ExecuteMsg::VoteDispute { job_id: id, provider_correct: true }).unwrap();
-    s.exec(&voters[1], &ExecuteMsg::VoteDispute { job_id: id, provider_correct: true }).unwrap();
+    s.exec(
+        &voters[0],
+        &ExecuteMsg::VoteDispute {
+            job_id: id,
+            provider_correct: true,
+        },
+    )
+    .unwrap();
+    s.exec(
+        &voters[1],
+        &ExecuteMsg::VoteDispute {
+            job_id: id,
+            provider_correct: true,
+        },
+    )
+    .unwrap();
     // The third voter stays silent; the vote window closes.
     s.advance(301);
     let v0_bond = s.stake(&v[0]).bonded.u128();
     let p1 = s.balance("p1");
-    s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id }).unwrap();
+    s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id })
+        .unwrap();
     assert_eq!(s.stake(&v[0]).bonded.u128(), v0_bond - 950);
     assert_eq!(s.balance("p1"), p1 + 475);
     assert_eq!(s.status(id), JobStatus::Submitted);
@@ -146,7 +234,15 @@ fn exact_template_refutes_an_invalid_claim_equal_to_the_proved_leaf() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
     let leaf = hex::encode(starminer_merkle::leaf_hash(&out[64..128]));
-    s.attest(&v[0], id, Attestation::Invalid { index: 1, chunk_hash: leaf }).unwrap();
+    s.attest(
+        &v[0],
+        id,
+        Attestation::Invalid {
+            index: 1,
+            chunk_hash: leaf,
+        },
+    )
+    .unwrap();
     let bond = s.stake(&v[0]).bonded.u128();
     s.respond("p1", id, &out, 1).unwrap();
     assert_eq!(s.stake(&v[0]).bonded.u128(), bond - 950);
