@@ -11,7 +11,7 @@ COSMWASM_CHECK_VERSION="2.2.10"
 WASM_OPT="$TOOLS_DIR/node_modules/.bin/wasm-opt"
 
 # The contracts, in deployment order. Crate names; artifacts use underscores.
-CONTRACTS=(amax-token governance agpu-token registry pricing incentives)
+CONTRACTS=(amax-token governance agpu-token registry pricing incentives job-market)
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
