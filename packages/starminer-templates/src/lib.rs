@@ -37,7 +37,7 @@ use starminer_merkle::{Hash, MerkleTree};
 
 pub use cl::{list_devices, ClDevice};
 pub use params::{ParamKind, ParamSpec, Params};
-pub use sgemm::multiply as sgemm_multiply;
+pub use sgemm::{multiply as sgemm_multiply, multiply_with as sgemm_multiply_with, SgemmKernel};
 
 /// The largest output any built-in template may produce (bytes). Parameter
 /// bounds keep every template below it.

@@ -40,13 +40,49 @@ static INFO: TemplateInfo = TemplateInfo {
     output_doc: "C (m×n), row-major little-endian f32",
 };
 
-/// Tile sizes of the kernel (`kernels/sgemm.cl`).
-const BM: usize = 32;
-const BN: usize = 64;
-const KT: usize = 64;
-const WG: [usize; 2] = [4, 8];
-const TN: usize = 16;
-const TM: usize = 4;
+/// Which kernel of `kernels/sgemm.cl` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SgemmKernel {
+    /// Local-memory tiling, for GPUs.
+    Local,
+    /// Register-tiled micro-kernel, for CPU devices.
+    Registers,
+}
+
+impl SgemmKernel {
+    /// The kernel suited to `dev`: registers on CPUs, local memory elsewhere.
+    pub fn for_device(dev: &ClDevice) -> SgemmKernel {
+        let is_cpu = dev
+            .device()
+            .info(ocl::enums::DeviceInfo::Type)
+            .map(|t| t.to_string().contains("CPU"))
+            .unwrap_or(false);
+        if is_cpu {
+            SgemmKernel::Registers
+        } else {
+            SgemmKernel::Local
+        }
+    }
+
+    /// (row multiple, column multiple, depth multiple, kernel name,
+    /// columns per work-item, rows per work-item, work-group size).
+    fn shape(
+        self,
+    ) -> (
+        usize,
+        usize,
+        usize,
+        &'static str,
+        usize,
+        usize,
+        Option<[usize; 2]>,
+    ) {
+        match self {
+            SgemmKernel::Local => (32, 64, 64, "sgemm_local", 16, 4, Some([4, 8])),
+            SgemmKernel::Registers => (6, 16, 1, "sgemm_regs", 16, 6, None),
+        }
+    }
+}
 
 pub(crate) struct Sgemm;
 
@@ -86,8 +122,8 @@ fn pad(src: &[f32], rows: usize, cols: usize, prow: usize, pcol: usize) -> Vec<f
     out
 }
 
-/// C = A·B on `dev` for row-major `a` (m×k) and `b` (k×n). Pads to the tile
-/// sizes as needed. Public for the agent's benchmark.
+/// C = A·B on `dev` for row-major `a` (m×k) and `b` (k×n) with the kernel
+/// suited to the device. Public for the agent's benchmark.
 pub fn multiply(
     dev: &ClDevice,
     m: usize,
@@ -96,30 +132,48 @@ pub fn multiply(
     a: &[f32],
     b: &[f32],
 ) -> Result<Vec<f32>> {
+    multiply_with(dev, SgemmKernel::for_device(dev), m, n, k, a, b)
+}
+
+/// C = A·B with a chosen kernel (tests run both on any device). Pads the
+/// operands to the kernel's tile multiples as needed.
+pub fn multiply_with(
+    dev: &ClDevice,
+    which: SgemmKernel,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    b: &[f32],
+) -> Result<Vec<f32>> {
+    let (rm, cm, km, name, tn, tm, wg) = which.shape();
     let (mp, np, kp) = (
-        m.div_ceil(BM) * BM,
-        n.div_ceil(BN) * BN,
-        k.div_ceil(KT) * KT,
+        m.div_ceil(rm) * rm,
+        n.div_ceil(cm) * cm,
+        k.div_ceil(km) * km,
     );
     let a_buf = dev.upload(&pad(a, m, k, mp, kp))?;
     let b_buf = dev.upload(&pad(b, k, n, kp, np))?;
     let c_buf = dev.scratch::<f32>(mp * np)?;
     let program = dev.program(&INFO)?;
-    let kernel = ocl::Kernel::builder()
+    let mut builder = ocl::Kernel::builder();
+    builder
         .program(&program)
-        .name("sgemm")
+        .name(name)
         .queue(dev.queue().clone())
-        .global_work_size([np / TN, mp / TM])
-        .local_work_size(WG)
+        .global_work_size([np / tn, mp / tm])
         .arg(mp as u32)
         .arg(np as u32)
         .arg(kp as u32)
         .arg(&a_buf)
         .arg(&b_buf)
-        .arg(&c_buf)
-        .build()?;
+        .arg(&c_buf);
+    if let Some(wg) = wg {
+        builder.local_work_size(wg);
+    }
+    let kernel = builder.build()?;
     // SAFETY: the buffers hold the padded mp×kp, kp×np and mp×np matrices
-    // the kernel indexes; the work sizes cover C exactly in TM×16 tiles.
+    // the kernel indexes; the work sizes cover C exactly in tm×tn tiles.
     unsafe { kernel.enq()? };
     let c = dev.download(&c_buf, mp * np)?;
     if np == n {
@@ -154,7 +208,7 @@ impl RowKernel for Sgemm {
     fn band_rows(&self, p: &Params) -> u64 {
         // Few, large launches: the kernel is fastest on whole panels.
         let m = p.int("m");
-        m.div_ceil(4).max(256).div_ceil(BM as u64) * BM as u64
+        m.div_ceil(4).max(256)
     }
 
     fn gpu_rows(

@@ -208,3 +208,31 @@ fn progress_reaches_the_total() {
         );
     }
 }
+
+#[test]
+fn both_sgemm_kernels_agree_with_the_reference() {
+    use starminer_templates::{sgemm_multiply_with, SgemmKernel};
+    let Some(dev) = device() else { return };
+    let (m, n, k) = (70, 90, 130);
+    let a: Vec<f32> = (0..m * k)
+        .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+        .collect();
+    let b: Vec<f32> = (0..k * n)
+        .map(|i| ((i * 53) % 97) as f32 / 48.0 - 1.0)
+        .collect();
+    let mut want = vec![0f32; m * n];
+    for r in 0..m {
+        for c in 0..n {
+            want[r * n + c] = (0..k).map(|x| a[r * k + x] * b[x * n + c]).sum();
+        }
+    }
+    for which in [SgemmKernel::Local, SgemmKernel::Registers] {
+        let got = sgemm_multiply_with(dev, which, m, n, k, &a, &b).unwrap();
+        let err = want
+            .iter()
+            .zip(&got)
+            .map(|(w, g)| (w - g).abs() / w.abs().max(1.0))
+            .fold(0f32, f32::max);
+        assert!(err < 1e-4, "{which:?}: max error {err}");
+    }
+}
