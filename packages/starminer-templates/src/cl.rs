@@ -149,6 +149,17 @@ impl ClDevice {
             .map_err(|e| TemplateError::OpenCl(format!("allocating {len} elements: {e}")))?)
     }
 
+    /// A write-only device buffer of `len` elements for a kernel that writes
+    /// every element (not initialised).
+    pub fn output<T: OclPrm>(&self, len: usize) -> Result<Buffer<T>> {
+        Ok(Buffer::<T>::builder()
+            .queue(self.queue.clone())
+            .flags(MemFlags::new().write_only())
+            .len(len.max(1))
+            .build()
+            .map_err(|e| TemplateError::OpenCl(format!("allocating {len} elements: {e}")))?)
+    }
+
     /// Reads `len` elements of `buf` back to the host.
     pub fn download<T: OclPrm>(&self, buf: &Buffer<T>, len: usize) -> Result<Vec<T>> {
         let mut out = vec![T::default(); len];

@@ -6,6 +6,7 @@
 //! need no big input files). Output: C (m×n) row-major f32; a chunk is a
 //! block of rows of C.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::params::{ParamKind, ParamSpec};
@@ -111,15 +112,15 @@ fn operands(p: &Params, input: &[u8], rows: Range<u64>) -> (Vec<f32>, Vec<f32>) 
     }
 }
 
-fn pad(src: &[f32], rows: usize, cols: usize, prow: usize, pcol: usize) -> Vec<f32> {
+fn pad(src: &[f32], rows: usize, cols: usize, prow: usize, pcol: usize) -> Cow<'_, [f32]> {
     if rows == prow && cols == pcol {
-        return src.to_vec();
+        return Cow::Borrowed(src);
     }
     let mut out = vec![0.0; prow * pcol];
     for r in 0..rows {
         out[r * pcol..r * pcol + cols].copy_from_slice(&src[r * cols..(r + 1) * cols]);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// C = A·B on `dev` for row-major `a` (m×k) and `b` (k×n) with the kernel
@@ -154,7 +155,8 @@ pub fn multiply_with(
     );
     let a_buf = dev.upload(&pad(a, m, k, mp, kp))?;
     let b_buf = dev.upload(&pad(b, k, n, kp, np))?;
-    let c_buf = dev.scratch::<f32>(mp * np)?;
+    // Every element of C is written by the kernel: no fill needed.
+    let c_buf = dev.output::<f32>(mp * np)?;
     let program = dev.program(&INFO)?;
     let mut builder = ocl::Kernel::builder();
     builder
@@ -175,9 +177,10 @@ pub fn multiply_with(
     // SAFETY: the buffers hold the padded mp×kp, kp×np and mp×np matrices
     // the kernel indexes; the work sizes cover C exactly in tm×tn tiles.
     unsafe { kernel.enq()? };
-    let c = dev.download(&c_buf, mp * np)?;
+    let mut c = dev.download(&c_buf, mp * np)?;
     if np == n {
-        return Ok(c[..m * n].to_vec());
+        c.truncate(m * n);
+        return Ok(c);
     }
     Ok((0..m)
         .flat_map(|r| c[r * np..r * np + n].iter().copied())
