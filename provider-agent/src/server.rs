@@ -73,6 +73,8 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
 }
 
+// Handlers answer errors as ready responses; these run once per request.
+#[allow(clippy::result_large_err)]
 fn find(store: &ResultStore, id: &str) -> Result<Arc<StoredResult>, Response> {
     store.get(id).ok_or_else(|| {
         error(
@@ -109,10 +111,11 @@ async fn list(
 async fn meta(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) -> Response {
     match find(&store, &id) {
         Ok(r) => Json(r.meta.clone()).into_response(),
-        Err(resp) => resp,
+        Err(e) => e.into_response(),
     }
 }
 
+#[allow(clippy::result_large_err)]
 fn chunk_of(
     store: &ResultStore,
     id: &str,
@@ -144,7 +147,7 @@ async fn chunk(
 ) -> Response {
     let (r, index, data) = match chunk_of(&store, &id, &index) {
         Ok(v) => v,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let (Some(leaf), Some(proof)) = (r.tree.leaf(index), r.tree.proof(index)) else {
         return error(
@@ -171,7 +174,7 @@ async fn chunk_raw(
         Ok((_, _, data)) => {
             ([(header::CONTENT_TYPE, "application/octet-stream")], data).into_response()
         }
-        Err(resp) => resp,
+        Err(e) => e.into_response(),
     }
 }
 
@@ -208,7 +211,7 @@ async fn output(
 ) -> Response {
     let r = match find(&store, &id) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let size = r.meta.output_size;
     if let Some(range) = headers.get(header::RANGE) {
@@ -245,7 +248,7 @@ async fn output(
                 bytes,
             )
                 .into_response(),
-            Err(e) => internal(e),
+            Err(e) => internal(e).into_response(),
         };
     }
     match tokio::fs::File::open(r.output_path()).await {
@@ -258,14 +261,14 @@ async fn output(
             Body::from_stream(tokio_util::io::ReaderStream::new(file)),
         )
             .into_response(),
-        Err(e) => internal(e.into()),
+        Err(e) => internal(e.into()).into_response(),
     }
 }
 
 async fn preview(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) -> Response {
     let r = match find(&store, &id) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let Some(path) = r.preview_path() else {
         return error(
@@ -275,7 +278,7 @@ async fn preview(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) 
     };
     match tokio::fs::read(path).await {
         Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
-        Err(e) => internal(e.into()),
+        Err(e) => internal(e.into()).into_response(),
     }
 }
 

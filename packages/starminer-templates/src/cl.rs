@@ -127,37 +127,35 @@ impl ClDevice {
         if data.is_empty() {
             return self.scratch(1);
         }
-        Ok(Buffer::<T>::builder()
+        Buffer::<T>::builder()
             .queue(self.queue.clone())
             .flags(MemFlags::new().read_only().copy_host_ptr())
             .len(data.len())
             .copy_host_slice(data)
             .build()
-            .map_err(|e| {
-                TemplateError::OpenCl(format!("uploading {} elements: {e}", data.len()))
-            })?)
+            .map_err(|e| TemplateError::OpenCl(format!("uploading {} elements: {e}", data.len())))
     }
 
     /// A read-write device buffer of `len` elements (zero-filled).
     pub fn scratch<T: OclPrm>(&self, len: usize) -> Result<Buffer<T>> {
-        Ok(Buffer::<T>::builder()
+        Buffer::<T>::builder()
             .queue(self.queue.clone())
             .flags(MemFlags::new().read_write())
             .len(len.max(1))
             .fill_val(T::default())
             .build()
-            .map_err(|e| TemplateError::OpenCl(format!("allocating {len} elements: {e}")))?)
+            .map_err(|e| TemplateError::OpenCl(format!("allocating {len} elements: {e}")))
     }
 
     /// A write-only device buffer of `len` elements for a kernel that writes
     /// every element (not initialised).
     pub fn output<T: OclPrm>(&self, len: usize) -> Result<Buffer<T>> {
-        Ok(Buffer::<T>::builder()
+        Buffer::<T>::builder()
             .queue(self.queue.clone())
             .flags(MemFlags::new().write_only())
             .len(len.max(1))
             .build()
-            .map_err(|e| TemplateError::OpenCl(format!("allocating {len} elements: {e}")))?)
+            .map_err(|e| TemplateError::OpenCl(format!("allocating {len} elements: {e}")))
     }
 
     /// Reads `len` elements of `buf` back to the host.

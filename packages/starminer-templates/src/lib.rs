@@ -288,7 +288,7 @@ pub fn outputs_match(info: &TemplateInfo, expected: &[u8], actual: &[u8]) -> boo
 
 /// The element-wise tolerance check of [`outputs_match`].
 pub fn f32_close(expected: &[u8], actual: &[u8], eps: f32) -> bool {
-    if expected.len() != actual.len() || expected.len() % 4 != 0 {
+    if expected.len() != actual.len() || !expected.len().is_multiple_of(4) {
         return false;
     }
     expected
@@ -342,7 +342,7 @@ mod tests {
         for t in catalogue() {
             let info = t.info();
             assert!(
-                info.chunk_size > 0 && info.chunk_size % 4 == 0,
+                info.chunk_size > 0 && info.chunk_size.is_multiple_of(4),
                 "{}",
                 info.id
             );
