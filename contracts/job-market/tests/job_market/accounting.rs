@@ -74,7 +74,7 @@ proptest! {
                     let u = [Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Realtime][urgency as usize];
                     let m = [VerificationMode::None, VerificationMode::SpotCheck { verifiers: 2 }, VerificationMode::Replicated { k: 2 }][mode as usize].clone();
                     let spec = s.spec("eu", u, m.clone());
-                    let total = mock_quote(100, u, &m).total.u128();
+                    let total = s.quote(100, u, &m).total.u128();
                     jobs.push(s.submit("alice", &spec, total + extra as u128));
                 }
                 Step::Claim { provider } => { let _ = s.claim_next(PROVIDERS[provider as usize]); }

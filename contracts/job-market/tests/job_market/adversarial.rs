@@ -4,7 +4,10 @@
 //! Sampling is simulated off chain for speed, but with the contract's own
 //! pieces: the shared Merkle tree, `logic::verify_chunk` (what
 //! `RespondChallenge` runs on chain) and the fee/collateral arithmetic of
-//! `logic::{fee_split, collateral_for}` at the suite's default parameters.
+//! `logic::{fee_split, collateral_for}`. The economics are the deployment
+//! defaults of `starminer-deploy` (market and pricing parameters, verifiers
+//! per job and the off-chain sample count), read from a job really submitted
+//! and claimed on the test chain.
 //! A caught cheater loses the dispute (its collateral is slashed, it is not
 //! paid, the job is requeued); the lifecycle is exercised on chain in
 //! `verification::dispute_lost_by_a_cheating_provider_…`.
@@ -13,13 +16,15 @@
 //! prints the table.
 
 use sha2::{Digest, Sha256};
+use cosmwasm_std::Uint128;
+use starminer_deploy::{DEFAULT_SPOT_CHECK_VERIFIERS, SPOT_CHECK_SAMPLES_PER_VERIFIER};
 use starminer_interfaces::market::{Urgency, VerificationMode};
 
 use crate::suite::*;
 
 const CHUNKS: usize = 100;
-const VERIFIERS: usize = 2;
-const SAMPLES_PER_VERIFIER: usize = 16;
+const VERIFIERS: usize = DEFAULT_SPOT_CHECK_VERIFIERS as usize;
+const SAMPLES_PER_VERIFIER: usize = SPOT_CHECK_SAMPLES_PER_VERIFIER as usize;
 const JOBS_PER_F: u64 = 400;
 /// A provider's real cost of computing a job, as a share of its payout.
 const COST_SHARE: f64 = 0.8;
@@ -78,21 +83,38 @@ fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
 
 #[test]
 fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
-    let params = market_params();
+    let params = starminer_deploy::market_params();
+    let mut s = Suite::with_config(params.clone(), starminer_deploy::pricing_params());
+    for v in ["v1", "v2", "v3"] {
+        s.validator(v, 10_000);
+    }
+    s.provider("p1", "eu", 1);
     let mode = VerificationMode::SpotCheck {
         verifiers: VERIFIERS as u8,
     };
-    let quote = mock_quote(100, Urgency::Normal, &mode);
-    let (payout, _) = job_market::logic::fee_split(quote.compute_cost, params.protocol_fee_rate);
-    let collateral = job_market::logic::collateral_for(payout, params.collateral_rate);
+    // A 1000×1000 render: 10,000 units at the default tier-1 price.
+    let mut spec = s.spec("eu", Urgency::Normal, mode);
+    spec.params[0].value = 1_000;
+    spec.params[1].value = 1_000;
+    let id = s.submit("alice", &spec, spec.max_price.u128());
+    s.claim("p1", id).unwrap();
+    let job = s.job(id).job;
+    let (payout, _) = job_market::logic::fee_split(job.quote.compute_cost, params.protocol_fee_rate);
+    let collateral = job.slots[0].collateral;
+    assert_eq!(
+        collateral,
+        job_market::logic::collateral_for(payout, params.collateral_rate)
+    );
+    assert!(payout > Uint128::new(1_000), "a job big enough to read the table");
     let (payout, collateral) = (payout.u128() as f64, collateral.u128() as f64);
     let cost = COST_SHARE * payout;
     let honest_profit = payout - cost;
     println!();
     println!(
-        "spot check: {VERIFIERS} verifiers × {SAMPLES_PER_VERIFIER} secret samples, {CHUNKS} chunks; \
-         payout {payout} uagpu, collateral {collateral} (rate {}), compute cost {cost}",
-        params.collateral_rate
+        "spot check at the starminer-deploy defaults: {VERIFIERS} verifiers × {SAMPLES_PER_VERIFIER} \
+         secret samples, {CHUNKS} chunks; payout {payout} uagpu (fee {}), collateral {collateral} \
+         (rate {}), compute cost {cost}",
+        params.protocol_fee_rate, params.collateral_rate
     );
     println!(
         "{:>6} {:>6} {:>10} {:>10} {:>14} {:>14} {:>14}",

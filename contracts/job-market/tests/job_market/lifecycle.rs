@@ -140,7 +140,7 @@ fn every_urgency_is_served_in_priority_order_with_its_lease() {
         // Prices follow the urgency multiplier.
         assert_eq!(
             job.escrow,
-            mock_quote(UNITS, u, &VerificationMode::None).total
+            s.quote(UNITS, u, &VerificationMode::None).total
         );
         s.submit_result("p1", id, &honest_output(id, 200)).unwrap();
     }
@@ -260,7 +260,7 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenter() {
         s.provider(p, "eu", 2);
     }
     let spec = s.spec("eu", Urgency::High, VerificationMode::Replicated { k: 3 });
-    let quote = mock_quote(UNITS, Urgency::High, &VerificationMode::Replicated { k: 3 });
+    let quote = s.quote(UNITS, Urgency::High, &VerificationMode::Replicated { k: 3 });
     let alice0 = s.balance("alice");
     let id = s.submit("alice", &spec, quote.total.u128());
     for p in ["p1", "p2", "p3"] {

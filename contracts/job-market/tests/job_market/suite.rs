@@ -1,24 +1,22 @@
-//! The test chain: the real AGPU token, registry and incentives contracts,
-//! the job market, and a pricing stand-in that implements the pricing
-//! interface (`Quote`, `RecordDemand`) with the MTP quote formula of
-//! DESIGN.md §6 at a fixed multiplier of 1. (The real pricing contract does
-//! not build yet: it queries a registry `TierCapacity` that the registry does
-//! not have.) Each helper sends one message, so tests read as a story.
+//! The test chain: the real AGPU token, registry, pricing (MTP) and
+//! incentives contracts and the job market, wired as a deployment wires them
+//! (registry authorizes the market, pricing and incentives take its reports).
+//! Quotes come from the pricing contract; [`Suite::quote`] asks it what a job
+//! costs now. Each helper sends one message, so tests read as a story.
 
 #![allow(dead_code)]
 
 use std::str::FromStr;
 
-use cosmwasm_std::{
-    to_json_binary, Addr, Binary, Decimal, Deps, DepsMut, Empty, Env, MessageInfo, Response,
-    StdResult, Timestamp, Uint128, Uint64,
-};
+use cosmwasm_std::{to_json_binary, Addr, Binary, Decimal, Empty, Timestamp, Uint128, Uint64};
 use cw20::{BalanceResponse, Cw20Coin, Cw20ExecuteMsg, Cw20QueryMsg};
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use starminer_interfaces::incentives as inc;
 use starminer_interfaces::job_market::*;
 use starminer_interfaces::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
-use starminer_interfaces::pricing::{QueryMsg as PricingQuery, QuoteResponse};
+use starminer_interfaces::pricing::{
+    self as pri, PricingParams, QuoteResponse, TierPrices, UrgencyMultipliers,
+};
 use starminer_interfaces::registry as reg;
 
 pub type Res = anyhow::Result<AppResponse>;
@@ -32,67 +30,40 @@ pub fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-// ---- the pricing stand-in -------------------------------------------------
+// ---- pricing -------------------------------------------------------------
 
-/// uagpu per unit at every tier and class.
+/// uagpu per unit at every tier and class at multiplier 1 (the suite's flat
+/// price list keeps the arithmetic of the tests readable).
 pub const UNIT_PRICE: u128 = 10;
-pub const VERIFIER_FEE_RATE: &str = "0.1";
+/// Seconds per pricing epoch: longer than any single test's clock moves, so
+/// amounts stay at multiplier 1 unless a test crosses an epoch on purpose.
+pub const PRICING_EPOCH: u64 = 86_400;
 
-fn urgency_mult(u: Urgency) -> Decimal {
-    match u {
-        Urgency::Low => dec("0.8"),
-        Urgency::Normal => dec("1"),
-        Urgency::High => dec("1.5"),
-        Urgency::Realtime => dec("2"),
-    }
-}
-
-pub fn mock_quote(units: u128, urgency: Urgency, v: &VerificationMode) -> QuoteResponse {
-    let unit_price = Decimal::from_ratio(UNIT_PRICE, 1u128) * urgency_mult(urgency);
-    let compute_cost = Uint128::new(units).mul_ceil(unit_price);
-    let verifier_fee = compute_cost.mul_ceil(dec(VERIFIER_FEE_RATE));
-    let total = compute_cost * Uint128::from(v.replication())
-        + verifier_fee * Uint128::from(v.verifier_count());
-    QuoteResponse {
-        tier: 1,
-        class: JobClass::Render,
-        units: Uint128::new(units),
-        epoch: 0,
-        unit_price,
-        compute_cost,
-        replication: v.replication(),
-        verifier_fee,
-        verifiers: v.verifier_count(),
-        total,
-    }
-}
-
-fn pricing_exec(
-    _: DepsMut,
-    _: Env,
-    _: MessageInfo,
-    _: starminer_interfaces::pricing::ExecuteMsg,
-) -> StdResult<Response> {
-    Ok(Response::new().add_attribute("action", "record_demand"))
-}
-fn pricing_inst(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
-    Ok(Response::new())
-}
-fn pricing_query(_: Deps, _: Env, msg: PricingQuery) -> StdResult<Binary> {
-    match msg {
-        PricingQuery::Quote {
-            tier,
-            class,
-            units,
-            urgency,
-            verification,
-        } => {
-            let mut q = mock_quote(units.u128(), urgency, &verification);
-            q.tier = tier;
-            q.class = class;
-            to_json_binary(&q)
-        }
-        _ => Err(cosmwasm_std::StdError::generic_err("not in the stand-in")),
+/// The real MTP engine at a flat 10 uagpu per unit, urgency ×0.8 / ×1 / ×1.5
+/// / ×2, verifier fee 10 % of a replica; ±10 % per epoch at most.
+pub fn pricing_params() -> PricingParams {
+    let flat = |tier: u8| TierPrices {
+        tier,
+        render: Decimal::from_ratio(UNIT_PRICE, 1u128),
+        hpc: Decimal::from_ratio(UNIT_PRICE, 1u128),
+        inference: Decimal::from_ratio(UNIT_PRICE, 1u128),
+        training: Decimal::from_ratio(UNIT_PRICE, 1u128),
+    };
+    PricingParams {
+        epoch_length: PRICING_EPOCH,
+        base_prices: (1..=4).map(flat).collect(),
+        urgency: UrgencyMultipliers {
+            low: dec("0.8"),
+            normal: dec("1"),
+            high: dec("1.5"),
+            realtime: dec("2"),
+        },
+        kappa: dec("1"),
+        target_utilization: dec("0.5"),
+        max_change: dec("0.1"),
+        min_multiplier: dec("0.5"),
+        max_multiplier: dec("4"),
+        verifier_fee_rate: dec("0.1"),
     }
 }
 
@@ -110,6 +81,13 @@ fn registry_contract() -> Box<dyn Contract<Empty>> {
         registry::contract::execute,
         registry::contract::instantiate,
         registry::contract::query,
+    ))
+}
+fn pricing_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        pricing::contract::execute,
+        pricing::contract::instantiate,
+        pricing::contract::query,
     ))
 }
 fn incentives_contract() -> Box<dyn Contract<Empty>> {
@@ -241,6 +219,10 @@ impl Suite {
     }
 
     pub fn with_params(params: MarketParams) -> Self {
+        Self::with_config(params, pricing_params())
+    }
+
+    pub fn with_config(params: MarketParams, pricing: PricingParams) -> Self {
         let mut app = App::default();
         let gov = app.api().addr_make("governance");
         let users = [
@@ -294,13 +276,21 @@ impl Suite {
                 None,
             )
             .unwrap();
-        let code = app.store_code(Box::new(ContractWrapper::new(
-            pricing_exec,
-            pricing_inst,
-            pricing_query,
-        )));
+        let code = app.store_code(pricing_contract());
         let pricing = app
-            .instantiate_contract(code, gov.clone(), &Empty {}, &[], "pricing", None)
+            .instantiate_contract(
+                code,
+                gov.clone(),
+                &pri::InstantiateMsg {
+                    governance: gov.to_string(),
+                    registry: registry.to_string(),
+                    reporters: vec![],
+                    params: pricing,
+                },
+                &[],
+                "pricing",
+                None,
+            )
             .unwrap();
         let code = app.store_code(incentives_contract());
         let incentives = app
@@ -355,6 +345,18 @@ impl Suite {
         .unwrap();
         app.execute_contract(
             gov.clone(),
+            pricing.clone(),
+            &pri::ExecuteMsg::UpdateConfig {
+                governance: None,
+                registry: None,
+                reporters: Some(vec![market.to_string()]),
+                params: None,
+            },
+            &[],
+        )
+        .unwrap();
+        app.execute_contract(
+            gov.clone(),
             incentives.clone(),
             &inc::ExecuteMsg::UpdateConfig {
                 governance: None,
@@ -391,6 +393,24 @@ impl Suite {
             })
             .unwrap();
         suite
+    }
+
+    /// What pricing quotes now for `units` of the suite's template (tier 1,
+    /// render) at `urgency` with `verification`.
+    pub fn quote(&self, units: u128, urgency: Urgency, verification: &VerificationMode) -> QuoteResponse {
+        self.app
+            .wrap()
+            .query_wasm_smart(
+                &self.pricing,
+                &pri::QueryMsg::Quote {
+                    tier: 1,
+                    class: JobClass::Render,
+                    units: Uint128::new(units),
+                    urgency,
+                    verification: verification.clone(),
+                },
+            )
+            .unwrap()
     }
 
     pub fn addr(&self, name: &str) -> Addr {
