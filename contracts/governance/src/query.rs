@@ -1,5 +1,5 @@
 //! Queries. Every list paginates with `start_after` and `limit` (default
-//! `DEFAULT_LIMIT`, at most `MAX_LIMIT`).
+//! `starminer_interfaces::pagination`: default 10, at most 100).
 
 use cosmwasm_std::{to_json_binary, Binary, Deps, Env, Order, StdError, StdResult, Uint128};
 use cw20::{BalanceResponse, Cw20QueryMsg};
@@ -15,12 +15,7 @@ use crate::state::{
     TOTAL_STAKED, TOTAL_UNBONDING, VOTER_BALLOTS, VOTE_EVENTS,
 };
 
-pub const DEFAULT_LIMIT: u32 = 10;
-pub const MAX_LIMIT: u32 = 100;
-
-fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
-}
+use starminer_interfaces::pagination::page_size;
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {

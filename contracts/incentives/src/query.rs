@@ -13,12 +13,7 @@ use crate::execute::claim::{claimable_epochs, epoch_pools, epoch_reward};
 use crate::execute::{cap_room, current_epoch};
 use crate::state::{CLAIMED, CONFIG, EPOCHS, GENESIS, MINTED, PARAMS, RESERVED};
 
-pub const DEFAULT_LIMIT: u32 = 10;
-pub const MAX_LIMIT: u32 = 100;
-
-fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
-}
+use starminer_interfaces::pagination::page_size;
 
 pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let config = CONFIG.load(deps.storage)?;

@@ -17,12 +17,7 @@ use crate::rollover::{current_epoch, rolled_tier, tier_supply};
 use crate::state::{CONFIG, HISTORY, PARAMS};
 use crate::validate::validate_tier;
 
-pub const DEFAULT_LIMIT: u32 = 10;
-pub const MAX_LIMIT: u32 = 100;
-
-fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
-}
+use starminer_interfaces::pagination::page_size;
 
 /// Queries answer `StdError`; the contract's typed error keeps its message.
 fn std_err(e: ContractError) -> StdError {

@@ -16,12 +16,7 @@ use crate::state::{
     VALIDATOR_COUNT, VALIDATOR_STAKE, ZONES,
 };
 
-pub const DEFAULT_LIMIT: u32 = 10;
-pub const MAX_LIMIT: u32 = 100;
-
-fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
-}
+use starminer_interfaces::pagination::page_size;
 
 fn start_addr(deps: Deps, start_after: Option<String>) -> StdResult<Option<Addr>> {
     start_after.map(|a| deps.api.addr_validate(&a)).transpose()

@@ -12,5 +12,6 @@ pub mod governance;
 pub mod incentives;
 pub mod job_market;
 pub mod market;
+pub mod pagination;
 pub mod pricing;
 pub mod registry;
