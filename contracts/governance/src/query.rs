@@ -1,4 +1,4 @@
-//! Queries. Every list paginates with `start_after` and `limit` (default
+//! Queries. Every list paginates with `start_after` and `limit` (the rule of
 //! `starminer_interfaces::pagination`: default 10, at most 100).
 
 use cosmwasm_std::{to_json_binary, Binary, Deps, Env, Order, StdError, StdResult, Uint128};
