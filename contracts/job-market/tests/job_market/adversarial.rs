@@ -15,8 +15,8 @@
 //! `cargo test -p job-market --test job_market adversarial -- --nocapture`
 //! prints the table.
 
-use sha2::{Digest, Sha256};
 use cosmwasm_std::Uint128;
+use sha2::{Digest, Sha256};
 use starminer_deploy::{DEFAULT_SPOT_CHECK_VERIFIERS, SPOT_CHECK_SAMPLES_PER_VERIFIER};
 use starminer_interfaces::market::{Urgency, VerificationMode};
 
@@ -99,13 +99,17 @@ fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
     let id = s.submit("alice", &spec, spec.max_price.u128());
     s.claim("p1", id).unwrap();
     let job = s.job(id).job;
-    let (payout, _) = job_market::logic::fee_split(job.quote.compute_cost, params.protocol_fee_rate);
+    let (payout, _) =
+        job_market::logic::fee_split(job.quote.compute_cost, params.protocol_fee_rate);
     let collateral = job.slots[0].collateral;
     assert_eq!(
         collateral,
         job_market::logic::collateral_for(payout, params.collateral_rate)
     );
-    assert!(payout > Uint128::new(1_000), "a job big enough to read the table");
+    assert!(
+        payout > Uint128::new(1_000),
+        "a job big enough to read the table"
+    );
     let (payout, collateral) = (payout.u128() as f64, collateral.u128() as f64);
     let cost = COST_SHARE * payout;
     let honest_profit = payout - cost;

@@ -138,10 +138,7 @@ fn every_urgency_is_served_in_priority_order_with_its_lease() {
             lease
         );
         // Prices follow the urgency multiplier.
-        assert_eq!(
-            job.escrow,
-            s.quote(UNITS, u, &VerificationMode::None).total
-        );
+        assert_eq!(job.escrow, s.quote(UNITS, u, &VerificationMode::None).total);
         s.submit_result("p1", id, &honest_output(id, 200)).unwrap();
     }
     assert_err(s.claim_next("p1"), "no claimable job");

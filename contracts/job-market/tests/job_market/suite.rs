@@ -397,7 +397,12 @@ impl Suite {
 
     /// What pricing quotes now for `units` of the suite's template (tier 1,
     /// render) at `urgency` with `verification`.
-    pub fn quote(&self, units: u128, urgency: Urgency, verification: &VerificationMode) -> QuoteResponse {
+    pub fn quote(
+        &self,
+        units: u128,
+        urgency: Urgency,
+        verification: &VerificationMode,
+    ) -> QuoteResponse {
         self.app
             .wrap()
             .query_wasm_smart(
