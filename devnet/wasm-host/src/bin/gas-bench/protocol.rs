@@ -1,16 +1,20 @@
-//! Deploys AMAX, governance, AGPU and the registry from `artifacts/` into a
-//! host and drives them with typed messages. Shared by the gas benchmark and
-//! the wasm-level end-to-end tests (which include this file).
+//! Drives a StarMiner deployment inside a [`WasmHost`]: deploys every
+//! contract from `artifacts/` with `starminer-deploy` (the one deployment
+//! definition) and sends typed messages. Shared by the gas benchmark and the
+//! wasm-level end-to-end tests (which include this file).
 #![allow(dead_code)] // shared by the benchmark and the tests; each uses a part of it
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use anyhow::{anyhow, Context, Result};
-use cosmwasm_std::{to_json_binary, Addr, Binary, CosmosMsg, Decimal, Uint128, Uint64, WasmMsg};
+use cosmwasm_std::{Addr, Binary, CosmosMsg, Uint128, Uint64};
 use cw20::Cw20Coin;
-use starminer_interfaces::{agpu, amax, governance as gov, registry as reg};
+use starminer_deploy::{plan, Contract, DeployConfig, DeployTarget};
+use starminer_interfaces::{agpu, governance as gov, registry as reg};
 use starminer_wasm_host::{CodeId, ExecResult, WasmHost};
+
+#[allow(unused_imports)] // each includer uses a part
+pub use starminer_deploy::{governance_params, registry_params, UNIT};
 
 /// Reads `artifacts/<name>.wasm`, failing with the command that makes it.
 pub fn artifact(name: &str) -> Result<Vec<u8>> {
@@ -25,50 +29,37 @@ pub fn artifact(name: &str) -> Result<Vec<u8>> {
     })
 }
 
-/// 1 AMAX / 1 AGPU in micro units.
-pub const UNIT: u128 = 1_000_000;
-
-pub fn governance_params() -> gov::GovernanceParams {
-    gov::GovernanceParams {
-        quorum: Decimal::from_str("0.334").expect("decimal"),
-        threshold: Decimal::percent(50),
-        veto_threshold: Decimal::from_str("0.334").expect("decimal"),
-        voting_period: 3_600,
-        timelock: 600,
-        unbonding_period: 86_400,
-        min_deposit: Uint128::new(10 * UNIT),
-        max_messages: 10,
-    }
+/// The host as a deployment target: every message from `deployer`.
+struct HostTarget<'a> {
+    host: &'a WasmHost,
+    deployer: Addr,
 }
 
-pub fn registry_params() -> reg::Params {
-    reg::Params {
-        min_provider_stake: Uint128::new(1_000 * UNIT),
-        min_validator_stake: Uint128::new(5_000 * UNIT),
-        unbonding_period: 7 * 86_400,
-        max_pending_claims: 8,
-        reputation: reg::ReputationParams {
-            alpha: Decimal::percent(10),
-            beta: Decimal::percent(20),
-            gamma: Decimal::percent(50),
-            floor: 2_000,
-            benchmark_boost: 100,
-        },
-        jail_duration: 86_400,
-        slash_beneficiary_share: Decimal::percent(60),
-        tier_thresholds: vec![100, 200, 400, 800],
-        benchmark: reg::BenchmarkParams {
-            work: 60_000,
-            min_duration: 60,
-            max_duration: 3_600,
-            attest_window: 600,
-        },
-        max_validators: 16,
-        limits: reg::Limits {
-            max_devices: 8,
-            max_text_len: 64,
-            max_url_len: 128,
-        },
+impl DeployTarget for HostTarget<'_> {
+    fn deployer(&self) -> Addr {
+        self.deployer.clone()
+    }
+    fn store_code(&mut self, _contract: Contract, wasm: &[u8]) -> Result<u64> {
+        Ok(self.host.store_code(&self.deployer, wasm)?)
+    }
+    fn instantiate2(
+        &mut self,
+        code_id: u64,
+        msg: Binary,
+        label: &str,
+        admin: &Addr,
+        salt: &[u8],
+    ) -> Result<Addr> {
+        let msg: serde_json::Value = serde_json::from_slice(&msg)?;
+        let (addr, _) =
+            self.host
+                .instantiate2(&self.deployer, code_id, &msg, &[], label, Some(admin), salt)?;
+        Ok(addr)
+    }
+    fn execute(&mut self, contract: &Addr, msg: Binary) -> Result<()> {
+        let msg: serde_json::Value = serde_json::from_slice(&msg)?;
+        self.host.execute(&self.deployer, contract, &msg, &[])?;
+        Ok(())
     }
 }
 
@@ -77,110 +68,81 @@ pub struct Codes {
     pub governance: CodeId,
     pub agpu: CodeId,
     pub registry: CodeId,
+    pub pricing: CodeId,
+    pub incentives: CodeId,
+    pub job_market: CodeId,
 }
 
-/// The four contracts, deployed the way the devnet's genesis will: governance
-/// is the wasm admin of AGPU and the registry, AGPU's minter and the owner of
-/// every parameter.
+/// Every contract, deployed by `starminer_deploy::deploy` at the devnet
+/// defaults: governance is the wasm admin of all of them and owns every
+/// parameter, incentives is AGPU's minter, the deployer is the market's
+/// latency oracle and has posted the eight devnet zones.
 pub struct Protocol {
     pub host: WasmHost,
     pub deployer: Addr,
+    pub config: DeployConfig,
     pub codes: Codes,
     pub amax: Addr,
     pub governance: Addr,
     pub agpu: Addr,
     pub registry: Addr,
+    pub pricing: Addr,
+    pub incentives: Addr,
+    pub job_market: Addr,
 }
 
 fn json<T: serde::Serialize>(msg: &T) -> Binary {
-    to_json_binary(msg).expect("messages serialize")
+    cosmwasm_std::to_json_binary(msg).expect("messages serialize")
 }
 
 impl Protocol {
     /// Deploys with `amax_supply` and `agpu_supply` (micro units) held by the deployer.
     pub fn deploy(host: WasmHost, amax_supply: u128, agpu_supply: u128) -> Result<Self> {
         let deployer = host.addr_make("deployer");
-        let store = |name: &str| -> Result<CodeId> {
-            host.store_code(&deployer, &artifact(name)?)
-                .with_context(|| format!("storing {name}"))
+        let coin = |amount: u128| {
+            vec![Cw20Coin {
+                address: deployer.to_string(),
+                amount: Uint128::new(amount),
+            }]
         };
+        let config = DeployConfig::devnet(&deployer, coin(amax_supply), coin(agpu_supply));
+        Self::deploy_with(host, config)
+    }
+
+    /// Deploys with an explicit configuration (its oracles should include
+    /// the host's `deployer` so the zones get posted).
+    pub fn deploy_with(host: WasmHost, config: DeployConfig) -> Result<Self> {
+        let deployer = host.addr_make("deployer");
+        let d = starminer_deploy::deploy(
+            &mut HostTarget {
+                host: &host,
+                deployer: deployer.clone(),
+            },
+            |c| artifact(c.artifact()),
+            &config,
+        )?;
         let codes = Codes {
-            amax: store("amax_token")?,
-            governance: store("governance")?,
-            agpu: store("agpu_token")?,
-            registry: store("registry")?,
+            amax: d.codes[&Contract::Amax],
+            governance: d.codes[&Contract::Governance],
+            agpu: d.codes[&Contract::Agpu],
+            registry: d.codes[&Contract::Registry],
+            pricing: d.codes[&Contract::Pricing],
+            incentives: d.codes[&Contract::Incentives],
+            job_market: d.codes[&Contract::JobMarket],
         };
-        let (amax, _) = host.instantiate(
-            &deployer,
-            codes.amax,
-            &amax::InstantiateMsg {
-                name: "StarMiner Governance".into(),
-                symbol: "AMAX".into(),
-                initial_balances: vec![Cw20Coin {
-                    address: deployer.to_string(),
-                    amount: Uint128::new(amax_supply),
-                }],
-                marketing: None,
-            },
-            &[],
-            "amax",
-            None,
-        )?;
-        let (governance, _) = host.instantiate(
-            &deployer,
-            codes.governance,
-            &gov::InstantiateMsg {
-                amax_token: amax.to_string(),
-                params: governance_params(),
-                treasury_cw20s: vec![],
-            },
-            &[],
-            "governance",
-            None,
-        )?;
-        // Governance administers itself from here on.
-        host.update_admin(&deployer, &governance, &governance).ok();
-        let (agpu, _) = host.instantiate(
-            &deployer,
-            codes.agpu,
-            &agpu::InstantiateMsg {
-                name: "StarMiner GPU".into(),
-                symbol: "AGPU".into(),
-                initial_balances: vec![Cw20Coin {
-                    address: deployer.to_string(),
-                    amount: Uint128::new(agpu_supply),
-                }],
-                minter: governance.to_string(),
-                cap: Uint128::new(agpu_supply * 10),
-                governance: governance.to_string(),
-                marketing: None,
-            },
-            &[],
-            "agpu",
-            Some(&governance),
-        )?;
-        let (registry, _) = host.instantiate(
-            &deployer,
-            codes.registry,
-            &reg::InstantiateMsg {
-                governance: governance.to_string(),
-                agpu_token: agpu.to_string(),
-                authorized: vec![],
-                zones: vec!["eu-west".into(), "us-east".into()],
-                params: registry_params(),
-            },
-            &[],
-            "registry",
-            Some(&governance),
-        )?;
+        let a = d.addresses;
         Ok(Protocol {
             host,
             deployer,
+            config,
             codes,
-            amax,
-            governance,
-            agpu,
-            registry,
+            amax: a.amax,
+            governance: a.governance,
+            agpu: a.agpu,
+            registry: a.registry,
+            pricing: a.pricing,
+            incentives: a.incentives,
+            job_market: a.job_market,
         })
     }
 
@@ -286,15 +248,16 @@ impl Protocol {
 
     /// A proposal message that executes `msg` on the registry.
     pub fn registry_call(&self, msg: &reg::ExecuteMsg) -> CosmosMsg {
-        CosmosMsg::Wasm(WasmMsg::Execute {
-            contract_addr: self.registry.to_string(),
-            msg: json(msg),
-            funds: vec![],
-        })
+        plan::wasm_execute(&self.registry, msg)
     }
 
     /// Registers `who` as a provider in eu-west with one GPU.
     pub fn register(&self, who: &Addr) -> Result<ExecResult> {
+        self.register_as(who, "eu-west", reg::Role::Provider)
+    }
+
+    /// Registers `who` in `zone` with one H100 and `role`.
+    pub fn register_as(&self, who: &Addr, zone: &str, role: reg::Role) -> Result<ExecResult> {
         let mut pubkey = vec![0x02u8];
         pubkey.extend([7u8; 32]);
         Ok(self.host.execute(
@@ -304,7 +267,7 @@ impl Protocol {
                 moniker: "rig".into(),
                 pubkey: Some(Binary::from(pubkey)),
                 region: "Frankfurt".into(),
-                zone: "eu-west".into(),
+                zone: zone.into(),
                 hardware: vec![reg::Device {
                     vendor: "NVIDIA".into(),
                     name: "H100".into(),
@@ -314,7 +277,7 @@ impl Protocol {
                     opencl_version: "OpenCL 3.0".into(),
                 }],
                 result_server_url: Some("https://rig.example:8443".into()),
-                roles: vec![reg::Role::Provider],
+                roles: vec![role],
             },
             &[],
         )?)
@@ -335,5 +298,139 @@ impl Protocol {
         Ok(self
             .host
             .query_smart(&self.registry, &reg::QueryMsg::Config {})?)
+    }
+}
+
+// ---- the compute protocol: templates, providers, validators, jobs ---------
+
+use starminer_interfaces::job_market as jm;
+
+impl Protocol {
+    /// The deployment's addresses, as `starminer-deploy` names them.
+    pub fn addresses(&self) -> starminer_deploy::Addresses {
+        starminer_deploy::Addresses {
+            amax: self.amax.clone(),
+            governance: self.governance.clone(),
+            agpu: self.agpu.clone(),
+            registry: self.registry.clone(),
+            pricing: self.pricing.clone(),
+            incentives: self.incentives.clone(),
+            job_market: self.job_market.clone(),
+        }
+    }
+
+    /// Registers `templates` the only way there is: `proposer` (who must
+    /// hold AMAX) stakes, proposes, votes; the voting period and timelock
+    /// pass; the proposal executes.
+    pub fn register_templates(&self, proposer: &Addr, templates: &[jm::Template]) -> Result<()> {
+        self.stake(proposer, 500 * UNIT)?;
+        self.host.next_block(5);
+        let msgs = plan::register_templates_msgs(&self.addresses(), templates);
+        let (id, _) = self.propose(proposer, "Register templates", msgs)?;
+        self.vote(proposer, id, gov::VoteOption::Yes)?;
+        let g = &self.config.governance;
+        self.host.next_block(g.voting_period + 1);
+        self.host.next_block(g.timelock);
+        self.execute_proposal(proposer, id)?;
+        let status = self.proposal(id)?.status;
+        if status != gov::ProposalStatus::Executed {
+            return Err(anyhow!("template proposal ended {status:?}"));
+        }
+        Ok(())
+    }
+
+    /// Registers and bonds a validator in `zone`.
+    pub fn validator(&self, who: &Addr, zone: &str) -> Result<()> {
+        self.register_as(who, zone, reg::Role::Validator)?;
+        self.bond(who, self.config.registry.min_validator_stake.u128())?;
+        Ok(())
+    }
+
+    /// Registers and bonds a provider in `zone` (twice the minimum stake)
+    /// and has `validator` verify its benchmark at `score`; returns its tier.
+    pub fn provider(&self, who: &Addr, zone: &str, score: u64, validator: &Addr) -> Result<u8> {
+        self.register_as(who, zone, reg::Role::Provider)?;
+        self.bond(who, 2 * self.config.registry.min_provider_stake.u128())?;
+        let r = self.host.execute(
+            who,
+            &self.registry,
+            &reg::ExecuteMsg::RequestBenchmark {
+                claimed_score: score,
+            },
+            &[],
+        )?;
+        let challenge_id: u64 = r
+            .attribute("wasm", "challenge_id")
+            .ok_or_else(|| anyhow!("no challenge_id"))?
+            .parse()?;
+        self.host.execute(
+            who,
+            &self.registry,
+            &reg::ExecuteMsg::SubmitBenchmarkResult {
+                challenge_id,
+                result_root: "cd".repeat(32),
+            },
+            &[],
+        )?;
+        self.host.execute(
+            validator,
+            &self.registry,
+            &reg::ExecuteMsg::AttestBenchmark {
+                provider: who.to_string(),
+                challenge_id,
+                valid: true,
+                measured_score: score,
+            },
+            &[],
+        )?;
+        let rec: reg::Provider = self.host.query_smart(
+            &self.registry,
+            &reg::QueryMsg::Provider {
+                address: who.to_string(),
+            },
+        )?;
+        Ok(rec.tier)
+    }
+
+    /// Submits a job paid with `amount` uagpu (cw20 `Send`); returns its id.
+    pub fn submit_job(
+        &self,
+        who: &Addr,
+        spec: &jm::JobSpec,
+        amount: u128,
+    ) -> Result<(u64, ExecResult)> {
+        let r = self.cw20_send(
+            &self.agpu,
+            who,
+            &self.job_market,
+            amount,
+            json(&jm::ReceiveMsg::SubmitJob { spec: spec.clone() }),
+        )?;
+        let id = r
+            .attribute("wasm", "job_id")
+            .ok_or_else(|| anyhow!("submit emitted no job_id"))?
+            .parse()?;
+        Ok((id, r))
+    }
+
+    pub fn market(&self, who: &Addr, msg: &jm::ExecuteMsg) -> Result<ExecResult> {
+        Ok(self.host.execute(who, &self.job_market, msg, &[])?)
+    }
+
+    pub fn job(&self, job_id: u64) -> Result<jm::Job> {
+        let r: jm::JobResponse = self
+            .host
+            .query_smart(&self.job_market, &jm::QueryMsg::Job { job_id })?;
+        Ok(r.job)
+    }
+
+    pub fn agpu_balance(&self, who: &Addr) -> Result<u128> {
+        let r: cw20::BalanceResponse = self.host.query_smart(
+            &self.agpu,
+            &agpu::QueryMsg::Balance {
+                address: who.to_string(),
+            },
+        )?;
+        Ok(r.balance.u128())
     }
 }

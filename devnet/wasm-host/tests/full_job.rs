@@ -1,0 +1,336 @@
+//! One full job across the real artifacts of every contract, deployed by
+//! `starminer-deploy` exactly as a devnet is: a template registered by
+//! governance proposal, a benchmark-verified provider and two validators,
+//! submission with AGPU `Send`, `ClaimNext`, a result root over real bytes,
+//! a withheld-chunk challenge answered with a Merkle proof that the market
+//! checks on chain, two Valid attestations (auto-settlement), every balance,
+//! and the incentives epoch's AGPU rewards claimed (minted by incentives).
+
+#[path = "../src/bin/gas-bench/protocol.rs"]
+mod protocol;
+
+use cosmwasm_std::{Addr, Uint128, Uint64};
+use cw20::TokenInfoResponse;
+use protocol::{Protocol, UNIT};
+use starminer_interfaces::incentives as inc;
+use starminer_interfaces::job_market::{self as jm, Attestation, JobStatus};
+use starminer_interfaces::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
+use starminer_interfaces::{agpu, registry as reg};
+use starminer_merkle::MerkleTree;
+use starminer_wasm_host::{ExecResult, WasmHost};
+
+const TEMPLATE: &str = "render.fractal";
+const CHUNK: u64 = 256;
+
+fn template() -> jm::Template {
+    jm::Template {
+        id: TEMPLATE.into(),
+        class: JobClass::Render,
+        kernel_sha256: "ab".repeat(32),
+        // width × height / 100 units.
+        unit_formula: UnitFormula {
+            params: vec!["width".into(), "height".into()],
+            factor: 1,
+            divisor: 100,
+        },
+        chunk_size: CHUNK,
+        determinism: Determinism::Exact,
+        max_seconds_per_unit: "0.01".parse().unwrap(),
+        min_hardware: jm::HardwareRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(1_000_000_000),
+            min_compute_units: 8,
+        },
+        enabled: true,
+    }
+}
+
+struct World {
+    p: Protocol,
+    alice: Addr,
+    provider: Addr,
+    validators: [Addr; 2],
+}
+
+impl World {
+    fn balance(&self, who: &Addr) -> u128 {
+        self.p.agpu_balance(who).unwrap()
+    }
+
+    fn agpu_supply(&self) -> u128 {
+        let r: TokenInfoResponse = self
+            .p
+            .host
+            .query_smart(&self.p.agpu, &agpu::QueryMsg::TokenInfo {})
+            .unwrap();
+        r.total_supply.u128()
+    }
+
+    fn market(&self, who: &Addr, msg: &jm::ExecuteMsg) -> ExecResult {
+        self.p
+            .market(who, msg)
+            .unwrap_or_else(|e| panic!("{msg:?} failed: {e:#}"))
+    }
+
+    fn job(&self, job_id: u64) -> jm::Job {
+        self.p.job(job_id).unwrap()
+    }
+}
+
+/// Deploys everything, registers the template through governance, and makes
+/// a tier-2 provider in eu-west and two validators.
+fn world() -> World {
+    let p = Protocol::deploy(
+        WasmHost::new().unwrap(),
+        1_000_000 * UNIT,
+        1_000_000 * UNIT,
+    )
+    .expect("deploy from artifacts (scripts/build-wasm.sh)");
+    let alice = p.host.addr_make("alice");
+    let provider = p.host.addr_make("rig");
+    let validators = [p.host.addr_make("val-1"), p.host.addr_make("val-2")];
+    for who in [&alice, &provider, &validators[0], &validators[1]] {
+        p.transfer(&p.agpu, &p.deployer, who, 20_000 * UNIT).unwrap();
+    }
+
+    // Templates are governance's: stake, propose, vote, wait, execute.
+    p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT).unwrap();
+    p.register_templates(&alice, &[template()]).unwrap();
+    for v in &validators {
+        p.validator(v, "eu-central").unwrap();
+    }
+    // Benchmark: claimed 250 units/s, verified by a validator → tier 2.
+    assert_eq!(p.provider(&provider, "eu-west", 250, &validators[0]).unwrap(), 2);
+    let w = World {
+        p,
+        alice,
+        provider,
+        validators,
+    };
+    w
+}
+
+fn spec(w: &World, verification: VerificationMode) -> jm::JobSpec {
+    jm::JobSpec {
+        template: TEMPLATE.into(),
+        params: vec![
+            jm::JobParam {
+                name: "width".into(),
+                value: 1_000,
+            },
+            jm::JobParam {
+                name: "height".into(),
+                value: 1_000,
+            },
+        ],
+        input: jm::JobInput::Remote {
+            uri: "https://in.example/scene.json".into(),
+            sha256: "11".repeat(32),
+            size: 1_000,
+        },
+        requirements: jm::JobRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(1_000_000_000),
+            min_compute_units: 8,
+            zone: "eu-west".into(),
+            urgency: Urgency::Normal,
+            latency: jm::LatencyClass::Regional,
+        },
+        max_price: Uint128::new(1_000 * UNIT),
+        deadline: w.p.host.block().time.plus_seconds(3_600),
+        verification,
+    }
+}
+
+fn submit(w: &World, spec: &jm::JobSpec, amount: u128) -> (u64, ExecResult) {
+    w.p.submit_job(&w.alice, spec, amount).unwrap()
+}
+
+/// Deterministic output bytes of the job (3.5 chunks' worth of "pixels").
+fn output() -> Vec<u8> {
+    (0..(CHUNK as usize * 7 / 2))
+        .map(|i| (i * 131 % 251) as u8)
+        .collect()
+}
+
+#[test]
+fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifacts() {
+    let w = world();
+    let mode = VerificationMode::SpotCheck { verifiers: 2 };
+    let spec = spec(&w, mode);
+    let alice0 = w.balance(&w.alice);
+    let sent = 100 * UNIT;
+    let (job_id, _) = submit(&w, &spec, sent);
+    let job = w.job(job_id);
+    // 1000×1000/100 = 10,000 units at tier 1 render, 1 uagpu/unit; two
+    // verifiers at 5 % each.
+    assert_eq!(job.units.u128(), 10_000);
+    assert_eq!(job.quote.compute_cost.u128(), 10_000);
+    assert_eq!(job.quote.verifier_fee.u128(), 500);
+    assert_eq!(job.quote.total.u128(), 11_000);
+    assert_eq!(job.escrow, job.quote.total);
+    // The excess is refunded at once.
+    assert_eq!(w.balance(&w.alice), alice0 - 11_000);
+    assert_eq!(w.balance(&w.p.job_market), 11_000);
+
+    // ClaimNext picks it; collateral (= payout) is locked in the registry.
+    let r = w.market(&w.provider, &jm::ExecuteMsg::ClaimNext {});
+    assert_eq!(r.attribute("wasm", "job_id"), Some(job_id.to_string().as_str()));
+    let payout = 9_500u128; // compute cost − 5 % protocol fee
+    let stake: reg::StakeResponse = w
+        .p
+        .host
+        .query_smart(
+            &w.p.registry,
+            &reg::QueryMsg::Stake {
+                address: w.provider.to_string(),
+            },
+        )
+        .unwrap();
+    assert_eq!(stake.locked.u128(), payout);
+
+    // The result: the Merkle root of the real output bytes.
+    let out = output();
+    let tree = MerkleTree::from_data(&out, CHUNK as usize).unwrap();
+    assert_eq!(tree.leaf_count(), 4);
+    w.market(
+        &w.provider,
+        &jm::ExecuteMsg::SubmitResult {
+            job_id,
+            root: hex::encode(tree.root()),
+            chunk_count: tree.leaf_count(),
+            output_size: out.len() as u64,
+            output_uri: "https://rig.example:8443/out/1".into(),
+        },
+    );
+    let job = w.job(job_id);
+    assert_eq!(job.status, JobStatus::Submitted);
+    let assigned: Vec<Addr> = job
+        .verification
+        .as_ref()
+        .unwrap()
+        .verifiers
+        .iter()
+        .map(|v| v.address.clone())
+        .collect();
+    assert_eq!(assigned.len(), 2);
+    for v in &w.validators {
+        assert!(assigned.contains(v));
+    }
+
+    // A verifier says chunk 3 is withheld; the provider proves it on chain.
+    // A forged proof is rejected first.
+    let index = 3;
+    w.market(
+        &w.validators[0],
+        &jm::ExecuteMsg::Challenge { job_id, index },
+    );
+    let mut forged: Vec<String> = tree.proof(index).unwrap().iter().map(hex::encode).collect();
+    forged[0] = "00".repeat(32);
+    assert!(w
+        .p
+        .host
+        .execute(
+            &w.provider,
+            &w.p.job_market,
+            &jm::ExecuteMsg::RespondChallenge {
+                job_id,
+                index,
+                leaf_hash: hex::encode(tree.leaf(index).unwrap()),
+                proof: forged,
+            },
+            &[],
+        )
+        .is_err());
+    let leaf = starminer_merkle::leaf_hash(&out[(index * CHUNK) as usize..]);
+    assert_eq!(&leaf, tree.leaf(index).unwrap());
+    w.market(
+        &w.provider,
+        &jm::ExecuteMsg::RespondChallenge {
+            job_id,
+            index,
+            leaf_hash: hex::encode(leaf),
+            proof: tree.proof(index).unwrap().iter().map(hex::encode).collect(),
+        },
+    );
+
+    // Both verifiers recompute their samples and attest Valid; the second
+    // attestation settles the job.
+    let before: Vec<u128> = [&w.provider, &w.validators[0], &w.validators[1], &w.p.governance]
+        .iter()
+        .map(|a| w.balance(a))
+        .collect();
+    w.market(
+        &w.validators[0],
+        &jm::ExecuteMsg::Attest {
+            job_id,
+            attestation: Attestation::Valid,
+        },
+    );
+    let r = w.market(
+        &w.validators[1],
+        &jm::ExecuteMsg::Attest {
+            job_id,
+            attestation: Attestation::Valid,
+        },
+    );
+    assert!(r.events_of("wasm").any(|e| e
+        .attributes
+        .iter()
+        .any(|a| a.key == "action" && a.value == "settled")));
+    let job = w.job(job_id);
+    assert_eq!(job.status, JobStatus::Settled);
+    let s = job.settlement.unwrap();
+    assert_eq!(s.provider_payouts.u128(), payout);
+    assert_eq!(s.protocol_fee.u128(), 500);
+    assert_eq!(s.verifier_fees.u128(), 1_000);
+    assert_eq!(s.refund.u128(), 0);
+    assert_eq!(w.balance(&w.provider), before[0] + payout);
+    assert_eq!(w.balance(&w.validators[0]), before[1] + 500);
+    assert_eq!(w.balance(&w.validators[1]), before[2] + 500);
+    assert_eq!(w.balance(&w.p.governance), before[3] + 500, "treasury fee");
+    assert_eq!(w.balance(&w.p.job_market), 0, "nothing stays in escrow");
+    assert_eq!(w.balance(&w.alice), alice0 - 11_000);
+    let stake: reg::StakeResponse = w
+        .p
+        .host
+        .query_smart(
+            &w.p.registry,
+            &reg::QueryMsg::Stake {
+                address: w.provider.to_string(),
+            },
+        )
+        .unwrap();
+    assert_eq!(stake.locked.u128(), 0, "collateral released");
+
+    // Past the incentives epoch: the provider's verified units and the
+    // verifiers' attestations earn the epoch's emission, minted on claim.
+    let epoch = starminer_deploy::incentives_params();
+    w.p.host.next_block(epoch.epoch_length);
+    let supply0 = w.agpu_supply();
+    let mut claimed = 0;
+    for who in [&w.provider, &w.validators[0], &w.validators[1]] {
+        let pending: inc::PendingRewardsResponse = w
+            .p
+            .host
+            .query_smart(
+                &w.p.incentives,
+                &inc::QueryMsg::PendingRewards {
+                    address: who.to_string(),
+                },
+            )
+            .unwrap();
+        assert!(pending.amount.u128() > 0, "{who} earned nothing");
+        let b0 = w.balance(who);
+        w.p.host
+            .execute(who, &w.p.incentives, &inc::ExecuteMsg::Claim {}, &[])
+            .unwrap();
+        assert_eq!(w.balance(who), b0 + pending.amount.u128());
+        claimed += pending.amount.u128();
+    }
+    assert_eq!(w.agpu_supply(), supply0 + claimed, "rewards are minted");
+    // The provider's share: 80 % of the epoch's emission (it did all the
+    // work); the verifiers split 20 % (rounding may leave dust unclaimed).
+    let emission = epoch.initial_emission.u128();
+    assert!(claimed <= emission && claimed + 3 >= emission, "{claimed} of {emission}");
+}
