@@ -507,6 +507,15 @@ impl App {
             ));
         }
         gas.consume(TX_SIZE_COST_PER_BYTE * tx_len as u64, "txSize")?;
+        if mode == Mode::Simulate {
+            // Like the SDK, a simulation pays for the signature bytes (and the
+            // public key) the real transaction will carry.
+            for sig in &tx.signatures {
+                if sig.is_empty() {
+                    gas.consume(TX_SIZE_COST_PER_BYTE * (64 + 33 + 12), "txSize")?;
+                }
+            }
+        }
 
         // Signer accounts.
         let mut accounts = Vec::new();
@@ -557,10 +566,22 @@ impl App {
                 .addr_validate(&fee.payer)
                 .map_err(|e| TxError::sdk(7, e.to_string()))?
         };
-        let fee_coins: Vec<Coin> = fee_coins
+        let mut fee_coins: Vec<Coin> = fee_coins
             .into_iter()
             .filter(|c| !c.amount.is_zero())
             .collect();
+        if mode == Mode::Simulate && fee_coins.is_empty() {
+            // Clients simulate without a fee, then attach one: charge the gas
+            // of deducting it by moving a nominal 1ustar (discarded with the
+            // simulation), so the estimate covers the real transaction.
+            if self
+                .host
+                .bank_balance(&payer, DENOM)
+                .is_ok_and(|b| !b.is_zero())
+            {
+                fee_coins.push(Coin::new(Uint128::one(), DENOM));
+            }
+        }
         if !fee_coins.is_empty() {
             let outcome = self.host.apply(
                 HostMsg::BankSend {
@@ -905,9 +926,8 @@ impl App {
             return QueryAnswer::err(
                 TxError::sdk(
                     26,
-                    format!(
-                        "cannot query with height in the future; please provide a valid height"
-                    ),
+                    "cannot query with height in the future; please provide a valid height"
+                        .to_string(),
                 ),
                 latest,
             );

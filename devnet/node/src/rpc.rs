@@ -21,7 +21,6 @@ use tendermint::{abci, block};
 use tendermint_rpc::endpoint;
 use tendermint_rpc::event::{self, EventData, TxInfo, TxResult};
 use tendermint_rpc::query::{Condition, EventType, Operand, Operation, Query};
-use tendermint_rpc::response::Wrapper;
 use tendermint_rpc::response_error::{Code, ResponseError};
 use tendermint_rpc::Id;
 use tokio::sync::{broadcast, mpsc};
@@ -62,7 +61,37 @@ impl From<anyhow::Error> for RpcError {
 type RpcResult = std::result::Result<Value, RpcError>;
 
 fn to_value<T: serde::Serialize>(v: &T) -> RpcResult {
-    serde_json::to_value(v).map_err(|e| RpcError::internal(e.to_string()))
+    let mut v = serde_json::to_value(v).map_err(|e| RpcError::internal(e.to_string()))?;
+    base64_result_data(&mut v);
+    Ok(v)
+}
+
+/// CometBFT writes ABCI results' `data` bytes as base64; tendermint-rs'
+/// `ExecTxResult`/`CheckTx` serialize their `bytes::Bytes` as a number array
+/// (and read Comet's string back as its text), so the wire form is restored here.
+fn base64_result_data(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "data" {
+                    if let Value::Array(items) = child {
+                        if items.iter().all(|i| i.as_u64().is_some_and(|n| n <= 255)) {
+                            let bytes: Vec<u8> = items
+                                .iter()
+                                .filter_map(|i| i.as_u64())
+                                .map(|n| n as u8)
+                                .collect();
+                            *child = Value::String(B64.encode(bytes));
+                            continue;
+                        }
+                    }
+                }
+                base64_result_data(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(base64_result_data),
+        _ => {}
+    }
 }
 
 pub async fn serve(listener: tokio::net::TcpListener, node: NodeHandle) -> Result<()> {
@@ -103,12 +132,18 @@ const METHODS: &[&str] = &[
     "validators",
 ];
 
+/// The JSON-RPC envelope as CometBFT writes it: `result` or `error`, never both
+/// (CosmJS treats any `error` key, even null, as a failure).
 fn envelope(id: Id, result: RpcResult) -> Value {
-    let wrapper: Wrapper<Value> = match result {
-        Ok(v) => Wrapper::new_with_id(id, Some(v), None),
-        Err(e) => Wrapper::new_with_id(id, None, Some(ResponseError::new(e.code, Some(e.data)))),
-    };
-    serde_json::to_value(wrapper).unwrap_or(Value::Null)
+    let id = serde_json::to_value(id).unwrap_or(Value::Null);
+    match result {
+        Ok(v) => json!({"jsonrpc": "2.0", "id": id, "result": v}),
+        Err(e) => {
+            let error = serde_json::to_value(ResponseError::new(e.code, Some(e.data)))
+                .unwrap_or(Value::Null);
+            json!({"jsonrpc": "2.0", "id": id, "error": error})
+        }
+    }
 }
 
 fn parse_id(v: &Value) -> Id {
@@ -385,11 +420,34 @@ async fn status(node: &NodeHandle) -> RpcResult {
             .unwrap_or(genesis_time),
         catching_up: false,
     };
-    to_value(&endpoint::status::Response {
+    let mut v = to_value(&endpoint::status::Response {
         node_info,
         sync_info,
         validator_info: node.validator.clone(),
-    })
+    })?;
+    if let Some(info) = v.get_mut("validator_info") {
+        comet_validator_json(info, false);
+    }
+    Ok(v)
+}
+
+/// CometBFT writes a validator's power as `voting_power` (with
+/// `proposer_priority` in `/validators`); tendermint-rs' `validator::Info`
+/// serializer writes its genesis form (`power`, `name`) and only accepts the
+/// RPC names when reading, so the RPC form is restored here.
+fn comet_validator_json(v: &mut Value, with_priority: bool) {
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("name");
+        if let Some(power) = obj.remove("power") {
+            obj.insert("voting_power".to_string(), power);
+        }
+        if with_priority {
+            obj.entry("proposer_priority")
+                .or_insert_with(|| Value::String("0".to_string()));
+        } else {
+            obj.remove("proposer_priority");
+        }
+    }
 }
 
 fn abci_info(node: &NodeHandle) -> RpcResult {
@@ -788,16 +846,23 @@ fn commit(node: &NodeHandle, p: Params) -> RpcResult {
 
 fn validators(node: &NodeHandle, p: Params) -> RpcResult {
     let h = height_param(node, &p)?;
-    to_value(&endpoint::validators::Response::new(
+    let mut v = to_value(&endpoint::validators::Response::new(
         block::Height::try_from(h).map_err(|e| RpcError::internal(e.to_string()))?,
         vec![node.validator.clone()],
         1,
-    ))
+    ))?;
+    if let Some(Value::Array(vals)) = v.get_mut("validators") {
+        for val in vals {
+            comet_validator_json(val, true);
+        }
+    }
+    Ok(v)
 }
 
 // ---- WebSocket --------------------------------------------------------------
 
 async fn websocket(State(node): State<NodeHandle>, ws: WebSocketUpgrade) -> Response {
+    tracing::debug!("websocket connection");
     ws.on_upgrade(move |socket| run_socket(node, socket))
 }
 
@@ -807,8 +872,11 @@ struct Subscription {
     query: Query,
 }
 
+/// `type.key → values`, as CometBFT publishes with each event.
+type EventMap = BTreeMap<String, Vec<String>>;
+
 /// The events a committed block publishes: one NewBlock and one Tx per transaction.
-fn block_events(b: &CommittedBlock) -> Vec<(Option<BTreeMap<String, Vec<String>>>, event::Event)> {
+fn block_events(b: &CommittedBlock) -> Vec<(Option<EventMap>, event::Event)> {
     let mut out = Vec::new();
     let mut block_map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     block_map.insert("tm.event".to_string(), vec!["NewBlock".to_string()]);
@@ -858,6 +926,7 @@ fn event_json(id: &Id, query_text: &str, mut e: event::Event) -> Value {
     e.query = query_text.to_string();
     let is_block = matches!(e.data, EventData::NewBlock { .. });
     let mut v = serde_json::to_value(event::v0_38::SerEvent::from(e)).unwrap_or(Value::Null);
+    base64_result_data(&mut v);
     // CometBFT tags event data with its amino name; the crate's serializer
     // writes the bare variant name (it only aliases the amino name when reading).
     if let Some(ty) = v.pointer_mut("/data/type") {
@@ -870,8 +939,7 @@ fn event_json(id: &Id, query_text: &str, mut e: event::Event) -> Value {
             .to_string(),
         );
     }
-    let wrapper: Wrapper<Value> = Wrapper::new_with_id(id.clone(), Some(v), None);
-    serde_json::to_value(wrapper).unwrap_or(Value::Null)
+    envelope(id.clone(), Ok(v))
 }
 
 async fn run_socket(node: NodeHandle, socket: WebSocket) {
@@ -914,14 +982,14 @@ async fn run_socket(node: NodeHandle, socket: WebSocket) {
                             Some(EventType::Tx) => !is_block,
                             None => true,
                         };
-                        if type_ok && map.as_ref().is_some_and(|m| query_matches(&s.query, m)) {
-                            if out
+                        if type_ok
+                            && map.as_ref().is_some_and(|m| query_matches(&s.query, m))
+                            && out
                                 .send(event_json(&s.id, &s.query_text, e.clone()))
                                 .await
                                 .is_err()
-                            {
-                                return;
-                            }
+                        {
+                            return;
                         }
                     }
                 }
@@ -935,6 +1003,7 @@ async fn run_socket(node: NodeHandle, socket: WebSocket) {
             WsMessage::Close(_) => break,
             _ => continue,
         };
+        tracing::debug!(request = %text, "websocket request");
         let call: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {

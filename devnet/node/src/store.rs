@@ -358,6 +358,9 @@ impl ChainDb {
     }
 }
 
+/// A bound of the `state` table's (key, version) order.
+type StateBound<'a> = Bound<(&'a [u8], u64)>;
+
 /// Read access to the committed tree: point reads at any version, and the
 /// jmt [`TreeReader`].
 pub struct DbReader {
@@ -388,7 +391,7 @@ impl DbReader {
         let mut cursor: Option<Vec<u8>> = cursor.map(<[u8]>::to_vec);
         loop {
             let candidate = {
-                let (lower, upper): (Bound<(&[u8], u64)>, Bound<(&[u8], u64)>) = match order {
+                let (lower, upper): (StateBound, StateBound) = match order {
                     Order::Ascending => (
                         match (&cursor, &range.start) {
                             (Some(c), _) => Bound::Excluded((c.as_slice(), u64::MAX)),
