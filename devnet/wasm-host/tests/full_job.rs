@@ -274,10 +274,10 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
             attestation: Attestation::Valid,
         },
     );
-    assert!(r.events_of("wasm").any(|e| e
-        .attributes
-        .iter()
-        .any(|a| a.key == "action" && a.value == "settled")));
+    // The settlement is announced with the job id (a `wasm-*` event).
+    assert!(r.events.iter().any(|e| e.ty.starts_with("wasm")
+        && e.attributes.iter().any(|a| a.value == "settled")
+        && e.attributes.iter().any(|a| a.key == "job_id" && a.value == job_id.to_string())));
     let job = w.job(job_id);
     assert_eq!(job.status, JobStatus::Settled);
     let s = job.settlement.unwrap();
