@@ -1,0 +1,239 @@
+//! The job market's gas: one of each transaction of a job's life, and
+//! `ClaimNext` / `Settle` with few and with many open jobs across the eight
+//! devnet zones (their gas must not grow with the queue).
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use cosmwasm_std::{Addr, Uint128, Uint64};
+use starminer_deploy::DEVNET_ZONES;
+use starminer_interfaces::job_market::{self as jm, Attestation};
+use starminer_interfaces::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
+use starminer_merkle::MerkleTree;
+use starminer_wasm_host::{GasUsage, WasmHost};
+
+use crate::protocol::{Protocol, UNIT};
+
+const CHUNK: u64 = 256;
+
+fn template() -> jm::Template {
+    jm::Template {
+        id: "render.fractal".into(),
+        class: JobClass::Render,
+        kernel_sha256: "ab".repeat(32),
+        unit_formula: UnitFormula {
+            params: vec!["width".into(), "height".into()],
+            factor: 1,
+            divisor: 100,
+        },
+        chunk_size: CHUNK,
+        determinism: Determinism::Exact,
+        max_seconds_per_unit: "0.01".parse().expect("decimal"),
+        min_hardware: jm::HardwareRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(1_000_000_000),
+            min_compute_units: 8,
+        },
+        enabled: true,
+    }
+}
+
+/// The bench's world: a template, a tier-2 provider in eu-west, two
+/// validators, a requester with AGPU.
+pub struct Market {
+    pub p: Protocol,
+    pub alice: Addr,
+    pub provider: Addr,
+    pub validators: [Addr; 2],
+}
+
+impl Market {
+    pub fn new() -> Result<Self> {
+        let p = Protocol::deploy(WasmHost::new()?, 1_000_000 * UNIT, 100_000_000 * UNIT)?;
+        let alice = p.host.addr_make("alice");
+        let provider = p.host.addr_make("rig");
+        let validators = [p.host.addr_make("val-1"), p.host.addr_make("val-2")];
+        p.transfer(&p.agpu, &p.deployer, &alice, 10_000_000 * UNIT)?;
+        for who in [&provider, &validators[0], &validators[1]] {
+            p.transfer(&p.agpu, &p.deployer, who, 20_000 * UNIT)?;
+        }
+        p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT)?;
+        p.register_templates(&alice, &[template()])?;
+        for v in &validators {
+            p.validator(v, "eu-central")?;
+        }
+        p.provider(&provider, "eu-west", 250, &validators[0])?;
+        Ok(Market {
+            p,
+            alice,
+            provider,
+            validators,
+        })
+    }
+
+    pub fn spec(&self, zone: &str, verification: VerificationMode) -> jm::JobSpec {
+        jm::JobSpec {
+            template: "render.fractal".into(),
+            params: vec![
+                jm::JobParam {
+                    name: "width".into(),
+                    value: 1_000,
+                },
+                jm::JobParam {
+                    name: "height".into(),
+                    value: 1_000,
+                },
+            ],
+            input: jm::JobInput::Remote {
+                uri: "https://in.example/scene.json".into(),
+                sha256: "11".repeat(32),
+                size: 1_000,
+            },
+            requirements: jm::JobRequirements {
+                min_tier: 1,
+                min_device_memory: Uint64::new(1_000_000_000),
+                min_compute_units: 8,
+                zone: zone.into(),
+                urgency: Urgency::Normal,
+                latency: jm::LatencyClass::Global,
+            },
+            max_price: Uint128::new(1_000 * UNIT),
+            deadline: self.p.host.block().time.plus_seconds(86_400),
+            verification,
+        }
+    }
+
+    pub fn submit(&self, zone: &str, verification: VerificationMode) -> Result<(u64, GasUsage)> {
+        let (id, r) = self
+            .p
+            .submit_job(&self.alice, &self.spec(zone, verification), 100 * UNIT)?;
+        Ok((id, r.gas))
+    }
+
+    fn result(&self, job_id: u64) -> Result<GasUsage> {
+        let out: Vec<u8> = (0..CHUNK as usize * 4).map(|i| (i % 251) as u8).collect();
+        let tree = MerkleTree::from_data(&out, CHUNK as usize).context("merkle tree")?;
+        Ok(self
+            .p
+            .market(
+                &self.provider,
+                &jm::ExecuteMsg::SubmitResult {
+                    job_id,
+                    root: hex::encode(tree.root()),
+                    chunk_count: tree.leaf_count(),
+                    output_size: out.len() as u64,
+                    output_uri: "https://rig.example/out".into(),
+                },
+            )?
+            .gas)
+    }
+
+    fn attest(&self, verifier: &Addr, job_id: u64) -> Result<GasUsage> {
+        Ok(self
+            .p
+            .market(
+                verifier,
+                &jm::ExecuteMsg::Attest {
+                    job_id,
+                    attestation: Attestation::Valid,
+                },
+            )?
+            .gas)
+    }
+
+    /// `n` open jobs spread over the eight zones, many per block.
+    pub fn fill(&self, n: u64) -> Result<()> {
+        let started = Instant::now();
+        for i in 0..n {
+            let zone = DEVNET_ZONES[(i % DEVNET_ZONES.len() as u64) as usize];
+            self.submit(zone, VerificationMode::None)?;
+            if i % 100 == 99 {
+                self.p.host.next_block(1);
+            }
+            if i % 2_000 == 1_999 {
+                eprintln!("  {} open jobs ({:.1}s)", i + 1, started.elapsed().as_secs_f64());
+            }
+        }
+        Ok(())
+    }
+
+    /// ClaimNext, then a None-mode job settled after the challenge window.
+    pub fn claim_next_and_settle(&self) -> Result<(GasUsage, GasUsage)> {
+        let (id, _) = self.submit("eu-west", VerificationMode::None)?;
+        let r = self.p.market(&self.provider, &jm::ExecuteMsg::Claim { job_id: id })?;
+        let _ = r;
+        self.result(id)?;
+        let claim_next = self.p.market(&self.provider, &jm::ExecuteMsg::ClaimNext {})?.gas;
+        self.p
+            .host
+            .next_block(self.p.config.market.challenge_window + 1);
+        let settle = self
+            .p
+            .market(&self.alice, &jm::ExecuteMsg::Settle { job_id: id })?
+            .gas;
+        Ok((claim_next, settle))
+    }
+}
+
+/// One of each transaction of a spot-checked job, plus an explicit settle
+/// and a rewards claim.
+pub fn measure_job(rows: &mut Vec<(&'static str, GasUsage)>) -> Result<()> {
+    let m = Market::new()?;
+    let spot = VerificationMode::SpotCheck { verifiers: 2 };
+    let (a, gas) = m.submit("eu-west", spot.clone())?;
+    rows.push(("submit job (AGPU Send)", gas));
+    let (b, _) = m.submit("eu-west", spot)?;
+    rows.push((
+        "claim (a given job)",
+        m.p.market(&m.provider, &jm::ExecuteMsg::Claim { job_id: a })?.gas,
+    ));
+    let claimed = m.p.market(&m.provider, &jm::ExecuteMsg::ClaimNext {})?;
+    rows.push(("ClaimNext", claimed.gas));
+    rows.push(("submit result", m.result(a)?));
+    m.result(b)?;
+    rows.push(("attest (first)", m.attest(&m.validators[0], a)?));
+    rows.push(("attest (last, settles)", m.attest(&m.validators[1], a)?));
+    m.attest(&m.validators[0], b)?;
+    m.p.host.next_block(m.p.config.market.challenge_window + 1);
+    rows.push((
+        "settle (after window)",
+        m.p.market(&m.alice, &jm::ExecuteMsg::Settle { job_id: b })?.gas,
+    ));
+    m.p.host.next_block(m.p.config.incentives.epoch_length);
+    rows.push((
+        "claim rewards (mints AGPU)",
+        m.p.host
+            .execute(
+                &m.provider,
+                &m.p.incentives,
+                &starminer_interfaces::incentives::ExecuteMsg::Claim {},
+                &[],
+            )?
+            .gas,
+    ));
+    Ok(())
+}
+
+pub struct Scaling {
+    pub few: (GasUsage, GasUsage),
+    pub many: (GasUsage, GasUsage),
+    pub open_jobs: u64,
+    pub fill_seconds: f64,
+}
+
+/// ClaimNext and settle with 10 and with `open_jobs` open jobs over 8 zones.
+pub fn measure_scaling(open_jobs: u64) -> Result<Scaling> {
+    let m = Market::new()?;
+    m.fill(10)?;
+    let few = m.claim_next_and_settle()?;
+    let started = Instant::now();
+    m.fill(open_jobs.saturating_sub(10))?;
+    let fill_seconds = started.elapsed().as_secs_f64();
+    let many = m.claim_next_and_settle()?;
+    Ok(Scaling {
+        few,
+        many,
+        open_jobs,
+        fill_seconds,
+    })
+}
