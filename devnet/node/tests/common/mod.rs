@@ -1,0 +1,318 @@
+//! Helpers for the node's integration tests: a devnet child process on a free
+//! loopback port, a tendermint-rpc client, and transactions built and signed
+//! with cosmrs.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cosmos_sdk_proto::cosmos::auth::v1beta1::{
+    BaseAccount, QueryAccountRequest, QueryAccountResponse,
+};
+use cosmos_sdk_proto::cosmos::bank::v1beta1::{MsgSend, QueryBalanceRequest, QueryBalanceResponse};
+use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
+use cosmos_sdk_proto::Any;
+use cosmrs::crypto::secp256k1::SigningKey;
+use cosmrs::tx::{Body, Fee, SignDoc, SignerInfo};
+use prost::{Message, Name};
+use tendermint_rpc::{Client, HttpClient};
+
+pub const CHAIN_ID: &str = "starminer-devnet-1";
+pub const DENOM: &str = "ustar";
+/// The node's default minimum gas price is 0.0025ustar.
+pub const GAS_PRICE_MILLI: u128 = 25; // per 10,000 gas units... see `fee_for`
+
+/// The fee the minimum gas price asks for `gas` (0.0025ustar per gas, rounded up).
+pub fn fee_for(gas: u64) -> u128 {
+    (gas as u128 * GAS_PRICE_MILLI).div_ceil(10_000)
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_starminer-devnet"))
+}
+
+pub fn artifact(name: &str) -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts");
+    std::fs::read(root.join(name)).expect("artifact (run scripts/build-wasm.sh)")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A dev account: its address and key.
+pub struct Dev {
+    pub address: String,
+    pub key: SigningKey,
+}
+
+/// A devnet child process with its home.
+pub struct Devnet {
+    pub home: tempfile::TempDir,
+    pub child: Option<Child>,
+    pub port: u16,
+    pub client: HttpClient,
+    pub devs: Vec<Dev>,
+}
+
+impl Devnet {
+    /// `init` a fresh home with two dev accounts and `start` the node.
+    pub async fn start() -> Devnet {
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new(bin())
+            .args(["init", "--home"])
+            .arg(home.path())
+            .args(["--dev-accounts", "2"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "init failed: {out:?}");
+        let devs = starminer_devnet::node::dev_accounts(2)
+            .unwrap()
+            .into_iter()
+            .map(|d| {
+                let k = starminer_devnet::crypto::key_from_mnemonic(&d.mnemonic).unwrap();
+                Dev {
+                    address: d.address,
+                    key: SigningKey::from_slice(&k.to_bytes()).unwrap(),
+                }
+            })
+            .collect();
+        let port = free_port();
+        let mut net = Devnet {
+            home,
+            child: None,
+            port,
+            client: HttpClient::new(format!("http://127.0.0.1:{port}").as_str()).unwrap(),
+            devs,
+        };
+        net.spawn().await;
+        net
+    }
+
+    /// Starts (or restarts) the node process on a fresh port and waits for a block.
+    pub async fn spawn(&mut self) {
+        self.port = free_port();
+        self.client = HttpClient::new(format!("http://127.0.0.1:{}", self.port).as_str()).unwrap();
+        let child = Command::new(bin())
+            .args(["start", "--home"])
+            .arg(self.home.path())
+            .args(["--rpc-addr", &format!("127.0.0.1:{}", self.port)])
+            .args(["--block-time", "100ms"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let start_height = self.height_or_zero().await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(s) = self.client.status().await {
+                if s.sync_info.latest_block_height.value() > start_height.max(1) {
+                    return;
+                }
+            }
+            if let Some(c) = self.child.as_mut() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    panic!("the devnet exited: {status}");
+                }
+            }
+            assert!(Instant::now() < deadline, "the devnet did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn height_or_zero(&self) -> u64 {
+        match self.client.status().await {
+            Ok(s) => s.sync_info.latest_block_height.value(),
+            Err(_) => 0,
+        }
+    }
+
+    /// `kill -9`.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    pub async fn height(&self) -> u64 {
+        self.client
+            .status()
+            .await
+            .unwrap()
+            .sync_info
+            .latest_block_height
+            .value()
+    }
+
+    /// Waits until the chain is past `height`.
+    pub async fn wait_past(&self, height: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let h = self.height().await;
+            if h > height {
+                return h;
+            }
+            assert!(Instant::now() < deadline, "no block after {height}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn query<Req: Message, Resp: Message + Default>(&self, path: &str, req: Req) -> Resp {
+        let r = self
+            .client
+            .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
+            .await
+            .unwrap();
+        assert!(r.code.is_ok(), "query {path}: {}", r.log);
+        Resp::decode(r.value.as_slice()).unwrap()
+    }
+
+    pub async fn account(&self, address: &str) -> BaseAccount {
+        let r: QueryAccountResponse = self
+            .query(
+                "/cosmos.auth.v1beta1.Query/Account",
+                QueryAccountRequest {
+                    address: address.to_string(),
+                },
+            )
+            .await;
+        BaseAccount::decode(r.account.unwrap().value.as_slice()).unwrap()
+    }
+
+    pub async fn balance(&self, address: &str) -> u128 {
+        let r: QueryBalanceResponse = self
+            .query(
+                "/cosmos.bank.v1beta1.Query/Balance",
+                QueryBalanceRequest {
+                    address: address.to_string(),
+                    denom: DENOM.to_string(),
+                },
+            )
+            .await;
+        r.balance.unwrap().amount.parse().unwrap()
+    }
+
+    /// Signs `msgs` as dev `signer` with its current account number and sequence.
+    pub async fn sign(&self, signer: usize, msgs: Vec<Any>, gas: u64) -> Vec<u8> {
+        let acc = self.account(&self.devs[signer].address).await;
+        TxSpec::new(msgs, gas, acc.account_number, acc.sequence).sign(&self.devs[signer].key)
+    }
+
+    /// Broadcasts; asserts CheckTx passed; waits for the block; returns the DeliverTx result.
+    pub async fn deliver(&self, tx: Vec<u8>) -> tendermint_rpc::endpoint::tx::Response {
+        let r = self.client.broadcast_tx_sync(tx).await.unwrap();
+        assert!(
+            r.code.is_ok(),
+            "CheckTx failed: {}/{} {}",
+            r.codespace,
+            r.code.value(),
+            r.log
+        );
+        self.wait_tx(r.hash).await
+    }
+
+    pub async fn wait_tx(&self, hash: tendermint::Hash) -> tendermint_rpc::endpoint::tx::Response {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(t) = self.client.tx(hash, false).await {
+                return t;
+            }
+            assert!(Instant::now() < deadline, "tx {hash} was not committed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The parts of a transaction a test may want to get wrong.
+pub struct TxSpec {
+    pub msgs: Vec<Any>,
+    pub gas: u64,
+    pub fee: u128,
+    pub account_number: u64,
+    pub sequence: u64,
+    pub chain_id: String,
+}
+
+impl TxSpec {
+    pub fn new(msgs: Vec<Any>, gas: u64, account_number: u64, sequence: u64) -> Self {
+        TxSpec {
+            msgs,
+            gas,
+            fee: fee_for(gas),
+            account_number,
+            sequence,
+            chain_id: CHAIN_ID.to_string(),
+        }
+    }
+
+    /// `TxRaw` bytes signed with SIGN_MODE_DIRECT by cosmrs.
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        let body = Body::new(self.msgs.clone(), "", 0u32);
+        let fee = Fee::from_amount_and_gas(
+            cosmrs::Coin {
+                denom: DENOM.parse().unwrap(),
+                amount: self.fee,
+            },
+            self.gas,
+        );
+        let auth_info =
+            SignerInfo::single_direct(Some(key.public_key()), self.sequence).auth_info(fee);
+        let chain_id: cosmrs::tendermint::chain::Id = self.chain_id.parse().unwrap();
+        SignDoc::new(&body, &auth_info, &chain_id, self.account_number)
+            .unwrap()
+            .sign(key)
+            .unwrap()
+            .to_bytes()
+            .unwrap()
+    }
+}
+
+pub fn any<M: Message + Name>(m: &M) -> Any {
+    Any {
+        type_url: M::type_url(),
+        value: m.encode_to_vec(),
+    }
+}
+
+pub fn send(from: &str, to: &str, amount: u128) -> Any {
+    any(&MsgSend {
+        from_address: from.to_string(),
+        to_address: to.to_string(),
+        amount: vec![ProtoCoin {
+            denom: DENOM.to_string(),
+            amount: amount.to_string(),
+        }],
+    })
+}
+
+/// A small deterministic RNG (SplitMix64) for reproducible random inputs.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn bytes(&mut self, len: usize) -> Vec<u8> {
+        (0..len).map(|_| self.next_u64() as u8).collect()
+    }
+}
