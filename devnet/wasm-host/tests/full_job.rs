@@ -80,27 +80,29 @@ impl World {
 /// Deploys everything, registers the template through governance, and makes
 /// a tier-2 provider in eu-west and two validators.
 fn world() -> World {
-    let p = Protocol::deploy(
-        WasmHost::new().unwrap(),
-        1_000_000 * UNIT,
-        1_000_000 * UNIT,
-    )
-    .expect("deploy from artifacts (scripts/build-wasm.sh)");
+    let p = Protocol::deploy(WasmHost::new().unwrap(), 1_000_000 * UNIT, 1_000_000 * UNIT)
+        .expect("deploy from artifacts (scripts/build-wasm.sh)");
     let alice = p.host.addr_make("alice");
     let provider = p.host.addr_make("rig");
     let validators = [p.host.addr_make("val-1"), p.host.addr_make("val-2")];
     for who in [&alice, &provider, &validators[0], &validators[1]] {
-        p.transfer(&p.agpu, &p.deployer, who, 20_000 * UNIT).unwrap();
+        p.transfer(&p.agpu, &p.deployer, who, 20_000 * UNIT)
+            .unwrap();
     }
 
     // Templates are governance's: stake, propose, vote, wait, execute.
-    p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT).unwrap();
+    p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT)
+        .unwrap();
     p.register_templates(&alice, &[template()]).unwrap();
     for v in &validators {
         p.validator(v, "eu-central").unwrap();
     }
     // Benchmark: claimed 250 units/s, verified by a validator → tier 2.
-    assert_eq!(p.provider(&provider, "eu-west", 250, &validators[0]).unwrap(), 2);
+    assert_eq!(
+        p.provider(&provider, "eu-west", 250, &validators[0])
+            .unwrap(),
+        2
+    );
     let w = World {
         p,
         alice,
@@ -175,18 +177,20 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
 
     // ClaimNext picks it; collateral (= payout) is locked in the registry.
     let r = w.market(&w.provider, &jm::ExecuteMsg::ClaimNext {});
-    assert_eq!(r.attribute("wasm", "job_id"), Some(job_id.to_string().as_str()));
+    assert_eq!(
+        r.attribute("wasm", "job_id"),
+        Some(job_id.to_string().as_str())
+    );
     let payout = 9_500u128; // compute cost − 5 % protocol fee
-    let stake: reg::StakeResponse = w
-        .p
-        .host
-        .query_smart(
-            &w.p.registry,
-            &reg::QueryMsg::Stake {
-                address: w.provider.to_string(),
-            },
-        )
-        .unwrap();
+    let stake: reg::StakeResponse =
+        w.p.host
+            .query_smart(
+                &w.p.registry,
+                &reg::QueryMsg::Stake {
+                    address: w.provider.to_string(),
+                },
+            )
+            .unwrap();
     assert_eq!(stake.locked.u128(), payout);
 
     // The result: the Merkle root of the real output bytes.
@@ -256,10 +260,15 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
 
     // Both verifiers recompute their samples and attest Valid; the second
     // attestation settles the job.
-    let before: Vec<u128> = [&w.provider, &w.validators[0], &w.validators[1], &w.p.governance]
-        .iter()
-        .map(|a| w.balance(a))
-        .collect();
+    let before: Vec<u128> = [
+        &w.provider,
+        &w.validators[0],
+        &w.validators[1],
+        &w.p.governance,
+    ]
+    .iter()
+    .map(|a| w.balance(a))
+    .collect();
     w.market(
         &w.validators[0],
         &jm::ExecuteMsg::Attest {
@@ -277,7 +286,9 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     // The settlement is announced with the job id (a `wasm-*` event).
     assert!(r.events.iter().any(|e| e.ty.starts_with("wasm")
         && e.attributes.iter().any(|a| a.value == "settled")
-        && e.attributes.iter().any(|a| a.key == "job_id" && a.value == job_id.to_string())));
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "job_id" && a.value == job_id.to_string())));
     let job = w.job(job_id);
     assert_eq!(job.status, JobStatus::Settled);
     let s = job.settlement.unwrap();
@@ -291,16 +302,15 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     assert_eq!(w.balance(&w.p.governance), before[3] + 500, "treasury fee");
     assert_eq!(w.balance(&w.p.job_market), 0, "nothing stays in escrow");
     assert_eq!(w.balance(&w.alice), alice0 - 11_000);
-    let stake: reg::StakeResponse = w
-        .p
-        .host
-        .query_smart(
-            &w.p.registry,
-            &reg::QueryMsg::Stake {
-                address: w.provider.to_string(),
-            },
-        )
-        .unwrap();
+    let stake: reg::StakeResponse =
+        w.p.host
+            .query_smart(
+                &w.p.registry,
+                &reg::QueryMsg::Stake {
+                    address: w.provider.to_string(),
+                },
+            )
+            .unwrap();
     assert_eq!(stake.locked.u128(), 0, "collateral released");
 
     // Past the incentives epoch: the provider's verified units and the
@@ -310,16 +320,15 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     let supply0 = w.agpu_supply();
     let mut claimed = 0;
     for who in [&w.provider, &w.validators[0], &w.validators[1]] {
-        let pending: inc::PendingRewardsResponse = w
-            .p
-            .host
-            .query_smart(
-                &w.p.incentives,
-                &inc::QueryMsg::PendingRewards {
-                    address: who.to_string(),
-                },
-            )
-            .unwrap();
+        let pending: inc::PendingRewardsResponse =
+            w.p.host
+                .query_smart(
+                    &w.p.incentives,
+                    &inc::QueryMsg::PendingRewards {
+                        address: who.to_string(),
+                    },
+                )
+                .unwrap();
         assert!(pending.amount.u128() > 0, "{who} earned nothing");
         let b0 = w.balance(who);
         w.p.host
@@ -332,5 +341,8 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     // The provider's share: 80 % of the epoch's emission (it did all the
     // work); the verifiers split 20 % (rounding may leave dust unclaimed).
     let emission = epoch.initial_emission.u128();
-    assert!(claimed <= emission && claimed + 3 >= emission, "{claimed} of {emission}");
+    assert!(
+        claimed <= emission && claimed + 3 >= emission,
+        "{claimed} of {emission}"
+    );
 }

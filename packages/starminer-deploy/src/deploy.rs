@@ -71,10 +71,7 @@ pub fn deploy<T: DeployTarget>(
     if config.oracles.contains(&deployer.to_string()) {
         for msg in plan::market_zone_msgs(&config.zones) {
             target
-                .execute(
-                    &addresses.job_market,
-                    cosmwasm_std::to_json_binary(&msg)?,
-                )
+                .execute(&addresses.job_market, cosmwasm_std::to_json_binary(&msg)?)
                 .context("posting the market's zones and spillover matrix")?;
         }
     }

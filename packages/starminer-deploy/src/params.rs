@@ -41,7 +41,14 @@ pub const DEFAULT_SPOT_CHECK_VERIFIERS: u8 = 2;
 
 /// The devnet's zones: eight, in four continents of two each.
 pub const DEVNET_ZONES: [&str; 8] = [
-    "eu-west", "eu-central", "us-east", "us-west", "ap-south", "ap-east", "sa-east", "sa-west",
+    "eu-west",
+    "eu-central",
+    "us-east",
+    "us-west",
+    "ap-south",
+    "ap-east",
+    "sa-east",
+    "sa-west",
 ];
 
 /// Open jobs above which a zone's jobs spill to every route at once.

@@ -163,7 +163,11 @@ pub struct DeployConfig {
 impl DeployConfig {
     /// The devnet defaults of [`crate::params`]: the eight devnet zones,
     /// `deployer` as the latency oracle, and the given genesis balances.
-    pub fn devnet(deployer: &Addr, amax_balances: Vec<Cw20Coin>, agpu_balances: Vec<Cw20Coin>) -> Self {
+    pub fn devnet(
+        deployer: &Addr,
+        amax_balances: Vec<Cw20Coin>,
+        agpu_balances: Vec<Cw20Coin>,
+    ) -> Self {
         DeployConfig {
             namespace: "starminer".into(),
             amax_balances,
@@ -309,11 +313,14 @@ pub fn market_zone_msgs(zones: &[String]) -> Vec<MarketMsg> {
     let routes = zones
         .iter()
         .flat_map(|from| {
-            zones.iter().filter(move |to| *to != from).map(move |to| SpillUpdate {
-                from: from.clone(),
-                to: to.clone(),
-                route: Some(default_route(from, to)),
-            })
+            zones
+                .iter()
+                .filter(move |to| *to != from)
+                .map(move |to| SpillUpdate {
+                    from: from.clone(),
+                    to: to.clone(),
+                    route: Some(default_route(from, to)),
+                })
         })
         .collect();
     vec![set_zones, MarketMsg::SetSpillover { routes }]
@@ -324,7 +331,14 @@ pub fn market_zone_msgs(zones: &[String]) -> Vec<MarketMsg> {
 pub fn register_templates_msgs(a: &Addresses, templates: &[Template]) -> Vec<CosmosMsg> {
     templates
         .iter()
-        .map(|t| wasm_execute(&a.job_market, &MarketMsg::RegisterTemplate { template: t.clone() }))
+        .map(|t| {
+            wasm_execute(
+                &a.job_market,
+                &MarketMsg::RegisterTemplate {
+                    template: t.clone(),
+                },
+            )
+        })
         .collect()
 }
 
@@ -390,8 +404,14 @@ mod tests {
             registry_instantiate(&a, &c).authorized,
             [a.job_market.to_string(), a.incentives.to_string()]
         );
-        assert_eq!(pricing_instantiate(&a, &c).reporters, [a.job_market.to_string()]);
-        assert_eq!(incentives_instantiate(&a, &c).reporters, [a.job_market.to_string()]);
+        assert_eq!(
+            pricing_instantiate(&a, &c).reporters,
+            [a.job_market.to_string()]
+        );
+        assert_eq!(
+            incentives_instantiate(&a, &c).reporters,
+            [a.job_market.to_string()]
+        );
         assert_eq!(market_instantiate(&a, &c).governance, a.governance.as_str());
         assert_eq!(admin(&a), &a.governance);
         // 8 zones: the table and 56 routes, 8 of them regional.

@@ -151,7 +151,11 @@ impl Market {
                 self.p.host.next_block(1);
             }
             if i % 2_000 == 1_999 {
-                eprintln!("  {} open jobs ({:.1}s)", i + 1, started.elapsed().as_secs_f64());
+                eprintln!(
+                    "  {} open jobs ({:.1}s)",
+                    i + 1,
+                    started.elapsed().as_secs_f64()
+                );
             }
         }
         Ok(())
@@ -160,10 +164,15 @@ impl Market {
     /// ClaimNext, then a None-mode job settled after the challenge window.
     pub fn claim_next_and_settle(&self) -> Result<(GasUsage, GasUsage)> {
         let (id, _) = self.submit("eu-west", VerificationMode::None)?;
-        let r = self.p.market(&self.provider, &jm::ExecuteMsg::Claim { job_id: id })?;
+        let r = self
+            .p
+            .market(&self.provider, &jm::ExecuteMsg::Claim { job_id: id })?;
         let _ = r;
         self.result(id)?;
-        let claim_next = self.p.market(&self.provider, &jm::ExecuteMsg::ClaimNext {})?.gas;
+        let claim_next = self
+            .p
+            .market(&self.provider, &jm::ExecuteMsg::ClaimNext {})?
+            .gas;
         self.p
             .host
             .next_block(self.p.config.market.challenge_window + 1);
@@ -185,7 +194,8 @@ pub fn measure_job(rows: &mut Vec<(&'static str, GasUsage)>) -> Result<()> {
     let (b, _) = m.submit("eu-west", spot)?;
     rows.push((
         "claim (a given job)",
-        m.p.market(&m.provider, &jm::ExecuteMsg::Claim { job_id: a })?.gas,
+        m.p.market(&m.provider, &jm::ExecuteMsg::Claim { job_id: a })?
+            .gas,
     ));
     let claimed = m.p.market(&m.provider, &jm::ExecuteMsg::ClaimNext {})?;
     rows.push(("ClaimNext", claimed.gas));
@@ -197,7 +207,8 @@ pub fn measure_job(rows: &mut Vec<(&'static str, GasUsage)>) -> Result<()> {
     m.p.host.next_block(m.p.config.market.challenge_window + 1);
     rows.push((
         "settle (after window)",
-        m.p.market(&m.alice, &jm::ExecuteMsg::Settle { job_id: b })?.gas,
+        m.p.market(&m.alice, &jm::ExecuteMsg::Settle { job_id: b })?
+            .gas,
     ));
     m.p.host.next_block(m.p.config.incentives.epoch_length);
     rows.push((
