@@ -52,6 +52,16 @@ pub struct Dev {
     pub key: SigningKey,
 }
 
+/// Dev account `i` of a devnet home (its key derived from the dev mnemonic).
+pub fn dev(i: u32) -> Dev {
+    let d = &starminer_devnet::node::dev_accounts(i + 1).unwrap()[i as usize];
+    let k = starminer_devnet::crypto::key_from_mnemonic(&d.mnemonic).unwrap();
+    Dev {
+        address: d.address.clone(),
+        key: SigningKey::from_slice(&k.to_bytes()).unwrap(),
+    }
+}
+
 /// A devnet child process with its home.
 pub struct Devnet {
     pub home: tempfile::TempDir,
@@ -72,17 +82,7 @@ impl Devnet {
             .output()
             .unwrap();
         assert!(out.status.success(), "init failed: {out:?}");
-        let devs = starminer_devnet::node::dev_accounts(2)
-            .unwrap()
-            .into_iter()
-            .map(|d| {
-                let k = starminer_devnet::crypto::key_from_mnemonic(&d.mnemonic).unwrap();
-                Dev {
-                    address: d.address,
-                    key: SigningKey::from_slice(&k.to_bytes()).unwrap(),
-                }
-            })
-            .collect();
+        let devs = (0..2).map(dev).collect();
         let port = free_port();
         let mut net = Devnet {
             home,
