@@ -381,6 +381,9 @@ impl App {
             Ok(tx) => tx,
             Err(e) => return TxExec::failed(e, 0, 0, Vec::new()),
         };
+        if let Err(e) = tx.msgs.iter().try_for_each(NodeMsg::validate_basic) {
+            return TxExec::failed(e, 0, 0, Vec::new());
+        }
         let fee = tx.auth_info.fee.clone().unwrap_or_default();
         let gas_wanted = fee.gas_limit;
         let mut gas = Gas {

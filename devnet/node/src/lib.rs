@@ -19,14 +19,33 @@
 //! unmodified CosmJS 0.39 (`tests/cosmjs/run.sh`): account and balance
 //! queries, bank send, upload / instantiate / execute / query of the real
 //! AGPU artifact, contract and code queries, tx by hash, tx search by event,
-//! NewBlock subscriptions over the WebSocket.
+//! NewBlock subscriptions over the WebSocket. The same story through cosmrs
+//! (typed messages, SIGN_MODE_DIRECT) and tendermint-rpc's `HttpClient` and
+//! `WebSocketClient` (`tests/client.rs`; note that tendermint-rs 0.41 hands
+//! back a result's `data` as the text of CometBFT's base64, against any node).
 //!
-//! Unfinished (issue 4 continues): the cosmrs + tendermint-rpc client test;
-//! bad-input, random-bytes and kill -9 tests; the tx/s bench; queries of
-//! gRPC paths at past heights (only `store/<module>/key` answers at any
-//! height); ICS-23 proofs in `abci_query`; pagination of the wasm `Codes` /
+//! Bad input (`tests/bad_input.rs`), each answered with wasmd's codespace,
+//! code and log and no state change beyond the fee where the SDK charges one:
+//! malformed bytes (sdk/2), tampered signature, other chain id or account
+//! number (sdk/4), stale and future sequence (sdk/32), fee under the minimum
+//! gas price (sdk/13), unknown message type (sdk/2), oversized or empty wasm
+//! (sdk/18, MsgStoreCode's ValidateBasic); in DeliverTx, fee charged and
+//! sequence used: garbage wasm (wasm/2), cw20 overdraft (wasm/5), a failing
+//! second message reverting the first. `tests/fuzz.rs`: 10,000 random and
+//! mutated txs to `broadcast_tx_sync`, blocks continue, a valid tx commits.
+//! `tests/crash.rs`: `kill -9` under load, restart: every tx seen committed
+//! keeps its height, index and result, blocks and app hashes are unchanged,
+//! the chain continues on top of them.
+//!
+//! Unfinished (issue 4 continues): the tx/s bench; out-of-gas and contract
+//! panic (as opposed to a contract error) tests; ValidateBasic of the other
+//! messages (only MsgStoreCode's size checks are done); queries of gRPC paths
+//! at past heights (only `store/<module>/key` answers at any height); ICS-23
+//! proofs in `abci_query`; pagination of the wasm `Codes` /
 //! `ContractsByCode` and bank `AllBalances` queries (they answer everything
-//! in one page); accounts for contracts; Cosmos REST and gRPC servers.
+//! in one page); accounts for contracts; the mempool is not persisted (txs
+//! accepted but not committed before a crash are lost, as with CometBFT);
+//! Cosmos REST and gRPC servers.
 
 pub mod app;
 pub mod auth;

@@ -149,6 +149,26 @@ impl NodeMsg {
         }
     }
 
+    /// The message's `ValidateBasic`, which the SDK runs before the ante
+    /// handler (in CheckTx and DeliverTx): so far wasmd's code size limits.
+    pub fn validate_basic(&self) -> Result<(), TxError> {
+        if let NodeMsg::StoreCode(m) = self {
+            let len = m.wasm_byte_code.len();
+            if len == 0 {
+                return Err(TxError::sdk(18, "code bytes is required: empty"));
+            }
+            if len > MAX_WASM_SIZE {
+                return Err(TxError::sdk(
+                    18,
+                    format!(
+                        "code bytes cannot be longer than {MAX_WASM_SIZE} bytes: exceeds limit"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The address that must sign the message.
     pub fn signer(&self) -> &str {
         match self {

@@ -119,6 +119,27 @@ async fn ante_rejections_answer_the_sdk_codes_and_change_nothing() {
         "unable to resolve type URL /starminer.unknown.v1.MsgNothing: tx parse error"
     );
 
+    // Wasm over wasmd's 800 KiB limit, and none: MsgStoreCode's ValidateBasic.
+    for (wasm, log) in [
+        (
+            vec![0u8; 800 * 1024 + 1],
+            "code bytes cannot be longer than 819200 bytes: exceeds limit: invalid request",
+        ),
+        (Vec::new(), "code bytes is required: empty: invalid request"),
+    ] {
+        let store = TxSpec::new(
+            vec![any(&MsgStoreCode {
+                sender: alice.clone(),
+                wasm_byte_code: wasm,
+                instantiate_permission: None,
+            })],
+            20_000_000,
+            acc.account_number,
+            0,
+        );
+        rejected(&net, store.sign(key), "sdk", 18, log).await;
+    }
+
     // Nothing of that reached the state, even after a few blocks.
     let h = net.height().await;
     net.wait_past(h + 2).await;
