@@ -337,11 +337,8 @@ pub struct StakedResponse {
     pub staked: Uint128,
 }
 
-#[cw_serde]
-pub struct Claim {
-    pub amount: Uint128,
-    pub release_at: Timestamp,
-}
+/// An AMAX unbonding claim (the same record as the registry's AGPU claims).
+pub type Claim = crate::claims::UnbondingClaim;
 
 #[cw_serde]
 pub struct ClaimsResponse {

@@ -8,6 +8,7 @@
 
 pub mod agpu;
 pub mod amax;
+pub mod claims;
 pub mod governance;
 pub mod incentives;
 pub mod job_market;

@@ -10,6 +10,8 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128, Uint64};
 use cw20::Cw20ReceiveMsg;
 
+pub use crate::claims::UnbondingClaim;
+
 /// Reputation is a number in `0..=MAX_REPUTATION`.
 pub const MAX_REPUTATION: u32 = 10_000;
 /// Reputation of a newly registered provider.
@@ -441,12 +443,6 @@ pub struct ValidatorTotalsResponse {
     pub total_stake: Uint128,
     pub count: u32,
     pub max_validators: u32,
-}
-
-#[cw_serde]
-pub struct UnbondingClaim {
-    pub amount: Uint128,
-    pub release_at: Timestamp,
 }
 
 #[cw_serde]

@@ -4,6 +4,7 @@ use cosmwasm_std::{
     to_json_binary, Addr, DepsMut, Env, MessageInfo, Response, StdError, Uint128, WasmMsg,
 };
 use cw20::Cw20ExecuteMsg;
+use starminer_interfaces::claims::take_matured;
 use starminer_interfaces::governance::{Claim, MAX_PENDING_CLAIMS};
 
 use crate::error::ContractError;
@@ -101,12 +102,7 @@ pub fn execute_claim(
     let claims = CLAIMS
         .may_load(deps.storage, &info.sender)?
         .unwrap_or_default();
-    let (matured, pending): (Vec<Claim>, Vec<Claim>) = claims
-        .into_iter()
-        .partition(|c| c.release_at <= env.block.time);
-    let amount = matured
-        .iter()
-        .try_fold(Uint128::zero(), |acc, c| acc.checked_add(c.amount))?;
+    let (amount, pending) = take_matured(claims, env.block.time)?;
     if amount.is_zero() {
         return Err(ContractError::NothingToClaim {});
     }

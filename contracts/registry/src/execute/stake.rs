@@ -4,6 +4,7 @@ use cosmwasm_std::{
     from_json, to_json_binary, Addr, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg,
 };
 use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
+use starminer_interfaces::claims::take_matured;
 use starminer_interfaces::registry::{ProviderStatus, ReceiveMsg, UnbondingClaim};
 
 use crate::error::ContractError;
@@ -133,12 +134,7 @@ pub fn execute_claim(
     let claims = CLAIMS
         .may_load(deps.storage, &info.sender)?
         .unwrap_or_default();
-    let (matured, pending): (Vec<_>, Vec<_>) = claims
-        .into_iter()
-        .partition(|c| c.release_at <= env.block.time);
-    let amount = matured
-        .iter()
-        .try_fold(Uint128::zero(), |acc, c| acc.checked_add(c.amount))?;
+    let (amount, pending) = take_matured(claims, env.block.time)?;
     if amount.is_zero() {
         return Err(ContractError::NothingToClaim {});
     }
