@@ -1,6 +1,7 @@
 //! Checks applied once, at the edge, to everything a message brings in.
 
 use cosmwasm_std::{Addr, Api, Decimal};
+use starminer_interfaces::addresses::{validate_address_list, AddressListError};
 use starminer_interfaces::pricing::PricingParams;
 use starminer_interfaces::registry::TIER_COUNT;
 
@@ -72,17 +73,10 @@ pub fn validate_params(mut p: PricingParams) -> Result<PricingParams, ContractEr
 
 /// Validates the reporter list, dropping duplicates.
 pub fn validate_reporters(api: &dyn Api, reporters: &[String]) -> Result<Vec<Addr>, ContractError> {
-    if reporters.len() > MAX_REPORTERS {
-        return Err(ContractError::TooManyReporters { max: MAX_REPORTERS });
-    }
-    let mut addrs = Vec::with_capacity(reporters.len());
-    for r in reporters {
-        let addr = api.addr_validate(r)?;
-        if !addrs.contains(&addr) {
-            addrs.push(addr);
-        }
-    }
-    Ok(addrs)
+    validate_address_list(api, reporters, MAX_REPORTERS).map_err(|e| match e {
+        AddressListError::TooMany { max } => ContractError::TooManyReporters { max },
+        AddressListError::Invalid(e) => e.into(),
+    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! depend on it to build the same messages, so a message has exactly one
 //! definition.
 
+pub mod addresses;
 pub mod agpu;
 pub mod amax;
 pub mod claims;

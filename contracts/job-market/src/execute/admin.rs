@@ -2,6 +2,7 @@
 //! spillover matrix.
 
 use cosmwasm_std::{Addr, Api, DepsMut, MessageInfo, Response};
+use starminer_interfaces::addresses::{validate_address_list, AddressListError};
 use starminer_interfaces::job_market::{MarketParams, SpillUpdate, Template, ZoneUpdate};
 
 use crate::error::ContractError;
@@ -13,19 +14,12 @@ use crate::validate::{validate_params, validate_template, validate_zone_id};
 pub const MAX_ORACLES: usize = 16;
 
 pub fn validate_oracles(api: &dyn Api, oracles: &[String]) -> Result<Vec<Addr>, ContractError> {
-    if oracles.len() > MAX_ORACLES {
-        return Err(ContractError::InvalidParams {
-            reason: format!("at most {MAX_ORACLES} oracles"),
-        });
-    }
-    let mut out: Vec<Addr> = Vec::with_capacity(oracles.len());
-    for o in oracles {
-        let addr = api.addr_validate(o)?;
-        if !out.contains(&addr) {
-            out.push(addr);
-        }
-    }
-    Ok(out)
+    validate_address_list(api, oracles, MAX_ORACLES).map_err(|e| match e {
+        AddressListError::TooMany { max } => ContractError::InvalidParams {
+            reason: format!("at most {max} oracles"),
+        },
+        AddressListError::Invalid(e) => e.into(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,6 +1,7 @@
 //! Governance-only messages: parameters, authorized contracts, oracles, zones.
 
 use cosmwasm_std::{Addr, Api, DepsMut, MessageInfo, Response};
+use starminer_interfaces::addresses::{validate_address_list, AddressListError};
 use starminer_interfaces::registry::Params;
 
 use crate::error::ContractError;
@@ -13,19 +14,10 @@ pub fn validate_authorized(
     api: &dyn Api,
     contracts: &[String],
 ) -> Result<Vec<Addr>, ContractError> {
-    if contracts.len() > MAX_AUTHORIZED {
-        return Err(ContractError::TooManyAuthorized {
-            max: MAX_AUTHORIZED,
-        });
-    }
-    let mut addrs = Vec::with_capacity(contracts.len());
-    for c in contracts {
-        let addr = api.addr_validate(c)?;
-        if !addrs.contains(&addr) {
-            addrs.push(addr);
-        }
-    }
-    Ok(addrs)
+    validate_address_list(api, contracts, MAX_AUTHORIZED).map_err(|e| match e {
+        AddressListError::TooMany { max } => ContractError::TooManyAuthorized { max },
+        AddressListError::Invalid(e) => e.into(),
+    })
 }
 
 /// Parameter changes apply to each record at its next state change (roles
