@@ -103,13 +103,12 @@ fn world() -> World {
             .unwrap(),
         2
     );
-    let w = World {
+    World {
         p,
         alice,
         provider,
         validators,
-    };
-    w
+    }
 }
 
 fn spec(w: &World, verification: VerificationMode) -> jm::JobSpec {
