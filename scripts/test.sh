@@ -23,5 +23,5 @@ step "schema is current" scripts/schema.sh --check
 step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 step "tests" cargo test --locked --workspace
 step "gas benchmark" cargo run --locked --quiet -p starminer-wasm-host --bin gas-bench
-step "devnet CosmJS acceptance" devnet/node/tests/cosmjs/run.sh
+step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" devnet/node/tests/cosmjs/run.sh
 log "all checks passed in $((SECONDS - started)) s"
