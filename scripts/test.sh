@@ -22,6 +22,10 @@ step "wasm artifacts" scripts/build-wasm.sh
 step "schema is current" scripts/schema.sh --check
 step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 step "tests" cargo test --locked --workspace
-step "gas benchmark" cargo run --locked --quiet -p starminer-wasm-host --bin gas-bench
-step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" devnet/node/tests/cosmjs/run.sh
+# The gas bench and the devnet binary were built by `cargo test --workspace`
+# (integration tests build their package's binaries); running them directly
+# avoids a second wasmer build with another feature set.
+step "gas benchmark" target/debug/gas-bench
+step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
+    devnet/node/tests/cosmjs/run.sh
 log "all checks passed in $((SECONDS - started)) s"
