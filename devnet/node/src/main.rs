@@ -11,7 +11,7 @@ use cosmwasm_std::Decimal;
 use starminer_devnet::node::{self, InitOptions, StartOptions, DEFAULT_CHAIN_ID};
 
 /// A local StarMiner chain: runs the real CosmWasm contracts and speaks
-/// CometBFT JSON-RPC, so CosmJS, cosmrs and the StarMiner CLI work against it
+/// CometBFT JSON-RPC, so CosmJS, cosmrs and tendermint-rpc clients work against it
 /// as against a wasmd node.
 ///
 /// Quick start:
