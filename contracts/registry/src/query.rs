@@ -2,7 +2,7 @@
 //! max 100), in key order.
 
 use cosmwasm_std::{Addr, Deps, Order, StdError, StdResult, Storage};
-use cw_storage_plus::Bound;
+use cw_storage_plus::{Bound, Prefix};
 use starminer_interfaces::registry::{
     AddressesResponse, CapacityEntry, CapacityResponse, Challenge, CollateralLock,
     CollateralLocksResponse, ConfigResponse, DidDocument, DidService, Provider, ProvidersResponse,
@@ -28,6 +28,26 @@ fn load_all(storage: &dyn Storage, addrs: Vec<Addr>) -> StdResult<ProvidersRespo
         .map(|a| PROVIDERS.load(storage, a))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(ProvidersResponse { providers })
+}
+
+/// One page of an address index (by zone, tier or role), as full records.
+fn page_of_index(
+    deps: Deps,
+    index: Prefix<&Addr, (), &Addr>,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ProvidersResponse> {
+    let start = start_addr(deps, start_after)?;
+    let addrs = index
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .collect::<StdResult<Vec<_>>>()?;
+    load_all(deps.storage, addrs)
 }
 
 pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
@@ -72,18 +92,7 @@ pub fn query_providers_by_zone(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
-    let start = start_addr(deps, start_after)?;
-    let addrs = BY_ZONE
-        .prefix(&zone)
-        .keys(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
-        .collect::<StdResult<Vec<_>>>()?;
-    load_all(deps.storage, addrs)
+    page_of_index(deps, BY_ZONE.prefix(&zone), start_after, limit)
 }
 
 pub fn query_providers_by_tier(
@@ -92,18 +101,7 @@ pub fn query_providers_by_tier(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
-    let start = start_addr(deps, start_after)?;
-    let addrs = BY_TIER
-        .prefix(tier)
-        .keys(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
-        .collect::<StdResult<Vec<_>>>()?;
-    load_all(deps.storage, addrs)
+    page_of_index(deps, BY_TIER.prefix(tier), start_after, limit)
 }
 
 pub fn query_providers_by_role(
@@ -118,18 +116,7 @@ pub fn query_providers_by_role(
             "oracles need not be registered: query Oracles for the list",
         )),
         Role::Provider | Role::Validator => {
-            let start = start_addr(deps, start_after)?;
-            let addrs = BY_ROLE
-                .prefix(role.index_key())
-                .keys(
-                    deps.storage,
-                    start.as_ref().map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(page_size(limit))
-                .collect::<StdResult<Vec<_>>>()?;
-            load_all(deps.storage, addrs)
+            page_of_index(deps, BY_ROLE.prefix(role.index_key()), start_after, limit)
         }
     }
 }
