@@ -5,6 +5,8 @@
 //! a withheld-chunk challenge answered with a Merkle proof that the market
 //! checks on chain, two Valid attestations (auto-settlement), every balance,
 //! and the incentives epoch's AGPU rewards claimed (minted by incentives).
+//! A second story runs a `Replicated { k: 3 }` job: three rigs commit then
+//! reveal, the two matching roots are paid and the corrupted replica slashed.
 
 #[path = "../src/bin/gas-bench/protocol.rs"]
 mod protocol;
@@ -344,4 +346,175 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
         claimed <= emission && claimed + 3 >= emission,
         "{claimed} of {emission}"
     );
+}
+
+/// `sha256(root ‖ salt)`, hex: what a replica commits before reveals open.
+fn commitment(root: &[u8; 32], salt: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(root);
+    h.update(salt);
+    hex::encode(h.finalize())
+}
+
+fn stake_locked(w: &World, who: &Addr) -> u128 {
+    let stake: reg::StakeResponse =
+        w.p.host
+            .query_smart(
+                &w.p.registry,
+                &reg::QueryMsg::Stake {
+                    address: who.to_string(),
+                },
+            )
+            .unwrap();
+    stake.locked.u128()
+}
+
+fn bonded(w: &World, who: &Addr) -> u128 {
+    let stake: reg::StakeResponse =
+        w.p.host
+            .query_smart(
+                &w.p.registry,
+                &reg::QueryMsg::Stake {
+                    address: who.to_string(),
+                },
+            )
+            .unwrap();
+    stake.bonded.u128()
+}
+
+#[test]
+fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
+    let w = world();
+    // Two more providers in the job's zone, benchmark-verified like the first.
+    let rigs = [
+        w.provider.clone(),
+        w.p.host.addr_make("rig-2"),
+        w.p.host.addr_make("rig-3"),
+    ];
+    for rig in &rigs[1..] {
+        w.p.transfer(&w.p.agpu, &w.p.deployer, rig, 20_000 * UNIT)
+            .unwrap();
+        w.p.provider(rig, "eu-west", 250, &w.validators[0]).unwrap();
+    }
+    let spec = spec(&w, VerificationMode::Replicated { k: 3 });
+    let (job_id, _) = submit(&w, &spec, 100 * UNIT);
+    let job = w.job(job_id);
+    // Three replicas of 10,000 units each; no verifiers, so no verifier fees.
+    assert_eq!(job.quote.total.u128(), 30_000);
+
+    // Each rig takes a slot; a second claim by the same rig is refused.
+    for rig in &rigs {
+        w.market(rig, &jm::ExecuteMsg::Claim { job_id });
+    }
+    assert!(w
+        .p
+        .host
+        .execute(
+            &rigs[0],
+            &w.p.job_market,
+            &jm::ExecuteMsg::Claim { job_id },
+            &[]
+        )
+        .is_err());
+    // A replicated job takes no plain SubmitResult.
+    let honest = output();
+    let tree = MerkleTree::from_data(&honest, CHUNK as usize).unwrap();
+    assert!(w
+        .p
+        .host
+        .execute(
+            &rigs[0],
+            &w.p.job_market,
+            &jm::ExecuteMsg::SubmitResult {
+                job_id,
+                root: hex::encode(tree.root()),
+                chunk_count: tree.leaf_count(),
+                output_size: honest.len() as u64,
+                output_uri: "https://rig.example/out/1".into(),
+            },
+            &[],
+        )
+        .is_err());
+
+    // rig-3 corrupts one chunk of its output.
+    let mut forged = honest.clone();
+    forged[CHUNK as usize] ^= 0xff;
+    let forged_tree = MerkleTree::from_data(&forged, CHUNK as usize).unwrap();
+    let roots = [tree.root(), tree.root(), forged_tree.root()];
+    let salts: [&[u8]; 3] = [b"salt-one", b"salt-two", b"salt-three"];
+    for (i, rig) in rigs.iter().enumerate() {
+        w.market(
+            rig,
+            &jm::ExecuteMsg::CommitResult {
+                job_id,
+                commitment: commitment(&roots[i], salts[i]),
+            },
+        );
+    }
+    assert_eq!(w.job(job_id).status, JobStatus::Revealing);
+
+    // A reveal that does not open the commitment is refused.
+    assert!(w
+        .p
+        .host
+        .execute(
+            &rigs[0],
+            &w.p.job_market,
+            &jm::ExecuteMsg::RevealResult {
+                job_id,
+                root: hex::encode(forged_tree.root()),
+                salt: salts[0].to_vec().into(),
+                chunk_count: 4,
+                output_size: honest.len() as u64,
+                output_uri: "https://rig.example/out/1".into(),
+            },
+            &[],
+        )
+        .is_err());
+
+    let collateral = stake_locked(&w, &rigs[2]);
+    assert!(collateral > 0);
+    let bonded3 = bonded(&w, &rigs[2]);
+    let before: Vec<u128> = rigs.iter().map(|r| w.balance(r)).collect();
+    let alice0 = w.balance(&w.alice);
+    let mut last = None;
+    for (i, rig) in rigs.iter().enumerate() {
+        last = Some(w.market(
+            rig,
+            &jm::ExecuteMsg::RevealResult {
+                job_id,
+                root: hex::encode(roots[i]),
+                salt: salts[i].to_vec().into(),
+                chunk_count: 4,
+                output_size: honest.len() as u64,
+                output_uri: format!("https://rig-{i}.example/out/1"),
+            },
+        ));
+    }
+    // The last reveal decides at once: the honest majority wins.
+    assert_eq!(last.unwrap().attribute("wasm", "outcome"), Some("settled"));
+    let job = w.job(job_id);
+    assert_eq!(job.status, JobStatus::Settled);
+    let s = job.settlement.unwrap();
+    assert_eq!(
+        s.provider_payouts.u128(),
+        2 * 9_500,
+        "two replicas paid, each its compute cost less the protocol fee"
+    );
+    assert_eq!(w.balance(&rigs[0]), before[0] + 9_500);
+    assert_eq!(w.balance(&rigs[1]), before[1] + 9_500);
+    assert_eq!(w.balance(&rigs[2]), before[2], "the dissenter is not paid");
+    // Its collateral is slashed: its bond shrinks by the locked amount, and
+    // part of it compensates the requester.
+    assert_eq!(stake_locked(&w, &rigs[2]), 0);
+    assert_eq!(bonded(&w, &rigs[2]), bonded3 - collateral);
+    assert!(
+        w.balance(&w.alice) > alice0,
+        "the requester gets the unpaid replica back plus compensation"
+    );
+    for rig in &rigs[..2] {
+        assert_eq!(stake_locked(&w, rig), 0, "honest collateral released");
+    }
+    assert_eq!(w.balance(&w.p.job_market), 0, "nothing stays in escrow");
 }
