@@ -9,6 +9,7 @@
 //! GET /results/{id}/output                 the whole output; `Range: bytes=a-b` (one range,
 //!                                          at most MAX_RANGE_BYTES) answers 206
 //! GET /results/{id}/preview.png            the image of render templates
+//! GET /metrics                             Prometheus metrics (the agent daemon only)
 //! ```
 //!
 //! Errors are JSON `{"error": "..."}` with 400, 404 or 416. Proofs verify with
@@ -24,6 +25,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::Metrics;
 use crate::store::{ResultMeta, ResultStore, StoredResult};
 
 /// Largest byte range served in one response.
@@ -61,12 +63,40 @@ pub fn router(store: Arc<ResultStore>) -> Router {
         .with_state(store)
 }
 
-/// Serves the store on `addr` until the future is dropped or fails.
+/// Serves the store on `listener` until the future is dropped or fails.
 pub async fn serve(
     store: Arc<ResultStore>,
     listener: tokio::net::TcpListener,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(store)).await
+}
+
+/// The result server plus `GET /metrics` (what the daemon serves).
+pub fn router_with_metrics(store: Arc<ResultStore>, metrics: Arc<Metrics>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_text))
+        .with_state(metrics)
+        .merge(router(store))
+}
+
+/// Serves the store and the metrics on `listener`.
+pub async fn serve_with_metrics(
+    store: Arc<ResultStore>,
+    metrics: Arc<Metrics>,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    axum::serve(listener, router_with_metrics(store, metrics)).await
+}
+
+async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        metrics.encode(),
+    )
+        .into_response()
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
