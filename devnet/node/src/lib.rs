@@ -53,6 +53,8 @@ pub mod chain;
 pub mod crypto;
 pub mod node;
 pub mod queries;
+pub mod rest;
 pub mod rpc;
+pub mod services;
 pub mod store;
 pub mod tx;

@@ -17,8 +17,9 @@ use starminer_devnet::node::{self, InitOptions, StartOptions, DEFAULT_CHAIN_ID};
 /// Quick start:
 ///   starminer-devnet init --home ~/.starminer-devnet
 ///   starminer-devnet start --home ~/.starminer-devnet
-/// then point a client at http://127.0.0.1:26657 (chain id starminer-devnet-1,
-/// prefix starminer, gas price 0.0025ustar) and use a printed dev mnemonic.
+/// then point a client at http://127.0.0.1:26657 (CometBFT RPC) or
+/// http://127.0.0.1:1317 (Cosmos REST) — chain id starminer-devnet-1, prefix
+/// starminer, gas price 0.0025ustar — and use a printed dev mnemonic.
 #[derive(Parser)]
 #[command(name = "starminer-devnet", version, verbatim_doc_comment)]
 struct Cli {
@@ -58,6 +59,10 @@ enum Command {
         /// RPC listen address (loopback by default; the devnet has no auth).
         #[arg(long, default_value = "127.0.0.1:26657")]
         rpc_addr: SocketAddr,
+        /// Cosmos REST listen address (the SDK's gRPC-gateway JSON, as on a
+        /// wasmd node's port 1317; CORS open for browser wallets), or `off`.
+        #[arg(long, default_value = "127.0.0.1:1317", value_parser = parse_optional_addr)]
+        rest_addr: OptionalAddr,
         /// Time between blocks, e.g. 1s, 500ms, 100ms (minimum 100ms).
         #[arg(long, default_value = "1s", value_parser = parse_duration)]
         block_time: Duration,
@@ -82,6 +87,19 @@ fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
         return Err("the block time must be at least 100ms".to_string());
     }
     Ok(d)
+}
+
+/// A listen address, or `off`.
+#[derive(Clone, Copy, Debug)]
+struct OptionalAddr(Option<SocketAddr>);
+
+fn parse_optional_addr(s: &str) -> std::result::Result<OptionalAddr, String> {
+    if s == "off" {
+        return Ok(OptionalAddr(None));
+    }
+    s.parse()
+        .map(|a| OptionalAddr(Some(a)))
+        .map_err(|e| format!("{s}: {e} (an address like 127.0.0.1:1317, or off)"))
 }
 
 fn expand_home(home: &str) -> PathBuf {
@@ -134,6 +152,7 @@ fn main() -> Result<()> {
         Command::Start {
             home,
             rpc_addr,
+            rest_addr,
             block_time,
             min_gas_price,
         } => {
@@ -148,6 +167,7 @@ fn main() -> Result<()> {
             runtime.block_on(node::start(StartOptions {
                 home: expand_home(&home),
                 rpc_addr,
+                rest_addr: rest_addr.0,
                 block_interval: block_time,
                 min_gas_price,
             }))?;

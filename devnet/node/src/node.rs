@@ -170,6 +170,8 @@ pub fn init_home(opts: &InitOptions) -> Result<Vec<DevAccount>> {
 pub struct StartOptions {
     pub home: PathBuf,
     pub rpc_addr: std::net::SocketAddr,
+    /// Cosmos REST (gRPC-gateway JSON) listen address; `None`: not served.
+    pub rest_addr: Option<std::net::SocketAddr>,
     pub block_interval: Duration,
     pub min_gas_price: Decimal,
 }
@@ -406,9 +408,26 @@ pub async fn start(opts: StartOptions) -> Result<()> {
         .await
         .with_context(|| format!("binding the RPC address {}", opts.rpc_addr))?;
     tracing::info!(addr = %opts.rpc_addr, "CometBFT JSON-RPC listening (HTTP and /websocket)");
+    let rest = match opts.rest_addr {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding the REST address {addr}"))?;
+            tracing::info!(%addr, "Cosmos REST listening");
+            Some(crate::rest::serve(listener, handle.clone()))
+        }
+        None => None,
+    };
+    let rest = async move {
+        match rest {
+            Some(server) => server.await,
+            None => std::future::pending().await,
+        }
+    };
     let server = crate::rpc::serve(listener, handle);
     tokio::select! {
         r = server => r?,
+        r = rest => r?,
         _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
     }
     drop(app_thread);

@@ -277,6 +277,75 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             }
             .encode_to_vec())
         }
+        "/cosmos.bank.v1beta1.Query/SpendableBalances" => {
+            // No vesting or locks on the devnet: everything held is spendable.
+            let req: cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySpendableBalancesRequest =
+                decode(data)?;
+            let all = handle(
+                app,
+                "/cosmos.bank.v1beta1.Query/AllBalances",
+                &QueryAllBalancesRequest {
+                    address: req.address,
+                    pagination: req.pagination,
+                    resolve_denom: false,
+                }
+                .encode_to_vec(),
+            )?;
+            let all: QueryAllBalancesResponse = decode(&all)?;
+            Ok(
+                cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySpendableBalancesResponse {
+                    balances: all.balances,
+                    pagination: all.pagination,
+                }
+                .encode_to_vec(),
+            )
+        }
+        "/cosmos.bank.v1beta1.Query/TotalSupply" | "/cosmos.bank.v1beta1.Query/SupplyOf" => {
+            // The bank module keeps each denom's supply under `bank/ 0x00 ‖ denom`.
+            let supply: Vec<ProtoCoin> = app
+                .state()
+                .range(&KeyRange::prefix(b"bank/\x00"), cosmwasm_std::Order::Ascending)
+                .into_iter()
+                .map(|(k, v)| ProtoCoin {
+                    denom: String::from_utf8_lossy(&k[b"bank/\x00".len()..]).into_owned(),
+                    amount: String::from_utf8_lossy(&v).into_owned(),
+                })
+                .collect();
+            if path.ends_with("SupplyOf") {
+                let req: cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySupplyOfRequest =
+                    decode(data)?;
+                if req.denom.is_empty() {
+                    return Err(invalid_argument("invalid denom"));
+                }
+                let amount = supply
+                    .into_iter()
+                    .find(|c| c.denom == req.denom)
+                    .map(|c| c.amount)
+                    .unwrap_or_else(|| "0".to_string());
+                return Ok(
+                    cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySupplyOfResponse {
+                        amount: Some(ProtoCoin {
+                            denom: req.denom,
+                            amount,
+                        }),
+                    }
+                    .encode_to_vec(),
+                );
+            }
+            let _req: cosmos_sdk_proto::cosmos::bank::v1beta1::QueryTotalSupplyRequest =
+                decode(data)?;
+            let total = supply.len() as u64;
+            Ok(
+                cosmos_sdk_proto::cosmos::bank::v1beta1::QueryTotalSupplyResponse {
+                    supply,
+                    pagination: Some(PageResponse {
+                        next_key: Vec::new(),
+                        total,
+                    }),
+                }
+                .encode_to_vec(),
+            )
+        }
         other => Err(TxError::sdk(
             6,
             format!("unknown query path {other}: this devnet answers auth Account, bank Balance/AllBalances, tx Simulate and the wasm queries"),

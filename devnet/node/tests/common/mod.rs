@@ -67,6 +67,8 @@ pub struct Devnet {
     pub home: tempfile::TempDir,
     pub child: Option<Child>,
     pub port: u16,
+    /// The Cosmos REST port.
+    pub rest_port: u16,
     pub client: HttpClient,
     pub devs: Vec<Dev>,
 }
@@ -88,6 +90,7 @@ impl Devnet {
             home,
             child: None,
             port,
+            rest_port: 0,
             client: HttpClient::new(format!("http://127.0.0.1:{port}").as_str()).unwrap(),
             devs,
         };
@@ -98,11 +101,13 @@ impl Devnet {
     /// Starts (or restarts) the node process on a fresh port and waits for a block.
     pub async fn spawn(&mut self) {
         self.port = free_port();
+        self.rest_port = free_port();
         self.client = HttpClient::new(format!("http://127.0.0.1:{}", self.port).as_str()).unwrap();
         let child = Command::new(bin())
             .args(["start", "--home"])
             .arg(self.home.path())
             .args(["--rpc-addr", &format!("127.0.0.1:{}", self.port)])
+            .args(["--rest-addr", &format!("127.0.0.1:{}", self.rest_port)])
             .args(["--block-time", "100ms"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
