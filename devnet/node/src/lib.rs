@@ -52,6 +52,7 @@ pub mod auth;
 pub mod chain;
 pub mod crypto;
 pub mod node;
+pub mod proofs;
 pub mod queries;
 pub mod rest;
 pub mod rpc;

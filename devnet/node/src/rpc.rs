@@ -473,6 +473,8 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
         None => Vec::new(),
     };
     let height = p.u64("height")?.unwrap_or(0);
+    let prove = p.str("prove").is_some_and(|s| s == "true");
+    let store_path = path.clone();
     let answer = node
         .request(|reply| AppRequest::Query {
             path,
@@ -481,6 +483,17 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
             reply,
         })
         .await?;
+    let proof = if prove && answer.code == 0 {
+        crate::proofs::store_proof(
+            &node.db,
+            &store_path,
+            &answer.key,
+            answer.height,
+            &answer.value,
+        )?
+    } else {
+        None
+    };
     to_value(&endpoint::abci_query::Response {
         response: endpoint::abci_query::AbciQuery {
             code: answer.code.into(),
@@ -489,7 +502,7 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
             index: 0,
             key: answer.key,
             value: answer.value,
-            proof: None,
+            proof,
             height: block::Height::try_from(answer.height)
                 .map_err(|e| RpcError::internal(e.to_string()))?,
             codespace: answer.codespace,

@@ -469,6 +469,30 @@ impl TreeReader for DbReader {
     }
 }
 
+impl jmt::storage::HasPreimage for DbReader {
+    fn preimage(&self, key_hash: KeyHash) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .preimages
+            .get(key_hash.0.as_slice())?
+            .map(|k| k.value().to_vec()))
+    }
+}
+
+impl ChainDb {
+    /// The value of `key` at `version` with an ICS-23 proof (existence, or
+    /// non-existence through the neighbouring keys) against the tree root of
+    /// that version, i.e. the app hash in the header of block `version + 1`.
+    /// Verify it with [`jmt::ics23_spec`].
+    pub fn get_with_proof(
+        &self,
+        key: &[u8],
+        version: Version,
+    ) -> Result<(Option<Vec<u8>>, ics23::CommitmentProof)> {
+        let reader = self.reader()?;
+        Sha256Jmt::new(&reader).get_with_ics23_proof(key.to_vec(), version)
+    }
+}
+
 struct Working {
     db: Arc<ChainDb>,
     reader: DbReader,
