@@ -20,6 +20,7 @@ use starminer_devnet::node::{self, InitOptions, StartOptions, DEFAULT_CHAIN_ID};
 /// then point a client at http://127.0.0.1:26657 (CometBFT RPC) or
 /// http://127.0.0.1:1317 (Cosmos REST) — chain id starminer-devnet-1, prefix
 /// starminer, gas price 0.0025ustar — and use a printed dev mnemonic.
+/// Keplr: suggest the chain with devnet/chain/keplr.json.
 #[derive(Parser)]
 #[command(name = "starminer-devnet", version, verbatim_doc_comment)]
 struct Cli {

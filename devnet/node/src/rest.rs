@@ -581,8 +581,10 @@ pub async fn serve(listener: tokio::net::TcpListener, node: NodeHandle) -> anyho
     Ok(())
 }
 
+/// A path no service serves: grpc-gateway v1 (the SDK 0.50 gateway) answers
+/// `Unimplemented`, HTTP 501 (wallets probe optional modules this way).
 async fn not_found() -> Status {
-    Status::not_found("Not Found")
+    Status::new(Code::Unimplemented, "Not Implemented")
 }
 
 async fn node_info(State(node): State<NodeHandle>) -> Reply {

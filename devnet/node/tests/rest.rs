@@ -654,8 +654,11 @@ async fn rest_answers_as_the_sdk_gateway_does() {
     assert!(pre.status().is_success());
     assert_eq!(pre.headers()["access-control-allow-origin"], "*");
     let (status, e) = rest.get_status("/cosmos/nothing/here").await;
-    assert_eq!(status, 404);
-    assert_eq!(e, json!({"code": 5, "message": "Not Found", "details": []}));
+    assert_eq!(status, 501);
+    assert_eq!(
+        e,
+        json!({"code": 12, "message": "Not Implemented", "details": []})
+    );
 
     // Queries at a past height through the gateway's height header.
     let past = rest
