@@ -282,7 +282,14 @@ pub fn run_app_thread(
     let mut next_block = Instant::now() + interval;
     loop {
         let wait = next_block.saturating_duration_since(Instant::now());
-        match requests.recv_timeout(wait) {
+        // A block that is due goes first: a steady stream of requests (queries
+        // from many clients) must not starve block production.
+        let next = if wait.is_zero() {
+            Err(mpsc::RecvTimeoutError::Timeout)
+        } else {
+            requests.recv_timeout(wait)
+        };
+        match next {
             Ok(req) => handle_request(&mut chain, &mut mempool, req),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let take = mempool.txs.len().min(MAX_BLOCK_TXS);
