@@ -1,0 +1,409 @@
+//! `starminer devnet`: the local chain in the background.
+//!
+//! `up` initializes `HOME/devnet` on first use (genesis with funded dev
+//! accounts), starts `starminer-devnet start` detached (its log in
+//! `HOME/devnet/node.log`, its pid in `HOME/devnet/devnet.pid`), waits for
+//! blocks, points the `devnet` chain of the config at it, imports the dev
+//! keys `dev0`…`dev3` into the keystore and deploys (dev0 deploys and holds
+//! the AMAX; every dev account gets AGPU). Devnet governance periods are
+//! shortened (voting 10 s, timelock 2 s) so proposals pass in seconds.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use serde::{Deserialize, Serialize};
+use starminer_client::{ChainClient, ChainConfig, Manifest, Wallet};
+
+use crate::cmd::deploy::{deploy_with, print_addresses, DeployArgs};
+use crate::context::{passphrase, Ctx};
+use crate::GlobalArgs;
+
+#[derive(Subcommand)]
+pub enum DevnetCmd {
+    /// Start the devnet in the background (initializing it on first use),
+    /// wait for blocks, import the dev keys and deploy.
+    Up(UpArgs),
+    /// Stop the background devnet (its chain data stays; `up` continues it).
+    Down(HomeArgs),
+    /// Is it running, at which height, is StarMiner deployed?
+    Status(HomeArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct HomeArgs {
+    /// The devnet's home (default: HOME/devnet).
+    #[arg(long)]
+    pub devnet_home: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub home: HomeArgs,
+    /// The `starminer-devnet` binary (default: next to `starminer`, else PATH).
+    #[arg(long, env = "STARMINER_DEVNET_BIN")]
+    pub devnet_bin: Option<PathBuf>,
+    /// CometBFT RPC port on 127.0.0.1.
+    #[arg(long, default_value_t = 26657)]
+    pub rpc_port: u16,
+    /// Cosmos REST port on 127.0.0.1 (0: no REST server).
+    #[arg(long, default_value_t = 1317)]
+    pub rest_port: u16,
+    /// Time between blocks, e.g. 1s or 200ms.
+    #[arg(long, default_value = "1s")]
+    pub block_time: String,
+    /// Delete the devnet's chain data and start from a fresh genesis (the
+    /// manifest's devnet entry is dropped too).
+    #[arg(long)]
+    pub fresh: bool,
+    /// Only start the chain; do not deploy.
+    #[arg(long)]
+    pub no_deploy: bool,
+    /// Directory of the wasm artifacts.
+    #[arg(long, default_value = "artifacts")]
+    pub artifacts: PathBuf,
+}
+
+/// How many dev accounts the devnet is created with (dev0 … dev3).
+const DEV_ACCOUNTS: u32 = 4;
+
+#[derive(Clone, Debug, Deserialize)]
+struct DevAccount {
+    name: String,
+    address: String,
+    mnemonic: String,
+}
+
+#[derive(Serialize)]
+struct Status {
+    home: String,
+    running: bool,
+    pid: Option<u32>,
+    rpc: String,
+    chain_id: Option<String>,
+    height: Option<u64>,
+    deployed: bool,
+}
+
+fn devnet_home(ctx: &Ctx, h: &HomeArgs) -> PathBuf {
+    h.devnet_home
+        .clone()
+        .unwrap_or_else(|| ctx.home.join("devnet"))
+}
+
+fn pid_path(home: &Path) -> PathBuf {
+    home.join("devnet.pid")
+}
+
+fn read_pid(home: &Path) -> Option<u32> {
+    std::fs::read_to_string(pid_path(home))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie (exited, not yet reaped) still has /proc/PID; its state is Z.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+fn find_devnet_bin(explicit: &Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.clone());
+    }
+    if let Ok(me) = std::env::current_exe() {
+        let sibling = me.with_file_name("starminer-devnet");
+        if sibling.exists() {
+            return Ok(sibling);
+        }
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join("starminer-devnet");
+            if p.exists() {
+                return Ok(p);
+            }
+        }
+    }
+    bail!("cannot find the starminer-devnet binary: build it (`cargo build --release -p starminer-devnet`) and pass --devnet-bin PATH or set STARMINER_DEVNET_BIN")
+}
+
+async fn wait_for_blocks(client: &ChainClient, pid: u32, log: &Path) -> Result<u64> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(s) = client.status().await {
+            if s.height > 1 {
+                return Ok(s.height);
+            }
+        }
+        if !alive(pid) {
+            bail!(
+                "the devnet exited during start-up: see {} (a port in use? try --rpc-port / --rest-port)",
+                log.display()
+            );
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the devnet produced no block within 60 s: see {}",
+                log.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
+    let mut ctx = Ctx::new(g)?;
+    let home = devnet_home(&ctx, &a.home);
+    let rpc = format!("http://127.0.0.1:{}", a.rpc_port);
+    let mut chain = ChainConfig::devnet_at(&rpc);
+    if a.rest_port != 0 {
+        chain.rest = Some(format!("http://127.0.0.1:{}", a.rest_port));
+    }
+    let running = read_pid(&home).filter(|p| alive(*p));
+    if a.fresh {
+        if let Some(pid) = running {
+            bail!("the devnet is running (pid {pid}): stop it with `starminer devnet down` before --fresh");
+        }
+    }
+    let bin = find_devnet_bin(&a.devnet_bin)?;
+    let genesis = home.join("config/genesis.json");
+    if a.fresh || !genesis.exists() {
+        std::fs::create_dir_all(&home)?;
+        let mut cmd = Command::new(&bin);
+        cmd.args(["init", "--home"])
+            .arg(&home)
+            .args(["--dev-accounts", &DEV_ACCOUNTS.to_string()]);
+        if a.fresh {
+            cmd.arg("--overwrite");
+        }
+        let out = cmd
+            .output()
+            .with_context(|| format!("running {}", bin.display()))?;
+        if !out.status.success() {
+            bail!(
+                "starminer-devnet init failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut manifest = ctx.manifest()?;
+        if manifest.chains.remove(&chain.chain_id).is_some() {
+            manifest.save(&ctx.manifest_path)?;
+        }
+        ctx.note(format!("initialized a fresh devnet in {}", home.display()));
+    }
+    let client = ChainClient::new(chain.clone())?;
+    let log = home.join("node.log");
+    let pid = match running {
+        Some(pid) => {
+            ctx.note(format!("the devnet is already running (pid {pid})"));
+            pid
+        }
+        None => {
+            let logfile = std::fs::File::create(&log)
+                .with_context(|| format!("creating {}", log.display()))?;
+            let mut cmd = Command::new(&bin);
+            cmd.args(["start", "--home"])
+                .arg(&home)
+                .args(["--rpc-addr", &format!("127.0.0.1:{}", a.rpc_port)])
+                .args(["--block-time", &a.block_time])
+                .stdin(Stdio::null())
+                .stdout(logfile.try_clone()?)
+                .stderr(logfile);
+            if a.rest_port != 0 {
+                cmd.args(["--rest-addr", &format!("127.0.0.1:{}", a.rest_port)]);
+            } else {
+                cmd.args(["--rest-addr", "off"]);
+            }
+            {
+                // Its own process group: Ctrl-C in this terminal later does not stop it.
+                use std::os::unix::process::CommandExt;
+                cmd.process_group(0);
+            }
+            let child = cmd
+                .spawn()
+                .with_context(|| format!("starting {}", bin.display()))?;
+            std::fs::write(pid_path(&home), child.id().to_string())?;
+            child.id()
+        }
+    };
+    let pb = ctx.spinner(format!("waiting for blocks at {rpc}"));
+    let height = wait_for_blocks(&client, pid, &log).await;
+    pb.finish_and_clear();
+    let height = height?;
+    ctx.note(format!(
+        "devnet running (pid {pid}) at {rpc}, height {height}; log {}",
+        log.display()
+    ));
+
+    // The config's devnet chain, the dev keys.
+    ctx.config.chains.insert("devnet".into(), chain.clone());
+    if ctx.config.default_key.is_none() {
+        ctx.config.default_key = Some("dev0".into());
+    }
+    ctx.save_config()?;
+    if ctx.chain_name == "devnet" {
+        ctx.chain_config = chain.clone();
+    }
+    let devs: Vec<DevAccount> = serde_json::from_slice(
+        &std::fs::read(home.join("config/dev_accounts.json"))
+            .context("reading the devnet's dev_accounts.json")?,
+    )?;
+    let ks = ctx.keystore()?;
+    let missing: Vec<&DevAccount> = devs.iter().filter(|d| !ks.contains(&d.name)).collect();
+    let mut deployer_key = None;
+    if !missing.is_empty() {
+        let pass = passphrase("Passphrase for the dev keys: ", false)?;
+        for d in missing {
+            let key = ks.import(&d.name, &d.mnemonic, &pass)?;
+            if key.address(&chain.prefix)? != d.address {
+                bail!(
+                    "dev key {} derives to another address than the devnet's",
+                    d.name
+                );
+            }
+            ctx.note(format!("imported dev key {} ({})", d.name, d.address));
+            if d.name == "dev0" {
+                deployer_key = Some(key);
+            }
+        }
+    }
+    if a.no_deploy {
+        return Ok(());
+    }
+    let deploy = DeployArgs {
+        from: Some("dev0".into()),
+        artifacts: a.artifacts.clone(),
+        namespace: "starminer".into(),
+        amax_supply: "100000000".into(),
+        agpu: devs
+            .iter()
+            .skip(1)
+            .map(|d| format!("{}=1000000", d.address))
+            .collect(),
+        deployer_agpu: "10000000".into(),
+        voting_period: Some(10),
+        timelock: Some(2),
+        stake: "1000000".into(),
+        no_templates: false,
+    };
+    let mut dctx = Ctx::new(g)?;
+    dctx.chain_name = "devnet".into();
+    dctx.chain_config = chain;
+    let wallet = match deployer_key {
+        Some(key) => Wallet::new(dctx.client()?, key)?,
+        None => dctx.wallet(&Some("dev0".into()))?,
+    };
+    let sm = deploy_with(&dctx, &wallet, &deploy).await?;
+    print_addresses(&dctx, &sm)
+}
+
+async fn down(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
+    let ctx = Ctx::new(g)?;
+    let home = devnet_home(&ctx, &h);
+    let Some(pid) = read_pid(&home) else {
+        ctx.note("the devnet is not running (no pid file)");
+        return Ok(());
+    };
+    if !alive(pid) {
+        std::fs::remove_file(pid_path(&home))?;
+        ctx.note(format!("the devnet (pid {pid}) had already stopped"));
+        return Ok(());
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .context("running kill")?;
+    if !status.success() {
+        bail!("could not signal pid {pid}: stop it by hand");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while alive(pid) {
+        if Instant::now() > deadline {
+            bail!("the devnet (pid {pid}) did not stop within 20 s: `kill -9 {pid}`");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    std::fs::remove_file(pid_path(&home))?;
+    ctx.note(format!(
+        "stopped the devnet (pid {pid}); `starminer devnet up` continues it"
+    ));
+    Ok(())
+}
+
+async fn status(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
+    let ctx = Ctx::new(g)?;
+    let home = devnet_home(&ctx, &h);
+    let pid = read_pid(&home).filter(|p| alive(*p));
+    let chain = ctx
+        .config
+        .chains
+        .get("devnet")
+        .cloned()
+        .unwrap_or_else(ChainConfig::devnet);
+    let client =
+        ChainClient::new(chain.clone())?.with_retry(starminer_client::chain::RetryPolicy {
+            attempts: 1,
+            ..Default::default()
+        });
+    let node = if pid.is_some() {
+        client.status().await.ok()
+    } else {
+        None
+    };
+    let deployed = Manifest::load_or_default(&ctx.manifest_path)?
+        .chains
+        .get(&chain.chain_id)
+        .is_some_and(|d| d.is_complete());
+    let s = Status {
+        home: home.display().to_string(),
+        running: pid.is_some() && node.is_some(),
+        pid,
+        rpc: chain.rpc.clone(),
+        chain_id: node.as_ref().map(|n| n.chain_id.clone()),
+        height: node.as_ref().map(|n| n.height),
+        deployed,
+    };
+    ctx.print(&s, |s| {
+        if s.running {
+            println!(
+                "running  pid {}  {}  chain {}  height {}",
+                s.pid.unwrap_or_default(),
+                s.rpc,
+                s.chain_id.clone().unwrap_or_default(),
+                s.height.unwrap_or_default()
+            );
+        } else if let Some(pid) = s.pid {
+            println!("process {pid} is alive but {} does not answer", s.rpc);
+        } else {
+            println!("stopped  (start it with `starminer devnet up`)");
+        }
+        println!("home     {}", s.home);
+        println!(
+            "deployed {}",
+            if s.deployed {
+                "yes"
+            } else {
+                "no (`starminer deploy` or `starminer devnet up`)"
+            }
+        );
+    })
+}
+
+pub async fn run(g: &GlobalArgs, cmd: DevnetCmd) -> Result<()> {
+    match cmd {
+        DevnetCmd::Up(a) => up(g, a).await,
+        DevnetCmd::Down(h) => down(g, h).await,
+        DevnetCmd::Status(h) => status(g, h).await,
+    }
+}

@@ -1,0 +1,143 @@
+//! `starminer token`: balances of the fee coin, AGPU and AMAX; transfers.
+
+use anyhow::{bail, Result};
+use clap::Subcommand;
+use serde::Serialize;
+use starminer_client::contracts::{format_units, parse_units};
+
+use crate::context::{table, Ctx};
+use crate::GlobalArgs;
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Balances of a key or address: fee coin, AGPU, AMAX, staked AMAX,
+    /// bonded AGPU.
+    Balance {
+        /// Key name or address (default: the --from key).
+        who: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// Send AGPU, AMAX or the chain's fee coin.
+    Send {
+        /// Recipient: key name or address.
+        to: String,
+        /// Amount in whole tokens (6 decimals), e.g. 12.5.
+        amount: String,
+        /// agpu, amax, or a native denom (e.g. ustar, in its base unit).
+        #[arg(long, default_value = "agpu")]
+        denom: String,
+        #[arg(long)]
+        from: Option<String>,
+    },
+}
+
+#[derive(Serialize)]
+struct Balances {
+    address: String,
+    /// Native fee coin in its base unit.
+    native: String,
+    native_denom: String,
+    /// Micro units.
+    agpu: Option<String>,
+    amax: Option<String>,
+    amax_staked: Option<String>,
+    agpu_bonded: Option<String>,
+}
+
+pub async fn run(g: &GlobalArgs, cmd: TokenCmd) -> Result<()> {
+    let ctx = Ctx::new(g)?;
+    match cmd {
+        TokenCmd::Balance { who, from } => {
+            let who = match who {
+                Some(w) => w,
+                None => ctx.key_name(&from)?,
+            };
+            let address = ctx.resolve_address(&who)?;
+            let client = ctx.client()?;
+            let denom = ctx.chain_config.fee_denom.clone();
+            let native = client.balance(&address, &denom).await?;
+            let mut b = Balances {
+                address: address.clone(),
+                native: native.to_string(),
+                native_denom: denom,
+                agpu: None,
+                amax: None,
+                amax_staked: None,
+                agpu_bonded: None,
+            };
+            if let Ok(sm) = ctx.starminer() {
+                b.agpu = Some(sm.agpu().balance(&address).await?.to_string());
+                b.amax = Some(sm.amax().balance(&address).await?.to_string());
+                b.amax_staked = Some(sm.governance().staked(&address).await?.to_string());
+                b.agpu_bonded = Some(sm.registry().stake(&address).await?.bonded.to_string());
+            }
+            ctx.print(&b, |b| {
+                let fmt = |v: &Option<String>| {
+                    v.as_ref()
+                        .and_then(|s| s.parse::<u128>().ok())
+                        .map(format_units)
+                        .unwrap_or_else(|| "- (not deployed)".into())
+                };
+                let mut t = table(&["", "balance"]);
+                t.add_row(vec!["address".into(), b.address.clone()]);
+                t.add_row(vec![b.native_denom.clone(), b.native.clone()]);
+                t.add_row(vec!["AGPU".into(), fmt(&b.agpu)]);
+                t.add_row(vec!["AGPU bonded".into(), fmt(&b.agpu_bonded)]);
+                t.add_row(vec!["AMAX".into(), fmt(&b.amax)]);
+                t.add_row(vec!["AMAX staked".into(), fmt(&b.amax_staked)]);
+                println!("{t}");
+            })?;
+        }
+        TokenCmd::Send {
+            to,
+            amount,
+            denom,
+            from,
+        } => {
+            let to = ctx.resolve_address(&to)?;
+            let wallet = ctx.wallet(&from)?;
+            let pb = ctx.spinner(format!("sending {amount} {denom} to {to}"));
+            let outcome = match denom.to_lowercase().as_str() {
+                "agpu" | "amax" => {
+                    let sm = ctx.starminer()?;
+                    let token = if denom.eq_ignore_ascii_case("agpu") {
+                        sm.agpu()
+                    } else {
+                        sm.amax()
+                    };
+                    let micro = parse_units(&amount)?;
+                    let have = token.balance(wallet.address()).await?;
+                    if have < micro {
+                        bail!(
+                            "{} holds {} {} but {} are to be sent: {} {} is missing",
+                            wallet.address(),
+                            format_units(have),
+                            denom.to_uppercase(),
+                            amount,
+                            format_units(micro - have),
+                            denom.to_uppercase()
+                        );
+                    }
+                    token.transfer(&wallet, &to, micro).await?
+                }
+                native => {
+                    let base: u128 = amount.parse().map_err(|_| {
+                        anyhow::anyhow!(
+                            "native amounts are integers in the base unit (e.g. 1000000{native})"
+                        )
+                    })?;
+                    wallet.send(&to, base, native).await?
+                }
+            };
+            pb.finish_and_clear();
+            ctx.print(&outcome, |o| {
+                println!(
+                    "sent in block {} (tx {}, gas {})",
+                    o.height, o.hash, o.gas_used
+                )
+            })?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The built-in templates as the chain registers them, and job parameters
+//! as the chain carries them.
+
+use anyhow::{bail, Result};
+use cosmwasm_std::Uint64;
+use starminer_interfaces::job_market::{HardwareRequirements, JobParam, Template};
+use starminer_templates::{ParamKind, TemplateInfo};
+
+/// The on-chain registration of a built-in template: its kernel's hash, unit
+/// formula, chunking, determinism, time per unit and minimum device memory.
+/// Any tier and device size may claim it (the job asks for more if needed).
+pub fn chain_template(info: &TemplateInfo) -> Template {
+    Template {
+        id: info.id.to_string(),
+        class: info.class,
+        kernel_sha256: info.kernel_sha256_hex(),
+        unit_formula: info.unit_formula(),
+        chunk_size: info.chunk_size,
+        determinism: info.determinism(),
+        max_seconds_per_unit: info.max_seconds_per_unit(),
+        min_hardware: HardwareRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(info.min_device_memory),
+            min_compute_units: 1,
+        },
+        enabled: true,
+    }
+}
+
+/// The job templates the deployment registers: the whole catalogue but the
+/// benchmark (which the registry's challenges use, not requesters).
+pub fn builtin_templates() -> Vec<Template> {
+    starminer_templates::catalogue()
+        .iter()
+        .map(|t| t.info())
+        .filter(|i| !i.id.starts_with("bench"))
+        .map(chain_template)
+        .collect()
+}
+
+/// Job parameters for the chain from `name=value,...` text: validated
+/// against the template's schema; every integer parameter (defaults filled
+/// in) goes on chain. Chain parameters are integers, so a non-integer
+/// parameter can only keep its default.
+pub fn job_params(info: &'static TemplateInfo, text: &str) -> Result<Vec<JobParam>> {
+    let params = starminer_templates::Params::parse(info, text)?;
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let name = item.split_once('=').map(|(n, _)| n.trim()).unwrap_or(item);
+        if let Some(spec) = info.params.iter().find(|p| p.name == name) {
+            if !matches!(spec.kind, ParamKind::Int { .. }) {
+                bail!(
+                    "parameter `{name}` of {} is not an integer; job parameters on chain are integers, so it keeps its default",
+                    info.id
+                );
+            }
+        }
+    }
+    Ok(params
+        .integers()
+        .into_iter()
+        .map(|(name, value)| JobParam { name, value })
+        .collect())
+}
+
+/// Reads a params file: `name=value,...` text, or a JSON object of integers.
+pub fn params_text_from_file(contents: &str) -> Result<String> {
+    let trimmed = contents.trim();
+    if trimmed.starts_with('{') {
+        let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(trimmed)?;
+        let mut parts = Vec::new();
+        for (k, v) in v {
+            match v.as_u64() {
+                Some(n) => parts.push(format!("{k}={n}")),
+                None => bail!("parameter `{k}` must be a non-negative integer, not {v}"),
+            }
+        }
+        Ok(parts.join(","))
+    } else {
+        Ok(trimmed
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_carry_the_kernel_hashes_and_skip_the_benchmark() {
+        let ts = builtin_templates();
+        assert_eq!(ts.len(), 5);
+        for t in &ts {
+            let info = starminer_templates::by_id(&t.id).unwrap().info();
+            assert_eq!(t.kernel_sha256, info.kernel_sha256_hex());
+            assert_eq!(t.kernel_sha256.len(), 64);
+        }
+        assert!(ts.iter().all(|t| !t.id.starts_with("bench")));
+    }
+
+    #[test]
+    fn params_fill_defaults_and_refuse_floats() {
+        let info = starminer_templates::by_id("render.fractal").unwrap().info();
+        let p = job_params(info, "width=64,height=32").unwrap();
+        let get = |n: &str| p.iter().find(|x| x.name == n).unwrap().value;
+        assert_eq!(
+            (get("width"), get("height"), get("max_iter")),
+            (64, 32, 256)
+        );
+        assert!(job_params(info, "center_x=0.1").is_err());
+        assert!(job_params(info, "nope=1").is_err());
+        assert!(job_params(info, "width=0").is_err());
+    }
+
+    #[test]
+    fn params_files_are_json_or_lines() {
+        assert_eq!(
+            params_text_from_file("{\"width\": 64, \"height\": 32}").unwrap(),
+            "height=32,width=64"
+        );
+        assert_eq!(
+            params_text_from_file("# a comment\nwidth=64\nheight=32\n").unwrap(),
+            "width=64,height=32"
+        );
+        assert!(params_text_from_file("{\"width\": -1}").is_err());
+    }
+}

@@ -1,0 +1,269 @@
+//! The built `starminer` binary against a real devnet that it starts itself:
+//! devnet up (init, start, dev keys, deploy, templates by proposal), keys,
+//! token send and balances, job quote / submit / list / show / cancel,
+//! market and provider reads, an idempotent second deploy, devnet down.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `$STARMINER_DEVNET_BIN`, or the devnet built by cargo into this target dir.
+fn devnet_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("STARMINER_DEVNET_BIN") {
+        return PathBuf::from(p);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "-p",
+            "starminer-devnet",
+            "--bin",
+            "starminer-devnet",
+        ])
+        .status()
+        .expect("running cargo build for the devnet");
+    assert!(status.success(), "building starminer-devnet failed");
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+        .join("debug/starminer-devnet")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Cli {
+    home: tempfile::TempDir,
+    devnet_bin: PathBuf,
+}
+
+impl Cli {
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_starminer"))
+            .arg("--home")
+            .arg(self.home.path())
+            .args(args)
+            .env("STARMINER_PASSPHRASE", "test passphrase")
+            .env("STARMINER_DEVNET_BIN", &self.devnet_bin)
+            .env_remove("STARMINER_HOME")
+            .env_remove("STARMINER_CHAIN")
+            .env_remove("STARMINER_NODE")
+            .output()
+            .expect("running starminer")
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert!(
+            out.status.success(),
+            "starminer {args:?} failed:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let text = self.ok(&all);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+    }
+
+    /// Runs and expects failure; returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert!(!out.status.success(), "starminer {args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["devnet", "down"]);
+    }
+}
+
+#[test]
+fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
+    let cli = Cli {
+        home: tempfile::tempdir().unwrap(),
+        devnet_bin: devnet_bin(),
+    };
+    let rpc_port = free_port().to_string();
+    let artifacts = workspace_root().join("artifacts");
+    let up = cli.ok(&[
+        "devnet",
+        "up",
+        "--rpc-port",
+        &rpc_port,
+        "--rest-port",
+        "0",
+        "--block-time",
+        "200ms",
+        "--artifacts",
+        artifacts.to_str().unwrap(),
+    ]);
+    assert!(up.contains("starminer-job-market"), "{up}");
+
+    let status = cli.json(&["devnet", "status"]);
+    assert_eq!(status["running"], true, "{status}");
+    assert_eq!(status["deployed"], true);
+    assert_eq!(status["chain_id"], "starminer-devnet-1");
+
+    // Keys: the dev keys were imported; a new one.
+    let keys = cli.json(&["keys", "list"]);
+    let names: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev0", "dev1", "dev2", "dev3"]);
+    let alice = cli.json(&["keys", "add", "alice"]);
+    let alice_addr = alice["address"].as_str().unwrap().to_string();
+    assert!(alice_addr.starts_with("starminer1"));
+    assert_eq!(alice["mnemonic"].as_str().unwrap().split(' ').count(), 24);
+    assert_eq!(
+        cli.json(&["keys", "show", "alice"])["address"],
+        alice_addr.as_str()
+    );
+
+    // Tokens: gas money and AGPU for alice.
+    cli.ok(&[
+        "token", "send", "alice", "2000000", "--denom", "ustar", "--from", "dev0",
+    ]);
+    cli.ok(&[
+        "token", "send", "alice", "500", "--denom", "agpu", "--from", "dev1",
+    ]);
+    let bal = cli.json(&["token", "balance", "alice"]);
+    assert_eq!(bal["native"], "2000000");
+    assert_eq!(bal["agpu"], "500000000");
+    let err = cli.fails(&[
+        "token", "send", "dev0", "501", "--denom", "agpu", "--from", "alice",
+    ]);
+    assert!(err.contains("is missing"), "{err}");
+
+    // Templates, quote, submit.
+    let templates = cli.json(&["job", "templates"]);
+    let ids: Vec<&str> = templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"render.fractal") && ids.contains(&"hpc.sgemm"),
+        "{ids:?}"
+    );
+    let job = [
+        "--template",
+        "render.fractal",
+        "--params",
+        "width=64,height=64,max_iter=16",
+    ];
+    let mut quote_args = vec!["job", "quote"];
+    quote_args.extend(job);
+    let quote = cli.json(&quote_args);
+    let total: u128 = quote["total"].as_str().unwrap().parse().unwrap();
+    assert!(total > 0);
+    let params_file = cli.home.path().join("params.json");
+    std::fs::write(
+        &params_file,
+        r#"{"width": 64, "height": 64, "max_iter": 16}"#,
+    )
+    .unwrap();
+    let submitted = cli.json(&[
+        "job",
+        "submit",
+        "--template",
+        "render.fractal",
+        "--params-file",
+        params_file.to_str().unwrap(),
+        "--zone",
+        "eu-west",
+        "--from",
+        "alice",
+    ]);
+    let id = submitted["job_id"].as_u64().unwrap();
+    assert_eq!(submitted["price"].as_str().unwrap(), total.to_string());
+
+    // A requester without AGPU is told how much is missing.
+    cli.json(&["keys", "add", "bob"]);
+    cli.ok(&[
+        "token", "send", "bob", "2000000", "--denom", "ustar", "--from", "dev0",
+    ]);
+    let err = cli.fails(&[
+        "job",
+        "submit",
+        "--template",
+        "render.fractal",
+        "--from",
+        "bob",
+    ]);
+    assert!(err.contains("AGPU is missing"), "{err}");
+
+    let list = cli.json(&["job", "list", "--from", "alice"]);
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["id"], id);
+    assert_eq!(rows[0]["status"], "open");
+    let show = cli.json(&["job", "show", &id.to_string()]);
+    assert_eq!(show["job"]["requester"], alice_addr.as_str());
+    assert_eq!(show["history"][0]["action"], "job_submitted");
+    let open = cli.json(&["job", "list", "--status", "open"]);
+    assert_eq!(open.as_array().unwrap().len(), 1);
+
+    // Market and providers.
+    let prices = cli.json(&["market", "prices"]);
+    assert_eq!(prices["tiers"].as_array().unwrap().len(), 4);
+    let queues = cli.json(&["market", "queues"]);
+    let eu_west = queues["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "eu-west")
+        .unwrap();
+    assert_eq!(eu_west["open_jobs"], 1);
+    assert_eq!(cli.json(&["provider", "list"]).as_array().unwrap().len(), 0);
+    assert!(cli.json(&["rewards", "history"])["current"]["epoch"].is_u64());
+    assert!(cli.json(&["gov", "list"]).as_array().unwrap().len() == 1);
+
+    // Deploying again finds everything done.
+    let manifest_path = cli.home.path().join("manifest.json");
+    let before = std::fs::read(&manifest_path).unwrap();
+    cli.ok(&[
+        "deploy",
+        "--from",
+        "dev0",
+        "--artifacts",
+        artifacts.to_str().unwrap(),
+    ]);
+    let after = std::fs::read(&manifest_path).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&before).unwrap(),
+        serde_json::from_slice::<Value>(&after).unwrap()
+    );
+
+    // Cancel refunds; then stop the chain.
+    cli.ok(&["job", "cancel", &id.to_string(), "--from", "alice"]);
+    let bal = cli.json(&["token", "balance", "alice"]);
+    assert_eq!(bal["agpu"], "500000000");
+    cli.ok(&["devnet", "down"]);
+    let status = cli.json(&["devnet", "status"]);
+    assert_eq!(status["running"], false);
+}
