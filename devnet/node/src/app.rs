@@ -4,7 +4,7 @@
 //! One `App` lives on the node's application thread (the wasm host is not
 //! `Send`); everything that touches state goes through it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -194,6 +194,21 @@ pub struct App {
     /// Height and time of the last committed block.
     height: u64,
     time: Timestamp,
+    /// Where the current block's DeliverTx time goes (logged at debug level).
+    timing: PhaseTimes,
+    /// Signatures CheckTx verified that DeliverTx has not met yet.
+    verified_sigs: HashSet<[u8; 32]>,
+}
+
+/// At most this many remembered signatures (the mempool's size).
+const MAX_VERIFIED_SIGS: usize = crate::node::MAX_MEMPOOL_TXS;
+
+/// Time spent in each phase of DeliverTx over one block.
+#[derive(Clone, Copy, Debug, Default)]
+struct PhaseTimes {
+    decode: std::time::Duration,
+    ante: std::time::Duration,
+    msgs: std::time::Duration,
 }
 
 pub fn abci_event(kind: &str, attrs: Vec<(String, String)>) -> abci::Event {
@@ -242,10 +257,12 @@ fn host_error(e: &HostError, msg_index: usize, gas: &Gas) -> TxError {
             ),
         );
     }
-    let inner = e
-        .contract_message()
-        .map(str::to_string)
-        .unwrap_or_else(|| e.to_string());
+    let inner = match (e.contract_message(), e.vm_message()) {
+        (Some(m), _) => m.to_string(),
+        // wasmvm's Go wrapper reports the VM's errors this way.
+        (None, Some(m)) => format!("Error calling the VM: {m}"),
+        (None, None) => e.to_string(),
+    };
     let desc = if codespace == "wasm" {
         wasm_description(code)
     } else {
@@ -290,6 +307,8 @@ impl App {
             fee_collector,
             height,
             time,
+            timing: PhaseTimes::default(),
+            verified_sigs: HashSet::new(),
         };
         app.set_block_context(height, time, 0);
         Ok(app)
@@ -334,6 +353,8 @@ impl App {
     /// Runs the block's transactions; the writes stay in the working state
     /// until the chain commits them with [`App::take_block_writes`].
     pub fn execute_block(&mut self, height: u64, time: Timestamp, txs: &[Vec<u8>]) -> Vec<TxExec> {
+        let started = std::time::Instant::now();
+        self.timing = PhaseTimes::default();
         let mut results = Vec::with_capacity(txs.len());
         for (i, tx) in txs.iter().enumerate() {
             self.set_block_context(height, time, i as u32);
@@ -341,6 +362,17 @@ impl App {
         }
         let mut store = self.state.clone();
         store.set(LAST_HEIGHT_KEY, &height.to_be_bytes());
+        if !txs.is_empty() {
+            tracing::debug!(
+                height,
+                txs = txs.len(),
+                exec_ms = started.elapsed().as_millis() as u64,
+                decode_ms = self.timing.decode.as_millis() as u64,
+                ante_ms = self.timing.ante.as_millis() as u64,
+                msgs_ms = self.timing.msgs.as_millis() as u64,
+                "executed block"
+            );
+        }
         results
     }
 
@@ -377,6 +409,7 @@ impl App {
     }
 
     fn run_tx(&mut self, bytes: &[u8], mode: Mode, pending: &HashMap<String, u64>) -> TxExec {
+        let t0 = std::time::Instant::now();
         let tx = match DecodedTx::decode(bytes) {
             Ok(tx) => tx,
             Err(e) => return TxExec::failed(e, 0, 0, Vec::new()),
@@ -394,6 +427,7 @@ impl App {
             },
             used: 0,
         };
+        let t1 = std::time::Instant::now();
         self.state.begin_tx();
         let mut events = Vec::new();
         let signer_sequences =
@@ -414,6 +448,11 @@ impl App {
                 ..Default::default()
             };
         }
+        let t2 = std::time::Instant::now();
+        if mode == Mode::Deliver {
+            self.timing.decode += t1 - t0;
+            self.timing.ante += t2 - t1;
+        }
         // Messages: all or nothing; the ante's fee and sequence stay.
         self.state.begin_tx();
         let mut msg_responses = Vec::new();
@@ -431,6 +470,9 @@ impl App {
             }
         }
         self.state.commit_tx();
+        if mode == Mode::Deliver {
+            self.timing.msgs += t2.elapsed();
+        }
         events.extend(msg_events);
         #[allow(deprecated)]
         let data = TxMsgData {
@@ -707,7 +749,7 @@ impl App {
                     account_number: account.account_number,
                 }
                 .encode_to_vec();
-                if !direct || !crypto::verify_secp256k1(&pubkey, &sign_doc, &tx.signatures[i]) {
+                if !direct || !self.verify_signature(mode, &pubkey, &sign_doc, &tx.signatures[i]) {
                     return Err(TxError::sdk(
                         4,
                         format!(
@@ -741,6 +783,32 @@ impl App {
             ));
         }
         Ok(signer_sequences)
+    }
+
+    /// Checks a secp256k1 signature. A signature CheckTx verified is
+    /// remembered (by hash of key, sign bytes and signature) until DeliverTx
+    /// meets it, so a transaction's signature is verified once, not twice:
+    /// the outcome of a verification depends on nothing else.
+    fn verify_signature(&mut self, mode: Mode, pubkey: &[u8], sign_doc: &[u8], sig: &[u8]) -> bool {
+        let key: [u8; 32] = Sha256::new()
+            .chain_update((pubkey.len() as u32).to_be_bytes())
+            .chain_update(pubkey)
+            .chain_update((sign_doc.len() as u32).to_be_bytes())
+            .chain_update(sign_doc)
+            .chain_update(sig)
+            .finalize()
+            .into();
+        if mode == Mode::Deliver && self.verified_sigs.remove(&key) {
+            return true;
+        }
+        let ok = crypto::verify_secp256k1(pubkey, sign_doc, sig);
+        if ok && mode == Mode::Check {
+            if self.verified_sigs.len() >= MAX_VERIFIED_SIGS {
+                self.verified_sigs.clear();
+            }
+            self.verified_sigs.insert(key);
+        }
+        ok
     }
 
     fn addr(&self, address: &str, what: &str) -> Result<Addr, TxError> {
@@ -838,20 +906,28 @@ impl App {
                 ),
             ));
         }
-        let data = result.data.as_ref().map(|d| d.to_vec()).unwrap_or_default();
-        let response = match msg {
-            NodeMsg::Send(m) => {
-                // The SDK creates the recipient's account when it first receives coins.
-                let to = self.addr(&m.to_address, "to address")?;
+        // Accounts, in the order the message created them: the SDK's bank
+        // creates an account for an address that first receives coins, and
+        // wasmd one for every new contract (nested instantiations included).
+        for e in &result.events {
+            let key = match e.ty.as_str() {
+                "transfer" => "recipient",
+                "instantiate" => "_contract_address",
+                _ => continue,
+            };
+            for a in e.attributes.iter().filter(|a| a.key == key) {
                 let raw = self
                     .host
                     .address_codec()
-                    .canonicalize(to.as_str())
+                    .canonicalize(&a.value)
                     .map_err(|e| TxError::sdk(7, e.to_string()))?;
                 let mut store = self.state.clone();
-                auth::ensure_account(&mut store, &raw, to.as_str());
-                any(MsgSendResponse {})
+                auth::ensure_account(&mut store, &raw, &a.value);
             }
+        }
+        let data = result.data.as_ref().map(|d| d.to_vec()).unwrap_or_default();
+        let response = match msg {
+            NodeMsg::Send(_) => any(MsgSendResponse {}),
             NodeMsg::StoreCode(_) => {
                 let code_id = result.code_id.unwrap_or_default();
                 if let Some(wasm) = stored_wasm {
@@ -938,18 +1014,24 @@ impl App {
         if let Some(rest) = path.strip_prefix("store/") {
             return self.query_store(rest, data, at);
         }
-        if at != latest {
-            return QueryAnswer::err(
-                TxError::sdk(
-                    18,
-                    format!(
-                        "queries of {path} at past heights are not supported by the devnet yet; query height {latest} or 0"
-                    ),
-                ),
-                latest,
-            );
-        }
-        match crate::queries::handle(self, path, data) {
+        let answer = if at == latest {
+            crate::queries::handle(self, path, data)
+        } else {
+            // Every handler reads through the working state: point it at the
+            // tree version of that height, and contracts at that block.
+            let time = match self.db.block(at) {
+                Ok(Some(b)) => {
+                    Timestamp::from_nanos(b.block.header.time.unix_timestamp_nanos().max(0) as u64)
+                }
+                _ => self.time,
+            };
+            self.set_block_context(at, time, 0);
+            let state = self.state.clone();
+            let answer = state.at_version(at, || crate::queries::handle(self, path, data));
+            self.set_block_context(self.height, self.time, 0);
+            answer
+        };
+        match answer {
             Ok(value) => QueryAnswer::ok(value, at),
             Err(e) => QueryAnswer::err(e, at),
         }

@@ -93,6 +93,10 @@ pub struct Chain {
     validator: Validator,
     chain_id: chain::Id,
     consensus_params: tendermint::consensus::Params,
+    /// Height and `LastResultsHash` input of the last block this process produced.
+    last_results_hash: Option<(u64, Hash)>,
+    /// The last block this process produced (the next one links to it).
+    last_block: Option<StoredBlock>,
 }
 
 /// CometBFT's `HashConsensusParams`: sha256 of the block size limits.
@@ -172,6 +176,8 @@ impl Chain {
             validator,
             chain_id: chain_id.parse().context("chain id")?,
             consensus_params,
+            last_results_hash: None,
+            last_block: None,
         })
     }
 
@@ -182,22 +188,30 @@ impl Chain {
     /// Executes `txs` as the next block at `time`, signs it and commits it.
     pub fn produce_block(&mut self, txs: Vec<Vec<u8>>, time: Time) -> Result<CommittedBlock> {
         let height = self.app.height() + 1;
-        let prev = if height > 1 {
-            Some(
+        let kept = self
+            .last_block
+            .take()
+            .filter(|b| b.block.header.height.value() + 1 == height);
+        let prev = match kept {
+            Some(b) => Some(b),
+            None if height > 1 => Some(
                 self.db
                     .block(height - 1)?
                     .ok_or_else(|| anyhow!("block {} missing", height - 1))?,
-            )
-        } else {
-            None
+            ),
+            None => None,
         };
-        let prev_results = if height > 1 {
-            self.db
-                .results(height - 1)?
-                .map(|r| r.tx_results)
-                .unwrap_or_default()
-        } else {
-            Vec::new()
+        // The previous block's results hash: kept from producing it, read back after a restart.
+        let prev_results_hash = match self.last_results_hash {
+            Some((h, hash)) if h + 1 == height => hash,
+            _ if height > 1 => results_hash(
+                &self
+                    .db
+                    .results(height - 1)?
+                    .map(|r| r.tx_results)
+                    .unwrap_or_default(),
+            ),
+            _ => results_hash(&[]),
         };
         // Time strictly increases, as CometBFT's BFT time does.
         let time = match &prev {
@@ -213,6 +227,7 @@ impl Chain {
         let writes = self.app.take_block_writes();
         let tx_results: Vec<abci::types::ExecTxResult> =
             results.iter().map(|r| r.to_exec_tx_result()).collect();
+        let this_results_hash = results_hash(&tx_results);
 
         let app_hash =
             AppHash::try_from(self.db.latest_app_hash()?).map_err(|e| anyhow!("app hash: {e}"))?;
@@ -232,7 +247,7 @@ impl Chain {
             next_validators_hash: vset.hash(),
             consensus_hash: consensus_hash(&self.consensus_params),
             app_hash,
-            last_results_hash: Some(results_hash(&prev_results)),
+            last_results_hash: Some(prev_results_hash),
             evidence_hash: Some(Hash::Sha256(simple_hash_from_byte_vectors::<TmSha256>(
                 &Vec::<Vec<u8>>::new(),
             ))),
@@ -283,6 +298,8 @@ impl Chain {
             txs: tx_records.clone(),
         })?;
         self.app.committed(height, wasm_time)?;
+        self.last_results_hash = Some((height, this_results_hash));
+        self.last_block = Some(stored.clone());
         let mut finalize = finalize;
         finalize.app_hash = AppHash::try_from(root.0.to_vec()).map_err(|e| anyhow!("{e}"))?;
         Ok(CommittedBlock {

@@ -7,7 +7,7 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::{
     QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
 };
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::{GasInfo, Result as AbciResult};
-use cosmos_sdk_proto::cosmos::base::query::v1beta1::PageResponse;
+use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use cosmos_sdk_proto::cosmwasm::wasm::v1::{
@@ -104,22 +104,26 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
                 .host()
                 .addr_validate(&req.address)
                 .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            let balances = app
+            let mut balances: Vec<(Vec<u8>, ProtoCoin)> = app
                 .host()
                 .bank_all_balances(&addr)
-                .map_err(host_query_error)?;
+                .map_err(host_query_error)?
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.denom.as_bytes().to_vec(),
+                        ProtoCoin {
+                            denom: c.denom,
+                            amount: c.amount.to_string(),
+                        },
+                    )
+                })
+                .collect();
+            balances.sort_by(|a, b| a.0.cmp(&b.0));
+            let (balances, pagination) = paginate(balances, req.pagination)?;
             Ok(QueryAllBalancesResponse {
-                balances: balances
-                    .into_iter()
-                    .map(|c| ProtoCoin {
-                        denom: c.denom,
-                        amount: c.amount.to_string(),
-                    })
-                    .collect(),
-                pagination: Some(PageResponse {
-                    next_key: Vec::new(),
-                    total: 0,
-                }),
+                balances,
+                pagination: Some(pagination),
             }
             .encode_to_vec())
         }
@@ -237,19 +241,18 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             .encode_to_vec())
         }
         "/cosmwasm.wasm.v1.Query/Codes" => {
-            let _req: QueryCodesRequest = decode(data)?;
-            let mut code_infos = Vec::new();
+            let req: QueryCodesRequest = decode(data)?;
+            // Keyed as wasmd keys its code store: the code id, big-endian.
+            let mut codes = Vec::new();
             let mut id = 1;
             while let Ok(info) = app.host().code_info(id) {
-                code_infos.push(code_info_proto(&info));
+                codes.push((id.to_be_bytes().to_vec(), code_info_proto(&info)));
                 id += 1;
             }
+            let (code_infos, pagination) = paginate(codes, req.pagination)?;
             Ok(QueryCodesResponse {
                 code_infos,
-                pagination: Some(PageResponse {
-                    next_key: Vec::new(),
-                    total: 0,
-                }),
+                pagination: Some(pagination),
             }
             .encode_to_vec())
         }
@@ -260,20 +263,33 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             }
             // Contract records live under `wasm/ 0x02`; a devnet holds few
             // contracts, so a scan stands in for wasmd's secondary index.
-            let mut contracts: Vec<starminer_wasm_host::ContractInfo> = app
+            let contracts: Vec<starminer_wasm_host::ContractInfo> = app
                 .state()
                 .range(&KeyRange::prefix(b"wasm/\x02"), cosmwasm_std::Order::Ascending)
                 .into_iter()
                 .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
                 .filter(|c: &starminer_wasm_host::ContractInfo| c.code_id == req.code_id)
                 .collect();
-            contracts.sort_by_key(|c| (c.created.block_height, c.created.tx_index));
+            // Keyed as wasmd's secondary index: creation position, then address.
+            let mut keyed: Vec<(Vec<u8>, String)> = contracts
+                .into_iter()
+                .map(|c| {
+                    let mut key = c.created.block_height.to_be_bytes().to_vec();
+                    key.extend_from_slice(&c.created.tx_index.to_be_bytes());
+                    key.extend_from_slice(
+                        &app.host()
+                            .address_codec()
+                            .canonicalize(c.address.as_str())
+                            .unwrap_or_default(),
+                    );
+                    (key, c.address.to_string())
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            let (contracts, pagination) = paginate(keyed, req.pagination)?;
             Ok(QueryContractsByCodeResponse {
-                contracts: contracts.into_iter().map(|c| c.address.to_string()).collect(),
-                pagination: Some(PageResponse {
-                    next_key: Vec::new(),
-                    total: 0,
-                }),
+                contracts,
+                pagination: Some(pagination),
             }
             .encode_to_vec())
         }
@@ -351,6 +367,57 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             format!("unknown query path {other}: this devnet answers auth Account, bank Balance/AllBalances, tx Simulate and the wasm queries"),
         )),
     }
+}
+
+/// The SDK's `query.Paginate` over `items` sorted by their store key: a page
+/// starts at `key` (inclusive) or after `offset` items, holds `limit` items
+/// (default 100), and `next_key` is the key of the item after it. The total
+/// is counted when asked for, or when no limit was given, and never when
+/// paging by key.
+pub fn paginate<T>(
+    items: Vec<(Vec<u8>, T)>,
+    page: Option<PageRequest>,
+) -> Result<(Vec<T>, PageResponse), TxError> {
+    const DEFAULT_LIMIT: u64 = 100;
+    let page = page.unwrap_or_default();
+    if page.offset > 0 && !page.key.is_empty() {
+        return Err(invalid_argument(
+            "paginate: invalid request, either offset or key is expected, got both",
+        ));
+    }
+    let (limit, count_total) = if page.limit == 0 {
+        (DEFAULT_LIMIT, true)
+    } else {
+        (page.limit, page.count_total)
+    };
+    let mut items = items;
+    if page.reverse {
+        items.reverse();
+    }
+    let total = items.len() as u64;
+    let start = if page.key.is_empty() {
+        page.offset.min(total) as usize
+    } else if page.reverse {
+        items.partition_point(|(k, _)| k.as_slice() > page.key.as_slice())
+    } else {
+        items.partition_point(|(k, _)| k.as_slice() < page.key.as_slice())
+    };
+    let end = start.saturating_add(limit as usize).min(items.len());
+    let next_key = items.get(end).map(|(k, _)| k.clone()).unwrap_or_default();
+    let by_key = !page.key.is_empty();
+    let page_items = items
+        .into_iter()
+        .skip(start)
+        .take(end - start)
+        .map(|(_, v)| v)
+        .collect();
+    Ok((
+        page_items,
+        PageResponse {
+            next_key,
+            total: if count_total && !by_key { total } else { 0 },
+        },
+    ))
 }
 
 fn contract_info_proto(info: &starminer_wasm_host::ContractInfo) -> ContractInfo {

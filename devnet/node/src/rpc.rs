@@ -554,7 +554,8 @@ async fn broadcast_commit(node: &NodeHandle, p: Params) -> RpcResult {
             check_tx: check_tx_response(&r),
             tx_result: Default::default(),
             hash,
-            height: block::Height::default(),
+            // CometBFT answers height 0 (tendermint-rs' default height is 1).
+            height: block::Height::try_from(0u64).map_err(|e| RpcError::internal(e.to_string()))?,
         });
     }
     let wait = async {

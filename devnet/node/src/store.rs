@@ -531,6 +531,16 @@ impl WorkingState {
         self.inner.borrow().version
     }
 
+    /// Runs `f` reading the committed state at `version` instead of the
+    /// latest (queries at past heights). Only between blocks, when the
+    /// overlays are empty.
+    pub fn at_version<T>(&self, version: Version, f: impl FnOnce() -> T) -> T {
+        let latest = std::mem::replace(&mut self.inner.borrow_mut().version, version);
+        let out = f();
+        self.inner.borrow_mut().version = latest;
+        out
+    }
+
     /// Opens a transaction overlay: later writes can be dropped together.
     pub fn begin_tx(&self) {
         let mut w = self.inner.borrow_mut();

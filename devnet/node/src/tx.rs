@@ -92,6 +92,7 @@ pub fn wasm_description(code: u32) -> &'static str {
         22 => "no such contract",
         27 => "max query stack size exceeded",
         28 => "no such code",
+        29 => "wasmvm error",
         _ => "error",
     }
 }
@@ -150,21 +151,85 @@ impl NodeMsg {
     }
 
     /// The message's `ValidateBasic`, which the SDK runs before the ante
-    /// handler (in CheckTx and DeliverTx): so far wasmd's code size limits.
+    /// handler (in CheckTx and DeliverTx), with the SDK's and wasmd's checks,
+    /// codes and logs (`x/bank/types/msgs.go`, `x/wasm/types/tx.go`).
+    ///
+    /// wasmd returns the address errors of `sdk.AccAddressFromBech32`
+    /// unregistered, so a node reports them as codespace `undefined`, code 1.
     pub fn validate_basic(&self) -> Result<(), TxError> {
-        if let NodeMsg::StoreCode(m) = self {
-            let len = m.wasm_byte_code.len();
-            if len == 0 {
-                return Err(TxError::sdk(18, "code bytes is required: empty"));
+        match self {
+            NodeMsg::Send(m) => {
+                if let Some(e) = bech32_error(&m.from_address) {
+                    return Err(TxError::sdk(7, format!("invalid from address: {e}")));
+                }
+                if let Some(e) = bech32_error(&m.to_address) {
+                    return Err(TxError::sdk(7, format!("invalid to address: {e}")));
+                }
+                if !coins_valid(&m.amount) || m.amount.is_empty() {
+                    // errorsmod.Wrap(ErrInvalidCoins, amount.String()), even when that is empty.
+                    return Err(TxError {
+                        codespace: "sdk".to_string(),
+                        code: 10,
+                        log: format!("{}: {}", coins_text(&m.amount), sdk_description(10)),
+                    });
+                }
             }
-            if len > MAX_WASM_SIZE {
-                return Err(TxError::sdk(
-                    18,
-                    format!(
-                        "code bytes cannot be longer than {MAX_WASM_SIZE} bytes: exceeds limit"
-                    ),
-                ));
+            NodeMsg::StoreCode(m) => {
+                if let Some(e) = bech32_error(&m.sender) {
+                    return Err(unregistered(e));
+                }
+                let len = m.wasm_byte_code.len();
+                if len == 0 {
+                    return Err(TxError::sdk(18, "code bytes is required: empty"));
+                }
+                if len > MAX_WASM_SIZE {
+                    return Err(TxError::sdk(
+                        18,
+                        format!(
+                            "code bytes cannot be longer than {MAX_WASM_SIZE} bytes: exceeds limit"
+                        ),
+                    ));
+                }
             }
+            NodeMsg::Instantiate(m) => {
+                validate_instantiate(&m.sender, m.code_id, &m.label, &m.funds, &m.admin, &m.msg)?
+            }
+            NodeMsg::Instantiate2(m) => {
+                validate_instantiate(&m.sender, m.code_id, &m.label, &m.funds, &m.admin, &m.msg)?;
+                if m.salt.is_empty() {
+                    return Err(wasm_error(12, "salt: is required"));
+                }
+                if m.salt.len() > MAX_SALT_SIZE {
+                    return Err(wasm_error(
+                        13,
+                        format!("salt: cannot be longer than {MAX_SALT_SIZE} bytes"),
+                    ));
+                }
+            }
+            NodeMsg::Execute(m) => {
+                sender_and_contract(&m.sender, &m.contract)?;
+                if !coins_valid(&m.funds) {
+                    return Err(TxError::sdk(10, "sentFunds"));
+                }
+                payload(&m.msg)?;
+            }
+            NodeMsg::Migrate(m) => {
+                if m.code_id == 0 {
+                    return Err(TxError::sdk(18, "code id is required"));
+                }
+                sender_and_contract(&m.sender, &m.contract)?;
+                payload(&m.msg)?;
+            }
+            NodeMsg::UpdateAdmin(m) => {
+                sender_and_contract(&m.sender, &m.contract)?;
+                if let Some(e) = bech32_error(&m.new_admin) {
+                    return Err(unregistered(format!("new admin: {e}")));
+                }
+                if m.sender.eq_ignore_ascii_case(&m.new_admin) {
+                    return Err(wasm_error(14, "new admin is the same as the old"));
+                }
+            }
+            NodeMsg::ClearAdmin(m) => sender_and_contract(&m.sender, &m.contract)?,
         }
         Ok(())
     }
@@ -239,6 +304,139 @@ impl DecodedTx {
         }
         out
     }
+}
+
+/// wasmd's `MaxLabelSize`.
+pub const MAX_LABEL_SIZE: usize = 128;
+/// wasmd's `MaxSaltSize`.
+pub const MAX_SALT_SIZE: usize = 64;
+
+/// An error the SDK does not know the code of (a plain Go error): ABCI
+/// reports it as codespace `undefined`, code 1.
+fn unregistered(log: String) -> TxError {
+    TxError {
+        codespace: "undefined".to_string(),
+        code: 1,
+        log,
+    }
+}
+
+/// A `wasm` codespace error, logged as `"{context}: {description}"`.
+pub fn wasm_error(code: u32, context: impl Into<String>) -> TxError {
+    TxError {
+        codespace: "wasm".to_string(),
+        code,
+        log: format!("{}: {}", context.into(), wasm_description(code)),
+    }
+}
+
+/// What `sdk.AccAddressFromBech32` says about an address, `None` when it is valid.
+pub fn bech32_error(address: &str) -> Option<String> {
+    if address.trim().is_empty() {
+        return Some("empty address string is not allowed".to_string());
+    }
+    match bech32::decode(address) {
+        Err(e) => Some(format!("decoding bech32 failed: {e}")),
+        Ok((hrp, _)) if !hrp.as_str().eq_ignore_ascii_case(crate::app::BECH32_PREFIX) => {
+            Some(format!(
+                "invalid Bech32 prefix; expected {}, got {}",
+                crate::app::BECH32_PREFIX,
+                hrp.as_str().to_lowercase()
+            ))
+        }
+        Ok((_, data)) if data.is_empty() => Some("addresses cannot be empty".to_string()),
+        Ok((_, data)) if data.len() > 255 => {
+            Some(format!("address max length is 255, got {}", data.len()))
+        }
+        Ok(_) => None,
+    }
+}
+
+/// The SDK's denom rule: `[a-zA-Z][a-zA-Z0-9/:._-]{2,127}`.
+fn denom_valid(denom: &str) -> bool {
+    let b = denom.as_bytes();
+    (3..=128).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"/:._-".contains(c))
+}
+
+/// `sdk.Coins.IsValid`: valid denoms in strictly ascending order, each amount positive.
+pub fn coins_valid(coins: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> bool {
+    coins.iter().all(|c| {
+        denom_valid(&c.denom)
+            && c.amount.bytes().all(|d| d.is_ascii_digit())
+            && c.amount.parse::<u128>().is_ok_and(|a| a > 0)
+    }) && coins.windows(2).all(|w| w[0].denom < w[1].denom)
+}
+
+/// `sdk.Coins.String`.
+pub fn coins_text(coins: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> String {
+    coins
+        .iter()
+        .map(|c| format!("{}{}", c.amount, c.denom))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn sender_and_contract(sender: &str, contract: &str) -> Result<(), TxError> {
+    if let Some(e) = bech32_error(sender) {
+        return Err(unregistered(format!("sender: {e}")));
+    }
+    if let Some(e) = bech32_error(contract) {
+        return Err(unregistered(format!("contract: {e}")));
+    }
+    Ok(())
+}
+
+/// `RawContractMessage.ValidateBasic`: the contract message must be JSON.
+fn payload(msg: &[u8]) -> Result<(), TxError> {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(msg).is_err() {
+        return Err(wasm_error(14, "payload msg"));
+    }
+    Ok(())
+}
+
+/// What MsgInstantiateContract and MsgInstantiateContract2 check alike.
+fn validate_instantiate(
+    sender: &str,
+    code_id: u64,
+    label: &str,
+    funds: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin],
+    admin: &str,
+    msg: &[u8],
+) -> Result<(), TxError> {
+    if let Some(e) = bech32_error(sender) {
+        return Err(unregistered(format!("sender: {e}")));
+    }
+    if code_id == 0 {
+        return Err(TxError::sdk(18, "code id is required"));
+    }
+    if label.is_empty() {
+        return Err(wasm_error(12, "label: is required"));
+    }
+    if label.len() > MAX_LABEL_SIZE {
+        return Err(wasm_error(
+            13,
+            format!("label: cannot be longer than {MAX_LABEL_SIZE} characters"),
+        ));
+    }
+    if label.trim() != label {
+        return Err(wasm_error(
+            14,
+            "label: label must not start/end with whitespaces",
+        ));
+    }
+    if !coins_valid(funds) {
+        return Err(TxError::sdk(10, ""));
+    }
+    if !admin.is_empty() {
+        if let Some(e) = bech32_error(admin) {
+            return Err(unregistered(format!("admin: {e}")));
+        }
+    }
+    payload(msg)
 }
 
 /// wasmd's limit on uncompressed code.

@@ -115,6 +115,17 @@ impl HostError {
         }
     }
 
+    /// The VM's own error text when the VM aborted the call (at any nesting level).
+    pub fn vm_message(&self) -> Option<&str> {
+        match self {
+            HostError::VmFailed { message, .. } => Some(message),
+            HostError::SubMessageFailed { source, .. } | HostError::ReplyFailed { source, .. } => {
+                source.vm_message()
+            }
+            _ => None,
+        }
+    }
+
     /// True when the failure is running out of gas, at any nesting level.
     pub fn is_out_of_gas(&self) -> bool {
         match self {
@@ -129,8 +140,10 @@ impl HostError {
     /// The Cosmos SDK codespace and code a wasmd chain reports for this error.
     pub fn abci_code(&self) -> (&'static str, u32) {
         match self {
-            HostError::ContractFailed { entry_point, .. }
-            | HostError::VmFailed { entry_point, .. } => match *entry_point {
+            // wasmd ≥ 0.51 wraps every error of the VM itself (a trap, a
+            // panic in the contract, a missing export) in ErrVMError.
+            HostError::VmFailed { .. } => ("wasm", 29),
+            HostError::ContractFailed { entry_point, .. } => match *entry_point {
                 "instantiate" => ("wasm", 4),
                 "migrate" => ("wasm", 11),
                 "query" => ("wasm", 9),

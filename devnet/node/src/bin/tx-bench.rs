@@ -1,0 +1,854 @@
+//! `tx-bench`: sustained transaction throughput of the devnet.
+//!
+//! Starts a devnet node (a child process of the `starminer-devnet` binary
+//! built next to this one) with a fresh home, deploys the real AGPU cw20
+//! artifact with a balance for each of K funded dev accounts, pre-signs N
+//! cw20 transfers (SIGN_MODE_DIRECT, sequences 0, 1, … per account), and
+//! sends them over the CometBFT JSON-RPC: every account sends its
+//! transactions one after another with `broadcast_tx_sync`, all K accounts at
+//! once. Commits are observed through a WebSocket `tm.event='NewBlock'`
+//! subscription, so each transaction's broadcast→commit time is measured to
+//! the block event that carried it.
+//!
+//! Reports sustained tx/s (N ÷ time from the first broadcast to the block
+//! holding the last transaction), p50/p99 broadcast→commit latency in
+//! milliseconds and in blocks, and the node's peak RSS (`VmHWM` of
+//! `/proc/<pid>/status`) after the run. `--min-tps`, `--max-p99-blocks` and
+//! `--max-rss-mib` turn the issue's bars into a non-zero exit status.
+//!
+//! ```text
+//! cargo build -p starminer-devnet --bins
+//! target/debug/tx-bench --txs 100000 --min-tps 1000 --max-p99-blocks 2 --max-rss-mib 1024
+//! ```
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Parser;
+use cosmos_sdk_proto::cosmos::auth::v1beta1::{
+    BaseAccount, QueryAccountRequest, QueryAccountResponse,
+};
+use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
+use cosmos_sdk_proto::cosmos::crypto::secp256k1::PubKey;
+use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
+use cosmos_sdk_proto::cosmos::tx::v1beta1::{
+    mode_info, AuthInfo, Fee, ModeInfo, SignDoc, SignerInfo, SimulateRequest, SimulateResponse,
+    TxBody, TxRaw,
+};
+use cosmos_sdk_proto::cosmwasm::wasm::v1::{
+    MsgExecuteContract, MsgInstantiateContract, MsgInstantiateContractResponse, MsgStoreCode,
+};
+use cosmos_sdk_proto::Any;
+use futures_util::StreamExt;
+use k256::ecdsa::signature::Signer;
+use k256::ecdsa::{Signature, SigningKey};
+use prost::{Message, Name};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use starminer_devnet::crypto;
+use tendermint_rpc::event::EventData;
+use tendermint_rpc::query::EventType;
+use tendermint_rpc::{Client, HttpClient, SubscriptionClient, WebSocketClient};
+
+const CHAIN_ID: &str = "starminer-devnet-1";
+const DENOM: &str = "ustar";
+
+/// Transaction throughput of the devnet: K accounts send signed cw20 transfers over RPC.
+#[derive(Parser, Debug)]
+#[command(name = "tx-bench")]
+struct Args {
+    /// How many cw20 transfers to send.
+    #[arg(long, default_value_t = 100_000)]
+    txs: usize,
+    /// How many funded accounts send them (each sends txs/accounts in sequence).
+    #[arg(long, default_value_t = 500)]
+    accounts: u32,
+    /// The node's block interval in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    block_time_ms: u64,
+    /// The `starminer-devnet` binary (default: next to this one).
+    #[arg(long)]
+    node_bin: Option<PathBuf>,
+    /// The AGPU cw20 artifact (default: artifacts/agpu_token.wasm of the repository).
+    #[arg(long)]
+    artifact: Option<PathBuf>,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Write the node's log (RUST_LOG, default warn) to this file instead of discarding it.
+    #[arg(long)]
+    node_log: Option<PathBuf>,
+    /// Fail (exit 1) below this many tx/s.
+    #[arg(long)]
+    min_tps: Option<f64>,
+    /// Fail when the p99 broadcast→commit latency exceeds this many blocks.
+    #[arg(long)]
+    max_p99_blocks: Option<u64>,
+    /// Fail when the node's peak RSS exceeds this many MiB.
+    #[arg(long)]
+    max_rss_mib: Option<u64>,
+}
+
+#[derive(Serialize, Debug)]
+struct Report {
+    txs: usize,
+    accounts: u32,
+    block_time_ms: u64,
+    /// Seconds from the first broadcast to the block event carrying the last tx.
+    duration_s: f64,
+    /// Sustained throughput: txs ÷ duration.
+    tx_per_s: f64,
+    /// Rate at which CheckTx accepted the transactions.
+    broadcast_tx_per_s: f64,
+    latency_ms_p50: f64,
+    latency_ms_p99: f64,
+    latency_ms_max: f64,
+    latency_blocks_p50: u64,
+    latency_blocks_p99: u64,
+    latency_blocks_max: u64,
+    blocks: u64,
+    max_txs_per_block: usize,
+    /// Peak resident set size of the node process (VmHWM), MiB.
+    node_peak_rss_mib: f64,
+    /// Resident set size of the node process at the end (VmRSS), MiB.
+    node_rss_mib: f64,
+    failed_txs: usize,
+}
+
+/// A dev account with the key the bench signs with.
+struct Account {
+    address: String,
+    key: SigningKey,
+    number: u64,
+    sequence: u64,
+}
+
+struct NodeProcess {
+    child: Child,
+    _home: tempfile::TempDir,
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn default_node_bin() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .ok_or_else(|| anyhow!("no directory for {}", exe.display()))?;
+    // `target/<profile>/tx-bench` or `target/<profile>/deps/tx-bench-…`.
+    for d in [dir, dir.parent().unwrap_or(dir)] {
+        let p = d.join("starminer-devnet");
+        if p.exists() {
+            return Ok(p);
+        }
+    }
+    bail!(
+        "no starminer-devnet binary next to {}; build it (cargo build -p starminer-devnet --bins) or pass --node-bin",
+        exe.display()
+    )
+}
+
+fn default_artifact() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/agpu_token.wasm")
+}
+
+/// Peak and current RSS of a process, in KiB, from `/proc/<pid>/status`.
+fn rss_kib(pid: u32) -> Result<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
+    let field = |name: &str| -> Result<u64> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| anyhow!("no {name} in /proc/{pid}/status"))
+    };
+    Ok((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+fn start_node(
+    bin: &Path,
+    accounts: u32,
+    block_time_ms: u64,
+    log: Option<&Path>,
+) -> Result<(NodeProcess, u16)> {
+    let home = tempfile::Builder::new()
+        .prefix("starminer-tx-bench-")
+        .tempdir()?;
+    let out = Command::new(bin)
+        .args(["init", "--home"])
+        .arg(home.path())
+        .args(["--dev-accounts", &accounts.to_string()])
+        .output()
+        .with_context(|| format!("running {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "starminer-devnet init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let port = free_port()?;
+    let mut cmd = Command::new(bin);
+    cmd.args(["start", "--home"])
+        .arg(home.path())
+        .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
+        .args(["--block-time", &format!("{block_time_ms}ms")]);
+    // Newer nodes also serve Cosmos REST on a fixed port: keep it off here.
+    let help = Command::new(bin).args(["start", "--help"]).output()?;
+    if String::from_utf8_lossy(&help.stdout).contains("--rest-addr") {
+        cmd.args(["--rest-addr", "off"]);
+    }
+    let child = cmd
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_string()),
+        )
+        .stdout(match log {
+            Some(p) => Stdio::from(
+                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+            ),
+            None => Stdio::null(),
+        })
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    Ok((NodeProcess { child, _home: home }, port))
+}
+
+fn any<M: Message + Name>(m: &M) -> Any {
+    Any {
+        type_url: M::type_url(),
+        value: m.encode_to_vec(),
+    }
+}
+
+/// `TxRaw` bytes signed with SIGN_MODE_DIRECT.
+fn sign_tx(account: &Account, sequence: u64, msgs: Vec<Any>, gas: u64) -> Vec<u8> {
+    let body = TxBody {
+        messages: msgs,
+        ..Default::default()
+    };
+    // 0.0025ustar per gas, rounded up: the node's default minimum gas price.
+    let fee = (gas as u128 * 25).div_ceil(10_000);
+    let auth_info = AuthInfo {
+        signer_infos: vec![SignerInfo {
+            public_key: Some(any(&PubKey {
+                key: crypto::compressed_pubkey(&account.key),
+            })),
+            mode_info: Some(ModeInfo {
+                sum: Some(mode_info::Sum::Single(mode_info::Single {
+                    mode: SignMode::Direct as i32,
+                })),
+            }),
+            sequence,
+        }],
+        fee: Some(Fee {
+            amount: vec![ProtoCoin {
+                denom: DENOM.to_string(),
+                amount: fee.to_string(),
+            }],
+            gas_limit: gas,
+            payer: String::new(),
+            granter: String::new(),
+        }),
+        ..Default::default()
+    };
+    let body_bytes = body.encode_to_vec();
+    let auth_info_bytes = auth_info.encode_to_vec();
+    let sign_doc = SignDoc {
+        body_bytes: body_bytes.clone(),
+        auth_info_bytes: auth_info_bytes.clone(),
+        chain_id: CHAIN_ID.to_string(),
+        account_number: account.number,
+    }
+    .encode_to_vec();
+    // k256 signs sha256(sign_doc) and returns low-S signatures, as the SDK requires.
+    let signature: Signature = account.key.sign(&sign_doc);
+    TxRaw {
+        body_bytes,
+        auth_info_bytes,
+        signatures: vec![signature.to_bytes().to_vec()],
+    }
+    .encode_to_vec()
+}
+
+async fn query<Req: Message, Resp: Message + Default>(
+    client: &HttpClient,
+    path: &str,
+    req: Req,
+) -> Result<Resp> {
+    let r = client
+        .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
+        .await?;
+    if r.code.is_err() {
+        bail!("query {path}: {}", r.log);
+    }
+    Ok(Resp::decode(r.value.as_slice())?)
+}
+
+async fn account(client: &HttpClient, address: &str) -> Result<BaseAccount> {
+    let r: QueryAccountResponse = query(
+        client,
+        "/cosmos.auth.v1beta1.Query/Account",
+        QueryAccountRequest {
+            address: address.to_string(),
+        },
+    )
+    .await?;
+    Ok(BaseAccount::decode(
+        r.account
+            .ok_or_else(|| anyhow!("no account {address}"))?
+            .value
+            .as_slice(),
+    )?)
+}
+
+/// Broadcasts and polls `/tx` until committed; fails unless DeliverTx passed.
+async fn deliver(
+    client: &HttpClient,
+    tx: Vec<u8>,
+) -> Result<tendermint_rpc::endpoint::tx::Response> {
+    let r = client.broadcast_tx_sync(tx).await?;
+    if r.code.is_err() {
+        bail!(
+            "CheckTx failed: {}/{} {}",
+            r.codespace,
+            r.code.value(),
+            r.log
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(t) = client.tx(r.hash, false).await {
+            if t.tx_result.code.is_err() {
+                bail!("DeliverTx failed: {}", t.tx_result.log);
+            }
+            return Ok(t);
+        }
+        if Instant::now() > deadline {
+            bail!("tx {} was not committed within 60 s", r.hash);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_node(client: &HttpClient, node: &mut NodeProcess) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(s) = client.status().await {
+            if s.sync_info.latest_block_height.value() >= 1 {
+                return Ok(());
+            }
+        }
+        if let Some(status) = node.child.try_wait()? {
+            bail!("the node exited: {status}");
+        }
+        if Instant::now() > deadline {
+            bail!("the node did not produce a block within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Stores and instantiates the AGPU cw20 with `balance` for every account; returns its address.
+async fn deploy(
+    client: &HttpClient,
+    wasm: Vec<u8>,
+    accounts: &mut [Account],
+    balance: u128,
+) -> Result<String> {
+    let deployer = &accounts[0];
+    let tx = sign_tx(
+        deployer,
+        deployer.sequence,
+        vec![any(&MsgStoreCode {
+            sender: deployer.address.clone(),
+            wasm_byte_code: wasm,
+            instantiate_permission: None,
+        })],
+        40_000_000,
+    );
+    deliver(client, tx).await.context("storing the AGPU code")?;
+    let init = serde_json::json!({
+        "name": "Starminer GPU", "symbol": "AGPU",
+        "initial_balances": accounts.iter().map(|a| serde_json::json!({
+            "address": a.address, "amount": balance.to_string()
+        })).collect::<Vec<_>>(),
+        "minter": deployer.address, "cap": "1000000000000000000000",
+        "governance": deployer.address, "marketing": null,
+    });
+    let tx = sign_tx(
+        deployer,
+        deployer.sequence + 1,
+        vec![any(&MsgInstantiateContract {
+            sender: deployer.address.clone(),
+            admin: deployer.address.clone(),
+            code_id: 1,
+            label: "agpu-bench".to_string(),
+            msg: init.to_string().into_bytes(),
+            funds: vec![],
+        })],
+        200_000_000,
+    );
+    let t = deliver(client, tx)
+        .await
+        .context("instantiating the AGPU cw20")?;
+    accounts[0].sequence += 2;
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(t.tx_result.data.as_ref())
+        .unwrap_or_else(|_| t.tx_result.data.to_vec());
+    let msg_data =
+        cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData::decode(data.as_slice())?;
+    let response = msg_data
+        .msg_responses
+        .first()
+        .ok_or_else(|| anyhow!("instantiate returned no response"))?;
+    Ok(MsgInstantiateContractResponse::decode(response.value.as_slice())?.address)
+}
+
+fn transfer_msg(from: &str, contract: &str, to: &str) -> Any {
+    any(&MsgExecuteContract {
+        sender: from.to_string(),
+        contract: contract.to_string(),
+        msg: serde_json::json!({"transfer": {"recipient": to, "amount": "1"}})
+            .to_string()
+            .into_bytes(),
+        funds: vec![],
+    })
+}
+
+fn percentile<T: Copy + Ord>(sorted: &[T], p: f64) -> T {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// When a transaction was broadcast, and the latest height seen then.
+#[derive(Clone, Copy)]
+struct Sent {
+    at: Instant,
+    height: u64,
+}
+
+/// When and in which block a transaction was committed.
+#[derive(Clone, Copy)]
+struct Committed {
+    at: Instant,
+    height: u64,
+    ok: bool,
+}
+
+#[derive(Default)]
+struct Tracker {
+    sent: HashMap<[u8; 32], Sent>,
+    committed: HashMap<[u8; 32], Committed>,
+    latest_height: u64,
+    block_sizes: Vec<usize>,
+}
+
+async fn run(args: Args) -> Result<Report> {
+    if args.accounts == 0 || args.txs == 0 {
+        bail!("--accounts and --txs must be positive");
+    }
+    let bin = match &args.node_bin {
+        Some(b) => b.clone(),
+        None => default_node_bin()?,
+    };
+    let artifact = args.artifact.clone().unwrap_or_else(default_artifact);
+    let wasm = std::fs::read(&artifact).with_context(|| {
+        format!(
+            "reading {} (build it with scripts/build-wasm.sh)",
+            artifact.display()
+        )
+    })?;
+    eprintln!(
+        "tx-bench: {} transfers from {} accounts, {} ms blocks, node {}",
+        args.txs,
+        args.accounts,
+        args.block_time_ms,
+        bin.display()
+    );
+
+    let (mut node, port) = start_node(
+        &bin,
+        args.accounts,
+        args.block_time_ms,
+        args.node_log.as_deref(),
+    )?;
+    let pid = node.child.id();
+    let url = format!("http://127.0.0.1:{port}");
+    let client = HttpClient::new(url.as_str())?;
+    wait_for_node(&client, &mut node).await?;
+
+    // Keys of the dev accounts `init` funded.
+    let devs = starminer_devnet::node::dev_accounts(args.accounts)?;
+    let mut accounts = Vec::with_capacity(devs.len());
+    for d in &devs {
+        let key = crypto::key_from_mnemonic(&d.mnemonic)?;
+        let acc = account(&client, &d.address).await?;
+        accounts.push(Account {
+            address: d.address.clone(),
+            key,
+            number: acc.account_number,
+            sequence: acc.sequence,
+        });
+    }
+    let per_account = args.txs.div_ceil(args.accounts as usize);
+    let contract = deploy(&client, wasm, &mut accounts, per_account as u128 + 1).await?;
+    eprintln!("tx-bench: AGPU cw20 at {contract}; pre-signing transfers");
+
+    // The gas of one transfer, as a client's "auto" fee would find it.
+    let probe = sign_tx(
+        &accounts[0],
+        accounts[0].sequence,
+        vec![transfer_msg(
+            &accounts[0].address,
+            &contract,
+            &accounts[1 % accounts.len()].address,
+        )],
+        10_000_000,
+    );
+    #[allow(deprecated)]
+    let sim: SimulateResponse = query(
+        &client,
+        "/cosmos.tx.v1beta1.Service/Simulate",
+        SimulateRequest {
+            tx: None,
+            tx_bytes: probe,
+        },
+    )
+    .await?;
+    let gas = sim.gas_info.map(|g| g.gas_used).unwrap_or(200_000) * 13 / 10;
+
+    // Pre-sign everything (both cores), so signing does not compete with the node while measuring.
+    let n_acc = accounts.len();
+    let mut jobs: Vec<Vec<(usize, u64)>> = vec![Vec::new(); n_acc];
+    for i in 0..args.txs {
+        let a = i % n_acc;
+        let seq = accounts[a].sequence + jobs[a].len() as u64;
+        jobs[a].push((a, seq));
+    }
+    let accounts = Arc::new(accounts);
+    let contract = Arc::new(contract);
+    let signed: Vec<Vec<Vec<u8>>> = {
+        let chunks: Vec<Vec<usize>> = (0..2)
+            .map(|t| (0..n_acc).filter(|a| a % 2 == t).collect())
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|idx| {
+                let (accounts, contract, jobs) = (accounts.clone(), contract.clone(), jobs.clone());
+                std::thread::spawn(move || {
+                    idx.into_iter()
+                        .map(|a| {
+                            let to = &accounts[(a + 1) % accounts.len()].address;
+                            let txs: Vec<Vec<u8>> = jobs[a]
+                                .iter()
+                                .map(|&(a, seq)| {
+                                    sign_tx(
+                                        &accounts[a],
+                                        seq,
+                                        vec![transfer_msg(&accounts[a].address, &contract, to)],
+                                        gas,
+                                    )
+                                })
+                                .collect();
+                            (a, txs)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut out = vec![Vec::new(); n_acc];
+        for h in handles {
+            for (a, txs) in h.join().map_err(|_| anyhow!("a signing thread panicked"))? {
+                out[a] = txs;
+            }
+        }
+        out
+    };
+
+    // Blocks (and the transactions in them) through a WebSocket subscription.
+    let tracker = Arc::new(Mutex::new(Tracker::default()));
+    let (ws, driver) =
+        WebSocketClient::new(format!("ws://127.0.0.1:{port}/websocket").as_str()).await?;
+    let driver = tokio::spawn(driver.run());
+    let mut blocks = ws.subscribe(EventType::NewBlock.into()).await?;
+    {
+        let h = client.status().await?.sync_info.latest_block_height.value();
+        tracker.lock().unwrap().latest_height = h;
+    }
+    let all_done = Arc::new(tokio::sync::Notify::new());
+    let watcher = {
+        let (tracker, all_done) = (tracker.clone(), all_done.clone());
+        let total = args.txs;
+        tokio::spawn(async move {
+            while let Some(ev) = blocks.next().await {
+                let ev = match ev {
+                    Ok(ev) => ev,
+                    Err(e) => return Err(anyhow!("block subscription: {e}")),
+                };
+                let now = Instant::now();
+                let EventData::NewBlock {
+                    block: Some(block),
+                    result_finalize_block,
+                    ..
+                } = ev.data
+                else {
+                    continue;
+                };
+                let height = block.header.height.value();
+                let codes: Vec<bool> = result_finalize_block
+                    .map(|r| r.tx_results.iter().map(|t| t.code.is_ok()).collect())
+                    .unwrap_or_default();
+                let mut t = tracker.lock().unwrap();
+                t.latest_height = t.latest_height.max(height);
+                t.block_sizes.push(block.data.len());
+                for (i, tx) in block.data.iter().enumerate() {
+                    let hash: [u8; 32] = Sha256::digest(tx).into();
+                    t.committed.insert(
+                        hash,
+                        Committed {
+                            at: now,
+                            height,
+                            ok: codes.get(i).copied().unwrap_or(false),
+                        },
+                    );
+                }
+                if t.committed.len() >= total {
+                    all_done.notify_one();
+                    return Ok(());
+                }
+            }
+            Err(anyhow!("the block subscription ended"))
+        })
+    };
+
+    // The load: every account sends its transactions in sequence, all accounts at once.
+    eprintln!("tx-bench: sending");
+    let started = Instant::now();
+    let rejected = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut senders = Vec::new();
+    for txs in signed {
+        let (client, tracker, rejected) = (client.clone(), tracker.clone(), rejected.clone());
+        senders.push(tokio::spawn(async move {
+            for tx in txs {
+                let hash: [u8; 32] = Sha256::digest(&tx).into();
+                let sent = Sent {
+                    at: Instant::now(),
+                    height: tracker.lock().unwrap().latest_height,
+                };
+                tracker.lock().unwrap().sent.insert(hash, sent);
+                match client.broadcast_tx_sync(tx).await {
+                    Ok(r) if r.code.is_ok() => {}
+                    Ok(r) => {
+                        rejected.lock().unwrap().push(format!(
+                            "CheckTx {}/{}: {}",
+                            r.codespace,
+                            r.code.value(),
+                            r.log
+                        ));
+                        return; // later sequences of this account cannot pass
+                    }
+                    Err(e) => {
+                        rejected.lock().unwrap().push(format!("broadcast: {e}"));
+                        return;
+                    }
+                }
+            }
+        }));
+    }
+    for s in senders {
+        s.await?;
+    }
+    let broadcast_done = started.elapsed();
+    let rejected = rejected.lock().unwrap().clone();
+    if !rejected.is_empty() {
+        bail!(
+            "{} accounts stopped on a rejected broadcast; first: {}",
+            rejected.len(),
+            rejected[0]
+        );
+    }
+    let timeout = Duration::from_secs(120);
+    if tokio::time::timeout(timeout, all_done.notified())
+        .await
+        .is_err()
+    {
+        let t = tracker.lock().unwrap();
+        bail!(
+            "only {} of {} transactions committed within {timeout:?} of the last broadcast",
+            t.committed.len(),
+            args.txs
+        );
+    }
+    watcher.await??;
+    let (peak_kib, rss_kib) = rss_kib(pid)?;
+    ws.close()?;
+    let _ = driver.await;
+
+    let t = tracker.lock().unwrap();
+    let mut latencies_ms = Vec::with_capacity(args.txs);
+    let mut latencies_blocks = Vec::with_capacity(args.txs);
+    let mut last_commit = started;
+    let mut failed = 0;
+    for (hash, sent) in &t.sent {
+        let c = t
+            .committed
+            .get(hash)
+            .ok_or_else(|| anyhow!("a broadcast transaction was not committed"))?;
+        if !c.ok {
+            failed += 1;
+        }
+        last_commit = last_commit.max(c.at);
+        latencies_ms.push(c.at.duration_since(sent.at).as_micros() as u64);
+        latencies_blocks.push(c.height.saturating_sub(sent.height));
+    }
+    latencies_ms.sort_unstable();
+    latencies_blocks.sort_unstable();
+    let duration = last_commit.duration_since(started).as_secs_f64();
+    let ms = |us: u64| us as f64 / 1000.0;
+    Ok(Report {
+        txs: args.txs,
+        accounts: args.accounts,
+        block_time_ms: args.block_time_ms,
+        duration_s: duration,
+        tx_per_s: args.txs as f64 / duration,
+        broadcast_tx_per_s: args.txs as f64 / broadcast_done.as_secs_f64(),
+        latency_ms_p50: ms(percentile(&latencies_ms, 0.50)),
+        latency_ms_p99: ms(percentile(&latencies_ms, 0.99)),
+        latency_ms_max: ms(*latencies_ms.last().unwrap_or(&0)),
+        latency_blocks_p50: percentile(&latencies_blocks, 0.50),
+        latency_blocks_p99: percentile(&latencies_blocks, 0.99),
+        latency_blocks_max: *latencies_blocks.last().unwrap_or(&0),
+        blocks: t.block_sizes.iter().filter(|n| **n > 0).count() as u64,
+        max_txs_per_block: t.block_sizes.iter().copied().max().unwrap_or(0),
+        node_peak_rss_mib: peak_kib as f64 / 1024.0,
+        node_rss_mib: rss_kib as f64 / 1024.0,
+        failed_txs: failed,
+    })
+}
+
+fn print_table(r: &Report) {
+    println!(
+        "devnet tx-bench: {} cw20 transfers from {} accounts, {} ms blocks",
+        r.txs, r.accounts, r.block_time_ms
+    );
+    let rows = [
+        ("sustained throughput", format!("{:.0} tx/s", r.tx_per_s)),
+        (
+            "broadcast (CheckTx) rate",
+            format!("{:.0} tx/s", r.broadcast_tx_per_s),
+        ),
+        ("duration", format!("{:.2} s", r.duration_s)),
+        (
+            "broadcast→commit p50",
+            format!(
+                "{:.0} ms, {} blocks",
+                r.latency_ms_p50, r.latency_blocks_p50
+            ),
+        ),
+        (
+            "broadcast→commit p99",
+            format!(
+                "{:.0} ms, {} blocks",
+                r.latency_ms_p99, r.latency_blocks_p99
+            ),
+        ),
+        (
+            "broadcast→commit max",
+            format!(
+                "{:.0} ms, {} blocks",
+                r.latency_ms_max, r.latency_blocks_max
+            ),
+        ),
+        (
+            "blocks with txs",
+            format!("{} (at most {} txs)", r.blocks, r.max_txs_per_block),
+        ),
+        (
+            "node peak RSS (VmHWM)",
+            format!("{:.0} MiB", r.node_peak_rss_mib),
+        ),
+        ("node RSS at the end", format!("{:.0} MiB", r.node_rss_mib)),
+        ("failed in DeliverTx", r.failed_txs.to_string()),
+    ];
+    for (k, v) in rows {
+        println!("  {k:<26} {v}");
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let (min_tps, max_blocks, max_rss, json) = (
+        args.min_tps,
+        args.max_p99_blocks,
+        args.max_rss_mib,
+        args.json,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let report = match runtime.block_on(run(args)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tx-bench failed: {e:#}");
+            std::process::exit(2);
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report JSON")
+        );
+    } else {
+        print_table(&report);
+    }
+    let mut missed = Vec::new();
+    if report.failed_txs > 0 {
+        missed.push(format!(
+            "{} transfers failed in DeliverTx",
+            report.failed_txs
+        ));
+    }
+    if let Some(min) = min_tps {
+        if report.tx_per_s < min {
+            missed.push(format!("{:.0} tx/s < {min} tx/s", report.tx_per_s));
+        }
+    }
+    if let Some(max) = max_blocks {
+        if report.latency_blocks_p99 > max {
+            missed.push(format!(
+                "p99 latency {} blocks > {max} blocks",
+                report.latency_blocks_p99
+            ));
+        }
+    }
+    if let Some(max) = max_rss {
+        if report.node_peak_rss_mib > max as f64 {
+            missed.push(format!(
+                "node peak RSS {:.0} MiB > {max} MiB",
+                report.node_peak_rss_mib
+            ));
+        }
+    }
+    if !missed.is_empty() {
+        eprintln!("tx-bench: bar missed: {}", missed.join("; "));
+        std::process::exit(1);
+    }
+}
