@@ -8,6 +8,60 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use starminer_client::interfaces::job_market as jm;
+use starminer_client::interfaces::registry as reg;
+use starminer_client::{ChainClient, ChainConfig, JobAction, Manifest, Starminer, Wallet};
+
+const UNIT: u128 = 1_000_000;
+
+/// Serves `body` at every `GET …/output` on a loopback port, as a
+/// provider's result server would; returns its base URL.
+fn serve(body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).to_string();
+            let ok = request.starts_with("GET /results/") && request.contains("/output ");
+            let (status, payload) = if ok {
+                ("200 OK", body.as_slice())
+            } else {
+                ("404 Not Found", &b"{}"[..])
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                payload.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(payload);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+async fn register(sm: &Starminer, w: &Wallet, zone: &str, role: reg::Role, url: Option<String>) {
+    let msg = reg::ExecuteMsg::Register {
+        moniker: format!("test-{zone}"),
+        pubkey: None,
+        region: "eu".into(),
+        zone: zone.into(),
+        hardware: vec![reg::Device {
+            vendor: "Test".into(),
+            name: "GPU".into(),
+            compute_units: 16,
+            global_mem_bytes: cosmwasm_std::Uint64::new(4 << 30),
+            max_clock_mhz: 1500,
+            opencl_version: "OpenCL 3.0".into(),
+        }],
+        result_server_url: url,
+        roles: vec![role],
+    };
+    sm.registry().execute(w, &msg).await.unwrap();
+}
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -117,6 +171,8 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         "200ms",
         "--artifacts",
         artifacts.to_str().unwrap(),
+        "--challenge-window",
+        "2",
     ]);
     assert!(up.contains("starminer-job-market"), "{up}");
 
@@ -263,6 +319,194 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     cli.ok(&["job", "cancel", &id.to_string(), "--from", "alice"]);
     let bal = cli.json(&["token", "balance", "alice"]);
     assert_eq!(bal["agpu"], "500000000");
+
+    // A provider and a validator (played here through the SDK), a job that
+    // settles, `job watch` following it and `job fetch` verifying its output.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = ChainClient::new(ChainConfig::devnet_at(&format!(
+        "http://127.0.0.1:{rpc_port}"
+    )))
+    .unwrap();
+    let sm =
+        Starminer::from_manifest(client.clone(), &Manifest::load(&manifest_path).unwrap()).unwrap();
+    let devs: Vec<Value> = serde_json::from_slice(
+        &std::fs::read(cli.home.path().join("devnet/config/dev_accounts.json")).unwrap(),
+    )
+    .unwrap();
+    let dev = |i: usize| {
+        Wallet::from_mnemonic(client.clone(), devs[i]["mnemonic"].as_str().unwrap()).unwrap()
+    };
+    let (provider, validator) = (dev(2), dev(3));
+    let output: Vec<u8> = (0..64 * 64 * 4u32).map(|i| (i % 253) as u8).collect();
+    let server = serve(output.clone());
+    rt.block_on(async {
+        register(&sm, &validator, "eu-central", reg::Role::Validator, None).await;
+        sm.bond_agpu(&validator, 5_000 * UNIT).await.unwrap();
+        register(
+            &sm,
+            &provider,
+            "eu-west",
+            reg::Role::Provider,
+            Some(server.clone()),
+        )
+        .await;
+        sm.bond_agpu(&provider, 2_000 * UNIT).await.unwrap();
+        let tx = sm
+            .registry()
+            .execute(
+                &provider,
+                &reg::ExecuteMsg::RequestBenchmark { claimed_score: 150 },
+            )
+            .await
+            .unwrap();
+        let challenge_id: u64 = tx
+            .wasm_attribute(sm.addresses().registry.as_str(), "challenge_id")
+            .unwrap()
+            .parse()
+            .unwrap();
+        sm.registry()
+            .execute(
+                &provider,
+                &reg::ExecuteMsg::SubmitBenchmarkResult {
+                    challenge_id,
+                    result_root: "cd".repeat(32),
+                },
+            )
+            .await
+            .unwrap();
+        sm.registry()
+            .execute(
+                &validator,
+                &reg::ExecuteMsg::AttestBenchmark {
+                    provider: provider.address().into(),
+                    challenge_id,
+                    valid: true,
+                    measured_score: 150,
+                },
+            )
+            .await
+            .unwrap();
+    });
+    let providers = cli.json(&["provider", "list"]);
+    assert_eq!(providers.as_array().unwrap().len(), 2);
+    let shown = cli.json(&["provider", "show", provider.address()]);
+    assert_eq!(shown["tier"], 1);
+    assert_eq!(shown["zone"], "eu-west");
+
+    let submitted = cli.json(&[
+        "job",
+        "submit",
+        "--template",
+        "render.fractal",
+        "--params",
+        "width=64,height=64,max_iter=16",
+        "--from",
+        "alice",
+    ]);
+    let id = submitted["job_id"].as_u64().unwrap();
+    let chunk_size = rt
+        .block_on(sm.job_market().template("render.fractal"))
+        .unwrap()
+        .unwrap()
+        .chunk_size;
+    let tree = starminer_templates::commit(&output, chunk_size);
+    let root = hex::encode(tree.root());
+    rt.block_on(async {
+        let tx = sm.job_market().claim_next(&provider).await.unwrap();
+        let claimed = tx.job_events(None);
+        assert!(
+            claimed
+                .iter()
+                .any(|e| e.action == JobAction::Claimed && e.job_id == id),
+            "{claimed:?}"
+        );
+        let tx = sm
+            .job_market()
+            .execute(
+                &provider,
+                &jm::ExecuteMsg::SubmitResult {
+                    job_id: id,
+                    root: root.clone(),
+                    chunk_count: tree.leaf_count(),
+                    output_size: output.len() as u64,
+                    output_uri: format!("{server}/results/job-{id}"),
+                },
+            )
+            .await
+            .unwrap();
+        let ev = tx.job_events(None);
+        assert_eq!(ev[0].action, JobAction::ResultSubmitted);
+        assert_eq!(ev[0].detail["root"], root);
+    });
+    // `job watch` follows the job while the provider settles it after the
+    // challenge window.
+    let watcher = Command::new(env!("CARGO_BIN_EXE_starminer"))
+        .arg("--home")
+        .arg(cli.home.path())
+        .args(["job", "watch", &id.to_string(), "--timeout", "120"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let settled = rt.block_on(async {
+        let submitted_at = sm
+            .job_market()
+            .job(id)
+            .await
+            .unwrap()
+            .job
+            .result
+            .unwrap()
+            .submitted_at;
+        client
+            .wait_for_time(
+                submitted_at.seconds() + 3,
+                std::time::Duration::from_secs(30),
+            )
+            .await
+            .unwrap();
+        client
+            .wait_for_height(
+                client.status().await.unwrap().height,
+                std::time::Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+        sm.job_market().settle(&provider, id).await.unwrap()
+    });
+    let ev = settled.job_events(None);
+    let settle = ev.iter().find(|e| e.action == JobAction::Settled).unwrap();
+    assert_eq!(settle.status, Some(jm::JobStatus::Settled));
+    assert!(settle.detail_u128("payout").unwrap() > 0);
+    let watched = watcher.wait_with_output().unwrap();
+    assert!(
+        watched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&watched.stderr)
+    );
+    let text = String::from_utf8_lossy(&watched.stdout);
+    assert!(
+        text.contains("settled") && text.contains("job_claimed"),
+        "{text}"
+    );
+
+    let out = cli.home.path().join("job.out");
+    let fetched = cli.json(&[
+        "job",
+        "fetch",
+        &id.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(fetched["root"], root.as_str());
+    assert_eq!(std::fs::read(&out).unwrap(), output);
+    let stats = cli.json(&["provider", "stats"]);
+    assert_eq!(stats["market"]["jobs"], 2);
+
     cli.ok(&["devnet", "down"]);
     let status = cli.json(&["devnet", "status"]);
     assert_eq!(status["running"], false);

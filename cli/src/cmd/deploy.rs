@@ -46,6 +46,10 @@ pub struct DeployArgs {
     /// Governance timelock in seconds (the devnet default is 60).
     #[arg(long)]
     pub timelock: Option<u64>,
+    /// Job-market challenge window in seconds (the devnet default is 300):
+    /// how long after a result settlement must wait.
+    #[arg(long)]
+    pub challenge_window: Option<u64>,
     /// AMAX the deployer stakes to vote the template proposal through.
     #[arg(long, default_value = "1000000")]
     pub stake: String,
@@ -91,6 +95,9 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
     if let Some(t) = a.timelock {
         config.governance.timelock = t;
     }
+    if let Some(w) = a.challenge_window {
+        config.market.challenge_window = w;
+    }
     let mut manifest = ctx.manifest()?;
     let pb = ctx.spinner(format!(
         "deploying on {} as {}",
@@ -133,7 +140,7 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
                     if skipped { "have    " } else { "executed" }
                 ),
             };
-            pb2.println(line);
+            pb2.suspend(|| eprintln!("{line}"));
         },
     )
     .await?;
@@ -151,14 +158,16 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
             Some(&ctx.manifest_path),
             move |s| match s {
                 ProposalStep::Staked { amount } => {
-                    pb2.println(format!("staked {} AMAX", format_units(amount)))
+                    pb2.suspend(|| eprintln!("staked {} AMAX", format_units(amount)))
                 }
-                ProposalStep::Proposed { id } => pb2.println(format!("proposal {id} created")),
-                ProposalStep::Voted { id } => pb2.println(format!("voted yes on {id}")),
+                ProposalStep::Proposed { id } => pb2.suspend(|| eprintln!("proposal {id} created")),
+                ProposalStep::Voted { id } => pb2.suspend(|| eprintln!("voted yes on {id}")),
                 ProposalStep::Waiting { id, what, until } => pb2.set_message(format!(
                     "proposal {id}: waiting for the {what} (block time {until})"
                 )),
-                ProposalStep::Executed { id } => pb2.println(format!("proposal {id} executed")),
+                ProposalStep::Executed { id } => {
+                    pb2.suspend(|| eprintln!("proposal {id} executed"))
+                }
             },
         )
         .await?;

@@ -65,6 +65,10 @@ pub struct UpArgs {
     /// Directory of the wasm artifacts.
     #[arg(long, default_value = "artifacts")]
     pub artifacts: PathBuf,
+    /// Job-market challenge window in seconds (default: the deployment
+    /// default, 300); a short one makes jobs settle sooner.
+    #[arg(long)]
+    pub challenge_window: Option<u64>,
 }
 
 /// How many dev accounts the devnet is created with (dev0 … dev3).
@@ -295,6 +299,7 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
         voting_period: Some(10),
         timelock: Some(2),
         stake: "1000000".into(),
+        challenge_window: a.challenge_window,
         no_templates: false,
     };
     let mut dctx = Ctx::new(g)?;

@@ -707,13 +707,15 @@ async fn watch(ctx: &Ctx, sm: &Starminer, id: u64, timeout: u64) -> Result<()> {
                 seen = Some(e.seq);
                 let ev = JobEvent::from_history(id, market.address(), e);
                 if !ctx.json {
-                    pb.println(format!(
-                        "block {:>6}  {:<18} {} {}",
-                        e.height,
-                        e.action,
-                        e.actor.as_ref().map(|a| a.to_string()).unwrap_or_default(),
-                        e.detail
-                    ));
+                    pb.suspend(|| {
+                        println!(
+                            "block {:>6}  {:<18} {} {}",
+                            e.height,
+                            e.action,
+                            e.actor.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+                            e.detail
+                        )
+                    });
                 }
                 events.push(ev);
             }

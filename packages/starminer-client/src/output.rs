@@ -134,6 +134,72 @@ mod tests {
         assert!(verify_output(&data, &r, 512).is_err());
     }
 
+    /// Serves `body` once over HTTP on a loopback port; returns the base URL.
+    fn serve_once(body: Vec<u8>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap();
+            let request = String::from_utf8_lossy(&buf[..n]).to_string();
+            assert!(
+                request.starts_with("GET /results/job-9/output "),
+                "{request}"
+            );
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            s.write_all(head.as_bytes()).unwrap();
+            s.write_all(&body).unwrap();
+        });
+        format!("http://127.0.0.1:{port}/results/job-9")
+    }
+
+    fn job_with(result: JobResult) -> Job {
+        let spec: starminer_interfaces::job_market::JobSpec =
+            serde_json::from_value(serde_json::json!({
+                "template": "t", "params": [], "input": {"inline": {"data": ""}},
+                "requirements": {"min_tier": 1, "min_device_memory": "1", "min_compute_units": 1,
+                    "zone": "z", "urgency": "normal", "latency": "regional"},
+                "max_price": "1", "deadline": "0", "verification": "none"
+            }))
+            .unwrap();
+        serde_json::from_value(serde_json::json!({
+            "id": 9, "requester": "r", "spec": spec, "class": "render", "tier": 1,
+            "min_device_memory": "1", "min_compute_units": 1, "units": "1",
+            "quote": {"tier": 1, "class": "render", "units": "1", "epoch": 0, "unit_price": "1",
+                "compute_cost": "1", "replication": 1, "verifier_fee": "0", "verifiers": 0, "total": "1"},
+            "escrow": "1", "status": "settled", "submitted_at": "0", "submit_height": 1,
+            "requeues": 0, "slots": [], "result": result, "verification": null,
+            "reveal_deadline": null, "settlement": null
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn fetches_over_http_and_checks_the_root() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+        let mut result = result_for(&data, 256);
+        result.output_uri = serve_once(data.clone());
+        let got = fetch_verified_output(&job_with(result.clone()), 256)
+            .await
+            .unwrap();
+        assert_eq!(got.bytes, data);
+        assert_eq!(got.root, result.root);
+
+        // A provider serving other bytes is caught.
+        let mut other = data.clone();
+        other[0] ^= 0xff;
+        result.output_uri = serve_once(other);
+        let err = fetch_verified_output(&job_with(result), 256)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("differs"), "{err}");
+    }
+
     #[test]
     fn output_urls() {
         assert_eq!(
