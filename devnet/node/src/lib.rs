@@ -51,6 +51,7 @@ pub mod app;
 pub mod auth;
 pub mod chain;
 pub mod crypto;
+pub mod grpc;
 pub mod node;
 pub mod proofs;
 pub mod queries;

@@ -17,9 +17,10 @@ use starminer_devnet::node::{self, InitOptions, StartOptions, DEFAULT_CHAIN_ID};
 /// Quick start:
 ///   starminer-devnet init --home ~/.starminer-devnet
 ///   starminer-devnet start --home ~/.starminer-devnet
-/// then point a client at http://127.0.0.1:26657 (CometBFT RPC) or
-/// http://127.0.0.1:1317 (Cosmos REST) — chain id starminer-devnet-1, prefix
-/// starminer, gas price 0.0025ustar — and use a printed dev mnemonic.
+/// then point a client at http://127.0.0.1:26657 (CometBFT RPC),
+/// http://127.0.0.1:1317 (Cosmos REST) or 127.0.0.1:9090 (gRPC) — chain id
+/// starminer-devnet-1, prefix starminer, gas price 0.0025ustar — and use a
+/// printed dev mnemonic.
 /// Keplr: suggest the chain with devnet/chain/keplr.json.
 #[derive(Parser)]
 #[command(name = "starminer-devnet", version, verbatim_doc_comment)]
@@ -64,6 +65,10 @@ enum Command {
         /// wasmd node's port 1317; CORS open for browser wallets), or `off`.
         #[arg(long, default_value = "127.0.0.1:1317", value_parser = parse_optional_addr)]
         rest_addr: OptionalAddr,
+        /// gRPC listen address (the SDK's and wasmd's query and tx services,
+        /// HTTP/2 without TLS, as on a wasmd node's port 9090), or `off`.
+        #[arg(long, default_value = "127.0.0.1:9090", value_parser = parse_optional_addr)]
+        grpc_addr: OptionalAddr,
         /// Time between blocks, e.g. 1s, 500ms, 100ms (minimum 100ms).
         #[arg(long, default_value = "1s", value_parser = parse_duration)]
         block_time: Duration,
@@ -154,6 +159,7 @@ fn main() -> Result<()> {
             home,
             rpc_addr,
             rest_addr,
+            grpc_addr,
             block_time,
             min_gas_price,
         } => {
@@ -169,6 +175,7 @@ fn main() -> Result<()> {
                 home: expand_home(&home),
                 rpc_addr,
                 rest_addr: rest_addr.0,
+                grpc_addr: grpc_addr.0,
                 block_interval: block_time,
                 min_gas_price,
             }))?;

@@ -172,6 +172,8 @@ pub struct StartOptions {
     pub rpc_addr: std::net::SocketAddr,
     /// Cosmos REST (gRPC-gateway JSON) listen address; `None`: not served.
     pub rest_addr: Option<std::net::SocketAddr>,
+    /// gRPC listen address; `None`: not served.
+    pub grpc_addr: Option<std::net::SocketAddr>,
     pub block_interval: Duration,
     pub min_gas_price: Decimal,
 }
@@ -431,10 +433,27 @@ pub async fn start(opts: StartOptions) -> Result<()> {
             None => std::future::pending().await,
         }
     };
+    let grpc = match opts.grpc_addr {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding the gRPC address {addr}"))?;
+            tracing::info!(%addr, "gRPC listening");
+            Some(crate::grpc::serve(listener, handle.clone()))
+        }
+        None => None,
+    };
+    let grpc = async move {
+        match grpc {
+            Some(server) => server.await,
+            None => std::future::pending().await,
+        }
+    };
     let server = crate::rpc::serve(listener, handle);
     tokio::select! {
         r = server => r?,
         r = rest => r?,
+        r = grpc => r?,
         _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
     }
     drop(app_thread);

@@ -98,7 +98,18 @@ pub async fn query<Req: Message, Resp: Message + Default>(
     req: &Req,
     height: u64,
 ) -> SvcResult<Resp> {
-    let data = req.encode_to_vec();
+    let value = query_raw(node, path, req.encode_to_vec(), height).await?;
+    Resp::decode(value.as_slice())
+        .map_err(|e| Status::new(Code::Internal, format!("decoding the answer: {e}")))
+}
+
+/// A module query with the request and the answer as protobuf bytes.
+pub async fn query_raw(
+    node: &NodeHandle,
+    path: &str,
+    data: Vec<u8>,
+    height: u64,
+) -> SvcResult<Vec<u8>> {
     let path = path.to_string();
     let answer = node
         .request(|reply| AppRequest::Query {
@@ -115,8 +126,7 @@ pub async fn query<Req: Message, Resp: Message + Default>(
             answer.log,
         ));
     }
-    Resp::decode(answer.value.as_slice())
-        .map_err(|e| Status::new(Code::Internal, format!("decoding the answer: {e}")))
+    Ok(answer.value)
 }
 
 /// A tendermint-rs (prost 0.14) message as the SDK's (prost 0.13) type: same wire form.

@@ -69,13 +69,22 @@ pub struct Devnet {
     pub port: u16,
     /// The Cosmos REST port.
     pub rest_port: u16,
+    /// The gRPC port.
+    pub grpc_port: u16,
+    /// The node's `--block-time`.
+    pub block_time: &'static str,
     pub client: HttpClient,
     pub devs: Vec<Dev>,
 }
 
 impl Devnet {
-    /// `init` a fresh home with two dev accounts and `start` the node.
+    /// `init` a fresh home with two dev accounts and `start` the node (100 ms blocks).
     pub async fn start() -> Devnet {
+        Self::start_with_block_time("100ms").await
+    }
+
+    /// [`Devnet::start`] with another `--block-time`.
+    pub async fn start_with_block_time(block_time: &'static str) -> Devnet {
         let home = tempfile::tempdir().unwrap();
         let out = Command::new(bin())
             .args(["init", "--home"])
@@ -91,6 +100,8 @@ impl Devnet {
             child: None,
             port,
             rest_port: 0,
+            grpc_port: 0,
+            block_time,
             client: HttpClient::new(format!("http://127.0.0.1:{port}").as_str()).unwrap(),
             devs,
         };
@@ -102,13 +113,15 @@ impl Devnet {
     pub async fn spawn(&mut self) {
         self.port = free_port();
         self.rest_port = free_port();
+        self.grpc_port = free_port();
         self.client = HttpClient::new(format!("http://127.0.0.1:{}", self.port).as_str()).unwrap();
         let child = Command::new(bin())
             .args(["start", "--home"])
             .arg(self.home.path())
             .args(["--rpc-addr", &format!("127.0.0.1:{}", self.port)])
             .args(["--rest-addr", &format!("127.0.0.1:{}", self.rest_port)])
-            .args(["--block-time", "100ms"])
+            .args(["--grpc-addr", &format!("127.0.0.1:{}", self.grpc_port)])
+            .args(["--block-time", self.block_time])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
