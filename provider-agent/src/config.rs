@@ -43,7 +43,10 @@ pub struct ChainConfig {
     /// Bech32 prefix of addresses.
     #[serde(default = "default_prefix")]
     pub prefix: String,
-    /// Gas price, e.g. `0.0025ustar`.
+    /// Denom fees are paid in.
+    #[serde(default = "default_fee_denom")]
+    pub fee_denom: String,
+    /// Price per gas unit in `fee_denom` (decimal text).
     #[serde(default = "default_gas_price")]
     pub gas_price: String,
     /// The deployment manifest (JSON written by the deploy tool) that names
@@ -103,7 +106,8 @@ pub struct RuntimeConfig {
     /// between housekeeping rounds when it is up).
     #[serde(default = "default_poll")]
     pub poll_seconds: u64,
-    /// Seconds between registry heartbeats.
+    /// Seconds between registry heartbeats (and checks for incentive
+    /// rewards to claim).
     #[serde(default = "default_heartbeat")]
     pub heartbeat_seconds: u64,
     /// Chunks a verifier samples from each result it checks.
@@ -151,8 +155,11 @@ impl PricePolicy {
 fn default_prefix() -> String {
     "starminer".into()
 }
+fn default_fee_denom() -> String {
+    "ustar".into()
+}
 fn default_gas_price() -> String {
-    "0.0025ustar".into()
+    "0.0025".into()
 }
 fn default_roles() -> Vec<RoleName> {
     vec![RoleName::Provider]
@@ -186,9 +193,10 @@ pub const EXAMPLE: &str = r#"# StarMiner provider agent configuration (written b
 # and polls the same endpoint when the WebSocket is down.
 rpc = "http://127.0.0.1:26657"
 chain_id = "starminer-devnet-1"
-# Bech32 address prefix and gas price of the chain.
+# Bech32 address prefix, fee denom and gas price (per gas unit) of the chain.
 prefix = "starminer"
-gas_price = "0.0025ustar"
+fee_denom = "ustar"
+gas_price = "0.0025"
 # Deployment manifest (JSON from the deploy tool) naming every contract.
 # Relative paths are relative to this file.
 manifest = "manifest.json"
@@ -230,7 +238,7 @@ data_dir = "data"
 max_input_bytes = 268435456
 # Seconds between chain polls when the WebSocket is down.
 poll_seconds = 5
-# Seconds between registry heartbeats.
+# Seconds between registry heartbeats and reward claims.
 heartbeat_seconds = 60
 # Chunks sampled from each result this agent verifies (validator role).
 verifier_samples = 16
@@ -309,6 +317,12 @@ impl AgentConfig {
                 || self.server.public_url.starts_with("https://"),
             "server.public_url must be an http(s):// URL"
         );
+        Decimal::from_str(&self.chain.gas_price).with_context(|| {
+            format!(
+                "chain.gas_price `{}` is not a decimal",
+                self.chain.gas_price
+            )
+        })?;
         ensure!(
             self.agent.poll_seconds >= 1,
             "agent.poll_seconds must be ≥ 1"

@@ -2,17 +2,24 @@
 //! and benchmarks, the executor that runs built-in templates and commits
 //! their output with `starminer-merkle`, the on-disk result store, the HTTP
 //! result server that serves chunks with Merkle proofs (and `/metrics`),
-//! input fetching, the configuration file, the persistent lease database and
-//! the job filter that decides what the agent claims.
+//! input fetching, the configuration file, the persistent lease database,
+//! the job filter that decides what the agent claims, and on the SDK
+//! (`starminer-client`) the chain loop: registration, the daemon, verifier
+//! duties and status.
 
 pub mod bench;
+pub mod chain;
 pub mod config;
+pub mod daemon;
 pub mod devices;
 pub mod executor;
 pub mod fetch;
 pub mod filter;
 pub mod hashing;
 pub mod metrics;
+pub mod register;
 pub mod server;
 pub mod state;
+pub mod status;
 pub mod store;
+pub mod verifier;

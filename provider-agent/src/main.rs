@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use starminer_agent::config::{AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE};
 use starminer_agent::executor::Executor;
 use starminer_agent::fetch::{fetch_input, FetchLimits};
 use starminer_agent::store::{NewResult, ResultStore};
@@ -18,6 +19,11 @@ use starminer_templates::{by_id, catalogue};
 /// Start with `starminer-agent devices` to see what it can use, then
 /// `starminer-agent run-local --template render.fractal --out results` to run
 /// a job, and `starminer-agent serve --dir results` to serve it.
+///
+/// On a chain: `starminer-agent init --home DIR ...` writes DIR/agent.toml and
+/// a key, `starminer-agent register --home DIR` registers, bonds and answers
+/// the benchmark challenge, `starminer-agent run --home DIR` is the daemon,
+/// `starminer-agent status --home DIR` shows its jobs.
 /// Logs go to stderr; set RUST_LOG=debug for more.
 #[derive(Parser)]
 #[command(name = "starminer-agent", version, about, long_about)]
@@ -26,8 +32,114 @@ struct Cli {
     command: Command,
 }
 
+/// Where the agent's config lives.
+#[derive(clap::Args, Clone)]
+struct Home {
+    /// The agent's home directory (holds agent.toml, the key and data/).
+    #[arg(long, default_value = "~/.starminer-agent")]
+    home: String,
+    /// The config file (default: <home>/agent.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl Home {
+    fn dir(&self) -> PathBuf {
+        match self.home.strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+                .join(rest),
+            None => PathBuf::from(&self.home),
+        }
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| self.dir().join(CONFIG_FILE))
+    }
+
+    fn load(&self) -> Result<AgentConfig> {
+        AgentConfig::load(&self.config_path())
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Create the agent's home: agent.toml (every field commented) and the
+    /// account key (imported from a mnemonic, or new). Refuses to overwrite
+    /// either without --force.
+    Init {
+        #[command(flatten)]
+        home: Home,
+        /// Import the key from the mnemonic in this file (default: a new key).
+        #[arg(long, conflicts_with = "mnemonic_stdin")]
+        mnemonic_file: Option<PathBuf>,
+        /// Read the mnemonic to import from standard input.
+        #[arg(long)]
+        mnemonic_stdin: bool,
+        /// CometBFT RPC endpoint.
+        #[arg(long, default_value = "http://127.0.0.1:26657")]
+        rpc: String,
+        #[arg(long, default_value = "starminer-devnet-1")]
+        chain_id: String,
+        /// Deployment manifest (JSON from the deploy tool).
+        #[arg(long, default_value = "manifest.json")]
+        manifest: PathBuf,
+        #[arg(long, default_value = "starminer-agent")]
+        moniker: String,
+        #[arg(long, default_value = "Europe")]
+        region: String,
+        /// A zone of the registry (e.g. eu-west).
+        #[arg(long, default_value = "eu-west")]
+        zone: String,
+        /// Also verify other providers' results (needs the validator stake).
+        #[arg(long)]
+        validator: bool,
+        /// Verify only: do not claim jobs.
+        #[arg(long, requires = "validator")]
+        no_provider: bool,
+        /// Result server listen address.
+        #[arg(long, default_value = "127.0.0.1:8645")]
+        listen: SocketAddr,
+        /// URL others reach the result server at (default: http://<listen>).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Jobs computed at once.
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+        /// Overwrite an existing config and key.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Register (or update) this agent on chain with its detected hardware,
+    /// bond AGPU up to provider.bond_uagpu, and answer the registry's
+    /// benchmark challenge (bench.v1) so a validator can verify the tier.
+    Register {
+        #[command(flatten)]
+        home: Home,
+        /// Wait this many seconds for a validator to verify the benchmark.
+        #[arg(long)]
+        wait_verified: Option<u64>,
+    },
+    /// The daemon: follow the chain, claim jobs that fit the device and the
+    /// price policy, compute, submit, answer challenges, verify (validator
+    /// role), claim rewards. SIGTERM/Ctrl-C stops claiming, finishes running
+    /// jobs and exits; a restart resumes every lease.
+    Run {
+        #[command(flatten)]
+        home: Home,
+    },
+    /// The agent's jobs (from its database) and, when the chain answers,
+    /// its registry record, stake and pending rewards.
+    Status {
+        #[command(flatten)]
+        home: Home,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List OpenCL platforms and devices (compute units, memory, clocks, versions).
     Devices {
         /// Print JSON instead of a table.
@@ -96,6 +208,99 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
+        Command::Init {
+            home,
+            mnemonic_file,
+            mnemonic_stdin,
+            rpc,
+            chain_id,
+            manifest,
+            moniker,
+            region,
+            zone,
+            validator,
+            no_provider,
+            listen,
+            public_url,
+            concurrency,
+            force,
+        } => {
+            let mut roles = Vec::new();
+            if !no_provider {
+                roles.push(RoleName::Provider);
+            }
+            if validator {
+                roles.push(RoleName::Validator);
+            }
+            let mnemonic = if mnemonic_stdin {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                Some(text)
+            } else {
+                mnemonic_file
+                    .map(|p| {
+                        std::fs::read_to_string(&p)
+                            .with_context(|| format!("reading {}", p.display()))
+                    })
+                    .transpose()?
+            };
+            init(
+                &home,
+                InitValues {
+                    rpc,
+                    chain_id,
+                    manifest,
+                    moniker,
+                    region,
+                    zone,
+                    roles,
+                    listen,
+                    public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+                    concurrency,
+                },
+                mnemonic,
+                force,
+            )?;
+        }
+        Command::Register {
+            home,
+            wait_verified,
+        } => {
+            let config = home.load()?;
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(starminer_agent::register::register(
+                &config,
+                wait_verified.map(std::time::Duration::from_secs),
+            ))?;
+        }
+        Command::Run { home } => {
+            let config = home.load()?;
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                // Installed before anything else, so a SIGTERM is never
+                // met by the default action (immediate death).
+                use tokio::signal::unix::{signal, SignalKind};
+                let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+                let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+                let shutdown = tokio_util::sync::CancellationToken::new();
+                let cancel = shutdown.clone();
+                tokio::spawn(async move {
+                    tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+                    tracing::info!("signal received: finishing running jobs, then stopping (send again to force)");
+                    cancel.cancel();
+                    tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+                    tracing::warn!("second signal: exiting now; unfinished jobs resume after a restart");
+                    std::process::exit(130);
+                });
+                let agent = Arc::new(starminer_agent::daemon::Agent::open(config)?);
+                agent.run(shutdown).await
+            })?;
+        }
+        Command::Status { home, json } => {
+            let config = home.load()?;
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(starminer_agent::status::print_status(&config, json))?;
+        }
         Command::Devices { json } => {
             let list = devices::discover();
             if json {
@@ -164,6 +369,68 @@ fn main() -> Result<()> {
             })?;
         }
     }
+    Ok(())
+}
+
+fn init(home: &Home, values: InitValues, mnemonic: Option<String>, force: bool) -> Result<()> {
+    let dir = home.dir();
+    let config_path = home.config_path();
+    let key_path = dir.join(KEY_FILE);
+    for path in [&config_path, &key_path] {
+        if path.exists() && !force {
+            anyhow::bail!(
+                "{} exists: pass --force to overwrite it (the old key is lost unless you kept its mnemonic)",
+                path.display()
+            );
+        }
+    }
+    let (config, text) = AgentConfig::from_init(&values)?;
+    let (key, mnemonic, generated) = match mnemonic {
+        Some(m) => {
+            let m = m.split_whitespace().collect::<Vec<_>>().join(" ");
+            (starminer_client::Key::from_mnemonic(&m)?, m, false)
+        }
+        None => {
+            let (key, m) = starminer_client::Key::generate()?;
+            (key, m.to_string(), true)
+        }
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(parent) = config_path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    write_secret(&key_path, &format!("{mnemonic}\n"))?;
+    std::fs::write(&config_path, text)
+        .with_context(|| format!("writing {}", config_path.display()))?;
+    println!("config:  {}", config_path.display());
+    println!("key:     {} (mode 0600)", key_path.display());
+    println!("address: {}", key.address(&config.chain.prefix)?);
+    if generated {
+        println!("mnemonic (write it down; it is the only backup of the key):\n  {mnemonic}");
+    }
+    println!(
+        "next: fund the address with ustar and AGPU, put the deployment manifest at {}, then `starminer-agent register --home {}`",
+        config.chain.manifest.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Writes `text` to `path` readable by the owner only.
+fn write_secret(path: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
     Ok(())
 }
 

@@ -102,6 +102,9 @@ pub struct Lease {
     pub template: String,
     /// Canonical parameter text.
     pub params: String,
+    /// OpenCL device index that runs it.
+    #[serde(default)]
+    pub device: usize,
     pub units: u128,
     /// What the job pays the provider (compute cost less the protocol fee), uagpu.
     pub payout: u128,
@@ -275,6 +278,7 @@ mod tests {
             job_id,
             template: "render.fractal".into(),
             params: "height=64,width=64".into(),
+            device: 0,
             units: 41,
             payout: 39,
             lease_deadline: 1_900_000_000,

@@ -14,6 +14,7 @@ fn lease(job_id: u64, phase: Phase) -> Lease {
         job_id,
         template: "render.fractal".into(),
         params: String::new(),
+        device: 0,
         units: 1,
         payout: 1,
         lease_deadline: 0,

@@ -1,0 +1,844 @@
+//! `starminer-agent run`: the daemon (DESIGN.md §7, §11).
+//!
+//! A few long-lived tasks with clear owners: the block follower (WebSocket
+//! NewBlock subscription, polling as fallback) wakes the reconcile loop; the
+//! result server serves chunks, proofs and `/metrics`; compute and verifier
+//! tasks run jobs in the background. The reconcile loop owns every decision
+//! and reads and writes the lease database ([`crate::state`]) before acting,
+//! so a crash or restart at any point resumes where it stopped:
+//!
+//! ```text
+//! claimed ─▶ fetching ─▶ computing ─▶ computed ─▶ submitted ─▶ settled
+//!                │            │            (SubmitResult retried with backoff
+//!                │            │             until the lease deadline)
+//!                │            └─ kernel/device error ─▶ abandoned (reason logged)
+//!                └─ input hash mismatch ─▶ ReportBadInput ─▶ bad_input
+//! submitted: open chunk challenges and disputes are answered with Merkle
+//! proofs from the result store; past the challenge window the agent settles.
+//! ```
+//!
+//! SIGTERM/SIGINT stops claiming, lets running kernels finish (their results
+//! are stored and submitted), then exits; a kill -9 loses at most the kernel
+//! time of the jobs in flight, which restart from their input.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use starminer_interfaces::job_market::{self as jm, Job, JobInput, JobStatus};
+use starminer_interfaces::registry::{ProviderStatus, Role};
+use starminer_templates::by_id;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::chain::{follow_blocks, AgentChain};
+use crate::config::{AgentConfig, RoleName};
+use crate::executor::Executor;
+use crate::fetch::{fetch_input, FetchError, FetchLimits};
+use crate::filter::{self, DeviceCaps, Refusal};
+use crate::metrics::Metrics;
+use crate::state::{AgentState, Lease, Phase, SubmittedResult};
+use crate::store::{NewResult, ResultStore};
+use crate::verifier;
+
+/// Environment variable of the test-only cheating mode: when set to `1`, the
+/// agent flips a byte in every output chunk before committing (so its
+/// results are wrong but consistently proven). Used by the end-to-end test
+/// that checks cheaters are caught and slashed; never set it otherwise.
+pub const CHEAT_ENV: &str = "STARMINER_AGENT_TEST_CORRUPT_CHUNKS";
+
+/// Fetch attempts before a job whose input cannot be downloaded is abandoned.
+const MAX_FETCH_ATTEMPTS: u32 = 3;
+/// Longest backoff between retries of one lease's chain action.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Everything the daemon's tasks share.
+pub struct Agent {
+    pub config: AgentConfig,
+    pub chain: AgentChain,
+    pub state: AgentState,
+    pub store: Arc<ResultStore>,
+    pub exec: Arc<Executor>,
+    pub devices: Vec<DeviceCaps>,
+    pub metrics: Arc<Metrics>,
+    cheat: bool,
+    /// Jobs with a compute task or verifier task in flight.
+    busy: Mutex<HashSet<u64>>,
+    verifying: Mutex<HashSet<u64>>,
+    /// Open jobs already refused (logged once).
+    refused: Mutex<HashSet<u64>>,
+}
+
+/// Result id of a job's output in the store.
+pub fn result_id(job_id: u64) -> String {
+    format!("job-{job_id}")
+}
+
+/// Backoff before retry `attempts` (1, 2, 4 … seconds, capped).
+pub fn backoff(attempts: u32) -> Duration {
+    Duration::from_secs(1u64 << attempts.min(6)).min(MAX_BACKOFF)
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Agent {
+    pub fn open(config: AgentConfig) -> Result<Agent> {
+        let chain = AgentChain::connect(&config)?;
+        let state = AgentState::open(&config.db_path())?;
+        let store = Arc::new(ResultStore::open(config.results_dir())?);
+        let exec = Arc::new(Executor::open_all()?);
+        let mut devices: Vec<DeviceCaps> = crate::devices::discover()
+            .iter()
+            .map(DeviceCaps::from)
+            .collect();
+        if let Some(only) = config.agent.device {
+            devices.retain(|d| d.index == only);
+            if devices.is_empty() {
+                bail!("agent.device = {only}, but there is no such device (see `starminer-agent devices`)");
+            }
+        }
+        let cheat = std::env::var(CHEAT_ENV).is_ok_and(|v| v == "1");
+        if cheat {
+            tracing::warn!(
+                "{CHEAT_ENV}=1: TEST-ONLY CHEATING MODE, every output chunk is corrupted"
+            );
+        }
+        Ok(Agent {
+            config,
+            chain,
+            state,
+            store,
+            exec,
+            devices,
+            metrics: Arc::new(Metrics::new()),
+            cheat,
+            busy: Mutex::new(HashSet::new()),
+            verifying: Mutex::new(HashSet::new()),
+            refused: Mutex::new(HashSet::new()),
+        })
+    }
+
+    fn is_busy(&self, job_id: u64) -> bool {
+        self.busy
+            .lock()
+            .map(|b| b.contains(&job_id))
+            .unwrap_or(true)
+    }
+
+    fn busy_count(&self) -> usize {
+        self.busy.lock().map(|b| b.len()).unwrap_or(usize::MAX)
+    }
+
+    /// Runs until `shutdown` is cancelled, then drains (see the module docs).
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) -> Result<()> {
+        let me = self.chain.address().to_string();
+        tracing::info!(address = %me, zone = %self.config.provider.zone, roles = ?self.config.provider.roles, "agent starting");
+        let listener = tokio::net::TcpListener::bind(self.config.server.listen)
+            .await
+            .with_context(|| {
+                format!("binding the result server to {}", self.config.server.listen)
+            })?;
+        let server = tokio::spawn(crate::server::serve_with_metrics(
+            self.store.clone(),
+            self.metrics.clone(),
+            listener,
+        ));
+        tracing::info!(listen = %self.config.server.listen, public = %self.config.server.public_url, "result server up (/results, /metrics)");
+
+        let (height_tx, mut height_rx) = watch::channel(0u64);
+        let poll = Duration::from_secs(self.config.agent.poll_seconds);
+        let follower = tokio::spawn(follow_blocks(self.chain.chain().clone(), poll, height_tx));
+
+        if let Err(e) = self.adopt_orphans().await {
+            tracing::warn!("could not compare leases with the chain yet: {e:#}");
+        }
+
+        let mut tasks: JoinSet<()> = JoinSet::new();
+        let mut last_heartbeat: Option<Instant> = None;
+        let mut last_rewards: Option<Instant> = None;
+        let mut failures = 0u32;
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                changed = height_rx.changed() => {
+                    if changed.is_err() {
+                        tokio::time::sleep(poll).await;
+                    }
+                }
+                _ = tokio::time::sleep(poll) => {}
+                Some(_) = tasks.join_next() => {}
+            }
+            let height = *height_rx.borrow();
+            self.metrics.chain_height.set(height as i64);
+            match self.round(&mut tasks, false).await {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    failures += 1;
+                    self.metrics.error("chain");
+                    let wait = backoff(failures);
+                    tracing::warn!("round failed ({e:#}); retrying in {}s", wait.as_secs());
+                    tokio::select! {
+                        _ = shutdown.cancelled() => break,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                    continue;
+                }
+            }
+            let due = |last: Option<Instant>, every: u64| {
+                last.is_none_or(|t| t.elapsed() >= Duration::from_secs(every))
+            };
+            if due(last_heartbeat, self.config.agent.heartbeat_seconds) {
+                match self.heartbeat().await {
+                    Ok(()) => last_heartbeat = Some(Instant::now()),
+                    Err(e) => {
+                        self.metrics.error("heartbeat");
+                        tracing::warn!("heartbeat: {e:#}");
+                    }
+                }
+            }
+            if due(last_rewards, self.config.agent.heartbeat_seconds) {
+                last_rewards = Some(Instant::now());
+                if let Err(e) = self.claim_rewards().await {
+                    self.metrics.error("rewards");
+                    tracing::warn!("claiming rewards: {e:#}");
+                }
+            }
+        }
+
+        tracing::info!(
+            running = self.busy_count(),
+            "stopping: no new claims; waiting for running jobs to finish"
+        );
+        while tasks.join_next().await.is_some() {}
+        // One last pass submits what the running jobs computed.
+        if let Err(e) = self.round(&mut tasks, true).await {
+            tracing::warn!("final submission round: {e:#} (the results stay stored and are submitted after a restart)");
+        }
+        while tasks.join_next().await.is_some() {}
+        follower.abort();
+        server.abort();
+        let left: Vec<String> = self
+            .state
+            .active_leases()?
+            .iter()
+            .map(|l| format!("{}:{}", l.job_id, l.phase.name()))
+            .collect();
+        tracing::info!(leases = ?left, "stopped; state saved");
+        Ok(())
+    }
+
+    /// Jobs this address holds on chain (assigned, no result yet) that the
+    /// database does not know: a claim whose transaction committed but whose
+    /// lease record was not written (crash in between). They are adopted.
+    async fn adopt_orphans(&self) -> Result<()> {
+        let me = self.chain.address().to_string();
+        let mut start_after = None;
+        loop {
+            let page: jm::JobsResponse = self
+                .chain
+                .sm
+                .job_market()
+                .query(&jm::QueryMsg::JobsByProvider {
+                    provider: me.clone(),
+                    start_after,
+                    limit: Some(100),
+                })
+                .await?;
+            let n = page.jobs.len();
+            start_after = page.jobs.last().map(|j| j.id);
+            for job in page.jobs {
+                if job.status == JobStatus::Assigned && self.state.lease(job.id)?.is_none() {
+                    if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
+                        if slot.result.is_none() {
+                            tracing::warn!(
+                                job = job.id,
+                                "adopting a claimed job missing from the database"
+                            );
+                            self.record_claim(&job, slot.lease_deadline.seconds())?;
+                        }
+                    }
+                }
+            }
+            if n < 100 {
+                return Ok(());
+            }
+        }
+    }
+
+    fn record_claim(&self, job: &Job, lease_deadline: u64) -> Result<Lease> {
+        let template = by_id(&job.spec.template)?;
+        let params = template.parse_params(&filter::params_text(job))?;
+        let device = self
+            .devices
+            .iter()
+            .max_by_key(|d| d.global_memory_bytes)
+            .map_or(0, |d| d.index);
+        let lease = Lease {
+            job_id: job.id,
+            template: job.spec.template.clone(),
+            params: params.canonical(),
+            device,
+            units: job.units.u128(),
+            payout: job.quote.compute_cost.u128(),
+            lease_deadline,
+            phase: Phase::Claimed,
+            result: None,
+            attempts: 0,
+            last_error: None,
+            updated_at: 0,
+        };
+        self.state.put_lease(&lease)?;
+        Ok(lease)
+    }
+
+    /// One pass over everything: leases, claims, verifier duties.
+    async fn round(self: &Arc<Self>, tasks: &mut JoinSet<()>, draining: bool) -> Result<()> {
+        let (_, block_time) = self.chain.head().await?;
+        for lease in self.state.active_leases()? {
+            if self.is_busy(lease.job_id) {
+                continue;
+            }
+            if lease.attempts > 0
+                && now_unix() < lease.updated_at + backoff(lease.attempts).as_secs()
+            {
+                continue;
+            }
+            let job_id = lease.job_id;
+            let r = match lease.phase {
+                Phase::Claimed | Phase::Fetching | Phase::Computing => {
+                    if draining {
+                        Ok(())
+                    } else {
+                        self.spawn_compute(tasks, lease);
+                        Ok(())
+                    }
+                }
+                Phase::Computed => self.submit(&lease, block_time).await,
+                Phase::Submitted => self.follow_submitted(&lease, block_time).await,
+                _ => Ok(()),
+            };
+            if let Err(e) = r {
+                self.metrics.error("lease");
+                let n = self.state.record_failure(job_id, &format!("{e:#}"))?;
+                tracing::warn!(job = job_id, attempt = n, "{e:#}");
+            }
+        }
+        self.metrics.set_jobs(&self.state.leases()?);
+        if draining {
+            return Ok(());
+        }
+        if self.config.has_role(RoleName::Provider) {
+            self.claim_jobs(tasks, block_time).await?;
+        }
+        if self.config.has_role(RoleName::Validator) {
+            self.verifier_duties(tasks).await?;
+        }
+        Ok(())
+    }
+
+    async fn heartbeat(&self) -> Result<()> {
+        if self.chain.me().await?.is_some() {
+            self.chain
+                .registry(&starminer_interfaces::registry::ExecuteMsg::Heartbeat {})
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn claim_rewards(&self) -> Result<()> {
+        let inc = self.chain.sm.incentives();
+        let pending = inc.pending_rewards(self.chain.address()).await?;
+        if !pending.amount.is_zero() {
+            inc.claim(&self.chain.wallet).await?;
+            self.metrics
+                .rewards_uagpu
+                .inc_by(u64::try_from(pending.amount.u128()).unwrap_or(u64::MAX));
+            tracing::info!(uagpu = %pending.amount, "claimed incentive rewards");
+        }
+        Ok(())
+    }
+
+    // ---- claiming ---------------------------------------------------------
+
+    async fn claim_jobs(self: &Arc<Self>, tasks: &mut JoinSet<()>, block_time: u64) -> Result<()> {
+        let free = self
+            .config
+            .agent
+            .concurrency
+            .saturating_sub(self.busy_count());
+        if free == 0 {
+            return Ok(());
+        }
+        let Some(me) = self.chain.me().await? else {
+            tracing::debug!("not registered: run `starminer-agent register`");
+            return Ok(());
+        };
+        if me.status != ProviderStatus::Active || !me.has_active_role(Role::Provider) {
+            tracing::debug!(status = ?me.status, "provider role not active; not claiming");
+            return Ok(());
+        }
+        let routes: BTreeMap<String, jm::SpillRoute> = self
+            .chain
+            .spill_routes(&me.zone)
+            .await?
+            .into_iter()
+            .map(|r| (r.from, r.route))
+            .collect();
+        let mut jobs = self.chain.open_jobs(200).await?;
+        // The market's order: most urgent first, then oldest.
+        jobs.sort_by_key(|j| (std::cmp::Reverse(j.spec.requirements.urgency), j.id));
+        let mut templates: BTreeMap<String, Option<jm::Template>> = BTreeMap::new();
+        let mut claimed = 0;
+        for job in jobs {
+            if claimed >= free {
+                break;
+            }
+            if self.state.lease(job.id)?.is_some() || job.tier > me.tier {
+                continue;
+            }
+            let zone = &job.spec.requirements.zone;
+            if *zone != me.zone {
+                let age = block_time.saturating_sub(job.submitted_at.seconds());
+                let allowed = routes
+                    .get(zone)
+                    .is_some_and(|r| r.latency <= job.spec.requirements.latency && age >= r.delay);
+                if !allowed {
+                    continue;
+                }
+            }
+            let id = job.spec.template.clone();
+            if !templates.contains_key(&id) {
+                templates.insert(id.clone(), self.chain.template(&id).await?);
+            }
+            let Some(Some(chain_template)) = templates.get(&id) else {
+                continue;
+            };
+            let accepted = match filter::evaluate(
+                &job,
+                chain_template,
+                &self.devices,
+                &self.config.prices,
+                self.config.agent.max_input_bytes,
+            ) {
+                Ok(a) => a,
+                Err(refusal) => {
+                    self.log_refusal(job.id, &refusal);
+                    continue;
+                }
+            };
+            match self
+                .chain
+                .market(&jm::ExecuteMsg::Claim { job_id: job.id })
+                .await
+            {
+                Ok(_) => {
+                    self.metrics.claims.inc();
+                    let after = self.chain.job(job.id).await?;
+                    let deadline = after
+                        .slots
+                        .iter()
+                        .find(|s| s.provider.as_str() == self.chain.address())
+                        .map_or(job.spec.deadline.seconds(), |s| s.lease_deadline.seconds());
+                    let mut lease = self.record_claim(&after, deadline)?;
+                    lease.device = accepted.device;
+                    self.state.put_lease(&lease)?;
+                    tracing::info!(job = job.id, template = %id, units = accepted.units, device = accepted.device, lease_deadline = deadline, "claimed");
+                    claimed += 1;
+                    self.spawn_compute(tasks, lease);
+                }
+                Err(e) => {
+                    // Lost a race, or the chain said no: look at the job.
+                    match self.chain.job(job.id).await {
+                        Ok(now) if now.status != JobStatus::Open => {
+                            self.metrics.claims_lost.inc();
+                            tracing::info!(job = job.id, status = ?now.status, "another provider claimed it first");
+                        }
+                        _ => {
+                            self.metrics.error("claim");
+                            tracing::warn!(job = job.id, "claim failed: {e:#}");
+                            self.log_refusal(
+                                job.id,
+                                &Refusal::NotOpen(format!("claim failed: {e}")),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn log_refusal(&self, job_id: u64, refusal: &Refusal) {
+        if let Ok(mut seen) = self.refused.lock() {
+            if seen.insert(job_id) {
+                tracing::info!(job = job_id, "not claiming: {refusal}");
+            }
+        }
+    }
+
+    // ---- computing --------------------------------------------------------
+
+    fn spawn_compute(self: &Arc<Self>, tasks: &mut JoinSet<()>, lease: Lease) {
+        let job_id = lease.job_id;
+        if let Ok(mut busy) = self.busy.lock() {
+            if !busy.insert(job_id) {
+                return;
+            }
+        }
+        let agent = self.clone();
+        tasks.spawn(async move {
+            let r = agent.compute(lease).await;
+            if let Err(e) = r {
+                agent.metrics.error("compute");
+                let _ = agent.state.record_failure(job_id, &format!("{e:#}"));
+                tracing::warn!(job = job_id, "{e:#}");
+            }
+            if let Ok(mut busy) = agent.busy.lock() {
+                busy.remove(&job_id);
+            }
+        });
+    }
+
+    /// Fetch, run, store; then submit at once.
+    async fn compute(self: &Arc<Self>, lease: Lease) -> Result<()> {
+        let job_id = lease.job_id;
+        let job = self.chain.job(job_id).await?;
+        let mine = job
+            .slots
+            .iter()
+            .any(|s| s.provider.as_str() == self.chain.address());
+        if job.status != JobStatus::Assigned || !mine {
+            tracing::info!(job = job_id, status = ?job.status, "job is no longer ours; dropping it");
+            self.state.set_phase(
+                job_id,
+                Phase::Ended {
+                    status: format!("{:?}", job.status),
+                },
+            )?;
+            return Ok(());
+        }
+        let template = by_id(&lease.template)?;
+        let info = template.info();
+        let params = template.parse_params(&lease.params)?;
+        let id = result_id(job_id);
+        let stored = match self.store.get(&id) {
+            // Computed before a restart: reuse it.
+            Some(r) => r,
+            None => {
+                self.state.set_phase(job_id, Phase::Fetching)?;
+                let input = match self.job_input(&job).await {
+                    Ok(input) => input,
+                    Err(InputError::BadHash(e)) => {
+                        tracing::warn!(job = job_id, "{e}; reporting bad input");
+                        self.chain
+                            .market(&jm::ExecuteMsg::ReportBadInput { job_id })
+                            .await?;
+                        self.state.set_phase(job_id, Phase::BadInput)?;
+                        return Ok(());
+                    }
+                    Err(InputError::Other(e)) => {
+                        let lease = self.state.lease(job_id)?.unwrap_or(lease);
+                        if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
+                            self.abandon(job_id, format!("input unavailable: {e:#}"))?;
+                            return Ok(());
+                        }
+                        return Err(e.context("fetching the input"));
+                    }
+                };
+                self.state.set_phase(job_id, Phase::Computing)?;
+                let exec = self.exec.clone();
+                let device = lease.device;
+                let p = params.clone();
+                let run =
+                    tokio::task::spawn_blocking(move || exec.run(device, template, &p, &input))
+                        .await
+                        .map_err(|e| anyhow!("kernel task: {e}"))?;
+                let mut out = match run {
+                    Ok(out) => out,
+                    Err(e) => {
+                        // Kernel build or device error: this agent cannot run it.
+                        self.metrics.error("kernel");
+                        self.abandon(job_id, format!("{e:#}"))?;
+                        return Ok(());
+                    }
+                };
+                if self.cheat {
+                    corrupt_chunks(&mut out.data, info.chunk_size);
+                    out.tree = starminer_templates::commit(&out.data, info.chunk_size);
+                }
+                self.metrics
+                    .computed(info.id, lease.units, out.run_time.as_secs_f64());
+                self.store.put(NewResult {
+                    id: &id,
+                    template: info.id,
+                    params: &params.canonical(),
+                    kernel_sha256: &info.kernel_sha256_hex(),
+                    chunk_size: info.chunk_size,
+                    device: &out.device,
+                    output: &out.data,
+                    tree: &out.tree,
+                    preview_png: out.preview_png.as_deref(),
+                })?
+            }
+        };
+        let mut lease = self.state.lease(job_id)?.context("lease vanished")?;
+        lease.result = Some(SubmittedResult {
+            result_id: id.clone(),
+            root: stored.meta.root.clone(),
+            chunk_count: stored.meta.chunk_count,
+            output_size: stored.meta.output_size,
+            output_uri: format!(
+                "{}/results/{id}",
+                self.config.server.public_url.trim_end_matches('/')
+            ),
+        });
+        lease.phase = Phase::Computed;
+        lease.attempts = 0;
+        lease.last_error = None;
+        self.state.put_lease(&lease)?;
+        tracing::info!(job = job_id, root = %stored.meta.root, chunks = stored.meta.chunk_count, "computed");
+        let (_, block_time) = self.chain.head().await?;
+        self.submit(&lease, block_time).await
+    }
+
+    fn abandon(&self, job_id: u64, reason: String) -> Result<()> {
+        tracing::error!(job = job_id, %reason, "abandoning the job (the lease will expire on chain)");
+        self.state.set_phase(job_id, Phase::Abandoned { reason })?;
+        Ok(())
+    }
+
+    async fn job_input(&self, job: &Job) -> std::result::Result<Vec<u8>, InputError> {
+        match &job.spec.input {
+            JobInput::Inline { data } => Ok(data.to_vec()),
+            JobInput::Remote { uri, sha256, size } => {
+                let limits = FetchLimits {
+                    max_bytes: (*size).min(self.config.agent.max_input_bytes),
+                    ..FetchLimits::default()
+                };
+                fetch_input(uri, sha256, limits).await.map_err(|e| match e {
+                    FetchError::HashMismatch { .. } => InputError::BadHash(e.to_string()),
+                    other => InputError::Other(other.into()),
+                })
+            }
+        }
+    }
+
+    // ---- results ----------------------------------------------------------
+
+    async fn submit(&self, lease: &Lease, block_time: u64) -> Result<()> {
+        let job_id = lease.job_id;
+        let r = lease
+            .result
+            .clone()
+            .context("computed lease without a result")?;
+        if block_time > lease.lease_deadline {
+            self.state.set_phase(
+                job_id,
+                Phase::Ended {
+                    status: "lease expired before the result was submitted".into(),
+                },
+            )?;
+            tracing::error!(
+                job = job_id,
+                "the lease expired before the result could be submitted"
+            );
+            return Ok(());
+        }
+        let sent = self
+            .chain
+            .market(&jm::ExecuteMsg::SubmitResult {
+                job_id,
+                root: r.root.clone(),
+                chunk_count: r.chunk_count,
+                output_size: r.output_size,
+                output_uri: r.output_uri.clone(),
+            })
+            .await;
+        match sent {
+            Ok(_) => {
+                self.state.set_phase(job_id, Phase::Submitted)?;
+                tracing::info!(job = job_id, root = %r.root, "result submitted");
+                Ok(())
+            }
+            Err(e) => {
+                // A commit whose answer was lost, or a job taken from us?
+                let job = self.chain.job(job_id).await?;
+                if job.result.as_ref().is_some_and(|x| x.root == r.root) {
+                    self.state.set_phase(job_id, Phase::Submitted)?;
+                    return Ok(());
+                }
+                let mine = job
+                    .slots
+                    .iter()
+                    .any(|s| s.provider.as_str() == self.chain.address());
+                if job.status != JobStatus::Assigned || !mine {
+                    self.state.set_phase(
+                        job_id,
+                        Phase::Ended {
+                            status: format!("{:?}", job.status),
+                        },
+                    )?;
+                    return Ok(());
+                }
+                Err(e.context("submitting the result"))
+            }
+        }
+    }
+
+    async fn follow_submitted(&self, lease: &Lease, block_time: u64) -> Result<()> {
+        let job_id = lease.job_id;
+        let job = self.chain.job(job_id).await?;
+        let me = self.chain.address();
+        let still_mine = job.slots.first().is_some_and(|s| s.provider.as_str() == me);
+        match job.status {
+            JobStatus::Settled if still_mine => {
+                let paid = job
+                    .settlement
+                    .as_ref()
+                    .map_or(0, |s| s.provider_payouts.u128());
+                self.metrics
+                    .earnings_uagpu
+                    .inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
+                self.state.set_phase(job_id, Phase::Settled)?;
+                tracing::info!(job = job_id, paid_uagpu = paid, "settled");
+            }
+            JobStatus::Submitted | JobStatus::Disputed if still_mine => {
+                let Some(v) = &job.verification else {
+                    return Ok(());
+                };
+                let mut to_prove: Vec<u64> = v
+                    .challenges
+                    .iter()
+                    .filter(|c| c.answer.is_none())
+                    .map(|c| c.index)
+                    .collect();
+                if let Some(d) = &v.dispute {
+                    if d.provider_leaf.is_none() {
+                        to_prove.push(d.index);
+                    }
+                }
+                to_prove.sort_unstable();
+                to_prove.dedup();
+                for index in &to_prove {
+                    self.prove_chunk(lease, *index).await?;
+                }
+                let window_over = block_time > v.challenge_deadline.seconds();
+                if to_prove.is_empty()
+                    && job.status == JobStatus::Submitted
+                    && window_over
+                    && v.challenges.iter().all(|c| c.answer.is_some())
+                {
+                    self.chain
+                        .market(&jm::ExecuteMsg::Settle { job_id })
+                        .await?;
+                }
+            }
+            status => {
+                tracing::info!(job = job_id, ?status, "job ended without paying this agent");
+                self.state.set_phase(
+                    job_id,
+                    Phase::Ended {
+                        status: format!("{status:?}"),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn prove_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
+        let r = lease.result.as_ref().context("no result")?;
+        let stored = self
+            .store
+            .get(&r.result_id)
+            .with_context(|| format!("result {} is not in the store", r.result_id))?;
+        let leaf = stored.tree.leaf(index).context("chunk out of range")?;
+        let proof = stored.tree.proof(index).context("chunk out of range")?;
+        self.chain
+            .market(&jm::ExecuteMsg::RespondChallenge {
+                job_id: lease.job_id,
+                index,
+                leaf_hash: hex::encode(leaf),
+                proof: proof.iter().map(hex::encode).collect(),
+            })
+            .await?;
+        tracing::info!(
+            job = lease.job_id,
+            index,
+            "answered a chunk challenge with its Merkle proof"
+        );
+        Ok(())
+    }
+
+    // ---- verifying --------------------------------------------------------
+
+    async fn verifier_duties(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<()> {
+        for task in self.chain.pending_verifier_tasks().await? {
+            let job_id = task.job_id;
+            if let Ok(mut v) = self.verifying.lock() {
+                if !v.insert(job_id) {
+                    continue;
+                }
+            }
+            let agent = self.clone();
+            tasks.spawn(async move {
+                if let Err(e) = verifier::verify(&agent, &task).await {
+                    agent.metrics.error("verify");
+                    tracing::warn!(job = job_id, "verification: {e:#}");
+                }
+                if let Ok(mut v) = agent.verifying.lock() {
+                    v.remove(&job_id);
+                }
+            });
+        }
+        if let Err(e) = verifier::attest_benchmarks(self).await {
+            self.metrics.error("benchmark");
+            tracing::warn!("benchmark attestation: {e:#}");
+        }
+        Ok(())
+    }
+}
+
+enum InputError {
+    BadHash(String),
+    Other(anyhow::Error),
+}
+
+/// The test-only cheat: one flipped byte per chunk.
+fn corrupt_chunks(data: &mut [u8], chunk_size: u64) {
+    for chunk in data.chunks_mut(chunk_size.max(1) as usize) {
+        if let Some(b) = chunk.first_mut() {
+            *b ^= 0x5a;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(0), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(30), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn corruption_changes_every_chunk() {
+        let original: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+        let mut data = original.clone();
+        corrupt_chunks(&mut data, 256);
+        let a = starminer_templates::commit(&original, 256);
+        let b = starminer_templates::commit(&data, 256);
+        for i in 0..a.leaf_count() {
+            assert_ne!(a.leaf(i), b.leaf(i), "chunk {i}");
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! Validator duties (DESIGN.md §7–8): spot checks of other providers'
+//! results, dispute votes, and benchmark attestations.
+//!
+//! A spot check draws its own secret random sample of chunk indices (kept
+//! in the agent's database, so a restart checks the same chunks), fetches
+//! each chunk with its Merkle proof from the provider's result server,
+//! checks the proof against the root on chain, recomputes the chunk alone
+//! and compares it (bit for bit, or within the template's tolerance). A
+//! chunk that cannot be fetched or proved is challenged on chain; a chunk
+//! that differs is attested `Invalid` with the recomputed leaf hash;
+//! otherwise the result is attested `Valid`.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use rand_core::{OsRng, RngCore};
+use starminer_interfaces::job_market::{self as jm, Attestation, Job, JobInput, JobResult};
+use starminer_interfaces::registry::{self as reg, ChallengeStatus};
+use starminer_merkle::{leaf_hash, verify_proof, Hash};
+use starminer_templates::{by_id, outputs_match, Params, Template};
+
+use crate::daemon::Agent;
+use crate::fetch::{fetch_input, FetchLimits};
+use crate::filter::params_text;
+use crate::server::ChunkResponse;
+use crate::state::Verification;
+
+/// Draws `n` distinct chunk indices of `0..count` from the OS's random
+/// source (secret: the provider cannot predict which chunks are checked).
+pub fn draw_sample(count: u64, n: u32) -> Vec<u64> {
+    let n = u64::from(n).min(count);
+    let mut picked = std::collections::BTreeSet::new();
+    while (picked.len() as u64) < n {
+        picked.insert(OsRng.next_u64() % count);
+    }
+    picked.into_iter().collect()
+}
+
+/// Why a chunk could not be checked.
+#[derive(Debug)]
+enum ChunkFetch {
+    Ok(Vec<u8>),
+    /// Unreachable, missing, or its proof does not lead to the root.
+    Withheld(String),
+}
+
+/// Fetches chunk `index` of `result` and checks it against the on-chain root.
+async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
+    let url = format!("{}/chunks/{index}", result.output_uri.trim_end_matches('/'));
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => return ChunkFetch::Withheld(e.to_string()),
+    };
+    let resp = match client.get(&url).send().await {
+        Ok(r) if r.status().is_success() => r,
+        Ok(r) => return ChunkFetch::Withheld(format!("{url}: HTTP {}", r.status())),
+        Err(e) => return ChunkFetch::Withheld(format!("{url}: {e}")),
+    };
+    let chunk: ChunkResponse = match resp.json().await {
+        Ok(c) => c,
+        Err(e) => return ChunkFetch::Withheld(format!("{url}: {e}")),
+    };
+    let decode32 = |h: &str| -> Option<Hash> { hex::decode(h).ok()?.try_into().ok() };
+    let (Some(root), Ok(data)) = (decode32(&result.root), hex::decode(&chunk.data)) else {
+        return ChunkFetch::Withheld(format!("{url}: malformed response"));
+    };
+    let proof: Option<Vec<Hash>> = chunk.proof.iter().map(|h| decode32(h)).collect();
+    let leaf = leaf_hash(&data);
+    let proved =
+        proof.is_some_and(|p| verify_proof(&root, result.chunk_count, index, &leaf, &p).is_ok());
+    if !proved {
+        return ChunkFetch::Withheld(format!(
+            "{url}: the proof does not lead to the root on chain"
+        ));
+    }
+    ChunkFetch::Ok(data)
+}
+
+async fn job_input(agent: &Agent, job: &Job) -> Result<Vec<u8>> {
+    match &job.spec.input {
+        JobInput::Inline { data } => Ok(data.to_vec()),
+        JobInput::Remote { uri, sha256, size } => Ok(fetch_input(
+            uri,
+            sha256,
+            FetchLimits {
+                max_bytes: (*size).min(agent.config.agent.max_input_bytes),
+                ..FetchLimits::default()
+            },
+        )
+        .await?),
+    }
+}
+
+/// Recomputes chunk `index` on this agent's device (the previous chunk, a
+/// checkpoint, is fetched and proved for training templates).
+async fn recompute(
+    agent: &Agent,
+    template: &'static dyn Template,
+    params: &Params,
+    input: &[u8],
+    result: &JobResult,
+    index: u64,
+) -> Result<Vec<u8>> {
+    let previous = if template.info().id == "ai.training.sgd" && index > 0 {
+        match fetch_chunk(result, index - 1).await {
+            ChunkFetch::Ok(d) => Some(d),
+            ChunkFetch::Withheld(why) => bail!("checkpoint {} unavailable: {why}", index - 1),
+        }
+    } else {
+        None
+    };
+    let exec = agent.exec.clone();
+    let device = agent.devices.first().map_or(0, |d| d.index);
+    let params = params.clone();
+    let input = input.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let dev = exec.device(device)?;
+        template
+            .recompute_chunk(dev, &params, &input, index, previous.as_deref())
+            .map_err(anyhow::Error::from)
+    })
+    .await?
+}
+
+/// Does one pending verifier task (spot check or dispute vote).
+pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
+    let job_id = task.job_id;
+    let job = agent.chain.job(job_id).await?;
+    let result = job.result.clone().context("job has no result")?;
+    let template = by_id(&job.spec.template)?;
+    let params = template.parse_params(&params_text(&job))?;
+    if task.dispute {
+        return vote(agent, &job, &result, template, &params).await;
+    }
+    let mut v = match agent.state.verification(job_id)? {
+        Some(v) => v,
+        None => {
+            let v = Verification {
+                job_id,
+                dispute: false,
+                sample: draw_sample(result.chunk_count, agent.config.agent.verifier_samples),
+                verdict: None,
+                sent: false,
+                attempts: 0,
+                last_error: None,
+                updated_at: 0,
+            };
+            agent.state.put_verification(&v)?;
+            v
+        }
+    };
+    if v.sent {
+        return Ok(());
+    }
+    let input = job_input(agent, &job).await?;
+    tracing::info!(job = job_id, sample = ?v.sample, "spot-checking");
+    let mut attestation = Attestation::Valid;
+    for &index in &v.sample {
+        let served = match fetch_chunk(&result, index).await {
+            ChunkFetch::Ok(d) => d,
+            ChunkFetch::Withheld(why) => {
+                let open = job.verification.as_ref().is_some_and(|ver| {
+                    ver.challenges
+                        .iter()
+                        .any(|c| c.challenger.as_str() == agent.chain.address() && c.index == index)
+                });
+                if !open {
+                    tracing::warn!(job = job_id, index, "{why}; challenging on chain");
+                    agent
+                        .chain
+                        .market(&jm::ExecuteMsg::Challenge { job_id, index })
+                        .await?;
+                }
+                bail!("chunk {index} withheld ({why}); challenged");
+            }
+        };
+        let expected = recompute(agent, template, &params, &input, &result, index).await?;
+        if !outputs_match(template.info(), &expected, &served) {
+            tracing::warn!(job = job_id, index, "chunk differs from the recomputation");
+            attestation = Attestation::Invalid {
+                index,
+                chunk_hash: hex::encode(leaf_hash(&expected)),
+            };
+            break;
+        }
+    }
+    let valid = attestation == Attestation::Valid;
+    agent
+        .chain
+        .market(&jm::ExecuteMsg::Attest {
+            job_id,
+            attestation,
+        })
+        .await?;
+    agent
+        .metrics
+        .verdict(if valid { "valid" } else { "invalid" });
+    v.verdict = Some(valid);
+    v.sent = true;
+    agent.state.put_verification(&v)?;
+    tracing::info!(job = job_id, valid, "attested");
+    Ok(())
+}
+
+/// A dispute voter recomputes the disputed chunk and says whether the
+/// provider's proved chunk is right.
+async fn vote(
+    agent: &Agent,
+    job: &Job,
+    result: &JobResult,
+    template: &'static dyn Template,
+    params: &Params,
+) -> Result<()> {
+    let Some(d) = job.verification.as_ref().and_then(|v| v.dispute.as_ref()) else {
+        return Ok(());
+    };
+    let Some(provider_leaf) = &d.provider_leaf else {
+        // The provider has not proved the chunk yet: nothing to vote on.
+        return Ok(());
+    };
+    let provider_correct = match fetch_chunk(result, d.index).await {
+        ChunkFetch::Ok(served) if hex::encode(leaf_hash(&served)) == *provider_leaf => {
+            let input = job_input(agent, job).await?;
+            let expected = recompute(agent, template, params, &input, result, d.index).await?;
+            outputs_match(template.info(), &expected, &served)
+        }
+        ChunkFetch::Ok(_) => false,
+        ChunkFetch::Withheld(why) => {
+            tracing::warn!(job = job.id, "disputed chunk unavailable: {why}");
+            false
+        }
+    };
+    agent
+        .chain
+        .market(&jm::ExecuteMsg::VoteDispute {
+            job_id: job.id,
+            provider_correct,
+        })
+        .await?;
+    agent.metrics.verdict(if provider_correct {
+        "vote_correct"
+    } else {
+        "vote_wrong"
+    });
+    agent.state.put_verification(&Verification {
+        job_id: job.id,
+        dispute: true,
+        sample: vec![d.index],
+        verdict: Some(provider_correct),
+        sent: true,
+        attempts: 0,
+        last_error: None,
+        updated_at: 0,
+    })?;
+    tracing::info!(
+        job = job.id,
+        index = d.index,
+        provider_correct,
+        "voted on the dispute"
+    );
+    Ok(())
+}
+
+/// Parameters of the registry's benchmark challenge: `bench.v1` at its
+/// default size with the challenge's seed.
+pub fn benchmark_params(seed_hex: &str) -> Result<Params> {
+    Ok(by_id("bench.v1")?.parse_params(&format!("seed={seed_hex}"))?)
+}
+
+/// Runs a benchmark challenge on `device`; returns the hex result root and
+/// the kernel seconds.
+pub fn run_benchmark(
+    exec: &crate::executor::Executor,
+    device: usize,
+    seed_hex: &str,
+) -> Result<(String, f64)> {
+    let template = by_id("bench.v1")?;
+    let params = benchmark_params(seed_hex)?;
+    let out = exec.run(device, template, &params, &[])?;
+    Ok((hex::encode(out.tree.root()), out.run_time.as_secs_f64()))
+}
+
+/// Attests every submitted benchmark challenge of another provider that
+/// this validator has not attested yet, by recomputing it.
+pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
+    for p in agent.chain.providers().await? {
+        if p.address.as_str() == agent.chain.address() {
+            continue;
+        }
+        let Some(challenge_id) = p.benchmark.open_challenge else {
+            continue;
+        };
+        let key = format!("benchmark-{challenge_id}");
+        if agent.state.meta::<bool>(&key)?.is_some() {
+            continue;
+        }
+        let c = agent.chain.benchmark_challenge(challenge_id).await?;
+        let ChallengeStatus::Submitted { result_root, .. } = &c.status else {
+            continue;
+        };
+        let exec = agent.exec.clone();
+        let device = agent.devices.first().map_or(0, |d| d.index);
+        let seed = c.seed.clone();
+        let (root, _) =
+            tokio::task::spawn_blocking(move || run_benchmark(&exec, device, &seed)).await??;
+        let valid = root == result_root.to_lowercase();
+        agent
+            .chain
+            .registry(&reg::ExecuteMsg::AttestBenchmark {
+                provider: p.address.to_string(),
+                challenge_id,
+                valid,
+                measured_score: c.claimed_score,
+            })
+            .await?;
+        agent.state.put_meta(&key, &valid)?;
+        tracing::info!(provider = %p.address, challenge_id, valid, "attested a benchmark");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_distinct_in_range_and_capped_by_the_chunk_count() {
+        let s = draw_sample(1000, 16);
+        assert_eq!(s.len(), 16);
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+        assert!(s.iter().all(|&i| i < 1000));
+        assert_eq!(draw_sample(3, 16), vec![0, 1, 2]);
+        // Two draws of 16 out of 2^40 are (practically) never equal: secret.
+        assert_ne!(draw_sample(1 << 40, 16), draw_sample(1 << 40, 16));
+    }
+
+    #[test]
+    fn benchmark_params_take_the_seed() {
+        let p = benchmark_params(&"ab".repeat(32)).unwrap();
+        assert_eq!(p.hex32("seed"), [0xab; 32]);
+        assert!(benchmark_params("zz").is_err());
+    }
+}

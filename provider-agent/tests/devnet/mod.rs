@@ -1,0 +1,410 @@
+//! A real devnet with the StarMiner contracts deployed through the SDK, and
+//! agent processes (the `starminer-agent` binary) configured against it.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cosmwasm_std::{Uint128, Uint64};
+use cw20::Cw20Coin;
+use serde::Deserialize;
+use starminer_agent::config::{AgentConfig, InitValues, RoleName};
+use starminer_client::deploy::{deploy_contracts, register_templates};
+use starminer_client::{ChainClient, ChainConfig, Manifest, Starminer, Wallet};
+use starminer_deploy::DeployConfig;
+use starminer_interfaces::job_market::{HardwareRequirements, Template};
+
+pub const UNIT: u128 = 1_000_000;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `$STARMINER_DEVNET_BIN`, the workspace's built devnet, or one built now.
+pub fn devnet_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("STARMINER_DEVNET_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let bin = target.join("debug/starminer-devnet");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(workspace_root())
+            .args([
+                "build",
+                "-p",
+                "starminer-devnet",
+                "--bin",
+                "starminer-devnet",
+            ])
+            .status()
+            .expect("running cargo build for the devnet");
+        assert!(status.success(), "building starminer-devnet failed");
+    }
+    bin
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DevAccount {
+    pub name: String,
+    pub address: String,
+    pub mnemonic: String,
+}
+
+pub struct Devnet {
+    pub home: tempfile::TempDir,
+    child: Child,
+    pub rpc: String,
+    pub devs: Vec<DevAccount>,
+}
+
+impl Devnet {
+    pub async fn start(dev_accounts: u32) -> Devnet {
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new(devnet_bin())
+            .args(["init", "--home"])
+            .arg(home.path())
+            .args(["--dev-accounts", &dev_accounts.to_string()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "devnet init failed: {out:?}");
+        let devs: Vec<DevAccount> = serde_json::from_slice(
+            &std::fs::read(home.path().join("config/dev_accounts.json")).unwrap(),
+        )
+        .unwrap();
+        let port = free_port();
+        let mut cmd = Command::new(devnet_bin());
+        cmd.args(["start", "--home"])
+            .arg(home.path())
+            .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
+            .args(["--block-time", "200ms"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if devnet_help().contains("--rest-addr") {
+            cmd.args(["--rest-addr", &format!("127.0.0.1:{}", free_port())]);
+        }
+        let child = cmd.spawn().unwrap();
+        let net = Devnet {
+            home,
+            child,
+            rpc: format!("http://127.0.0.1:{port}"),
+            devs,
+        };
+        let client = net.client();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(s) = client.status().await {
+                if s.height > 1 {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "the devnet did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        net
+    }
+
+    pub fn config(&self) -> ChainConfig {
+        ChainConfig::devnet_at(&self.rpc)
+    }
+
+    pub fn client(&self) -> ChainClient {
+        ChainClient::new(self.config()).unwrap()
+    }
+
+    pub fn wallet(&self, dev: usize) -> Wallet {
+        Wallet::from_mnemonic(self.client(), &self.devs[dev].mnemonic).unwrap()
+    }
+}
+
+fn devnet_help() -> String {
+    Command::new(devnet_bin())
+        .args(["start", "--help"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every built-in job template as the chain registers it (min tier 1).
+pub fn chain_templates() -> Vec<Template> {
+    starminer_templates::catalogue()
+        .iter()
+        .map(|t| t.info())
+        .filter(|i| i.id != "bench.v1")
+        .map(|info| Template {
+            id: info.id.to_string(),
+            class: info.class,
+            kernel_sha256: info.kernel_sha256_hex(),
+            unit_formula: info.unit_formula(),
+            chunk_size: info.chunk_size,
+            determinism: info.determinism(),
+            max_seconds_per_unit: info.max_seconds_per_unit(),
+            min_hardware: HardwareRequirements {
+                min_tier: 1,
+                min_device_memory: Uint64::new(info.min_device_memory),
+                min_compute_units: 1,
+            },
+            enabled: true,
+        })
+        .collect()
+}
+
+/// Deploys every contract with `deployer` (dev account 0) through the SDK,
+/// with short periods so a test sees votes, windows and epochs pass, gives
+/// AGPU to `funded`, registers the templates by proposal; returns the
+/// manifest path and the contracts.
+pub async fn deploy(net: &Devnet, dir: &Path, funded: &[&str]) -> (PathBuf, Starminer) {
+    let deployer = net.wallet(0);
+    let deployer_addr = cosmwasm_std::Addr::unchecked(deployer.address());
+    let mut agpu: Vec<Cw20Coin> = funded
+        .iter()
+        .map(|a| Cw20Coin {
+            address: a.to_string(),
+            amount: Uint128::new(100_000 * UNIT),
+        })
+        .collect();
+    agpu.push(Cw20Coin {
+        address: deployer.address().to_string(),
+        amount: Uint128::new(100_000 * UNIT),
+    });
+    let amax = vec![Cw20Coin {
+        address: deployer.address().to_string(),
+        amount: Uint128::new(1_000_000 * UNIT),
+    }];
+    let mut config = DeployConfig::devnet(&deployer_addr, amax, agpu);
+    config.governance.voting_period = 3;
+    config.governance.timelock = 1;
+    config.market.challenge_window = 120;
+    config.market.response_window = 30;
+    config.market.dispute_verifiers = 1;
+    config.incentives.epoch_length = 20;
+    let path = dir.join("manifest.json");
+    let mut manifest = Manifest::default();
+    deploy_contracts(
+        &deployer,
+        &workspace_root().join("artifacts"),
+        &config,
+        &mut manifest,
+        Some(&path),
+        |_| {},
+    )
+    .await
+    .expect("deploying the contracts");
+    let sm = Starminer::from_manifest(net.client(), &manifest).unwrap();
+    register_templates(
+        &sm,
+        &deployer,
+        &chain_templates(),
+        100_000 * UNIT,
+        &mut manifest,
+        Some(&path),
+        |_| {},
+    )
+    .await
+    .expect("registering the templates");
+    (path, sm)
+}
+
+/// One agent's home: config, key and data, and its process when running.
+pub struct AgentHome {
+    pub dir: PathBuf,
+    pub name: String,
+    pub metrics_url: String,
+    child: Option<Child>,
+    env: Vec<(String, String)>,
+}
+
+pub fn agent_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_starminer-agent"))
+}
+
+impl AgentHome {
+    /// Writes an agent home for dev account `dev` in `zone`.
+    pub fn new(
+        root: &Path,
+        name: &str,
+        net: &Devnet,
+        dev: usize,
+        manifest: &Path,
+        zone: &str,
+        roles: Vec<RoleName>,
+    ) -> AgentHome {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let listen: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let validator = roles.contains(&RoleName::Validator);
+        let (mut config, _) = AgentConfig::from_init(&InitValues {
+            rpc: net.rpc.clone(),
+            chain_id: "starminer-devnet-1".into(),
+            manifest: manifest.to_path_buf(),
+            moniker: name.into(),
+            region: "test".into(),
+            zone: zone.into(),
+            roles,
+            listen,
+            public_url: format!("http://{listen}"),
+            concurrency: 2,
+        })
+        .unwrap();
+        config.provider.key_file = dir.join("key.mnemonic");
+        config.agent.data_dir = dir.join("data");
+        config.agent.poll_seconds = 1;
+        config.agent.heartbeat_seconds = 5;
+        config.agent.verifier_samples = 4;
+        config.provider.claimed_score = 120;
+        config.provider.bond_uagpu = if validator {
+            6_000 * UNIT
+        } else {
+            2_000 * UNIT
+        } as u64;
+        config.prices.default = Some("0.5".into());
+        std::fs::write(dir.join("agent.toml"), toml::to_string(&config).unwrap()).unwrap();
+        std::fs::write(dir.join("key.mnemonic"), &net.devs[dev].mnemonic).unwrap();
+        AgentHome {
+            dir,
+            name: name.into(),
+            metrics_url: format!("http://{listen}/metrics"),
+            child: None,
+            env: vec![],
+        }
+    }
+
+    pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    fn log(&self) -> std::fs::File {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("agent.log"))
+            .unwrap()
+    }
+
+    /// `starminer-agent register` (blocking until it exits).
+    pub fn register(&self, wait_verified: Option<u64>) {
+        let mut cmd = Command::new(agent_bin());
+        cmd.args(["register", "--home"]).arg(&self.dir);
+        if let Some(w) = wait_verified {
+            cmd.args(["--wait-verified", &w.to_string()]);
+        }
+        let out = cmd
+            .env("RUST_LOG", "info")
+            .stderr(self.log())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: register failed: {}\n{}",
+            self.name,
+            String::from_utf8_lossy(&out.stdout),
+            self.log_text()
+        );
+    }
+
+    pub fn start(&mut self) {
+        assert!(self.child.is_none(), "{} already runs", self.name);
+        let mut cmd = Command::new(agent_bin());
+        cmd.args(["run", "--home"])
+            .arg(&self.dir)
+            .env("RUST_LOG", "info,starminer_agent=debug")
+            .stdout(self.log())
+            .stderr(self.log());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        self.child = Some(cmd.spawn().unwrap());
+    }
+
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM; waits for the exit and returns its status (`None`: it did
+    /// not exit in time and was killed).
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        let _ = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = c.try_wait().unwrap() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = c.kill();
+                let _ = c.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(self.dir.join("agent.log")).unwrap_or_default()
+    }
+
+    /// The value of a sample line of the agent's `/metrics`.
+    pub async fn metric(&self, name: &str) -> Option<f64> {
+        let text = reqwest::get(&self.metrics_url)
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+    }
+}
+
+impl Drop for AgentHome {
+    fn drop(&mut self) {
+        self.kill9();
+        if std::thread::panicking() {
+            eprintln!("---- log of agent {} ----\n{}", self.name, self.log_text());
+        }
+    }
+}
+
+/// Polls `check` every 500 ms until it returns `Some`, failing after `limit`.
+pub async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

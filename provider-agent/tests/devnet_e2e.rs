@@ -1,0 +1,297 @@
+//! End to end on the devnet (DESIGN.md §7, §8, §11): the real chain with the
+//! real contracts deployed through the SDK, and `starminer-agent` processes.
+//!
+//! Two validator agents (eu-central) and an honest provider agent (eu-west)
+//! register; the validators verify the provider's benchmark challenge. Then:
+//! 1. a spot-checked fractal job is claimed, computed, submitted, attested
+//!    by a validator agent and settled: the provider is paid what the
+//!    settlement says, and its `/metrics` show the earnings;
+//! 2. a longer job: the provider is killed with SIGKILL while it computes,
+//!    restarted, and the job completes and settles;
+//! 3. the provider stops on SIGTERM; a cheating provider (the test-only
+//!    chunk-corrupting mode) takes the next job, a validator's spot check
+//!    attests it Invalid, the other validator votes in the dispute, and the
+//!    cheater is slashed.
+//!
+//! Skips, saying why, when no OpenCL platform or no contract artifacts exist.
+
+mod devnet;
+
+use std::time::Duration;
+
+use cosmwasm_std::{Timestamp, Uint128, Uint64};
+use devnet::{deploy, wait_for, AgentHome, Devnet, UNIT};
+use starminer_agent::config::RoleName;
+use starminer_agent::daemon::CHEAT_ENV;
+use starminer_client::Starminer;
+use starminer_interfaces::job_market::{
+    self as jm, JobInput, JobParam, JobRequirements, JobSpec, JobStatus, LatencyClass,
+};
+use starminer_interfaces::market::{Urgency, VerificationMode};
+
+fn fractal_spec(now: Timestamp, width: u64, height: u64, max_iter: u64) -> JobSpec {
+    JobSpec {
+        template: "render.fractal".into(),
+        params: vec![
+            JobParam {
+                name: "width".into(),
+                value: width,
+            },
+            JobParam {
+                name: "height".into(),
+                value: height,
+            },
+            JobParam {
+                name: "max_iter".into(),
+                value: max_iter,
+            },
+        ],
+        input: JobInput::Inline {
+            data: Default::default(),
+        },
+        requirements: JobRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(64 << 20),
+            min_compute_units: 1,
+            zone: "eu-west".into(),
+            urgency: Urgency::Normal,
+            latency: LatencyClass::Metro,
+        },
+        max_price: Uint128::new(10_000 * UNIT),
+        deadline: now.plus_seconds(3_600),
+        verification: VerificationMode::SpotCheck { verifiers: 1 },
+    }
+}
+
+async fn job(sm: &Starminer, id: u64) -> jm::Job {
+    sm.job_market().job(id).await.unwrap().job
+}
+
+async fn block_time(net: &Devnet) -> Timestamp {
+    Timestamp::from_seconds(net.client().status().await.unwrap().time)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater() {
+    if starminer_templates::list_devices().is_empty() {
+        eprintln!("SKIPPED: no OpenCL platform (install pocl-opencl-icd: scripts/setup.sh)");
+        return;
+    }
+    if !devnet::workspace_root()
+        .join("artifacts/job_market.wasm")
+        .exists()
+    {
+        eprintln!("SKIPPED: no contract artifacts (scripts/build-wasm.sh)");
+        return;
+    }
+    // Accounts: 0 deployer, 1 requester, 2 provider, 3-4 validators, 5 cheater.
+    let net = Devnet::start(6).await;
+    let dir = tempfile::tempdir().unwrap();
+    let addrs: Vec<&str> = net.devs.iter().map(|d| d.address.as_str()).collect();
+    let (manifest, sm) = deploy(&net, dir.path(), &addrs[1..]).await;
+
+    let mut validators = [
+        AgentHome::new(
+            dir.path(),
+            "val-1",
+            &net,
+            3,
+            &manifest,
+            "eu-central",
+            vec![RoleName::Validator],
+        ),
+        AgentHome::new(
+            dir.path(),
+            "val-2",
+            &net,
+            4,
+            &manifest,
+            "eu-central",
+            vec![RoleName::Validator],
+        ),
+    ];
+    for v in &mut validators {
+        v.register(None);
+        v.start();
+    }
+    let mut provider = AgentHome::new(
+        dir.path(),
+        "rig",
+        &net,
+        2,
+        &manifest,
+        "eu-west",
+        vec![RoleName::Provider],
+    );
+    let mut cheater = AgentHome::new(
+        dir.path(),
+        "cheat",
+        &net,
+        5,
+        &manifest,
+        "eu-west",
+        vec![RoleName::Provider],
+    )
+    .with_env(CHEAT_ENV, "1");
+    // Register answers the benchmark challenge; a validator agent verifies it.
+    provider.register(Some(120));
+    cheater.register(Some(120));
+    let registry = sm.registry();
+    for who in [addrs[2], addrs[5]] {
+        let p = registry.provider(who).await.unwrap().unwrap();
+        assert!(p.tier >= 1, "{who} has tier {}", p.tier);
+        assert!(p.benchmark.verified_score > 0);
+    }
+
+    // 1. An honest job, from submission to settlement.
+    provider.start();
+    let requester = net.wallet(1);
+    let agpu = sm.agpu();
+    let paid_before = agpu.balance(addrs[2]).await.unwrap();
+    let (job1, _) = sm
+        .submit_job(
+            &requester,
+            1_000 * UNIT,
+            fractal_spec(block_time(&net).await, 1024, 512, 512),
+        )
+        .await
+        .unwrap();
+    let settled = wait_for("job 1 to settle", Duration::from_secs(240), || async {
+        let j = job(&sm, job1).await;
+        assert!(
+            !matches!(
+                j.status,
+                JobStatus::Failed | JobStatus::Expired | JobStatus::Disputed
+            ),
+            "job 1 went {:?}",
+            j.status
+        );
+        (j.status == JobStatus::Settled).then_some(j)
+    })
+    .await;
+    assert_eq!(settled.slots[0].provider.as_str(), addrs[2]);
+    let verification = settled.verification.as_ref().unwrap();
+    assert_eq!(verification.verifiers.len(), 1);
+    assert_eq!(
+        verification.verifiers[0].attestation,
+        Some(jm::Attestation::Valid),
+        "a validator agent attested"
+    );
+    let payout = settled.settlement.as_ref().unwrap().provider_payouts.u128();
+    assert!(payout > 0);
+    assert_eq!(agpu.balance(addrs[2]).await.unwrap(), paid_before + payout);
+    // The root on chain is the Merkle root of the served output.
+    let out = starminer_client::output::fetch_verified_output(
+        &settled,
+        starminer_templates::by_id("render.fractal")
+            .unwrap()
+            .info()
+            .chunk_size,
+    )
+    .await
+    .expect("the provider serves the output the root commits to");
+    assert_eq!(out.bytes.len(), 1024 * 512);
+    let earned = wait_for("the earnings metric", Duration::from_secs(30), || async {
+        provider
+            .metric("starminer_agent_earnings_uagpu_total")
+            .await
+            .filter(|v| *v > 0.0)
+    })
+    .await;
+    assert_eq!(earned as u128, payout);
+
+    // 2. SIGKILL in the middle of a job; the restarted agent finishes it.
+    let (job2, _) = sm
+        .submit_job(
+            &requester,
+            5_000 * UNIT,
+            fractal_spec(block_time(&net).await, 2048, 2048, 4096),
+        )
+        .await
+        .unwrap();
+    wait_for("job 2 to be claimed", Duration::from_secs(60), || async {
+        (job(&sm, job2).await.status == JobStatus::Assigned).then_some(())
+    })
+    .await;
+    wait_for(
+        "job 2's kernel to start",
+        Duration::from_secs(60),
+        || async {
+            provider
+                .log_text()
+                .contains("running job")
+                .then_some(())
+                .filter(|_| provider.log_text().matches("running job").count() >= 2)
+        },
+    )
+    .await;
+    provider.kill9();
+    assert_eq!(
+        job(&sm, job2).await.status,
+        JobStatus::Assigned,
+        "killed before it submitted"
+    );
+    provider.start();
+    let j2 = wait_for(
+        "job 2 to settle after the restart",
+        Duration::from_secs(400),
+        || async {
+            let j = job(&sm, job2).await;
+            assert!(
+                !matches!(
+                    j.status,
+                    JobStatus::Failed | JobStatus::Expired | JobStatus::Disputed
+                ),
+                "job 2 went {:?}",
+                j.status
+            );
+            (j.status == JobStatus::Settled).then_some(j)
+        },
+    )
+    .await;
+    assert_eq!(j2.slots[0].provider.as_str(), addrs[2], "the same lease");
+
+    // 3. SIGTERM stops the honest agent cleanly; a cheater gets caught.
+    let status = provider.terminate(Duration::from_secs(60));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the agent exits cleanly on SIGTERM: {status:?}"
+    );
+    assert!(provider.log_text().contains("stopped; state saved"));
+    let stake_before = registry.stake(addrs[5]).await.unwrap().bonded.u128();
+    cheater.start();
+    let (job3, _) = sm
+        .submit_job(
+            &requester,
+            1_000 * UNIT,
+            fractal_spec(block_time(&net).await, 1024, 512, 512),
+        )
+        .await
+        .unwrap();
+    let caught = wait_for(
+        "the cheater to be slashed",
+        Duration::from_secs(300),
+        || async {
+            let p = registry.provider(addrs[5]).await.unwrap().unwrap();
+            (p.counters.times_slashed >= 1).then_some(p)
+        },
+    )
+    .await;
+    assert!(caught.reputation < 5_000 + 100, "reputation fell");
+    assert!(
+        registry.stake(addrs[5]).await.unwrap().bonded.u128() < stake_before,
+        "the cheater lost bond"
+    );
+    let j3 = job(&sm, job3).await;
+    assert!(
+        j3.slots.iter().all(|s| s.provider.as_str() != addrs[5]) || j3.status != JobStatus::Settled,
+        "the cheater was not paid: {:?}",
+        j3.status
+    );
+    let stats = sm.job_market().stats().await.unwrap();
+    assert!(!stats.totals.slashed.is_zero());
+    cheater.kill9();
+    for v in &mut validators {
+        v.kill9();
+    }
+}
