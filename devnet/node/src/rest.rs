@@ -368,7 +368,7 @@ fn header_fields(
     height: i64,
     time: Option<&tmpb::google::protobuf::Timestamp>,
     last_block_id: Option<&tmpb::types::BlockId>,
-    hashes: [(&str, &[u8]); 9],
+    hashes: [(&str, &[u8]); 8],
     proposer: Value,
 ) -> Value {
     let mut m = Map::new();
@@ -432,7 +432,6 @@ fn block_json(b: &tmpb::types::Block) -> Value {
             ("validators_hash", &h.validators_hash), ("next_validators_hash", &h.next_validators_hash),
             ("consensus_hash", &h.consensus_hash), ("app_hash", &h.app_hash),
             ("last_results_hash", &h.last_results_hash), ("evidence_hash", &h.evidence_hash),
-            ("proposer_address", &[]),
         ], b64(&h.proposer_address)),
         "data": data,
         "evidence": evidence,
@@ -449,7 +448,6 @@ fn sdk_block_json(b: &tm_svc::Block) -> Value {
             ("validators_hash", &h.validators_hash), ("next_validators_hash", &h.next_validators_hash),
             ("consensus_hash", &h.consensus_hash), ("app_hash", &h.app_hash),
             ("last_results_hash", &h.last_results_hash), ("evidence_hash", &h.evidence_hash),
-            ("proposer_address", &[]),
         ], json!(h.proposer_address)),
         "data": data,
         "evidence": evidence,
