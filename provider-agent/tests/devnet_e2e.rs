@@ -6,6 +6,10 @@
 //! 1. a spot-checked fractal job is claimed, computed, submitted, attested
 //!    by a validator agent and settled: the provider is paid what the
 //!    settlement says, and its `/metrics` show the earnings;
+//! 1b. jobs the agent must not claim stay open (one needs more device memory
+//!    than any device has, one pays below the agent's price policy), and a
+//!    job whose input does not match its SHA-256 is reported as bad input
+//!    (the job fails, the provider is paid the bad-input fee);
 //! 2. a longer job: the provider is killed with SIGKILL while it computes,
 //!    restarted, and the job completes and settles;
 //! 3. the provider stops on SIGTERM; a cheating provider (the test-only
@@ -21,6 +25,7 @@ use std::time::Duration;
 
 use cosmwasm_std::{Timestamp, Uint128, Uint64};
 use devnet::{deploy, wait_for, AgentHome, Devnet, UNIT};
+use sha2::Digest;
 use starminer_agent::config::RoleName;
 use starminer_agent::daemon::CHEAT_ENV;
 use starminer_client::Starminer;
@@ -200,6 +205,59 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
     .await;
     assert_eq!(earned as u128, payout);
 
+    // 1b. What the agent must not claim, and bad input.
+    let mut too_big = fractal_spec(block_time(&net).await, 256, 256, 64);
+    too_big.requirements.min_device_memory = Uint64::new(1 << 50);
+    let (job_big, _) = sm
+        .submit_job(&requester, 100 * UNIT, too_big)
+        .await
+        .unwrap();
+    let mut cheap = fractal_spec(block_time(&net).await, 0, 0, 0);
+    cheap.template = "hpc.sgemm".into();
+    cheap.params = ["m", "n", "k"]
+        .iter()
+        .map(|name| JobParam {
+            name: name.to_string(),
+            value: 256,
+        })
+        .collect();
+    let (job_cheap, _) = sm.submit_job(&requester, 100 * UNIT, cheap).await.unwrap();
+    let input = dir.path().join("scene.bin");
+    std::fs::write(&input, b"the bytes the requester uploaded").unwrap();
+    // Big enough that 10 % of it (the bad-input fee) is not rounded to zero.
+    let mut bad = fractal_spec(block_time(&net).await, 1024, 1024, 1024);
+    bad.input = JobInput::Remote {
+        uri: format!("file://{}", input.display()),
+        sha256: hex::encode(sha2::Sha256::digest(b"the bytes the requester meant")),
+        size: 32,
+    };
+    let (job_bad, _) = sm.submit_job(&requester, 100 * UNIT, bad).await.unwrap();
+    let failed = wait_for("the bad input report", Duration::from_secs(120), || async {
+        let j = job(&sm, job_bad).await;
+        (j.status == JobStatus::Failed).then_some(j)
+    })
+    .await;
+    let s = failed.settlement.unwrap();
+    assert!(!s.bad_input_fee.is_zero(), "the reporter is paid a fee");
+    assert!(!s.refund.is_zero(), "the requester gets the rest back");
+    for (id, why) in [
+        (job_big, "no device has"),
+        (job_cheap, "the policy asks at least"),
+    ] {
+        assert_eq!(
+            job(&sm, id).await.status,
+            JobStatus::Open,
+            "job {id} was claimed"
+        );
+        let log = provider.log_text();
+        assert!(
+            log.lines().any(|l| l.contains("not claiming")
+                && l.contains(&format!("job={id}"))
+                && l.contains(why)),
+            "job {id}: no refusal logged ({why})"
+        );
+    }
+
     // 2. SIGKILL in the middle of a job; the restarted agent finishes it.
     let (job2, _) = sm
         .submit_job(
@@ -219,9 +277,9 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
         || async {
             provider
                 .log_text()
-                .contains("running job")
+                .lines()
+                .any(|l| l.contains("running job") && l.contains("width=2048"))
                 .then_some(())
-                .filter(|_| provider.log_text().matches("running job").count() >= 2)
         },
     )
     .await;

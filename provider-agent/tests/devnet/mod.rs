@@ -94,8 +94,13 @@ impl Devnet {
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        if devnet_help().contains("--rest-addr") {
-            cmd.args(["--rest-addr", &format!("127.0.0.1:{}", free_port())]);
+        // The agent speaks only CometBFT RPC; other listeners stay off so
+        // parallel devnets do not fight over their default ports.
+        let help = devnet_help();
+        for flag in ["--rest-addr", "--grpc-addr"] {
+            if help.contains(flag) {
+                cmd.args([flag, "off"]);
+            }
         }
         let child = cmd.spawn().unwrap();
         let net = Devnet {
@@ -280,6 +285,11 @@ impl AgentHome {
             2_000 * UNIT
         } as u64;
         config.prices.default = Some("0.5".into());
+        // Far above what the devnet pays for SGEMM: such jobs are refused.
+        config
+            .prices
+            .per_template
+            .insert("hpc.sgemm".into(), "1000".into());
         std::fs::write(dir.join("agent.toml"), toml::to_string(&config).unwrap()).unwrap();
         std::fs::write(dir.join("key.mnemonic"), &net.devs[dev].mnemonic).unwrap();
         AgentHome {
