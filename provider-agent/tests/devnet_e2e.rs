@@ -6,13 +6,13 @@
 //! 1. a spot-checked fractal job is claimed, computed, submitted, attested
 //!    by a validator agent and settled: the provider is paid what the
 //!    settlement says, and its `/metrics` show the earnings;
-//! 1b. jobs the agent must not claim stay open (one needs more device memory
+//! 2. jobs the agent must not claim stay open (one needs more device memory
 //!    than any device has, one pays below the agent's price policy), and a
 //!    job whose input does not match its SHA-256 is reported as bad input
 //!    (the job fails, the provider is paid the bad-input fee);
-//! 2. a longer job: the provider is killed with SIGKILL while it computes,
+//! 3. a longer job: the provider is killed with SIGKILL while it computes,
 //!    restarted, and the job completes and settles;
-//! 3. the provider stops on SIGTERM; a cheating provider (the test-only
+//! 4. the provider stops on SIGTERM; a cheating provider (the test-only
 //!    chunk-corrupting mode) takes the next job, a validator's spot check
 //!    attests it Invalid, the other validator votes in the dispute, and the
 //!    cheater is slashed.
@@ -205,7 +205,7 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
     .await;
     assert_eq!(earned as u128, payout);
 
-    // 1b. What the agent must not claim, and bad input.
+    // 2. What the agent must not claim, and bad input.
     let mut too_big = fractal_spec(block_time(&net).await, 256, 256, 64);
     too_big.requirements.min_device_memory = Uint64::new(1 << 50);
     let (job_big, _) = sm
@@ -258,7 +258,7 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
         );
     }
 
-    // 2. SIGKILL in the middle of a job; the restarted agent finishes it.
+    // 3. SIGKILL in the middle of a job; the restarted agent finishes it.
     let (job2, _) = sm
         .submit_job(
             &requester,
@@ -309,7 +309,7 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
     .await;
     assert_eq!(j2.slots[0].provider.as_str(), addrs[2], "the same lease");
 
-    // 3. SIGTERM stops the honest agent cleanly; a cheater gets caught.
+    // 4. SIGTERM stops the honest agent cleanly; a cheater gets caught.
     let status = provider.terminate(Duration::from_secs(60));
     assert!(
         status.is_some_and(|s| s.success()),
