@@ -372,6 +372,11 @@ pub async fn broadcast(
         raw_log,
         ..Default::default()
     };
+    // The SDK's TxServiceBroadcast: an empty tx first, then the mode
+    // (an unsupported one is a plain error, so gRPC `Unknown`).
+    if tx.is_empty() {
+        return Err(Status::invalid("invalid empty tx"));
+    }
     match mode {
         BroadcastMode::Sync => {}
         BroadcastMode::Async => {
@@ -384,18 +389,17 @@ pub async fn broadcast(
             return Ok(respond(0, "", String::new()));
         }
         BroadcastMode::Block => {
-            return Err(Status::invalid(
+            return Err(Status::new(
+                Code::Unknown,
                 "unsupported return type block; supported types: sync, async",
             ))
         }
         BroadcastMode::Unspecified => {
-            return Err(Status::invalid(
-                "invalid empty tx: the broadcast mode must be BROADCAST_MODE_SYNC or BROADCAST_MODE_ASYNC",
+            return Err(Status::new(
+                Code::Unknown,
+                "unsupported return type ; supported types: sync, async",
             ))
         }
-    }
-    if tx.is_empty() {
-        return Err(Status::invalid("invalid empty tx"));
     }
     let result = node
         .request(|reply| AppRequest::Broadcast { tx, reply })

@@ -460,7 +460,7 @@ async fn rest_answers_as_the_sdk_gateway_does() {
             json!({"tx_bytes": B64.encode(&tx2), "mode": "BROADCAST_MODE_BLOCK"}),
         )
         .await;
-    assert_eq!((code, shape::<GatewayError>(&e).code), (400, 3));
+    assert_eq!((code, shape::<GatewayError>(&e).code), (500, 2));
 
     let search = rest
         .get(&format!(
