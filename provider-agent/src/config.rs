@@ -263,6 +263,10 @@ pub struct InitValues {
     pub listen: SocketAddr,
     pub public_url: String,
     pub concurrency: usize,
+    /// uagpu to bond.
+    pub bond_uagpu: u64,
+    /// 0: measured by `register`.
+    pub claimed_score: u64,
 }
 
 impl AgentConfig {
@@ -377,11 +381,19 @@ impl AgentConfig {
         set(&mut doc, "provider", "roles", toml::Value::Array(roles));
         set(&mut doc, "server", "listen", s(&values.listen.to_string()));
         set(&mut doc, "server", "public_url", s(&values.public_url));
+        let int = |v: u64| toml::Value::Integer(i64::try_from(v).unwrap_or(i64::MAX));
         set(
             &mut doc,
             "agent",
             "concurrency",
-            toml::Value::Integer(values.concurrency as i64),
+            int(values.concurrency as u64),
+        );
+        set(&mut doc, "provider", "bond_uagpu", int(values.bond_uagpu));
+        set(
+            &mut doc,
+            "provider",
+            "claimed_score",
+            int(values.claimed_score),
         );
         let config: AgentConfig = doc.clone().try_into().context("building the config")?;
         config.validate()?;
@@ -454,6 +466,8 @@ mod tests {
             listen: "0.0.0.0:9000".parse().unwrap(),
             public_url: "http://rig7.example:9000".into(),
             concurrency: 3,
+            bond_uagpu: 5_000_000_000,
+            claimed_score: 250,
         }
     }
 
@@ -480,6 +494,8 @@ mod tests {
         assert_eq!(config.provider.zone, "ap-east");
         assert_eq!(config.provider.moniker, "rig \"7\"");
         assert_eq!(config.agent.concurrency, 3);
+        assert_eq!(config.provider.bond_uagpu, 5_000_000_000);
+        assert_eq!(config.provider.claimed_score, 250);
         assert!(config.has_role(RoleName::Validator));
         assert!(text.contains("# Jobs computed at once."));
         assert_eq!(AgentConfig::parse(&text).unwrap(), config);

@@ -109,6 +109,13 @@ enum Command {
         /// Jobs computed at once.
         #[arg(long, default_value_t = 2)]
         concurrency: usize,
+        /// AGPU that `register` bonds (default: 1000, or 5000 with
+        /// --validator: the devnet's minimum stakes).
+        #[arg(long)]
+        bond_agpu: Option<u64>,
+        /// Benchmark score to claim in units/s (default: measured at register).
+        #[arg(long, default_value_t = 0)]
+        claimed_score: u64,
         /// Overwrite an existing config and key.
         #[arg(long)]
         force: bool,
@@ -225,6 +232,8 @@ fn main() -> Result<()> {
             listen,
             public_url,
             concurrency,
+            bond_agpu,
+            claimed_score,
             force,
         } => {
             let mut roles = Vec::new();
@@ -259,6 +268,10 @@ fn main() -> Result<()> {
                     listen,
                     public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
                     concurrency,
+                    bond_uagpu: bond_agpu
+                        .unwrap_or(if validator { 5_000 } else { 1_000 })
+                        .saturating_mul(1_000_000),
+                    claimed_score,
                 },
                 mnemonic,
                 force,

@@ -271,6 +271,12 @@ impl AgentHome {
             listen,
             public_url: format!("http://{listen}"),
             concurrency: 2,
+            bond_uagpu: if validator {
+                6_000 * UNIT
+            } else {
+                2_000 * UNIT
+            } as u64,
+            claimed_score: 120,
         })
         .unwrap();
         config.provider.key_file = dir.join("key.mnemonic");
@@ -278,12 +284,6 @@ impl AgentHome {
         config.agent.poll_seconds = 1;
         config.agent.heartbeat_seconds = 5;
         config.agent.verifier_samples = 4;
-        config.provider.claimed_score = 120;
-        config.provider.bond_uagpu = if validator {
-            6_000 * UNIT
-        } else {
-            2_000 * UNIT
-        } as u64;
         config.prices.default = Some("0.5".into());
         // Far above what the devnet pays for SGEMM: such jobs are refused.
         config
