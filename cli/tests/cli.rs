@@ -67,10 +67,51 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `$STARMINER_DEVNET_BIN`, or the devnet built by cargo into this target dir.
+/// Whether `bin` is newer than every source of the devnet (its crates and
+/// the lock file), so a binary built by an earlier `cargo build` or `cargo
+/// test` can be reused instead of building it again.
+fn is_fresh(bin: &Path, root: &Path) -> bool {
+    fn newest(dir: &Path, acc: &mut std::time::SystemTime) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name()
+                    .is_some_and(|n| n != "node_modules" && n != "target")
+                {
+                    newest(&p, acc);
+                }
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+                if let Ok(m) = e.metadata().and_then(|m| m.modified()) {
+                    *acc = (*acc).max(m);
+                }
+            }
+        }
+    }
+    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let mut latest = std::fs::metadata(root.join("Cargo.lock"))
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH);
+    newest(&root.join("devnet"), &mut latest);
+    built > latest
+}
+
+/// `$STARMINER_DEVNET_BIN`, or `target/debug`'s devnet when it is newer than
+/// the devnet's sources, or the devnet built by cargo into this target dir.
 fn devnet_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("STARMINER_DEVNET_BIN") {
         return PathBuf::from(p);
+    }
+    let bin = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+        .join("debug/starminer-devnet");
+    if is_fresh(&bin, &workspace_root()) {
+        return bin;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -85,10 +126,7 @@ fn devnet_bin() -> PathBuf {
         .status()
         .expect("running cargo build for the devnet");
     assert!(status.success(), "building starminer-devnet failed");
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
-        .join("debug/starminer-devnet")
+    bin
 }
 
 fn free_port() -> u16 {
@@ -506,6 +544,71 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     assert_eq!(std::fs::read(&out).unwrap(), output);
     let stats = cli.json(&["provider", "stats"]);
     assert_eq!(stats["market"]["jobs"], 2);
+
+    // Staking and a parameter proposal through governance (devnet up sets
+    // a 10 s voting period and a 2 s timelock).
+    cli.ok(&["stake", "amax", "10", "--from", "dev0"]);
+    cli.ok(&["unstake", "amax", "5", "--from", "dev0"]);
+    let bal = cli.json(&["token", "balance", "dev0"]);
+    assert_eq!(bal["amax_staked"], (1_000_005 * UNIT).to_string());
+    let proposed = cli.json(&[
+        "gov",
+        "propose",
+        "--contract",
+        "pricing",
+        "--msg",
+        r#"{"poke":{}}"#,
+        "--title",
+        "Roll pricing over",
+        "--from",
+        "dev0",
+    ]);
+    let pid = proposed["proposal_id"].as_u64().unwrap().to_string();
+    let err = cli.fails(&[
+        "gov",
+        "propose",
+        "--contract",
+        "pricing",
+        "--msg",
+        r#"{"nope":{}}"#,
+        "--title",
+        "x",
+        "--from",
+        "dev0",
+    ]);
+    assert!(err.contains("not an execute message"), "{err}");
+    cli.ok(&["gov", "vote", &pid, "yes", "--from", "dev0"]);
+    let err = cli.fails(&["gov", "execute", &pid, "--from", "dev0"]);
+    assert!(err.contains("can be executed from"), "{err}");
+    let end = proposed["voting_end"].as_u64().unwrap();
+    rt.block_on(async {
+        let p = sm
+            .governance()
+            .proposal(pid.parse().unwrap())
+            .await
+            .unwrap();
+        client
+            .wait_for_time(
+                starminer_client::gov::ceil_seconds(p.executable_at),
+                std::time::Duration::from_secs(60),
+            )
+            .await
+            .unwrap();
+        client
+            .wait_for_height(
+                client.status().await.unwrap().height,
+                std::time::Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+    });
+    assert!(end > 0);
+    cli.ok(&["gov", "execute", &pid, "--from", "dev0"]);
+    let shown = cli.json(&["gov", "show", &pid]);
+    assert_eq!(shown["status"], "executed", "{shown}");
+    assert_eq!(cli.json(&["gov", "list"]).as_array().unwrap().len(), 2);
+    let pending = cli.json(&["rewards", "pending", "dev2"]);
+    assert!(pending["amount"].is_string());
 
     cli.ok(&["devnet", "down"]);
     let status = cli.json(&["devnet", "status"]);

@@ -665,6 +665,29 @@ mod tests {
         assert!(decode_msg_data(b"").is_empty());
     }
 
+    #[tokio::test]
+    async fn transport_errors_are_retried_with_backoff_then_explained() {
+        // A port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = ChainClient::new(ChainConfig::devnet_at(&format!("http://127.0.0.1:{port}")))
+            .unwrap()
+            .with_retry(RetryPolicy {
+                attempts: 3,
+                initial_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_millis(80),
+            });
+        let started = Instant::now();
+        let err = client.status().await.unwrap_err().to_string();
+        assert!(err.contains("after 3 tries"), "{err}");
+        assert!(err.contains("is it running"), "{err}");
+        // Two backoffs: 50 ms and 80 ms.
+        assert!(started.elapsed() >= Duration::from_millis(130));
+    }
+
     #[test]
     fn sequence_mismatch_is_recognized() {
         let e = TxError::CheckTx {

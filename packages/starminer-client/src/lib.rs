@@ -52,6 +52,7 @@
 //!   deployment driver over the manifest, and the template registration by
 //!   governance proposal.
 //! - [`gov`]: the proposal flow (stake, propose, vote, wait, execute).
+//! - [`subscribe`]: live job events over the CometBFT WebSocket.
 //! - [`output`]: fetch a job's output from the provider's result server and
 //!   verify it against the on-chain Merkle root.
 
@@ -64,6 +65,7 @@ pub mod gov;
 pub mod keys;
 pub mod manifest;
 pub mod output;
+pub mod subscribe;
 pub mod wallet;
 
 pub use chain::{ChainClient, TxError, TxEvent, TxOutcome};

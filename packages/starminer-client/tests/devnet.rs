@@ -15,6 +15,7 @@ use starminer_client::interfaces::job_market as jm;
 use starminer_client::interfaces::market::{
     Determinism, JobClass, UnitFormula, Urgency, VerificationMode,
 };
+use starminer_client::subscribe::JobEventSubscription;
 use starminer_client::{JobAction, Key, Manifest, Starminer, TxError, Wallet};
 use starminer_deploy::{Contract, DeployConfig, UNIT};
 
@@ -269,6 +270,9 @@ async fn sdk_drives_a_devnet_from_keys_to_jobs() {
         .await
         .unwrap_err();
     assert!(poor.to_string().contains("5 AGPU is missing"), "{poor}");
+    let mut live = JobEventSubscription::open(chain.config(), sm.addresses().job_market.as_str())
+        .await
+        .unwrap();
     let before = sm.agpu().balance(requester.address()).await.unwrap();
     let (job_id, tx) = sm
         .submit_job(&requester, 100 * UNIT, spec(now + 3600))
@@ -282,6 +286,14 @@ async fn sdk_drives_a_devnet_from_keys_to_jobs() {
     assert_eq!(submitted.job_id, job_id);
     assert_eq!(submitted.status, Some(jm::JobStatus::Open));
     assert_eq!(submitted.actor.as_deref(), Some(requester.address()));
+    let batch = tokio::time::timeout(std::time::Duration::from_secs(20), live.next())
+        .await
+        .expect("the subscription delivers the submission")
+        .unwrap()
+        .unwrap();
+    assert_eq!(batch.height, tx.height);
+    assert_eq!(&batch.events, &events);
+    live.close().await;
     let job = sm.job_market().job(job_id).await.unwrap();
     assert_eq!(job.job.status, jm::JobStatus::Open);
     assert_eq!(job.job.units, Uint128::new(200));

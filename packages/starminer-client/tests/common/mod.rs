@@ -16,13 +16,54 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The devnet binary: `$STARMINER_DEVNET_BIN`, or built by cargo (once per
-/// test process) into the workspace's target directory.
+/// Whether `bin` is newer than every source of the devnet (its crates and
+/// the lock file), so a binary built by an earlier `cargo build` or `cargo
+/// test` can be reused instead of building it again.
+fn is_fresh(bin: &Path, root: &Path) -> bool {
+    fn newest(dir: &Path, acc: &mut std::time::SystemTime) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name()
+                    .is_some_and(|n| n != "node_modules" && n != "target")
+                {
+                    newest(&p, acc);
+                }
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+                if let Ok(m) = e.metadata().and_then(|m| m.modified()) {
+                    *acc = (*acc).max(m);
+                }
+            }
+        }
+    }
+    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let mut latest = std::fs::metadata(root.join("Cargo.lock"))
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH);
+    newest(&root.join("devnet"), &mut latest);
+    built > latest
+}
+
+/// The devnet binary: `$STARMINER_DEVNET_BIN`, or `target/debug`'s when it
+/// is newer than the devnet's sources, or built by cargo (once per test
+/// process) into the workspace's target directory.
 pub fn devnet_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         if let Some(p) = std::env::var_os("STARMINER_DEVNET_BIN") {
             return PathBuf::from(p);
+        }
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target"));
+        let bin = target.join("debug/starminer-devnet");
+        if is_fresh(&bin, &workspace_root()) {
+            return bin;
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
@@ -37,10 +78,7 @@ pub fn devnet_bin() -> PathBuf {
             .status()
             .expect("running cargo build for the devnet");
         assert!(status.success(), "building starminer-devnet failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target"));
-        target.join("debug/starminer-devnet")
+        bin
     })
     .clone()
 }
