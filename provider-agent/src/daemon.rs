@@ -69,7 +69,13 @@ pub struct Agent {
     verifying: Mutex<HashSet<u64>>,
     /// Open jobs already refused (logged once).
     refused: Mutex<HashSet<u64>>,
+    /// When benchmark challenges were last looked for (a scan of every
+    /// provider: not on every block).
+    last_benchmark_scan: Mutex<Option<Instant>>,
 }
+
+/// Seconds between scans for benchmark challenges to verify.
+const BENCHMARK_SCAN_SECONDS: u64 = 5;
 
 /// Result id of a job's output in the store.
 pub fn result_id(job_id: u64) -> String {
@@ -121,6 +127,7 @@ impl Agent {
             busy: Mutex::new(HashSet::new()),
             verifying: Mutex::new(HashSet::new()),
             refused: Mutex::new(HashSet::new()),
+            last_benchmark_scan: Mutex::new(None),
         })
     }
 
@@ -796,6 +803,16 @@ impl Agent {
                     v.remove(&job_id);
                 }
             });
+        }
+        let scan_due = self.last_benchmark_scan.lock().is_ok_and(|mut last| {
+            let due = last.is_none_or(|t| t.elapsed().as_secs() >= BENCHMARK_SCAN_SECONDS);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        });
+        if !scan_due {
+            return Ok(());
         }
         if let Err(e) = verifier::attest_benchmarks(self).await {
             self.metrics.error("benchmark");
