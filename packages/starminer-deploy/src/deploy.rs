@@ -69,7 +69,7 @@ pub fn deploy<T: DeployTarget>(
         plan::check_address(c, addresses.of(c), &got)?;
     }
     if config.oracles.contains(&deployer.to_string()) {
-        for msg in plan::market_zone_msgs(&config.zones) {
+        for msg in plan::market_zone_msgs(&config.zones, &config.spill) {
             target
                 .execute(&addresses.job_market, cosmwasm_std::to_json_binary(&msg)?)
                 .context("posting the market's zones and spillover matrix")?;

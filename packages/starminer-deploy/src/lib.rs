@@ -42,4 +42,4 @@ pub mod plan;
 
 pub use deploy::{deploy, DeployTarget, Deployment};
 pub use params::*;
-pub use plan::{Addresses, Contract, DeployConfig};
+pub use plan::{Addresses, Contract, DeployConfig, SpillDelays};

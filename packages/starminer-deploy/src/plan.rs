@@ -158,6 +158,25 @@ pub struct DeployConfig {
     pub pricing: PricingParams,
     pub incentives: IncentivesParams,
     pub market: MarketParams,
+    /// Spillover delays of the matrix the latency oracle posts at deployment.
+    pub spill: SpillDelays,
+}
+
+/// How long a job waits before providers of another zone may claim it:
+/// `regional` within a continent, `global` across continents (seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpillDelays {
+    pub regional: u64,
+    pub global: u64,
+}
+
+impl Default for SpillDelays {
+    fn default() -> Self {
+        SpillDelays {
+            regional: params::SPILL_DELAY_REGIONAL,
+            global: params::SPILL_DELAY_GLOBAL,
+        }
+    }
 }
 
 impl DeployConfig {
@@ -180,6 +199,7 @@ impl DeployConfig {
             pricing: params::pricing_params(),
             incentives: params::incentives_params(),
             market: params::market_params(),
+            spill: SpillDelays::default(),
         }
     }
 }
@@ -282,15 +302,15 @@ pub fn admin(a: &Addresses) -> &Addr {
 /// within a continent after [`params::SPILL_DELAY_REGIONAL`], across
 /// continents after [`params::SPILL_DELAY_GLOBAL`] for jobs that accept
 /// `Global` latency.
-pub fn default_route(from: &str, to: &str) -> SpillRoute {
+pub fn default_route(from: &str, to: &str, delays: &SpillDelays) -> SpillRoute {
     if continent(from) == continent(to) {
         SpillRoute {
-            delay: params::SPILL_DELAY_REGIONAL,
+            delay: delays.regional,
             latency: LatencyClass::Regional,
         }
     } else {
         SpillRoute {
-            delay: params::SPILL_DELAY_GLOBAL,
+            delay: delays.global,
             latency: LatencyClass::Global,
         }
     }
@@ -300,7 +320,7 @@ pub fn default_route(from: &str, to: &str) -> SpillRoute {
 /// and the full spillover matrix between them: what the latency oracle sends
 /// right after deployment. Both are `SetZones` / `SetSpillover` executes on
 /// the job market, accepted from governance or an oracle.
-pub fn market_zone_msgs(zones: &[String]) -> Vec<MarketMsg> {
+pub fn market_zone_msgs(zones: &[String], delays: &SpillDelays) -> Vec<MarketMsg> {
     let set_zones = MarketMsg::SetZones {
         zones: zones
             .iter()
@@ -319,7 +339,7 @@ pub fn market_zone_msgs(zones: &[String]) -> Vec<MarketMsg> {
                 .map(move |to| SpillUpdate {
                     from: from.clone(),
                     to: to.clone(),
-                    route: Some(default_route(from, to)),
+                    route: Some(default_route(from, to, delays)),
                 })
         })
         .collect();
@@ -415,7 +435,7 @@ mod tests {
         assert_eq!(market_instantiate(&a, &c).governance, a.governance.as_str());
         assert_eq!(admin(&a), &a.governance);
         // 8 zones: the table and 56 routes, 8 of them regional.
-        let msgs = market_zone_msgs(&c.zones);
+        let msgs = market_zone_msgs(&c.zones, &c.spill);
         let MarketMsg::SetSpillover { routes } = &msgs[1] else {
             panic!("second message sets the spillover")
         };
