@@ -204,6 +204,12 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
     })
     .await;
     assert_eq!(earned as u128, payout);
+    assert!(
+        provider
+            .log_text()
+            .contains("following new blocks over the WebSocket"),
+        "the agent follows NewBlock over the WebSocket"
+    );
 
     // 2. What the agent must not claim, and bad input.
     let mut too_big = fractal_spec(block_time(&net).await, 256, 256, 64);
