@@ -32,6 +32,7 @@ struct Cli {
 }
 
 #[derive(Args, Clone, Debug)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Home directory: config.json, keys/, manifest.json, devnet/.
     #[arg(long, global = true, env = "STARMINER_HOME")]

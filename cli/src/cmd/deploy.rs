@@ -21,7 +21,7 @@ use crate::GlobalArgs;
 #[derive(Args, Clone, Debug)]
 pub struct DeployArgs {
     /// The deployer key: creator of every code and contract, latency oracle,
-    /// first AMAX holder.
+    /// first AMAX holder (default: default_key of config.json).
     #[arg(long)]
     pub from: Option<String>,
     /// Directory of the wasm artifacts (scripts/build-wasm.sh writes them).

@@ -43,6 +43,7 @@ pub enum GovCmd {
         title: String,
         #[arg(long, default_value = "")]
         description: String,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
@@ -51,12 +52,14 @@ pub enum GovCmd {
         id: u64,
         #[arg(value_enum)]
         ballot: Ballot,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
     /// Execute a passed proposal after its timelock (anyone may).
     Execute {
         id: u64,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },

@@ -41,6 +41,7 @@ pub enum JobCmd {
         status: Option<String>,
         #[arg(long, default_value_t = 30)]
         limit: u32,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
@@ -56,6 +57,7 @@ pub enum JobCmd {
     /// Cancel a job nobody has claimed yet (full refund).
     Cancel {
         id: u64,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
@@ -117,6 +119,7 @@ pub struct SubmitArgs {
     pub input_sha256: Option<String>,
     #[arg(long)]
     pub input_size: Option<u64>,
+    /// Key that signs (default: default_key of config.json).
     #[arg(long)]
     pub from: Option<String>,
 }

@@ -13,6 +13,7 @@ use crate::GlobalArgs;
 pub enum RewardsCmd {
     /// Mint the key's rewards of closed epochs.
     Claim {
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
@@ -20,6 +21,7 @@ pub enum RewardsCmd {
     Pending {
         /// Key name or address (default: --from).
         who: Option<String>,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },

@@ -24,6 +24,7 @@ pub struct StakeArgs {
     pub what: String,
     /// Amount in whole tokens, e.g. 1000 (not for claim).
     pub amount: Option<String>,
+    /// Key that signs (default: default_key of config.json).
     #[arg(long)]
     pub from: Option<String>,
 }
@@ -33,6 +34,7 @@ pub struct UnstakeArgs {
     pub asset: Asset,
     /// Amount in whole tokens.
     pub amount: String,
+    /// Key that signs (default: default_key of config.json).
     #[arg(long)]
     pub from: Option<String>,
 }

@@ -15,6 +15,7 @@ pub enum TokenCmd {
     Balance {
         /// Key name or address (default: the --from key).
         who: Option<String>,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
@@ -27,6 +28,7 @@ pub enum TokenCmd {
         /// agpu, amax, or a native denom (e.g. ustar, in its base unit).
         #[arg(long, default_value = "agpu")]
         denom: String,
+        /// Key that signs (default: default_key of config.json).
         #[arg(long)]
         from: Option<String>,
     },
