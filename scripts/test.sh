@@ -28,4 +28,6 @@ step "tests" cargo test --locked --workspace
 step "gas benchmark" target/debug/gas-bench
 step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
     devnet/node/tests/cosmjs/run.sh
+step "devnet Keplr acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
+    devnet/node/tests/keplr/run.sh
 log "all checks passed in $((SECONDS - started)) s"
