@@ -198,6 +198,8 @@ pub struct App {
     timing: PhaseTimes,
     /// Signatures CheckTx verified that DeliverTx has not met yet.
     verified_sigs: HashSet<[u8; 32]>,
+    /// CheckTx calls since the last block and their time (logged at debug level).
+    checks: (u64, std::time::Duration),
 }
 
 /// At most this many remembered signatures (the mempool's size).
@@ -309,6 +311,7 @@ impl App {
             time,
             timing: PhaseTimes::default(),
             verified_sigs: HashSet::new(),
+            checks: Default::default(),
         };
         app.set_block_context(height, time, 0);
         Ok(app)
@@ -362,9 +365,12 @@ impl App {
         }
         let mut store = self.state.clone();
         store.set(LAST_HEIGHT_KEY, &height.to_be_bytes());
+        let (checks, check_time) = std::mem::take(&mut self.checks);
         if !txs.is_empty() {
             tracing::debug!(
                 height,
+                checks_since_last_block = checks,
+                check_ms = check_time.as_millis() as u64,
                 txs = txs.len(),
                 exec_ms = started.elapsed().as_millis() as u64,
                 decode_ms = self.timing.decode.as_millis() as u64,
@@ -392,10 +398,13 @@ impl App {
 
     /// CheckTx: `pending` holds the next sequence of accounts with transactions in the mempool.
     pub fn check_tx(&mut self, tx: &[u8], pending: &HashMap<String, u64>) -> TxExec {
+        let started = std::time::Instant::now();
         self.set_block_context(self.height + 1, self.time, 0);
         let r = self.run_tx(tx, Mode::Check, pending);
         self.state.discard_block();
         self.set_block_context(self.height, self.time, 0);
+        self.checks.0 += 1;
+        self.checks.1 += started.elapsed();
         r
     }
 

@@ -290,6 +290,7 @@ impl Chain {
             consensus_param_updates: None,
             app_hash: AppHash::default(),
         };
+        let commit_started = std::time::Instant::now();
         let root = self.db.commit_block(BlockCommit {
             height,
             writes,
@@ -297,6 +298,13 @@ impl Chain {
             results: finalize.clone(),
             txs: tx_records.clone(),
         })?;
+        if !txs.is_empty() {
+            tracing::debug!(
+                height,
+                commit_ms = commit_started.elapsed().as_millis() as u64,
+                "stored block"
+            );
+        }
         self.app.committed(height, wasm_time)?;
         self.last_results_hash = Some((height, this_results_hash));
         self.last_block = Some(stored.clone());

@@ -53,14 +53,30 @@
 //! `tx_bytes` only (not a JSON `tx`); staking and distribution describe the
 //! fixed genesis validator (no staking module, no delegations or rewards).
 //!
-//! Unfinished (issue 4 continues): the tx/s bench; out-of-gas and contract
-//! panic (as opposed to a contract error) tests; ValidateBasic of the other
-//! messages (only MsgStoreCode's size checks are done); queries of gRPC paths
-//! at past heights (only `store/<module>/key` answers at any height);
-//! pagination of the wasm `Codes` /
-//! `ContractsByCode` and bank `AllBalances` queries (they answer everything
-//! in one page); accounts for contracts; the mempool is not persisted (txs
-//! accepted but not committed before a crash are lost, as with CometBFT).
+//! Issue 4, also tested: out of gas in DeliverTx (sdk/11, messages
+//! reverted, fee charged, sequence used) and a contract that panics (the
+//! AGPU mint overflow in cw20-base traps the VM: wasm/29 "wasmvm error" as
+//! wasmd ≥ 0.51 answers, node unharmed) in `tests/wasm_faults.rs`;
+//! ValidateBasic of every routed message with the SDK's and wasmd's codes and
+//! logs (`tests/validate_basic.rs`); gRPC-path queries at past heights, the
+//! SDK's pagination (key / offset / limit / count_total / reverse, next_key)
+//! of wasm `Codes` / `ContractsByCode` and bank `AllBalances`, and auth
+//! accounts for contracts as wasmd creates them (`tests/queries.rs`);
+//! `blockchain`, `commit` (its signature verified), `validators`, `genesis`,
+//! `net_info` and `broadcast_tx_commit` through tendermint-rpc
+//! (`tests/rpc_endpoints.rs`). The `tx-bench` binary measures sustained
+//! tx/s of signed cw20 transfers over RPC, broadcast→commit latency and the
+//! node's peak RSS (see its docs).
+//!
+//! Not done: the mempool is not persisted (txs accepted but not committed
+//! before a crash are lost, as with CometBFT); the SDK's gas for creating an
+//! account (a coin recipient's or a contract's) is not charged. Throughput
+//! is below the issue's 1,000 tx/s bar: a release build measured 700–900
+//! cw20 transfers/s at 1 s blocks (20,000 txs, 200 accounts, the 2 cores
+//! shared with other builds and tests), p99 broadcast→commit 3–4 blocks
+//! under saturating load. The single application thread limits it: per
+//! transfer ≈0.2 ms CheckTx, ≈0.3 ms DeliverTx (mostly the wasm call) and
+//! ≈0.4 ms storing the block (tx records, results, event index).
 
 pub mod app;
 pub mod auth;

@@ -234,13 +234,23 @@ impl ChainDb {
             let mut txs = wtx.open_table(TXS)?;
             let mut by_pos = wtx.open_table(TX_BY_POS)?;
             let mut events = wtx.open_table(TX_EVENTS)?;
+            // Inserted in key order: consecutive inserts land in the same
+            // B-tree pages, which a block of thousands of txs needs.
+            let mut by_hash: Vec<&TxRecord> = commit.txs.iter().collect();
+            by_hash.sort_by(|a, b| a.hash.as_bytes().cmp(b.hash.as_bytes()));
+            for tx in by_hash {
+                txs.insert(tx.hash.as_bytes(), serde_json::to_vec(tx)?.as_slice())?;
+            }
+            let mut index_keys = Vec::new();
             for tx in &commit.txs {
-                let hash = tx.hash.as_bytes();
-                txs.insert(hash, serde_json::to_vec(tx)?.as_slice())?;
-                by_pos.insert((tx.height, tx.index), hash)?;
+                by_pos.insert((tx.height, tx.index), tx.hash.as_bytes())?;
                 for k in event_index_keys(&tx.result.events) {
-                    events.insert((k.as_str(), tx.height, tx.index), [].as_slice())?;
+                    index_keys.push((k, tx.height, tx.index));
                 }
+            }
+            index_keys.sort_unstable();
+            for (k, height, index) in &index_keys {
+                events.insert((k.as_str(), *height, *index), [].as_slice())?;
             }
             let mut meta = wtx.open_table(META)?;
             meta.insert(META_HEIGHT, commit.height.to_be_bytes().as_slice())?;
