@@ -216,10 +216,14 @@ fn start_node(
         .arg(home.path())
         .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
         .args(["--block-time", &format!("{block_time_ms}ms")]);
-    // Newer nodes also serve Cosmos REST on a fixed port: keep it off here.
+    // The node also serves Cosmos REST and gRPC on fixed ports: keep them
+    // off, so the bench runs beside other nodes and measures the RPC path.
     let help = Command::new(bin).args(["start", "--help"]).output()?;
-    if String::from_utf8_lossy(&help.stdout).contains("--rest-addr") {
-        cmd.args(["--rest-addr", "off"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--rest-addr", "--grpc-addr"] {
+        if help.contains(flag) {
+            cmd.args([flag, "off"]);
+        }
     }
     let child = cmd
         .env(
