@@ -9,8 +9,12 @@
 //! service's `GetNodeInfo`, `GetSyncing`, `GetLatestBlock`,
 //! `GetBlockByHeight` are answered from [`crate::services`]. A method no
 //! handler knows is `UNIMPLEMENTED`. The `x-cosmos-block-height` metadata
-//! selects the query height, as on the SDK. Server reflection is not served
-//! (the devnet has no protobuf descriptors to reflect).
+//! selects the query height, as on the SDK.
+//!
+//! Server reflection (`grpc.reflection.v1` and `v1alpha`, for grpcurl and
+//! other dynamic clients) is tonic-reflection's, over [`DESCRIPTORS`]: the
+//! protobuf files of the served services and their imports, compiled into
+//! `proto/descriptors.bin` by `scripts/gen-grpc-descriptors.sh`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -207,6 +211,26 @@ async fn answer(node: &NodeHandle, path: &str, data: Vec<u8>, height: u64) -> Sv
     })
 }
 
+/// The encoded `FileDescriptorSet` reflection serves: the files declaring
+/// the served services (cosmos auth, bank and tx, the tendermint service,
+/// cosmwasm.wasm.v1 Query) and everything they import; the served methods'
+/// messages have the fields cosmos-sdk-proto 0.27 generates (Cosmos SDK
+/// v0.50.9, wasmd v0.52.0), as `tests/grpc_reflection.rs` checks.
+pub const DESCRIPTORS: &[u8] = include_bytes!("../proto/descriptors.bin");
+
+/// The reflection services' one method, per version.
+const REFLECTION_V1: &str = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+const REFLECTION_V1ALPHA: &str = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+
+/// A reflection builder over the served files and both reflection services'.
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(DESCRIPTORS)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
+        .include_reflection_service(false)
+}
+
 async fn handle(State(node): State<NodeHandle>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     let mut grpc = tonic::server::Grpc::new(RawCodec);
@@ -215,7 +239,11 @@ async fn handle(State(node): State<NodeHandle>, req: Request) -> Response {
 
 /// Serves gRPC on `listener` (HTTP/2 cleartext) until the server stops.
 pub async fn serve(listener: tokio::net::TcpListener, node: NodeHandle) -> anyhow::Result<()> {
-    let router = Router::new().fallback(handle).with_state(node);
+    let router = Router::new()
+        .route_service(REFLECTION_V1, reflection().build_v1()?)
+        .route_service(REFLECTION_V1ALPHA, reflection().build_v1alpha()?)
+        .fallback(handle)
+        .with_state(node);
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -43,13 +43,15 @@
 //! Issue 5 (Devnet II), tested: Cosmos REST answers compared field by field
 //! with the node's RPC answers in the SDK gateway's JSON shapes
 //! (`tests/rest.rs`); gRPC through cosmos-sdk-proto's generated tonic clients
-//! (`tests/grpc.rs`); `abci_query` proofs verified with `ics23`, and
+//! (`tests/grpc.rs`); gRPC server reflection (`grpc.reflection.v1` and
+//! `v1alpha`, so grpcurl can list and describe) of every served service, its
+//! descriptors checked field by field against the prost types the node
+//! encodes (`tests/grpc_reflection.rs`); `abci_query` proofs verified with `ics23`, and
 //! `/commit` + `/validators` accepted by `tendermint-light-client-verifier`
 //! sequentially and skipping across 100 heights (`tests/proofs.rs`); Keplr's
 //! own `@keplr-wallet/chain-validator` checks against `devnet/chain/keplr.json`
 //! and a running node (`tests/keplr/run.sh`); 25 REST + 25 gRPC clients do not
-//! stall blocks (`tests/load.rs`). Not done: gRPC server reflection (the
-//! devnet has no protobuf descriptors to serve); REST simulate takes
+//! stall blocks (`tests/load.rs`). Not done: REST simulate takes
 //! `tx_bytes` only (not a JSON `tx`); staking and distribution describe the
 //! fixed genesis validator (no staking module, no delegations or rewards).
 //!
