@@ -211,6 +211,8 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         artifacts.to_str().unwrap(),
         "--challenge-window",
         "2",
+        "--spill-regional",
+        "5",
     ]);
     assert!(up.contains("starminer-job-market"), "{up}");
 
@@ -346,6 +348,8 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         "dev0",
         "--artifacts",
         artifacts.to_str().unwrap(),
+        "--spill-regional",
+        "5",
     ]);
     let after = std::fs::read(&manifest_path).unwrap();
     assert_eq!(
@@ -429,6 +433,18 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
             .await
             .unwrap();
     });
+    let routes: jm::SpilloverResponse = rt
+        .block_on(sm.job_market().query(&jm::QueryMsg::Spillover {
+            to: "eu-central".into(),
+            start_after: None,
+            limit: Some(100),
+        }))
+        .unwrap();
+    let from_west = routes.routes.iter().find(|r| r.from == "eu-west").unwrap();
+    assert_eq!(
+        from_west.route.delay, 5,
+        "--spill-regional reached the market"
+    );
     let providers = cli.json(&["provider", "list"]);
     assert_eq!(providers.as_array().unwrap().len(), 2);
     let shown = cli.json(&["provider", "show", provider.address()]);

@@ -50,6 +50,15 @@ pub struct DeployArgs {
     /// how long after a result settlement must wait.
     #[arg(long)]
     pub challenge_window: Option<u64>,
+    /// Seconds before a job may spill to the neighbouring zone of its
+    /// continent (default 60). The spillover matrix is posted by the
+    /// deployer as latency oracle, so deploying again with other delays
+    /// posts the new matrix (and without the flag, the default one).
+    #[arg(long)]
+    pub spill_regional: Option<u64>,
+    /// Seconds before a job may spill to another continent (default 300).
+    #[arg(long)]
+    pub spill_global: Option<u64>,
     /// AMAX the deployer stakes to vote the template proposal through.
     #[arg(long, default_value = "1000000")]
     pub stake: String,
@@ -97,6 +106,12 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
     }
     if let Some(w) = a.challenge_window {
         config.market.challenge_window = w;
+    }
+    if let Some(d) = a.spill_regional {
+        config.spill.regional = d;
+    }
+    if let Some(d) = a.spill_global {
+        config.spill.global = d;
     }
     let mut manifest = ctx.manifest()?;
     let pb = ctx.spinner(format!(

@@ -69,6 +69,12 @@ pub struct UpArgs {
     /// default, 300); a short one makes jobs settle sooner.
     #[arg(long)]
     pub challenge_window: Option<u64>,
+    /// Seconds before a job spills within its continent (default 60).
+    #[arg(long)]
+    pub spill_regional: Option<u64>,
+    /// Seconds before a job spills to another continent (default 300).
+    #[arg(long)]
+    pub spill_global: Option<u64>,
 }
 
 /// How many dev accounts the devnet is created with (dev0 … dev3).
@@ -300,6 +306,8 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
         timelock: Some(2),
         stake: "1000000".into(),
         challenge_window: a.challenge_window,
+        spill_regional: a.spill_regional,
+        spill_global: a.spill_global,
         no_templates: false,
     };
     let mut dctx = Ctx::new(g)?;
