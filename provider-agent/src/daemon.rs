@@ -17,6 +17,18 @@
 //! proofs from the result store; past the challenge window the agent settles.
 //! ```
 //!
+//! Replicated (commit–reveal) jobs take the same path up to `computed`; the
+//! result is then sent in two steps:
+//!
+//! ```text
+//! computed ─▶ committed ─▶ submitted ─▶ settled
+//!   (salt stored,   (status Revealing:   (the last reveal settles; past the
+//!    CommitResult)   RevealResult)        reveal window the agent settles)
+//! ```
+//!
+//! A replicated job that goes back to Open (no majority) or fails ends the
+//! lease; a reveal the chain already holds (restart) is adopted.
+//!
 //! SIGTERM/SIGINT stops claiming, lets running kernels finish (their results
 //! are stored and submitted), then exits; a kill -9 loses at most the kernel
 //! time of the jobs in flight, which restart from their input.
@@ -26,7 +38,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
+use rand_core::{OsRng, RngCore};
 use starminer_interfaces::job_market::{self as jm, Job, JobInput, JobStatus};
+use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{ProviderStatus, Role};
 use starminer_templates::by_id;
 use tokio::sync::watch;
@@ -260,9 +274,11 @@ impl Agent {
             let n = page.jobs.len();
             start_after = page.jobs.last().map(|j| j.id);
             for job in page.jobs {
-                if job.status == JobStatus::Assigned && self.state.lease(job.id)?.is_none() {
+                // A replicated job stays Open until all its slots are taken.
+                let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
+                if held && self.state.lease(job.id)?.is_none() {
                     if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
-                        if slot.result.is_none() {
+                        if slot.result.is_none() && slot.commitment.is_none() {
                             tracing::warn!(
                                 job = job.id,
                                 "adopting a claimed job missing from the database"
@@ -296,6 +312,8 @@ impl Agent {
             lease_deadline,
             phase: Phase::Claimed,
             result: None,
+            replicated: matches!(job.spec.verification, VerificationMode::Replicated { .. }),
+            salt: None,
             attempts: 0,
             last_error: None,
             updated_at: 0,
@@ -327,6 +345,10 @@ impl Agent {
                     }
                 }
                 Phase::Computed => self.submit(&lease, block_time).await,
+                Phase::Committed => self.reveal(&lease, block_time).await,
+                Phase::Submitted if lease.replicated => {
+                    self.follow_replicated(&lease, block_time).await
+                }
                 Phase::Submitted => self.follow_submitted(&lease, block_time).await,
                 _ => Ok(()),
             };
@@ -516,11 +538,7 @@ impl Agent {
     async fn compute(self: &Arc<Self>, lease: Lease) -> Result<()> {
         let job_id = lease.job_id;
         let job = self.chain.job(job_id).await?;
-        let mine = job
-            .slots
-            .iter()
-            .any(|s| s.provider.as_str() == self.chain.address());
-        if job.status != JobStatus::Assigned || !mine {
+        if !self.holds_unsent_slot(&job) {
             tracing::info!(job = job_id, status = ?job.status, "job is no longer ours; dropping it");
             self.state.set_phase(
                 job_id,
@@ -638,6 +656,31 @@ impl Agent {
 
     // ---- results ----------------------------------------------------------
 
+    /// Whether `job` is still waiting for this agent's result: it holds a
+    /// slot with nothing sent, and the job takes results (Assigned; a
+    /// replicated job also while Open, before all its slots are taken).
+    fn holds_unsent_slot(&self, job: &Job) -> bool {
+        let replicated = matches!(job.spec.verification, VerificationMode::Replicated { .. });
+        let status_ok =
+            job.status == JobStatus::Assigned || (replicated && job.status == JobStatus::Open);
+        status_ok
+            && job.slots.iter().any(|s| {
+                s.provider.as_str() == self.chain.address()
+                    && s.commitment.is_none()
+                    && s.result.is_none()
+            })
+    }
+
+    /// This agent's slot of `job`, if it holds one.
+    fn my_slot<'a>(&self, job: &'a Job) -> Option<&'a jm::Slot> {
+        job.slots
+            .iter()
+            .find(|s| s.provider.as_str() == self.chain.address())
+    }
+
+    /// Sends a computed result: `SubmitResult`, or for a replicated job
+    /// `CommitResult` with a salt stored first. Within the lease only; a
+    /// send whose answer was lost is recognised on chain.
     async fn submit(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
         let r = lease
@@ -657,34 +700,46 @@ impl Agent {
             );
             return Ok(());
         }
-        let sent = self
-            .chain
-            .market(&jm::ExecuteMsg::SubmitResult {
-                job_id,
-                root: r.root.clone(),
-                chunk_count: r.chunk_count,
-                output_size: r.output_size,
-                output_uri: r.output_uri.clone(),
-            })
-            .await;
-        match sent {
+        let (msg, next, what) = if lease.replicated {
+            let salt = self.salt_for(lease)?;
+            let commitment = crate::hashing::result_commitment(&r.root, &salt)?;
+            (
+                jm::ExecuteMsg::CommitResult { job_id, commitment },
+                Phase::Committed,
+                "result committed",
+            )
+        } else {
+            (
+                jm::ExecuteMsg::SubmitResult {
+                    job_id,
+                    root: r.root.clone(),
+                    chunk_count: r.chunk_count,
+                    output_size: r.output_size,
+                    output_uri: r.output_uri.clone(),
+                },
+                Phase::Submitted,
+                "result submitted",
+            )
+        };
+        match self.chain.market(&msg).await {
             Ok(_) => {
-                self.state.set_phase(job_id, Phase::Submitted)?;
-                tracing::info!(job = job_id, root = %r.root, "result submitted");
+                self.state.set_phase(job_id, next)?;
+                tracing::info!(job = job_id, root = %r.root, "{what}");
                 Ok(())
             }
             Err(e) => {
-                // A commit whose answer was lost, or a job taken from us?
+                // A send whose answer was lost, or a job taken from us?
                 let job = self.chain.job(job_id).await?;
-                if job.result.as_ref().is_some_and(|x| x.root == r.root) {
-                    self.state.set_phase(job_id, Phase::Submitted)?;
+                let landed = if lease.replicated {
+                    self.my_slot(&job).is_some_and(|s| s.commitment.is_some())
+                } else {
+                    job.result.as_ref().is_some_and(|x| x.root == r.root)
+                };
+                if landed {
+                    self.state.set_phase(job_id, next)?;
                     return Ok(());
                 }
-                let mine = job
-                    .slots
-                    .iter()
-                    .any(|s| s.provider.as_str() == self.chain.address());
-                if job.status != JobStatus::Assigned || !mine {
+                if !self.holds_unsent_slot(&job) {
                     self.state.set_phase(
                         job_id,
                         Phase::Ended {
@@ -696,6 +751,155 @@ impl Agent {
                 Err(e.context("submitting the result"))
             }
         }
+    }
+
+    /// The lease's commitment salt, drawn and stored durably on first use.
+    fn salt_for(&self, lease: &Lease) -> Result<Vec<u8>> {
+        let mut stored = self.state.lease(lease.job_id)?.context("lease vanished")?;
+        if let Some(salt) = &stored.salt {
+            return hex::decode(salt).context("the stored salt is not hex");
+        }
+        let mut salt = vec![0u8; 32];
+        OsRng.fill_bytes(&mut salt);
+        stored.salt = Some(hex::encode(&salt));
+        self.state.put_lease(&stored)?;
+        Ok(salt)
+    }
+
+    /// Replicated, committed: reveal once every slot has committed.
+    async fn reveal(&self, lease: &Lease, block_time: u64) -> Result<()> {
+        let job_id = lease.job_id;
+        let job = self.chain.job(job_id).await?;
+        let Some(slot) = self.my_slot(&job) else {
+            return self.end_unpaid(job_id, &job.status);
+        };
+        if slot.result.is_some() {
+            // Revealed before a restart: adopt the chain's state.
+            self.state.set_phase(job_id, Phase::Submitted)?;
+            tracing::info!(job = job_id, "the reveal is already on chain");
+            return self.follow_replicated(lease, block_time).await;
+        }
+        match job.status {
+            // Waiting for the other slots' commitments.
+            JobStatus::Open | JobStatus::Assigned => Ok(()),
+            JobStatus::Revealing => {
+                let closed = job
+                    .reveal_deadline
+                    .is_some_and(|d| block_time > d.seconds());
+                if closed {
+                    tracing::error!(
+                        job = job_id,
+                        "the reveal window closed before this agent revealed"
+                    );
+                    self.settle_replicated(job_id).await?;
+                    return self.end_unpaid(job_id, &JobStatus::Revealing);
+                }
+                let r = lease
+                    .result
+                    .as_ref()
+                    .context("committed lease without a result")?;
+                let salt = lease
+                    .salt
+                    .as_deref()
+                    .context("committed lease without its salt")?;
+                let sent = self
+                    .chain
+                    .market(&jm::ExecuteMsg::RevealResult {
+                        job_id,
+                        root: r.root.clone(),
+                        salt: hex::decode(salt)
+                            .context("the stored salt is not hex")?
+                            .into(),
+                        chunk_count: r.chunk_count,
+                        output_size: r.output_size,
+                        output_uri: r.output_uri.clone(),
+                    })
+                    .await;
+                if let Err(e) = sent {
+                    let now = self.chain.job(job_id).await?;
+                    if self.my_slot(&now).is_none_or(|s| s.result.is_none()) {
+                        return Err(e.context("revealing the result"));
+                    }
+                }
+                self.state.set_phase(job_id, Phase::Submitted)?;
+                tracing::info!(job = job_id, root = %r.root, "result revealed");
+                let (_, block_time) = self.chain.head().await?;
+                let lease = self.state.lease(job_id)?.context("lease vanished")?;
+                self.follow_replicated(&lease, block_time).await
+            }
+            status => self.end_unpaid(job_id, &status),
+        }
+    }
+
+    /// Replicated, revealed: wait for the decision (the last reveal makes it;
+    /// past the reveal window the agent settles).
+    async fn follow_replicated(&self, lease: &Lease, block_time: u64) -> Result<()> {
+        let job_id = lease.job_id;
+        let job = self.chain.job(job_id).await?;
+        let Some(slot) = self.my_slot(&job) else {
+            // No majority: the slots were cleared and the job reopened (or failed).
+            return self.end_unpaid(job_id, &job.status);
+        };
+        match job.status {
+            JobStatus::Revealing => {
+                if job
+                    .reveal_deadline
+                    .is_some_and(|d| block_time > d.seconds())
+                {
+                    self.settle_replicated(job_id).await?;
+                }
+                Ok(())
+            }
+            JobStatus::Settled => {
+                let winner_root = match (&slot.result, &job.result) {
+                    (Some(mine), Some(winner)) if mine.root == winner.root => winner.root.clone(),
+                    _ => return self.end_unpaid(job_id, &job.status),
+                };
+                // Every winning slot is paid the same share.
+                let winners = job
+                    .slots
+                    .iter()
+                    .filter(|s| s.result.as_ref().map(|r| &r.root) == Some(&winner_root))
+                    .count()
+                    .max(1) as u128;
+                let paid = job
+                    .settlement
+                    .as_ref()
+                    .map_or(0, |s| s.provider_payouts.u128())
+                    / winners;
+                self.metrics
+                    .earnings_uagpu
+                    .inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
+                self.state.set_phase(job_id, Phase::Settled)?;
+                tracing::info!(job = job_id, paid_uagpu = paid, "settled (replicated)");
+                Ok(())
+            }
+            status => self.end_unpaid(job_id, &status),
+        }
+    }
+
+    /// `Settle` on a replicated job whose reveal window closed; someone else
+    /// settling first is fine.
+    async fn settle_replicated(&self, job_id: u64) -> Result<()> {
+        if let Err(e) = self.chain.market(&jm::ExecuteMsg::Settle { job_id }).await {
+            let job = self.chain.job(job_id).await?;
+            if job.status == JobStatus::Revealing {
+                return Err(e.context("settling after the reveal window"));
+            }
+        }
+        tracing::info!(job = job_id, "settled the reveal round");
+        Ok(())
+    }
+
+    fn end_unpaid(&self, job_id: u64, status: &JobStatus) -> Result<()> {
+        tracing::info!(job = job_id, ?status, "job ended without paying this agent");
+        self.state.set_phase(
+            job_id,
+            Phase::Ended {
+                status: format!("{status:?}"),
+            },
+        )?;
+        Ok(())
     }
 
     async fn follow_submitted(&self, lease: &Lease, block_time: u64) -> Result<()> {

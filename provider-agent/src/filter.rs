@@ -5,7 +5,6 @@
 
 use cosmwasm_std::{Decimal, Uint128};
 use starminer_interfaces::job_market::{Job, JobInput, JobStatus, Template as ChainTemplate};
-use starminer_interfaces::market::VerificationMode;
 use starminer_templates::{by_id, Params, Template};
 
 use crate::config::PricePolicy;
@@ -72,8 +71,6 @@ pub enum Refusal {
     PriceTooLow { offered: Decimal, min: Decimal },
     #[error("bad price policy: {0}")]
     Policy(String),
-    #[error("replicated (commit–reveal) jobs are not taken by this agent")]
-    Replicated,
 }
 
 /// What the chain says the provider earns per unit: the compute cost (the
@@ -117,9 +114,6 @@ pub fn evaluate(
 ) -> Result<Accepted, Refusal> {
     if job.status != JobStatus::Open {
         return Err(Refusal::NotOpen(format!("{:?}", job.status)));
-    }
-    if matches!(job.spec.verification, VerificationMode::Replicated { .. }) {
-        return Err(Refusal::Replicated);
     }
     let id = job.spec.template.as_str();
     let template = by_id(id).map_err(|_| Refusal::UnknownTemplate(id.to_string()))?;
@@ -203,6 +197,7 @@ mod tests {
         HardwareRequirements, JobParam, JobRequirements, JobSpec, LatencyClass,
     };
     use starminer_interfaces::market::Urgency;
+    use starminer_interfaces::market::VerificationMode;
     use starminer_interfaces::pricing::QuoteResponse;
 
     fn chain_template(id: &str) -> ChainTemplate {
@@ -468,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn oversized_inputs_replicated_and_taken_jobs_are_refused() {
+    fn oversized_inputs_and_taken_jobs_are_refused_replicated_ones_taken() {
         let mut j = job(SMALL, 1);
         j.spec.input = JobInput::Remote {
             uri: "http://x/in".into(),
@@ -485,11 +480,9 @@ mod tests {
         ));
         assert!(evaluate(&j, &t, &[gpu(0, 8)], &policy("0"), 2_000).is_ok());
         let mut j = job(SMALL, 1);
+        // Replicated (commit–reveal) jobs are taken like the others.
         j.spec.verification = VerificationMode::Replicated { k: 2 };
-        assert_eq!(
-            evaluate(&j, &t, &[gpu(0, 8)], &policy("0"), 0).unwrap_err(),
-            Refusal::Replicated
-        );
+        assert!(evaluate(&j, &t, &[gpu(0, 8)], &policy("0"), 0).is_ok());
         let mut j = job(SMALL, 1);
         j.status = JobStatus::Assigned;
         assert!(matches!(

@@ -66,9 +66,42 @@ pub fn commit_file(path: &Path, chunk_size: u64) -> Result<MerkleTree> {
     Ok(MerkleTree::from_leaves(leaves).expect("at least one leaf"))
 }
 
+/// A replicated job's commitment to `root` (hex): hex sha256(root bytes ‖
+/// salt), the hash the job market's `RevealResult` recomputes
+/// (`job_market::logic::result_commitment`).
+pub fn result_commitment(root_hex: &str, salt: &[u8]) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let root = hex::decode(root_hex).context("the root is not hex")?;
+    anyhow::ensure!(root.len() == 32, "the root is not 32 bytes");
+    let mut h = Sha256::new();
+    h.update(&root);
+    h.update(salt);
+    Ok(hex::encode(h.finalize()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commitment_is_sha256_of_root_bytes_then_salt() {
+        use sha2::{Digest, Sha256};
+        let root = [7u8; 32];
+        let salt = b"pepper";
+        let mut joined = root.to_vec();
+        joined.extend_from_slice(salt);
+        let expected = hex::encode(Sha256::digest(&joined));
+        assert_eq!(
+            result_commitment(&hex::encode(root), salt).unwrap(),
+            expected
+        );
+        assert_ne!(
+            result_commitment(&hex::encode(root), b"salt").unwrap(),
+            expected
+        );
+        assert!(result_commitment("abcd", salt).is_err());
+        assert!(result_commitment("zz", salt).is_err());
+    }
 
     #[test]
     fn file_and_memory_commitments_agree() {

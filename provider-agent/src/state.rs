@@ -31,8 +31,12 @@ pub enum Phase {
     Fetching,
     /// The kernel runs.
     Computing,
-    /// The output is in the result store; `SubmitResult` is not yet on chain.
+    /// The output is in the result store; `SubmitResult` (or, for a
+    /// replicated job, `CommitResult`) is not yet on chain.
     Computed,
+    /// Replicated jobs: the commitment is on chain; the agent reveals once
+    /// every slot has committed (status `Revealing`).
+    Committed,
     /// The result is on chain; the agent answers challenges until the job ends.
     Submitted,
     /// Terminal: paid.
@@ -62,6 +66,7 @@ impl Phase {
             Phase::Fetching => "fetching",
             Phase::Computing => "computing",
             Phase::Computed => "computed",
+            Phase::Committed => "committed",
             Phase::Submitted => "submitted",
             Phase::Settled => "settled",
             Phase::BadInput => "bad_input",
@@ -71,11 +76,12 @@ impl Phase {
     }
 
     /// Every phase name, for metrics that list all of them.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "claimed",
         "fetching",
         "computing",
         "computed",
+        "committed",
         "submitted",
         "settled",
         "bad_input",
@@ -113,6 +119,14 @@ pub struct Lease {
     pub phase: Phase,
     /// Set once computed.
     pub result: Option<SubmittedResult>,
+    /// A replicated (commit–reveal) job: `CommitResult` then `RevealResult`
+    /// instead of `SubmitResult`.
+    #[serde(default)]
+    pub replicated: bool,
+    /// Replicated jobs: the commitment's salt (hex), drawn once and stored
+    /// before the commitment is sent, so a restarted agent can reveal.
+    #[serde(default)]
+    pub salt: Option<String>,
     /// Failed attempts of the current phase (backoff).
     pub attempts: u32,
     pub last_error: Option<String>,
@@ -284,6 +298,8 @@ mod tests {
             lease_deadline: 1_900_000_000,
             phase: Phase::Claimed,
             result: None,
+            replicated: false,
+            salt: None,
             attempts: 0,
             last_error: None,
             updated_at: 0,
@@ -328,6 +344,34 @@ mod tests {
         assert!(active[0].updated_at > 0);
         assert_eq!(s.meta::<u64>("height").unwrap(), Some(42));
         assert_eq!(s.meta::<u64>("nothing").unwrap(), None);
+    }
+
+    #[test]
+    fn a_replicated_lease_keeps_its_salt_and_old_records_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.redb");
+        {
+            let s = AgentState::open(&path).unwrap();
+            let mut l = lease(4);
+            l.replicated = true;
+            l.salt = Some("00ff".repeat(16));
+            s.put_lease(&l).unwrap();
+            s.set_phase(4, Phase::Committed).unwrap();
+        }
+        let s = AgentState::open(&path).unwrap();
+        let l = s.lease(4).unwrap().unwrap();
+        assert!(l.replicated);
+        assert_eq!(l.salt.as_deref(), Some("00ff".repeat(16).as_str()));
+        assert_eq!(l.phase.name(), "committed");
+        assert!(!l.phase.is_terminal());
+        // A record written before replicated jobs were supported.
+        let mut old = serde_json::to_value(lease(5)).unwrap();
+        let obj = old.as_object_mut().unwrap();
+        obj.remove("replicated");
+        obj.remove("salt");
+        let back: Lease = decode(&serde_json::to_vec(&old).unwrap()).unwrap();
+        assert!(!back.replicated);
+        assert_eq!(back.salt, None);
     }
 
     #[test]

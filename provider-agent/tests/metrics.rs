@@ -20,6 +20,8 @@ fn lease(job_id: u64, phase: Phase) -> Lease {
         lease_deadline: 0,
         phase,
         result: None,
+        replicated: false,
+        salt: None,
         attempts: 0,
         last_error: None,
         updated_at: 0,

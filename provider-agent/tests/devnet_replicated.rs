@@ -1,0 +1,237 @@
+//! Replicated (commit–reveal) jobs end to end on the devnet (DESIGN.md §8):
+//! two provider agents in the same zone each take a slot of a
+//! `Replicated { k: 2 }` job, compute it, commit sha256(root ‖ salt), reveal
+//! once both have committed, and the last reveal settles the job: both are
+//! paid their share.
+//!
+//! The first provider is killed with SIGKILL after its commitment is on
+//! chain and restarted only once the second has revealed: it must reveal
+//! with the salt it stored before committing, and its reveal settles the job.
+//!
+//! Skips, saying why, when no OpenCL platform or no contract artifacts exist.
+
+mod devnet;
+
+use std::time::Duration;
+
+use cosmwasm_std::{Timestamp, Uint128, Uint64};
+use devnet::{deploy, wait_for, AgentHome, Devnet, UNIT};
+use starminer_agent::config::RoleName;
+use starminer_client::Starminer;
+use starminer_interfaces::job_market::{
+    self as jm, JobInput, JobParam, JobRequirements, JobSpec, JobStatus, LatencyClass,
+};
+use starminer_interfaces::market::{Urgency, VerificationMode};
+
+fn replicated_fractal(now: Timestamp) -> JobSpec {
+    JobSpec {
+        template: "render.fractal".into(),
+        params: [("width", 512), ("height", 256), ("max_iter", 256)]
+            .iter()
+            .map(|(name, value)| JobParam {
+                name: name.to_string(),
+                value: *value,
+            })
+            .collect(),
+        input: JobInput::Inline {
+            data: Default::default(),
+        },
+        requirements: JobRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(64 << 20),
+            min_compute_units: 1,
+            zone: "eu-west".into(),
+            urgency: Urgency::Normal,
+            latency: LatencyClass::Metro,
+        },
+        max_price: Uint128::new(10_000 * UNIT),
+        deadline: now.plus_seconds(3_600),
+        verification: VerificationMode::Replicated { k: 2 },
+    }
+}
+
+async fn job(sm: &Starminer, id: u64) -> jm::Job {
+    sm.job_market().job(id).await.unwrap().job
+}
+
+fn slot<'a>(job: &'a jm::Job, provider: &str) -> Option<&'a jm::Slot> {
+    job.slots.iter().find(|s| s.provider.as_str() == provider)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
+    if starminer_templates::list_devices().is_empty() {
+        eprintln!("SKIPPED: no OpenCL platform (install pocl-opencl-icd: scripts/setup.sh)");
+        return;
+    }
+    if !devnet::workspace_root()
+        .join("artifacts/job_market.wasm")
+        .exists()
+    {
+        eprintln!("SKIPPED: no contract artifacts (scripts/build-wasm.sh)");
+        return;
+    }
+    // Accounts: 0 deployer, 1 requester, 2-3 providers, 4-5 validators.
+    let net = Devnet::start(6).await;
+    let dir = tempfile::tempdir().unwrap();
+    let addrs: Vec<&str> = net.devs.iter().map(|d| d.address.as_str()).collect();
+    let (manifest, sm) = deploy(&net, dir.path(), &addrs[1..]).await;
+
+    let mut validators = [4, 5].map(|dev| {
+        AgentHome::new(
+            dir.path(),
+            &format!("val-{dev}"),
+            &net,
+            dev,
+            &manifest,
+            "eu-central",
+            vec![RoleName::Validator],
+        )
+    });
+    for v in &mut validators {
+        v.register(None);
+        v.start();
+    }
+    let mut first = AgentHome::new(
+        dir.path(),
+        "rig-a",
+        &net,
+        2,
+        &manifest,
+        "eu-west",
+        vec![RoleName::Provider],
+    );
+    let mut second = AgentHome::new(
+        dir.path(),
+        "rig-b",
+        &net,
+        3,
+        &manifest,
+        "eu-west",
+        vec![RoleName::Provider],
+    );
+    // Register answers the benchmark challenge; a validator agent verifies it.
+    first.register(Some(120));
+    second.register(Some(120));
+    let (a, b) = (addrs[2], addrs[3]);
+
+    let agpu = sm.agpu();
+    let before = [
+        agpu.balance(a).await.unwrap(),
+        agpu.balance(b).await.unwrap(),
+    ];
+    let now = Timestamp::from_seconds(net.client().status().await.unwrap().time);
+    let (job_id, _) = sm
+        .submit_job(&net.wallet(1), 1_000 * UNIT, replicated_fractal(now))
+        .await
+        .unwrap();
+
+    // The first provider alone: it takes one slot (the job stays Open for the
+    // second) and commits; then it dies.
+    first.start();
+    wait_for("the first commitment", Duration::from_secs(180), || async {
+        let j = job(&sm, job_id).await;
+        assert!(
+            !matches!(j.status, JobStatus::Failed | JobStatus::Expired),
+            "the job went {:?}",
+            j.status
+        );
+        slot(&j, a)
+            .is_some_and(|s| s.commitment.is_some())
+            .then_some(())
+    })
+    .await;
+    let j = job(&sm, job_id).await;
+    assert_eq!(j.status, JobStatus::Open, "one of two slots taken");
+    assert_eq!(j.slots.len(), 1);
+    first.kill9();
+
+    // The second takes the other slot, commits (reveals open) and reveals.
+    second.start();
+    let revealing = wait_for("the second reveal", Duration::from_secs(180), || async {
+        let j = job(&sm, job_id).await;
+        assert!(
+            matches!(
+                j.status,
+                JobStatus::Open | JobStatus::Assigned | JobStatus::Revealing
+            ),
+            "the job went {:?}",
+            j.status
+        );
+        slot(&j, b).is_some_and(|s| s.result.is_some()).then_some(j)
+    })
+    .await;
+    assert_eq!(revealing.status, JobStatus::Revealing);
+    assert!(slot(&revealing, a).unwrap().result.is_none());
+
+    // The restarted first provider reveals with its stored salt: the last
+    // reveal settles the job.
+    first.start();
+    let settled = wait_for("the job to settle", Duration::from_secs(120), || async {
+        let j = job(&sm, job_id).await;
+        assert!(
+            matches!(j.status, JobStatus::Revealing | JobStatus::Settled),
+            "the job went {:?}",
+            j.status
+        );
+        (j.status == JobStatus::Settled).then_some(j)
+    })
+    .await;
+    let root_a = slot(&settled, a).unwrap().result.clone().unwrap().root;
+    let root_b = slot(&settled, b).unwrap().result.clone().unwrap().root;
+    assert_eq!(root_a, root_b, "both providers computed the same output");
+    assert_eq!(settled.result.as_ref().unwrap().root, root_a);
+    let total = settled.settlement.as_ref().unwrap().provider_payouts.u128();
+    assert!(total > 0);
+    assert_eq!(total % 2, 0, "two equal shares");
+    let share = total / 2;
+
+    // Both are paid (less any incentive rewards claimed meanwhile, which
+    // the agents' metrics count).
+    for (home, who, before) in [(&first, a, before[0]), (&second, b, before[1])] {
+        wait_for(
+            &format!("{} to be paid", home.name),
+            Duration::from_secs(30),
+            || async {
+                let rewards = home
+                    .metric("starminer_agent_rewards_uagpu_total")
+                    .await
+                    .unwrap_or(0.0) as u128;
+                let balance = agpu.balance(who).await.unwrap();
+                (balance == before + share + rewards).then_some(())
+            },
+        )
+        .await;
+        let earned = wait_for("the earnings metric", Duration::from_secs(30), || async {
+            home.metric("starminer_agent_earnings_uagpu_total")
+                .await
+                .filter(|v| *v > 0.0)
+        })
+        .await;
+        assert_eq!(earned as u128, share, "{}", home.name);
+        let log = home.log_text();
+        for step in [
+            "result committed",
+            "result revealed",
+            "settled (replicated)",
+        ] {
+            assert!(log.contains(step), "{}: no `{step}` in its log", home.name);
+        }
+    }
+    assert!(
+        first.log_text().contains("committed"),
+        "the restarted agent resumed its committed lease"
+    );
+
+    // The output the winning root commits to is served.
+    let out = starminer_client::output::fetch_verified_output(
+        &settled,
+        starminer_templates::by_id("render.fractal")
+            .unwrap()
+            .info()
+            .chunk_size,
+    )
+    .await
+    .expect("a provider serves the output the root commits to");
+    assert_eq!(out.bytes.len(), 512 * 256);
+}
