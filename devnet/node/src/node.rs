@@ -379,7 +379,9 @@ fn handle_request(chain: &mut Chain, mempool: &mut Mempool, req: AppRequest) {
 /// the server stops (Ctrl-C).
 pub async fn start(opts: StartOptions) -> Result<()> {
     let (req_tx, req_rx) = mpsc::channel();
-    let (blocks_tx, _) = broadcast::channel(256);
+    // The channel keeps its last `capacity` blocks (with every tx and result)
+    // alive: 32 bounds that memory; a subscriber further behind skips ahead.
+    let (blocks_tx, _) = broadcast::channel(32);
     let interval = opts.block_interval;
     let blocks_for_app = blocks_tx.clone();
     // The wasm host is single-threaded: the chain is opened and run on its own thread.

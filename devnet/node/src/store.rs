@@ -49,6 +49,9 @@ const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("txs");
 const TX_BY_POS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("tx_by_pos");
 const TX_EVENTS: TableDefinition<(&str, u64, u32), &[u8]> = TableDefinition::new("tx_events");
 
+/// The database's page cache.
+const DB_CACHE_BYTES: usize = 128 * 1024 * 1024;
+
 const META_HEIGHT: &str = "latest_height";
 const META_APP_HASH: &str = "latest_app_hash";
 const META_GENESIS: &str = "genesis";
@@ -146,7 +149,11 @@ pub fn event_index_keys(events: &[tendermint::abci::Event]) -> Vec<String> {
 impl ChainDb {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<Arc<Self>> {
-        let db = Database::create(path).with_context(|| format!("opening {}", path.display()))?;
+        // redb caches up to 1 GiB by default; the devnet's working set is far smaller.
+        let db = Database::builder()
+            .set_cache_size(DB_CACHE_BYTES)
+            .create(path)
+            .with_context(|| format!("opening {}", path.display()))?;
         let wtx = db.begin_write()?;
         {
             wtx.open_table(JMT_NODES)?;
