@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check StarMiner has, from a fresh clone: set-up, formatting,
-# deployable wasm artifacts, schema freshness, clippy, all tests, and the
-# gas benchmark. Exits non-zero on the first failure.
+# deployable wasm artifacts, schema freshness, clippy, all tests, the
+# gas benchmark, the devnet's acceptance tests with CosmJS and Keplr, its
+# throughput bench, and the quick end-to-end demo. Exits non-zero on the
+# first failure.
 #
 # Usage: scripts/test.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,8 +28,15 @@ step "tests" cargo test --locked --workspace
 # (integration tests build their package's binaries); running them directly
 # avoids a second wasmer build with another feature set.
 step "gas benchmark" target/debug/gas-bench
+# The devnet's throughput bench at a reduced size in the debug build (the
+# release figures are in devnet/node's crate docs); bars loose enough for a
+# loaded CI runner, the memory bar as issued.
+step "devnet tx/s bench (20k transfers, debug)" target/debug/tx-bench --txs 20000 --accounts 200 \
+    --min-tps 150 --max-rss-mib 1024
 step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
     devnet/node/tests/cosmjs/run.sh
 step "devnet Keplr acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
     devnet/node/tests/keplr/run.sh
+step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
+    scripts/demo.sh --quick
 log "all checks passed in $((SECONDS - started)) s"

@@ -1,42 +1,9 @@
-//! The built-in templates as the chain registers them, and job parameters
-//! as the chain carries them.
+//! Job parameters as the chain carries them. (The templates' on-chain
+//! registrations are `starminer_templates::chain_templates`.)
 
 use anyhow::{bail, Result};
-use cosmwasm_std::Uint64;
-use starminer_interfaces::job_market::{HardwareRequirements, JobParam, Template};
+use starminer_interfaces::job_market::JobParam;
 use starminer_templates::{ParamKind, TemplateInfo};
-
-/// The on-chain registration of a built-in template: its kernel's hash, unit
-/// formula, chunking, determinism, time per unit and minimum device memory.
-/// Any tier and device size may claim it (the job asks for more if needed).
-pub fn chain_template(info: &TemplateInfo) -> Template {
-    Template {
-        id: info.id.to_string(),
-        class: info.class,
-        kernel_sha256: info.kernel_sha256_hex(),
-        unit_formula: info.unit_formula(),
-        chunk_size: info.chunk_size,
-        determinism: info.determinism(),
-        max_seconds_per_unit: info.max_seconds_per_unit(),
-        min_hardware: HardwareRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(info.min_device_memory),
-            min_compute_units: 1,
-        },
-        enabled: true,
-    }
-}
-
-/// The job templates the deployment registers: the whole catalogue but the
-/// benchmark (which the registry's challenges use, not requesters).
-pub fn builtin_templates() -> Vec<Template> {
-    starminer_templates::catalogue()
-        .iter()
-        .map(|t| t.info())
-        .filter(|i| !i.id.starts_with("bench"))
-        .map(chain_template)
-        .collect()
-}
 
 /// Job parameters for the chain from `name=value,...` text: validated
 /// against the template's schema; every integer parameter (defaults filled
@@ -91,7 +58,7 @@ mod tests {
 
     #[test]
     fn builtin_templates_carry_the_kernel_hashes_and_skip_the_benchmark() {
-        let ts = builtin_templates();
+        let ts = starminer_templates::chain_templates();
         assert_eq!(ts.len(), 5);
         for t in &ts {
             let info = starminer_templates::by_id(&t.id).unwrap().info();

@@ -22,8 +22,8 @@
 //!
 //! ```text
 //! computed ─▶ committed ─▶ submitted ─▶ settled
-//!   (salt stored,   (status Revealing:   (the last reveal settles; past the
-//!    CommitResult)   RevealResult)        reveal window the agent settles)
+//!  (CommitResult,  (status Revealing:   (the last reveal settles; past the
+//!   derived salt)    RevealResult)        reveal window the agent settles)
 //! ```
 //!
 //! A replicated job that goes back to Open (no majority) or fails ends the
@@ -313,7 +313,6 @@ impl Agent {
             phase: Phase::Claimed,
             result: None,
             replicated: matches!(job.spec.verification, VerificationMode::Replicated { .. }),
-            salt: None,
             attempts: 0,
             last_error: None,
             updated_at: 0,
@@ -679,7 +678,7 @@ impl Agent {
     }
 
     /// Sends a computed result: `SubmitResult`, or for a replicated job
-    /// `CommitResult` with a salt stored first. Within the lease only; a
+    /// `CommitResult` with the job's derived salt. Within the lease only; a
     /// send whose answer was lost is recognised on chain.
     async fn submit(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
@@ -701,7 +700,7 @@ impl Agent {
             return Ok(());
         }
         let (msg, next, what) = if lease.replicated {
-            let salt = self.salt_for(lease)?;
+            let salt = self.salt_for(job_id)?;
             let commitment = crate::hashing::result_commitment(&r.root, &salt)?;
             (
                 jm::ExecuteMsg::CommitResult { job_id, commitment },
@@ -753,17 +752,37 @@ impl Agent {
         }
     }
 
-    /// The lease's commitment salt, drawn and stored durably on first use.
-    fn salt_for(&self, lease: &Lease) -> Result<Vec<u8>> {
-        let mut stored = self.state.lease(lease.job_id)?.context("lease vanished")?;
-        if let Some(salt) = &stored.salt {
-            return hex::decode(salt).context("the stored salt is not hex");
-        }
-        let mut salt = vec![0u8; 32];
-        OsRng.fill_bytes(&mut salt);
-        stored.salt = Some(hex::encode(&salt));
-        self.state.put_lease(&stored)?;
-        Ok(salt)
+    /// The commitment salt of a replicated job: SHA-256 of this agent's
+    /// commitment secret (32 random bytes drawn once and kept in the
+    /// database) and the job id. Nothing per lease has to be stored before
+    /// the commitment is sent, and a restarted agent derives the same salt;
+    /// nobody without the secret can open the commitment early.
+    fn salt_for(&self, job_id: u64) -> Result<Vec<u8>> {
+        use sha2::{Digest, Sha256};
+        static CREATE: Mutex<()> = Mutex::new(());
+        const KEY: &str = "commit_secret";
+        let secret: String = match self.state.meta(KEY)? {
+            Some(s) => s,
+            None => {
+                let _guard = CREATE.lock().map_err(|_| anyhow!("salt lock poisoned"))?;
+                match self.state.meta(KEY)? {
+                    Some(s) => s,
+                    None => {
+                        let mut bytes = [0u8; 32];
+                        OsRng.fill_bytes(&mut bytes);
+                        let s = hex::encode(bytes);
+                        self.state.put_meta(KEY, &s)?;
+                        s
+                    }
+                }
+            }
+        };
+        let secret = hex::decode(secret).context("the stored commitment secret is not hex")?;
+        let mut h = Sha256::new();
+        h.update(b"starminer-commit-salt");
+        h.update(&secret);
+        h.update(job_id.to_be_bytes());
+        Ok(h.finalize().to_vec())
     }
 
     /// Replicated, committed: reveal once every slot has committed.
@@ -798,18 +817,13 @@ impl Agent {
                     .result
                     .as_ref()
                     .context("committed lease without a result")?;
-                let salt = lease
-                    .salt
-                    .as_deref()
-                    .context("committed lease without its salt")?;
+                let salt = self.salt_for(job_id)?;
                 let sent = self
                     .chain
                     .market(&jm::ExecuteMsg::RevealResult {
                         job_id,
                         root: r.root.clone(),
-                        salt: hex::decode(salt)
-                            .context("the stored salt is not hex")?
-                            .into(),
+                        salt: salt.into(),
                         chunk_count: r.chunk_count,
                         output_size: r.output_size,
                         output_uri: r.output_uri.clone(),

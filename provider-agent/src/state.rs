@@ -123,10 +123,6 @@ pub struct Lease {
     /// instead of `SubmitResult`.
     #[serde(default)]
     pub replicated: bool,
-    /// Replicated jobs: the commitment's salt (hex), drawn once and stored
-    /// before the commitment is sent, so a restarted agent can reveal.
-    #[serde(default)]
-    pub salt: Option<String>,
     /// Failed attempts of the current phase (backoff).
     pub attempts: u32,
     pub last_error: Option<String>,
@@ -299,7 +295,6 @@ mod tests {
             phase: Phase::Claimed,
             result: None,
             replicated: false,
-            salt: None,
             attempts: 0,
             last_error: None,
             updated_at: 0,
@@ -347,31 +342,27 @@ mod tests {
     }
 
     #[test]
-    fn a_replicated_lease_keeps_its_salt_and_old_records_still_read() {
+    fn a_replicated_lease_survives_a_reopen_and_old_records_still_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.redb");
         {
             let s = AgentState::open(&path).unwrap();
             let mut l = lease(4);
             l.replicated = true;
-            l.salt = Some("00ff".repeat(16));
             s.put_lease(&l).unwrap();
             s.set_phase(4, Phase::Committed).unwrap();
         }
         let s = AgentState::open(&path).unwrap();
         let l = s.lease(4).unwrap().unwrap();
         assert!(l.replicated);
-        assert_eq!(l.salt.as_deref(), Some("00ff".repeat(16).as_str()));
         assert_eq!(l.phase.name(), "committed");
         assert!(!l.phase.is_terminal());
         // A record written before replicated jobs were supported.
         let mut old = serde_json::to_value(lease(5)).unwrap();
         let obj = old.as_object_mut().unwrap();
         obj.remove("replicated");
-        obj.remove("salt");
         let back: Lease = decode(&serde_json::to_vec(&old).unwrap()).unwrap();
         assert!(!back.replicated);
-        assert_eq!(back.salt, None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!
 //! The first provider is killed with SIGKILL after its commitment is on
 //! chain and restarted only once the second has revealed: it must reveal
-//! with the salt it stored before committing, and its reveal settles the job.
+//! with the salt it derives again from its stored commitment secret, and its reveal settles the job.
 //!
 //! Skips, saying why, when no OpenCL platform or no contract artifacts exist.
 

@@ -21,7 +21,6 @@ fn lease(job_id: u64, phase: Phase) -> Lease {
         phase,
         result: None,
         replicated: false,
-        salt: None,
         attempts: 0,
         last_error: None,
         updated_at: 0,

@@ -15,7 +15,6 @@ use starminer_client::{Starminer, Wallet};
 use starminer_deploy::DeployConfig;
 
 use crate::context::{absolute, table, Ctx};
-use crate::templates::builtin_templates;
 use crate::GlobalArgs;
 
 #[derive(Args, Clone, Debug)]
@@ -46,8 +45,23 @@ pub struct DeployArgs {
     /// Governance timelock in seconds (the devnet default is 60).
     #[arg(long)]
     pub timelock: Option<u64>,
-    /// Job-market challenge window in seconds (the devnet default is 300):
-    /// how long after a result settlement must wait.
+    #[command(flatten)]
+    pub periods: PeriodArgs,
+    /// AMAX the deployer stakes to vote the template proposal through.
+    #[arg(long, default_value = "1000000")]
+    pub stake: String,
+    /// Skip registering the built-in templates.
+    #[arg(long)]
+    pub no_templates: bool,
+}
+
+/// Periods of the market, pricing and incentives a deployment starts with
+/// (defaults: `starminer-deploy`'s devnet parameters). Short ones let a
+/// local chain show settlement, spillover and epochs within minutes.
+#[derive(Args, Clone, Debug, Default)]
+pub struct PeriodArgs {
+    /// Job-market challenge window in seconds (default 300): how long after
+    /// a result settlement must wait.
     #[arg(long)]
     pub challenge_window: Option<u64>,
     /// Seconds before a job may spill to the neighbouring zone of its
@@ -59,12 +73,33 @@ pub struct DeployArgs {
     /// Seconds before a job may spill to another continent (default 300).
     #[arg(long)]
     pub spill_global: Option<u64>,
-    /// AMAX the deployer stakes to vote the template proposal through.
-    #[arg(long, default_value = "1000000")]
-    pub stake: String,
-    /// Skip registering the built-in templates.
+    /// Pricing epoch in seconds (default 600): how often unit prices follow
+    /// utilization.
     #[arg(long)]
-    pub no_templates: bool,
+    pub pricing_epoch: Option<u64>,
+    /// Emission epoch of the incentives contract in seconds (default 600).
+    #[arg(long)]
+    pub incentives_epoch: Option<u64>,
+}
+
+impl PeriodArgs {
+    pub fn apply(&self, config: &mut DeployConfig) {
+        if let Some(w) = self.challenge_window {
+            config.market.challenge_window = w;
+        }
+        if let Some(d) = self.spill_regional {
+            config.spill.regional = d;
+        }
+        if let Some(d) = self.spill_global {
+            config.spill.global = d;
+        }
+        if let Some(e) = self.pricing_epoch {
+            config.pricing.epoch_length = e;
+        }
+        if let Some(e) = self.incentives_epoch {
+            config.incentives.epoch_length = e;
+        }
+    }
 }
 
 /// Deploys with `wallet`; prints progress; returns the deployment handle.
@@ -104,15 +139,7 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
     if let Some(t) = a.timelock {
         config.governance.timelock = t;
     }
-    if let Some(w) = a.challenge_window {
-        config.market.challenge_window = w;
-    }
-    if let Some(d) = a.spill_regional {
-        config.spill.regional = d;
-    }
-    if let Some(d) = a.spill_global {
-        config.spill.global = d;
-    }
+    a.periods.apply(&mut config);
     let mut manifest = ctx.manifest()?;
     let pb = ctx.spinner(format!(
         "deploying on {} as {}",
@@ -167,7 +194,7 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
         let registered = register_templates(
             &sm,
             wallet,
-            &builtin_templates(),
+            &starminer_templates::chain_templates(),
             parse_units(&a.stake)?,
             &mut manifest,
             Some(&ctx.manifest_path),

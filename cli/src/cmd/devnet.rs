@@ -17,7 +17,7 @@ use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use starminer_client::{ChainClient, ChainConfig, Manifest, Wallet};
 
-use crate::cmd::deploy::{deploy_with, print_addresses, DeployArgs};
+use crate::cmd::deploy::{deploy_with, print_addresses, DeployArgs, PeriodArgs};
 use crate::context::{passphrase, Ctx};
 use crate::GlobalArgs;
 
@@ -65,16 +65,8 @@ pub struct UpArgs {
     /// Directory of the wasm artifacts.
     #[arg(long, default_value = "artifacts")]
     pub artifacts: PathBuf,
-    /// Job-market challenge window in seconds (default: the deployment
-    /// default, 300); a short one makes jobs settle sooner.
-    #[arg(long)]
-    pub challenge_window: Option<u64>,
-    /// Seconds before a job spills within its continent (default 60).
-    #[arg(long)]
-    pub spill_regional: Option<u64>,
-    /// Seconds before a job spills to another continent (default 300).
-    #[arg(long)]
-    pub spill_global: Option<u64>,
+    #[command(flatten)]
+    pub periods: PeriodArgs,
 }
 
 /// How many dev accounts the devnet is created with (dev0 … dev3).
@@ -305,9 +297,7 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
         voting_period: Some(10),
         timelock: Some(2),
         stake: "1000000".into(),
-        challenge_window: a.challenge_window,
-        spill_regional: a.spill_regional,
-        spill_global: a.spill_global,
+        periods: a.periods.clone(),
         no_templates: false,
     };
     let mut dctx = Ctx::new(g)?;

@@ -62,7 +62,8 @@ pub enum JobCmd {
         from: Option<String>,
     },
     /// Download a job's output from its provider and verify it against the
-    /// on-chain Merkle root.
+    /// on-chain Merkle root; for render templates also write the image as
+    /// <out>.png.
     Fetch {
         id: u64,
         /// Where to write the output.
@@ -499,23 +500,30 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
             let verified = verified?;
             std::fs::write(&out, &verified.bytes)
                 .with_context(|| format!("writing {}", out.display()))?;
+            let png = write_preview(&job, &verified.bytes, &out)?;
             #[derive(Serialize)]
             struct Fetched<'a> {
                 job: u64,
                 path: String,
+                /// The image of a render template's output.
+                png: Option<String>,
                 #[serde(flatten)]
                 output: &'a starminer_client::output::VerifiedOutput,
             }
             let f = Fetched {
                 job: id,
                 path: out.display().to_string(),
+                png: png.map(|p| p.display().to_string()),
                 output: &verified,
             };
             ctx.print(&f, |f| {
                 println!(
                     "wrote {} bytes to {}; Merkle root {} over {} chunks matches the chain",
                     f.output.size, f.path, f.output.root, f.output.chunk_count
-                )
+                );
+                if let Some(png) = &f.png {
+                    println!("image: {png}");
+                }
             })?;
         }
     }
@@ -607,6 +615,32 @@ async fn submit(ctx: &Ctx, sm: &Starminer, a: SubmitArgs) -> Result<()> {
             s.job_id
         )
     })
+}
+
+/// For templates with an image output (render.*), writes the image next to
+/// the output as `<out>.png`; returns its path.
+fn write_preview(job: &jm::Job, output: &[u8], out: &std::path::Path) -> Result<Option<PathBuf>> {
+    let Ok(template) = starminer_templates::by_id(&job.spec.template) else {
+        return Ok(None);
+    };
+    let text = job
+        .spec
+        .params
+        .iter()
+        .map(|p| format!("{}={}", p.name, p.value))
+        .collect::<Vec<_>>()
+        .join(",");
+    let params = starminer_templates::Params::parse(template.info(), &text)
+        .with_context(|| format!("job {}'s parameters", job.id))?;
+    let Some(png) = template
+        .preview_png(&params, output)
+        .with_context(|| format!("rendering the image of job {}", job.id))?
+    else {
+        return Ok(None);
+    };
+    let path = out.with_extension("png");
+    std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+    Ok(Some(path))
 }
 
 fn print_job(sm: &Starminer, r: &jm::JobResponse) {

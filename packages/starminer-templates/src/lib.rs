@@ -32,6 +32,7 @@ mod sgemm;
 
 use cosmwasm_std::{Decimal, Uint128};
 use sha2::{Digest, Sha256};
+use starminer_interfaces::job_market;
 pub use starminer_interfaces::market::{Determinism, JobClass, UnitFormula};
 use starminer_merkle::{Hash, MerkleTree};
 
@@ -116,6 +117,40 @@ impl TemplateInfo {
             .units(&params.integers())
             .map_err(|e| TemplateError::Units(e.to_string()))
     }
+
+    /// The job market's registration of this template: kernel hash, unit
+    /// formula, chunking, determinism, time per unit and minimum device
+    /// memory. Any tier and device size may claim it (a job asks for more
+    /// when it needs more).
+    pub fn chain_template(&self) -> job_market::Template {
+        job_market::Template {
+            id: self.id.to_string(),
+            class: self.class,
+            kernel_sha256: self.kernel_sha256_hex(),
+            unit_formula: self.unit_formula(),
+            chunk_size: self.chunk_size,
+            determinism: self.determinism(),
+            max_seconds_per_unit: self.max_seconds_per_unit(),
+            min_hardware: job_market::HardwareRequirements {
+                min_tier: 1,
+                min_device_memory: cosmwasm_std::Uint64::new(self.min_device_memory),
+                min_compute_units: 1,
+            },
+            enabled: true,
+        }
+    }
+}
+
+/// The templates a deployment registers in the job market: the catalogue
+/// without the registry's benchmark challenge (`bench.*`), which requesters
+/// do not submit.
+pub fn chain_templates() -> Vec<job_market::Template> {
+    catalogue()
+        .iter()
+        .map(|t| t.info())
+        .filter(|i| !i.id.starts_with("bench"))
+        .map(TemplateInfo::chain_template)
+        .collect()
 }
 
 /// The catalogue's decimal constants are literals checked by a unit test.

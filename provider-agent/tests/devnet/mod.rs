@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cosmwasm_std::{Uint128, Uint64};
+use cosmwasm_std::Uint128;
 use cw20::Cw20Coin;
 use serde::Deserialize;
 use starminer_agent::config::{AgentConfig, InitValues, RoleName};
 use starminer_client::deploy::{deploy_contracts, register_templates};
 use starminer_client::{ChainClient, ChainConfig, Manifest, Starminer, Wallet};
 use starminer_deploy::DeployConfig;
-use starminer_interfaces::job_market::{HardwareRequirements, Template};
+use starminer_interfaces::job_market::Template;
 
 pub const UNIT: u128 = 1_000_000;
 
@@ -153,26 +153,7 @@ impl Drop for Devnet {
 
 /// Every built-in job template as the chain registers it (min tier 1).
 pub fn chain_templates() -> Vec<Template> {
-    starminer_templates::catalogue()
-        .iter()
-        .map(|t| t.info())
-        .filter(|i| i.id != "bench.v1")
-        .map(|info| Template {
-            id: info.id.to_string(),
-            class: info.class,
-            kernel_sha256: info.kernel_sha256_hex(),
-            unit_formula: info.unit_formula(),
-            chunk_size: info.chunk_size,
-            determinism: info.determinism(),
-            max_seconds_per_unit: info.max_seconds_per_unit(),
-            min_hardware: HardwareRequirements {
-                min_tier: 1,
-                min_device_memory: Uint64::new(info.min_device_memory),
-                min_compute_units: 1,
-            },
-            enabled: true,
-        })
-        .collect()
+    starminer_templates::chain_templates()
 }
 
 /// Deploys every contract with `deployer` (dev account 0) through the SDK,
