@@ -9,11 +9,13 @@
 # job settled with its verified output.
 #
 # Usage: scripts/demo.sh [--quick] [--keep]
-#   --quick   fewer and smaller jobs (what scripts/test.sh runs)
+#   --quick   smaller jobs (what scripts/test.sh runs)
 #   --keep    leave the devnet and agents running afterwards
 # Environment:
 #   DEMO_DIR       working directory (default: .demo/ in the repository)
-#   DEMO_PROFILE   cargo profile of the binaries: release (default) or debug
+#   DEMO_PROFILE   cargo profile of the binaries: debug (default: the same build
+#                  as scripts/test.sh; dependencies are optimized in it and the
+#                  kernels run in OpenCL either way) or release
 #   DEMO_TIMEOUT   seconds to wait for every job to settle (default 480)
 #   DEMO_BIN       use the three binaries in this directory instead of building
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,13 +27,13 @@ for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument $arg (see --help)" ;;
     esac
 done
 
 DEMO_DIR="${DEMO_DIR:-$REPO_ROOT/.demo}"
-DEMO_PROFILE="${DEMO_PROFILE:-release}"
+DEMO_PROFILE="${DEMO_PROFILE:-debug}"
 DEMO_TIMEOUT="${DEMO_TIMEOUT:-480}"
 
 # ---- set-up and build --------------------------------------------------------
