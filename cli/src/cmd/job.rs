@@ -500,7 +500,12 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
             let verified = verified?;
             std::fs::write(&out, &verified.bytes)
                 .with_context(|| format!("writing {}", out.display()))?;
-            let png = write_preview(&job, &verified.bytes, &out)?;
+            // The output is verified either way; an image is a bonus, so a
+            // layout it cannot be drawn from is a warning, not a failure.
+            let png = write_preview(&job, &verified.bytes, &out).unwrap_or_else(|e| {
+                eprintln!("warning: no image for job {id}: {e:#}");
+                None
+            });
             #[derive(Serialize)]
             struct Fetched<'a> {
                 job: u64,
