@@ -324,8 +324,16 @@ impl Agent {
     /// One pass over everything: leases, claims, verifier duties.
     async fn round(self: &Arc<Self>, tasks: &mut JoinSet<()>, draining: bool) -> Result<()> {
         let (_, block_time) = self.chain.head().await?;
-        for lease in self.state.active_leases()? {
-            if self.is_busy(lease.job_id) {
+        for listed in self.state.active_leases()? {
+            if self.is_busy(listed.job_id) {
+                continue;
+            }
+            // A compute task may have finished (and moved the lease on)
+            // since the list was read: act on the lease as it is now.
+            let Some(lease) = self.state.lease(listed.job_id)? else {
+                continue;
+            };
+            if lease.phase.is_terminal() {
                 continue;
             }
             if lease.attempts > 0

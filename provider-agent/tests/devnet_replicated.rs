@@ -209,13 +209,18 @@ async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
         })
         .await;
         assert_eq!(earned as u128, share, "{}", home.name);
-        let log = home.log_text();
+        // The earnings metric and the log line of a step are written one
+        // after the other: give the log a moment.
         for step in [
             "result committed",
             "result revealed",
             "settled (replicated)",
         ] {
-            assert!(log.contains(step), "{}: no `{step}` in its log", home.name);
+            let what = format!("`{step}` in the log of {}", home.name);
+            wait_for(&what, Duration::from_secs(20), || async {
+                home.log_text().contains(step).then_some(())
+            })
+            .await;
         }
     }
     assert!(
