@@ -77,6 +77,19 @@ impl World {
     fn job(&self, job_id: u64) -> jm::Job {
         self.p.job(job_id).unwrap()
     }
+
+    /// `who`'s bond in the registry: bonded, locked as collateral, free.
+    fn stake(&self, who: &Addr) -> reg::StakeResponse {
+        self.p
+            .host
+            .query_smart(
+                &self.p.registry,
+                &reg::QueryMsg::Stake {
+                    address: who.to_string(),
+                },
+            )
+            .unwrap()
+    }
 }
 
 /// Deploys everything, registers the template through governance, and makes
@@ -183,15 +196,7 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
         Some(job_id.to_string().as_str())
     );
     let payout = 9_500u128; // compute cost − 5 % protocol fee
-    let stake: reg::StakeResponse =
-        w.p.host
-            .query_smart(
-                &w.p.registry,
-                &reg::QueryMsg::Stake {
-                    address: w.provider.to_string(),
-                },
-            )
-            .unwrap();
+    let stake = w.stake(&w.provider);
     assert_eq!(stake.locked.u128(), payout);
 
     // The result: the Merkle root of the real output bytes.
@@ -303,15 +308,7 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     assert_eq!(w.balance(&w.p.governance), before[3] + 500, "treasury fee");
     assert_eq!(w.balance(&w.p.job_market), 0, "nothing stays in escrow");
     assert_eq!(w.balance(&w.alice), alice0 - 11_000);
-    let stake: reg::StakeResponse =
-        w.p.host
-            .query_smart(
-                &w.p.registry,
-                &reg::QueryMsg::Stake {
-                    address: w.provider.to_string(),
-                },
-            )
-            .unwrap();
+    let stake = w.stake(&w.provider);
     assert_eq!(stake.locked.u128(), 0, "collateral released");
 
     // Past the incentives epoch: the provider's verified units and the
@@ -355,32 +352,6 @@ fn commitment(root: &[u8; 32], salt: &[u8]) -> String {
     h.update(root);
     h.update(salt);
     hex::encode(h.finalize())
-}
-
-fn stake_locked(w: &World, who: &Addr) -> u128 {
-    let stake: reg::StakeResponse =
-        w.p.host
-            .query_smart(
-                &w.p.registry,
-                &reg::QueryMsg::Stake {
-                    address: who.to_string(),
-                },
-            )
-            .unwrap();
-    stake.locked.u128()
-}
-
-fn bonded(w: &World, who: &Addr) -> u128 {
-    let stake: reg::StakeResponse =
-        w.p.host
-            .query_smart(
-                &w.p.registry,
-                &reg::QueryMsg::Stake {
-                    address: who.to_string(),
-                },
-            )
-            .unwrap();
-    stake.bonded.u128()
 }
 
 #[test]
@@ -473,9 +444,9 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
         )
         .is_err());
 
-    let collateral = stake_locked(&w, &rigs[2]);
+    let collateral = w.stake(&rigs[2]).locked.u128();
     assert!(collateral > 0);
-    let bonded3 = bonded(&w, &rigs[2]);
+    let bonded3 = w.stake(&rigs[2]).bonded.u128();
     let before: Vec<u128> = rigs.iter().map(|r| w.balance(r)).collect();
     let alice0 = w.balance(&w.alice);
     let mut last = None;
@@ -507,14 +478,14 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
     assert_eq!(w.balance(&rigs[2]), before[2], "the dissenter is not paid");
     // Its collateral is slashed: its bond shrinks by the locked amount, and
     // part of it compensates the requester.
-    assert_eq!(stake_locked(&w, &rigs[2]), 0);
-    assert_eq!(bonded(&w, &rigs[2]), bonded3 - collateral);
+    assert_eq!(w.stake(&rigs[2]).locked.u128(), 0);
+    assert_eq!(w.stake(&rigs[2]).bonded.u128(), bonded3 - collateral);
     assert!(
         w.balance(&w.alice) > alice0,
         "the requester gets the unpaid replica back plus compensation"
     );
     for rig in &rigs[..2] {
-        assert_eq!(stake_locked(&w, rig), 0, "honest collateral released");
+        assert_eq!(w.stake(rig).locked.u128(), 0, "honest collateral released");
     }
     assert_eq!(w.balance(&w.p.job_market), 0, "nothing stays in escrow");
 }
