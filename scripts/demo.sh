@@ -45,19 +45,15 @@ if [ -n "${DEMO_BIN:-}" ]; then
 else
     scripts/setup.sh
     scripts/build-wasm.sh
-fi
-if [ -n "${DEMO_BIN:-}" ]; then
-    :
-elif [ "$DEMO_PROFILE" = "release" ]; then
-    log "building the devnet, the CLI and the agent (release)"
-    cargo build --locked --release -p starminer-devnet -p starminer-cli -p starminer-agent \
-        --bin starminer-devnet --bin starminer --bin starminer-agent
-    BIN="$REPO_ROOT/target/release"
-else
-    log "building the devnet, the CLI and the agent (debug)"
-    cargo build --locked -p starminer-devnet -p starminer-cli -p starminer-agent \
-        --bin starminer-devnet --bin starminer --bin starminer-agent
+    profile_flag=()
     BIN="$REPO_ROOT/target/debug"
+    if [ "$DEMO_PROFILE" = "release" ]; then
+        profile_flag=(--release)
+        BIN="$REPO_ROOT/target/release"
+    fi
+    log "building the devnet, the CLI and the agent ($DEMO_PROFILE)"
+    cargo build --locked "${profile_flag[@]}" -p starminer-devnet -p starminer-cli -p starminer-agent \
+        --bin starminer-devnet --bin starminer --bin starminer-agent
 fi
 for b in starminer-devnet starminer starminer-agent; do
     [ -x "$BIN/$b" ] || die "no $b in $BIN"
