@@ -84,12 +84,7 @@ pub fn price_per_unit(compute_cost: Uint128, units: Uint128) -> Decimal {
 
 /// The job's parameters as the `name=value,...` text templates parse.
 pub fn params_text(job: &Job) -> String {
-    job.spec
-        .params
-        .iter()
-        .map(|p| format!("{}={}", p.name, p.value))
-        .collect::<Vec<_>>()
-        .join(",")
+    starminer_templates::chain_params_text(&job.spec.params)
 }
 
 impl std::fmt::Debug for Accepted {

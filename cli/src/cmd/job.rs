@@ -628,13 +628,7 @@ fn write_preview(job: &jm::Job, output: &[u8], out: &std::path::Path) -> Result<
     let Ok(template) = starminer_templates::by_id(&job.spec.template) else {
         return Ok(None);
     };
-    let text = job
-        .spec
-        .params
-        .iter()
-        .map(|p| format!("{}={}", p.name, p.value))
-        .collect::<Vec<_>>()
-        .join(",");
+    let text = starminer_templates::chain_params_text(&job.spec.params);
     let params = starminer_templates::Params::parse(template.info(), &text)
         .with_context(|| format!("job {}'s parameters", job.id))?;
     let Some(png) = template

@@ -141,6 +141,16 @@ impl TemplateInfo {
     }
 }
 
+/// A job's on-chain parameters as the `name=value,...` text that
+/// [`Params::parse`] and [`Template::parse_params`] read.
+pub fn chain_params_text(params: &[job_market::JobParam]) -> String {
+    params
+        .iter()
+        .map(|p| format!("{}={}", p.name, p.value))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The templates a deployment registers in the job market: the catalogue
 /// without the registry's benchmark challenge (`bench.*`), which requesters
 /// do not submit.
