@@ -4,7 +4,7 @@
 //! One `App` lives on the node's application thread (the wasm host is not
 //! `Send`); everything that touches state goes through it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -30,6 +30,7 @@ use tendermint::abci;
 
 use crate::auth;
 use crate::crypto;
+use crate::sigcache::{sig_key, SigCache};
 use crate::store::{ChainDb, WorkingState};
 use crate::tx::{sdk_description, uncompress_wasm, wasm_description, DecodedTx, NodeMsg, TxError};
 
@@ -196,14 +197,12 @@ pub struct App {
     time: Timestamp,
     /// Where the current block's DeliverTx time goes (logged at debug level).
     timing: PhaseTimes,
-    /// Signatures CheckTx verified that DeliverTx has not met yet.
-    verified_sigs: HashSet<[u8; 32]>,
+    /// Signatures verified at broadcast (by the RPC threads or CheckTx)
+    /// that DeliverTx has not met yet.
+    sigs: Arc<SigCache>,
     /// CheckTx calls since the last block and their time (logged at debug level).
     checks: (u64, std::time::Duration),
 }
-
-/// At most this many remembered signatures (the mempool's size).
-const MAX_VERIFIED_SIGS: usize = crate::node::MAX_MEMPOOL_TXS;
 
 /// Time spent in each phase of DeliverTx over one block.
 #[derive(Clone, Copy, Debug, Default)]
@@ -310,7 +309,7 @@ impl App {
             height,
             time,
             timing: PhaseTimes::default(),
-            verified_sigs: HashSet::new(),
+            sigs: Arc::default(),
             checks: Default::default(),
         };
         app.set_block_context(height, time, 0);
@@ -323,6 +322,11 @@ impl App {
 
     pub fn host(&self) -> &WasmHost {
         &self.host
+    }
+
+    /// The verified signatures, for the RPC threads' [`crate::sigcache::preverify`].
+    pub fn sig_cache(&self) -> Arc<SigCache> {
+        self.sigs.clone()
     }
 
     fn set_block_context(&self, height: u64, time: Timestamp, tx_index: u32) {
@@ -794,30 +798,17 @@ impl App {
         Ok(signer_sequences)
     }
 
-    /// Checks a secp256k1 signature. A signature CheckTx verified is
-    /// remembered (by hash of key, sign bytes and signature) until DeliverTx
-    /// meets it, so a transaction's signature is verified once, not twice:
-    /// the outcome of a verification depends on nothing else.
+    /// Checks a secp256k1 signature through the shared [`SigCache`]:
+    /// a signature verified at broadcast is not verified again, and DeliverTx
+    /// takes it out of the cache.
     fn verify_signature(&mut self, mode: Mode, pubkey: &[u8], sign_doc: &[u8], sig: &[u8]) -> bool {
-        let key: [u8; 32] = Sha256::new()
-            .chain_update((pubkey.len() as u32).to_be_bytes())
-            .chain_update(pubkey)
-            .chain_update((sign_doc.len() as u32).to_be_bytes())
-            .chain_update(sign_doc)
-            .chain_update(sig)
-            .finalize()
-            .into();
-        if mode == Mode::Deliver && self.verified_sigs.remove(&key) {
-            return true;
-        }
-        let ok = crypto::verify_secp256k1(pubkey, sign_doc, sig);
-        if ok && mode == Mode::Check {
-            if self.verified_sigs.len() >= MAX_VERIFIED_SIGS {
-                self.verified_sigs.clear();
+        match mode {
+            Mode::Deliver => {
+                self.sigs.take(&sig_key(pubkey, sign_doc, sig))
+                    || crypto::verify_secp256k1(pubkey, sign_doc, sig)
             }
-            self.verified_sigs.insert(key);
+            _ => self.sigs.verify(pubkey, sign_doc, sig),
         }
-        ok
     }
 
     fn addr(&self, address: &str, what: &str) -> Result<Addr, TxError> {

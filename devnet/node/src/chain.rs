@@ -82,8 +82,20 @@ impl Validator {
 #[derive(Clone, Debug)]
 pub struct CommittedBlock {
     pub block: StoredBlock,
+    /// The block's `FinalizeBlock` response without its tx results, which
+    /// are in `txs` (a loaded block's results are megabytes: kept once).
     pub results: abci::response::FinalizeBlock,
     pub txs: Vec<TxRecord>,
+}
+
+impl CommittedBlock {
+    /// The whole `FinalizeBlock` response, tx results included.
+    pub fn finalize_block(&self) -> abci::response::FinalizeBlock {
+        abci::response::FinalizeBlock {
+            tx_results: self.txs.iter().map(|t| t.result.clone()).collect(),
+            ..self.results.clone()
+        }
+    }
 }
 
 /// Block production on top of the application.
@@ -272,20 +284,20 @@ impl Chain {
             size,
         };
         let tx_records: Vec<TxRecord> = txs
-            .iter()
-            .zip(tx_results.iter())
+            .into_iter()
+            .zip(tx_results)
             .enumerate()
-            .map(|(i, (tx, r))| TxRecord {
-                hash: tx_hash(tx),
+            .map(|(i, (tx, result))| TxRecord {
+                hash: tx_hash(&tx),
                 height,
                 index: i as u32,
-                tx: tx.clone(),
-                result: r.clone(),
+                tx,
+                result,
             })
             .collect();
-        let finalize = abci::response::FinalizeBlock {
+        let mut finalize = abci::response::FinalizeBlock {
             events: Vec::new(),
-            tx_results,
+            tx_results: Vec::new(),
             validator_updates: Vec::new(),
             consensus_param_updates: None,
             app_hash: AppHash::default(),
@@ -294,11 +306,11 @@ impl Chain {
         let root = self.db.commit_block(BlockCommit {
             height,
             writes,
-            block: stored.clone(),
-            results: finalize.clone(),
-            txs: tx_records.clone(),
+            block: &stored,
+            results: &finalize,
+            txs: &tx_records,
         })?;
-        if !txs.is_empty() {
+        if !tx_records.is_empty() {
             tracing::debug!(
                 height,
                 commit_ms = commit_started.elapsed().as_millis() as u64,
@@ -308,7 +320,6 @@ impl Chain {
         self.app.committed(height, wasm_time)?;
         self.last_results_hash = Some((height, this_results_hash));
         self.last_block = Some(stored.clone());
-        let mut finalize = finalize;
         finalize.app_hash = AppHash::try_from(root.0.to_vec()).map_err(|e| anyhow!("{e}"))?;
         Ok(CommittedBlock {
             block: stored,

@@ -136,7 +136,7 @@ async fn answer(node: &NodeHandle, path: &str, data: Vec<u8>, height: u64) -> Sv
     Ok(match path {
         "/cosmos.tx.v1beta1.Service/GetTx" => {
             let req: GetTxRequest = decode(&data)?;
-            services::get_tx(node, &req.hash)?.encode_to_vec()
+            services::get_tx(node, &req.hash).await?.encode_to_vec()
         }
         "/cosmos.tx.v1beta1.Service/GetTxsEvent" => {
             let req: GetTxsEventRequest = decode(&data)?;
@@ -161,7 +161,8 @@ async fn answer(node: &NodeHandle, path: &str, data: Vec<u8>, height: u64) -> Sv
                 OrderBy::try_from(req.order_by).unwrap_or(OrderBy::Unspecified),
                 page,
                 limit,
-            )?
+            )
+            .await?
             .encode_to_vec()
         }
         "/cosmos.tx.v1beta1.Service/BroadcastTx" => {

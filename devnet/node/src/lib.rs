@@ -93,5 +93,7 @@ pub mod queries;
 pub mod rest;
 pub mod rpc;
 pub mod services;
+pub mod sigcache;
 pub mod store;
 pub mod tx;
+pub mod txindex;

@@ -6,7 +6,8 @@
 //! - `config/genesis.json` — CometBFT genesis document with the app state
 //! - `config/priv_validator_key.json` — the validator's ed25519 key
 //! - `config/dev_accounts.json` — dev account mnemonics and addresses
-//! - `data/chain.redb` — state tree, blocks, results, tx index
+//! - `data/chain.redb` — state tree, blocks, results, transactions
+//! - `data/txindex.redb` — transactions by hash and by event ([`crate::txindex`])
 //! - `data/wasm/` — compiled module cache
 
 use std::collections::{HashMap, HashSet};
@@ -26,7 +27,9 @@ use crate::app::{
 };
 use crate::chain::{tx_hash, Chain, CommittedBlock, PrivValidatorKey, Validator};
 use crate::crypto;
+use crate::sigcache::{self, SigCache};
 use crate::store::ChainDb;
+use crate::txindex::{self, TxIndex};
 
 pub const DEFAULT_CHAIN_ID: &str = "starminer-devnet-1";
 /// What each dev account holds at genesis.
@@ -51,6 +54,7 @@ pub struct HomePaths {
     pub validator_key: PathBuf,
     pub dev_accounts: PathBuf,
     pub db: PathBuf,
+    pub txindex: PathBuf,
     pub wasm_cache: PathBuf,
 }
 
@@ -61,6 +65,7 @@ impl HomePaths {
             validator_key: home.join("config/priv_validator_key.json"),
             dev_accounts: home.join("config/dev_accounts.json"),
             db: home.join("data/chain.redb"),
+            txindex: home.join("data/txindex.redb"),
             wasm_cache: home.join("data/wasm"),
         }
     }
@@ -202,6 +207,9 @@ pub enum AppRequest {
 pub struct NodeHandle {
     pub requests: mpsc::Sender<AppRequest>,
     pub db: Arc<ChainDb>,
+    pub index: Arc<TxIndex>,
+    /// Signatures the RPC threads verified ahead of CheckTx.
+    pub sigs: Arc<SigCache>,
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
     pub genesis: Arc<Genesis>,
     pub validator: tendermint::validator::Info,
@@ -219,6 +227,15 @@ impl NodeHandle {
             .map_err(|_| anyhow!("the application has stopped"))?;
         rx.await.map_err(|_| anyhow!("the application has stopped"))
     }
+
+    /// Broadcasts a transaction: its signatures are verified here, on the
+    /// calling thread, then CheckTx runs on the application thread (which
+    /// finds them verified) and a passing transaction enters the mempool.
+    pub async fn broadcast(&self, tx: Vec<u8>) -> Result<std::result::Result<TxExec, String>> {
+        sigcache::preverify(&self.db, self.genesis.chain_id.as_str(), &self.sigs, &tx);
+        self.request(|reply| AppRequest::Broadcast { tx, reply })
+            .await
+    }
 }
 
 struct Mempool {
@@ -229,8 +246,17 @@ struct Mempool {
     bytes: usize,
 }
 
+/// The chain opened by [`open_chain`].
+pub struct OpenedChain {
+    pub chain: Chain,
+    pub db: Arc<ChainDb>,
+    pub index: Arc<TxIndex>,
+    pub genesis: Genesis,
+    pub validator: Validator,
+}
+
 /// Opens the chain in `home`, applying genesis on first start.
-pub fn open_chain(opts: &StartOptions) -> Result<(Chain, Arc<ChainDb>, Genesis, Validator)> {
+pub fn open_chain(opts: &StartOptions) -> Result<OpenedChain> {
     let paths = HomePaths::new(&opts.home);
     let genesis_bytes = std::fs::read(&paths.genesis).with_context(|| {
         format!(
@@ -265,7 +291,14 @@ pub fn open_chain(opts: &StartOptions) -> Result<(Chain, Arc<ChainDb>, Genesis, 
         genesis.chain_id.as_str(),
         genesis.consensus_params.clone(),
     )?;
-    Ok((chain, db, genesis, validator))
+    let index = TxIndex::open(&paths.txindex, db.clone())?;
+    Ok(OpenedChain {
+        chain,
+        db,
+        index,
+        genesis,
+        validator,
+    })
 }
 
 /// Runs the application thread until the request channel closes.
@@ -273,6 +306,7 @@ pub fn run_app_thread(
     mut chain: Chain,
     requests: mpsc::Receiver<AppRequest>,
     blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    indexer: mpsc::SyncSender<Arc<CommittedBlock>>,
     interval: Duration,
 ) {
     let mut mempool = Mempool {
@@ -315,7 +349,14 @@ pub fn run_app_thread(
                             took_ms = started.elapsed().as_millis() as u64,
                             "committed block"
                         );
-                        let _ = blocks.send(Arc::new(committed));
+                        let committed = Arc::new(committed);
+                        if indexer.send(committed.clone()).is_err() {
+                            // Queries by hash and event would stop seeing new
+                            // transactions; the indexer logged why.
+                            tracing::error!("the tx indexer stopped; stopping block production");
+                            return;
+                        }
+                        let _ = blocks.send(committed);
                     }
                     Err(e) => {
                         // A failed commit leaves the database at the previous
@@ -389,27 +430,42 @@ pub async fn start(opts: StartOptions) -> Result<()> {
     let app_opts = opts.clone();
     let app_thread = std::thread::Builder::new()
         .name("app".to_string())
-        .spawn(move || match open_chain(&app_opts) {
-            Ok((chain, db, genesis, validator)) => {
-                tracing::info!(
-                    chain_id = %genesis.chain_id,
-                    height = chain.latest_height(),
-                    block_interval_ms = interval.as_millis() as u64,
-                    "starting"
-                );
-                let _ = opened_tx.send(Ok((db, genesis, validator.info.clone())));
-                run_app_thread(chain, req_rx, blocks_for_app, interval);
-            }
-            Err(e) => {
-                let _ = opened_tx.send(Err(e));
+        .spawn(move || {
+            let opened = open_chain(&app_opts).and_then(|o| {
+                let indexer = txindex::spawn_indexer(o.index.clone())?;
+                Ok((o, indexer))
+            });
+            match opened {
+                Ok((o, indexer)) => {
+                    tracing::info!(
+                        chain_id = %o.genesis.chain_id,
+                        height = o.chain.latest_height(),
+                        indexed_height = o.index.indexed_height(),
+                        block_interval_ms = interval.as_millis() as u64,
+                        "starting"
+                    );
+                    let _ = opened_tx.send(Ok((
+                        o.db,
+                        o.index,
+                        o.chain.app.sig_cache(),
+                        o.genesis,
+                        o.validator.info.clone(),
+                    )));
+                    run_app_thread(o.chain, req_rx, blocks_for_app, indexer, interval);
+                }
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                }
             }
         })?;
-    let (db, genesis, validator) = opened_rx
+    let (db, index, sigs, genesis, validator) = opened_rx
         .recv()
         .map_err(|_| anyhow!("the application thread stopped while opening the chain"))??;
     let handle = NodeHandle {
         requests: req_tx,
         db,
+        index,
+        sigs,
         blocks: blocks_tx,
         genesis: Arc::new(genesis),
         validator,

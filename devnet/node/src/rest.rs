@@ -794,7 +794,7 @@ async fn broadcast_tx(State(node): State<NodeHandle>, body: axum::body::Bytes) -
 }
 
 async fn tx_by_hash(State(node): State<NodeHandle>, Path(hash): Path<String>) -> Reply {
-    let r = services::get_tx(&node, &hash)?;
+    let r = services::get_tx(&node, &hash).await?;
     Ok(Json(json!({
         "tx": match &r.tx { Some(t) => tx_json(t)?, None => Value::Null },
         "tx_response": match &r.tx_response { Some(t) => tx_response_json(t)?, None => Value::Null },
@@ -833,7 +833,7 @@ async fn txs_by_event(
         let l = if limit == 0 { 100 } else { limit };
         page_no = offset / l + 1;
     }
-    let r = services::get_txs_event(&node, &events, query, order, page_no, limit)?;
+    let r = services::get_txs_event(&node, &events, query, order, page_no, limit).await?;
     Ok(Json(json!({
         "txs": r.txs.iter().map(tx_json).collect::<SvcResult<Vec<_>>>()?,
         "tx_responses": r.tx_responses.iter().map(tx_response_json).collect::<SvcResult<Vec<_>>>()?,

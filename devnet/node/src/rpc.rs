@@ -290,11 +290,14 @@ async fn dispatch(node: &NodeHandle, method: &str, params: Value) -> RpcResult {
             broadcast_sync(node, Params::new(params, &["tx"])).await
         }
         "broadcast_tx_commit" => broadcast_commit(node, Params::new(params, &["tx"])).await,
-        "tx" => tx(node, Params::new(params, &["hash", "prove"])),
-        "tx_search" => tx_search(
-            node,
-            Params::new(params, &["query", "prove", "page", "per_page", "order_by"]),
-        ),
+        "tx" => tx(node, Params::new(params, &["hash", "prove"])).await,
+        "tx_search" => {
+            tx_search(
+                node,
+                Params::new(params, &["query", "prove", "page", "per_page", "order_by"]),
+            )
+            .await
+        }
         "block" => block_at(node, Params::new(params, &["height"])),
         "block_results" => block_results(node, Params::new(params, &["height"])),
         "blockchain" => blockchain(node, Params::new(params, &["minHeight", "maxHeight"])),
@@ -511,9 +514,7 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
 }
 
 async fn check(node: &NodeHandle, tx: Vec<u8>) -> std::result::Result<TxExec, RpcError> {
-    node.request(|reply| AppRequest::Broadcast { tx, reply })
-        .await?
-        .map_err(RpcError::internal)
+    node.broadcast(tx).await?.map_err(RpcError::internal)
 }
 
 async fn broadcast_sync(node: &NodeHandle, p: Params) -> RpcResult {
@@ -567,7 +568,8 @@ async fn broadcast_commit(node: &NodeHandle, p: Params) -> RpcResult {
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    if let Ok(Some(t)) = node.db.tx(hash.as_bytes()) {
+                    node.index.settled().await;
+                    if let Ok(Some(t)) = node.index.tx(hash.as_bytes()) {
                         return Some(t);
                     }
                 }
@@ -600,7 +602,7 @@ fn tx_response(t: TxRecord) -> std::result::Result<endpoint::tx::Response, RpcEr
     })
 }
 
-fn tx(node: &NodeHandle, p: Params) -> RpcResult {
+async fn tx(node: &NodeHandle, p: Params) -> RpcResult {
     let raw = p
         .str("hash")
         .ok_or_else(|| RpcError::invalid_params("missing hash"))?;
@@ -611,7 +613,8 @@ fn tx(node: &NodeHandle, p: Params) -> RpcResult {
         .filter(|b| b.len() == 32)
         .or_else(|| hex::decode(&raw).ok())
         .ok_or_else(|| RpcError::invalid_params("hash: expected 32 bytes in base64 or hex"))?;
-    match node.db.tx(&bytes)? {
+    node.index.settled().await;
+    match node.index.tx(&bytes)? {
         Some(t) => to_value(&tx_response(t)?),
         None => Err(RpcError::internal(format!(
             "tx ({}) not found",
@@ -673,7 +676,7 @@ fn query_matches(q: &Query, map: &BTreeMap<String, Vec<String>>) -> bool {
     })
 }
 
-fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
+async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
     let query_text = p
         .str("query")
         .ok_or_else(|| RpcError::invalid_params("missing query"))?;
@@ -682,6 +685,7 @@ fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
     let page = p.u64("page")?.unwrap_or(1).max(1) as usize;
     let per_page = p.u64("per_page")?.unwrap_or(30).clamp(1, 100) as usize;
     let descending = p.str("order_by").as_deref() == Some("desc");
+    node.index.settled().await;
     let latest = latest_height(node)?;
 
     // Candidates: by hash, by an indexed equality, or by height range.
@@ -695,7 +699,7 @@ fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
     if let Some(h) = eq("tx.hash") {
         let bytes =
             hex::decode(&h).map_err(|_| RpcError::invalid_params("tx.hash: invalid hex"))?;
-        candidates.extend(node.db.tx(&bytes)?);
+        candidates.extend(node.index.tx(&bytes)?);
     } else if let Some(c) = query
         .conditions
         .iter()
@@ -709,8 +713,8 @@ fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
             other => other.to_string(),
         };
         for (h, i) in node
-            .db
-            .tx_positions_by_event(&format!("{}={}", c.key, value))?
+            .index
+            .positions_by_event(&format!("{}={}", c.key, value))?
         {
             candidates.extend(node.db.tx_at(h, i)?);
         }
@@ -738,9 +742,7 @@ fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
             }
         }
         if from <= to {
-            for (h, i) in node.db.tx_positions_in(from, to)? {
-                candidates.extend(node.db.tx_at(h, i)?);
-            }
+            candidates.extend(node.db.txs_in(from, to)?);
         }
     }
     let mut matching: Vec<TxRecord> = candidates
@@ -889,8 +891,9 @@ struct Subscription {
 /// `type.key → values`, as CometBFT publishes with each event.
 type EventMap = BTreeMap<String, Vec<String>>;
 
-/// The events a committed block publishes: one NewBlock and one Tx per transaction.
-fn block_events(b: &CommittedBlock) -> Vec<(Option<EventMap>, event::Event)> {
+/// The events a committed block publishes: one NewBlock and, when
+/// `with_txs`, one Tx per transaction.
+fn block_events(b: &CommittedBlock, with_txs: bool) -> Vec<(Option<EventMap>, event::Event)> {
     let mut out = Vec::new();
     let mut block_map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     block_map.insert("tm.event".to_string(), vec!["NewBlock".to_string()]);
@@ -905,12 +908,12 @@ fn block_events(b: &CommittedBlock) -> Vec<(Option<EventMap>, event::Event)> {
             data: EventData::NewBlock {
                 block: Some(Box::new(b.block.block.clone())),
                 block_id: b.block.block_id,
-                result_finalize_block: Some(b.results.clone()),
+                result_finalize_block: Some(b.finalize_block()),
             },
             events: Some(block_map),
         },
     ));
-    for t in &b.txs {
+    for t in b.txs.iter().filter(|_| with_txs) {
         let map = tx_event_map(t);
         out.push((
             Some(map.clone()),
@@ -986,8 +989,13 @@ async fn run_socket(node: NodeHandle, socket: WebSocket) {
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 };
-                let events = block_events(&b);
                 let subs = subs.lock().await;
+                // Tx events are built only for a socket subscribed to them: a
+                // NewBlock subscriber of a loaded chain would pay for thousands.
+                let with_txs = subs
+                    .iter()
+                    .any(|s| s.query.event_type != Some(EventType::NewBlock));
+                let events = block_events(&b, with_txs);
                 for s in subs.iter() {
                     for (map, e) in &events {
                         let is_block = matches!(e.data, EventData::NewBlock { .. });

@@ -243,10 +243,11 @@ fn parse_hash(hash: &str) -> SvcResult<Vec<u8>> {
 }
 
 /// `cosmos.tx.v1beta1.Service/GetTx`.
-pub fn get_tx(node: &NodeHandle, hash: &str) -> SvcResult<GetTxResponse> {
+pub async fn get_tx(node: &NodeHandle, hash: &str) -> SvcResult<GetTxResponse> {
     let bytes = parse_hash(hash)?;
+    node.index.settled().await;
     let rec = node
-        .db
+        .index
         .tx(&bytes)?
         .ok_or_else(|| Status::not_found(format!("tx not found: {hash}")))?;
     let (tx, tx_response) = tx_response(node, &rec)?;
@@ -276,7 +277,7 @@ fn parse_condition(cond: &str) -> SvcResult<(String, String)> {
 /// `cosmos.tx.v1beta1.Service/GetTxsEvent`: `events` (each `type.key=value`,
 /// all must hold) or `query` (conditions joined by `AND`); `page` from 1,
 /// `limit` (default 100), ascending unless `ORDER_BY_DESC`.
-pub fn get_txs_event(
+pub async fn get_txs_event(
     node: &NodeHandle,
     events: &[String],
     query: &str,
@@ -298,6 +299,7 @@ pub fn get_txs_event(
     }
     let page = if page == 0 { 1 } else { page };
     let limit = if limit == 0 { 100 } else { limit };
+    node.index.settled().await;
     let mut found: Option<BTreeSet<(u64, u32)>> = None;
     for (k, v) in &conditions {
         let positions: BTreeSet<(u64, u32)> = if k == "tx.height" {
@@ -307,14 +309,10 @@ pub fn get_txs_event(
             node.db.tx_positions_in(h, h)?.into_iter().collect()
         } else if k == "tx.hash" {
             let hash = parse_hash(v)?;
-            node.db
-                .tx(&hash)?
-                .map(|t| (t.height, t.index))
-                .into_iter()
-                .collect()
+            node.index.position(&hash)?.into_iter().collect()
         } else {
-            node.db
-                .tx_positions_by_event(&format!("{k}={v}"))?
+            node.index
+                .positions_by_event(&format!("{k}={v}"))?
                 .into_iter()
                 .collect()
         };
@@ -382,9 +380,7 @@ pub async fn broadcast(
         BroadcastMode::Async => {
             let node = node.clone();
             tokio::spawn(async move {
-                let _ = node
-                    .request(|reply| AppRequest::Broadcast { tx, reply })
-                    .await;
+                let _ = node.broadcast(tx).await;
             });
             return Ok(respond(0, "", String::new()));
         }
@@ -401,9 +397,7 @@ pub async fn broadcast(
             ))
         }
     }
-    let result = node
-        .request(|reply| AppRequest::Broadcast { tx, reply })
-        .await?;
+    let result = node.broadcast(tx).await?;
     Ok(match result {
         Ok(r) => respond(r.code, &r.codespace, r.log),
         // CometBFT's mempool refusals, as the SDK's CheckCometError reports them.

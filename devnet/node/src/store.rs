@@ -1,23 +1,27 @@
 //! The node's durable, versioned, authenticated state and its block log.
 //!
-//! One redb database holds everything:
+//! One redb database holds everything a block commits:
 //!
 //! | table        | key                          | value                                   |
 //! |--------------|------------------------------|-----------------------------------------|
 //! | `jmt_nodes`  | borsh `NodeKey`              | borsh `Node` of the Jellyfish Merkle tree |
 //! | `state`      | (state key, version)         | `1 ‖ value`, or `0` for a deletion      |
 //! | `preimages`  | sha256(state key)            | the state key                           |
-//! | `meta`       | name                         | latest height, app hash, genesis        |
-//! | `blocks`     | height                       | JSON [`StoredBlock`]                    |
-//! | `results`    | height                       | JSON `FinalizeBlock` response           |
-//! | `txs`        | tx hash                      | JSON [`TxRecord`]                       |
-//! | `tx_by_pos`  | (height, index)              | tx hash                                 |
-//! | `tx_events`  | (`type.key=value`, height, index) | empty (the tx_search index)        |
+//! | `meta`       | name                         | format, latest height, app hash, genesis |
+//! | `blocks`     | height                       | size ‖ framed protobuf `BlockId`, `Block`, `Commit` |
+//! | `results`    | height                       | protobuf `ResponseFinalizeBlock` without its tx results |
+//! | `tx_by_pos`  | (height, index)              | framed tx bytes ‖ protobuf `ExecTxResult` |
+//!
+//! Records are CometBFT's protobufs (v0.38): encoding a block of thousands
+//! of transactions as protobuf costs a fraction of what JSON did, and the
+//! RPC turns them back into the same domain types. The lookups by hash and
+//! by event live in a separate database that a background thread fills
+//! ([`crate::txindex`]), as CometBFT's indexer does.
 //!
 //! The version of the tree is the block height (genesis is version 0); the
 //! app hash is the tree's root. A block's state writes, tree nodes, block,
-//! results and indexes go into one write transaction, so a crash at any point
-//! either keeps the whole block or none of it.
+//! results and transactions go into one write transaction, so a crash at any
+//! point either keeps the whole block or none of it.
 //!
 //! [`WorkingState`] is what the wasm host runs on: the committed state at the
 //! latest version plus a block overlay and a transaction overlay, implementing
@@ -34,10 +38,12 @@ use anyhow::{anyhow, Context, Result};
 use cosmwasm_std::{Order, Record};
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, RootHash, Sha256Jmt, Version};
+use prost_tm::Message;
 use redb::{Database, ReadOnlyTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use starminer_wasm_host::{KeyRange, KvStore};
+use tendermint_proto::v0_38 as pb;
 
 const JMT_NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("jmt_nodes");
 const STATE: TableDefinition<(&[u8], u64), &[u8]> = TableDefinition::new("state");
@@ -45,13 +51,15 @@ const PREIMAGES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("preimages
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const RESULTS: TableDefinition<u64, &[u8]> = TableDefinition::new("results");
-const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("txs");
 const TX_BY_POS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("tx_by_pos");
-const TX_EVENTS: TableDefinition<(&str, u64, u32), &[u8]> = TableDefinition::new("tx_events");
 
 /// The database's page cache.
 const DB_CACHE_BYTES: usize = 128 * 1024 * 1024;
 
+/// The layout of the tables above; a database of another layout is refused.
+const FORMAT: u64 = 2;
+
+const META_FORMAT: &str = "format";
 const META_HEIGHT: &str = "latest_height";
 const META_APP_HASH: &str = "latest_app_hash";
 const META_GENESIS: &str = "genesis";
@@ -93,14 +101,93 @@ mod hex_bytes {
     }
 }
 
+/// Appends a 4-byte big-endian length and `part`.
+fn put_frame(out: &mut Vec<u8>, part: &[u8]) {
+    out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+    out.extend_from_slice(part);
+}
+
+/// Splits one frame off the front of `raw`.
+fn take_frame<'a>(raw: &mut &'a [u8]) -> Result<&'a [u8]> {
+    let (len, rest) = raw
+        .split_first_chunk::<4>()
+        .ok_or_else(|| anyhow!("stored record truncated"))?;
+    let len = u32::from_be_bytes(*len) as usize;
+    if rest.len() < len {
+        return Err(anyhow!("stored record truncated"));
+    }
+    let (part, rest) = rest.split_at(len);
+    *raw = rest;
+    Ok(part)
+}
+
+impl StoredBlock {
+    fn encode(&self) -> Vec<u8> {
+        let block = pb::types::Block::from(self.block.clone());
+        let mut out = Vec::with_capacity(block.encoded_len() + 512);
+        out.extend_from_slice(&self.size.to_be_bytes());
+        put_frame(
+            &mut out,
+            &pb::types::BlockId::from(self.block_id).encode_to_vec(),
+        );
+        put_frame(&mut out, &block.encode_to_vec());
+        put_frame(
+            &mut out,
+            &pb::types::Commit::from(self.commit.clone()).encode_to_vec(),
+        );
+        out
+    }
+
+    fn decode(raw: &[u8]) -> Result<Self> {
+        let (size, mut rest) = raw
+            .split_first_chunk::<8>()
+            .ok_or_else(|| anyhow!("stored block truncated"))?;
+        let block_id = pb::types::BlockId::decode(take_frame(&mut rest)?)?;
+        let block = pb::types::Block::decode(take_frame(&mut rest)?)?;
+        let commit = pb::types::Commit::decode(take_frame(&mut rest)?)?;
+        Ok(StoredBlock {
+            block_id: block_id.try_into().context("stored block id")?,
+            block: block.try_into().context("stored block")?,
+            commit: commit.try_into().context("stored commit")?,
+            size: u64::from_be_bytes(*size),
+        })
+    }
+}
+
+impl TxRecord {
+    fn encode(&self) -> Vec<u8> {
+        let result = pb::abci::ExecTxResult::from(self.result.clone());
+        let mut out = Vec::with_capacity(self.tx.len() + result.encoded_len() + 4);
+        put_frame(&mut out, &self.tx);
+        result.encode(&mut out).expect("a Vec grows");
+        out
+    }
+
+    fn decode(height: u64, index: u32, raw: &[u8]) -> Result<Self> {
+        let mut rest = raw;
+        let tx = take_frame(&mut rest)?.to_vec();
+        let result = pb::abci::ExecTxResult::decode(rest)?
+            .try_into()
+            .context("stored tx result")?;
+        Ok(TxRecord {
+            hash: crate::chain::tx_hash(&tx),
+            height,
+            index,
+            tx,
+            result,
+        })
+    }
+}
+
 /// Everything one block commits, written atomically by [`ChainDb::commit_block`].
-pub struct BlockCommit {
+pub struct BlockCommit<'a> {
     pub height: u64,
     pub writes: WriteSet,
-    pub block: StoredBlock,
-    /// The `FinalizeBlock` response; its app hash is filled in by the commit.
-    pub results: tendermint::abci::response::FinalizeBlock,
-    pub txs: Vec<TxRecord>,
+    pub block: &'a StoredBlock,
+    /// The `FinalizeBlock` response without its tx results (they are in
+    /// `txs`); its app hash is filled in by the commit.
+    pub results: &'a tendermint::abci::response::FinalizeBlock,
+    pub txs: &'a [TxRecord],
 }
 
 /// The database: state tree, block log and indexes.
@@ -131,21 +218,6 @@ fn decode_value(raw: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// The strings a transaction's events are indexed under: `type.key=value`.
-pub fn event_index_keys(events: &[tendermint::abci::Event]) -> Vec<String> {
-    let mut keys = Vec::new();
-    for e in events {
-        for a in &e.attributes {
-            if let (Ok(k), Ok(v)) = (a.key_str(), a.value_str()) {
-                keys.push(format!("{}.{}={}", e.kind, k, v));
-            }
-        }
-    }
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
 impl ChainDb {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<Arc<Self>> {
@@ -162,12 +234,24 @@ impl ChainDb {
             wtx.open_table(META)?;
             wtx.open_table(BLOCKS)?;
             wtx.open_table(RESULTS)?;
-            wtx.open_table(TXS)?;
             wtx.open_table(TX_BY_POS)?;
-            wtx.open_table(TX_EVENTS)?;
         }
         wtx.commit()?;
-        Ok(Arc::new(ChainDb { db }))
+        let chain = ChainDb { db };
+        if chain.latest_height()?.is_some() {
+            let format = chain
+                .meta(META_FORMAT)?
+                .and_then(|v| v.try_into().ok())
+                .map_or(1, u64::from_be_bytes);
+            if format != FORMAT {
+                return Err(anyhow!(
+                    "{} holds chain data in storage format {format}; this starminer-devnet reads format {FORMAT}. \
+                     Re-create the home with `starminer-devnet init --overwrite` (a devnet's data is disposable)",
+                    path.display()
+                ));
+            }
+        }
+        Ok(Arc::new(chain))
     }
 
     fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
@@ -216,6 +300,7 @@ impl ChainDb {
         {
             let mut meta = wtx.open_table(META)?;
             meta.insert(META_GENESIS, genesis_json)?;
+            meta.insert(META_FORMAT, FORMAT.to_be_bytes().as_slice())?;
             meta.insert(META_HEIGHT, 0u64.to_be_bytes().as_slice())?;
             meta.insert(META_APP_HASH, root.0.as_slice())?;
         }
@@ -225,39 +310,29 @@ impl ChainDb {
 
     /// Commits one block: state writes as tree version `height`, the block,
     /// its results and its transactions, in a single transaction.
-    pub fn commit_block(&self, mut commit: BlockCommit) -> Result<RootHash> {
+    pub fn commit_block(&self, commit: BlockCommit) -> Result<RootHash> {
         let wtx = self.db.begin_write()?;
         let root = self.write_state(&wtx, commit.height, &commit.writes)?;
-        commit.results.app_hash =
-            tendermint::AppHash::try_from(root.0.to_vec()).map_err(|e| anyhow!("app hash: {e}"))?;
+        // The tx results are stored once, with their transactions.
+        let block_results = tendermint::abci::response::FinalizeBlock {
+            app_hash: tendermint::AppHash::try_from(root.0.to_vec())
+                .map_err(|e| anyhow!("app hash: {e}"))?,
+            tx_results: Vec::new(),
+            ..commit.results.clone()
+        };
         {
             let mut blocks = wtx.open_table(BLOCKS)?;
-            blocks.insert(commit.height, serde_json::to_vec(&commit.block)?.as_slice())?;
+            blocks.insert(commit.height, commit.block.encode().as_slice())?;
             let mut results = wtx.open_table(RESULTS)?;
             results.insert(
                 commit.height,
-                serde_json::to_vec(&commit.results)?.as_slice(),
+                pb::abci::ResponseFinalizeBlock::from(block_results)
+                    .encode_to_vec()
+                    .as_slice(),
             )?;
-            let mut txs = wtx.open_table(TXS)?;
             let mut by_pos = wtx.open_table(TX_BY_POS)?;
-            let mut events = wtx.open_table(TX_EVENTS)?;
-            // Inserted in key order: consecutive inserts land in the same
-            // B-tree pages, which a block of thousands of txs needs.
-            let mut by_hash: Vec<&TxRecord> = commit.txs.iter().collect();
-            by_hash.sort_by(|a, b| a.hash.as_bytes().cmp(b.hash.as_bytes()));
-            for tx in by_hash {
-                txs.insert(tx.hash.as_bytes(), serde_json::to_vec(tx)?.as_slice())?;
-            }
-            let mut index_keys = Vec::new();
-            for tx in &commit.txs {
-                by_pos.insert((tx.height, tx.index), tx.hash.as_bytes())?;
-                for k in event_index_keys(&tx.result.events) {
-                    index_keys.push((k, tx.height, tx.index));
-                }
-            }
-            index_keys.sort_unstable();
-            for (k, height, index) in &index_keys {
-                events.insert((k.as_str(), *height, *index), [].as_slice())?;
+            for tx in commit.txs {
+                by_pos.insert((tx.height, tx.index), tx.encode().as_slice())?;
             }
             let mut meta = wtx.open_table(META)?;
             meta.insert(META_HEIGHT, commit.height.to_be_bytes().as_slice())?;
@@ -308,43 +383,42 @@ impl ChainDb {
         let rtx = self.db.begin_read()?;
         let t = rtx.open_table(BLOCKS)?;
         match t.get(height)? {
-            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            Some(v) => Ok(Some(StoredBlock::decode(v.value())?)),
             None => Ok(None),
         }
     }
 
-    /// The `FinalizeBlock` response of a committed block.
+    /// The `FinalizeBlock` response of a committed block, with its tx results.
     pub fn results(
         &self,
         height: u64,
     ) -> Result<Option<tendermint::abci::response::FinalizeBlock>> {
         let rtx = self.db.begin_read()?;
         let t = rtx.open_table(RESULTS)?;
-        match t.get(height)? {
-            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
-            None => Ok(None),
-        }
+        let Some(v) = t.get(height)? else {
+            return Ok(None);
+        };
+        let mut results: tendermint::abci::response::FinalizeBlock =
+            pb::abci::ResponseFinalizeBlock::decode(v.value())?
+                .try_into()
+                .context("stored block results")?;
+        results.tx_results = self
+            .txs_in(height, height)?
+            .into_iter()
+            .map(|t| t.result)
+            .collect();
+        Ok(Some(results))
     }
 
-    /// A delivered transaction by hash.
-    pub fn tx(&self, hash: &[u8]) -> Result<Option<TxRecord>> {
+    /// Every transaction with `from <= height <= to`, in chain order.
+    pub fn txs_in(&self, from: u64, to: u64) -> Result<Vec<TxRecord>> {
         let rtx = self.db.begin_read()?;
-        let t = rtx.open_table(TXS)?;
-        match t.get(hash)? {
-            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Positions of transactions indexed under `type.key=value`, in chain order.
-    pub fn tx_positions_by_event(&self, index_key: &str) -> Result<Vec<(u64, u32)>> {
-        let rtx = self.db.begin_read()?;
-        let t = rtx.open_table(TX_EVENTS)?;
+        let t = rtx.open_table(TX_BY_POS)?;
         let mut out = Vec::new();
-        for entry in t.range((index_key, 0u64, 0u32)..=(index_key, u64::MAX, u32::MAX))? {
-            let (k, _) = entry?;
-            let (_, h, i) = k.value();
-            out.push((h, i));
+        for entry in t.range((from, 0u32)..=(to, u32::MAX))? {
+            let (k, v) = entry?;
+            let (h, i) = k.value();
+            out.push(TxRecord::decode(h, i, v.value())?);
         }
         Ok(out)
     }
@@ -363,13 +437,10 @@ impl ChainDb {
 
     /// The transaction at a position.
     pub fn tx_at(&self, height: u64, index: u32) -> Result<Option<TxRecord>> {
-        let hash = {
-            let rtx = self.db.begin_read()?;
-            let t = rtx.open_table(TX_BY_POS)?;
-            t.get((height, index))?.map(|v| v.value().to_vec())
-        };
-        match hash {
-            Some(h) => self.tx(&h),
+        let rtx = self.db.begin_read()?;
+        let t = rtx.open_table(TX_BY_POS)?;
+        match t.get((height, index))? {
+            Some(v) => Ok(Some(TxRecord::decode(height, index, v.value())?)),
             None => Ok(None),
         }
     }

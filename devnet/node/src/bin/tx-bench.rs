@@ -50,6 +50,7 @@ use prost::{Message, Name};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use starminer_devnet::crypto;
+use tendermint_rpc::client::WebSocketConfig;
 use tendermint_rpc::event::EventData;
 use tendermint_rpc::query::EventType;
 use tendermint_rpc::{Client, HttpClient, SubscriptionClient, WebSocketClient};
@@ -596,17 +597,30 @@ async fn run(args: Args) -> Result<Report> {
 
     // Blocks (and the transactions in them) through a WebSocket subscription.
     let tracker = Arc::new(Mutex::new(Tracker::default()));
-    let (ws, driver) =
-        WebSocketClient::new(format!("ws://127.0.0.1:{port}/websocket").as_str()).await?;
+    // A NewBlock event carries every tx result of the block: a block of
+    // thousands of transfers is a message of tens of MiB, over tungstenite's
+    // default 16 MiB frame limit.
+    let ws_config = WebSocketConfig {
+        max_frame_size: None,
+        max_message_size: None,
+        ..Default::default()
+    };
+    let (ws, driver) = WebSocketClient::builder(
+        format!("ws://127.0.0.1:{port}/websocket")
+            .as_str()
+            .try_into()?,
+    )
+    .config(ws_config)
+    .build()
+    .await?;
     let driver = tokio::spawn(driver.run());
     let mut blocks = ws.subscribe(EventType::NewBlock.into()).await?;
     {
         let h = client.status().await?.sync_info.latest_block_height.value();
         tracker.lock().unwrap().latest_height = h;
     }
-    let all_done = Arc::new(tokio::sync::Notify::new());
-    let watcher = {
-        let (tracker, all_done) = (tracker.clone(), all_done.clone());
+    let mut watcher = {
+        let tracker = tracker.clone();
         let total = args.txs;
         tokio::spawn(async move {
             while let Some(ev) = blocks.next().await {
@@ -642,7 +656,6 @@ async fn run(args: Args) -> Result<Report> {
                     );
                 }
                 if t.committed.len() >= total {
-                    all_done.notify_one();
                     return Ok(());
                 }
             }
@@ -703,10 +716,15 @@ async fn run(args: Args) -> Result<Report> {
         );
     }
     let timeout = Duration::from_secs(120);
-    if tokio::time::timeout(timeout, all_done.notified())
-        .await
-        .is_err()
-    {
+    // The watcher returns once every transaction is seen, or on a failed subscription.
+    let finished = match tokio::time::timeout(timeout, &mut watcher).await {
+        Ok(r) => {
+            r??;
+            true
+        }
+        Err(_) => false,
+    };
+    if !finished {
         let t = tracker.lock().unwrap();
         bail!(
             "only {} of {} transactions committed within {timeout:?} of the last broadcast",
@@ -714,7 +732,6 @@ async fn run(args: Args) -> Result<Report> {
             args.txs
         );
     }
-    watcher.await??;
     let (peak_kib, rss_kib) = rss_kib(pid)?;
     ws.close()?;
     let _ = driver.await;
