@@ -2,8 +2,9 @@
 //! Cosmos addresses, signature checks, and the validator's ed25519 key.
 
 use anyhow::{anyhow, Context, Result};
-use k256::ecdsa::signature::Verifier;
-use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use std::sync::LazyLock;
+
+use k256::ecdsa::SigningKey;
 use ripemd::Ripemd160;
 use sha2::{Digest, Sha256};
 
@@ -43,24 +44,29 @@ pub fn address_bytes(pubkey: &[u8]) -> Vec<u8> {
 }
 
 /// Verifies a 64-byte `r ‖ s` secp256k1 signature over sha256(`msg`). Like the
-/// Cosmos SDK, rejects high-S (malleable) signatures.
+/// Cosmos SDK, rejects high-S (malleable) signatures: libsecp256k1 accepts
+/// only the lower-S form.
 pub fn verify_secp256k1(pubkey: &[u8], msg: &[u8], signature: &[u8]) -> bool {
-    let Ok(key) = VerifyingKey::from_sec1_bytes(pubkey) else {
+    static CONTEXT: LazyLock<secp256k1::Secp256k1<secp256k1::VerifyOnly>> =
+        LazyLock::new(secp256k1::Secp256k1::verification_only);
+    let Ok(key) = secp256k1::PublicKey::from_slice(pubkey) else {
         return false;
     };
-    let Ok(sig) = Signature::from_slice(signature) else {
+    let Ok(sig) = secp256k1::ecdsa::Signature::from_compact(signature) else {
         return false;
     };
-    if sig.normalize_s().is_some() {
+    let digest: [u8; 32] = Sha256::digest(msg).into();
+    let Ok(message) = secp256k1::Message::from_slice(&digest) else {
         return false;
-    }
-    key.verify(msg, &sig).is_ok()
+    };
+    CONTEXT.verify_ecdsa(&message, &sig, &key).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use k256::ecdsa::signature::Signer;
+    use k256::ecdsa::Signature;
 
     #[test]
     fn known_mnemonic_derives_the_known_cosmos_address() {
@@ -89,5 +95,21 @@ mod tests {
         assert!(verify_secp256k1(&pk, b"sign doc", &sig.to_bytes()));
         assert!(!verify_secp256k1(&pk, b"sign dog", &sig.to_bytes()));
         assert!(!verify_secp256k1(&pk, b"sign doc", &[0u8; 64]));
+        assert!(!verify_secp256k1(&pk[1..], b"sign doc", &sig.to_bytes()));
+        assert!(!verify_secp256k1(&pk, b"sign doc", &sig.to_bytes()[..63]));
+    }
+
+    #[test]
+    fn high_s_signatures_are_refused() {
+        let key = key_from_mnemonic(&dev_mnemonic(1)).unwrap();
+        let sig: Signature = key.sign(b"sign doc");
+        let pk = compressed_pubkey(&key);
+        // k256 signs lower-S; its mirror (r, n - s) is the same signature's
+        // malleated form, valid on the curve but refused by the SDK.
+        let (r, s) = sig.split_scalars();
+        let high = Signature::from_scalars(r, -*s).unwrap();
+        assert!(high.normalize_s().is_some(), "the mirror is high-S");
+        assert!(verify_secp256k1(&pk, b"sign doc", &sig.to_bytes()));
+        assert!(!verify_secp256k1(&pk, b"sign doc", &high.to_bytes()));
     }
 }

@@ -36,8 +36,11 @@ pub const DEFAULT_CHAIN_ID: &str = "starminer-devnet-1";
 pub const DEV_ACCOUNT_BALANCE: u128 = 1_000_000_000_000;
 /// How many transactions at most go into one block.
 pub const MAX_BLOCK_TXS: usize = 20_000;
-/// How many transactions the mempool holds at most.
-pub const MAX_MEMPOOL_TXS: usize = 100_000;
+/// How many transactions the mempool holds at most: CometBFT's default
+/// `mempool.size`. Past it a broadcast is refused ("mempool is full") and
+/// the client retries, which bounds the queue, and so the latency and the
+/// memory, of a chain offered more than it executes.
+pub const MAX_MEMPOOL_TXS: usize = 5_000;
 
 pub type Genesis = tendermint::Genesis<AppState>;
 

@@ -27,9 +27,10 @@ use crate::crypto;
 use crate::store::ChainDb;
 use crate::tx::DecodedTx;
 
-/// At most this many remembered signatures (the mempool's size); a full
-/// cache starts over, which only costs re-verification.
-const MAX_ENTRIES: usize = crate::node::MAX_MEMPOOL_TXS;
+/// At most this many remembered signatures: the mempool's worth and room
+/// for broadcasts CheckTx then refused; a full cache starts over, which
+/// only costs re-verification.
+const MAX_ENTRIES: usize = 4 * crate::node::MAX_MEMPOOL_TXS;
 
 /// The key a verified signature is remembered by.
 pub fn sig_key(pubkey: &[u8], sign_doc: &[u8], sig: &[u8]) -> [u8; 32] {

@@ -246,7 +246,7 @@ impl ChainDb {
             if format != FORMAT {
                 return Err(anyhow!(
                     "{} holds chain data in storage format {format}; this starminer-devnet reads format {FORMAT}. \
-                     Re-create the home with `starminer-devnet init --overwrite` (a devnet's data is disposable)",
+                     Re-create the home with `starminer-devnet init --overwrite` or `starminer devnet up --fresh` (a devnet's data is disposable)",
                     path.display()
                 ));
             }
@@ -885,6 +885,32 @@ mod tests {
         );
         let w = ws.take_block_writes();
         assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn a_database_of_another_format_is_refused_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chain.redb");
+        {
+            let db = ChainDb::open(&path).unwrap();
+            db.commit_genesis(writes(&[("k", Some("v"))]), b"{}")
+                .unwrap();
+            // What a home written before format 2 looks like: no format key.
+            let wtx = db.db.begin_write().unwrap();
+            wtx.open_table(META).unwrap().remove(META_FORMAT).unwrap();
+            wtx.commit().unwrap();
+        }
+        let err = ChainDb::open(&path).err().expect("an old database opens");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("storage format 1"), "{msg}");
+        assert!(msg.contains("init --overwrite"), "{msg}");
+        // A current database opens.
+        let fresh = dir.path().join("fresh.redb");
+        ChainDb::open(&fresh)
+            .unwrap()
+            .commit_genesis(writes(&[("k", Some("v"))]), b"{}")
+            .unwrap();
+        assert!(ChainDb::open(&fresh).is_ok());
     }
 
     #[test]

@@ -118,3 +118,51 @@ async fn kill_9_under_load_loses_nothing_committed() {
         .await;
     assert!(t.tx_result.code.is_ok(), "{}", t.tx_result.log);
 }
+
+/// The tx index is a separate database the node can rebuild: with it
+/// deleted (or behind the chain after a crash), the restarted node indexes
+/// the stored transactions again, and lookups by hash and by event answer
+/// as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_tx_index_is_rebuilt_from_the_chain() {
+    let mut net = Devnet::start().await;
+    let (a, b) = (net.devs[0].address.clone(), net.devs[1].address.clone());
+    let mut delivered = Vec::new();
+    for amount in 1..=3u128 {
+        let t = net
+            .deliver(net.sign(0, vec![send(&a, &b, amount)], 200_000).await)
+            .await;
+        assert!(t.tx_result.code.is_ok(), "{}", t.tx_result.log);
+        delivered.push(t);
+    }
+    let query: tendermint_rpc::query::Query = format!("transfer.recipient='{b}'").parse().unwrap();
+    let search = |net: &Devnet| {
+        let (client, query) = (net.client.clone(), query.clone());
+        async move {
+            client
+                .tx_search(query, false, 1, 30, tendermint_rpc::Order::Ascending)
+                .await
+                .unwrap()
+        }
+    };
+    let found_before = search(&net).await;
+    assert_eq!(found_before.total_count, 3);
+
+    net.kill();
+    let index = net.home.path().join("data/txindex.redb");
+    assert!(index.exists(), "no tx index at {}", index.display());
+    std::fs::remove_file(&index).unwrap();
+    net.spawn().await;
+
+    for before in &delivered {
+        let after = net.client.tx(before.hash, false).await.unwrap();
+        assert_eq!((after.height, after.index), (before.height, before.index));
+        assert_eq!(after.tx_result, before.tx_result);
+    }
+    let found_after = search(&net).await;
+    assert_eq!(found_after.total_count, found_before.total_count);
+    let hashes = |r: &tendermint_rpc::endpoint::tx_search::Response| {
+        r.txs.iter().map(|t| t.hash).collect::<Vec<_>>()
+    };
+    assert_eq!(hashes(&found_after), hashes(&found_before));
+}

@@ -61,6 +61,13 @@ pub fn is_transport_error(e: &tendermint_rpc::Error) -> bool {
     )
 }
 
+/// Whether the node refused a broadcast because its mempool is full
+/// (CometBFT's `ErrMempoolIsFull`, a JSON-RPC error): the node is busy, and
+/// the same broadcast succeeds once a block has drained the mempool.
+pub fn is_mempool_full(e: &tendermint_rpc::Error) -> bool {
+    e.to_string().contains("mempool is full")
+}
+
 /// A failed transaction: rejected at CheckTx (never in a block) or failed in
 /// its block (fee charged, sequence used).
 #[derive(Debug, thiserror::Error)]
@@ -281,8 +288,11 @@ impl ChainClient {
         loop {
             match call().await {
                 Ok(v) => return Ok(v),
-                Err(e) if is_transport_error(&e) && attempt < self.retry.attempts => {
-                    tracing::debug!(%e, attempt, "{what}: transport error, retrying");
+                Err(e)
+                    if (is_transport_error(&e) || is_mempool_full(&e))
+                        && attempt < self.retry.attempts =>
+                {
+                    tracing::debug!(%e, attempt, "{what}: transient error, retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(self.retry.max_backoff);
                     attempt += 1;
@@ -663,6 +673,22 @@ mod tests {
         assert_eq!(decode_msg_data(b64.as_bytes()), data.msg_responses);
         assert_eq!(decode_msg_data(&raw), data.msg_responses);
         assert!(decode_msg_data(b"").is_empty());
+    }
+
+    #[test]
+    fn a_full_mempool_is_told_apart_from_other_node_errors() {
+        use tendermint_rpc::response_error::{Code, ResponseError};
+        let node_error = |data: &str| {
+            tendermint_rpc::Error::response(ResponseError::new(
+                Code::InternalError,
+                Some(data.to_string()),
+            ))
+        };
+        // What CometBFT (and the devnet) answer a broadcast into a full mempool.
+        let full = node_error("mempool is full: number of txs 5000 (max: 5000)");
+        assert!(is_mempool_full(&full));
+        assert!(!is_transport_error(&full));
+        assert!(!is_mempool_full(&node_error("tx already exists in cache")));
     }
 
     #[tokio::test]
