@@ -9,6 +9,13 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
+# A CI clone builds everything once: incremental caches and full debug info
+# only cost it time and disk (locally, both stay as configured).
+if [ "${CI:-}" = "true" ]; then
+    export CARGO_INCREMENTAL=0
+    export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+fi
+
 started=$SECONDS
 step() {
     local name="$1"; shift

@@ -4,13 +4,14 @@
 //! market and provider reads, an idempotent second deploy, devnet down.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 use starminer_client::interfaces::job_market as jm;
 use starminer_client::interfaces::registry as reg;
 use starminer_client::{ChainClient, ChainConfig, JobAction, Manifest, Starminer, Wallet};
+use starminer_testkit::{artifacts_dir, devnet_bin, free_port};
 
 const UNIT: u128 = 1_000_000;
 
@@ -61,80 +62,6 @@ async fn register(sm: &Starminer, w: &Wallet, zone: &str, role: reg::Role, url: 
         roles: vec![role],
     };
     sm.registry().execute(w, &msg).await.unwrap();
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Whether `bin` is newer than every source of the devnet (its crates and
-/// the lock file), so a binary built by an earlier `cargo build` or `cargo
-/// test` can be reused instead of building it again.
-fn is_fresh(bin: &Path, root: &Path) -> bool {
-    fn newest(dir: &Path, acc: &mut std::time::SystemTime) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                if p.file_name()
-                    .is_some_and(|n| n != "node_modules" && n != "target")
-                {
-                    newest(&p, acc);
-                }
-            } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
-                if let Ok(m) = e.metadata().and_then(|m| m.modified()) {
-                    *acc = (*acc).max(m);
-                }
-            }
-        }
-    }
-    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
-        return false;
-    };
-    let mut latest = std::fs::metadata(root.join("Cargo.lock"))
-        .and_then(|m| m.modified())
-        .unwrap_or(std::time::UNIX_EPOCH);
-    newest(&root.join("devnet"), &mut latest);
-    built > latest
-}
-
-/// `$STARMINER_DEVNET_BIN`, or `target/debug`'s devnet when it is newer than
-/// the devnet's sources, or the devnet built by cargo into this target dir.
-fn devnet_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STARMINER_DEVNET_BIN") {
-        return PathBuf::from(p);
-    }
-    let bin = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
-        .join("debug/starminer-devnet");
-    if is_fresh(&bin, &workspace_root()) {
-        return bin;
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace_root())
-        .args([
-            "build",
-            "-p",
-            "starminer-devnet",
-            "--bin",
-            "starminer-devnet",
-        ])
-        .status()
-        .expect("running cargo build for the devnet");
-    assert!(status.success(), "building starminer-devnet failed");
-    bin
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 struct Cli {
@@ -197,7 +124,7 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         devnet_bin: devnet_bin(),
     };
     let rpc_port = free_port().to_string();
-    let artifacts = workspace_root().join("artifacts");
+    let artifacts = artifacts_dir();
     let up = cli.ok(&[
         "devnet",
         "up",

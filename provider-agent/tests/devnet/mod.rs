@@ -2,125 +2,38 @@
 //! agent processes (the `starminer-agent` binary) configured against it.
 #![allow(dead_code)]
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use cosmwasm_std::Uint128;
 use cw20::Cw20Coin;
-use serde::Deserialize;
 use starminer_agent::config::{AgentConfig, InitValues, RoleName};
 use starminer_client::deploy::{deploy_contracts, register_templates};
 use starminer_client::{ChainClient, ChainConfig, Manifest, Starminer, Wallet};
 use starminer_deploy::DeployConfig;
 use starminer_interfaces::job_market::Template;
+use starminer_testkit::{DevnetOptions, LocalDevnet};
 
 pub const UNIT: u128 = 1_000_000;
 
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+pub use starminer_testkit::{free_port, workspace_root};
 
-/// `$STARMINER_DEVNET_BIN`, the workspace's built devnet, or one built now.
-pub fn devnet_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STARMINER_DEVNET_BIN") {
-        return PathBuf::from(p);
+/// The devnet of the agent's tests ([`starminer_testkit`]): 200 ms blocks,
+/// and the SDK's config, client and dev wallets for it.
+pub struct Devnet(LocalDevnet);
+
+impl std::ops::Deref for Devnet {
+    type Target = LocalDevnet;
+
+    fn deref(&self) -> &LocalDevnet {
+        &self.0
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let bin = target.join("debug/starminer-devnet");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(workspace_root())
-            .args([
-                "build",
-                "-p",
-                "starminer-devnet",
-                "--bin",
-                "starminer-devnet",
-            ])
-            .status()
-            .expect("running cargo build for the devnet");
-        assert!(status.success(), "building starminer-devnet failed");
-    }
-    bin
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct DevAccount {
-    pub name: String,
-    pub address: String,
-    pub mnemonic: String,
-}
-
-pub struct Devnet {
-    pub home: tempfile::TempDir,
-    child: Child,
-    pub rpc: String,
-    pub devs: Vec<DevAccount>,
 }
 
 impl Devnet {
     pub async fn start(dev_accounts: u32) -> Devnet {
-        let home = tempfile::tempdir().unwrap();
-        let out = Command::new(devnet_bin())
-            .args(["init", "--home"])
-            .arg(home.path())
-            .args(["--dev-accounts", &dev_accounts.to_string()])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "devnet init failed: {out:?}");
-        let devs: Vec<DevAccount> = serde_json::from_slice(
-            &std::fs::read(home.path().join("config/dev_accounts.json")).unwrap(),
-        )
-        .unwrap();
-        let port = free_port();
-        let mut cmd = Command::new(devnet_bin());
-        cmd.args(["start", "--home"])
-            .arg(home.path())
-            .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
-            .args(["--block-time", "200ms"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        // The agent speaks only CometBFT RPC; other listeners stay off so
-        // parallel devnets do not fight over their default ports.
-        let help = devnet_help();
-        for flag in ["--rest-addr", "--grpc-addr"] {
-            if help.contains(flag) {
-                cmd.args([flag, "off"]);
-            }
-        }
-        let child = cmd.spawn().unwrap();
-        let net = Devnet {
-            home,
-            child,
-            rpc: format!("http://127.0.0.1:{port}"),
-            devs,
-        };
-        let client = net.client();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(s) = client.status().await {
-                if s.height > 1 {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "the devnet did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        net
+        Devnet(LocalDevnet::start(DevnetOptions::new(dev_accounts).block_time("200ms")).await)
     }
 
     pub fn config(&self) -> ChainConfig {
@@ -133,21 +46,6 @@ impl Devnet {
 
     pub fn wallet(&self, dev: usize) -> Wallet {
         Wallet::from_mnemonic(self.client(), &self.devs[dev].mnemonic).unwrap()
-    }
-}
-
-fn devnet_help() -> String {
-    Command::new(devnet_bin())
-        .args(["start", "--help"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
-}
-
-impl Drop for Devnet {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
