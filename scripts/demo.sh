@@ -155,25 +155,26 @@ sm market prices --json >"$DEMO_DIR/prices-before.json"
 # template | params | zone | verification | urgency [| latency class]
 # Every job template, the three verification modes, four urgencies; the
 # eu-central job has no provider in its zone and spills over to eu-west; the
-# replicated job accepts a global route so the eu-west rig can take the
-# second replica of a us-east job.
+# replicated job (on a bit-exact template: the job market refuses
+# replication of tolerance templates) accepts a global route so the eu-west
+# rig can take the second replica of a us-east job.
 if [ "$quick" -eq 1 ]; then
     JOBS=(
         "render.fractal|width=256,height=192,max_iter=256|eu-west|spot:1|high"
         "render.pathtrace|width=64,height=48,samples=4,seed=5|us-east|spot:1|normal"
-        "hpc.sgemm|m=128,n=128,k=128,seed=7|us-east|replicated:2|normal|global"
+        "render.fractal|width=192,height=128,max_iter=128,julia=1|us-east|replicated:2|normal|global"
         "ai.inference.mlp|batch=64,width=64,layers=3,seed=3|us-east|none|low"
         "ai.training.sgd|samples=512,features=16,classes=4,blocks=4,seed=11|eu-west|spot:1|realtime"
-        "render.fractal|width=192,height=128,max_iter=128,julia=1|eu-central|none|normal"
+        "hpc.sgemm|m=128,n=128,k=128,seed=7|eu-central|none|normal"
     )
 else
     JOBS=(
         "render.fractal|width=1024,height=768,max_iter=512|eu-west|spot:1|high"
         "render.pathtrace|width=320,height=200,samples=16,seed=5|us-east|spot:1|normal"
-        "hpc.sgemm|m=512,n=512,k=512,seed=7|us-east|replicated:2|normal|global"
+        "render.fractal|width=640,height=480,max_iter=256,julia=1|us-east|replicated:2|normal|global"
         "ai.inference.mlp|batch=256,width=128,layers=4,seed=3|eu-west|none|low"
         "ai.training.sgd|samples=4096,features=32,classes=4,blocks=8,seed=11|eu-west|spot:1|realtime"
-        "render.fractal|width=640,height=480,max_iter=256,julia=1|eu-central|none|normal"
+        "hpc.sgemm|m=512,n=512,k=512,seed=7|eu-central|none|normal"
     )
 fi
 JOB_IDS=()

@@ -3,6 +3,7 @@
 use cosmwasm_std::{from_json, Addr, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw20::Cw20ReceiveMsg;
 use starminer_interfaces::job_market::{Job, JobSpec, JobStatus, ReceiveMsg};
+use starminer_interfaces::market::{Determinism, VerificationMode};
 use starminer_interfaces::pricing::{
     ExecuteMsg as PricingMsg, QueryMsg as PricingQuery, QuoteResponse,
 };
@@ -52,6 +53,21 @@ pub fn execute_submit_job(
         })?;
     if !template.enabled {
         return Err(ContractError::TemplateDisabled { id: template.id });
+    }
+    // Replicas are compared by root. A tolerance template's output may
+    // differ in its last bits between devices (seen: ai.training.sgd on PoCL
+    // and on an NVIDIA GPU, within 3e-5 relative), so honest replicas could
+    // disagree and the dissenter be slashed: such templates verify by
+    // recomputation (SpotCheck) instead.
+    if let (VerificationMode::Replicated { .. }, Determinism::Tolerance { .. }) =
+        (&spec.verification, &template.determinism)
+    {
+        return Err(ContractError::InvalidSpec {
+            reason: format!(
+                "template {} is reproducible only within a tolerance, so its replicas' roots cannot be compared: use SpotCheck verification",
+                template.id
+            ),
+        });
     }
     let zone = &spec.requirements.zone;
     if !ZONES.has(deps.storage, zone) {

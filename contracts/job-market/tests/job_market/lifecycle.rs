@@ -4,7 +4,7 @@
 use cosmwasm_std::Uint128;
 use cw_multi_test::Executor;
 use starminer_interfaces::job_market::{ExecuteMsg, JobStatus, QueryMsg, QueueResponse};
-use starminer_interfaces::market::{Urgency, VerificationMode};
+use starminer_interfaces::market::{Determinism, Urgency, VerificationMode};
 
 use crate::suite::*;
 
@@ -70,6 +70,25 @@ fn submission_is_validated_priced_and_only_paid_in_agpu() {
     spec.requirements.zone = "eu".into();
     spec.verification = VerificationMode::Replicated { k: 9 };
     assert_err(s.submit_spec("alice", &spec, 50_000), "Replicated takes");
+    // A tolerance template's replicas may differ in their last bits on
+    // different devices: replication (compared by root) is refused for it,
+    // recomputation (SpotCheck) is not.
+    let mut tolerant = template();
+    tolerant.id = "hpc.tolerant".into();
+    tolerant.determinism = Determinism::Tolerance {
+        eps: cosmwasm_std::Decimal::permille(1),
+    };
+    s.gov_exec(&ExecuteMsg::RegisterTemplate { template: tolerant })
+        .unwrap();
+    spec.template = "hpc.tolerant".into();
+    spec.verification = VerificationMode::Replicated { k: 2 };
+    assert_err(
+        s.submit_spec("alice", &spec, 50_000),
+        "reproducible only within a tolerance",
+    );
+    spec.verification = VerificationMode::SpotCheck { verifiers: 1 };
+    s.submit_spec("alice", &spec, 50_000).unwrap();
+    spec.template = TEMPLATE.into();
     spec.verification = VerificationMode::None;
     spec.params.pop();
     assert_err(s.submit_spec("alice", &spec, 5_000), "missing parameter");
