@@ -158,9 +158,8 @@ fn data_hash(txs: &[Vec<u8>]) -> Hash {
 }
 
 /// The part set header of a block: 64 KiB parts of its protobuf encoding.
-fn part_set_header(block: &Block) -> Result<parts::Header> {
-    let bytes = pb::types::Block::from(block.clone()).encode_to_vec();
-    let parts: Vec<&[u8]> = bytes.chunks(65536).collect();
+fn part_set_header(encoded: &[u8]) -> Result<parts::Header> {
+    let parts: Vec<&[u8]> = encoded.chunks(65536).collect();
     let hash = simple_hash_from_byte_vectors::<TmSha256>(&parts);
     Ok(parts::Header::new(parts.len() as u32, Hash::Sha256(hash))?)
 }
@@ -271,17 +270,18 @@ impl Chain {
             tendermint::evidence::List::default(),
             prev.as_ref().map(|p| p.commit.clone()),
         );
+        // Encoded once: for the part set, the size and the store.
+        let encoded = pb::types::Block::from(block.clone()).encode_to_vec();
         let block_id = block::Id {
             hash: block.header.hash(),
-            part_set_header: part_set_header(&block)?,
+            part_set_header: part_set_header(&encoded)?,
         };
         let commit = self.sign_commit(height, block_id, time)?;
-        let size = pb::types::Block::from(block.clone()).encoded_len() as u64;
         let stored = StoredBlock {
             block_id,
             block,
             commit,
-            size,
+            size: encoded.len() as u64,
         };
         let tx_records: Vec<TxRecord> = txs
             .into_iter()
@@ -307,6 +307,7 @@ impl Chain {
             height,
             writes,
             block: &stored,
+            block_proto: &encoded,
             results: &finalize,
             txs: &tx_records,
         })?;

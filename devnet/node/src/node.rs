@@ -41,6 +41,9 @@ pub const MAX_BLOCK_TXS: usize = 20_000;
 /// the client retries, which bounds the queue, and so the latency and the
 /// memory, of a chain offered more than it executes.
 pub const MAX_MEMPOOL_TXS: usize = 5_000;
+/// How a refusal for a full mempool begins, as CometBFT words it (clients
+/// recognise it by this text).
+pub const MEMPOOL_FULL: &str = "mempool is full";
 
 pub type Genesis = tendermint::Genesis<AppState>;
 
@@ -389,7 +392,7 @@ fn handle_request(chain: &mut Chain, mempool: &mut Mempool, req: AppRequest) {
             }
             if mempool.txs.len() >= MAX_MEMPOOL_TXS {
                 let _ = reply.send(Err(format!(
-                    "mempool is full: number of txs {} (max: {MAX_MEMPOOL_TXS})",
+                    "{MEMPOOL_FULL}: number of txs {} (max: {MAX_MEMPOOL_TXS})",
                     mempool.txs.len()
                 )));
                 return;

@@ -568,8 +568,7 @@ async fn broadcast_commit(node: &NodeHandle, p: Params) -> RpcResult {
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    node.index.settled().await;
-                    if let Ok(Some(t)) = node.index.tx(hash.as_bytes()) {
+                    if let Ok(Some(t)) = node.index.settled().await.tx(hash.as_bytes()) {
                         return Some(t);
                     }
                 }
@@ -613,8 +612,7 @@ async fn tx(node: &NodeHandle, p: Params) -> RpcResult {
         .filter(|b| b.len() == 32)
         .or_else(|| hex::decode(&raw).ok())
         .ok_or_else(|| RpcError::invalid_params("hash: expected 32 bytes in base64 or hex"))?;
-    node.index.settled().await;
-    match node.index.tx(&bytes)? {
+    match node.index.settled().await.tx(&bytes)? {
         Some(t) => to_value(&tx_response(t)?),
         None => Err(RpcError::internal(format!(
             "tx ({}) not found",
@@ -685,7 +683,7 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
     let page = p.u64("page")?.unwrap_or(1).max(1) as usize;
     let per_page = p.u64("per_page")?.unwrap_or(30).clamp(1, 100) as usize;
     let descending = p.str("order_by").as_deref() == Some("desc");
-    node.index.settled().await;
+    let index = node.index.settled().await;
     let latest = latest_height(node)?;
 
     // Candidates: by hash, by an indexed equality, or by height range.
@@ -699,7 +697,7 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
     if let Some(h) = eq("tx.hash") {
         let bytes =
             hex::decode(&h).map_err(|_| RpcError::invalid_params("tx.hash: invalid hex"))?;
-        candidates.extend(node.index.tx(&bytes)?);
+        candidates.extend(index.tx(&bytes)?);
     } else if let Some(c) = query
         .conditions
         .iter()
@@ -712,10 +710,7 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
             Operand::String(s) => s.clone(),
             other => other.to_string(),
         };
-        for (h, i) in node
-            .index
-            .positions_by_event(&format!("{}={}", c.key, value))?
-        {
+        for (h, i) in index.positions_by_event(&format!("{}={}", c.key, value))? {
             candidates.extend(node.db.tx_at(h, i)?);
         }
     } else {

@@ -245,9 +245,10 @@ fn parse_hash(hash: &str) -> SvcResult<Vec<u8>> {
 /// `cosmos.tx.v1beta1.Service/GetTx`.
 pub async fn get_tx(node: &NodeHandle, hash: &str) -> SvcResult<GetTxResponse> {
     let bytes = parse_hash(hash)?;
-    node.index.settled().await;
     let rec = node
         .index
+        .settled()
+        .await
         .tx(&bytes)?
         .ok_or_else(|| Status::not_found(format!("tx not found: {hash}")))?;
     let (tx, tx_response) = tx_response(node, &rec)?;
@@ -299,7 +300,7 @@ pub async fn get_txs_event(
     }
     let page = if page == 0 { 1 } else { page };
     let limit = if limit == 0 { 100 } else { limit };
-    node.index.settled().await;
+    let index = node.index.settled().await;
     let mut found: Option<BTreeSet<(u64, u32)>> = None;
     for (k, v) in &conditions {
         let positions: BTreeSet<(u64, u32)> = if k == "tx.height" {
@@ -309,9 +310,9 @@ pub async fn get_txs_event(
             node.db.tx_positions_in(h, h)?.into_iter().collect()
         } else if k == "tx.hash" {
             let hash = parse_hash(v)?;
-            node.index.position(&hash)?.into_iter().collect()
+            index.position(&hash)?.into_iter().collect()
         } else {
-            node.index
+            index
                 .positions_by_event(&format!("{k}={v}"))?
                 .into_iter()
                 .collect()
@@ -404,7 +405,7 @@ pub async fn broadcast(
         Err(e) if e.contains("already exists in cache") => {
             respond(19, "sdk", "tx already in mempool".to_string())
         }
-        Err(e) if e.contains("mempool is full") => respond(20, "sdk", e),
+        Err(e) if e.contains(crate::node::MEMPOOL_FULL) => respond(20, "sdk", e),
         Err(e) => return Err(Status::new(Code::Unknown, e)),
     })
 }

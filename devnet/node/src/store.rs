@@ -40,7 +40,6 @@ use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, RootHash, Sha256Jmt, Version};
 use prost_tm::Message;
 use redb::{Database, ReadOnlyTable, TableDefinition};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use starminer_wasm_host::{KeyRange, KvStore};
 use tendermint_proto::v0_38 as pb;
@@ -68,7 +67,7 @@ const META_GENESIS: &str = "genesis";
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// A committed block with the commit that signs it (CometBFT's "seen commit").
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct StoredBlock {
     pub block_id: tendermint::block::Id,
     pub block: tendermint::Block,
@@ -78,27 +77,13 @@ pub struct StoredBlock {
 }
 
 /// A delivered transaction and its result, as `/tx` returns it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct TxRecord {
     pub hash: tendermint::Hash,
     pub height: u64,
     pub index: u32,
-    #[serde(with = "hex_bytes")]
     pub tx: Vec<u8>,
     pub result: tendermint::abci::types::ExecTxResult,
-}
-
-mod hex_bytes {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(v))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        hex::decode(s).map_err(serde::de::Error::custom)
-    }
 }
 
 /// Appends a 4-byte big-endian length and `part`.
@@ -122,15 +107,15 @@ fn take_frame<'a>(raw: &mut &'a [u8]) -> Result<&'a [u8]> {
 }
 
 impl StoredBlock {
-    fn encode(&self) -> Vec<u8> {
-        let block = pb::types::Block::from(self.block.clone());
-        let mut out = Vec::with_capacity(block.encoded_len() + 512);
+    /// `block_proto`: the block's protobuf encoding, which the producer has.
+    fn encode(&self, block_proto: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(block_proto.len() + 512);
         out.extend_from_slice(&self.size.to_be_bytes());
         put_frame(
             &mut out,
             &pb::types::BlockId::from(self.block_id).encode_to_vec(),
         );
-        put_frame(&mut out, &block.encode_to_vec());
+        put_frame(&mut out, block_proto);
         put_frame(
             &mut out,
             &pb::types::Commit::from(self.commit.clone()).encode_to_vec(),
@@ -184,6 +169,8 @@ pub struct BlockCommit<'a> {
     pub height: u64,
     pub writes: WriteSet,
     pub block: &'a StoredBlock,
+    /// `block.block` as protobuf (`pb::types::Block`).
+    pub block_proto: &'a [u8],
     /// The `FinalizeBlock` response without its tx results (they are in
     /// `txs`); its app hash is filled in by the commit.
     pub results: &'a tendermint::abci::response::FinalizeBlock,
@@ -322,7 +309,10 @@ impl ChainDb {
         };
         {
             let mut blocks = wtx.open_table(BLOCKS)?;
-            blocks.insert(commit.height, commit.block.encode().as_slice())?;
+            blocks.insert(
+                commit.height,
+                commit.block.encode(commit.block_proto).as_slice(),
+            )?;
             let mut results = wtx.open_table(RESULTS)?;
             results.insert(
                 commit.height,

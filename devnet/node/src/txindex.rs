@@ -16,9 +16,9 @@
 //! commit; off the application thread it overlaps the next block.
 //!
 //! The index trails the chain by the time it takes to index one block.
-//! Readers that must see every committed transaction (a `tx` query right
-//! after the commit event) call [`TxIndex::settled`] first, which waits until
-//! the index has caught up with the chain's height at the time of the call.
+//! Lookups go through [`TxIndex::settled`], which first waits until the index
+//! has caught up with the chain's height at the time of the call, so a `tx`
+//! query right after the commit event finds its transaction.
 //! After a crash the index may be behind the chain (its writes are separate);
 //! [`TxIndex::catch_up`] re-indexes the missing heights from the chain's
 //! stored transactions when the node starts.
@@ -174,28 +174,33 @@ impl TxIndex {
         Ok(())
     }
 
-    /// Waits until the index covers the chain's height at the time of the
-    /// call (at most 10 s, then answers from what is indexed).
-    pub async fn settled(&self) {
-        let Ok(Some(target)) = self.chain.latest_height() else {
-            return;
-        };
-        let mut rx = self.indexed.subscribe();
-        if tokio::time::timeout(SETTLE_TIMEOUT, rx.wait_for(|h| *h >= target))
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                target,
-                indexed = self.indexed_height(),
-                "the tx index is behind the chain; answering from what it holds"
-            );
+    /// The lookups, once the index covers the chain's height at the time of
+    /// the call (waiting at most 10 s, then answering from what is indexed).
+    pub async fn settled(&self) -> Settled<'_> {
+        if let Ok(Some(target)) = self.chain.latest_height() {
+            let mut rx = self.indexed.subscribe();
+            if tokio::time::timeout(SETTLE_TIMEOUT, rx.wait_for(|h| *h >= target))
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    target,
+                    indexed = self.indexed_height(),
+                    "the tx index is behind the chain; answering from what it holds"
+                );
+            }
         }
+        Settled(self)
     }
+}
 
+/// Lookups in a [`TxIndex`] that has caught up with the chain ([`TxIndex::settled`]).
+pub struct Settled<'a>(&'a TxIndex);
+
+impl Settled<'_> {
     /// The position of a transaction by hash.
     pub fn position(&self, hash: &[u8]) -> Result<Option<(u64, u32)>> {
-        let rtx = self.db.begin_read()?;
+        let rtx = self.0.db.begin_read()?;
         let t = rtx.open_table(BY_HASH)?;
         Ok(t.get(hash)?.map(|v| v.value()))
     }
@@ -203,14 +208,14 @@ impl TxIndex {
     /// A transaction by hash.
     pub fn tx(&self, hash: &[u8]) -> Result<Option<TxRecord>> {
         match self.position(hash)? {
-            Some((h, i)) => self.chain.tx_at(h, i),
+            Some((h, i)) => self.0.chain.tx_at(h, i),
             None => Ok(None),
         }
     }
 
     /// Positions of transactions indexed under `type.key=value`, in chain order.
     pub fn positions_by_event(&self, index_key: &str) -> Result<Vec<(u64, u32)>> {
-        let rtx = self.db.begin_read()?;
+        let rtx = self.0.db.begin_read()?;
         let t = rtx.open_table(BY_EVENT)?;
         let mut out = Vec::new();
         for entry in t.range((index_key, 0u64, 0u32)..=(index_key, u64::MAX, u32::MAX))? {

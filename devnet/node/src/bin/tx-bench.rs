@@ -57,6 +57,7 @@ use prost::{Message, Name};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use starminer_devnet::crypto;
+use starminer_devnet::node::MEMPOOL_FULL;
 use tendermint_rpc::client::WebSocketConfig;
 use tendermint_rpc::event::EventData;
 use tendermint_rpc::query::EventType;
@@ -704,7 +705,7 @@ async fn run(args: Args) -> Result<Report> {
                         // A full mempool is back-pressure: wait a little and
                         // send again, as a client of a busy node does (the
                         // latency counts from the first attempt).
-                        Err(e) if e.to_string().contains("mempool is full") => {
+                        Err(e) if e.to_string().contains(MEMPOOL_FULL) => {
                             retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             tokio::time::sleep(Duration::from_millis(50)).await;
                         }
