@@ -29,9 +29,13 @@ for c in "${crates[@]}"; do
     raw="target/wasm32-unknown-unknown/wasm/$name.wasm"
     out="artifacts/$name.wasm"
     [ -f "$raw" ] || die "cargo produced no $raw"
-    # -Os plus the two lowerings; the features flags let binaryen parse what
+    # -Oz plus the two lowerings; the features flags let binaryen parse what
     # rustc emitted, the lowering passes then remove those instructions.
-    "$WASM_OPT" -Os --enable-bulk-memory --enable-sign-ext \
+    # Inlining functions that have one caller is capped: unbounded, binaryen
+    # merged the job market's handlers into a function of 102 locals, over
+    # the VM's limit of 100 (with the cap: 69 locals, and 8 KB smaller).
+    "$WASM_OPT" -Oz --one-caller-inline-max-function-size=500 \
+        --enable-bulk-memory --enable-sign-ext \
         --signext-lowering --llvm-memory-copy-fill-lowering \
         --strip-debug --strip-producers --strip-target-features \
         "$raw" -o "$out"

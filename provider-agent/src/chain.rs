@@ -85,6 +85,15 @@ impl AgentChain {
         Ok(self.sm.job_market().job(job_id).await?.job)
     }
 
+    /// The market's lease rule (urgency factors, shortest lease).
+    pub async fn lease_rule(&self) -> Result<crate::filter::LeaseRule> {
+        let params = self.sm.job_market().config().await?.params;
+        Ok(crate::filter::LeaseRule {
+            factors: params.lease_factors,
+            min_seconds: params.min_lease_seconds,
+        })
+    }
+
     pub async fn template(&self, id: &str) -> Result<Option<jm::Template>> {
         self.sm.job_market().template(id).await
     }

@@ -1,4 +1,4 @@
-//! `starminer-agent run`: the daemon (DESIGN.md §7, §11).
+//! `starminer-agent run`: the daemon (docs/protocol.md).
 //!
 //! A few long-lived tasks with clear owners: the block follower (WebSocket
 //! NewBlock subscription, polling as fallback) wakes the reconcile loop; the
@@ -11,7 +11,7 @@
 //! claimed ─▶ fetching ─▶ computing ─▶ computed ─▶ submitted ─▶ settled
 //!                │            │            (SubmitResult retried with backoff
 //!                │            │             until the lease deadline)
-//!                │            └─ kernel/device error ─▶ abandoned (reason logged)
+//!                │            └─ kernel/device error ─▶ Abandon ─▶ abandoned (reason logged)
 //!                └─ input hash mismatch ─▶ ReportBadInput ─▶ bad_input
 //! submitted: open chunk challenges and disputes are answered with Merkle
 //! proofs from the result store; past the challenge window the agent settles.
@@ -86,6 +86,8 @@ pub struct Agent {
     /// When benchmark challenges were last looked for (a scan of every
     /// provider: not on every block).
     last_benchmark_scan: Mutex<Option<Instant>>,
+    /// The validator's beacon hash chain ([`crate::beacon`]).
+    pub beacon: Mutex<crate::beacon::BeaconState>,
 }
 
 /// Seconds between scans for benchmark challenges to verify.
@@ -142,6 +144,7 @@ impl Agent {
             verifying: Mutex::new(HashSet::new()),
             refused: Mutex::new(HashSet::new()),
             last_benchmark_scan: Mutex::new(None),
+            beacon: Mutex::new(crate::beacon::BeaconState::default()),
         })
     }
 
@@ -426,6 +429,7 @@ impl Agent {
             .into_iter()
             .map(|r| (r.from, r.route))
             .collect();
+        let lease_rule = self.chain.lease_rule().await?;
         let mut jobs = self.chain.open_jobs(200).await?;
         // The market's order: most urgent first, then oldest.
         jobs.sort_by_key(|j| (std::cmp::Reverse(j.spec.requirements.urgency), j.id));
@@ -461,7 +465,10 @@ impl Agent {
                 &self.devices,
                 &self.config.prices,
                 self.config.agent.max_input_bytes,
-            ) {
+            )
+            .and_then(|a| {
+                filter::check_time_left(&job, chain_template, &lease_rule, block_time).map(|()| a)
+            }) {
                 Ok(a) => a,
                 Err(refusal) => {
                     self.log_refusal(job.id, &refusal);
@@ -577,7 +584,8 @@ impl Agent {
                     Err(InputError::Other(e)) => {
                         let lease = self.state.lease(job_id)?.unwrap_or(lease);
                         if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
-                            self.abandon(job_id, format!("input unavailable: {e:#}"))?;
+                            self.abandon(job_id, format!("input unavailable: {e:#}"))
+                                .await?;
                             return Ok(());
                         }
                         return Err(e.context("fetching the input"));
@@ -596,7 +604,7 @@ impl Agent {
                     Err(e) => {
                         // Kernel build or device error: this agent cannot run it.
                         self.metrics.error("kernel");
-                        self.abandon(job_id, format!("{e:#}"))?;
+                        self.abandon(job_id, format!("{e:#}")).await?;
                         return Ok(());
                     }
                 };
@@ -639,8 +647,21 @@ impl Agent {
         self.submit(&lease, block_time).await
     }
 
-    fn abandon(&self, job_id: u64, reason: String) -> Result<()> {
-        tracing::error!(job = job_id, %reason, "abandoning the job (the lease will expire on chain)");
+    /// Gives the job back on chain (`Abandon`: a part of the collateral is
+    /// slashed, less than a timeout would cost, and the job is requeued at
+    /// once) and ends the lease. If the chain refuses, the lease is ended
+    /// locally all the same and expires on chain.
+    async fn abandon(&self, job_id: u64, reason: String) -> Result<()> {
+        match self.chain.market(&jm::ExecuteMsg::Abandon { job_id }).await {
+            Ok(_) => {
+                tracing::error!(job = job_id, %reason, "abandoned the job on chain (requeued for another provider)")
+            }
+            Err(e) => tracing::error!(
+                job = job_id,
+                %reason,
+                "abandoning the job; the chain refused Abandon ({e:#}), so the lease will expire"
+            ),
+        }
         self.state.set_phase(job_id, Phase::Abandoned { reason })?;
         Ok(())
     }
@@ -709,7 +730,8 @@ impl Agent {
         }
         let (msg, next, what) = if lease.replicated {
             let salt = self.salt_for(job_id)?;
-            let commitment = crate::hashing::result_commitment(&r.root, &salt)?;
+            let me = self.chain.address().to_string();
+            let commitment = crate::hashing::result_commitment(&r.root, &salt, &me, job_id)?;
             (
                 jm::ExecuteMsg::CommitResult { job_id, commitment },
                 Phase::Committed,
@@ -1012,6 +1034,10 @@ impl Agent {
     // ---- verifying --------------------------------------------------------
 
     async fn verifier_duties(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<()> {
+        if let Err(e) = crate::beacon::beacon_duty(self).await {
+            self.metrics.error("beacon");
+            tracing::warn!("beacon duty: {e:#}");
+        }
         for task in self.chain.pending_verifier_tasks().await? {
             let job_id = task.job_id;
             if let Ok(mut v) = self.verifying.lock() {
@@ -1039,6 +1065,10 @@ impl Agent {
         });
         if !scan_due {
             return Ok(());
+        }
+        if let Err(e) = verifier::judge_bad_inputs(self).await {
+            self.metrics.error("judge");
+            tracing::warn!("judging bad-input reports: {e:#}");
         }
         if let Err(e) = verifier::attest_benchmarks(self).await {
             self.metrics.error("benchmark");

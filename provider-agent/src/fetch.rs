@@ -1,5 +1,5 @@
 //! Fetching a job's input: `file://` paths and `http(s)://` URLs, with a size
-//! limit, a timeout and SHA-256 verification (DESIGN.md §7: a provider that
+//! limit, a timeout and SHA-256 verification (docs/protocol.md: a provider that
 //! finds the input's hash wrong reports it instead of computing).
 
 use std::time::Duration;

@@ -71,6 +71,37 @@ pub enum Refusal {
     PriceTooLow { offered: Decimal, min: Decimal },
     #[error("bad price policy: {0}")]
     Policy(String),
+    #[error("{left} s left before the deadline, the lease needs {needed} s: it could not be finished in time")]
+    TooLittleTime { needed: u64, left: u64 },
+}
+
+/// The market's lease rule, as its parameters say.
+#[derive(Debug, Clone)]
+pub struct LeaseRule {
+    pub factors: starminer_interfaces::job_market::LeaseFactors,
+    pub min_seconds: u64,
+}
+
+/// Refuses a job whose remaining time (deadline − `now`, block time) is
+/// shorter than the lease its units need: such a job cannot be finished,
+/// and a lease the agent cannot honour costs collateral (the deadline trap).
+pub fn check_time_left(
+    job: &Job,
+    chain_template: &ChainTemplate,
+    rule: &LeaseRule,
+    now: u64,
+) -> Result<(), Refusal> {
+    let needed = starminer_interfaces::job_market::lease_seconds(
+        job.units,
+        chain_template.max_seconds_per_unit,
+        rule.factors.for_urgency(job.spec.requirements.urgency),
+        rule.min_seconds,
+    );
+    let left = job.spec.deadline.seconds().saturating_sub(now);
+    if left < needed {
+        return Err(Refusal::TooLittleTime { needed, left });
+    }
+    Ok(())
 }
 
 /// What the chain says the provider earns per unit: the compute cost (the
@@ -483,6 +514,46 @@ mod tests {
         assert!(matches!(
             evaluate(&j, &t, &[gpu(0, 8)], &policy("0"), 0),
             Err(Refusal::NotOpen(_))
+        ));
+    }
+
+    fn rule() -> LeaseRule {
+        LeaseRule {
+            factors: starminer_interfaces::job_market::LeaseFactors {
+                low: Decimal::percent(200),
+                normal: Decimal::one(),
+                high: Decimal::percent(50),
+                realtime: Decimal::percent(25),
+            },
+            min_seconds: 30,
+        }
+    }
+
+    #[test]
+    fn a_job_whose_deadline_is_nearer_than_its_lease_is_refused() {
+        let t = chain_template("render.fractal");
+        let mut j = job(SMALL, 1);
+        let needed = starminer_interfaces::job_market::lease_seconds(
+            j.units,
+            t.max_seconds_per_unit,
+            Decimal::one(),
+            30,
+        );
+        let now = 1_000_000;
+        j.spec.deadline = Timestamp::from_seconds(now + needed - 1);
+        assert_eq!(
+            check_time_left(&j, &t, &rule(), now),
+            Err(Refusal::TooLittleTime {
+                needed,
+                left: needed - 1
+            })
+        );
+        j.spec.deadline = Timestamp::from_seconds(now + needed);
+        assert_eq!(check_time_left(&j, &t, &rule(), now), Ok(()));
+        // A past deadline leaves no time at all.
+        assert!(matches!(
+            check_time_left(&j, &t, &rule(), now + 10 * needed),
+            Err(Refusal::TooLittleTime { left: 0, .. })
         ));
     }
 

@@ -66,17 +66,20 @@ pub fn commit_file(path: &Path, chunk_size: u64) -> Result<MerkleTree> {
     Ok(MerkleTree::from_leaves(leaves).expect("at least one leaf"))
 }
 
-/// A replicated job's commitment to `root` (hex): hex sha256(root bytes ‖
-/// salt), the hash the job market's `RevealResult` recomputes
-/// (`job_market::logic::result_commitment`).
-pub fn result_commitment(root_hex: &str, salt: &[u8]) -> Result<String> {
-    use sha2::{Digest, Sha256};
+/// A replicated job's commitment to `root` (hex), bound to the committing
+/// provider and the job: `starminer_interfaces::job_market::replica_commitment`,
+/// the hash the job market's `RevealResult` recomputes.
+pub fn result_commitment(
+    root_hex: &str,
+    salt: &[u8],
+    provider: &str,
+    job_id: u64,
+) -> Result<String> {
     let root = hex::decode(root_hex).context("the root is not hex")?;
     anyhow::ensure!(root.len() == 32, "the root is not 32 bytes");
-    let mut h = Sha256::new();
-    h.update(&root);
-    h.update(salt);
-    Ok(hex::encode(h.finalize()))
+    Ok(starminer_interfaces::job_market::replica_commitment(
+        &root, salt, provider, job_id,
+    ))
 }
 
 #[cfg(test)]
@@ -84,23 +87,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn commitment_is_sha256_of_root_bytes_then_salt() {
+    fn commitment_is_sha256_of_root_salt_provider_and_job() {
         use sha2::{Digest, Sha256};
         let root = [7u8; 32];
         let salt = b"pepper";
         let mut joined = root.to_vec();
         joined.extend_from_slice(salt);
+        joined.extend_from_slice(b"prov");
+        joined.extend_from_slice(&9u64.to_be_bytes());
         let expected = hex::encode(Sha256::digest(&joined));
         assert_eq!(
-            result_commitment(&hex::encode(root), salt).unwrap(),
+            result_commitment(&hex::encode(root), salt, "prov", 9).unwrap(),
             expected
         );
         assert_ne!(
-            result_commitment(&hex::encode(root), b"salt").unwrap(),
+            result_commitment(&hex::encode(root), salt, "other", 9).unwrap(),
             expected
         );
-        assert!(result_commitment("abcd", salt).is_err());
-        assert!(result_commitment("zz", salt).is_err());
+        assert!(result_commitment("abcd", salt, "prov", 9).is_err());
+        assert!(result_commitment("zz", salt, "prov", 9).is_err());
     }
 
     #[test]

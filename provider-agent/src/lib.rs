@@ -1,4 +1,4 @@
-//! The StarMiner provider agent (DESIGN.md §11): OpenCL device discovery
+//! The StarMiner provider agent (docs/protocol.md): OpenCL device discovery
 //! and benchmarks, the executor that runs built-in templates and commits
 //! their output with `starminer-merkle`, the on-disk result store, the HTTP
 //! result server that serves chunks with Merkle proofs (and `/metrics`),
@@ -7,6 +7,7 @@
 //! (`starminer-client`) the chain loop: registration, the daemon, verifier
 //! duties and status.
 
+pub mod beacon;
 pub mod bench;
 pub mod chain;
 pub mod config;

@@ -40,6 +40,8 @@ pub struct Metrics {
     pub claims: Counter,
     /// Claims another provider won first.
     pub claims_lost: Counter,
+    /// Beacon reveals sent (validator duty).
+    pub beacon_reveals: Counter,
     pub units_computed: Family<TemplateLabel, Counter>,
     /// Payouts of settled jobs, uagpu.
     pub earnings_uagpu: Counter,
@@ -64,6 +66,7 @@ impl Metrics {
             jobs: Family::default(),
             claims: Counter::default(),
             claims_lost: Counter::default(),
+            beacon_reveals: Counter::default(),
             units_computed: Family::default(),
             earnings_uagpu: Counter::default(),
             rewards_uagpu: Counter::default(),
@@ -79,6 +82,11 @@ impl Metrics {
             "claims_lost",
             "Claims another provider won first",
             m.claims_lost.clone(),
+        );
+        registry.register(
+            "beacon_reveals",
+            "Randomness beacon reveals sent as a validator",
+            m.beacon_reveals.clone(),
         );
         registry.register(
             "units_computed",

@@ -1,4 +1,4 @@
-//! Validator duties (DESIGN.md §7–8): spot checks of other providers'
+//! Validator duties (docs/protocol.md): spot checks of other providers'
 //! results, dispute votes, and benchmark attestations.
 //!
 //! A spot check draws its own secret random sample of chunk indices (kept
@@ -79,18 +79,27 @@ async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
     ChunkFetch::Ok(data)
 }
 
+/// Fetches a job's remote input within its declared size and the agent's
+/// limit, checked against its SHA-256.
+async fn fetch_remote(
+    agent: &Agent,
+    uri: &str,
+    sha256: &str,
+    size: u64,
+) -> Result<Vec<u8>, crate::fetch::FetchError> {
+    let limits = FetchLimits {
+        max_bytes: size.min(agent.config.agent.max_input_bytes),
+        ..FetchLimits::default()
+    };
+    fetch_input(uri, sha256, limits).await
+}
+
 async fn job_input(agent: &Agent, job: &Job) -> Result<Vec<u8>> {
     match &job.spec.input {
         JobInput::Inline { data } => Ok(data.to_vec()),
-        JobInput::Remote { uri, sha256, size } => Ok(fetch_input(
-            uri,
-            sha256,
-            FetchLimits {
-                max_bytes: (*size).min(agent.config.agent.max_input_bytes),
-                ..FetchLimits::default()
-            },
-        )
-        .await?),
+        JobInput::Remote { uri, sha256, size } => {
+            Ok(fetch_remote(agent, uri, sha256, *size).await?)
+        }
     }
 }
 
@@ -322,6 +331,66 @@ pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
     Ok(())
 }
 
+/// The judge's verdict on a bad-input report, from fetching the input
+/// itself: `Some(true)` when the input really is bad (missing, too large
+/// for its declared size, or hashing to something else), `Some(false)`
+/// when it matches its hash, `None` when the fetch failed in a way that
+/// says nothing about the input (a timeout, a network error): judged later.
+pub fn bad_input_verdict(fetched: &Result<Vec<u8>, crate::fetch::FetchError>) -> Option<bool> {
+    use crate::fetch::FetchError as E;
+    match fetched {
+        Ok(_) => Some(false),
+        Err(E::HashMismatch { .. } | E::NotFound(_) | E::TooLarge { .. }) => Some(true),
+        Err(E::UnsupportedScheme(_) | E::BadExpectedHash(_)) => Some(true),
+        Err(E::Http { status, .. }) if (400..500).contains(status) => Some(true),
+        Err(_) => None,
+    }
+}
+
+/// Bad-input reports this validator was drawn to judge: it fetches the
+/// input and says whether the reporter was right.
+pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
+    let me = agent.chain.address().to_string();
+    let market = agent.chain.sm.job_market();
+    let mut held = market
+        .jobs_by_status(jm::JobStatus::Assigned, None, Some(100))
+        .await?;
+    held.extend(
+        market
+            .jobs_by_status(jm::JobStatus::Open, None, Some(100))
+            .await?
+            .into_iter()
+            .filter(|j| !j.slots.is_empty()),
+    );
+    for job in held {
+        let r = market.job(job.id).await?;
+        if r.bad_input_judge.as_ref().is_none_or(|j| j.as_str() != me) {
+            continue;
+        }
+        let JobInput::Remote { uri, sha256, size } = &job.spec.input else {
+            continue;
+        };
+        let fetched = fetch_remote(agent, uri, sha256, *size).await;
+        let Some(input_bad) = bad_input_verdict(&fetched) else {
+            tracing::info!(
+                job = job.id,
+                "bad-input report: cannot fetch the input yet ({:?}); judging later",
+                fetched.err()
+            );
+            continue;
+        };
+        agent
+            .chain
+            .market(&jm::ExecuteMsg::JudgeBadInput {
+                job_id: job.id,
+                input_bad,
+            })
+            .await?;
+        tracing::info!(job = job.id, input_bad, "judged a bad-input report");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,5 +411,33 @@ mod tests {
         let p = benchmark_params(&"ab".repeat(32)).unwrap();
         assert_eq!(p.hex32("seed"), [0xab; 32]);
         assert!(benchmark_params("zz").is_err());
+    }
+
+    #[test]
+    fn a_judge_rules_on_what_the_input_is_not_on_transient_failures() {
+        use crate::fetch::FetchError as E;
+        assert_eq!(bad_input_verdict(&Ok(vec![1])), Some(false));
+        let mismatch = E::HashMismatch {
+            uri: "u".into(),
+            expected: "a".into(),
+            actual: "b".into(),
+        };
+        assert_eq!(bad_input_verdict(&Err(mismatch)), Some(true));
+        assert_eq!(bad_input_verdict(&Err(E::NotFound("u".into()))), Some(true));
+        let gone = E::Http {
+            uri: "u".into(),
+            status: 404,
+        };
+        assert_eq!(bad_input_verdict(&Err(gone)), Some(true));
+        let busy = E::Http {
+            uri: "u".into(),
+            status: 503,
+        };
+        assert_eq!(bad_input_verdict(&Err(busy)), None);
+        let slow = E::Timeout {
+            uri: "u".into(),
+            secs: 30,
+        };
+        assert_eq!(bad_input_verdict(&Err(slow)), None);
     }
 }

@@ -1,4 +1,4 @@
-//! Replicated (commit–reveal) jobs end to end on the devnet (DESIGN.md §8):
+//! Replicated (commit–reveal) jobs end to end on the devnet (docs/protocol.md):
 //! two provider agents in the same zone each take a slot of a
 //! `Replicated { k: 2 }` job, compute it, commit sha256(root ‖ salt), reveal
 //! once both have committed, and the last reveal settles the job: both are

@@ -15,7 +15,10 @@ use crate::state::{Config, CLAIMED, CONFIG, GENESIS, MINTED, PARAMS, RESERVED};
 use crate::validate::{validate_params, validate_reporters};
 
 pub const CONTRACT_NAME: &str = "crates.io:starminer-incentives";
-pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The stored-state version, bumped for every change of what is stored
+/// (0.2.0: fee credits per address and epoch, the fee bound per epoch, new
+/// parameters).
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -63,6 +66,24 @@ pub fn execute(
         ExecuteMsg::RecordAttestation { verifier } => {
             record::execute_record_attestation(deps, env, info, verifier)
         }
+        ExecuteMsg::RecordSettlement {
+            provider,
+            units,
+            protocol_fee,
+            verification,
+            verifiers,
+        } => record::execute_record_settlement(
+            deps,
+            env,
+            info,
+            record::Settlement {
+                provider,
+                units,
+                protocol_fee,
+                verification,
+                verifiers,
+            },
+        ),
         ExecuteMsg::Claim {} => claim::execute_claim(deps, env, info),
         ExecuteMsg::UpdateConfig {
             governance,
@@ -89,11 +110,25 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+pub fn migrate(deps: DepsMut, _env: Env, msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
         .map_err(|e| ContractError::Migration(e.to_string()))?;
-    Ok(Response::new()
+    // State of 0.1.0 loads as is: epochs without `fee_bound` are paid as
+    // they were promised (uncapped), weights without credits read 0, and
+    // parameters without `reward_per_fee` read 0 (no rewards for new epochs)
+    // until `msg.params` or `UpdateConfig` sets it.
+    let mut response = Response::new()
         .add_attribute("action", "migrate")
         .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION))
+        .add_attribute("to_version", CONTRACT_VERSION);
+    if let Some(params) = msg.params {
+        validate_params(&params)?;
+        let current = PARAMS.load(deps.storage)?.epoch_length;
+        if params.epoch_length != current {
+            return Err(ContractError::EpochLengthFixed { current });
+        }
+        PARAMS.save(deps.storage, &params)?;
+        response = response.add_attribute("params", "updated");
+    }
+    Ok(response)
 }

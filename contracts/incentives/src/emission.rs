@@ -69,14 +69,25 @@ impl Pools {
 
     /// `floor(pool · w / W)` per side.
     pub fn reward(&self, provider: (Uint128, Uint128), verifier: (Uint128, Uint128)) -> Uint128 {
-        let part = |pool: Uint128, (w, total): (Uint128, Uint128)| {
-            if total.is_zero() {
-                Uint128::zero()
-            } else {
-                pool.multiply_ratio(w.min(total), total)
-            }
-        };
-        part(self.provider, provider) + part(self.verifier, verifier)
+        share(self.provider, provider) + share(self.verifier, verifier)
+    }
+}
+
+/// `floor(pool · w / W)` (nothing without total weight).
+pub fn share(pool: Uint128, (w, total): (Uint128, Uint128)) -> Uint128 {
+    if total.is_zero() {
+        Uint128::zero()
+    } else {
+        pool.multiply_ratio(w.min(total), total)
+    }
+}
+
+/// The fee bound: a `share` is paid up to `floor(credit · bound)`; with no
+/// bound (an epoch allocated before it existed) in full.
+pub fn bounded(share: Uint128, credit: Uint128, bound: Option<Decimal>) -> Uint128 {
+    match bound {
+        Some(bound) => share.min(credit.mul_floor(bound)),
+        None => share,
     }
 }
 
@@ -157,6 +168,15 @@ mod tests {
         assert_eq!(p.total(), Uint128::new(200));
         let p = Pools::split(Uint128::new(1_000), Decimal::one(), one, one);
         assert_eq!((p.provider, p.verifier), (zero, Uint128::new(1_000)));
+    }
+
+    #[test]
+    fn the_fee_bound_caps_a_share_at_a_fraction_of_the_credit() {
+        let u = Uint128::new;
+        assert_eq!(bounded(u(1_000), u(100), Some(dec("0.5"))), u(50));
+        assert_eq!(bounded(u(10), u(100), Some(dec("0.5"))), u(10));
+        assert_eq!(bounded(u(1_000), u(0), Some(dec("0.5"))), u(0));
+        assert_eq!(bounded(u(1_000), u(0), None), u(1_000));
     }
 
     #[test]

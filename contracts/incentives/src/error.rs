@@ -42,6 +42,14 @@ pub enum ContractError {
     )]
     EpochLengthFixed { current: u64 },
 
+    #[error(
+        "minting is off (the AGPU token has no minter): nothing can be paid now; your rewards stay claimable, claim again once governance appoints this contract as the minter"
+    )]
+    MintingDisabled {},
+
+    #[error("a settlement names at most {max} verifiers")]
+    TooManyVerifiers { max: usize },
+
     #[error("invalid parameters: {reason}")]
     InvalidParams { reason: String },
 

@@ -1,4 +1,4 @@
-//! StarMiner incentives: AGPU emissions (DESIGN.md §4 and §9).
+//! StarMiner incentives: AGPU emissions (docs/protocol.md).
 //!
 //! Epoch `e` emits `E(e) = E0 · decay^e`, never past the AGPU cap. The job
 //! market reports settled work (`RecordWork`) and attestations
@@ -38,7 +38,65 @@
 //!   another minter ate into the cap; `Totals` then shows `claimed > minted`.
 //! - **Failures.** A token that cannot report its cap fails the report
 //!   (`TokenQuery`); with minting disabled (`Minter{}` is null) new epochs are
-//!   allocated nothing.
+//!   allocated nothing and `Claim` is refused (`MintingDisabled`).
+//!
+//! # Security (issue 12)
+//!
+//! - **H4, emissions farmed by wash trading.** *Attack:* one party plays
+//!   requester, provider and verifier: it submits a job, claims it, submits
+//!   any root, has its own verifier seats attest, and settles. At 091ec88
+//!   it paid only the protocol fee (0.002 AGPU in the demo epoch) and was
+//!   reported weight for an epoch emitting 1,000 AGPU. *Defence:* emissions
+//!   are a **rebate bounded by the fees the work paid**. The market reports
+//!   each settled job with `RecordSettlement { protocol_fee, verification,
+//!   verifiers }`; the provider is credited `(1 − verifier_share)` of the
+//!   job's protocol fee, the verifiers share the rest. At claim, each side's
+//!   pro-rata share of the epoch is paid up to `reward_per_fee` (< 1,
+//!   default 0.5) × the address's credit in that epoch; the rest is
+//!   forfeited and released under the cap, never minted. Unverified
+//!   (`None`) work has weight × `unverified_weight` (default 0). *Why:* the
+//!   credits of one job add up to at most its protocol fee, so whoever holds
+//!   every seat of a job gets back at most half of the fee it paid; the
+//!   verifier fees and the payout are transfers between its own seats, and
+//!   the collateral comes back. The honest volume of other users cannot
+//!   fund a farmer's take, since the bound is per address. The legacy
+//!   `RecordWork` / `RecordAttestation` carry no fee and earn nothing in new
+//!   epochs. *Tests:*
+//!   `attacks::attack_wash_trading_loses_money_in_every_verification_mode`
+//!   (None, SpotCheck 2 and 3, Replicated 3; multipliers 0.25, 1, 8; 100 to
+//!   10⁸ units; the quote from the pricing crate and the settlement from the
+//!   market's rules at the `starminer-deploy` defaults),
+//!   `attacks::attack_tiny_wash_trades_earn_nothing`,
+//!   `attacks::honest_fee_volume_funds_the_rebate_up_to_the_bound_only`.
+//! - **L2, claiming while minting is off.** *Attack/bug:* with the token's
+//!   minter unset, `Claim` minted 0 but deleted the weights. *Defence:*
+//!   `Claim` first asks the token for its minter and refuses with
+//!   `MintingDisabled`, touching nothing. *Test:*
+//!   `attacks::attack_claim_while_minting_is_off_keeps_the_rewards`.
+//!
+//! # Worked example (default parameters)
+//!
+//! `economics::worked_economics_example_at_default_params` runs it through
+//! the contract. A GPU benchmarked at 1,000 units/s (tier 4; e.g. the
+//! fractal template at 1 G pixel-iterations/s) rendering one-minute
+//! SpotCheck jobs at multiplier 1 and normal urgency: 3.6 M units/h at
+//! 8 uagpu/unit = 28.8 AGPU/h of compute; payout 27.36 AGPU/h after the
+//! 5 % protocol fee (1.44 AGPU/h), plus an emission rebate of
+//! 0.5 × 0.8 × 1.44 = 0.576 AGPU/h: **27.94 AGPU per hour**. A wash trader
+//! cycling the same volume with itself loses the fee and gets back at most
+//! half of it: **−1.44 AGPU/h** with `None` (no emission), **−0.72 AGPU/h**
+//! with SpotCheck (2 own verifiers), **−1.73 AGPU/h** with Replicated{2}.
+//! `E0` = 100 AGPU per ten-minute epoch is the rebate of 200 AGPU of fees,
+//! i.e. about 800 such GPUs kept busy; below that the unbacked rest of the
+//! epoch is never minted.
+//!
+//! # Migration
+//!
+//! `CONTRACT_VERSION` 0.2.0. State written at 0.1.0 (commit 091ec88) loads:
+//! epochs without `fee_bound` are paid as they were promised (uncapped),
+//! weights without credits read 0, parameters without `reward_per_fee` read
+//! 0 (new epochs pay nothing) until `MigrateMsg.params` or `UpdateConfig`
+//! sets them. *Test:* `migration::state_of_091ec88_loads_and_migrates`.
 
 pub mod contract;
 pub mod emission;

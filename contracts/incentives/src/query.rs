@@ -65,6 +65,8 @@ pub fn query_emissions(
                 claimed: state.claimed,
                 provider_weight: state.provider_weight,
                 verifier_weight: state.verifier_weight,
+                forfeited: state.forfeited,
+                fees: state.fees,
             })
         })
         .collect::<StdResult<Vec<_>>>()?;
@@ -85,7 +87,7 @@ pub fn query_pending_rewards(
     let mut amount = Uint128::zero();
     for (epoch, weights) in &entries {
         let state = EPOCHS.load(deps.storage, *epoch)?;
-        amount = amount.checked_add(epoch_reward(&state, weights))?;
+        amount = amount.checked_add(epoch_reward(&state, weights).reward)?;
     }
     Ok(PendingRewardsResponse {
         amount,

@@ -34,15 +34,33 @@ pub struct EpochState {
     /// Set by the first claim after the epoch closed, when the part of the
     /// allocation no weight can claim is released from `RESERVED`.
     pub settled: bool,
+    /// `reward_per_fee` in force when the epoch was allocated: each address
+    /// claims at most this × its fee credit of the epoch. `None`: an epoch
+    /// allocated before the fee bound existed (0.1.0), paid as then.
+    #[serde(default)]
+    pub fee_bound: Option<Decimal>,
+    /// Protocol fees reported for the epoch's settled jobs.
+    #[serde(default)]
+    pub fees: Uint128,
+    /// Shares given up by claims because fee credit did not back them;
+    /// released from `RESERVED`, never minted.
+    #[serde(default)]
+    pub forfeited: Uint128,
 }
 
 pub const EPOCHS: Map<u64, EpochState> = Map::new("epochs");
 
+/// An address's weights in one epoch and the protocol fees credited to it
+/// on each side (the credits were added in 0.2.0: older entries read 0).
 #[cw_serde]
 #[derive(Default)]
 pub struct Weights {
     pub provider: Uint128,
     pub verifier: Uint128,
+    #[serde(default)]
+    pub provider_credit: Uint128,
+    #[serde(default)]
+    pub verifier_credit: Uint128,
 }
 
 /// Unclaimed weight per (address, epoch).

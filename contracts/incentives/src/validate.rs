@@ -10,6 +10,8 @@ use crate::error::ContractError;
 pub const MAX_REPORTERS: usize = 16;
 /// Hard ceiling on `max_epochs_per_claim`, whatever governance sets.
 pub const MAX_EPOCHS_PER_CLAIM_CEILING: u32 = 100;
+/// Most verifiers one `RecordSettlement` names (bounds its gas).
+pub const MAX_VERIFIERS_PER_SETTLEMENT: usize = 16;
 
 fn invalid(reason: &str) -> ContractError {
     ContractError::InvalidParams {
@@ -31,6 +33,14 @@ pub fn validate_params(p: &IncentivesParams) -> Result<(), ContractError> {
     }
     if p.max_epochs_per_claim == 0 || p.max_epochs_per_claim > MAX_EPOCHS_PER_CLAIM_CEILING {
         return Err(invalid("max_epochs_per_claim must be 1..=100"));
+    }
+    if p.reward_per_fee >= Decimal::one() {
+        return Err(invalid(
+            "reward_per_fee must be below 1: emissions must never repay the fees that earned them",
+        ));
+    }
+    if p.unverified_weight > Decimal::one() {
+        return Err(invalid("unverified_weight must be at most 1"));
     }
     Ok(())
 }
@@ -56,6 +66,8 @@ mod tests {
             decay: Decimal::from_str("0.99").unwrap(),
             verifier_share: Decimal::from_str("0.1").unwrap(),
             max_epochs_per_claim: 10,
+            reward_per_fee: Decimal::from_str("0.5").unwrap(),
+            unverified_weight: Decimal::zero(),
         }
     }
 
@@ -79,6 +91,8 @@ mod tests {
             |p| p.verifier_share = Decimal::from_str("1.5").unwrap(),
             |p| p.max_epochs_per_claim = 0,
             |p| p.max_epochs_per_claim = 101,
+            |p| p.reward_per_fee = Decimal::one(),
+            |p| p.unverified_weight = Decimal::from_str("1.01").unwrap(),
         ];
         for (i, change) in cases.into_iter().enumerate() {
             let mut p = params();

@@ -3,7 +3,9 @@
 
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult};
+use cosmwasm_std::{
+    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response, StdResult,
+};
 use starminer_interfaces::job_market::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, Totals};
 
 use crate::error::ContractError;
@@ -14,7 +16,9 @@ use crate::state::{Config, CONFIG, JOB_COUNT, NEXT_JOB_ID, PARAMS, TOTALS, ZONE_
 use crate::validate::validate_params;
 
 pub const CONTRACT_NAME: &str = "crates.io:starminer-job-market";
-pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// 0.2.0: trust hardening (state of 0.1.0, commit 091ec88, migrates: new
+/// parameters take their serde defaults, old jobs keep their log ring).
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -56,11 +60,16 @@ pub fn execute(
 ) -> Result<Response, ContractError> {
     // No message takes native coins: AGPU arrives only through cw20 `Send`.
     cw_utils::nonpayable(&info)?;
-    match msg {
+    // Every registry Slash goes out as a submessage whose reply counts what
+    // the registry actually took (execute::with_slash_replies).
+    let registry = CONFIG.load(deps.storage)?.registry;
+    let response = match msg {
         ExecuteMsg::Receive(wrapper) => submit::execute_receive(deps, env, info, wrapper),
         ExecuteMsg::Cancel { job_id } => submit::execute_cancel(deps, env, info, job_id),
         ExecuteMsg::Claim { job_id } => claim::execute_claim(deps, env, info, job_id),
-        ExecuteMsg::ClaimNext {} => claim::execute_claim_next(deps, env, info),
+        ExecuteMsg::ClaimNext { start_after } => {
+            claim::execute_claim_next(deps, env, info, start_after)
+        }
         ExecuteMsg::SubmitResult {
             job_id,
             root,
@@ -101,6 +110,10 @@ pub fn execute(
         ExecuteMsg::ReportBadInput { job_id } => {
             result::execute_report_bad_input(deps, env, info, job_id)
         }
+        ExecuteMsg::JudgeBadInput { job_id, input_bad } => {
+            result::execute_judge_bad_input(deps, env, info, job_id, input_bad)
+        }
+        ExecuteMsg::Abandon { job_id } => settle::execute_abandon(deps, env, info, job_id),
         ExecuteMsg::Attest {
             job_id,
             attestation,
@@ -121,6 +134,16 @@ pub fn execute(
         ExecuteMsg::ResolveChallenge { job_id } => {
             verify::execute_resolve_challenge(deps, env, job_id)
         }
+        ExecuteMsg::DrawVerifiers { job_ids } => verify::execute_draw_verifiers(deps, env, job_ids),
+        ExecuteMsg::ChallengeData { job_id, index } => {
+            verify::execute_challenge_data(deps, env, info, job_id, index)
+        }
+        ExecuteMsg::RespondData {
+            job_id,
+            index,
+            data,
+            proof,
+        } => verify::execute_respond_data(deps, env, info, job_id, index, data, proof),
         ExecuteMsg::Expire { job_id } => settle::execute_expire(deps, env, job_id),
         ExecuteMsg::Settle { job_id } => settle::execute_settle(deps, env, job_id),
         ExecuteMsg::UpdateConfig {
@@ -142,7 +165,8 @@ pub fn execute(
         }
         ExecuteMsg::SetZones { zones } => admin::execute_set_zones(deps, info, zones),
         ExecuteMsg::SetSpillover { routes } => admin::execute_set_spillover(deps, info, routes),
-    }
+    }?;
+    Ok(crate::execute::with_slash_replies(&registry, response))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -223,10 +247,21 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
     }
 }
 
+/// Replies of registry `Slash` submessages: what was actually taken.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractError> {
+    crate::execute::record_slash_reply(deps.storage, msg)
+}
+
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
         .map_err(|e| ContractError::Migration(e.to_string()))?;
+    // Jobs logged before per-job rings keep the ring they were written with.
+    if crate::state::LEGACY_RING.may_load(deps.storage)?.is_none() {
+        let params = PARAMS.load(deps.storage)?;
+        crate::state::LEGACY_RING.save(deps.storage, &params.limits.max_history.max(1))?;
+    }
     Ok(Response::new()
         .add_attribute("action", "migrate")
         .add_attribute("from_version", from.to_string())

@@ -16,7 +16,7 @@ pub enum ContractError {
     #[error("only governance may do this")]
     NotGovernance {},
 
-    #[error("only governance or an appointed oracle may change zones and spill routes")]
+    #[error("only governance or an appointed oracle (registry Oracle role) may change zones and spill routes")]
     NotOracle {},
 
     #[error("jobs are paid in AGPU only: send AGPU with cw20 Send")]
@@ -89,8 +89,8 @@ pub enum ContractError {
     #[error("job {job_id}'s deadline {deadline} has passed")]
     DeadlinePassed { job_id: u64, deadline: Timestamp },
 
-    #[error("no claimable job found among the {scanned} queue entries examined")]
-    NoJobAvailable { scanned: u32 },
+    #[error("no claimable job found among the {scanned} queue entries examined{more}")]
+    NoJobAvailable { scanned: u32, more: String },
 
     #[error("the sender holds no slot of job {job_id}")]
     NotSlotProvider { job_id: u64 },
@@ -158,6 +158,64 @@ pub enum ContractError {
     #[error("the AGPU token cannot change while {live} uagpu are escrowed")]
     EscrowLive { live: Uint128 },
 
+    #[error("job {job_id} needs a lease of {needed} s but only {left} s remain before its deadline; it cannot be claimed")]
+    DeadlineTooClose { job_id: u64, needed: u64, left: u64 },
+
+    #[error("no provider could meet this deadline: the job's units need a lease of at least {needed} s but the deadline is {left} s away")]
+    DeadlineUnmeetable { needed: u64, left: u64 },
+
+    #[error(
+        "the quote is {total} uagpu, below the market's minimum job price {min}; ask for more work"
+    )]
+    BelowMinPrice { total: Uint128, min: Uint128 },
+
+    #[error("job {job_id}'s input is inline: the chain holds the very bytes the requester signed, so it cannot be reported bad")]
+    InlineInputOnChain { job_id: u64 },
+
+    #[error("the slot of job {job_id} locks no collateral, so a bad-input report would cost nothing: it is refused (governance sets collateral_rate)")]
+    BadInputNeedsBond { job_id: u64 },
+
+    #[error("job {job_id} has a bad-input report waiting for its judge")]
+    BadInputPending { job_id: u64 },
+
+    #[error("the bad-input judging window of job {job_id} closed at {deadline}; send Expire to settle the report")]
+    BadInputWindowClosed { job_id: u64, deadline: Timestamp },
+
+    #[error("job {job_id} has no pending bad-input report")]
+    NoBadInputReport { job_id: u64 },
+
+    #[error("only the drawn judge of job {job_id}'s bad-input report, or its requester conceding, may decide it")]
+    NotBadInputJudge { job_id: u64 },
+
+    #[error("the requester of job {job_id} may only concede a bad-input report (input_bad: true); the drawn judge rejects it")]
+    RequesterMayOnlyConcede { job_id: u64 },
+
     #[error("cannot migrate: {0}")]
     Migration(String),
+
+    #[error("the {what} of job {job_id} are not drawn yet: they wait for beacon reveal {draw_at}; call DrawVerifiers once it exists")]
+    DrawPending {
+        job_id: u64,
+        what: String,
+        draw_at: u64,
+    },
+
+    #[error("the {what} window of job {job_id} closed at {deadline}")]
+    WindowClosed {
+        job_id: u64,
+        what: String,
+        deadline: Timestamp,
+    },
+
+    #[error("at most {max} job ids per DrawVerifiers")]
+    TooManyJobIds { max: usize },
+
+    #[error("job {job_id}'s template does not chain its chunks (not Training); challenge a chunk with Challenge instead")]
+    NotSequential { job_id: u64 },
+
+    #[error("chunk data of {size} bytes is above the on-chain limit of {max} bytes")]
+    DataTooLarge { size: u64, max: u64 },
+
+    #[error("unexpected reply id {id}")]
+    UnknownReply { id: u64 },
 }

@@ -3,7 +3,7 @@
 //! length, spillover eligibility, hardware matching, verifier selection,
 //! result commitments and on-chain Merkle proof checks.
 
-use cosmwasm_std::{Addr, Decimal, Timestamp, Uint128};
+use cosmwasm_std::{Decimal, Timestamp, Uint128};
 use sha2::{Digest, Sha256};
 use starminer_interfaces::job_market::{LatencyClass, SpillRoute};
 use starminer_interfaces::registry::Device;
@@ -23,21 +23,8 @@ pub fn collateral_for(payout: Uint128, collateral_rate: Decimal) -> Uint128 {
     payout.mul_ceil(collateral_rate)
 }
 
-/// Lease length in seconds: ⌈units × seconds per unit × urgency factor⌉, at
-/// least `min_seconds`; saturates instead of overflowing.
-pub fn lease_seconds(
-    units: Uint128,
-    seconds_per_unit: Decimal,
-    factor: Decimal,
-    min_seconds: u64,
-) -> u64 {
-    let secs = units
-        .checked_mul_ceil(seconds_per_unit.checked_mul(factor).unwrap_or(Decimal::MAX))
-        .unwrap_or(Uint128::MAX);
-    u64::try_from(secs.u128())
-        .unwrap_or(u64::MAX)
-        .max(min_seconds)
-}
+/// The lease rule is shared with the provider agents.
+pub use starminer_interfaces::job_market::lease_seconds;
 
 /// Whether a provider of zone `provider_zone` may take a job of `job_zone`:
 /// always in its own zone; through a route M[job_zone][provider_zone] once the
@@ -76,57 +63,28 @@ pub fn age_seconds(now: Timestamp, since: Timestamp) -> u64 {
     now.seconds().saturating_sub(since.seconds())
 }
 
-/// Deterministic seed of a verifier draw: sha256(tag ‖ job id ‖ root ‖ height).
-pub fn selection_seed(tag: &[u8], job_id: u64, root: &str, height: u64) -> [u8; 32] {
+/// Seed of a draw (spot checkers or dispute voters): sha256(tag ‖ job id ‖
+/// root ‖ extra ‖ beacon value). The beacon value is revealed only after the
+/// job fixed everything else (its root, the disputed index), so neither the
+/// provider nor a verifier can grind the draw by choosing them.
+pub fn draw_seed(
+    tag: &[u8],
+    job_id: u64,
+    root: &str,
+    extra: &[u8],
+    beacon_value: &str,
+) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(tag);
     h.update(job_id.to_be_bytes());
     h.update(root.as_bytes());
-    h.update(height.to_be_bytes());
+    h.update(extra);
+    h.update(beacon_value.as_bytes());
     h.finalize().into()
 }
 
-/// Draws up to `count` distinct members, stake-weighted without replacement,
-/// skipping `exclude` and zero stakes. O(count × candidates); the candidates
-/// are the registry's validator set, bounded by its `max_validators`.
-pub fn select_weighted(
-    candidates: &[(Addr, Uint128)],
-    exclude: &[&Addr],
-    count: usize,
-    seed: &[u8; 32],
-) -> Vec<Addr> {
-    let mut pool: Vec<(Addr, u128)> = candidates
-        .iter()
-        .filter(|(a, s)| !s.is_zero() && !exclude.contains(&a))
-        .map(|(a, s)| (a.clone(), s.u128()))
-        .collect();
-    let mut chosen = Vec::new();
-    let mut draw: u32 = 0;
-    while chosen.len() < count && !pool.is_empty() {
-        let total: u128 = pool
-            .iter()
-            .map(|(_, s)| *s)
-            .fold(0u128, u128::saturating_add);
-        let mut h = Sha256::new();
-        h.update(seed);
-        h.update(draw.to_be_bytes());
-        let digest: [u8; 32] = h.finalize().into();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        let mut ticket = u128::from_be_bytes(first) % total.max(1);
-        let mut pick = pool.len() - 1;
-        for (i, (_, stake)) in pool.iter().enumerate() {
-            if ticket < *stake {
-                pick = i;
-                break;
-            }
-            ticket -= *stake;
-        }
-        chosen.push(pool.swap_remove(pick).0);
-        draw = draw.wrapping_add(1);
-    }
-    chosen
-}
+/// The stake-weighted draw, shared with the registry's benchmark draw.
+pub use starminer_interfaces::draw::draw_weighted;
 
 /// Decodes a lower-case or upper-case hex SHA-256.
 pub fn parse_hash(hex_str: &str, what: &str) -> Result<[u8; 32], ContractError> {
@@ -138,13 +96,10 @@ pub fn parse_hash(hex_str: &str, what: &str) -> Result<[u8; 32], ContractError> 
     })
 }
 
-/// The commitment of a replica: hex sha256(root bytes ‖ salt).
-pub fn result_commitment(root: &[u8; 32], salt: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(root);
-    h.update(salt);
-    hex::encode(h.finalize())
-}
+/// The commitment of a replica, bound to its committer and its job (H5):
+/// hex sha256(root bytes ‖ salt ‖ provider address bytes ‖ job id
+/// big-endian). One formula, shared with the provider agents.
+pub use starminer_interfaces::job_market::replica_commitment;
 
 /// Checks that `leaf` (hex) is chunk `index` of the committed output with
 /// `chunk_count` chunks and root `root` (hex), through `starminer_merkle`.
@@ -230,32 +185,6 @@ mod tests {
     }
 
     #[test]
-    fn weighted_selection_is_distinct_deterministic_and_excludes() {
-        let a = Addr::unchecked("a");
-        let b = Addr::unchecked("b");
-        let c = Addr::unchecked("c");
-        let cands = vec![
-            (a.clone(), Uint128::new(100)),
-            (b.clone(), Uint128::new(1)),
-            (c.clone(), Uint128::new(50)),
-        ];
-        let seed = selection_seed(b"spot", 1, "ff", 10);
-        let got = select_weighted(&cands, &[&a], 5, &seed);
-        assert_eq!(got.len(), 2);
-        assert!(!got.contains(&a));
-        assert_eq!(got, select_weighted(&cands, &[&a], 5, &seed));
-        // Heavier stake is drawn first far more often.
-        let mut heavy_first = 0;
-        for i in 0..200 {
-            let seed = selection_seed(b"spot", i, "ff", 10);
-            if select_weighted(&cands, &[], 1, &seed)[0] == a {
-                heavy_first += 1;
-            }
-        }
-        assert!(heavy_first > 100, "{heavy_first}");
-    }
-
-    #[test]
     fn commitments_and_proofs_use_the_shared_tree() {
         let data: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
         let tree = starminer_merkle::MerkleTree::from_data(&data, 64).unwrap();
@@ -265,8 +194,10 @@ mod tests {
         assert!(verify_chunk(&root, tree.leaf_count(), 3, &leaf, &proof).is_ok());
         assert!(verify_chunk(&root, tree.leaf_count(), 4, &leaf, &proof).is_err());
         assert!(verify_chunk(&root, tree.leaf_count(), 3, "zz", &proof).is_err());
-        let c1 = result_commitment(&tree.root(), b"salt");
-        assert_ne!(c1, result_commitment(&tree.root(), b"pepper"));
+        let c1 = replica_commitment(&tree.root(), b"salt", "p1", 7);
+        assert_ne!(c1, replica_commitment(&tree.root(), b"pepper", "p1", 7));
+        assert_ne!(c1, replica_commitment(&tree.root(), b"salt", "p2", 7));
+        assert_ne!(c1, replica_commitment(&tree.root(), b"salt", "p1", 8));
         assert_eq!(c1.len(), 64);
     }
 }

@@ -57,12 +57,28 @@ pub fn query_job(deps: Deps, job_id: u64) -> StdResult<JobResponse> {
     let count = EVENT_COUNT
         .may_load(deps.storage, job_id)?
         .unwrap_or_default();
-    let max = PARAMS.load(deps.storage)?.limits.max_history.max(1);
-    let first = count.saturating_sub(max);
+    // The ring the job was logged with, not today's `max_history`: a
+    // change of the parameter must not move old jobs' entries.
+    let current = PARAMS.load(deps.storage)?.limits.max_history;
+    let ring = crate::state::event_ring(deps.storage, job_id, current)?;
+    let first = count.saturating_sub(ring);
     let history = (first..count)
-        .map(|seq| EVENTS.load(deps.storage, (job_id, seq % max)))
+        .map(|seq| EVENTS.load(deps.storage, (job_id, seq % ring)))
         .collect::<StdResult<Vec<_>>>()?;
-    Ok(JobResponse { job, history })
+    let bad_input_report = crate::state::BAD_INPUT.may_load(deps.storage, job_id)?;
+    // The judge is known once the beacon value it waits for is revealed.
+    let bad_input_judge = match &bad_input_report {
+        Some(report) => crate::execute::result::bad_input_judge(deps, &job, report)
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    Ok(JobResponse {
+        job,
+        history,
+        bad_input_report,
+        bad_input_judge,
+    })
 }
 
 fn jobs_from_ids(deps: Deps, ids: Vec<u64>) -> StdResult<JobsResponse> {

@@ -4,10 +4,11 @@
 //! execute path ever scans.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Env, Event, StdResult, Storage, Timestamp, Uint64};
+use cosmwasm_std::{Addr, Env, Event, StdResult, Storage, Timestamp, Uint128, Uint64};
 use cw_storage_plus::{Item, Map};
 use starminer_interfaces::job_market::{
-    Job, JobEvent, JobStatus, LatencyClass, MarketParams, SpillRoute, Template, Totals,
+    BadInputReport, Job, JobEvent, JobStatus, LatencyClass, MarketParams, SpillRoute, Template,
+    Totals,
 };
 use starminer_interfaces::market::Urgency;
 
@@ -68,10 +69,24 @@ pub const BY_STATUS: Map<(u8, u64), ()> = Map::new("by_st");
 pub const BY_ZONE: Map<(&str, u64), ()> = Map::new("by_zone");
 /// (verifier, job id) → assigned to a dispute (true) or as spot checker.
 pub const VERIFIER_TASKS: Map<(&Addr, u64), bool> = Map::new("vtask");
+/// (job id, verifier or dispute voter) → stake the market locked in the
+/// registry for that duty (key (verifier, job id) there). Removed when the
+/// duty ends (unlocked) or the lock is slashed; at most `max_verifiers` +
+/// `dispute_verifiers` × `dispute_rounds` entries per job.
+pub const DUTY_LOCKS: Map<(u64, &Addr), Uint128> = Map::new("duty_locks");
 
 /// Per-job event log, a ring of `max_history` entries.
 pub const EVENTS: Map<(u64, u32), JobEvent> = Map::new("ev");
 pub const EVENT_COUNT: Map<u64, u32> = Map::new("ev_n");
+/// The ring size of each job's log, fixed at its first event, so that a
+/// later change of `max_history` never moves where its entries are.
+pub const EVENT_RING: Map<u64, u32> = Map::new("ev_ring");
+/// The ring size of jobs logged before `EVENT_RING` existed (the
+/// `max_history` in force when the contract was migrated).
+pub const LEGACY_RING: Item<u32> = Item::new("ev_ring_legacy");
+
+/// Pending bad-input reports on remote inputs, by job.
+pub const BAD_INPUT: Map<u64, BadInputReport> = Map::new("bad_in");
 
 pub const STATUS_COUNT: Map<u8, u64> = Map::new("st_n");
 pub const JOB_COUNT: Item<u64> = Item::new("jobs_n");
@@ -162,6 +177,16 @@ fn dequeue(storage: &mut dyn Storage, job: &Job) -> StdResult<()> {
     Ok(())
 }
 
+/// The ring size of job `job_id`'s log: fixed at its first event; jobs
+/// logged before that rule use the ring of the migration (else `current`).
+pub fn event_ring(storage: &dyn Storage, job_id: u64, current: u32) -> StdResult<u32> {
+    Ok(match EVENT_RING.may_load(storage, job_id)? {
+        Some(ring) => ring,
+        None => LEGACY_RING.may_load(storage)?.unwrap_or(current),
+    }
+    .max(1))
+}
+
 /// Appends to the job's event log (dropping the oldest entry beyond
 /// `max_history`) and returns the matching wasm event (`wasm-job`).
 pub fn log_event(
@@ -174,7 +199,16 @@ pub fn log_event(
     detail: String,
 ) -> StdResult<Event> {
     let seq = EVENT_COUNT.may_load(storage, job.id)?.unwrap_or_default();
-    let slot = seq % max_history.max(1);
+    let ring = match EVENT_RING.may_load(storage, job.id)? {
+        Some(ring) => ring,
+        None if seq == 0 => {
+            let ring = max_history.max(1);
+            EVENT_RING.save(storage, job.id, &ring)?;
+            ring
+        }
+        None => event_ring(storage, job.id, max_history)?,
+    };
+    let slot = seq % ring;
     EVENTS.save(
         storage,
         (job.id, slot),
@@ -191,7 +225,7 @@ pub fn log_event(
     let mut event = Event::new("job")
         .add_attribute("action", action)
         .add_attribute("job_id", job.id.to_string())
-        .add_attribute("status", format!("{:?}", job.status).to_lowercase());
+        .add_attribute("status", format!("{:?}", job.status).to_ascii_lowercase());
     if let Some(actor) = actor {
         event = event.add_attribute("actor", actor.as_str());
     }

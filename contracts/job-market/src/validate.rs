@@ -19,6 +19,22 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
     if p.protocol_fee_rate > one || p.bad_input_fee_rate > one {
         return Err(bad_params("fee rates must be at most 1"));
     }
+    if p.abandon_slash_rate >= one {
+        return Err(bad_params(
+            "abandon_slash_rate must be below 1 (a timeout slashes the whole collateral)",
+        ));
+    }
+    if p.cancel_fee_rate > one {
+        return Err(bad_params("cancel_fee_rate must be at most 1"));
+    }
+    if p.bad_input_window == 0 {
+        return Err(bad_params("bad_input_window must be positive"));
+    }
+    if p.limits.max_device_memory.is_zero() || p.limits.max_compute_units == 0 {
+        return Err(bad_params(
+            "max_device_memory and max_compute_units must be positive",
+        ));
+    }
     if p.collateral_rate > Decimal::from_ratio(10u32, 1u32) {
         return Err(bad_params("collateral_rate must be at most 10"));
     }
@@ -161,6 +177,20 @@ pub fn validate_spec(
     let r = &spec.requirements;
     if !(1..=TIER_COUNT).contains(&r.min_tier) {
         return Err(bad("min_tier must be 1..=4".into()));
+    }
+    // Requirements nobody's device can meet would only clog the queue
+    // (ClaimNext head-of-line blocking): bounded by governance.
+    if r.min_device_memory > l.max_device_memory {
+        return Err(bad(format!(
+            "min_device_memory may be at most {} bytes",
+            l.max_device_memory
+        )));
+    }
+    if r.min_compute_units > l.max_compute_units {
+        return Err(bad(format!(
+            "min_compute_units may be at most {}",
+            l.max_compute_units
+        )));
     }
     match spec.verification {
         VerificationMode::None => {}

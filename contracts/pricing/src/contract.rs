@@ -4,7 +4,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Binary, Decimal, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Uint128,
+    to_json_binary, Binary, Decimal, Deps, DepsMut, Env, MessageInfo, Response, StdResult,
 };
 use starminer_interfaces::pricing::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use starminer_interfaces::registry::TIER_COUNT;
@@ -16,7 +16,9 @@ use crate::state::{Config, EpochClock, TierState, CLOCK, CONFIG, PARAMS, TIERS};
 use crate::validate::{validate_params, validate_reporters};
 
 pub const CONTRACT_NAME: &str = "crates.io:starminer-pricing";
-pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The stored-state version, bumped for every change of what is stored
+/// (0.2.0: time-weighted supply in `TierState`, `min_verifier_fee`).
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -43,15 +45,7 @@ pub fn instantiate(
         },
     )?;
     for tier in 1..=TIER_COUNT {
-        TIERS.save(
-            deps.storage,
-            tier,
-            &TierState {
-                epoch: 0,
-                multiplier: Decimal::one(),
-                demand: Uint128::zero(),
-            },
-        )?;
+        TIERS.save(deps.storage, tier, &TierState::new(0, Decimal::one()))?;
     }
     Ok(Response::new()
         .add_attribute("action", "instantiate")
@@ -123,11 +117,36 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+pub fn migrate(mut deps: DepsMut, env: Env, msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
         .map_err(|e| ContractError::Migration(e.to_string()))?;
-    Ok(Response::new()
+    // Tiers written at 0.1.0 load with their supply fields defaulted: the
+    // first observation treats the capacity as held since the epoch began.
+    // Observing them now starts the time-weighted integration at once.
+    for tier in 1..=TIER_COUNT {
+        crate::rollover::roll_tier(&mut deps, &env, tier)?;
+    }
+    let mut response = Response::new()
         .add_attribute("action", "migrate")
         .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION))
+        .add_attribute("to_version", CONTRACT_VERSION);
+    if let Some(params) = msg.params {
+        let old = PARAMS.load(deps.storage)?;
+        if params.epoch_length != old.epoch_length {
+            return Err(ContractError::Migration(
+                "a migration cannot change epoch_length; use UpdateConfig".into(),
+            ));
+        }
+        let params = validate_params(params)?;
+        for tier in 1..=TIER_COUNT {
+            let mut state = TIERS.load(deps.storage, tier)?;
+            state.multiplier = state
+                .multiplier
+                .clamp(params.min_multiplier, params.max_multiplier);
+            TIERS.save(deps.storage, tier, &state)?;
+        }
+        PARAMS.save(deps.storage, &params)?;
+        response = response.add_attribute("params", "updated");
+    }
+    Ok(response)
 }

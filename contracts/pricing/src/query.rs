@@ -10,11 +10,11 @@ use starminer_interfaces::pricing::{
 };
 use starminer_interfaces::registry::TIER_COUNT;
 
-use crate::dynamics::utilization;
+use crate::dynamics::{projected_supply, utilization};
 use crate::error::ContractError;
 use crate::quote::{quote, tier_unit_price, QuoteRequest};
-use crate::rollover::{current_epoch, rolled_tier, tier_supply};
-use crate::state::{CONFIG, HISTORY, PARAMS};
+use crate::rollover::{current_epoch, rolled_tier, tier_capacity};
+use crate::state::{CLOCK, CONFIG, HISTORY, PARAMS, TIERS};
 use crate::validate::validate_tier;
 
 use starminer_interfaces::pagination::page_size;
@@ -125,15 +125,23 @@ pub fn query_price_history(
 pub fn query_utilization(deps: Deps, env: Env, tier: u8) -> StdResult<UtilizationResponse> {
     validate_tier(tier).map_err(std_err)?;
     let params = PARAMS.load(deps.storage)?;
-    let rolled = rolled_tier(deps, &env, &params, tier).map_err(std_err)?;
+    let clock = CLOCK.load(deps.storage)?;
+    let state = TIERS.load(deps.storage, tier)?;
     let registry = CONFIG.load(deps.storage)?.registry;
-    let supply = tier_supply(deps, &registry, tier, &params).map_err(std_err)?;
-    let demand = rolled.state.demand;
+    let capacity = tier_capacity(deps, &registry, tier).map_err(std_err)?;
+    let epoch = clock.epoch_at(env.block.time, params.epoch_length);
+    let demand = if state.epoch >= epoch {
+        state.demand
+    } else {
+        Uint128::zero()
+    };
+    let supply = projected_supply(&state, &clock, env.block.time, capacity, &params);
     Ok(UtilizationResponse {
         tier,
-        epoch: rolled.epoch,
+        epoch,
         demand,
         supply,
         utilization: utilization(demand, supply, params.target_utilization),
+        capacity,
     })
 }

@@ -1,7 +1,7 @@
-//! Quote arithmetic (DESIGN.md §6), pure:
+//! Quote arithmetic (docs/protocol.md), pure:
 //! `unit_price = base[tier][class] · multiplier[tier] · urgency`,
 //! `compute_cost = ⌈units · unit_price⌉`,
-//! `verifier_fee = ⌈compute_cost · verifier_fee_rate⌉`,
+//! `verifier_fee = max(⌈compute_cost · verifier_fee_rate⌉, min_verifier_fee)`,
 //! `total = compute_cost · replication + verifier_fee · verifiers`.
 //! Rounding goes up, so a quote never undercharges a provider; every step is
 //! checked.
@@ -66,7 +66,8 @@ pub fn quote(
         .map_err(|_| ContractError::PriceOverflow {})?;
     let verifier_fee = compute_cost
         .checked_mul_ceil(params.verifier_fee_rate)
-        .map_err(|_| ContractError::PriceOverflow {})?;
+        .map_err(|_| ContractError::PriceOverflow {})?
+        .max(params.min_verifier_fee);
     let total = compute_cost
         .checked_mul(Uint128::from(replication))
         .and_then(|c| c.checked_add(verifier_fee.checked_mul(Uint128::from(verifiers))?))
@@ -139,6 +140,31 @@ mod tests {
             (3, 0, Uint128::new(3))
         );
         assert_eq!(q.total, Uint128::new(90));
+    }
+
+    #[test]
+    fn the_verifier_fee_never_falls_below_its_floor() {
+        let mut p = params();
+        p.min_verifier_fee = Uint128::new(50);
+        let q = quote(
+            &p,
+            req(1, VerificationMode::SpotCheck { verifiers: 2 }),
+            Decimal::one(),
+            0,
+        )
+        .unwrap();
+        // ⌈1 · 3.0⌉ = 3 compute, ⌈0.3⌉ = 1 by rate, floored at 50.
+        assert_eq!(q.verifier_fee, Uint128::new(50));
+        assert_eq!(q.total, Uint128::new(3 + 2 * 50));
+        // Large jobs pay the rate.
+        let q = quote(
+            &p,
+            req(1_000, VerificationMode::SpotCheck { verifiers: 1 }),
+            Decimal::one(),
+            0,
+        )
+        .unwrap();
+        assert_eq!(q.verifier_fee, Uint128::new(300));
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! Lazy epoch rollover of the tiers' state. Queries call [`rolled_tier`] and
-//! see the rolled-over values; execute paths call [`roll_tier`], which
-//! computes exactly the same thing and writes it.
+//! Lazy epoch rollover and supply observation of the tiers' state. Queries
+//! call [`rolled_tier`] / [`observed_tier`] and see the rolled-over values;
+//! execute paths call [`roll_tier`], which computes exactly the same thing
+//! and writes it. Every execute observes the registry's capacity, so supply
+//! is integrated over time from readings taken on every pricing call.
 
 use cosmwasm_std::{Addr, Deps, DepsMut, Env, Uint128};
 use starminer_interfaces::pricing::{EpochRecord, PricingParams};
 use starminer_interfaces::registry::{QueryMsg as RegistryQueryMsg, TierCapacityResponse};
 
-use crate::dynamics::{epoch_supply, roll_over};
+use crate::dynamics::observe;
 use crate::error::ContractError;
 use crate::state::{TierState, CLOCK, CONFIG, HISTORY, PARAMS, TIERS};
 
@@ -24,14 +26,9 @@ pub fn current_epoch(deps: Deps, env: &Env, params: &PricingParams) -> Result<u6
         .epoch_at(env.block.time, params.epoch_length))
 }
 
-/// Capacity of `tier` over one epoch: the registry's sum of verified scores
-/// of the tier's active providers × the epoch length.
-pub fn tier_supply(
-    deps: Deps,
-    registry: &Addr,
-    tier: u8,
-    params: &PricingParams,
-) -> Result<Uint128, ContractError> {
+/// The tier's capacity now: the registry's sum of verified scores (units per
+/// second) of the tier's active providers.
+pub fn tier_capacity(deps: Deps, registry: &Addr, tier: u8) -> Result<Uint128, ContractError> {
     let capacity: TierCapacityResponse = deps
         .querier
         .query_wasm_smart(registry, &RegistryQueryMsg::TierCapacity { tier })
@@ -39,9 +36,37 @@ pub fn tier_supply(
             tier,
             reason: e.to_string(),
         })?;
-    Ok(epoch_supply(capacity.score_sum, params.epoch_length))
+    Ok(capacity.score_sum)
 }
 
+/// `tier` observed now: the registry is read and the time-weighted supply
+/// advanced to `env.block.time`, rolling epochs over if due. Returns the
+/// capacity read too.
+pub fn observed_tier(
+    deps: Deps,
+    env: &Env,
+    params: &PricingParams,
+    tier: u8,
+) -> Result<(RolledTier, Uint128), ContractError> {
+    let clock = CLOCK.load(deps.storage)?;
+    let epoch = clock.epoch_at(env.block.time, params.epoch_length);
+    let state = TIERS.load(deps.storage, tier)?;
+    let registry = CONFIG.load(deps.storage)?.registry;
+    let capacity = tier_capacity(deps, &registry, tier)?;
+    let (state, closed) = observe(&state, &clock, env.block.time, capacity, params);
+    Ok((
+        RolledTier {
+            epoch,
+            state,
+            closed,
+        },
+        capacity,
+    ))
+}
+
+/// `tier` as of the current epoch, for queries that need only its
+/// multiplier and closed epochs: the registry is read only when an epoch
+/// must be closed, and then exactly as the next execute will.
 pub fn rolled_tier(
     deps: Deps,
     env: &Env,
@@ -57,30 +82,22 @@ pub fn rolled_tier(
             closed: vec![],
         });
     }
-    let registry = CONFIG.load(deps.storage)?.registry;
-    let supply = tier_supply(deps, &registry, tier, params)?;
-    let (state, closed) = roll_over(&state, epoch, supply, params);
-    Ok(RolledTier {
-        epoch,
-        state,
-        closed,
-    })
+    Ok(observed_tier(deps, env, params, tier)?.0)
 }
 
-/// Rolls `tier` over if due and writes the result. Returns the tier's state
-/// and how many epochs were closed.
+/// Observes `tier` (every execute does, so capacity is sampled on every
+/// pricing call) and writes the result. Returns the tier's state and how
+/// many epochs were closed.
 pub fn roll_tier(
     deps: &mut DepsMut,
     env: &Env,
     tier: u8,
 ) -> Result<(TierState, usize), ContractError> {
     let params = PARAMS.load(deps.storage)?;
-    let rolled = rolled_tier(deps.as_ref(), env, &params, tier)?;
-    if !rolled.closed.is_empty() {
-        for record in &rolled.closed {
-            HISTORY.save(deps.storage, (tier, record.epoch), record)?;
-        }
-        TIERS.save(deps.storage, tier, &rolled.state)?;
+    let (rolled, _) = observed_tier(deps.as_ref(), env, &params, tier)?;
+    for record in &rolled.closed {
+        HISTORY.save(deps.storage, (tier, record.epoch), record)?;
     }
+    TIERS.save(deps.storage, tier, &rolled.state)?;
     Ok((rolled.state, rolled.closed.len()))
 }

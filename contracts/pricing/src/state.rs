@@ -44,13 +44,40 @@ impl EpochClock {
 
 pub const CLOCK: Item<EpochClock> = Item::new("clock");
 
-/// A tier's dynamic state as of `epoch`: the multiplier in force and the
-/// demand recorded so far in that epoch.
+/// A tier's dynamic state as of `epoch`: the multiplier in force, the
+/// demand recorded so far in that epoch, and the time-weighted supply.
+///
+/// Supply is integrated, not sampled: `supply` is the capacity·seconds of
+/// the epoch from its start up to `observed_at`, when the registry last
+/// reported `capacity` (units per second). The three supply fields were
+/// added after 091ec88; state written then reads them as zero / `None`, and
+/// the first observation treats the capacity as constant since the start of
+/// the epoch (what that version assumed).
 #[cw_serde]
 pub struct TierState {
     pub epoch: u64,
     pub multiplier: Decimal,
     pub demand: Uint128,
+    #[serde(default)]
+    pub supply: Uint128,
+    #[serde(default)]
+    pub capacity: Uint128,
+    #[serde(default)]
+    pub observed_at: Option<Timestamp>,
+}
+
+impl TierState {
+    /// A fresh tier at `epoch`, never observed.
+    pub fn new(epoch: u64, multiplier: Decimal) -> Self {
+        TierState {
+            epoch,
+            multiplier,
+            demand: Uint128::zero(),
+            supply: Uint128::zero(),
+            capacity: Uint128::zero(),
+            observed_at: None,
+        }
+    }
 }
 
 pub const TIERS: Map<u8, TierState> = Map::new("tier");

@@ -68,6 +68,11 @@ pub fn validate_params(mut p: PricingParams) -> Result<PricingParams, ContractEr
     if p.verifier_fee_rate > Decimal::one() {
         return Err(invalid("verifier_fee_rate must be at most 1"));
     }
+    if p.min_verifier_fee.is_zero() {
+        return Err(invalid(
+            "min_verifier_fee must be positive: a verifier must never be paid nothing",
+        ));
+    }
     Ok(p)
 }
 
@@ -114,6 +119,7 @@ pub mod tests {
             min_multiplier: dec("0.25"),
             max_multiplier: dec("4"),
             verifier_fee_rate: dec("0.1"),
+            min_verifier_fee: cosmwasm_std::Uint128::one(),
         }
     }
 
@@ -158,6 +164,7 @@ pub mod tests {
             |p| p.min_multiplier = dec("1.01"),
             |p| p.max_multiplier = dec("0.99"),
             |p| p.verifier_fee_rate = dec("1.5"),
+            |p| p.min_verifier_fee = cosmwasm_std::Uint128::zero(),
         ];
         for (i, change) in cases.into_iter().enumerate() {
             let mut p = params();

@@ -4,18 +4,19 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Uint128,
+    to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult,
+    Uint128,
 };
 use starminer_interfaces::registry::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractError;
 use crate::execute::governance::validate_authorized;
 use crate::execute::profile::{ProfileUpdate, Registration};
-use crate::execute::{benchmark, collateral, governance, profile, stake};
+use crate::execute::{beacon, benchmark, collateral, duties, governance, profile, stake};
 use crate::query;
 use crate::state::{
-    Config, CONFIG, NEXT_CHALLENGE_ID, PARAMS, PROVIDER_COUNT, TOTAL_BONDED, TOTAL_CLAIMS,
-    VALIDATOR_COUNT, VALIDATOR_STAKE, ZONES,
+    Config, BEACON, CONFIG, NEXT_CHALLENGE_ID, PARAMS, PROVIDER_COUNT, SEATED_AT, SEATS,
+    TOTAL_BONDED, TOTAL_CLAIMS, VALIDATORS, VALIDATOR_COUNT, VALIDATOR_STAKE, ZONES,
 };
 use crate::validate::{validate_params, validate_zone_id};
 
@@ -25,7 +26,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
@@ -40,6 +41,10 @@ pub fn instantiate(
         validate_zone_id(zone)?;
         ZONES.save(deps.storage, zone, &())?;
     }
+    for oracle in &msg.oracles {
+        let oracle_addr = deps.api.addr_validate(oracle)?;
+        crate::state::ORACLES.save(deps.storage, &oracle_addr, &())?;
+    }
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     CONFIG.save(deps.storage, &config)?;
     PARAMS.save(deps.storage, &msg.params)?;
@@ -49,6 +54,7 @@ pub fn instantiate(
     TOTAL_BONDED.save(deps.storage, &Uint128::zero())?;
     TOTAL_CLAIMS.save(deps.storage, &Uint128::zero())?;
     NEXT_CHALLENGE_ID.save(deps.storage, &1)?;
+    beacon::init_beacon(deps.storage, &env)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("governance", config.governance)
@@ -97,6 +103,7 @@ pub fn execute(
             roles,
         } => profile::execute_update_profile(
             deps,
+            env,
             info,
             ProfileUpdate {
                 moniker,
@@ -108,9 +115,9 @@ pub fn execute(
             },
         ),
         ExecuteMsg::UpdateHardware { hardware } => {
-            profile::execute_update_hardware(deps, info, hardware)
+            profile::execute_update_hardware(deps, env, info, hardware)
         }
-        ExecuteMsg::Receive(wrapper) => stake::execute_receive(deps, info, wrapper),
+        ExecuteMsg::Receive(wrapper) => stake::execute_receive(deps, env, info, wrapper),
         ExecuteMsg::Unbond { amount } => stake::execute_unbond(deps, env, info, amount),
         ExecuteMsg::Claim {} => stake::execute_claim(deps, env, info),
         ExecuteMsg::Heartbeat {} => profile::execute_heartbeat(deps, env, info),
@@ -140,21 +147,21 @@ pub fn execute(
             provider,
             job_id,
             amount,
-        } => collateral::execute_lock_collateral(deps, info, provider, job_id, amount),
+        } => collateral::execute_lock_collateral(deps, env, info, provider, job_id, amount),
         ExecuteMsg::UnlockCollateral { provider, job_id } => {
-            collateral::execute_unlock_collateral(deps, info, provider, job_id)
+            collateral::execute_unlock_collateral(deps, env, info, provider, job_id)
         }
         ExecuteMsg::Slash {
             provider,
             job_id,
             amount,
             beneficiary,
-        } => collateral::execute_slash(deps, info, provider, job_id, amount, beneficiary),
+        } => collateral::execute_slash(deps, env, info, provider, job_id, amount, beneficiary),
         ExecuteMsg::RecordOutcome { provider, outcome } => {
             collateral::execute_record_outcome(deps, env, info, provider, outcome)
         }
         ExecuteMsg::UpdateConfig { governance, params } => {
-            governance::execute_update_config(deps, info, governance, params)
+            governance::execute_update_config(deps, env, info, governance, params)
         }
         ExecuteMsg::SetAuthorized { contracts } => {
             governance::execute_set_authorized(deps, info, contracts)
@@ -167,16 +174,31 @@ pub fn execute(
         }
         ExecuteMsg::AddZones { zones } => governance::execute_add_zones(deps, info, zones),
         ExecuteMsg::RemoveZones { zones } => governance::execute_remove_zones(deps, info, zones),
+        ExecuteMsg::SetBeaconAnchor { anchor } => {
+            beacon::execute_set_beacon_anchor(deps, env, info, anchor)
+        }
+        ExecuteMsg::RevealBeacon { preimage } => {
+            beacon::execute_reveal_beacon(deps, env, info, preimage)
+        }
+        ExecuteMsg::ReportMissedBeacon { validator } => {
+            duties::execute_report_missed_beacon(deps, env, info, validator)
+        }
+        ExecuteMsg::FinalizeBenchmark { challenge_id } => {
+            benchmark::execute_finalize_benchmark(deps, env, challenge_id)
+        }
     }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
+    let now = env.block.time;
     match msg {
         QueryMsg::Config {} => to_json_binary(&query::query_config(deps)?),
-        QueryMsg::Provider { address } => to_json_binary(&query::query_provider(deps, address)?),
+        QueryMsg::Provider { address } => {
+            to_json_binary(&query::query_provider(deps, now, address)?)
+        }
         QueryMsg::Providers { start_after, limit } => {
-            to_json_binary(&query::query_providers(deps, start_after, limit)?)
+            to_json_binary(&query::query_providers(deps, now, start_after, limit)?)
         }
         QueryMsg::ProvidersByZone {
             zone,
@@ -184,6 +206,7 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
             limit,
         } => to_json_binary(&query::query_providers_by_zone(
             deps,
+            now,
             zone,
             start_after,
             limit,
@@ -194,6 +217,7 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
             limit,
         } => to_json_binary(&query::query_providers_by_tier(
             deps,
+            now,
             tier,
             start_after,
             limit,
@@ -204,6 +228,7 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
             limit,
         } => to_json_binary(&query::query_providers_by_role(
             deps,
+            now,
             role,
             start_after,
             limit,
@@ -224,7 +249,7 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
             limit,
         )?),
         QueryMsg::Challenge { challenge_id } => {
-            to_json_binary(&query::query_challenge(deps, challenge_id)?)
+            to_json_binary(&benchmark::query_challenge(deps, challenge_id)?)
         }
         QueryMsg::Oracles { start_after, limit } => {
             to_json_binary(&query::query_oracles(deps, start_after, limit)?)
@@ -233,22 +258,53 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_json_binary(&query::query_zones(deps, start_after, limit)?)
         }
         QueryMsg::DidDocument { address } => {
-            to_json_binary(&query::query_did_document(deps, address)?)
+            to_json_binary(&query::query_did_document(deps, now, address)?)
         }
         QueryMsg::Capacity { start_after, limit } => {
             to_json_binary(&query::query_capacity(deps, start_after, limit)?)
         }
         QueryMsg::TierCapacity { tier } => to_json_binary(&query::query_tier_capacity(deps, tier)?),
         QueryMsg::Totals {} => to_json_binary(&query::query_totals(deps)?),
+        QueryMsg::HasRole { address, role } => {
+            to_json_binary(&query::query_has_role(deps, address, role)?)
+        }
+        QueryMsg::Beacon {} => to_json_binary(&beacon::query_beacon(deps)?),
+        QueryMsg::BeaconAt { seq } => to_json_binary(&query::query_beacon_at(deps, seq)?),
     }
 }
 
+/// From 0.1.0 (commit 091ec88): the seated set was `VALIDATORS` (address →
+/// stake) alone. The migration writes the (stake, address) seat index for
+/// every seat and starts their duty clocks now, and starts the beacon at its
+/// genesis value. Candidates that waited for a seat had no index; each
+/// enters the queue at its next message (a `Heartbeat` will do), and from
+/// then on a larger bond displaces the smallest seat. Records, parameters
+/// and challenges read their new fields with serde defaults. The seated set
+/// is bounded by `max_validators`, so the loop is bounded.
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
         .map_err(|e| ContractError::Migration(e.to_string()))?;
+    let mut seats = 0u32;
+    if BEACON.may_load(deps.storage)?.is_none() {
+        let seated: Vec<(Addr, Uint128)> = VALIDATORS
+            .range(deps.storage, None, None, Order::Ascending)
+            .collect::<StdResult<_>>()?;
+        for (addr, stake) in &seated {
+            SEATS.save(deps.storage, (stake.u128(), addr), &())?;
+            SEATED_AT.save(deps.storage, addr, &env.block.time)?;
+            seats += 1;
+        }
+        beacon::init_beacon(deps.storage, &env)?;
+    }
+    // The parameters gain `duties` (read with its defaults until governance
+    // sets them); re-saving writes them out and checks them.
+    let params = PARAMS.load(deps.storage)?;
+    validate_params(&params)?;
+    PARAMS.save(deps.storage, &params)?;
     Ok(Response::new()
         .add_attribute("action", "migrate")
         .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION))
+        .add_attribute("to_version", CONTRACT_VERSION)
+        .add_attribute("seats_indexed", seats.to_string()))
 }

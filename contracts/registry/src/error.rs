@@ -140,6 +140,51 @@ pub enum ContractError {
     #[error("invalid parameters: {reason}")]
     InvalidParams { reason: String },
 
+    #[error("{field} must be 64 hex characters (32 bytes)")]
+    InvalidHash { field: String },
+
+    #[error("no beacon anchor: send SetBeaconAnchor first")]
+    NoBeaconAnchor {},
+
+    #[error("sha256(preimage) does not equal the current beacon anchor")]
+    WrongPreimage {},
+
+    #[error("one reveal per beacon interval: the next is allowed at {next}")]
+    RevealTooSoon { next: Timestamp },
+
+    #[error("the anchor was set at beacon seq {beacon_seq}; its first reveal must wait until another validator has revealed")]
+    AnchorNotMatured { beacon_seq: u64 },
+
+    #[error("{address} holds no validator seat")]
+    NotSeated { address: String },
+
+    #[error("the duty is not missed yet: the validator has until {due}")]
+    DutyNotMissed { due: Timestamp },
+
+    #[error("only the verifiers drawn for challenge {challenge_id} may attest it")]
+    NotDrawn { challenge_id: u64 },
+
+    #[error("the verifiers of challenge {challenge_id} are drawn with beacon value {draw_seq}, which does not exist yet")]
+    NotDrawnYet { challenge_id: u64, draw_seq: u64 },
+
+    #[error("{validator} already attested challenge {challenge_id}")]
+    AlreadyAttested {
+        challenge_id: u64,
+        validator: String,
+    },
+
+    #[error("the attestation window of challenge {challenge_id} is open until {closes}")]
+    AttestWindowOpen {
+        challenge_id: u64,
+        closes: Timestamp,
+    },
+
+    #[error("the public key does not belong to the sender: it derives {derived}")]
+    PubkeyNotSender { derived: String },
+
+    #[error("max_validators may change by at most {max} per UpdateConfig (the seats dropped or filled are handled in the same message)")]
+    SeatChangeTooLarge { max: u32 },
+
     #[error("cannot migrate: {0}")]
     Migration(String),
 }

@@ -1,31 +1,37 @@
 //! Read-only views. Every list paginates: `start_after`, `limit` (default 10,
 //! max 100), in key order.
 
-use cosmwasm_std::{Addr, Deps, Order, StdError, StdResult, Storage};
+use cosmwasm_std::{Addr, Deps, Order, StdError, StdResult, Storage, Timestamp};
 use cw_storage_plus::{Bound, Prefix};
 use starminer_interfaces::registry::{
-    AddressesResponse, CapacityEntry, CapacityResponse, Challenge, CollateralLock,
+    AddressesResponse, BeaconEntryResponse, CapacityEntry, CapacityResponse, CollateralLock,
     CollateralLocksResponse, ConfigResponse, DidDocument, DidService, Provider, ProvidersResponse,
     Role, StakeResponse, TierCapacityResponse, TotalsResponse, ValidatorStake,
     ValidatorTotalsResponse, ValidatorsResponse, VerificationMethod, ZonesResponse, DID_PREFIX,
 };
 
 use crate::state::{
-    BY_ROLE, BY_TIER, BY_ZONE, CAPACITY, CHALLENGES, CLAIMS, CONFIG, LOCKS, ORACLES, PARAMS,
+    BEACON_LOG, BY_ROLE, BY_TIER, BY_ZONE, CAPACITY, CLAIMS, CONFIG, LOCKS, ORACLES, PARAMS,
     PROVIDERS, PROVIDER_COUNT, TIER_CAPACITY, TOTAL_BONDED, TOTAL_CLAIMS, VALIDATORS,
     VALIDATOR_COUNT, VALIDATOR_STAKE, ZONES,
 };
 
 use starminer_interfaces::pagination::page_size;
 
+use crate::execute::profile::effective_view;
+
 fn start_addr(deps: Deps, start_after: Option<String>) -> StdResult<Option<Addr>> {
     start_after.map(|a| deps.api.addr_validate(&a)).transpose()
 }
 
-fn load_all(storage: &dyn Storage, addrs: Vec<Addr>) -> StdResult<ProvidersResponse> {
+fn load_all(
+    storage: &dyn Storage,
+    now: Timestamp,
+    addrs: Vec<Addr>,
+) -> StdResult<ProvidersResponse> {
     let providers = addrs
         .iter()
-        .map(|a| PROVIDERS.load(storage, a))
+        .map(|a| PROVIDERS.load(storage, a).map(|p| effective_view(p, now)))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(ProvidersResponse { providers })
 }
@@ -33,6 +39,7 @@ fn load_all(storage: &dyn Storage, addrs: Vec<Addr>) -> StdResult<ProvidersRespo
 /// One page of an address index (by zone, tier or role), as full records.
 fn page_of_index(
     deps: Deps,
+    now: Timestamp,
     index: Prefix<&Addr, (), &Addr>,
     start_after: Option<String>,
     limit: Option<u32>,
@@ -47,7 +54,7 @@ fn page_of_index(
         )
         .take(page_size(limit))
         .collect::<StdResult<Vec<_>>>()?;
-    load_all(deps.storage, addrs)
+    load_all(deps.storage, now, addrs)
 }
 
 pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
@@ -60,15 +67,18 @@ pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     })
 }
 
-pub fn query_provider(deps: Deps, address: String) -> StdResult<Provider> {
+/// The record with the zone in effect now (a due pending zone applied).
+pub fn query_provider(deps: Deps, now: Timestamp, address: String) -> StdResult<Provider> {
     let addr = deps.api.addr_validate(&address)?;
     PROVIDERS
         .may_load(deps.storage, &addr)?
+        .map(|p| effective_view(p, now))
         .ok_or_else(|| StdError::not_found(format!("provider {address}")))
 }
 
 pub fn query_providers(
     deps: Deps,
+    now: Timestamp,
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
@@ -81,43 +91,50 @@ pub fn query_providers(
             Order::Ascending,
         )
         .take(page_size(limit))
-        .map(|r| r.map(|(_, p)| p))
+        .map(|r| r.map(|(_, p)| effective_view(p, now)))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(ProvidersResponse { providers })
 }
 
 pub fn query_providers_by_zone(
     deps: Deps,
+    now: Timestamp,
     zone: String,
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
-    page_of_index(deps, BY_ZONE.prefix(&zone), start_after, limit)
+    page_of_index(deps, now, BY_ZONE.prefix(&zone), start_after, limit)
 }
 
 pub fn query_providers_by_tier(
     deps: Deps,
+    now: Timestamp,
     tier: u8,
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
-    page_of_index(deps, BY_TIER.prefix(tier), start_after, limit)
+    page_of_index(deps, now, BY_TIER.prefix(tier), start_after, limit)
 }
 
 pub fn query_providers_by_role(
     deps: Deps,
+    now: Timestamp,
     role: Role,
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
     match role {
-        Role::Requester => query_providers(deps, start_after, limit),
+        Role::Requester => query_providers(deps, now, start_after, limit),
         Role::Oracle => Err(StdError::generic_err(
             "oracles need not be registered: query Oracles for the list",
         )),
-        Role::Provider | Role::Validator => {
-            page_of_index(deps, BY_ROLE.prefix(role.index_key()), start_after, limit)
-        }
+        Role::Provider | Role::Validator => page_of_index(
+            deps,
+            now,
+            BY_ROLE.prefix(role.index_key()),
+            start_after,
+            limit,
+        ),
     }
 }
 
@@ -135,7 +152,18 @@ pub fn query_validators(
             Order::Ascending,
         )
         .take(page_size(limit))
-        .map(|r| r.map(|(address, stake)| ValidatorStake { address, stake }))
+        .map(|r| {
+            let (address, stake) = r?;
+            let free = PROVIDERS
+                .may_load(deps.storage, &address)?
+                .map(|p| p.free_stake())
+                .unwrap_or_default();
+            Ok(ValidatorStake {
+                address,
+                stake,
+                free,
+            })
+        })
         .collect::<StdResult<Vec<_>>>()?;
     Ok(ValidatorsResponse { validators })
 }
@@ -185,12 +213,6 @@ pub fn query_collateral_locks(
     Ok(CollateralLocksResponse { locks })
 }
 
-pub fn query_challenge(deps: Deps, challenge_id: u64) -> StdResult<Challenge> {
-    CHALLENGES
-        .may_load(deps.storage, challenge_id)?
-        .ok_or_else(|| StdError::not_found(format!("challenge {challenge_id}")))
-}
-
 pub fn query_oracles(
     deps: Deps,
     start_after: Option<String>,
@@ -226,8 +248,8 @@ pub fn query_zones(
     Ok(ZonesResponse { zones })
 }
 
-pub fn query_did_document(deps: Deps, address: String) -> StdResult<DidDocument> {
-    let provider = query_provider(deps, address)?;
+pub fn query_did_document(deps: Deps, now: Timestamp, address: String) -> StdResult<DidDocument> {
+    let provider = query_provider(deps, now, address)?;
     let did = format!("{DID_PREFIX}{}", provider.address);
     let verification_method = provider
         .pubkey
@@ -295,5 +317,24 @@ pub fn query_totals(deps: Deps) -> StdResult<TotalsResponse> {
         providers: PROVIDER_COUNT.load(deps.storage)?,
         total_bonded: TOTAL_BONDED.load(deps.storage)?,
         total_claims: TOTAL_CLAIMS.load(deps.storage)?,
+    })
+}
+
+/// One lookup: `Requester` is everybody, `Oracle` an appointed address
+/// (registered or not), `Provider` and `Validator` the active roles (for a
+/// validator: seated).
+pub fn query_has_role(deps: Deps, address: String, role: Role) -> StdResult<bool> {
+    let addr = deps.api.addr_validate(&address)?;
+    Ok(match role {
+        Role::Requester => true,
+        Role::Oracle => ORACLES.has(deps.storage, &addr),
+        Role::Provider => BY_ROLE.has(deps.storage, (role.index_key(), &addr)),
+        Role::Validator => VALIDATORS.has(deps.storage, &addr),
+    })
+}
+
+pub fn query_beacon_at(deps: Deps, seq: u64) -> StdResult<BeaconEntryResponse> {
+    Ok(BeaconEntryResponse {
+        entry: BEACON_LOG.may_load(deps.storage, seq)?,
     })
 }

@@ -2,9 +2,11 @@
 //! lookup, kept in step with the provider record by [`save_provider`], so no
 //! execute path ever scans.
 
-use cosmwasm_std::{Addr, StdResult, Storage, Uint128};
+use cosmwasm_std::{Addr, StdResult, Storage, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
-use starminer_interfaces::registry::{Capacity, Challenge, Params, Provider, Role, UnbondingClaim};
+use starminer_interfaces::registry::{
+    BeaconEntry, Capacity, Challenge, Params, Provider, Role, UnbondingClaim,
+};
 
 /// Governance, token and the authorized contracts.
 #[cosmwasm_schema::cw_serde]
@@ -28,10 +30,18 @@ pub const BY_TIER: Map<(u8, &Addr), ()> = Map::new("by_tier");
 /// Index: (role, address) of the active `Provider` and `Validator` roles.
 pub const BY_ROLE: Map<(u8, &Addr), ()> = Map::new("by_role");
 
-/// The active validator set with the stake each member counts with.
+/// The seated validator set with the stake each member counts with, by
+/// address (the `Validators` query pages it).
 pub const VALIDATORS: Map<&Addr, Uint128> = Map::new("vals");
 pub const VALIDATOR_COUNT: Item<u32> = Item::new("vals_n");
 pub const VALIDATOR_STAKE: Item<Uint128> = Item::new("vals_stake");
+/// Seats by (stake, address): the first key is the smallest seat.
+pub const SEATS: Map<(u128, &Addr), ()> = Map::new("seat_idx");
+/// Eligible validators without a seat by (stake, address): the last key is
+/// the best candidate.
+pub const WAITING: Map<(u128, &Addr), ()> = Map::new("wait_idx");
+/// When each seated validator took its seat (its duties run from then).
+pub const SEATED_AT: Map<&Addr, Timestamp> = Map::new("seated_at");
 
 /// Bond bookkeeping totals: the registry's AGPU balance equals their sum.
 pub const TOTAL_BONDED: Item<Uint128> = Item::new("bonded");
@@ -57,6 +67,41 @@ pub const TIER_CAPACITY: Map<u8, Capacity> = Map::new("tier_cap");
 
 pub const CHALLENGES: Map<u64, Challenge> = Map::new("chal");
 pub const NEXT_CHALLENGE_ID: Item<u64> = Item::new("chal_next");
+/// The validator set (minus the provider) a submitted challenge draws its
+/// verifiers from, fixed at submission; removed once the challenge is decided.
+pub const BENCH_CANDIDATES: Map<u64, Vec<(Addr, Uint128)>> = Map::new("chal_cands");
+
+/// The beacon's head: reveals so far and the current value.
+#[cosmwasm_schema::cw_serde]
+pub struct BeaconHead {
+    pub seq: u64,
+    /// Hex sha256.
+    pub value: String,
+    /// Seated validators whose anchor was set at this `seq` (fresh: not yet
+    /// allowed to reveal while a validator with an older anchor could).
+    #[serde(default)]
+    pub fresh: u32,
+}
+
+pub const BEACON: Item<BeaconHead> = Item::new("beacon");
+/// The value after every reveal (entry 0: the genesis value).
+pub const BEACON_LOG: Map<u64, BeaconEntry> = Map::new("beacon_log");
+
+/// One validator's hash chain and the clock of its reveal duty.
+#[cosmwasm_schema::cw_serde]
+pub struct BeaconDuty {
+    /// Hex sha256 the next preimage must hash to.
+    pub anchor: Option<String>,
+    /// Beacon `seq` when the anchor was (re)set: the first reveal against it
+    /// must mix a later value (see `execute::beacon`).
+    pub anchor_seq: u64,
+    pub anchor_set_at: Timestamp,
+    pub last_reveal: Option<Timestamp>,
+}
+
+pub const BEACON_DUTIES: Map<&Addr, BeaconDuty> = Map::new("beacon_duty");
+/// Seated validators that hold an anchor (caps `reveals_per_draw`).
+pub const BEACON_ANCHORED: Item<u32> = Item::new("beacon_anchored");
 
 /// Writes a provider record and brings every index, counter and aggregate in
 /// line with the change from `old` (None: new registration) to `new`.
@@ -66,6 +111,15 @@ pub fn save_provider(
     new: &Provider,
 ) -> StdResult<()> {
     let addr = &new.address;
+    let pending = |p: &Provider| p.pending_zone.as_ref().map(|z| z.zone.clone());
+    if old.map(pending) != Some(pending(new)) {
+        if let Some(zone) = old.and_then(pending) {
+            change_zone_users(storage, &zone, false)?;
+        }
+        if let Some(zone) = pending(new) {
+            change_zone_users(storage, &zone, true)?;
+        }
+    }
     if let Some(old) = old {
         if old.zone != new.zone {
             BY_ZONE.remove(storage, (&old.zone, addr));
@@ -165,8 +219,16 @@ fn apply_capacity_delta(mut cap: Capacity, p: &Provider, add: bool) -> StdResult
     Ok((cap.providers > 0).then_some(cap))
 }
 
+/// Whether `p` may hold a validator seat: it asked for the role, is not
+/// jailed and its bond meets `min_validator_stake`.
+pub fn validator_eligible(p: &Provider, params: &Params) -> bool {
+    !p.is_jailed() && p.roles.contains(&Role::Validator) && p.bonded >= params.min_validator_stake
+}
+
 /// A validator counts with its whole bond (locked collateral included: it is
-/// still at stake).
+/// still at stake). Keeps the seat and waiting indexes in step: a seated
+/// record is in `SEATS`, an eligible unseated one in `WAITING`, keyed by its
+/// bond.
 fn sync_validator_stake(
     storage: &mut dyn Storage,
     old: Option<&Provider>,
@@ -174,6 +236,19 @@ fn sync_validator_stake(
 ) -> StdResult<()> {
     let was = old.is_some_and(|o| o.has_active_role(Role::Validator));
     let is = new.has_active_role(Role::Validator);
+    let addr = &new.address;
+    if let Some(old) = old {
+        SEATS.remove(storage, (old.bonded.u128(), addr));
+        WAITING.remove(storage, (old.bonded.u128(), addr));
+    }
+    if is {
+        SEATS.save(storage, (new.bonded.u128(), addr), &())?;
+    } else if new.roles.contains(&Role::Validator) {
+        let params = PARAMS.load(storage)?;
+        if validator_eligible(new, &params) {
+            WAITING.save(storage, (new.bonded.u128(), addr), &())?;
+        }
+    }
     let old_stake = if was {
         old.map(|o| o.bonded).unwrap_or_default()
     } else {
@@ -190,8 +265,15 @@ fn sync_validator_stake(
     )?;
     let count = VALIDATOR_COUNT.load(storage)?;
     match (was, is) {
-        (false, true) => VALIDATOR_COUNT.save(storage, &(count.saturating_add(1)))?,
-        (true, false) => VALIDATOR_COUNT.save(storage, &(count.saturating_sub(1)))?,
+        (false, true) => {
+            VALIDATOR_COUNT.save(storage, &(count.saturating_add(1)))?;
+            change_anchored(storage, &new.address, true)?;
+        }
+        (true, false) => {
+            VALIDATOR_COUNT.save(storage, &(count.saturating_sub(1)))?;
+            change_anchored(storage, &new.address, false)?;
+            SEATED_AT.remove(storage, &new.address);
+        }
         _ => {}
     }
     if is {
@@ -200,4 +282,31 @@ fn sync_validator_stake(
         VALIDATORS.remove(storage, &new.address);
         Ok(())
     }
+}
+
+/// Keeps `BEACON_ANCHORED` (and the head's `fresh` count) in step when a
+/// validator with an anchor gains or loses its seat.
+fn change_anchored(storage: &mut dyn Storage, addr: &Addr, seated: bool) -> StdResult<()> {
+    let Some(duty) = BEACON_DUTIES.may_load(storage, addr)? else {
+        return Ok(());
+    };
+    if duty.anchor.is_none() {
+        return Ok(());
+    }
+    let step = |n: u32| {
+        if seated {
+            n.saturating_add(1)
+        } else {
+            n.saturating_sub(1)
+        }
+    };
+    let n = BEACON_ANCHORED.may_load(storage)?.unwrap_or_default();
+    BEACON_ANCHORED.save(storage, &step(n))?;
+    if let Some(mut head) = BEACON.may_load(storage)? {
+        if head.seq == duty.anchor_seq {
+            head.fresh = step(head.fresh);
+            BEACON.save(storage, &head)?;
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,8 @@
 //! Checks applied once, at the edge, to everything a message brings in.
 
-use cosmwasm_std::{Binary, Decimal};
+use cosmwasm_std::{Binary, CanonicalAddr, Decimal};
+use ripemd::Ripemd160;
+use sha2::{Digest, Sha256};
 use starminer_interfaces::registry::{
     Device, Params, Role, MAX_REPUTATION, SECP256K1_COMPRESSED_LEN, SECP256K1_UNCOMPRESSED_LEN,
     TIER_COUNT,
@@ -14,6 +16,9 @@ pub const MAX_ZONE_ID_LEN: usize = 32;
 pub const MAX_AUTHORIZED: usize = 16;
 /// Hard ceiling on `max_pending_claims`, whatever governance sets.
 pub const MAX_PENDING_CLAIMS_CEILING: u32 = 100;
+/// Hard ceiling on `max_validators`: benchmark submissions snapshot the set
+/// and the job market reads it whole, so it must stay small.
+pub const MAX_VALIDATORS_CEILING: u32 = 100;
 
 fn invalid(reason: &str) -> ContractError {
     ContractError::InvalidParams {
@@ -63,6 +68,26 @@ pub fn validate_params(p: &Params) -> Result<(), ContractError> {
     if p.max_validators == 0 {
         return Err(invalid("max_validators must be positive"));
     }
+    if p.max_validators > MAX_VALIDATORS_CEILING {
+        return Err(invalid("max_validators must be at most 100"));
+    }
+    let d = &p.duties;
+    if d.beacon_interval == 0 || d.beacon_grace < d.beacon_interval {
+        return Err(invalid(
+            "beacon_interval must be positive and beacon_grace at least beacon_interval",
+        ));
+    }
+    if d.beacon_reveals_per_draw == 0 {
+        return Err(invalid("beacon_reveals_per_draw must be positive"));
+    }
+    if d.missed_duty_slash > Decimal::one() {
+        return Err(invalid("missed_duty_slash must be at most 1"));
+    }
+    if d.benchmark_quorum == 0
+        || d.benchmark_quorum > crate::execute::benchmark::MAX_BENCHMARK_QUORUM
+    {
+        return Err(invalid("benchmark_quorum must be 1..=16"));
+    }
     let l = &p.limits;
     if l.max_devices == 0 || l.max_text_len == 0 || l.max_url_len < 10 {
         return Err(invalid(
@@ -111,6 +136,25 @@ pub fn validate_pubkey(key: &Binary) -> Result<(), ContractError> {
     } else {
         Err(ContractError::InvalidPubkey {})
     }
+}
+
+/// The canonical address the Cosmos SDK derives from a secp256k1 key:
+/// ripemd160(sha256(33-byte compressed key)). An uncompressed key is
+/// compressed first (0x02/0x03 by the parity of y, then x).
+pub fn pubkey_address(key: &Binary) -> Result<CanonicalAddr, ContractError> {
+    let compressed: Vec<u8> = match key.len() {
+        SECP256K1_COMPRESSED_LEN => key.to_vec(),
+        SECP256K1_UNCOMPRESSED_LEN => {
+            let mut c = Vec::with_capacity(SECP256K1_COMPRESSED_LEN);
+            c.push(if key[64] & 1 == 1 { 0x03 } else { 0x02 });
+            c.extend_from_slice(&key[1..33]);
+            c
+        }
+        _ => return Err(ContractError::InvalidPubkey {}),
+    };
+    let sha = Sha256::digest(&compressed);
+    let rip = Ripemd160::digest(sha);
+    Ok(CanonicalAddr::from(&rip[..]))
 }
 
 pub fn validate_zone_id(zone: &str) -> Result<(), ContractError> {
@@ -184,6 +228,31 @@ mod tests {
         assert!(validate_pubkey(&Binary::from(u.clone())).is_ok());
         u.pop();
         assert!(validate_pubkey(&Binary::from(u)).is_err());
+    }
+
+    #[test]
+    fn pubkey_addresses_follow_the_sdk() {
+        // A key and its uncompressed form derive the same address.
+        let x = [0x11u8; 32];
+        let mut y = [0x22u8; 32];
+        y[31] = 0x05; // odd
+        let mut compressed = vec![0x03];
+        compressed.extend(x);
+        let mut uncompressed = vec![0x04];
+        uncompressed.extend(x);
+        uncompressed.extend(y);
+        let a = pubkey_address(&Binary::from(compressed)).unwrap();
+        let b = pubkey_address(&Binary::from(uncompressed)).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 20);
+        // The SDK's well-known test vector: the secp256k1 key of private key 1
+        // (the generator) derives 751e76e8199196d454941c45d1b3a323f1433bd6.
+        let g = hex::decode("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+            .unwrap();
+        assert_eq!(
+            hex::encode(pubkey_address(&Binary::from(g)).unwrap().as_slice()),
+            "751e76e8199196d454941c45d1b3a323f1433bd6"
+        );
     }
 
     #[test]

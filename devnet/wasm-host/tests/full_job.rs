@@ -74,6 +74,19 @@ impl World {
             .unwrap_or_else(|e| panic!("{msg:?} failed: {e:#}"))
     }
 
+    /// Each validator reveals the next link of its beacon hash chain (one
+    /// interval later: the registry takes one reveal per validator per
+    /// interval).
+    fn reveal_beacons(&self, link: usize) {
+        let interval = starminer_deploy::registry_params().duties.beacon_interval;
+        self.p.host.next_block(interval);
+        for v in &self.validators {
+            self.p
+                .reveal_beacon(v, BEACON_LINKS - 1 - link)
+                .unwrap_or_else(|e| panic!("reveal by {v}: {e:#}"));
+        }
+    }
+
     fn job(&self, job_id: u64) -> jm::Job {
         self.p.job(job_id).unwrap()
     }
@@ -91,6 +104,9 @@ impl World {
             .unwrap()
     }
 }
+
+/// Links of each validator's beacon hash chain in these tests.
+const BEACON_LINKS: usize = 4;
 
 /// Deploys everything, registers the template through governance, and makes
 /// a tier-2 provider in eu-west and two validators.
@@ -111,6 +127,9 @@ fn world() -> World {
     p.register_templates(&alice, &[template()]).unwrap();
     for v in &validators {
         p.validator(v, "eu-central").unwrap();
+        // Each validator commits to a beacon hash chain (the anchor is its
+        // last link; reveals walk back towards the secret).
+        p.anchor_beacon(v, BEACON_LINKS).unwrap();
     }
     // Benchmark: claimed 250 units/s, verified by a validator → tier 2.
     assert_eq!(
@@ -179,18 +198,27 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     let (job_id, _) = submit(&w, &spec, sent);
     let job = w.job(job_id);
     // 1000×1000/100 = 10,000 units at tier 1 render, 1 uagpu/unit; two
-    // verifiers at 5 % each.
+    // verifiers, each paid the fee floor (3 % of 10,000 is below it).
+    let pricing = starminer_deploy::pricing_params();
+    let fee = pricing
+        .min_verifier_fee
+        .max(Uint128::new(10_000).mul_ceil(pricing.verifier_fee_rate))
+        .u128();
+    let total = 10_000 + 2 * fee;
     assert_eq!(job.units.u128(), 10_000);
     assert_eq!(job.quote.compute_cost.u128(), 10_000);
-    assert_eq!(job.quote.verifier_fee.u128(), 500);
-    assert_eq!(job.quote.total.u128(), 11_000);
+    assert_eq!(job.quote.verifier_fee.u128(), fee);
+    assert_eq!(job.quote.total.u128(), total);
     assert_eq!(job.escrow, job.quote.total);
     // The excess is refunded at once.
-    assert_eq!(w.balance(&w.alice), alice0 - 11_000);
-    assert_eq!(w.balance(&w.p.job_market), 11_000);
+    assert_eq!(w.balance(&w.alice), alice0 - total);
+    assert_eq!(w.balance(&w.p.job_market), total);
 
     // ClaimNext picks it; collateral (= payout) is locked in the registry.
-    let r = w.market(&w.provider, &jm::ExecuteMsg::ClaimNext {});
+    let r = w.market(
+        &w.provider,
+        &jm::ExecuteMsg::ClaimNext { start_after: None },
+    );
     assert_eq!(
         r.attribute("wasm", "job_id"),
         Some(job_id.to_string().as_str())
@@ -213,8 +241,28 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
             output_uri: "https://rig.example:8443/out/1".into(),
         },
     );
+    // The verifiers are drawn only with a beacon value revealed after the
+    // root was fixed: nobody is assigned yet.
     let job = w.job(job_id);
     assert_eq!(job.status, JobStatus::Submitted);
+    let v = job.verification.as_ref().unwrap();
+    assert!(v.verifiers.is_empty());
+    let draw_at = v.draw_at.expect("a draw waits for the beacon");
+    let beacon: reg::BeaconResponse =
+        w.p.host
+            .query_smart(&w.p.registry, &reg::QueryMsg::Beacon {})
+            .unwrap();
+    assert_eq!(draw_at, beacon.seq + u64::from(beacon.reveals_per_draw));
+    for link in 0..(draw_at - beacon.seq) as usize {
+        w.reveal_beacons(link);
+    }
+    w.market(
+        &w.validators[0],
+        &jm::ExecuteMsg::DrawVerifiers {
+            job_ids: vec![job_id],
+        },
+    );
+    let job = w.job(job_id);
     let assigned: Vec<Addr> = job
         .verification
         .as_ref()
@@ -300,14 +348,17 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     let s = job.settlement.unwrap();
     assert_eq!(s.provider_payouts.u128(), payout);
     assert_eq!(s.protocol_fee.u128(), 500);
-    assert_eq!(s.verifier_fees.u128(), 1_000);
+    assert_eq!(s.verifier_fees.u128(), 2 * fee);
     assert_eq!(s.refund.u128(), 0);
     assert_eq!(w.balance(&w.provider), before[0] + payout);
-    assert_eq!(w.balance(&w.validators[0]), before[1] + 500);
-    assert_eq!(w.balance(&w.validators[1]), before[2] + 500);
+    assert_eq!(w.balance(&w.validators[0]), before[1] + fee);
+    assert_eq!(w.balance(&w.validators[1]), before[2] + fee);
     assert_eq!(w.balance(&w.p.governance), before[3] + 500, "treasury fee");
     assert_eq!(w.balance(&w.p.job_market), 0, "nothing stays in escrow");
-    assert_eq!(w.balance(&w.alice), alice0 - 11_000);
+    assert_eq!(w.balance(&w.alice), alice0 - total);
+    for v in &w.validators {
+        assert_eq!(w.stake(v).locked.u128(), 0, "verifier duty locks released");
+    }
     let stake = w.stake(&w.provider);
     assert_eq!(stake.locked.u128(), 0, "collateral released");
 
@@ -336,22 +387,21 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
         claimed += pending.amount.u128();
     }
     assert_eq!(w.agpu_supply(), supply0 + claimed, "rewards are minted");
-    // The provider's share: 80 % of the epoch's emission (it did all the
-    // work); the verifiers split 20 % (rounding may leave dust unclaimed).
-    let emission = epoch.initial_emission.u128();
+    // Emissions are a rebate on the fee the work paid: at most
+    // reward_per_fee × the protocol fee over all three, however large the
+    // epoch's emission (rounding may leave dust unclaimed).
+    let bound = Uint128::new(500).mul_floor(epoch.reward_per_fee).u128();
+    assert!(bound < epoch.initial_emission.u128());
     assert!(
-        claimed <= emission && claimed + 3 >= emission,
-        "{claimed} of {emission}"
+        claimed <= bound && claimed + 3 >= bound,
+        "{claimed} of {bound}"
     );
 }
 
-/// `sha256(root ‖ salt)`, hex: what a replica commits before reveals open.
-fn commitment(root: &[u8; 32], salt: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(root);
-    h.update(salt);
-    hex::encode(h.finalize())
+/// What a replica commits before reveals open: the job market's
+/// `replica_commitment` (root, salt, committer, job).
+fn commitment(root: &[u8; 32], salt: &[u8], provider: &str, job_id: u64) -> String {
+    jm::replica_commitment(root, salt, provider, job_id)
 }
 
 #[test]
@@ -419,7 +469,7 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
             rig,
             &jm::ExecuteMsg::CommitResult {
                 job_id,
-                commitment: commitment(&roots[i], salts[i]),
+                commitment: commitment(&roots[i], salts[i], rig.as_str(), job_id),
             },
         );
     }

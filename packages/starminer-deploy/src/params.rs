@@ -11,7 +11,9 @@ use starminer_interfaces::governance::GovernanceParams;
 use starminer_interfaces::incentives::IncentivesParams;
 use starminer_interfaces::job_market::{LeaseFactors, MarketLimits, MarketParams};
 use starminer_interfaces::pricing::{PricingParams, TierPrices, UrgencyMultipliers};
-use starminer_interfaces::registry::{BenchmarkParams, Limits, Params, ReputationParams};
+use starminer_interfaces::registry::{
+    BenchmarkParams, DutyParams, Limits, Params, ReputationParams,
+};
 
 /// 1 AGPU (or 1 AMAX) in micro units.
 pub const UNIT: u128 = 1_000_000;
@@ -126,6 +128,18 @@ pub fn registry_params() -> Params {
             max_text_len: 64,
             max_url_len: 128,
         },
+        duties: DutyParams {
+            // Each validator reveals at most every 10 s and must reveal at
+            // least every 10 minutes; a draw waits for 3 reveals.
+            beacon_interval: 10,
+            beacon_reveals_per_draw: 3,
+            beacon_grace: 600,
+            // 1 % of the bond (50 AGPU at the minimum validator stake).
+            missed_duty_slash: permille(10),
+            benchmark_quorum: 3,
+            // A zone change takes effect after 10 minutes.
+            zone_change_delay: 600,
+        },
     }
 }
 
@@ -160,22 +174,35 @@ pub fn pricing_params() -> PricingParams {
         max_change: permille(125),
         min_multiplier: permille(250),
         max_multiplier: permille(8_000),
-        // Each verifier is paid 5 % of one replica's compute cost.
-        verifier_fee_rate: permille(50),
+        // Each verifier is paid 3 % of one replica's compute cost, at least
+        // 0.001 AGPU. With 16 sampled chunks per verifier that covers the
+        // recompute of any job of at least 1,024 chunks (16/1024 = 1.6 % of
+        // the job, paid 3 %), and two verifiers' fees plus their recompute
+        // stay under 10 % of the price (see the pricing crate docs).
+        verifier_fee_rate: permille(30),
+        min_verifier_fee: Uint128::new(1_000),
     }
 }
 
 // ---- incentives ------------------------------------------------------------------------
 
-/// 1,000 AGPU per ten-minute epoch, decaying 0.01 % per epoch (about 41 %
-/// a month of devnet time); a fifth to verifiers.
+/// At most 100 AGPU per ten-minute epoch, decaying 0.01 % per epoch (about
+/// 41 % a month of devnet time); a fifth to verifiers. Emissions are a
+/// rebate on protocol fees: an address claims from an epoch at most half the
+/// protocol fees its work paid in it (`reward_per_fee` 0.5), and unverified
+/// (`None`) work earns nothing. 100 AGPU an epoch is the rebate of about
+/// 200 AGPU of protocol fees, i.e. 4,000 AGPU of compute per ten minutes:
+/// roughly 800 GPUs kept busy at tier 4 (see the incentives crate docs for
+/// the worked example). Below that volume the unbacked rest is never minted.
 pub fn incentives_params() -> IncentivesParams {
     IncentivesParams {
         epoch_length: 600,
-        initial_emission: Uint128::new(1_000 * UNIT),
+        initial_emission: Uint128::new(100 * UNIT),
         decay: Decimal::raw(999_900_000_000_000_000),
         verifier_share: permille(200),
         max_epochs_per_claim: 50,
+        reward_per_fee: permille(500),
+        unverified_weight: permille(0),
     }
 }
 
@@ -216,7 +243,32 @@ pub fn market_params() -> MarketParams {
             max_job_duration: 7 * 86_400,
             max_history: 32,
             max_zones: 16,
+            // Requirements above any accelerator sold today are refused.
+            max_device_memory: cosmwasm_std::Uint64::new(1 << 40),
+            max_compute_units: 4_096,
         },
+        // Abandoning a lease costs half the collateral; a timeout all of it.
+        abandon_slash_rate: permille(500),
+        // Any job pays something. At these defaults a unit costs 1–8 uagpu,
+        // so a higher floor would refuse the small jobs the devnet's tests
+        // and quick demo submit; against queue spam the market relies on
+        // the requirement caps, the cancel fee and ClaimNext's cursor. A
+        // deployment with real prices raises it (the contract's own
+        // default is 100).
+        min_job_price: Uint128::new(1),
+        // A cancelled job leaves 5 % of its escrow to the treasury.
+        cancel_fee_rate: permille(50),
+        bad_input_window: 600,
+        // Each drawn verifier / dispute voter locks 10 verifier fees of its
+        // bond for the duty: what it loses for a refuted Invalid, a Valid on
+        // a proven fraud or a missed vote.
+        verifier_collateral_rate: permille(10_000),
+        // Two voter rounds, then an undecided dispute fails with a refund.
+        dispute_rounds: 2,
+        // A draw waits at most an hour for its beacon reveal.
+        draw_timeout: 3_600,
+        // Chunks a verifier can force on chain (ChallengeData): 64 KiB.
+        max_data_bytes: 65_536,
     }
 }
 

@@ -245,6 +245,9 @@ pub fn registry_instantiate(a: &Addresses, config: &DeployConfig) -> registry::I
         authorized: vec![a.job_market.to_string(), a.incentives.to_string()],
         zones: config.zones.clone(),
         params: config.registry.clone(),
+        // The market reads its oracles from the registry: the deployer (or
+        // whoever the config names) posts the first zone table.
+        oracles: config.oracles.clone(),
     }
 }
 

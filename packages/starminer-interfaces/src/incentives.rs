@@ -1,4 +1,4 @@
-//! Incentives: AGPU emissions (DESIGN.md §9).
+//! Incentives: AGPU emissions (docs/protocol.md).
 //!
 //! Epoch `e` emits `E(e) = E0 · decay^e`, never past the AGPU cap. Of each
 //! epoch's emission, `1 − verifier_share` goes to providers in proportion to
@@ -6,9 +6,18 @@
 //! `verifier_share` to verifiers in proportion to their attestations. The job
 //! market reports work as it settles; rewards of a closed epoch are claimed
 //! (minted on claim by this contract, the AGPU minter), never pushed.
+//!
+//! Emissions are a rebate on protocol fees, not a subsidy: what an address
+//! claims from an epoch is at most `reward_per_fee` (< 1) times the protocol
+//! fees that the work it took part in paid in that epoch (reported with
+//! `RecordSettlement`). Whoever plays requester, provider and verifier at
+//! once therefore gets back less than the fee it paid. The part of an
+//! epoch's emission that no fee backs is never minted.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal, Timestamp, Uint128};
+
+use crate::market::VerificationMode;
 
 #[cw_serde]
 pub struct InstantiateMsg {
@@ -33,14 +42,48 @@ pub struct IncentivesParams {
     pub verifier_share: Decimal,
     /// Most epochs one `Claim` settles (bounds its gas; call again for more).
     pub max_epochs_per_claim: u32,
+    /// Most uagpu an address claims from an epoch per uagpu of protocol fee
+    /// credited to it in that epoch; must be below 1 so that emissions never
+    /// repay the fees that earned them. State written before this field
+    /// existed reads 0 (no rewards) until a migration or `UpdateConfig` sets
+    /// it.
+    #[serde(default)]
+    pub reward_per_fee: Decimal,
+    /// Emission weight of work settled without verification
+    /// (`VerificationMode::None`), as a fraction of verified work's, in
+    /// [0, 1]. 0: unverified work earns no emission.
+    #[serde(default)]
+    pub unverified_weight: Decimal,
 }
 
 #[cw_serde]
 pub enum ExecuteMsg {
-    /// Reporter only: a provider's verified units of a settled job.
+    /// Reporter only, **legacy**: a provider's units of a settled job,
+    /// without the fee it paid. Records weight but credits no fee, so under
+    /// the fee bound it earns nothing; use `RecordSettlement`.
     RecordWork { provider: String, units: Uint128 },
-    /// Reporter only: one attestation by a verifier.
+    /// Reporter only, **legacy**: one attestation by a verifier, without a
+    /// fee credit (earns nothing under the fee bound); use
+    /// `RecordSettlement`.
     RecordAttestation { verifier: String },
+    /// Reporter only: one settled job (for `Replicated`, one per paid
+    /// replica). The provider gains weight `units · reputation / 10000`
+    /// (× `unverified_weight` for `VerificationMode::None`) and a fee credit
+    /// of `protocol_fee · (1 − verifier_share)`; each verifier that attested
+    /// (at most 16) gains weight 1 and a fee credit of
+    /// `protocol_fee · verifier_share / verifiers.len()`. The credits of an
+    /// epoch bound what each address claims from it.
+    RecordSettlement {
+        provider: String,
+        units: Uint128,
+        /// The protocol fee this job (this replica) paid to the treasury,
+        /// uagpu.
+        protocol_fee: Uint128,
+        verification: VerificationMode,
+        /// Verifiers paid for a Valid attestation of this job.
+        #[serde(default)]
+        verifiers: Vec<String>,
+    },
     /// Mints the sender's rewards of closed epochs, oldest first, at most
     /// `max_epochs_per_claim` epochs per call.
     Claim {},
@@ -77,7 +120,14 @@ pub enum QueryMsg {
 }
 
 #[cw_serde]
-pub struct MigrateMsg {}
+#[derive(Default)]
+pub struct MigrateMsg {
+    /// New parameters to install with the migration (validated; the epoch
+    /// length must stay), e.g. to set `reward_per_fee` on state written
+    /// before it existed.
+    #[serde(default)]
+    pub params: Option<IncentivesParams>,
+}
 
 #[cw_serde]
 pub struct ConfigResponse {
@@ -108,6 +158,13 @@ pub struct EpochEmission {
     pub claimed: Uint128,
     pub provider_weight: Uint128,
     pub verifier_weight: Uint128,
+    /// Shares that claims gave up because the claimant's fee credit did not
+    /// back them: released under the cap, never minted.
+    #[serde(default)]
+    pub forfeited: Uint128,
+    /// Protocol fees credited to the epoch's participants.
+    #[serde(default)]
+    pub fees: Uint128,
 }
 
 #[cw_serde]

@@ -1,4 +1,4 @@
-//! The job market (DESIGN.md §7): templates, escrowed job submission,
+//! The job market (docs/protocol.md): templates, escrowed job submission,
 //! matchmaking with zone spillover, leases, results as Merkle roots,
 //! verification (spot checks, challenges, disputes, replication with
 //! commit–reveal) and settlement.
@@ -40,8 +40,10 @@ pub struct InstantiateMsg {
     pub registry: String,
     pub pricing: String,
     pub incentives: String,
-    /// Addresses that may set zones and the spillover matrix besides
-    /// governance (latency oracles).
+    /// Kept for compatibility and unused: zones and spill routes may be set
+    /// by governance and by any address the registry says holds the active
+    /// `Oracle` role (`HasRole`). Pass an empty list.
+    #[serde(default)]
     pub oracles: Vec<String>,
     pub params: MarketParams,
 }
@@ -76,6 +78,61 @@ pub struct MarketParams {
     /// bad input (the rest is refunded).
     pub bad_input_fee_rate: Decimal,
     pub limits: MarketLimits,
+    /// Share of a slot's collateral slashed (to the requester) when its
+    /// provider gives the job up with `Abandon`: below 1, so abandoning
+    /// costs less than the full-collateral timeout slash. Default 0.5.
+    #[serde(default = "default_abandon_slash_rate")]
+    pub abandon_slash_rate: Decimal,
+    /// Smallest quote total (uagpu) a job may be escrowed at: spam must cost
+    /// real money. Default 100 uagpu.
+    #[serde(default = "default_min_job_price")]
+    pub min_job_price: Uint128,
+    /// Share of the escrow (rounded up) the treasury keeps when a requester
+    /// cancels an unclaimed job: spam-and-cancel is not free. Default 0.05.
+    #[serde(default = "default_cancel_fee_rate")]
+    pub cancel_fee_rate: Decimal,
+    /// Seconds the drawn judge (or the requester, conceding) has to decide
+    /// a bad-input report on a remote input. Unjudged, the report counts as
+    /// false. Default 600.
+    #[serde(default = "default_bad_input_window")]
+    pub bad_input_window: u64,
+    /// Stake each drawn verifier and dispute voter must have free, locked in
+    /// the registry under (verifier, job id) while its duty lasts:
+    /// ⌈`verifier_collateral_rate` × the job's quoted verifier fee⌉. It is
+    /// what a verifier loses for a refuted Invalid, a Valid on a result
+    /// proven fraudulent, or a missed dispute vote. Default 10 (ten fees).
+    #[serde(default = "default_verifier_collateral_rate")]
+    pub verifier_collateral_rate: Decimal,
+    /// Voter rounds a dispute may take before an undecided one (tie or
+    /// silence) fails the job with a refund. Default 2.
+    #[serde(default = "default_dispute_rounds")]
+    pub dispute_rounds: u8,
+    /// Seconds a draw (verifiers or dispute voters) may wait for its beacon
+    /// value; past it the job fails with a refund, nobody slashed. Default
+    /// 3,600.
+    #[serde(default = "default_draw_timeout")]
+    pub draw_timeout: u64,
+    /// Largest chunk a provider can be made to publish on chain with
+    /// `ChallengeData` (templates with bigger chunks cannot be demanded).
+    /// Default 65,536 bytes.
+    #[serde(default = "default_max_data_bytes")]
+    pub max_data_bytes: u64,
+}
+
+pub fn default_verifier_collateral_rate() -> Decimal {
+    Decimal::from_ratio(10u128, 1u128)
+}
+
+pub fn default_dispute_rounds() -> u8 {
+    2
+}
+
+pub fn default_draw_timeout() -> u64 {
+    3_600
+}
+
+pub fn default_max_data_bytes() -> u64 {
+    65_536
 }
 
 #[cw_serde]
@@ -97,6 +154,24 @@ impl LeaseFactors {
     }
 }
 
+/// Lease length in seconds: ⌈units × seconds per unit × urgency factor⌉, at
+/// least `min_seconds`; saturates instead of overflowing. The one rule: the
+/// market grants leases by it and provider agents refuse jobs whose
+/// remaining time is shorter.
+pub fn lease_seconds(
+    units: Uint128,
+    seconds_per_unit: Decimal,
+    factor: Decimal,
+    min_seconds: u64,
+) -> u64 {
+    let secs = units
+        .checked_mul_ceil(seconds_per_unit.checked_mul(factor).unwrap_or(Decimal::MAX))
+        .unwrap_or(Uint128::MAX);
+    u64::try_from(secs.u128())
+        .unwrap_or(u64::MAX)
+        .max(min_seconds)
+}
+
 /// Bounds on everything a caller controls the size of.
 #[cw_serde]
 pub struct MarketLimits {
@@ -114,6 +189,13 @@ pub struct MarketLimits {
     pub max_history: u32,
     /// Most zones the market knows.
     pub max_zones: u32,
+    /// Largest `min_device_memory` (bytes) a job may ask: absurd
+    /// requirements nobody can meet are refused at submission. Default 1 TiB.
+    #[serde(default = "default_max_device_memory")]
+    pub max_device_memory: Uint64,
+    /// Largest `min_compute_units` a job may ask. Default 4096.
+    #[serde(default = "default_max_compute_units")]
+    pub max_compute_units: u32,
 }
 
 /// Minimum hardware of a template or a job: the job runs on one device that
@@ -227,6 +309,9 @@ pub struct SpillUpdate {
     pub route: Option<SpillRoute>,
 }
 
+// `UpdateConfig` carries every market parameter; a message is decoded once
+// per call, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[cw_serde]
 pub enum ExecuteMsg {
     /// cw20 entry point; only from the AGPU contract. See [`ReceiveMsg`].
@@ -242,7 +327,14 @@ pub enum ExecuteMsg {
     /// The contract picks the best job the provider qualifies for: highest
     /// urgency first, then oldest, over its zone and the zones that may spill
     /// into it, examining at most `max_claim_scan` queue entries.
-    ClaimNext {},
+    ///
+    /// `start_after` resumes the scan after a queue position (the one a
+    /// `NoJobAvailable` answer names), so a provider skips entries it cannot
+    /// take, however many, in bounded calls.
+    ClaimNext {
+        #[serde(default)]
+        start_after: Option<QueueCursor>,
+    },
     /// Result of a single-provider job (verification None or SpotCheck).
     SubmitResult {
         job_id: u64,
@@ -251,7 +343,8 @@ pub enum ExecuteMsg {
         output_size: u64,
         output_uri: String,
     },
-    /// Replicated jobs: hex sha256(root bytes ‖ salt).
+    /// Replicated jobs: [`replica_commitment`], i.e. hex sha256(root bytes ‖
+    /// salt ‖ provider address bytes ‖ job id big-endian).
     CommitResult {
         job_id: u64,
         commitment: String,
@@ -265,9 +358,27 @@ pub enum ExecuteMsg {
         output_size: u64,
         output_uri: String,
     },
-    /// The provider found the input's hash wrong: the job fails at the
-    /// requester's cost, the provider gets `bad_input_fee_rate`.
+    /// The provider found the input's hash wrong. Its slot collateral stands
+    /// as the bond. An inline input is on chain, so the report is refused.
+    /// A remote input is judged by a drawn validator (or conceded by the
+    /// requester) within `bad_input_window`: upheld, the job fails at the
+    /// requester's cost and the reporter gets `bad_input_fee_rate`; rejected
+    /// or unjudged (then anyone sends `Expire`), the reporter's collateral
+    /// is slashed to the requester and the slot reopens.
     ReportBadInput {
+        job_id: u64,
+    },
+    /// The drawn judge of a bad-input report decides it; the requester may
+    /// only concede (`input_bad: true`).
+    JudgeBadInput {
+        job_id: u64,
+        input_bad: bool,
+    },
+    /// The holder of a slot gives it up before delivering: `abandon_slash_rate`
+    /// of its collateral is slashed to the requester, a timeout is recorded
+    /// and the slot reopens at once (or the job ends with a refund when the
+    /// deadline no longer leaves a full lease).
+    Abandon {
         job_id: u64,
     },
     /// An assigned verifier's verdict.
@@ -299,6 +410,31 @@ pub enum ExecuteMsg {
     ResolveChallenge {
         job_id: u64,
     },
+    /// Anyone: draws the verifiers (or dispute voters) of these jobs whose
+    /// beacon value (`draw_at`) has been revealed; others are skipped. At
+    /// most [`MAX_DRAW_BATCH`] ids. Attest, Challenge, VoteDispute,
+    /// RespondChallenge, ResolveChallenge and Settle also draw when ready.
+    DrawVerifiers {
+        job_ids: Vec<u64>,
+    },
+    /// A verifier of a template whose chunks are sequential checkpoints
+    /// (class Training) needs chunk `index` itself (to re-run step
+    /// `index + 1`): the provider must publish it with `RespondData` within
+    /// `response_window`, or it is convicted like a withheld chunk.
+    ChallengeData {
+        job_id: u64,
+        index: u64,
+    },
+    /// The provider publishes chunk `index` (at most the template's chunk
+    /// size and `max_data_bytes`) with its Merkle proof (sibling hashes from
+    /// the bottom up, hex); the data is emitted in the `data` attribute
+    /// (base64) of the `wasm-job` event.
+    RespondData {
+        job_id: u64,
+        index: u64,
+        data: Binary,
+        proof: Vec<String>,
+    },
     /// Anyone: a lease passed without result (or an open job's deadline).
     Expire {
         job_id: u64,
@@ -329,7 +465,7 @@ pub enum ExecuteMsg {
         enabled: bool,
     },
 
-    // Governance or oracles.
+    // Governance, or an address with the registry's active Oracle role.
     SetZones {
         zones: Vec<ZoneUpdate>,
     },
@@ -337,6 +473,9 @@ pub enum ExecuteMsg {
         routes: Vec<SpillUpdate>,
     },
 }
+
+/// Most job ids one `DrawVerifiers` takes.
+pub const MAX_DRAW_BATCH: usize = 20;
 
 #[cw_serde]
 pub enum JobStatus {
@@ -427,6 +566,9 @@ pub struct ChunkChallenge {
     pub deadline: Timestamp,
     /// The leaf hash the provider proved, once answered.
     pub answer: Option<String>,
+    /// A `ChallengeData`: only the chunk's bytes (`RespondData`) answer it.
+    #[serde(default)]
+    pub data: bool,
 }
 
 #[cw_serde]
@@ -445,14 +587,33 @@ pub struct Dispute {
     pub provider_leaf: Option<String>,
     /// The provider must prove the chunk by then.
     pub response_deadline: Timestamp,
-    /// Once proved, dispute verifiers vote until then.
+    /// Once proved and the voters are drawn, they vote until then.
     pub vote_deadline: Option<Timestamp>,
     pub voters: Vec<DisputeVoter>,
+    /// Beacon reveal whose value seeds this round's voter draw; None once
+    /// drawn (or when no beacon runs: no voters).
+    #[serde(default)]
+    pub draw_at: Option<u64>,
+    /// Voter rounds started so far, this one included (0 before issue 12).
+    #[serde(default)]
+    pub round: u8,
+    /// Voters of earlier rounds (never drawn again for this dispute).
+    #[serde(default)]
+    pub past_voters: Vec<Addr>,
+    /// When the dispute (or its current round) opened.
+    #[serde(default)]
+    pub opened_at: Option<Timestamp>,
 }
 
 #[cw_serde]
 pub struct Verification {
+    /// Attestations and challenges are accepted until then; it is set when
+    /// the verifiers are drawn (the window starts at the draw).
     pub challenge_deadline: Timestamp,
+    /// Beacon reveal whose value seeds the verifier draw; None once drawn
+    /// (records before issue 12: drawn at submission).
+    #[serde(default)]
+    pub draw_at: Option<u64>,
     pub verifiers: Vec<VerifierEntry>,
     pub challenges: Vec<ChunkChallenge>,
     pub dispute: Option<Dispute>,
@@ -602,6 +763,12 @@ pub struct TemplatesResponse {
 pub struct JobResponse {
     pub job: Job,
     pub history: Vec<JobEvent>,
+    /// A bad-input report waiting for its judge, if any.
+    #[serde(default)]
+    pub bad_input_report: Option<BadInputReport>,
+    /// Its drawn judge, once the beacon value it waits for is revealed.
+    #[serde(default)]
+    pub bad_input_judge: Option<Addr>,
 }
 
 #[cw_serde]
@@ -688,7 +855,9 @@ pub struct Totals {
     pub protocol_fees: Uint128,
     pub bad_input_fees: Uint128,
     pub refunded: Uint128,
-    /// Slashes requested from the registry (it slashes what the bond holds).
+    /// What the registry actually took in slashes this contract asked for
+    /// (its `SlashResult.taken`, which is less than asked when a bond ran
+    /// short).
     pub slashed: Uint128,
 }
 
@@ -697,4 +866,62 @@ pub struct StatsResponse {
     pub jobs: u64,
     pub by_status: Vec<StatusCount>,
     pub totals: Totals,
+}
+
+// ---- claims, results and bad input (trust hardening) -------------------------
+
+/// A pending bad-input report on a remote input: the reporter's collateral
+/// stands as the bond. Its judge is one validator drawn stake-weighted
+/// (never a slot holder or the requester) with the registry beacon's value
+/// at reveal `judge_beacon_seq`, which comes after the report: the reporter
+/// cannot pick its judge by choosing when to report.
+#[cw_serde]
+pub struct BadInputReport {
+    pub reporter: Addr,
+    pub reported_at: Timestamp,
+    /// Unjudged by then, the report counts as false (anyone sends `Expire`).
+    pub deadline: Timestamp,
+    /// None: the beacon had no anchored validator at the report, nobody can
+    /// be drawn; only the requester can then uphold the report.
+    pub judge_beacon_seq: Option<u64>,
+}
+
+pub fn default_abandon_slash_rate() -> Decimal {
+    Decimal::percent(50)
+}
+
+pub fn default_min_job_price() -> Uint128 {
+    Uint128::new(100)
+}
+
+pub fn default_cancel_fee_rate() -> Decimal {
+    Decimal::percent(5)
+}
+
+pub fn default_bad_input_window() -> u64 {
+    600
+}
+
+/// 1 TiB: above any single accelerator sold today.
+pub fn default_max_device_memory() -> Uint64 {
+    Uint64::new(1 << 40)
+}
+
+pub fn default_max_compute_units() -> u32 {
+    4_096
+}
+
+/// A replica's commitment: hex sha256(root bytes ‖ salt ‖ provider address
+/// bytes ‖ job id as 8 big-endian bytes). Binding the committer and the job
+/// means a slot that copies another's commitment (or later its reveal)
+/// cannot open it. The job market checks reveals with this function and
+/// provider agents commit with it.
+pub fn replica_commitment(root: &[u8], salt: &[u8], provider: &str, job_id: u64) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(root);
+    h.update(salt);
+    h.update(provider.as_bytes());
+    h.update(job_id.to_be_bytes());
+    hex::encode(h.finalize())
 }

@@ -10,6 +10,7 @@ pub mod addresses;
 pub mod agpu;
 pub mod amax;
 pub mod claims;
+pub mod draw;
 pub mod governance;
 pub mod incentives;
 pub mod job_market;

@@ -1,5 +1,5 @@
 //! Vocabulary shared by pricing, the job market, incentives and the provider
-//! agent (DESIGN.md §6–7): job classes, urgency, verification modes and the
+//! agent (docs/protocol.md): job classes, urgency, verification modes and the
 //! unit formulas that turn a job's parameters into compute units.
 
 use cosmwasm_schema::cw_serde;

@@ -1,4 +1,4 @@
-//! The Multi-Tier Pricing engine (DESIGN.md §6).
+//! The Multi-Tier Pricing engine (docs/protocol.md).
 //!
 //! Prices are per compute unit, per (tier, class). Every tier carries a
 //! dynamic multiplier adjusted once per epoch from the epoch's utilization
@@ -7,9 +7,13 @@
 //! like EIP-1559's base fee. The rollover happens lazily on the first call
 //! of a new epoch; queries report the rolled-over values without writing.
 //!
-//! Supply of tier t in an epoch = (sum of verified benchmark scores of the
-//! active providers in tier t, in units per second, from the registry)
-//! × epoch length in seconds.
+//! Supply of tier t in an epoch = the time integral over the epoch of the
+//! tier's capacity (sum of verified benchmark scores of its active providers,
+//! units per second, read from the registry's `TierCapacity` on every
+//! pricing call). Between two observations the larger of the two readings
+//! counts, so a capacity dip that lasts one block (drop roles, poke, re-add)
+//! does not move the price. Demand is reported by the job market when work
+//! is claimed, not when a job is merely submitted.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal, Uint128};
@@ -86,6 +90,13 @@ pub struct PricingParams {
     pub max_multiplier: Decimal,
     /// Each verifier's fee as a fraction of one replica's compute cost.
     pub verifier_fee_rate: Decimal,
+    /// Floor of each verifier's fee in uagpu: the fee is
+    /// `max(⌈compute_cost · verifier_fee_rate⌉, min_verifier_fee)`, so a tiny
+    /// job never pays a verifier (close to) nothing. Must be positive; state
+    /// written before this field existed reads 0 until a migration or
+    /// `UpdateConfig` sets it.
+    #[serde(default)]
+    pub min_verifier_fee: Uint128,
 }
 
 // A message is built and parsed once; boxing the parameters would only make
@@ -93,8 +104,10 @@ pub struct PricingParams {
 #[allow(clippy::large_enum_variant)]
 #[cw_serde]
 pub enum ExecuteMsg {
-    /// Reporter only: `units` of demand for `tier` in the current epoch
-    /// (the job market calls this at submission).
+    /// Reporter only: `units` of demand for `tier` in the current epoch.
+    /// The job market calls this when a provider claims the work (real
+    /// demand), not at submission: a job submitted and cancelled must not
+    /// count.
     RecordDemand { tier: u8, units: Uint128 },
     /// Rolls the epoch over if due. Anyone; never needed, every call does it.
     Poke {},
@@ -137,7 +150,13 @@ pub enum QueryMsg {
 }
 
 #[cw_serde]
-pub struct MigrateMsg {}
+#[derive(Default)]
+pub struct MigrateMsg {
+    /// New parameters to install with the migration (validated), e.g. to
+    /// set `min_verifier_fee` on state written before it existed.
+    #[serde(default)]
+    pub params: Option<PricingParams>,
+}
 
 #[cw_serde]
 pub struct ConfigResponse {
@@ -158,7 +177,8 @@ pub struct QuoteResponse {
     /// One replica: `ceil(units · unit_price)`.
     pub compute_cost: Uint128,
     pub replication: u8,
-    /// Each verifier's fee.
+    /// Each verifier's fee: `max(⌈compute_cost · verifier_fee_rate⌉,
+    /// min_verifier_fee)`.
     pub verifier_fee: Uint128,
     pub verifiers: u8,
     /// `compute_cost · replication + verifier_fee · verifiers`.
@@ -198,11 +218,19 @@ pub struct PriceHistoryResponse {
     pub epochs: Vec<EpochRecord>,
 }
 
+/// A closed epoch's `supply` is the time-weighted capacity over the epoch
+/// (capacity × seconds).
 #[cw_serde]
 pub struct UtilizationResponse {
     pub tier: u8,
     pub epoch: u64,
+    /// Demand recorded so far in the epoch.
     pub demand: Uint128,
+    /// The epoch's supply if capacity stays as it is now: the time-weighted
+    /// capacity·seconds so far plus `capacity` × the seconds left.
     pub supply: Uint128,
     pub utilization: Decimal,
+    /// The tier's capacity (units per second) the registry reports now.
+    #[serde(default)]
+    pub capacity: Uint128,
 }

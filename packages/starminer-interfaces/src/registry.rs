@@ -1,6 +1,6 @@
 //! The provider registry: identities, roles, bonded AGPU stake, collateral,
 //! slashing, reputation, jailing, heartbeats and benchmark-verified tiers
-//! (DESIGN.md §3 and §8).
+//! (docs/protocol.md).
 //!
 //! Amounts are in uagpu. Times are `env.block.time`; periods are seconds.
 //! The pure reputation, tier and benchmark-timing rules live in [`reputation`]
@@ -38,6 +38,10 @@ pub struct InstantiateMsg {
     /// Initial zone ids.
     pub zones: Vec<String>,
     pub params: Params,
+    /// Oracles appointed at instantiation (governance appoints and removes
+    /// them afterwards): whoever posts the market's first zone table.
+    #[serde(default)]
+    pub oracles: Vec<String>,
 }
 
 /// Every governance-owned parameter of the registry.
@@ -59,9 +63,49 @@ pub struct Params {
     /// Verified score needed for tiers 1..=4, strictly increasing, exactly 4.
     pub tier_thresholds: Vec<u64>,
     pub benchmark: BenchmarkParams,
-    /// Size cap of the active validator set.
+    /// Size cap of the active validator set: the top `max_validators`
+    /// eligible validators by bond hold the seats.
     pub max_validators: u32,
     pub limits: Limits,
+    /// The beacon, validator duties, benchmark quorum and zone-change delay
+    /// (issue 12). Absent in records written before them: the defaults.
+    #[serde(default)]
+    pub duties: DutyParams,
+}
+
+/// Validator duties and the timing rules that keep the registry's trust
+/// assumptions honest.
+#[cw_serde]
+pub struct DutyParams {
+    /// Seconds one validator must wait between two beacon reveals.
+    pub beacon_interval: u64,
+    /// Upper bound on the beacon's `reveals_per_draw` (it is also capped by
+    /// the number of seated validators with an anchor).
+    pub beacon_reveals_per_draw: u32,
+    /// Seconds a seated validator may go without a reveal before anyone may
+    /// report it (`ReportMissedBeacon`); at least `beacon_interval`.
+    pub beacon_grace: u64,
+    /// Share of its bond a validator loses for a missed duty (a missed beacon
+    /// reveal or benchmark attestation); it is also jailed and unseated.
+    pub missed_duty_slash: Decimal,
+    /// Attestations a benchmark needs (capped by the seated validators other
+    /// than the provider).
+    pub benchmark_quorum: u32,
+    /// Seconds after `UpdateProfile{zone}` before the new zone takes effect.
+    pub zone_change_delay: u64,
+}
+
+impl Default for DutyParams {
+    fn default() -> Self {
+        DutyParams {
+            beacon_interval: 30,
+            beacon_reveals_per_draw: 3,
+            beacon_grace: 600,
+            missed_duty_slash: Decimal::permille(10),
+            benchmark_quorum: 3,
+            zone_change_delay: 3_600,
+        }
+    }
 }
 
 #[cw_serde]
@@ -98,7 +142,7 @@ pub struct Limits {
     pub max_url_len: u32,
 }
 
-/// Roles of DESIGN.md §3. `Requester` is everybody; `Oracle` is appointed by
+/// Roles of docs/protocol.md. `Requester` is everybody; `Oracle` is appointed by
 /// governance; `Provider` and `Validator` are requested by the address and
 /// active while it is not jailed and its bond meets the role's threshold.
 #[cw_serde]
@@ -194,6 +238,16 @@ pub struct Provider {
     pub bonded: Uint128,
     /// Part of `bonded` locked as collateral for running jobs.
     pub locked: Uint128,
+    /// A zone change waiting for `zone_change_delay` (`zone` is the zone in
+    /// effect; queries already show the new zone once it is due).
+    #[serde(default)]
+    pub pending_zone: Option<PendingZone>,
+}
+
+#[cw_serde]
+pub struct PendingZone {
+    pub zone: String,
+    pub effective_at: Timestamp,
 }
 
 impl Provider {
@@ -264,6 +318,27 @@ pub enum ExecuteMsg {
     Claim {},
     /// Provider liveness.
     Heartbeat {},
+    /// A validator commits to a hash chain for the randomness beacon:
+    /// `anchor` is hex sha256ⁿ(secret). Allowed when the sender has no
+    /// anchor yet or its chain is used up (each reveal moves the anchor one
+    /// link down).
+    SetBeaconAnchor {
+        anchor: String,
+    },
+    /// A validator reveals the next link of its hash chain (hex, 32 bytes):
+    /// sha256(preimage) must equal its current anchor, which then becomes the
+    /// preimage. The value is fixed by the anchor, so it cannot be ground;
+    /// only withholding it is possible, and that is punished.
+    RevealBeacon {
+        preimage: String,
+    },
+    /// Anyone: reports a seated validator that has not revealed a beacon link
+    /// for `beacon_grace` seconds (counted from its last reveal or from when
+    /// it was seated, whichever is later). The validator is slashed
+    /// `missed_duty_slash` of its bond to the treasury, jailed and unseated.
+    ReportMissedBeacon {
+        validator: String,
+    },
     /// Leaves jail once `until` has passed; reputation is lifted to the floor.
     Unjail {},
     /// Asks for a benchmark challenge; the seed and deadline are fixed now.
@@ -271,17 +346,29 @@ pub enum ExecuteMsg {
         claimed_score: u64,
     },
     /// Posts the result root (hex sha256) of a challenge before its deadline.
+    /// Fixes the verifier draw: the validator set now, the beacon value
+    /// `reveals_per_draw` reveals later.
     SubmitBenchmarkResult {
         challenge_id: u64,
         result_root: String,
     },
-    /// An active validator (never the provider itself) checks a submitted
-    /// result. Valid: the verified score (capped at the claim) sets the tier.
+    /// A drawn verifier (never the provider itself) checks a submitted
+    /// result. Once every drawn verifier has attested, a majority of the
+    /// quorum attesting valid verifies the median of their measured scores
+    /// (capped at the claim), which sets the tier; a majority attesting
+    /// invalid rejects it.
     AttestBenchmark {
         provider: String,
         challenge_id: u64,
         valid: bool,
         measured_score: u64,
+    },
+    /// Anyone, after a submitted challenge's attestation window closed:
+    /// decides it with the attestations present and jails and slashes the
+    /// drawn verifiers that did not attest. `RequestBenchmark` does the same
+    /// for the provider's previous challenge.
+    FinalizeBenchmark {
+        challenge_id: u64,
     },
 
     // Authorized contracts and governance.
@@ -367,7 +454,8 @@ pub enum QueryMsg {
         start_after: Option<String>,
         limit: Option<u32>,
     },
-    /// The active validator set with the stake of each member.
+    /// The seated validator set (the top `max_validators` eligible
+    /// validators by bond) with the stake of each member, in address order.
     #[returns(ValidatorsResponse)]
     Validators {
         start_after: Option<String>,
@@ -409,6 +497,57 @@ pub enum QueryMsg {
     TierCapacity { tier: u8 },
     #[returns(TotalsResponse)]
     Totals {},
+    /// Whether `address` holds `role` and it is active: `Provider` bonded
+    /// enough and not jailed, `Validator` seated, `Oracle` appointed by
+    /// governance (no registration needed), `Requester` always. One lookup,
+    /// for contracts that authorize by role.
+    #[returns(bool)]
+    HasRole { address: String, role: Role },
+    /// The randomness beacon's head: the value after the latest reveal, its
+    /// sequence number, and how many further reveals a consumer that fixes
+    /// its seed now must wait for before drawing (`reveals_per_draw`).
+    #[returns(BeaconResponse)]
+    Beacon {},
+    /// The beacon value right after reveal number `seq` (None while that
+    /// reveal has not happened yet).
+    #[returns(BeaconEntryResponse)]
+    BeaconAt { seq: u64 },
+}
+
+/// The data (`Response::data`, JSON) of a `Slash`: what was actually taken,
+/// which may be less than asked when the bond ran short.
+#[cw_serde]
+pub struct SlashResult {
+    pub taken: Uint128,
+    pub to_beneficiary: Uint128,
+    pub to_treasury: Uint128,
+}
+
+/// The beacon after one validator reveal. `value` is hex sha256 of the
+/// previous value, the revealer's address and its preimage.
+#[cw_serde]
+pub struct BeaconEntry {
+    pub seq: u64,
+    pub value: String,
+    pub revealer: Addr,
+    pub time: Timestamp,
+}
+
+#[cw_serde]
+pub struct BeaconResponse {
+    /// Reveals so far (0: none yet; `value` is then the genesis value).
+    pub seq: u64,
+    /// Hex sha256.
+    pub value: String,
+    /// Reveals a consumer fixing its seed at `seq` waits for: it draws with
+    /// the value at `seq + reveals_per_draw`. 0 when no seated validator has
+    /// a beacon anchor (nothing can be drawn).
+    pub reveals_per_draw: u32,
+}
+
+#[cw_serde]
+pub struct BeaconEntryResponse {
+    pub entry: Option<BeaconEntry>,
 }
 
 #[cw_serde]
@@ -431,6 +570,9 @@ pub struct ProvidersResponse {
 pub struct ValidatorStake {
     pub address: Addr,
     pub stake: Uint128,
+    /// Bonded stake not locked by any duty (what a new lock can take).
+    #[serde(default)]
+    pub free: Uint128,
 }
 
 #[cw_serde]
@@ -478,6 +620,11 @@ pub enum ChallengeStatus {
     Rejected {
         validator: Addr,
     },
+    /// The attestation window closed without a majority either way (or
+    /// without a beacon value to draw the verifiers): not verified, and no
+    /// fault of the provider. Drawn verifiers that stayed silent although the
+    /// draw was known by the deadline are jailed and slashed.
+    Expired {},
 }
 
 #[cw_serde]
@@ -491,6 +638,31 @@ pub struct Challenge {
     pub issued_at: Timestamp,
     pub deadline: Timestamp,
     pub status: ChallengeStatus,
+    /// Beacon reveal whose value draws the verifiers; fixed at
+    /// `SubmitBenchmarkResult` to the then-current `seq + reveals_per_draw`
+    /// (at least one reveal later). None before submission, and when the
+    /// quorum covers every candidate (all of them verify; nothing to draw).
+    #[serde(default)]
+    pub draw_seq: Option<u64>,
+    /// Attestations asked for: min(`benchmark_quorum`, seated validators
+    /// other than the provider at submission).
+    #[serde(default)]
+    pub quorum: u32,
+    /// The drawn verifiers, stake-weighted from the validator set at
+    /// submission with the beacon value at `draw_seq`; empty until that value
+    /// exists. Only they may attest.
+    #[serde(default)]
+    pub verifiers: Vec<Addr>,
+    #[serde(default)]
+    pub attestations: Vec<BenchmarkAttestation>,
+}
+
+/// One drawn verifier's verdict on a benchmark result.
+#[cw_serde]
+pub struct BenchmarkAttestation {
+    pub validator: Addr,
+    pub valid: bool,
+    pub measured_score: u64,
 }
 
 #[cw_serde]
@@ -574,7 +746,7 @@ pub struct TotalsResponse {
     pub total_claims: Uint128,
 }
 
-/// The reputation, tier and benchmark-timing rules (DESIGN.md §8), shared by
+/// The reputation, tier and benchmark-timing rules (docs/protocol.md), shared by
 /// the registry, the job market and incentives.
 ///
 /// Rounding goes against the subject: gains round down, losses round up, so

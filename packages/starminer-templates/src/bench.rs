@@ -1,4 +1,4 @@
-//! `bench.v1`: the registry's benchmark challenge (DESIGN.md §8). The
+//! `bench.v1`: the registry's benchmark challenge (docs/protocol.md). The
 //! challenge seed (hex SHA-256 issued on chain) drives deterministic integer
 //! work; the result root is the Merkle root of the output, which validators
 //! recompute chunk by chunk.

@@ -1,4 +1,4 @@
-//! The built-in StarMiner job templates (DESIGN.md §7, §11).
+//! The built-in StarMiner job templates (docs/protocol.md).
 //!
 //! One catalogue is shared by the provider agent (which runs the kernels),
 //! the deploy tooling (which registers the templates on chain: id, class,

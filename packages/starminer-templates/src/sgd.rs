@@ -1,6 +1,6 @@
 //! `ai.training.sgd`: minibatch SGD of a softmax-regression classifier, one
 //! checkpoint per block of steps. Chunk i is checkpoint i, so a verifier
-//! re-runs block i from checkpoint i − 1 (DESIGN.md §7, training-like
+//! re-runs block i from checkpoint i − 1 (docs/protocol.md, training-like
 //! templates).
 //!
 //! Checkpoint layout (little-endian f32, padded with zeros to the chunk

@@ -8,9 +8,9 @@ use cosmwasm_std::{
 use cw20::Cw20ExecuteMsg;
 use cw_storage_plus::Bound;
 
-use crate::emission::Pools;
+use crate::emission::{bounded, share, Pools};
 use crate::error::ContractError;
-use crate::execute::{cap_room, current_epoch};
+use crate::execute::{current_epoch, mint_room};
 use crate::state::{
     EpochState, Weights, CLAIMED, CONFIG, EPOCHS, MINTED, PARAMS, RESERVED, WEIGHTS,
 };
@@ -49,12 +49,25 @@ pub fn epoch_pools(state: &EpochState) -> Pools {
     )
 }
 
-/// `floor(pool · w / W)` on each side the address has weight in.
-pub fn epoch_reward(state: &EpochState, weights: &Weights) -> Uint128 {
-    epoch_pools(state).reward(
-        (weights.provider, state.provider_weight),
-        (weights.verifier, state.verifier_weight),
-    )
+/// What the address is paid from a closed epoch, and its share before the
+/// fee bound: on each side `floor(pool · w / W)`, capped at
+/// `floor(credit · fee_bound)` (uncapped for epochs allocated before the
+/// bound existed). The difference is forfeited: never minted.
+pub struct EpochReward {
+    pub reward: Uint128,
+    pub share: Uint128,
+}
+
+pub fn epoch_reward(state: &EpochState, weights: &Weights) -> EpochReward {
+    let pools = epoch_pools(state);
+    let provider = share(pools.provider, (weights.provider, state.provider_weight));
+    let verifier = share(pools.verifier, (weights.verifier, state.verifier_weight));
+    let reward = bounded(provider, weights.provider_credit, state.fee_bound)
+        + bounded(verifier, weights.verifier_credit, state.fee_bound);
+    EpochReward {
+        reward,
+        share: provider + verifier,
+    }
 }
 
 pub fn execute_claim(
@@ -63,6 +76,12 @@ pub fn execute_claim(
     info: MessageInfo,
 ) -> Result<Response, ContractError> {
     let claimant_addr = info.sender;
+    // With minting off nothing could be paid: refuse before touching the
+    // weights, which stay claimable once a minter is appointed.
+    let token = CONFIG.load(deps.storage)?.agpu_token;
+    let Some(room) = mint_room(&deps.querier, &token)? else {
+        return Err(ContractError::MintingDisabled {});
+    };
     let epoch_now = current_epoch(deps.storage, &env)?;
     let max = PARAMS.load(deps.storage)?.max_epochs_per_claim;
     let (entries, more) = claimable_epochs(deps.storage, &claimant_addr, epoch_now, max)?;
@@ -74,6 +93,7 @@ pub fn execute_claim(
 
     let mut reserved = RESERVED.load(deps.storage)?;
     let mut total = Uint128::zero();
+    let mut forfeited = Uint128::zero();
     let mut settled_epochs = Vec::with_capacity(entries.len());
     for (epoch, weights) in &entries {
         let mut state = EPOCHS.load(deps.storage, *epoch)?;
@@ -84,15 +104,20 @@ pub fn execute_claim(
             reserved = reserved.checked_sub(unclaimable)?;
             state.settled = true;
         }
-        let reward = epoch_reward(&state, weights);
+        let EpochReward { reward, share } = epoch_reward(&state, weights);
+        let forfeit = share.checked_sub(reward)?;
         state.claimed = state.claimed.checked_add(reward)?;
-        if state.claimed > epoch_pools(&state).total() {
-            return Err(ContractError::Accounting { amount: reward });
+        state.forfeited = state.forfeited.checked_add(forfeit)?;
+        if state.claimed.checked_add(state.forfeited)? > epoch_pools(&state).total() {
+            return Err(ContractError::Accounting { amount: share });
         }
+        // Both the reward and the forfeited rest leave the reservation: the
+        // rest goes back under the cap, unminted.
         reserved = reserved
-            .checked_sub(reward)
-            .map_err(|_| ContractError::Accounting { amount: reward })?;
+            .checked_sub(share)
+            .map_err(|_| ContractError::Accounting { amount: share })?;
         total = total.checked_add(reward)?;
+        forfeited = forfeited.checked_add(forfeit)?;
         EPOCHS.save(deps.storage, *epoch, &state)?;
         WEIGHTS.remove(deps.storage, (&claimant_addr, *epoch));
         settled_epochs.push(epoch.to_string());
@@ -103,12 +128,7 @@ pub fn execute_claim(
 
     // Reservations keep allocations within the cap; another minter could
     // still have eaten into it, so clip to what the token accepts.
-    let token = CONFIG.load(deps.storage)?.agpu_token;
-    let minted = if total.is_zero() {
-        Uint128::zero()
-    } else {
-        total.min(cap_room(&deps.querier, &token)?)
-    };
+    let minted = total.min(room);
     let minted_total = MINTED.load(deps.storage)?.checked_add(minted)?;
     MINTED.save(deps.storage, &minted_total)?;
 
@@ -117,6 +137,7 @@ pub fn execute_claim(
         .add_attribute("claimant", &claimant_addr)
         .add_attribute("epochs", settled_epochs.join(","))
         .add_attribute("reward", total)
+        .add_attribute("forfeited", forfeited)
         .add_attribute("minted", minted)
         .add_attribute("more", more.to_string());
     if !minted.is_zero() {

@@ -34,6 +34,12 @@ pub fn current_epoch(storage: &dyn Storage, env: &Env) -> StdResult<u64> {
 /// What the AGPU cap still allows: cap − total supply. Zero when minting is
 /// disabled; unbounded (up to `Uint128::MAX`) when the token has no cap.
 pub fn cap_room(querier: &QuerierWrapper, token: &Addr) -> Result<Uint128, ContractError> {
+    Ok(mint_room(querier, token)?.unwrap_or_default())
+}
+
+/// Like [`cap_room`], but `None` when minting is disabled (the token has no
+/// minter).
+pub fn mint_room(querier: &QuerierWrapper, token: &Addr) -> Result<Option<Uint128>, ContractError> {
     let token_err = |e: cosmwasm_std::StdError| ContractError::TokenQuery {
         reason: e.to_string(),
     };
@@ -41,13 +47,15 @@ pub fn cap_room(querier: &QuerierWrapper, token: &Addr) -> Result<Uint128, Contr
         .query_wasm_smart(token, &Cw20QueryMsg::Minter {})
         .map_err(token_err)?;
     let Some(minter) = minter else {
-        return Ok(Uint128::zero());
+        return Ok(None);
     };
     let info: TokenInfoResponse = querier
         .query_wasm_smart(token, &Cw20QueryMsg::TokenInfo {})
         .map_err(token_err)?;
-    Ok(minter
-        .cap
-        .unwrap_or(Uint128::MAX)
-        .saturating_sub(info.total_supply))
+    Ok(Some(
+        minter
+            .cap
+            .unwrap_or(Uint128::MAX)
+            .saturating_sub(info.total_supply),
+    ))
 }

@@ -2,7 +2,7 @@
 
 use cosmwasm_std::Uint128;
 
-use crate::suite::{attr, dec, Suite, SuiteBuilder, EPOCH};
+use crate::suite::{attr, dec, Suite, SuiteBuilder, AMPLE_FEE, EPOCH};
 
 #[test]
 fn schedule_decays_epoch_by_epoch() {
@@ -186,10 +186,9 @@ fn tiny_work_still_counts_as_one() {
 fn verifiers_share_their_part_by_attestations() {
     let mut s = Suite::new();
     s.register("alice");
-    s.work("alice", 1_000).unwrap();
-    s.attest("val1").unwrap();
-    s.attest("val1").unwrap();
-    s.attest("val2").unwrap();
+    s.settle("alice", 500, AMPLE_FEE, &["val1", "val2"])
+        .unwrap();
+    s.settle("alice", 500, AMPLE_FEE, &["val1"]).unwrap();
     let e = s.epoch(0);
     assert_eq!((e.verifier_weight.u128(), e.emitted.u128()), (3, 1_000_000));
     s.next_epoch();
@@ -208,8 +207,7 @@ fn a_verifier_who_also_provides_is_paid_on_both_sides() {
     s.register("alice");
     s.register("bob");
     s.work("alice", 1_000).unwrap();
-    s.work("bob", 1_000).unwrap();
-    s.attest("alice").unwrap();
+    s.settle("bob", 1_000, AMPLE_FEE, &["alice"]).unwrap();
     s.next_epoch();
     assert_eq!(s.pending("alice").amount.u128(), 400_000 + 200_000);
     s.claim("alice").unwrap();

@@ -2,7 +2,10 @@
 //! in one test binary.
 
 mod access;
+mod attacks;
 mod claims;
+mod economics;
 mod emission;
+mod migration;
 mod properties;
 mod suite;

@@ -6,7 +6,7 @@
 use cosmwasm_std::Uint128;
 use proptest::prelude::*;
 
-use crate::suite::{Suite, SuiteBuilder, EPOCH};
+use crate::suite::{Suite, SuiteBuilder, AMPLE_FEE, EPOCH};
 
 const PROVIDERS: [&str; 3] = ["alice", "bob", "carol"];
 const VERIFIERS: [&str; 2] = ["val1", "val2"];
@@ -66,7 +66,7 @@ proptest! {
         for op in ops {
             match op {
                 Op::Work(p, units) => { s.work(PROVIDERS[p], units).unwrap(); }
-                Op::Attest(v) => { s.attest(VERIFIERS[v]).unwrap(); }
+                Op::Attest(v) => { s.settle(PROVIDERS[0], 1, AMPLE_FEE, &[VERIFIERS[v]]).unwrap(); }
                 Op::Advance(secs) => s.advance(secs),
                 Op::Claim(w) => { let _ = s.claim(EVERYONE[w]); }
             }

@@ -13,6 +13,7 @@ use starminer_interfaces::incentives::{
     EmissionsResponse, EpochEmission, EpochInfo, ExecuteMsg, IncentivesParams, InstantiateMsg,
     PendingRewardsResponse, QueryMsg, TotalsResponse,
 };
+use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{
     self as reg, BenchmarkParams, Device, JobOutcome, Limits, ReputationParams, Role,
 };
@@ -35,8 +36,14 @@ pub fn default_params() -> IncentivesParams {
         decay: dec("0.9"),
         verifier_share: dec("0.2"),
         max_epochs_per_claim: 3,
+        reward_per_fee: dec("0.5"),
+        unverified_weight: Decimal::zero(),
     }
 }
+
+/// A protocol fee large enough that the fee bound never binds in the tests
+/// of the emission schedule and split.
+pub const AMPLE_FEE: u128 = 1_000_000_000_000_000;
 
 fn agpu_contract() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(
@@ -93,6 +100,7 @@ fn registry_params() -> reg::Params {
             max_text_len: 32,
             max_url_len: 64,
         },
+        duties: Default::default(),
     }
 }
 
@@ -174,6 +182,7 @@ impl SuiteBuilder {
                     authorized: vec![market.to_string()],
                     zones: vec!["eu-west".into()],
                     params: registry_params(),
+                    oracles: vec![],
                 },
                 &[],
                 "registry",
@@ -305,18 +314,49 @@ impl Suite {
         p.reputation
     }
 
+    /// A verified (SpotCheck) job of `provider` without verifiers, whose
+    /// protocol fee is ample: the fee bound does not bind.
     pub fn work(&mut self, provider: &str, units: u128) -> Res {
-        let msg = ExecuteMsg::RecordWork {
+        self.settle(provider, units, AMPLE_FEE, &[])
+    }
+
+    /// The job market reports a settled SpotCheck job.
+    pub fn settle(&mut self, provider: &str, units: u128, fee: u128, verifiers: &[&str]) -> Res {
+        self.settle_mode(
+            provider,
+            units,
+            fee,
+            VerificationMode::SpotCheck {
+                verifiers: verifiers.len() as u8,
+            },
+            verifiers,
+        )
+    }
+
+    pub fn settle_mode(
+        &mut self,
+        provider: &str,
+        units: u128,
+        fee: u128,
+        verification: VerificationMode,
+        verifiers: &[&str],
+    ) -> Res {
+        let msg = ExecuteMsg::RecordSettlement {
             provider: self.addr(provider).to_string(),
             units: Uint128::new(units),
+            protocol_fee: Uint128::new(fee),
+            verification,
+            verifiers: verifiers.iter().map(|v| self.addr(v).to_string()).collect(),
         };
         let market = self.market.clone();
         self.exec(&market, &msg)
     }
 
-    pub fn attest(&mut self, verifier: &str) -> Res {
-        let msg = ExecuteMsg::RecordAttestation {
-            verifier: self.addr(verifier).to_string(),
+    /// The legacy report without a fee: weight but no fee credit.
+    pub fn legacy_work(&mut self, provider: &str, units: u128) -> Res {
+        let msg = ExecuteMsg::RecordWork {
+            provider: self.addr(provider).to_string(),
+            units: Uint128::new(units),
         };
         let market = self.market.clone();
         self.exec(&market, &msg)

@@ -1,9 +1,10 @@
-//! Governance: parameters, templates. Governance or oracles: zones and the
-//! spillover matrix.
+//! Governance: parameters, templates. Governance or registry oracles (the
+//! registry's `HasRole{Oracle}`): zones and the spillover matrix.
 
 use cosmwasm_std::{Addr, Api, DepsMut, MessageInfo, Response};
 use starminer_interfaces::addresses::{validate_address_list, AddressListError};
 use starminer_interfaces::job_market::{MarketParams, SpillUpdate, Template, ZoneUpdate};
+use starminer_interfaces::registry::{QueryMsg as RegistryQuery, Role};
 
 use crate::error::ContractError;
 use crate::execute::ensure_governance;
@@ -110,9 +111,22 @@ pub fn execute_set_template_enabled(
         .add_attribute("enabled", enabled.to_string()))
 }
 
+/// Governance, or an address the registry says holds the active `Oracle`
+/// role (appointed by governance there, registered, not jailed). The
+/// market's own `oracles` list is no longer read.
 fn ensure_governance_or_oracle(deps: &DepsMut, sender: &Addr) -> Result<(), ContractError> {
     let config = CONFIG.load(deps.storage)?;
-    if config.governance != *sender && !config.oracles.contains(sender) {
+    if config.governance == *sender {
+        return Ok(());
+    }
+    let is_oracle: bool = deps.querier.query_wasm_smart(
+        &config.registry,
+        &RegistryQuery::HasRole {
+            address: sender.to_string(),
+            role: Role::Oracle,
+        },
+    )?;
+    if !is_oracle {
         return Err(ContractError::NotOracle {});
     }
     Ok(())

@@ -5,8 +5,11 @@
 //! id) order, and stops after `max_claim_scan` entries: its gas does not grow
 //! with the number of open jobs.
 
-use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage};
-use starminer_interfaces::job_market::{Job, JobStatus, Slot};
+use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage, Uint128};
+use cw_storage_plus::Bound;
+use starminer_interfaces::job_market::{Job, JobStatus, MarketParams, QueueCursor, Slot, Template};
+use starminer_interfaces::market::Urgency;
+use starminer_interfaces::pricing::ExecuteMsg as PricingMsg;
 use starminer_interfaces::registry::{
     ExecuteMsg as RegistryMsg, Provider, ProviderStatus, QueryMsg as RegistryQuery, Role,
 };
@@ -17,8 +20,51 @@ use crate::logic::{
     age_seconds, collateral_for, fee_split, hardware_fits, lease_seconds, spill_allowed,
 };
 use crate::state::{
-    save_job, QueueItem, BY_PROVIDER, CONFIG, PARAMS, QUEUE, SPILL, TEMPLATES, ZONES,
+    priority, save_job, urgency_of_priority, QueueItem, BY_PROVIDER, CONFIG, PARAMS, QUEUE, SPILL,
+    TEMPLATES, ZONES,
 };
+
+/// The full lease a slot of `units` at `urgency` needs: ⌈units × template
+/// seconds per unit × urgency factor⌉, at least `min_lease_seconds`. A claim
+/// is granted exactly this, never less (C1: no lease is cut to the deadline).
+pub fn lease_needed(
+    params: &MarketParams,
+    template: &Template,
+    units: Uint128,
+    urgency: Urgency,
+) -> u64 {
+    lease_seconds(
+        units,
+        template.max_seconds_per_unit,
+        params.lease_factors.for_urgency(urgency),
+        params.min_lease_seconds,
+    )
+}
+
+/// `Err(DeadlineTooClose)` when the time left before the job's deadline is
+/// shorter than the full lease its units need; else the lease in seconds.
+pub fn lease_that_fits(
+    storage: &dyn Storage,
+    env: &Env,
+    params: &MarketParams,
+    job: &Job,
+) -> Result<u64, ContractError> {
+    let template = TEMPLATES.load(storage, &job.spec.template)?;
+    let needed = lease_needed(params, &template, job.units, job.spec.requirements.urgency);
+    let left = job
+        .spec
+        .deadline
+        .seconds()
+        .saturating_sub(env.block.time.seconds());
+    if left < needed {
+        return Err(ContractError::DeadlineTooClose {
+            job_id: job.id,
+            needed,
+            left,
+        });
+    }
+    Ok(needed)
+}
 
 /// The registry's record of an active provider, or why it cannot claim.
 fn load_active_provider(deps: &DepsMut, sender: &Addr) -> Result<Provider, ContractError> {
@@ -140,7 +186,10 @@ pub fn execute_claim_next(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
+    start_after: Option<QueueCursor>,
 ) -> Result<Response, ContractError> {
+    // Resume after (priority, job id): the merged order of every zone queue.
+    let after = start_after.map(|c| (priority(c.urgency), c.job_id));
     let provider = load_active_provider(&deps, &info.sender)?;
     let params = PARAMS.load(deps.storage)?;
     let max_zones = params.limits.max_zones as usize;
@@ -159,9 +208,12 @@ pub fn execute_claim_next(
         let storage: &dyn Storage = deps.storage;
         let mut cursors = Vec::with_capacity(zones.len());
         for zone in &zones {
-            let iter = QUEUE
-                .sub_prefix(zone.as_str())
-                .range(storage, None, None, Order::Ascending);
+            let iter = QUEUE.sub_prefix(zone.as_str()).range(
+                storage,
+                after.map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            );
             let mut cursor = ZoneCursor {
                 zone: zone.clone(),
                 iter: Box::new(iter),
@@ -172,6 +224,7 @@ pub fn execute_claim_next(
         }
         let mut scanned: u32 = 0;
         let mut picked = None;
+        let mut last: Option<(u8, u64)> = None;
         while scanned < params.max_claim_scan {
             // The best head across zones: most urgent, then oldest (lowest id).
             let best = cursors
@@ -182,15 +235,29 @@ pub fn execute_claim_next(
             let Some((_, i)) = best else { break };
             scanned += 1;
             let cursor = &mut cursors[i];
-            if let Some(((_, job_id), item)) = cursor.head.take() {
+            if let Some(((prio, job_id), item)) = cursor.head.take() {
+                last = Some((prio, job_id));
                 if check_candidate(storage, &env, &provider, &cursor.zone, job_id, &item).is_ok() {
-                    picked = Some(job_id);
-                    break;
+                    // Only a job whose deadline still leaves a full lease.
+                    let job = load_job(storage, job_id)?;
+                    if lease_that_fits(storage, &env, &params, &job).is_ok() {
+                        picked = Some(job_id);
+                        break;
+                    }
                 }
             }
             cursor.advance()?;
         }
-        picked.ok_or(ContractError::NoJobAvailable { scanned })?
+        // Whether entries remain past the last one examined.
+        let exhausted = cursors.iter().all(|c| c.head.is_none());
+        let more = match last {
+            Some((prio, job_id)) if !exhausted => format!(
+                "; more wait: send ClaimNext with start_after {{urgency: {:?}, job_id: {job_id}}}",
+                urgency_of_priority(prio)
+            ),
+            _ => String::new(),
+        };
+        picked.ok_or(ContractError::NoJobAvailable { scanned, more })?
     };
     let job = load_job(deps.storage, picked)?;
     take_slot(deps, env, provider.address, job)
@@ -205,15 +272,10 @@ fn take_slot(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let params = PARAMS.load(deps.storage)?;
-    let template = TEMPLATES.load(deps.storage, &job.spec.template)?;
-    let urgency = job.spec.requirements.urgency;
-    let lease = lease_seconds(
-        job.units,
-        template.max_seconds_per_unit,
-        params.lease_factors.for_urgency(urgency),
-        params.min_lease_seconds,
-    );
-    let lease_deadline = env.block.time.plus_seconds(lease).min(job.spec.deadline);
+    // The full lease or no claim: a provider never holds a lease it could
+    // not meet, so it is never slashed for the requester's deadline.
+    let lease = lease_that_fits(deps.storage, &env, &params, &job)?;
+    let lease_deadline = env.block.time.plus_seconds(lease);
     let (payout, _) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
     let collateral = collateral_for(payout, params.collateral_rate);
 
@@ -232,7 +294,15 @@ fn take_slot(
     save_job(deps.storage, Some(&old), &job)?;
     BY_PROVIDER.save(deps.storage, (&provider, job.id), &())?;
 
-    let mut response = Response::new();
+    // Demand reaches pricing here, once per claimed slot: real work, which a
+    // submit-then-cancel never is (H3).
+    let mut response = Response::new().add_message(crate::execute::wasm_exec(
+        &config.pricing,
+        &PricingMsg::RecordDemand {
+            tier: job.tier,
+            units: job.units,
+        },
+    )?);
     if !collateral.is_zero() {
         response = response.add_message(registry_exec(
             &config,

@@ -10,11 +10,12 @@ pub mod submit;
 pub mod verify;
 
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, Env, Event, StdResult, Storage, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, CosmosMsg, Env, Event, Reply, ReplyOn, Response, StdResult,
+    Storage, SubMsgResponse, SubMsgResult, Uint128, WasmMsg,
 };
 use starminer_interfaces::incentives::ExecuteMsg as IncentivesMsg;
 use starminer_interfaces::job_market::{Job, JobStatus, Settlement};
-use starminer_interfaces::registry::{ExecuteMsg as RegistryMsg, JobOutcome};
+use starminer_interfaces::registry::{ExecuteMsg as RegistryMsg, JobOutcome, SlashResult};
 
 use crate::error::ContractError;
 use crate::state::{log_event, Config, CONFIG, JOBS, PARAMS, TOTALS};
@@ -94,10 +95,11 @@ pub fn outcome_msg(config: &Config, provider: &Addr, outcome: JobOutcome) -> Std
     )
 }
 
-/// A registry `Slash` of `amount` (none for zero), counted in the totals.
-/// With `job_id` the registry takes the job's locked collateral first.
+/// A registry `Slash` of `amount` (none for zero). With `job_id` the
+/// registry takes the job's locked collateral first. The market's `slashed`
+/// total counts what the registry reports it took (see [`SLASH_REPLY_ID`]).
 pub fn slash_msgs(
-    storage: &mut dyn Storage,
+    _storage: &mut dyn Storage,
     config: &Config,
     offender: &Addr,
     job_id: Option<u64>,
@@ -107,10 +109,6 @@ pub fn slash_msgs(
     if amount.is_zero() {
         return Ok(vec![]);
     }
-    TOTALS.update(storage, |mut t| -> StdResult<_> {
-        t.slashed = t.slashed.checked_add(amount)?;
-        Ok(t)
-    })?;
     Ok(vec![registry_exec(
         config,
         &RegistryMsg::Slash {
@@ -120,6 +118,69 @@ pub fn slash_msgs(
             beneficiary: beneficiary.map(|b| b.to_string()),
         },
     )?])
+}
+
+/// Reply id of every registry `Slash` the market sends.
+pub const SLASH_REPLY_ID: u64 = 1;
+
+/// Turns every registry `Slash` among a response's messages into a
+/// submessage with `reply_on_success`, so that [`record_slash_reply`] can add
+/// what the registry actually took (its `SlashResult`) to the totals. Done
+/// once, at the entry point, for every handler's response.
+pub fn with_slash_replies(registry: &Addr, mut response: Response) -> Response {
+    for sub in response.messages.iter_mut() {
+        let is_slash = match &sub.msg {
+            CosmosMsg::Wasm(WasmMsg::Execute {
+                contract_addr, msg, ..
+            }) if contract_addr == registry.as_str() => {
+                matches!(from_json::<RegistryMsg>(msg), Ok(RegistryMsg::Slash { .. }))
+            }
+            _ => false,
+        };
+        if is_slash && sub.reply_on == ReplyOn::Never {
+            sub.reply_on = ReplyOn::Success;
+            sub.id = SLASH_REPLY_ID;
+        }
+    }
+    response
+}
+
+/// The registry's `SlashResult` from a slash reply (protobuf-wrapped
+/// `MsgExecuteContractResponse` data, as wasmd and cw-multi-test send it, or
+/// raw JSON); None when the registry sent no data.
+pub fn slash_taken(result: &SubMsgResponse) -> Option<Uint128> {
+    #[allow(deprecated)]
+    let raw = result
+        .msg_responses
+        .first()
+        .map(|r| r.value.clone())
+        .or_else(|| result.data.clone())?;
+    let inner = match cw_utils::parse_execute_response_data(raw.as_slice()) {
+        Ok(parsed) => parsed.data?,
+        Err(_) => raw,
+    };
+    from_json::<SlashResult>(&inner).ok().map(|r| r.taken)
+}
+
+/// Adds a slash's `taken` to the market's totals.
+pub fn record_slash_reply(
+    storage: &mut dyn Storage,
+    reply: Reply,
+) -> Result<Response, ContractError> {
+    if reply.id != SLASH_REPLY_ID {
+        return Err(ContractError::UnknownReply { id: reply.id });
+    }
+    let taken = match &reply.result {
+        SubMsgResult::Ok(resp) => slash_taken(resp).unwrap_or_default(),
+        SubMsgResult::Err(_) => Uint128::zero(),
+    };
+    TOTALS.update(storage, |mut t| -> StdResult<_> {
+        t.slashed = t.slashed.checked_add(taken)?;
+        Ok(t)
+    })?;
+    Ok(Response::new()
+        .add_attribute("action", "slash_recorded")
+        .add_attribute("taken", taken))
 }
 
 /// Where a finished job's escrow goes; whatever is not listed is refunded

@@ -4,19 +4,23 @@
 
 use std::collections::BTreeMap;
 
-use cosmwasm_std::{Addr, CosmosMsg, DepsMut, Env, Event, Response, Storage, Uint128, Uint64};
+use cosmwasm_std::{
+    Addr, CosmosMsg, DepsMut, Env, Event, MessageInfo, Response, Storage, Uint128, Uint64,
+};
 use starminer_interfaces::incentives::ExecuteMsg as IncentivesMsg;
 use starminer_interfaces::job_market::{Attestation, Job, JobStatus};
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::JobOutcome;
 
 use crate::error::ContractError;
+use crate::execute::result::{ensure_no_report_by, reject_bad_input, slot_of};
+use crate::execute::verify::{execute_resolve_challenge, release_all_duties};
 use crate::execute::{
-    attestation_msg, disburse, event, incentives_exec, load_job, outcome_msg, slash_msgs,
-    unlock_msg, wrong_status, Disbursement,
+    disburse, event, incentives_exec, load_job, outcome_msg, slash_msgs, unlock_msg, wrong_status,
+    Disbursement,
 };
 use crate::logic::fee_split;
-use crate::state::{save_job, Config, CONFIG, PARAMS};
+use crate::state::{save_job, Config, BAD_INPUT, CONFIG, PARAMS};
 
 type Effects = (Vec<CosmosMsg>, Vec<Event>);
 
@@ -26,6 +30,11 @@ fn settle_blocker(job: &Job, env: &Env) -> Option<String> {
         return Some(format!("it is {:?}", job.status));
     }
     let v = job.verification.as_ref()?;
+    if let Some(draw_at) = v.draw_at {
+        return Some(format!(
+            "its verifiers wait for beacon reveal {draw_at} (DrawVerifiers)"
+        ));
+    }
     if v.dispute.is_some() {
         return Some("a dispute is open".into());
     }
@@ -102,10 +111,11 @@ pub fn settle_submitted(
         job,
         &provider.provider,
         provider.collateral,
+        fee,
+        &paid_verifiers,
     )?);
-    for v in &paid_verifiers {
-        msgs.push(attestation_msg(&config, v)?);
-    }
+    // Every verifier's duty ends: release the locks not slashed.
+    msgs.extend(release_all_duties(storage, &config, job.id)?);
     job.status = JobStatus::Settled;
     let s = job.settlement.clone().unwrap_or_default();
     let ev = event(
@@ -126,12 +136,16 @@ fn job_fee(job: &Job) -> Uint128 {
     job.quote.verifier_fee
 }
 
-/// Unlock, reputation up, units to incentives.
+/// Unlock, reputation up, and the settlement to incentives: units, the
+/// protocol fee this replica paid and the verifiers paid for it (emissions
+/// are bounded by that fee, so self-dealing cannot farm them: H4).
 fn success_msgs(
     config: &Config,
     job: &Job,
     provider: &Addr,
     collateral: Uint128,
+    protocol_fee: Uint128,
+    paid_verifiers: &[Addr],
 ) -> Result<Vec<CosmosMsg>, ContractError> {
     let units = Uint64::new(u64::try_from(job.units.u128()).unwrap_or(u64::MAX));
     let mut msgs = Vec::new();
@@ -145,17 +159,21 @@ fn success_msgs(
     )?);
     msgs.push(incentives_exec(
         config,
-        &IncentivesMsg::RecordWork {
+        &IncentivesMsg::RecordSettlement {
             provider: provider.to_string(),
             units: job.units,
+            protocol_fee,
+            verification: job.spec.verification.clone(),
+            verifiers: paid_verifiers.iter().map(|v| v.to_string()).collect(),
         },
     )?);
     Ok(msgs)
 }
 
 /// After the current attempt failed (slots already slashed or released and
-/// removed by the caller): back to Open while the deadline allows, else the
-/// job ends as `terminal` with every remaining slot released and a full
+/// removed by the caller): back to Open while the deadline still leaves a
+/// full lease (C1: a job nobody could finish in time is not offered), else
+/// the job ends as `terminal` with every remaining slot released and a full
 /// refund.
 pub fn reopen_or_close(
     storage: &mut dyn Storage,
@@ -164,10 +182,13 @@ pub fn reopen_or_close(
     job: &mut Job,
     terminal: JobStatus,
 ) -> Result<Effects, ContractError> {
+    // The attempt's verification ends: its verifiers and voters are free.
+    let released = release_all_duties(storage, config, job.id)?;
     job.result = None;
     job.verification = None;
     job.reveal_deadline = None;
-    if env.block.time < job.spec.deadline {
+    let params = PARAMS.load(storage)?;
+    if crate::execute::claim::lease_that_fits(storage, env, &params, job).is_ok() {
         job.status = JobStatus::Open;
         job.requeues = job.requeues.saturating_add(1);
         let ev = event(
@@ -178,9 +199,9 @@ pub fn reopen_or_close(
             None,
             format!("requeues={}", job.requeues),
         )?;
-        return Ok((vec![], vec![ev]));
+        return Ok((released, vec![ev]));
     }
-    let mut msgs = Vec::new();
+    let mut msgs = released;
     for slot in job.slots.drain(..) {
         if !slot.collateral.is_zero() {
             msgs.push(unlock_msg(config, &slot.provider, job.id)?);
@@ -290,7 +311,14 @@ pub fn finalize_replicated(
         },
     )?);
     for s in &winners {
-        msgs.extend(success_msgs(&config, job, &s.provider, s.collateral)?);
+        msgs.extend(success_msgs(
+            &config,
+            job,
+            &s.provider,
+            s.collateral,
+            fee,
+            &[],
+        )?);
     }
     job.status = JobStatus::Settled;
     let refund = job
@@ -328,6 +356,15 @@ pub fn execute_settle(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, 
             finalize_replicated(deps.storage, &env, &mut job)?
         }
         JobStatus::Submitted => {
+            if job
+                .verification
+                .as_ref()
+                .is_some_and(|v| v.draw_at.is_some())
+            {
+                // Draw now if the beacon value exists (nothing else can
+                // happen before), or give up on a stalled beacon.
+                return resolve_pending_draw(deps, env, job_id);
+            }
             if let Some(reason) = settle_blocker(&job, &env) {
                 return Err(ContractError::NotSettleable { job_id, reason });
             }
@@ -356,6 +393,25 @@ pub fn execute_expire(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, 
         return Err(wrong_status(&job, "Open or Assigned"));
     }
     let now = env.block.time;
+    // A bad-input report left unjudged past its window counts as false: the
+    // reporter's bond goes to the requester (H1). While it is judged, the
+    // reporter's lease does not run out.
+    let pending = BAD_INPUT.may_load(deps.storage, job_id)?;
+    if let Some(report) = &pending {
+        if now > report.deadline {
+            BAD_INPUT.remove(deps.storage, job_id);
+            let old = job.status.clone();
+            let (msgs, events) = reject_bad_input(deps.storage, &env, &config, &mut job, report)?;
+            save_job(deps.storage, Some(&old), &job)?;
+            return Ok(Response::new()
+                .add_messages(msgs)
+                .add_events(events)
+                .add_attribute("action", "bad_input_rejected")
+                .add_attribute("job_id", job_id.to_string())
+                .add_attribute("reporter", report.reporter.as_str()));
+        }
+    }
+    let judged = pending.map(|r| r.reporter);
     let replicated = matches!(job.spec.verification, VerificationMode::Replicated { .. });
     let (late, kept): (Vec<_>, Vec<_>) = job.slots.clone().into_iter().partition(|s| {
         let delivered = if replicated {
@@ -363,9 +419,13 @@ pub fn execute_expire(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, 
         } else {
             s.result.is_some()
         };
-        now > s.lease_deadline && !delivered
+        now > s.lease_deadline && !delivered && judged.as_ref() != Some(&s.provider)
     });
-    let deadline_passed = now >= job.spec.deadline;
+    // An open job whose deadline no longer leaves a full lease can never be
+    // claimed again (C1): it ends now, refunded, rather than at its deadline.
+    let params = PARAMS.load(deps.storage)?;
+    let deadline_passed = now >= job.spec.deadline
+        || crate::execute::claim::lease_that_fits(deps.storage, &env, &params, &job).is_err();
     if late.is_empty() && !(deadline_passed && job.status == JobStatus::Open) {
         return Err(ContractError::NothingToExpire { job_id });
     }
@@ -393,6 +453,10 @@ pub fn execute_expire(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, 
     }
     job.slots = kept;
     let (more, evs) = reopen_or_close(deps.storage, &env, &config, &mut job, JobStatus::Expired)?;
+    if job.status.is_terminal() {
+        // The job ended (every slot released): no report is left to judge.
+        BAD_INPUT.remove(deps.storage, job_id);
+    }
     msgs.extend(more);
     events.extend(evs);
     save_job(deps.storage, Some(&old), &job)?;
@@ -407,4 +471,94 @@ pub fn execute_expire(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, 
         .add_attribute("action", action)
         .add_attribute("job_id", job_id.to_string())
         .add_attribute("timed_out", late.len().to_string()))
+}
+
+/// `Settle` on a job whose verifiers are not drawn: draws them if the beacon
+/// value exists, fails the job with a refund if it waited past
+/// `draw_timeout`, else explains what it waits for.
+fn resolve_pending_draw(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, ContractError> {
+    match execute_resolve_challenge(deps, env, job_id) {
+        Err(ContractError::NothingToResolve { .. }) => Err(ContractError::NotSettleable {
+            job_id,
+            reason: "its verifiers wait for the beacon (DrawVerifiers once it is revealed)".into(),
+        }),
+        other => other,
+    }
+}
+
+/// The lease holder gives its slot up before delivering (single: no
+/// result; replicated: no commitment) and before its lease ends. It loses
+/// `abandon_slash_rate` of its collateral to the requester (less than the
+/// full-collateral slash of a timeout, so telling early pays), a timeout is
+/// recorded, the rest of its collateral is released, and the slot reopens
+/// at once, or the job ends Expired with a refund when its deadline no
+/// longer leaves a full lease.
+pub fn execute_abandon(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let params = PARAMS.load(deps.storage)?;
+    let mut job = load_job(deps.storage, job_id)?;
+    if !matches!(job.status, JobStatus::Open | JobStatus::Assigned) {
+        return Err(wrong_status(&job, "Open or Assigned"));
+    }
+    let i = slot_of(&job, &info.sender)?;
+    ensure_no_report_by(deps.storage, job_id, &info.sender)?;
+    let slot = &job.slots[i];
+    if slot.commitment.is_some() || slot.result.is_some() {
+        return Err(ContractError::AlreadySubmitted { job_id });
+    }
+    if env.block.time > slot.lease_deadline {
+        return Err(ContractError::LeaseExpired {
+            job_id,
+            lease_deadline: slot.lease_deadline,
+        });
+    }
+    let old = job.status.clone();
+    let slot = job.slots.remove(i);
+    let slash = slot
+        .collateral
+        .mul_floor(params.abandon_slash_rate)
+        .min(slot.collateral);
+    let mut msgs = slash_msgs(
+        deps.storage,
+        &config,
+        &slot.provider,
+        Some(job_id),
+        slash,
+        Some(&job.requester),
+    )?;
+    if slot.collateral > slash {
+        // The registry keeps the rest of the lock after the slash; release it.
+        msgs.push(unlock_msg(&config, &slot.provider, job_id)?);
+    }
+    msgs.push(outcome_msg(&config, &slot.provider, JobOutcome::Timeout)?);
+    let mut events = vec![event(
+        deps.storage,
+        &env,
+        &job,
+        "abandoned",
+        Some(&slot.provider),
+        format!("slashed={slash} released={}", slot.collateral - slash),
+    )?];
+    let (more, evs) = reopen_or_close(deps.storage, &env, &config, &mut job, JobStatus::Expired)?;
+    msgs.extend(more);
+    events.extend(evs);
+    save_job(deps.storage, Some(&old), &job)?;
+    let outcome = if job.status == JobStatus::Open {
+        "requeued"
+    } else {
+        "expired"
+    };
+    Ok(Response::new()
+        .add_messages(msgs)
+        .add_events(events)
+        .add_attribute("action", "abandoned")
+        .add_attribute("job_id", job_id.to_string())
+        .add_attribute("provider", slot.provider)
+        .add_attribute("slashed", slash)
+        .add_attribute("outcome", outcome))
 }

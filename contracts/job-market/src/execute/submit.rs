@@ -4,9 +4,7 @@ use cosmwasm_std::{from_json, Addr, DepsMut, Env, MessageInfo, Response, Uint128
 use cw20::Cw20ReceiveMsg;
 use starminer_interfaces::job_market::{Job, JobSpec, JobStatus, ReceiveMsg};
 use starminer_interfaces::market::{Determinism, VerificationMode};
-use starminer_interfaces::pricing::{
-    ExecuteMsg as PricingMsg, QueryMsg as PricingQuery, QuoteResponse,
-};
+use starminer_interfaces::pricing::{QueryMsg as PricingQuery, QuoteResponse};
 
 use crate::error::ContractError;
 use crate::execute::{agpu_transfer, disburse, event, load_job, wrong_status, Disbursement};
@@ -35,7 +33,7 @@ pub fn execute_receive(
 }
 
 /// Validates the spec, prices it with the pricing contract, escrows the
-/// quote's total, refunds the excess at once and reports the demand.
+/// quote's total and refunds the excess at once.
 pub fn execute_submit_job(
     deps: DepsMut,
     env: Env,
@@ -84,6 +82,17 @@ pub fn execute_submit_job(
         .map_err(|e| ContractError::InvalidSpec {
             reason: e.to_string(),
         })?;
+    // Deadline trap (C1): a deadline no provider could meet is refused here,
+    // and no claim is ever granted a lease shorter than its units need.
+    let needed =
+        crate::execute::claim::lease_needed(&params, &template, units, spec.requirements.urgency);
+    let left = spec
+        .deadline
+        .seconds()
+        .saturating_sub(env.block.time.seconds());
+    if left < needed {
+        return Err(ContractError::DeadlineUnmeetable { needed, left });
+    }
     let req = &spec.requirements;
     let hw = &template.min_hardware;
     let tier = req.min_tier.max(hw.min_tier);
@@ -100,6 +109,12 @@ pub fn execute_submit_job(
     if quote.total.is_zero() {
         return Err(ContractError::ZeroQuote {});
     }
+    if quote.total < params.min_job_price {
+        return Err(ContractError::BelowMinPrice {
+            total: quote.total,
+            min: params.min_job_price,
+        });
+    }
     if quote.total > spec.max_price {
         return Err(ContractError::PriceAboveMax {
             total: quote.total,
@@ -115,7 +130,6 @@ pub fn execute_submit_job(
 
     let id = NEXT_JOB_ID.load(deps.storage)?;
     NEXT_JOB_ID.save(deps.storage, &(id + 1))?;
-    let demand = units.checked_mul(Uint128::from(spec.verification.replication()))?;
     let job = Job {
         id,
         requester: requester.clone(),
@@ -160,14 +174,9 @@ pub fn execute_submit_job(
         Some(&requester),
         format!("units={} total={}", units, job.escrow),
     )?;
+    // Demand reaches pricing when a slot is claimed (real work), not here:
+    // a submission can be cancelled (H3).
     Ok(response
-        .add_message(crate::execute::wasm_exec(
-            &config.pricing,
-            &PricingMsg::RecordDemand {
-                tier,
-                units: demand,
-            },
-        )?)
         .add_event(ev)
         .add_attribute("action", "job_submitted")
         .add_attribute("job_id", id.to_string())
@@ -179,7 +188,8 @@ pub fn execute_submit_job(
         .add_attribute("refunded_excess", excess))
 }
 
-/// The requester takes back a job nobody has claimed.
+/// The requester takes back a job nobody has claimed, less the cancellation
+/// fee (`cancel_fee_rate` of the escrow, rounded up) that the treasury keeps.
 pub fn execute_cancel(
     deps: DepsMut,
     env: Env,
@@ -197,8 +207,18 @@ pub fn execute_cancel(
     if !job.slots.is_empty() {
         return Err(ContractError::AlreadyClaimed { job_id });
     }
+    let params = PARAMS.load(deps.storage)?;
+    let fee = job.escrow.mul_ceil(params.cancel_fee_rate).min(job.escrow);
     let old = job.status.clone();
-    let msgs = disburse(deps.storage, &config, &mut job, Disbursement::default())?;
+    let msgs = disburse(
+        deps.storage,
+        &config,
+        &mut job,
+        Disbursement {
+            protocol_fee: fee,
+            ..Disbursement::default()
+        },
+    )?;
     job.status = JobStatus::Cancelled;
     save_job(deps.storage, Some(&old), &job)?;
     let refund = job
@@ -212,12 +232,13 @@ pub fn execute_cancel(
         &job,
         "cancelled",
         Some(&info.sender),
-        format!("refund={refund}"),
+        format!("refund={refund} cancel_fee={fee}"),
     )?;
     Ok(Response::new()
         .add_messages(msgs)
         .add_event(ev)
         .add_attribute("action", "cancelled")
         .add_attribute("job_id", job_id.to_string())
+        .add_attribute("cancel_fee", fee)
         .add_attribute("refund", refund))
 }

@@ -1,49 +1,80 @@
-//! Spot-check verification: verifier assignment, attestations, chunk
-//! challenges (withheld data), disputes (Invalid attestations) and their
-//! resolution.
+//! Spot-check verification: beacon-seeded draws of verifiers and dispute
+//! voters, attestations, chunk and data challenges (withheld data),
+//! disputes (Invalid attestations) and their resolution.
 //!
-//! Who is paid or slashed: a provider that loses (fails to prove a chunk in
-//! time, or is outvoted) forfeits its collateral to the challenging verifier
-//! (the honest verifier that caught it) and the treasury; a verifier whose
-//! Invalid claim is refuted (the provider's proved leaf equals the claimed
-//! hash of an Exact template, or the dispute verifiers outvote it) is slashed
-//! the same amount from its bond in favour of the provider it wronged. A tie
-//! slashes nobody and leaves the result standing (the Invalid attestation is
-//! not paid).
+//! Draws. A job fixes everything it contributes to its draw first (at
+//! `SubmitResult`: the root; at an Invalid attestation: the disputed index)
+//! and records `draw_at` = the registry beacon's `seq + reveals_per_draw`.
+//! The draw happens once that reveal exists (`DrawVerifiers`, or lazily in
+//! any handler of the job), seeded by sha256(tag ‖ job id ‖ root ‖ … ‖ the
+//! beacon value at `draw_at`): a value nobody knew when the root or the
+//! attestation time was chosen. Every drawn verifier or voter has
+//! ⌈`verifier_collateral_rate` × verifier fee⌉ of its free bond locked in the
+//! registry under (verifier, job id) until its duty ends.
+//!
+//! Who is paid or slashed: a provider that loses (fails to prove a chunk or
+//! publish a checkpoint in time, or is outvoted) forfeits its collateral to
+//! the challenging verifier; a verifier whose Invalid claim is refuted loses
+//! its lock to the provider it wronged; when the voters prove the result
+//! fraudulent, every verifier that attested Valid loses its lock to the
+//! challenger; voters that stay silent or vote against the decided side lose
+//! theirs to the treasury. A round without a strict majority of its drawn
+//! voters starts a fresh draw, up to `dispute_rounds`; after that the job
+//! fails with a refund and nobody else is slashed.
+
+use std::collections::BTreeMap;
 
 use cosmwasm_std::{
-    Addr, CosmosMsg, Deps, DepsMut, Env, Event, MessageInfo, Response, StdResult, Storage, Uint128,
+    Addr, CosmosMsg, Deps, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response, StdResult,
+    Storage, Uint128,
 };
 use starminer_interfaces::job_market::{
-    Attestation, ChunkChallenge, Dispute, DisputeVoter, Job, JobStatus, VerifierEntry,
+    Attestation, ChunkChallenge, Dispute, DisputeVoter, Job, JobStatus, MarketParams, Verification,
+    VerifierEntry, MAX_DRAW_BATCH,
 };
-use starminer_interfaces::market::Determinism;
+use starminer_interfaces::market::{Determinism, JobClass, VerificationMode};
 use starminer_interfaces::registry::{
-    JobOutcome, QueryMsg as RegistryQuery, ValidatorTotalsResponse, ValidatorsResponse,
+    BeaconEntryResponse, BeaconResponse, ExecuteMsg as RegistryMsg, JobOutcome,
+    QueryMsg as RegistryQuery, ValidatorTotalsResponse, ValidatorsResponse,
 };
 
 use crate::error::ContractError;
 use crate::execute::settle::{reopen_or_close, settle_if_ready};
-use crate::execute::{attestation_msg, event, load_job, outcome_msg, slash_msgs, wrong_status};
-use crate::logic::{select_weighted, selection_seed, verify_chunk};
-use crate::state::{save_job, Config, CONFIG, PARAMS, TEMPLATES, VERIFIER_TASKS};
+use crate::execute::{
+    attestation_msg, event, load_job, outcome_msg, registry_exec, slash_msgs, unlock_msg,
+    wrong_status,
+};
+use crate::logic::{draw_seed, draw_weighted, verify_chunk};
+use crate::state::{save_job, Config, CONFIG, DUTY_LOCKS, PARAMS, TEMPLATES, VERIFIER_TASKS};
 use crate::validate::is_hex_hash;
 
 /// Withheld-chunk challenges one challenger may open on one job.
 pub const MAX_CHALLENGES_PER_CHALLENGER: usize = 4;
 const REGISTRY_PAGE: u32 = 100;
 
-/// The registry's validator set with stakes, read page by page; never more
-/// than the registry's `max_validators`.
+type Effects = (Vec<CosmosMsg>, Vec<Event>);
+
+/// A seated validator: (address, stake, free bond).
+pub type Seat = (Addr, Uint128, Uint128);
+
+/// The registry's validator set with stakes (address, stake).
 pub fn validator_set(deps: Deps, registry: &Addr) -> StdResult<Vec<(Addr, Uint128)>> {
-    let totals: ValidatorTotalsResponse = deps
-        .querier
-        .query_wasm_smart(registry, &RegistryQuery::ValidatorTotals {})?;
+    Ok(validator_seats(&deps.querier, registry)?
+        .into_iter()
+        .map(|(a, stake, _)| (a, stake))
+        .collect())
+}
+
+/// The registry's validator set with stakes and free bond, read page by
+/// page; never more than the registry's `max_validators`.
+pub fn validator_seats(querier: &QuerierWrapper, registry: &Addr) -> StdResult<Vec<Seat>> {
+    let totals: ValidatorTotalsResponse =
+        querier.query_wasm_smart(registry, &RegistryQuery::ValidatorTotals {})?;
     let bound = totals.count.min(totals.max_validators) as usize;
     let mut set = Vec::with_capacity(bound);
     let mut start_after: Option<String> = None;
     while set.len() < bound {
-        let page: ValidatorsResponse = deps.querier.query_wasm_smart(
+        let page: ValidatorsResponse = querier.query_wasm_smart(
             registry,
             &RegistryQuery::Validators {
                 start_after: start_after.clone(),
@@ -52,13 +83,40 @@ pub fn validator_set(deps: Deps, registry: &Addr) -> StdResult<Vec<(Addr, Uint12
         )?;
         let n = page.validators.len();
         start_after = page.validators.last().map(|v| v.address.to_string());
-        set.extend(page.validators.into_iter().map(|v| (v.address, v.stake)));
+        set.extend(
+            page.validators
+                .into_iter()
+                .map(|v| (v.address, v.stake, v.free)),
+        );
         if n < REGISTRY_PAGE as usize {
             break;
         }
     }
     set.truncate(bound);
     Ok(set)
+}
+
+fn beacon_head(querier: &QuerierWrapper, registry: &Addr) -> StdResult<BeaconResponse> {
+    querier.query_wasm_smart(registry, &RegistryQuery::Beacon {})
+}
+
+/// The beacon value right after reveal `seq`, if it happened.
+fn beacon_value_at(
+    querier: &QuerierWrapper,
+    registry: &Addr,
+    seq: u64,
+) -> StdResult<Option<String>> {
+    let r: BeaconEntryResponse =
+        querier.query_wasm_smart(registry, &RegistryQuery::BeaconAt { seq })?;
+    Ok(r.entry.map(|e| e.value))
+}
+
+/// The reveal a draw fixed now waits for; None when no validator runs the
+/// beacon (`reveals_per_draw` 0: nothing can be drawn).
+fn next_draw_at(querier: &QuerierWrapper, registry: &Addr) -> StdResult<Option<u64>> {
+    let head = beacon_head(querier, registry)?;
+    Ok((head.reveals_per_draw > 0)
+        .then(|| head.seq.saturating_add(u64::from(head.reveals_per_draw))))
 }
 
 fn result_provider(job: &Job) -> Result<Addr, ContractError> {
@@ -68,29 +126,313 @@ fn result_provider(job: &Job) -> Result<Addr, ContractError> {
         .ok_or(ContractError::NotSlotProvider { job_id: job.id })
 }
 
-/// Stake-weighted draw of the spot checkers, seeded from job id, root and
-/// height; never the provider. Fewer validators than asked: fewer verifiers
-/// (the unused fees are refunded at settlement).
-pub fn assign_spot_checkers(
-    deps: Deps,
-    env: &Env,
-    job: &Job,
-    root: &str,
-    count: u8,
-) -> Result<Vec<VerifierEntry>, ContractError> {
+/// Stake each verifier or voter of `job` locks for its duty.
+pub fn duty_lock(job: &Job, params: &MarketParams) -> Uint128 {
+    job.quote
+        .verifier_fee
+        .checked_mul_ceil(params.verifier_collateral_rate)
+        .unwrap_or(Uint128::MAX)
+}
+
+/// The verification record of a result just submitted. SpotCheck: the
+/// verifiers wait for beacon reveal `seq + reveals_per_draw` (drawn later);
+/// without a beacon (`reveals_per_draw` 0, no anchored validator) there are
+/// no verifiers and their fees are refunded at settlement, as with a too
+/// small validator set. The challenge window opens now and restarts at the
+/// draw.
+pub fn open_verification(deps: Deps, env: &Env, job: &Job) -> Result<Verification, ContractError> {
+    let params = PARAMS.load(deps.storage)?;
     let config = CONFIG.load(deps.storage)?;
+    let draw_at = match job.spec.verification {
+        VerificationMode::SpotCheck { verifiers } if verifiers > 0 => {
+            next_draw_at(&deps.querier, &config.registry)?
+        }
+        _ => None,
+    };
+    Ok(Verification {
+        challenge_deadline: env.block.time.plus_seconds(params.challenge_window),
+        draw_at,
+        verifiers: vec![],
+        challenges: vec![],
+        dispute: None,
+    })
+}
+
+/// State shared by the draws of one transaction: the validator set (read
+/// once) and the bond already reserved by earlier draws of the same
+/// transaction, whose locks the registry has not applied yet.
+#[derive(Default)]
+pub struct DrawCtx {
+    set: Option<Vec<Seat>>,
+    reserved: BTreeMap<Addr, Uint128>,
+}
+
+impl DrawCtx {
+    /// Seats (address, stake) whose free bond still covers `lock`.
+    fn eligible(
+        &mut self,
+        querier: &QuerierWrapper,
+        registry: &Addr,
+        lock: Uint128,
+    ) -> StdResult<Vec<(Addr, Uint128)>> {
+        if self.set.is_none() {
+            self.set = Some(validator_seats(querier, registry)?);
+        }
+        let set = self.set.as_deref().unwrap_or_default();
+        Ok(set
+            .iter()
+            .filter(|(a, _, free)| {
+                let reserved = self.reserved.get(a).copied().unwrap_or_default();
+                lock.is_zero() || free.saturating_sub(reserved) >= lock
+            })
+            .map(|(a, stake, _)| (a.clone(), *stake))
+            .collect())
+    }
+}
+
+/// Locks `lock` of each drawn address for `job_id` and records it.
+fn lock_duties(
+    storage: &mut dyn Storage,
+    config: &Config,
+    ctx: &mut DrawCtx,
+    job_id: u64,
+    drawn: &[Addr],
+    lock: Uint128,
+) -> StdResult<Vec<CosmosMsg>> {
+    let mut msgs = Vec::new();
+    if lock.is_zero() {
+        return Ok(msgs);
+    }
+    for addr in drawn {
+        msgs.push(registry_exec(
+            config,
+            &RegistryMsg::LockCollateral {
+                provider: addr.to_string(),
+                job_id,
+                amount: lock,
+            },
+        )?);
+        DUTY_LOCKS.save(storage, (job_id, addr), &lock)?;
+        let r = ctx.reserved.entry(addr.clone()).or_default();
+        *r = r.saturating_add(lock);
+    }
+    Ok(msgs)
+}
+
+/// Unlocks the duty lock of `addr` on `job_id`, if any.
+pub fn release_duty(
+    storage: &mut dyn Storage,
+    config: &Config,
+    job_id: u64,
+    addr: &Addr,
+) -> StdResult<Vec<CosmosMsg>> {
+    match DUTY_LOCKS.may_load(storage, (job_id, addr))? {
+        Some(amount) => {
+            DUTY_LOCKS.remove(storage, (job_id, addr));
+            if amount.is_zero() {
+                Ok(vec![])
+            } else {
+                Ok(vec![unlock_msg(config, addr, job_id)?])
+            }
+        }
+        None => Ok(vec![]),
+    }
+}
+
+/// Unlocks every duty lock left on `job_id` (its verification ended).
+/// Bounded by `max_verifiers` + `dispute_verifiers` × `dispute_rounds`.
+pub fn release_all_duties(
+    storage: &mut dyn Storage,
+    config: &Config,
+    job_id: u64,
+) -> StdResult<Vec<CosmosMsg>> {
+    let holders: Vec<Addr> = DUTY_LOCKS
+        .prefix(job_id)
+        .keys(storage, None, None, cosmwasm_std::Order::Ascending)
+        .collect::<StdResult<_>>()?;
+    let mut msgs = Vec::new();
+    for addr in holders {
+        msgs.extend(release_duty(storage, config, job_id, &addr)?);
+    }
+    Ok(msgs)
+}
+
+/// Slashes the duty lock of `addr` on `job_id` (a job's verifier entry
+/// written before issue 12 has no lock: the registry then takes `fallback`
+/// from its free bond).
+fn slash_duty(
+    storage: &mut dyn Storage,
+    config: &Config,
+    job_id: u64,
+    addr: &Addr,
+    fallback: Uint128,
+    beneficiary: Option<&Addr>,
+) -> StdResult<Vec<CosmosMsg>> {
+    let amount = DUTY_LOCKS
+        .may_load(storage, (job_id, addr))?
+        .unwrap_or(fallback);
+    DUTY_LOCKS.remove(storage, (job_id, addr));
+    slash_msgs(storage, config, addr, Some(job_id), amount, beneficiary)
+}
+
+/// Draws what the job waits for (spot checkers when Submitted, dispute
+/// voters when Disputed) if its beacon value exists. Ok(None): nothing
+/// pending or not ready. The job is not saved.
+pub fn try_draw(
+    deps: &mut DepsMut,
+    env: &Env,
+    ctx: &mut DrawCtx,
+    job: &mut Job,
+) -> Result<Option<Effects>, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let params = PARAMS.load(deps.storage)?;
+    let root = job
+        .result
+        .as_ref()
+        .map(|r| r.root.clone())
+        .unwrap_or_default();
     let provider = result_provider(job)?;
-    let set = validator_set(deps, &config.registry)?;
-    let seed = selection_seed(b"spot-check", job.id, root, env.block.height);
-    Ok(
-        select_weighted(&set, &[&provider], usize::from(count), &seed)
-            .into_iter()
+    let lock = duty_lock(job, &params);
+    let job_id = job.id;
+    let Some(v) = job.verification.as_mut() else {
+        return Ok(None);
+    };
+    let querier = deps.querier;
+    if let (JobStatus::Submitted, Some(draw_at)) = (&job.status, v.draw_at) {
+        let Some(value) = beacon_value_at(&querier, &config.registry, draw_at)? else {
+            return Ok(None);
+        };
+        let count = match job.spec.verification {
+            VerificationMode::SpotCheck { verifiers } => usize::from(verifiers),
+            _ => 0,
+        };
+        let seed = draw_seed(b"spot-check", job_id, &root, &[], &value);
+        let pool = ctx.eligible(&querier, &config.registry, lock)?;
+        let drawn = draw_weighted(&pool, &[&provider], count, &seed);
+        let msgs = lock_duties(deps.storage, &config, ctx, job_id, &drawn, lock)?;
+        v.verifiers = drawn
+            .iter()
             .map(|address| VerifierEntry {
-                address,
+                address: address.clone(),
                 attestation: None,
             })
-            .collect(),
-    )
+            .collect();
+        v.draw_at = None;
+        v.challenge_deadline = env.block.time.plus_seconds(params.challenge_window);
+        index_verifiers(deps.storage, job)?;
+        let names: Vec<&str> = drawn.iter().map(|a| a.as_str()).collect();
+        let ev = event(
+            deps.storage,
+            env,
+            job,
+            "verifiers_drawn",
+            None,
+            format!(
+                "beacon_seq={draw_at} beacon_value={value} lock={lock} verifiers={}",
+                names.join(",")
+            ),
+        )?;
+        return Ok(Some((msgs, vec![ev])));
+    }
+    let spot_checkers: Vec<Addr> = v.verifiers.iter().map(|e| e.address.clone()).collect();
+    let Some(d) = v.dispute.as_mut() else {
+        return Ok(None);
+    };
+    let (JobStatus::Disputed, Some(draw_at)) = (&job.status, d.draw_at) else {
+        return Ok(None);
+    };
+    let Some(value) = beacon_value_at(&querier, &config.registry, draw_at)? else {
+        return Ok(None);
+    };
+    let mut extra = d.index.to_be_bytes().to_vec();
+    extra.push(d.round);
+    extra.extend_from_slice(d.challenger.as_bytes());
+    let seed = draw_seed(b"dispute", job_id, &root, &extra, &value);
+    let mut exclude: Vec<&Addr> = vec![&provider];
+    exclude.extend(spot_checkers.iter());
+    exclude.extend(d.past_voters.iter());
+    let pool = ctx.eligible(&querier, &config.registry, lock)?;
+    let drawn = draw_weighted(
+        &pool,
+        &exclude,
+        usize::from(params.dispute_verifiers),
+        &seed,
+    );
+    let msgs = lock_duties(deps.storage, &config, ctx, job_id, &drawn, lock)?;
+    d.voters = drawn
+        .iter()
+        .map(|address| DisputeVoter {
+            address: address.clone(),
+            provider_correct: None,
+        })
+        .collect();
+    d.draw_at = None;
+    if d.provider_leaf.is_some() {
+        d.vote_deadline = Some(env.block.time.plus_seconds(params.response_window));
+    }
+    let round = d.round;
+    index_verifiers(deps.storage, job)?;
+    let names: Vec<&str> = drawn.iter().map(|a| a.as_str()).collect();
+    let ev = event(
+        deps.storage,
+        env,
+        job,
+        "voters_drawn",
+        None,
+        format!(
+            "round={round} beacon_seq={draw_at} beacon_value={value} lock={lock} voters={}",
+            names.join(",")
+        ),
+    )?;
+    Ok(Some((msgs, vec![ev])))
+}
+
+/// Whether the job waits for a draw, and for which reveal.
+fn pending_draw(job: &Job) -> Option<(u64, &'static str)> {
+    let v = job.verification.as_ref()?;
+    if job.status == JobStatus::Submitted {
+        if let Some(at) = v.draw_at {
+            return Some((at, "verifiers"));
+        }
+    }
+    if job.status == JobStatus::Disputed {
+        if let Some(at) = v.dispute.as_ref().and_then(|d| d.draw_at) {
+            return Some((at, "dispute voters"));
+        }
+    }
+    None
+}
+
+/// Whether a pending draw waited longer than `draw_timeout` for its beacon.
+fn draw_stalled(job: &Job, env: &Env, params: &MarketParams) -> bool {
+    let Some(v) = job.verification.as_ref() else {
+        return false;
+    };
+    let since = if job.status == JobStatus::Submitted && v.draw_at.is_some() {
+        job.result.as_ref().map(|r| r.submitted_at)
+    } else {
+        v.dispute
+            .as_ref()
+            .filter(|d| d.draw_at.is_some())
+            .map(|d| d.opened_at.unwrap_or(d.response_deadline))
+    };
+    since.is_some_and(|t| env.block.time > t.plus_seconds(params.draw_timeout))
+}
+
+/// Draws if ready; fails with [`ContractError::DrawPending`] while a draw
+/// the caller needs still waits for its beacon value.
+fn draw_or_wait(deps: &mut DepsMut, env: &Env, job: &mut Job) -> Result<Effects, ContractError> {
+    let Some((draw_at, what)) = pending_draw(job) else {
+        return Ok((vec![], vec![]));
+    };
+    match try_draw(deps, env, &mut DrawCtx::default(), job)? {
+        Some(effects) => Ok(effects),
+        None => Err(ContractError::DrawPending {
+            job_id: job.id,
+            what: what.into(),
+            draw_at,
+        }),
+    }
 }
 
 /// Records every verifier and dispute voter of the job in the per-address
@@ -109,34 +451,77 @@ pub fn index_verifiers(storage: &mut dyn Storage, job: &Job) -> StdResult<()> {
     Ok(())
 }
 
-fn verification_mut(
-    job: &mut Job,
-) -> Result<&mut starminer_interfaces::job_market::Verification, ContractError> {
+fn verification_mut(job: &mut Job) -> Result<&mut Verification, ContractError> {
     let id = job.id;
     job.verification
         .as_mut()
         .ok_or(ContractError::NotVerifier { job_id: id })
 }
 
+/// Attestations and challenges close with the challenge window.
+fn ensure_window_open(job: &Job, env: &Env, what: &str) -> Result<(), ContractError> {
+    if let Some(v) = &job.verification {
+        if env.block.time > v.challenge_deadline {
+            return Err(ContractError::WindowClosed {
+                job_id: job.id,
+                what: what.into(),
+                deadline: v.challenge_deadline,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Anyone: draws the verifiers or dispute voters of each listed job whose
+/// beacon value exists; skips the others.
+pub fn execute_draw_verifiers(
+    mut deps: DepsMut,
+    env: Env,
+    job_ids: Vec<u64>,
+) -> Result<Response, ContractError> {
+    if job_ids.len() > MAX_DRAW_BATCH {
+        return Err(ContractError::TooManyJobIds {
+            max: MAX_DRAW_BATCH,
+        });
+    }
+    let mut ctx = DrawCtx::default();
+    let mut response = Response::new().add_attribute("action", "draw_verifiers");
+    let mut drawn = Vec::new();
+    for job_id in job_ids {
+        let Some(mut job) = crate::state::JOBS.may_load(deps.storage, job_id)? else {
+            continue;
+        };
+        let old = job.status.clone();
+        if let Some((msgs, events)) = try_draw(&mut deps, &env, &mut ctx, &mut job)? {
+            save_job(deps.storage, Some(&old), &job)?;
+            response = response.add_messages(msgs).add_events(events);
+            drawn.push(job_id.to_string());
+        }
+    }
+    Ok(response.add_attribute("drawn", drawn.join(",")))
+}
+
 pub fn execute_attest(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     job_id: u64,
     attestation: Attestation,
 ) -> Result<Response, ContractError> {
     let params = PARAMS.load(deps.storage)?;
+    let config = CONFIG.load(deps.storage)?;
     let mut job = load_job(deps.storage, job_id)?;
     if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
         return Err(wrong_status(&job, "Submitted"));
     }
-    let chunk_count = job.result.as_ref().map(|r| r.chunk_count).unwrap_or(0);
-    let root = job
-        .result
-        .as_ref()
-        .map(|r| r.root.clone())
-        .unwrap_or_default();
     let old = job.status.clone();
+    let (draw_msgs, draw_events) = if job.status == JobStatus::Submitted {
+        draw_or_wait(&mut deps, &env, &mut job)?
+    } else {
+        (vec![], vec![])
+    };
+    ensure_window_open(&job, &env, "attestation")?;
+    let chunk_count = job.result.as_ref().map(|r| r.chunk_count).unwrap_or(0);
     let v = verification_mut(&mut job)?;
     let entry = v
         .verifiers
@@ -147,6 +532,8 @@ pub fn execute_attest(
         return Err(ContractError::AlreadyAttested { job_id });
     }
     let mut response = Response::new()
+        .add_messages(draw_msgs)
+        .add_events(draw_events)
         .add_attribute("action", "attested")
         .add_attribute("job_id", job_id.to_string());
     match &attestation {
@@ -182,33 +569,26 @@ pub fn execute_attest(
             }
             entry.attestation = Some(Attestation::Invalid {
                 index: *index,
-                chunk_hash: chunk_hash.to_lowercase(),
+                chunk_hash: chunk_hash.to_ascii_lowercase(),
             });
-            let mut exclude: Vec<Addr> = v.verifiers.iter().map(|e| e.address.clone()).collect();
-            exclude.push(result_provider(&job)?);
-            let config = CONFIG.load(deps.storage)?;
-            let set = validator_set(deps.as_ref(), &config.registry)?;
-            let seed = selection_seed(b"dispute", job_id, &root, env.block.height);
-            let excl: Vec<&Addr> = exclude.iter().collect();
-            let voters = select_weighted(&set, &excl, usize::from(params.dispute_verifiers), &seed);
+            // The voters are drawn from a beacon value revealed after this
+            // attestation: its timing chooses nothing.
+            let draw_at = next_draw_at(&deps.querier, &config.registry)?;
             let v = verification_mut(&mut job)?;
             v.dispute = Some(Dispute {
                 challenger: info.sender.clone(),
                 index: *index,
-                claimed_hash: chunk_hash.to_lowercase(),
+                claimed_hash: chunk_hash.to_ascii_lowercase(),
                 provider_leaf: None,
                 response_deadline: env.block.time.plus_seconds(params.response_window),
                 vote_deadline: None,
-                voters: voters
-                    .into_iter()
-                    .map(|address| DisputeVoter {
-                        address,
-                        provider_correct: None,
-                    })
-                    .collect(),
+                voters: vec![],
+                draw_at,
+                round: 1,
+                past_voters: vec![],
+                opened_at: Some(env.block.time),
             });
             job.status = JobStatus::Disputed;
-            index_verifiers(deps.storage, &job)?;
             save_job(deps.storage, Some(&old), &job)?;
             let ev = event(
                 deps.storage,
@@ -216,7 +596,12 @@ pub fn execute_attest(
                 &job,
                 "disputed",
                 Some(&info.sender),
-                format!("index={index} claimed_hash={chunk_hash}"),
+                format!(
+                    "index={index} claimed_hash={chunk_hash} voters_at_beacon={}",
+                    draw_at
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "none".into())
+                ),
             )?;
             Ok(response
                 .add_event(ev)
@@ -227,19 +612,41 @@ pub fn execute_attest(
 }
 
 /// An assigned verifier (or the requester of a job without verifiers) says
-/// chunk `index` cannot be fetched; the provider must prove it in time.
-pub fn execute_challenge(
-    deps: DepsMut,
+/// chunk `index` cannot be fetched (`data` false: the provider must prove
+/// its leaf) or that it needs the chunk's bytes (`data` true, sequential
+/// templates: the provider must publish them).
+fn open_challenge(
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     job_id: u64,
     index: u64,
+    data: bool,
 ) -> Result<Response, ContractError> {
     let params = PARAMS.load(deps.storage)?;
     let mut job = load_job(deps.storage, job_id)?;
     if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
         return Err(wrong_status(&job, "Submitted"));
     }
+    if data {
+        let template = TEMPLATES.load(deps.storage, &job.spec.template)?;
+        if template.class != JobClass::Training {
+            return Err(ContractError::NotSequential { job_id });
+        }
+        if template.chunk_size > params.max_data_bytes {
+            return Err(ContractError::DataTooLarge {
+                size: template.chunk_size,
+                max: params.max_data_bytes,
+            });
+        }
+    }
+    let old = job.status.clone();
+    let (draw_msgs, draw_events) = if job.status == JobStatus::Submitted {
+        draw_or_wait(&mut deps, &env, &mut job)?
+    } else {
+        (vec![], vec![])
+    };
+    ensure_window_open(&job, &env, "challenge")?;
     let chunk_count = job.result.as_ref().map(|r| r.chunk_count).unwrap_or(0);
     if index >= chunk_count {
         return Err(ContractError::ChunkOutOfRange { index, chunk_count });
@@ -266,25 +673,54 @@ pub fn execute_challenge(
         index,
         deadline,
         answer: None,
+        data,
     });
-    save_job(deps.storage, Some(&job.status.clone()), &job)?;
+    save_job(deps.storage, Some(&old), &job)?;
+    let action = if data {
+        "data_challenged"
+    } else {
+        "challenged"
+    };
     let ev = event(
         deps.storage,
         &env,
         &job,
-        "challenged",
+        action,
         Some(&info.sender),
         format!("index={index} deadline={}", deadline.seconds()),
     )?;
     Ok(Response::new()
+        .add_messages(draw_msgs)
+        .add_events(draw_events)
         .add_event(ev)
-        .add_attribute("action", "challenged")
+        .add_attribute("action", action)
         .add_attribute("job_id", job_id.to_string())
         .add_attribute("index", index.to_string()))
 }
 
+pub fn execute_challenge(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    index: u64,
+) -> Result<Response, ContractError> {
+    open_challenge(deps, env, info, job_id, index, false)
+}
+
+pub fn execute_challenge_data(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    index: u64,
+) -> Result<Response, ContractError> {
+    open_challenge(deps, env, info, job_id, index, true)
+}
+
 /// The provider proves chunk `index` against its root: answers every open
-/// challenge of that chunk and the dispute about it.
+/// challenge of that chunk and the dispute about it (leaf-only answers
+/// cannot answer a data challenge).
 pub fn execute_respond_challenge(
     deps: DepsMut,
     env: Env,
@@ -293,6 +729,43 @@ pub fn execute_respond_challenge(
     index: u64,
     leaf_hash: String,
     proof: Vec<String>,
+) -> Result<Response, ContractError> {
+    answer_chunk(deps, env, info, job_id, index, leaf_hash, proof, None)
+}
+
+/// The provider publishes chunk `index` with its proof; answers data and
+/// leaf challenges of that chunk and the dispute about it.
+pub fn execute_respond_data(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    index: u64,
+    data: cosmwasm_std::Binary,
+    proof: Vec<String>,
+) -> Result<Response, ContractError> {
+    let params = PARAMS.load(deps.storage)?;
+    let job = load_job(deps.storage, job_id)?;
+    let template = TEMPLATES.load(deps.storage, &job.spec.template)?;
+    let max = template.chunk_size.min(params.max_data_bytes);
+    let size = data.len() as u64;
+    if size > max {
+        return Err(ContractError::DataTooLarge { size, max });
+    }
+    let leaf = hex::encode(starminer_merkle::leaf_hash(data.as_slice()));
+    answer_chunk(deps, env, info, job_id, index, leaf, proof, Some(data))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn answer_chunk(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    index: u64,
+    leaf_hash: String,
+    proof: Vec<String>,
+    data: Option<cosmwasm_std::Binary>,
 ) -> Result<Response, ContractError> {
     let params = PARAMS.load(deps.storage)?;
     let mut job = load_job(deps.storage, job_id)?;
@@ -312,15 +785,24 @@ pub fn execute_respond_challenge(
             reason: "too many sibling hashes".into(),
         });
     }
-    let leaf = leaf_hash.to_lowercase();
+    let leaf = leaf_hash.to_ascii_lowercase();
     verify_chunk(&result.root, result.chunk_count, index, &leaf, &proof)?;
     let template = TEMPLATES.load(deps.storage, &job.spec.template)?;
     let old = job.status.clone();
+    // Voters may be drawn now (the provider's answer does not wait for them).
+    let (draw_msgs, draw_events) =
+        try_draw(&mut deps, &env, &mut DrawCtx::default(), &mut job)?.unwrap_or_default();
     let now = env.block.time;
+    let with_data = data.is_some();
     let v = verification_mut(&mut job)?;
     let mut answered = 0u32;
+    let mut late: Option<cosmwasm_std::Timestamp> = None;
     for c in v.challenges.iter_mut() {
-        if c.index == index && c.answer.is_none() {
+        if c.index == index && c.answer.is_none() && (with_data || !c.data) {
+            if now > c.deadline {
+                late = Some(c.deadline);
+                continue;
+            }
             c.answer = Some(leaf.clone());
             answered += 1;
         }
@@ -328,32 +810,63 @@ pub fn execute_respond_challenge(
     let mut refuted = false;
     if let Some(d) = v.dispute.as_mut() {
         if d.index == index && d.provider_leaf.is_none() {
-            d.provider_leaf = Some(leaf.clone());
-            d.vote_deadline = Some(now.plus_seconds(params.response_window));
-            answered += 1;
-            // The provider's committed chunk is exactly what the challenger
-            // computed: for an exact template the Invalid claim refutes itself.
-            refuted = template.determinism == Determinism::Exact && d.claimed_hash == leaf;
+            if now > d.response_deadline {
+                late = Some(d.response_deadline);
+            } else {
+                d.provider_leaf = Some(leaf.clone());
+                if d.draw_at.is_none() {
+                    d.vote_deadline = Some(now.plus_seconds(params.response_window));
+                }
+                answered += 1;
+                // The provider's committed chunk is exactly what the
+                // challenger computed: for an exact template the Invalid
+                // claim refutes itself.
+                refuted = template.determinism == Determinism::Exact && d.claimed_hash == leaf;
+            }
         }
     }
     if answered == 0 {
-        return Err(ContractError::NothingToAnswer { job_id, index });
+        return Err(match late {
+            Some(deadline) => ContractError::WindowClosed {
+                job_id,
+                what: "response".into(),
+                deadline,
+            },
+            None => ContractError::NothingToAnswer { job_id, index },
+        });
     }
-    let ev = event(
-        deps.storage,
-        &env,
-        &job,
-        "challenge_answered",
-        Some(&info.sender),
-        format!("index={index} leaf={leaf}"),
-    )?;
+    let mut detail = format!("index={index} leaf={leaf}");
+    if let Some(data) = &data {
+        detail.push_str(&format!(" data={}", data.to_base64()));
+    }
+    let action = if with_data {
+        "data_published"
+    } else {
+        "challenge_answered"
+    };
+    let ev = event(deps.storage, &env, &job, action, Some(&info.sender), detail)?;
     let mut response = Response::new()
+        .add_messages(draw_msgs)
+        .add_events(draw_events)
         .add_event(ev)
-        .add_attribute("action", "challenge_answered")
+        .add_attribute("action", action)
         .add_attribute("job_id", job_id.to_string())
         .add_attribute("index", index.to_string());
     if refuted {
-        let (msgs, events) = decide_dispute(deps.storage, &env, &mut job, Verdict::Provider)?;
+        let config = CONFIG.load(deps.storage)?;
+        let mut msgs = Vec::new();
+        // Nobody needs to vote: release the voters drawn so far.
+        let voters: Vec<Addr> = job
+            .verification
+            .as_ref()
+            .and_then(|v| v.dispute.as_ref())
+            .map(|d| d.voters.iter().map(|x| x.address.clone()).collect())
+            .unwrap_or_default();
+        for voter in &voters {
+            msgs.extend(release_duty(deps.storage, &config, job_id, voter)?);
+        }
+        let (more, events) = decide_dispute(deps.storage, &env, &mut job, Verdict::Provider)?;
+        msgs.extend(more);
         response = response.add_messages(msgs).add_events(events);
     }
     save_job(deps.storage, Some(&old), &job)?;
@@ -361,7 +874,7 @@ pub fn execute_respond_challenge(
 }
 
 pub fn execute_vote_dispute(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     job_id: u64,
@@ -371,6 +884,7 @@ pub fn execute_vote_dispute(
     if job.status != JobStatus::Disputed {
         return Err(wrong_status(&job, "Disputed"));
     }
+    let (draw_msgs, draw_events) = draw_or_wait(&mut deps, &env, &mut job)?;
     let v = verification_mut(&mut job)?;
     let d = v
         .dispute
@@ -378,6 +892,15 @@ pub fn execute_vote_dispute(
         .ok_or(ContractError::NotDisputeVoter { job_id })?;
     if d.provider_leaf.is_none() {
         return Err(ContractError::ProofPending { job_id });
+    }
+    if let Some(deadline) = d.vote_deadline {
+        if env.block.time > deadline {
+            return Err(ContractError::WindowClosed {
+                job_id,
+                what: "vote".into(),
+                deadline,
+            });
+        }
     }
     let voter = d
         .voters
@@ -395,73 +918,125 @@ pub fn execute_vote_dispute(
         format!("provider_correct={provider_correct}"),
     )?;
     let mut response = Response::new()
+        .add_messages(draw_msgs)
+        .add_events(draw_events)
         .add_event(ev)
         .add_attribute("action", "dispute_vote")
         .add_attribute("job_id", job_id.to_string());
     if all_voted {
-        let verdict = tally(&job);
-        let (msgs, events) = decide_dispute(deps.storage, &env, &mut job, verdict)?;
+        let (msgs, events) = end_round(&mut deps, &env, &mut job)?;
         response = response.add_messages(msgs).add_events(events);
     }
     save_job(deps.storage, Some(&JobStatus::Disputed), &job)?;
     Ok(response)
 }
 
-/// Anyone, once a deadline has passed: an unproved dispute or challenge
-/// convicts the provider; a proved dispute is decided by the votes cast.
+/// Anyone: draws what waits for the beacon if it is ready; otherwise, once a
+/// deadline has passed, an unproved dispute or challenge convicts the
+/// provider, a proved dispute ends its voting round, and a draw that waited
+/// longer than `draw_timeout` fails the job with a refund.
 pub fn execute_resolve_challenge(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     job_id: u64,
 ) -> Result<Response, ContractError> {
+    let params = PARAMS.load(deps.storage)?;
     let mut job = load_job(deps.storage, job_id)?;
     if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
         return Err(wrong_status(&job, "Submitted or Disputed"));
     }
     let now = env.block.time;
     let old = job.status.clone();
+    let response = Response::new()
+        .add_attribute("action", "challenge_resolved")
+        .add_attribute("job_id", job_id.to_string());
+    if pending_draw(&job).is_some() {
+        if let Some((msgs, events)) = try_draw(&mut deps, &env, &mut DrawCtx::default(), &mut job)?
+        {
+            save_job(deps.storage, Some(&old), &job)?;
+            return Ok(response.add_messages(msgs).add_events(events));
+        }
+    }
     let v = job
         .verification
         .as_ref()
         .ok_or(ContractError::NothingToResolve { job_id })?;
-    let verdict = if let Some(d) = &v.dispute {
+    let step = if let Some(d) = &v.dispute {
         match (&d.provider_leaf, d.vote_deadline) {
             (None, _) if now > d.response_deadline => {
-                Some(Verdict::Challenger(d.challenger.clone()))
+                Some(Step::Decide(Verdict::Challenger(d.challenger.clone())))
             }
-            (Some(_), Some(deadline)) if now > deadline => Some(tally(&job)),
+            (Some(_), Some(deadline)) if now > deadline => Some(Step::EndRound),
+            _ if draw_stalled(&job, &env, &params) => Some(Step::Decide(Verdict::Undecided)),
             _ => None,
         }
+    } else if draw_stalled(&job, &env, &params) {
+        Some(Step::Decide(Verdict::Undecided))
     } else {
         v.challenges
             .iter()
             .find(|c| c.answer.is_none() && now > c.deadline)
-            .map(|c| Verdict::Challenger(c.challenger.clone()))
+            .map(|c| Step::Decide(Verdict::Challenger(c.challenger.clone())))
     };
-    let verdict = verdict.ok_or(ContractError::NothingToResolve { job_id })?;
-    let (msgs, events) = decide_dispute(deps.storage, &env, &mut job, verdict)?;
+    let (msgs, events) = match step.ok_or(ContractError::NothingToResolve { job_id })? {
+        Step::Decide(verdict) => {
+            let config = CONFIG.load(deps.storage)?;
+            let mut msgs = Vec::new();
+            // Voters drawn for an unproved dispute had nothing to vote on.
+            let voters: Vec<Addr> = job
+                .verification
+                .as_ref()
+                .and_then(|v| v.dispute.as_ref())
+                .map(|d| d.voters.iter().map(|x| x.address.clone()).collect())
+                .unwrap_or_default();
+            for voter in &voters {
+                msgs.extend(release_duty(deps.storage, &config, job_id, voter)?);
+            }
+            let (more, events) = decide_dispute(deps.storage, &env, &mut job, verdict)?;
+            msgs.extend(more);
+            (msgs, events)
+        }
+        Step::EndRound => end_round(&mut deps, &env, &mut job)?,
+    };
     save_job(deps.storage, Some(&old), &job)?;
-    Ok(Response::new()
-        .add_messages(msgs)
-        .add_events(events)
-        .add_attribute("action", "challenge_resolved")
-        .add_attribute("job_id", job_id.to_string()))
+    Ok(response.add_messages(msgs).add_events(events))
+}
+
+enum Step {
+    Decide(Verdict),
+    EndRound,
 }
 
 /// Who won a dispute or challenge.
 pub enum Verdict {
     /// The provider's result stands; the disputing verifier lied.
     Provider,
-    /// The provider cheated or withheld data; the address caught it.
+    /// The provider withheld data (or never proved the disputed chunk); the
+    /// address caught it.
     Challenger(Addr),
-    /// No majority: nobody is slashed, the result stands.
-    Tie,
+    /// The voters recomputed the chunk and found the result fraudulent: as
+    /// `Challenger`, and every verifier that attested Valid is slashed.
+    ProvenFraud(Addr),
+    /// No side won after every voter round, or the beacon stalled: the job
+    /// fails with a refund; the provider is released, nobody is slashed.
+    Undecided,
 }
 
-fn tally(job: &Job) -> Verdict {
-    let Some(d) = job.verification.as_ref().and_then(|v| v.dispute.as_ref()) else {
-        return Verdict::Tie;
+/// Ends a voting round (everyone voted or the deadline passed). Silent
+/// voters lose their lock (missed duty). A side backed by a strict majority
+/// of the round's drawn voters wins: voters on the other side lose their
+/// lock too, the winners are released and the verdict applies. Otherwise the
+/// voters that voted are released and a fresh round is drawn from a later
+/// beacon value, up to `dispute_rounds`; after the last one the dispute is
+/// undecided.
+fn end_round(deps: &mut DepsMut, env: &Env, job: &mut Job) -> Result<Effects, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let params = PARAMS.load(deps.storage)?;
+    let fallback = duty_lock(job, &params);
+    let Some(d) = job.verification.as_ref().and_then(|v| v.dispute.clone()) else {
+        return Ok((vec![], vec![]));
     };
+    let n = d.voters.len();
     let yes = d
         .voters
         .iter()
@@ -472,22 +1047,96 @@ fn tally(job: &Job) -> Verdict {
         .iter()
         .filter(|x| x.provider_correct == Some(false))
         .count();
-    match yes.cmp(&no) {
-        std::cmp::Ordering::Greater => Verdict::Provider,
-        std::cmp::Ordering::Less => Verdict::Challenger(d.challenger.clone()),
-        std::cmp::Ordering::Equal => Verdict::Tie,
+    let winner = if yes * 2 > n {
+        Some(true)
+    } else if no * 2 > n {
+        Some(false)
+    } else {
+        None
+    };
+    let mut msgs = Vec::new();
+    let mut events = Vec::new();
+    for voter in &d.voters {
+        let lose = match (voter.provider_correct, winner) {
+            (None, _) => true,
+            (Some(side), Some(w)) => side != w,
+            (Some(_), None) => false,
+        };
+        if lose {
+            msgs.extend(slash_duty(
+                deps.storage,
+                &config,
+                job.id,
+                &voter.address,
+                fallback,
+                None,
+            )?);
+            events.push(event(
+                deps.storage,
+                env,
+                job,
+                "voter_slashed",
+                Some(&voter.address),
+                match voter.provider_correct {
+                    None => "silent".into(),
+                    Some(_) => "outvoted".into(),
+                },
+            )?);
+        } else {
+            msgs.extend(release_duty(deps.storage, &config, job.id, &voter.address)?);
+        }
     }
+    let verdict = match winner {
+        Some(true) => Some(Verdict::Provider),
+        Some(false) => Some(Verdict::ProvenFraud(d.challenger.clone())),
+        None if d.round < params.dispute_rounds => {
+            match next_draw_at(&deps.querier, &config.registry)? {
+                Some(draw_at) => {
+                    if let Some(dm) = job.verification.as_mut().and_then(|v| v.dispute.as_mut()) {
+                        dm.past_voters
+                            .extend(dm.voters.drain(..).map(|x| x.address));
+                        dm.draw_at = Some(draw_at);
+                        dm.vote_deadline = None;
+                        dm.round = dm.round.saturating_add(1);
+                        dm.opened_at = Some(env.block.time);
+                    }
+                    events.push(event(
+                        deps.storage,
+                        env,
+                        job,
+                        "dispute_round",
+                        None,
+                        format!(
+                            "round={} yes={yes} no={no} voters={n} next_voters_at_beacon={draw_at}",
+                            d.round.saturating_add(1)
+                        ),
+                    )?);
+                    None
+                }
+                None => Some(Verdict::Undecided),
+            }
+        }
+        None => Some(Verdict::Undecided),
+    };
+    if let Some(verdict) = verdict {
+        let (more, evs) = decide_dispute(deps.storage, env, job, verdict)?;
+        msgs.extend(more);
+        events.extend(evs);
+    }
+    Ok((msgs, events))
 }
 
-/// Applies a verdict to the job (not saved: the caller saves).
+/// Applies a verdict to the job (not saved: the caller saves). The voters'
+/// locks are settled by the caller.
 pub fn decide_dispute(
     storage: &mut dyn Storage,
     env: &Env,
     job: &mut Job,
     verdict: Verdict,
-) -> Result<(Vec<CosmosMsg>, Vec<Event>), ContractError> {
+) -> Result<Effects, ContractError> {
     let config = CONFIG.load(storage)?;
     let params = PARAMS.load(storage)?;
+    let fallback = duty_lock(job, &params);
     let mut msgs = Vec::new();
     let mut events = Vec::new();
     let provider = result_provider(job)?;
@@ -503,40 +1152,68 @@ pub fn decide_dispute(
             .collect()
     };
     match verdict {
-        Verdict::Challenger(challenger) => {
-            msgs.extend(slash_msgs(
-                storage,
-                &config,
-                &provider,
-                Some(job.id),
-                collateral,
-                Some(&challenger),
-            )?);
-            msgs.push(outcome_msg(&config, &provider, JobOutcome::Slashed)?);
+        Verdict::ProvenFraud(challenger) => {
+            // Verifiers that attested Valid on a result now proven
+            // fraudulent did not check it (or lied): they lose their lock.
+            let lazy: Vec<Addr> = job
+                .verification
+                .iter()
+                .flat_map(|v| v.verifiers.iter())
+                .filter(|e| e.attestation == Some(Attestation::Valid))
+                .map(|e| e.address.clone())
+                .collect();
+            for verifier in &lazy {
+                msgs.extend(slash_duty(
+                    storage,
+                    &config,
+                    job.id,
+                    verifier,
+                    fallback,
+                    Some(&challenger),
+                )?);
+                events.push(event(
+                    storage,
+                    env,
+                    job,
+                    "verifier_slashed",
+                    Some(verifier),
+                    "attested valid on a proven fraud".into(),
+                )?);
+            }
             msgs.extend(reward_voters(&config, false)?);
-            msgs.push(attestation_msg(&config, &challenger)?);
-            job.slots.clear();
-            events.push(event(
+            let (more, evs) = convict(
                 storage,
                 env,
+                &config,
                 job,
-                "provider_slashed",
-                Some(&provider),
-                format!("collateral={collateral} beneficiary={challenger}"),
-            )?);
-            let (more, evs) = reopen_or_close(storage, env, &config, job, JobStatus::Failed)?;
+                &provider,
+                collateral,
+                &challenger,
+            )?;
             msgs.extend(more);
             events.extend(evs);
         }
-        Verdict::Provider | Verdict::Tie => {
-            let provider_won = matches!(verdict, Verdict::Provider);
-            if let (true, Some(d)) = (provider_won, &dispute) {
-                msgs.extend(slash_msgs(
+        Verdict::Challenger(challenger) => {
+            let (more, evs) = convict(
+                storage,
+                env,
+                &config,
+                job,
+                &provider,
+                collateral,
+                &challenger,
+            )?;
+            msgs.extend(more);
+            events.extend(evs);
+        }
+        Verdict::Provider => {
+            if let Some(d) = &dispute {
+                msgs.extend(slash_duty(
                     storage,
                     &config,
+                    job.id,
                     &d.challenger,
-                    None,
-                    collateral,
+                    fallback,
                     Some(&provider),
                 )?);
                 msgs.extend(reward_voters(&config, true)?);
@@ -552,16 +1229,70 @@ pub fn decide_dispute(
                 job,
                 "dispute_resolved",
                 None,
-                if provider_won {
-                    "winner=provider".into()
-                } else {
-                    "winner=none".into()
-                },
+                "winner=provider".into(),
             )?);
             let (more, evs) = settle_if_ready(storage, env, job)?;
             msgs.extend(more);
             events.extend(evs);
         }
+        Verdict::Undecided => {
+            // Neither side proved its case. Paying the provider would let a
+            // cheater win by its voters' silence; slashing the challenger
+            // would reward it. The requester gets its money back (or a new
+            // provider), the provider its collateral, nobody is paid.
+            for slot in job.slots.drain(..) {
+                if !slot.collateral.is_zero() {
+                    msgs.push(unlock_msg(&config, &slot.provider, job.id)?);
+                }
+            }
+            events.push(event(
+                storage,
+                env,
+                job,
+                "dispute_undecided",
+                None,
+                "winner=none".into(),
+            )?);
+            let (more, evs) = reopen_or_close(storage, env, &config, job, JobStatus::Failed)?;
+            msgs.extend(more);
+            events.extend(evs);
+        }
     }
+    Ok((msgs, events))
+}
+
+/// Slashes a convicted provider to the challenger and requeues the job (or
+/// fails it past the deadline).
+fn convict(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    job: &mut Job,
+    provider: &Addr,
+    collateral: Uint128,
+    challenger: &Addr,
+) -> Result<Effects, ContractError> {
+    let mut msgs = slash_msgs(
+        storage,
+        config,
+        provider,
+        Some(job.id),
+        collateral,
+        Some(challenger),
+    )?;
+    msgs.push(outcome_msg(config, provider, JobOutcome::Slashed)?);
+    msgs.push(attestation_msg(config, challenger)?);
+    job.slots.clear();
+    let mut events = vec![event(
+        storage,
+        env,
+        job,
+        "provider_slashed",
+        Some(provider),
+        format!("collateral={collateral} beneficiary={challenger}"),
+    )?];
+    let (more, evs) = reopen_or_close(storage, env, config, job, JobStatus::Failed)?;
+    msgs.extend(more);
+    events.extend(evs);
     Ok((msgs, events))
 }

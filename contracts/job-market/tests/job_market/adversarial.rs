@@ -45,8 +45,10 @@ impl Rng {
     }
 }
 
-/// One job: returns whether any verifier's sample hit a faked chunk.
-fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
+/// One job: returns whether any honest verifier's sample hit a faked chunk.
+/// `sybil_verifiers` of the job's verifiers belong to the cheater: they
+/// attest Valid without looking.
+fn run_job(job: u64, f: f64, sybil_verifiers: usize, rng: &mut Rng) -> bool {
     let honest = honest_output(job, CHUNKS * CHUNK as usize);
     let mut output = honest.clone();
     let fake = ((CHUNKS as f64) * f).round().max(1.0) as usize;
@@ -62,7 +64,7 @@ fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
     }
     let tree = starminer_merkle::MerkleTree::from_data(&output, CHUNK as usize).unwrap();
     let root = hex::encode(tree.root());
-    for _ in 0..VERIFIERS {
+    for _ in 0..VERIFIERS.saturating_sub(sybil_verifiers) {
         for _ in 0..SAMPLES_PER_VERIFIER {
             let i = rng.below(CHUNKS) as u64;
             // The provider serves chunk i with its proof; the verifier checks
@@ -79,6 +81,54 @@ fn run_job(job: u64, f: f64, rng: &mut Rng) -> bool {
         }
     }
     false
+}
+
+/// Validators in the sybil scenarios, equal stakes.
+const SEATS: usize = 16;
+
+/// How many of a job's drawn verifiers are the cheater's, drawn as the chain
+/// draws them (`logic::draw_weighted` over equal stakes, the provider
+/// excluded) from a seed the cheater cannot steer (the beacon value comes
+/// after its root).
+fn sybils_drawn(job: u64, f: f64, sybil_seats: usize) -> usize {
+    let set: Vec<(cosmwasm_std::Addr, Uint128)> = (0..SEATS)
+        .map(|i| {
+            (
+                cosmwasm_std::Addr::unchecked(format!("validator{i:02}")),
+                Uint128::new(10_000),
+            )
+        })
+        .collect();
+    let seed: [u8; 32] = Sha256::digest(format!("beacon {job} {f}")).into();
+    job_market::logic::draw_weighted(&set, &[], VERIFIERS, &seed)
+        .iter()
+        .filter(|a| {
+            let i: usize = a.as_str()["validator".len()..].parse().unwrap();
+            i < sybil_seats
+        })
+        .count()
+}
+
+/// Probability that none of the drawn verifiers is honest-and-lucky: the
+/// draw of `VERIFIERS` of `SEATS` without replacement, `sybil_seats` of
+/// them the cheater's, each honest one missing all `fake` chunks with
+/// (1 − fake/CHUNKS)^samples.
+fn theory_with_sybils(fake: f64, sybil_seats: usize) -> f64 {
+    let miss_one = (1.0 - fake / CHUNKS as f64).powi(SAMPLES_PER_VERIFIER as i32);
+    // P(k sybils among the drawn), hypergeometric.
+    let choose = |n: usize, k: usize| -> f64 {
+        if k > n {
+            return 0.0;
+        }
+        (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+    };
+    let total = choose(SEATS, VERIFIERS);
+    let mut detect = 0.0;
+    for k in 0..=VERIFIERS.min(sybil_seats) {
+        let p = choose(sybil_seats, k) * choose(SEATS - sybil_seats, VERIFIERS - k) / total;
+        detect += p * (1.0 - miss_one.powi((VERIFIERS - k) as i32));
+    }
+    detect
 }
 
 #[test]
@@ -126,7 +176,9 @@ fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
     );
     let mut rng = Rng::new(7);
     for f in [0.01, 0.10, 0.50] {
-        let detected = (0..JOBS_PER_F).filter(|j| run_job(*j, f, &mut rng)).count();
+        let detected = (0..JOBS_PER_F)
+            .filter(|j| run_job(*j, f, 0, &mut rng))
+            .count();
         let rate = detected as f64 / JOBS_PER_F as f64;
         let fake = ((CHUNKS as f64) * f).round().max(1.0);
         let theory =
@@ -157,4 +209,54 @@ fn adversarial_cheater_faking_chunks_is_caught_and_loses_money() {
         );
     }
     println!("honest provider profit per job: {honest_profit:.1} uagpu");
+}
+
+/// The same attack with the cheater also holding 0, 1 or 2 of 16 validator
+/// seats: its own seats attest Valid without looking, so only the honest
+/// drawn verifiers can catch it. The draw is the chain's (stake-weighted,
+/// from a beacon value the cheater cannot know when it fixes its root).
+/// Prints the detection table; checks the measured rate against the
+/// hypergeometric theory and that cheating never pays at f ≥ 10 %.
+#[test]
+fn adversarial_cheater_with_sybil_validator_seats_is_still_caught() {
+    println!();
+    println!(
+        "{VERIFIERS} verifiers drawn of {SEATS} equal seats, {SAMPLES_PER_VERIFIER} samples each, {CHUNKS} chunks"
+    );
+    println!(
+        "{:>6} {:>6} {:>6} {:>10} {:>9} {:>9}",
+        "seats", "f", "jobs", "detected", "rate", "theory"
+    );
+    let mut rng = Rng::new(11);
+    for seats in [0usize, 1, 2] {
+        for f in [0.01, 0.10, 0.50] {
+            let detected = (0..JOBS_PER_F)
+                .filter(|j| run_job(*j, f, sybils_drawn(*j, f, seats), &mut rng))
+                .count();
+            let rate = detected as f64 / JOBS_PER_F as f64;
+            let fake = ((CHUNKS as f64) * f).round().max(1.0);
+            let theory = theory_with_sybils(fake, seats);
+            println!(
+                "{:>6} {:>5.0}% {:>6} {:>10} {:>8.1}% {:>8.1}%",
+                seats,
+                f * 100.0,
+                JOBS_PER_F,
+                detected,
+                rate * 100.0,
+                theory * 100.0
+            );
+            // 4σ of a binomial over JOBS_PER_F jobs, at least 2 points.
+            let sigma = (theory * (1.0 - theory) / JOBS_PER_F as f64).sqrt();
+            assert!(
+                (rate - theory).abs() <= (4.0 * sigma).max(0.02),
+                "seats {seats}, f {f}: measured {rate} vs theory {theory}"
+            );
+            if f >= 0.10 {
+                assert!(
+                    rate > 0.5,
+                    "a cheater faking {f} with {seats} seats must be caught more often than not"
+                );
+            }
+        }
+    }
 }

@@ -4,7 +4,10 @@
 
 mod accounting;
 mod adversarial;
+mod attacks_claims;
+mod attacks_verification;
 mod lifecycle;
+mod migration;
 mod spillover;
 mod suite;
 mod verification;

@@ -50,7 +50,8 @@ fn a_job_spills_to_a_neighbour_zone_once_old_enough() {
 #[test]
 fn an_overloaded_zone_spills_at_once() {
     let mut s = three_zones();
-    // Oracles may set thresholds.
+    // Oracles (the registry's Oracle role) may set thresholds.
+    s.appoint_oracle("oracle");
     s.exec(
         "oracle",
         &ExecuteMsg::SetZones {

@@ -64,6 +64,7 @@ pub fn pricing_params() -> PricingParams {
         min_multiplier: dec("0.5"),
         max_multiplier: dec("4"),
         verifier_fee_rate: dec("0.1"),
+        min_verifier_fee: Uint128::one(),
     }
 }
 
@@ -104,7 +105,8 @@ fn market_contract() -> Box<dyn Contract<Empty>> {
             job_market::contract::instantiate,
             job_market::contract::query,
         )
-        .with_migrate(job_market::contract::migrate),
+        .with_migrate(job_market::contract::migrate)
+        .with_reply(job_market::contract::reply),
     )
 }
 
@@ -136,6 +138,7 @@ pub fn registry_params() -> reg::Params {
             max_text_len: 32,
             max_url_len: 64,
         },
+        duties: Default::default(),
     }
 }
 
@@ -166,7 +169,17 @@ pub fn market_params() -> MarketParams {
             max_job_duration: 100_000,
             max_history: 32,
             max_zones: 16,
+            max_device_memory: Uint64::new(1 << 40),
+            max_compute_units: 4_096,
         },
+        abandon_slash_rate: dec("0.5"),
+        min_job_price: Uint128::new(100),
+        cancel_fee_rate: dec("0.05"),
+        bad_input_window: 600,
+        verifier_collateral_rate: dec("10"),
+        dispute_rounds: 2,
+        draw_timeout: 3_600,
+        max_data_bytes: 4_096,
     }
 }
 
@@ -200,6 +213,21 @@ pub struct Suite {
     pub pricing: Addr,
     pub incentives: Addr,
     pub market: Addr,
+    /// Beacon reveals each validator has made (its next hash-chain link).
+    pub reveals: std::collections::BTreeMap<String, u32>,
+}
+
+/// Links of each test validator's beacon hash chain.
+pub const CHAIN_LEN: u32 = 512;
+
+/// sha256ⁿ(sha256("secret" ‖ name)): link `n` of `who`'s hash chain.
+pub fn chain_link(who: &str, n: u32) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h: [u8; 32] = Sha256::digest(format!("secret:{who}").as_bytes()).into();
+    for _ in 0..n {
+        h = Sha256::digest(h).into();
+    }
+    hex::encode(h)
 }
 
 pub fn gpu(mem_gb: u64, units: u32) -> reg::Device {
@@ -270,6 +298,7 @@ impl Suite {
                         .chain((0..8).map(|i| format!("z{i}")))
                         .collect(),
                     params: registry_params(),
+                    oracles: vec![],
                 },
                 &[],
                 "registry",
@@ -308,6 +337,8 @@ impl Suite {
                         decay: dec("0.9"),
                         verifier_share: dec("0.2"),
                         max_epochs_per_claim: 10,
+                        reward_per_fee: dec("0.5"),
+                        unverified_weight: Decimal::zero(),
                     },
                 },
                 &[],
@@ -375,6 +406,7 @@ impl Suite {
             pricing,
             incentives,
             market,
+            reveals: Default::default(),
         };
         suite
             .gov_exec(&ExecuteMsg::RegisterTemplate {
@@ -468,6 +500,9 @@ impl Suite {
         self.bond(who, bond);
         if tier > 0 {
             let score = [0u64, 100, 200, 400, 800][tier as usize];
+            // The registry draws the benchmark's verifiers from the seated
+            // set at submission: make sure there is one.
+            let _ = self.any_validator();
             let res = self
                 .reg_exec(
                     who,
@@ -486,17 +521,34 @@ impl Suite {
             )
             .unwrap();
             let provider = self.addr(who).to_string();
-            let validator = self.any_validator();
-            self.reg_exec(
-                &validator,
-                &reg::ExecuteMsg::AttestBenchmark {
-                    provider,
-                    challenge_id,
-                    valid: true,
-                    measured_score: score,
-                },
-            )
-            .unwrap();
+            // Every verifier of the registry's quorum attests: all
+            // validators at once when the quorum covers them, else those
+            // drawn with a later beacon value.
+            let challenge = |s: &Self| -> reg::Challenge {
+                s.app
+                    .wrap()
+                    .query_wasm_smart(&s.registry, &reg::QueryMsg::Challenge { challenge_id })
+                    .unwrap()
+            };
+            let mut verifiers = challenge(self).verifiers;
+            while verifiers.is_empty() {
+                let wait = u64::from(self.beacon().reveals_per_draw.max(1));
+                self.reveal_n(wait);
+                verifiers = challenge(self).verifiers;
+            }
+            for v in verifiers {
+                let validator = self.name_of(&v);
+                self.reg_exec(
+                    &validator,
+                    &reg::ExecuteMsg::AttestBenchmark {
+                        provider: provider.clone(),
+                        challenge_id,
+                        valid: true,
+                        measured_score: score,
+                    },
+                )
+                .unwrap();
+            }
         }
     }
 
@@ -536,6 +588,121 @@ impl Suite {
         )
         .unwrap();
         self.bond(who, stake);
+        // Seated validators run the beacon (a validator left without a seat
+        // cannot anchor).
+        let _ = self.reg_exec(
+            who,
+            &reg::ExecuteMsg::SetBeaconAnchor {
+                anchor: chain_link(who, CHAIN_LEN),
+            },
+        );
+    }
+
+    /// Registers `who` and has governance appoint it a registry oracle (the
+    /// market asks the registry's `HasRole{Oracle}`).
+    pub fn appoint_oracle(&mut self, who: &str) {
+        self.reg_exec(
+            who,
+            &reg::ExecuteMsg::Register {
+                moniker: who.into(),
+                pubkey: None,
+                region: "r".into(),
+                zone: "eu".into(),
+                hardware: vec![],
+                result_server_url: None,
+                roles: vec![],
+            },
+        )
+        .unwrap();
+        let gov = self.gov.clone();
+        self.app
+            .execute_contract(
+                gov,
+                self.registry.clone(),
+                &reg::ExecuteMsg::AppointOracle {
+                    address: self.addr(who).to_string(),
+                },
+                &[],
+            )
+            .unwrap();
+    }
+
+    /// The registry beacon's head.
+    pub fn beacon(&self) -> reg::BeaconResponse {
+        self.app
+            .wrap()
+            .query_wasm_smart(&self.registry, &reg::QueryMsg::Beacon {})
+            .unwrap()
+    }
+
+    pub fn beacon_at(&self, seq: u64) -> Option<reg::BeaconEntry> {
+        let r: reg::BeaconEntryResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(&self.registry, &reg::QueryMsg::BeaconAt { seq })
+            .unwrap();
+        r.entry
+    }
+
+    /// `who` reveals its next hash-chain link.
+    pub fn reveal_beacon(&mut self, who: &str) -> Res {
+        let n = self.reveals.get(who).copied().unwrap_or_default();
+        let res = self.reg_exec(
+            who,
+            &reg::ExecuteMsg::RevealBeacon {
+                preimage: chain_link(who, CHAIN_LEN - 1 - n),
+            },
+        )?;
+        self.reveals.insert(who.to_string(), n + 1);
+        Ok(res)
+    }
+
+    /// Moves the beacon `count` reveals on, taking turns among the
+    /// validators in `among` (advancing the clock when all must wait).
+    pub fn reveal_among(&mut self, among: &[&str], count: u64) {
+        let target = self.beacon().seq + count;
+        let mut idle_rounds = 0;
+        while self.beacon().seq < target {
+            let mut moved = false;
+            for who in among {
+                if self.beacon().seq >= target {
+                    break;
+                }
+                if self.reveal_beacon(who).is_ok() {
+                    moved = true;
+                }
+            }
+            if !moved {
+                idle_rounds += 1;
+                assert!(idle_rounds < 20, "the beacon does not move");
+                self.advance(30);
+            }
+        }
+    }
+
+    /// Moves the beacon `count` reveals on with the suite's validators.
+    pub fn reveal_n(&mut self, count: u64) {
+        self.reveal_among(&["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"], count);
+    }
+
+    /// Reveals until the beacon reaches what the job's pending draw (spot
+    /// checkers or dispute voters) waits for, then draws it.
+    pub fn draw(&mut self, job_id: u64) -> Res {
+        let job = self.job(job_id).job;
+        let v = job.verification.expect("the job has a verification");
+        let at = v.draw_at.or(v.dispute.and_then(|d| d.draw_at));
+        if let Some(at) = at {
+            let seq = self.beacon().seq;
+            if at > seq {
+                self.reveal_n(at - seq);
+            }
+        }
+        self.exec(
+            "bob",
+            &ExecuteMsg::DrawVerifiers {
+                job_ids: vec![job_id],
+            },
+        )
     }
 
     pub fn bond(&mut self, who: &str, amount: u128) {
@@ -622,7 +789,7 @@ impl Suite {
     }
 
     pub fn claim_next(&mut self, who: &str) -> anyhow::Result<u64> {
-        let res = self.exec(who, &ExecuteMsg::ClaimNext {})?;
+        let res = self.exec(who, &ExecuteMsg::ClaimNext { start_after: None })?;
         Ok(attr(&res, "job_id").parse()?)
     }
 
@@ -642,7 +809,12 @@ impl Suite {
 
     pub fn commit(&mut self, who: &str, job_id: u64, output: &[u8], salt: &[u8]) -> Res {
         let tree = starminer_merkle::MerkleTree::from_data(output, CHUNK as usize).unwrap();
-        let commitment = job_market::logic::result_commitment(&tree.root(), salt);
+        let commitment = job_market::logic::replica_commitment(
+            &tree.root(),
+            salt,
+            self.addr(who).as_str(),
+            job_id,
+        );
         self.exec(who, &ExecuteMsg::CommitResult { job_id, commitment })
     }
 

@@ -24,6 +24,8 @@ fn spot_checked_job() -> (Suite, u64, Vec<u8>) {
     s.claim("p1", id).unwrap();
     let out = honest_output(id, 640);
     s.submit_result("p1", id, &out).unwrap();
+    // The verifiers come from a beacon value revealed after the result.
+    s.draw(id).unwrap();
     (s, id, out)
 }
 
@@ -138,6 +140,7 @@ fn dispute_lost_by_a_cheating_provider_slashes_it_and_requeues_the_job() {
     let mut faked = honest.clone();
     faked[7 * 64 + 1] ^= 0x55; // chunk 7 is not computed
     s.submit_result("p1", id, &faked).unwrap();
+    s.draw(id).unwrap();
     let v = s.verifier_names(id);
     let true_leaf = hex::encode(starminer_merkle::leaf_hash(&honest[7 * 64..8 * 64]));
     s.attest(
@@ -150,6 +153,7 @@ fn dispute_lost_by_a_cheating_provider_slashes_it_and_requeues_the_job() {
     )
     .unwrap();
     assert_eq!(s.status(id), JobStatus::Disputed);
+    s.draw(id).unwrap();
     let voters = s.dispute_voter_names(id);
     assert_eq!(voters.len(), 3);
     assert!(!voters.contains(&v[0]) && !voters.contains(&v[1]));
@@ -195,6 +199,7 @@ fn dispute_lost_by_a_lying_verifier_slashes_the_verifier_and_settles() {
         },
     )
     .unwrap();
+    s.draw(id).unwrap();
     let voters = s.dispute_voter_names(id);
     s.respond("p1", id, &out, 1).unwrap();
     s.exec(
@@ -216,11 +221,15 @@ fn dispute_lost_by_a_lying_verifier_slashes_the_verifier_and_settles() {
     // The third voter stays silent; the vote window closes.
     s.advance(301);
     let v0_bond = s.stake(&v[0]).bonded.u128();
+    let silent_bond = s.stake(&voters[2]).bonded.u128();
     let p1 = s.balance("p1");
     s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id })
         .unwrap();
-    assert_eq!(s.stake(&v[0]).bonded.u128(), v0_bond - 950);
-    assert_eq!(s.balance("p1"), p1 + 475);
+    // The liar loses its duty lock (10 × the 100 verifier fee), half to p1;
+    // the silent voter loses its lock for the missed duty.
+    assert_eq!(s.stake(&v[0]).bonded.u128(), v0_bond - 1_000);
+    assert_eq!(s.balance("p1"), p1 + 500);
+    assert_eq!(s.stake(&voters[2]).bonded.u128(), silent_bond - 1_000);
     assert_eq!(s.status(id), JobStatus::Submitted);
     s.attest(&v[1], id, Attestation::Valid).unwrap();
     // Everyone has attested and nothing is open: settled at once.
@@ -245,6 +254,6 @@ fn exact_template_refutes_an_invalid_claim_equal_to_the_proved_leaf() {
     .unwrap();
     let bond = s.stake(&v[0]).bonded.u128();
     s.respond("p1", id, &out, 1).unwrap();
-    assert_eq!(s.stake(&v[0]).bonded.u128(), bond - 950);
+    assert_eq!(s.stake(&v[0]).bonded.u128(), bond - 1_000);
     assert_eq!(s.status(id), JobStatus::Submitted);
 }

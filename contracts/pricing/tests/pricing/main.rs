@@ -2,8 +2,10 @@
 //! one test binary.
 
 mod access;
+mod attacks;
 mod dynamics;
 mod history;
+mod migration;
 mod properties;
 mod quotes;
 mod suite;

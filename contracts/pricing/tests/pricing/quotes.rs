@@ -137,3 +137,26 @@ fn bad_quotes_are_refused_with_a_reason() {
     let e = err(s.try_quote(4, JobClass::Training, u128::MAX, Urgency::Realtime, none));
     assert!(e.contains("does not fit"), "{e}");
 }
+
+#[test]
+fn one_unit_spot_check_pays_a_nonzero_verifier_fee() {
+    // At the deployment's defaults a 1-unit job costs 1 uagpu of compute;
+    // 3 % of it would round to (almost) nothing. The floor pays each
+    // verifier at least `min_verifier_fee`, more than recomputing the whole
+    // job is worth.
+    let params = starminer_deploy::pricing_params();
+    let s = Suite::with_params(params.clone());
+    let q = s
+        .try_quote(
+            1,
+            JobClass::Render,
+            1,
+            Urgency::Normal,
+            VerificationMode::SpotCheck { verifiers: 2 },
+        )
+        .unwrap();
+    assert!(!params.min_verifier_fee.is_zero());
+    assert_eq!(q.verifier_fee, params.min_verifier_fee);
+    assert!(q.verifier_fee > q.compute_cost);
+    assert_eq!(q.total, q.compute_cost + q.verifier_fee * Uint128::new(2));
+}

@@ -56,6 +56,7 @@ pub fn default_params() -> PricingParams {
         min_multiplier: dec("0.25"),
         max_multiplier: dec("4"),
         verifier_fee_rate: dec("0.1"),
+        min_verifier_fee: Uint128::one(),
     }
 }
 
@@ -87,6 +88,7 @@ fn registry_params() -> reg::Params {
             max_text_len: 32,
             max_url_len: 64,
         },
+        duties: Default::default(),
     }
 }
 
@@ -191,6 +193,7 @@ impl Suite {
                     authorized: vec![market.to_string()],
                     zones: vec!["eu-west".into()],
                     params: registry_params(),
+                    oracles: vec![],
                 },
                 &[],
                 "registry",
@@ -298,6 +301,22 @@ impl Suite {
                 challenge_id,
                 valid: true,
                 measured_score: score,
+            },
+        );
+    }
+
+    /// `who` sets its roles (an empty list drops the provider role: its
+    /// capacity leaves the tier until it takes the role again).
+    pub fn set_roles(&mut self, who: &str, roles: Vec<Role>) {
+        self.registry_exec(
+            who,
+            &reg::ExecuteMsg::UpdateProfile {
+                moniker: None,
+                pubkey: None,
+                region: None,
+                zone: None,
+                result_server_url: None,
+                roles: Some(roles),
             },
         );
     }

@@ -1,17 +1,21 @@
 //! Calls of the job market (and governance): collateral, slashing, outcomes.
 
 use cosmwasm_std::{
-    DepsMut, Env, MessageInfo, OverflowError, OverflowOperation, Response, Uint128,
+    to_json_binary, DepsMut, Env, MessageInfo, OverflowError, OverflowOperation, Response, Uint128,
 };
-use starminer_interfaces::registry::{reputation, JobOutcome, ProviderStatus};
+use starminer_interfaces::registry::{reputation, JobOutcome, ProviderStatus, SlashResult};
 
 use crate::error::ContractError;
-use crate::execute::stake::agpu_transfer;
-use crate::execute::{ensure_authorized, load_registered, refresh_roles};
-use crate::state::{save_provider, CONFIG, LOCKS, PARAMS, TOTAL_BONDED};
+use crate::execute::stake::{agpu_transfer, take_stake};
+use crate::execute::{ensure_authorized, load_registered, store};
+use crate::state::{CONFIG, LOCKS, PARAMS};
 
+/// Locks part of any bonded address's free bond under (address, job id): a
+/// provider's job collateral, or a verifier's or dispute voter's duty lock.
+/// Locked bond cannot be unbonded.
 pub fn execute_lock_collateral(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     provider: String,
     job_id: u64,
@@ -37,10 +41,12 @@ pub fn execute_lock_collateral(
         });
     }
     LOCKS.save(deps.storage, (&provider_addr, job_id), &amount)?;
+    let params = PARAMS.load(deps.storage)?;
     let mut p = old.clone();
     p.locked = p.locked.checked_add(amount)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "lock_collateral")
         .add_attribute("provider", provider_addr)
         .add_attribute("job_id", job_id.to_string())
@@ -49,6 +55,7 @@ pub fn execute_lock_collateral(
 
 pub fn execute_unlock_collateral(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     provider: String,
     job_id: u64,
@@ -60,23 +67,28 @@ pub fn execute_unlock_collateral(
         .may_load(deps.storage, (&provider_addr, job_id))?
         .ok_or(ContractError::NoCollateral { job_id })?;
     LOCKS.remove(deps.storage, (&provider_addr, job_id));
+    let params = PARAMS.load(deps.storage)?;
     let mut p = old.clone();
     p.locked = p.locked.checked_sub(amount)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "unlock_collateral")
         .add_attribute("provider", provider_addr)
         .add_attribute("job_id", job_id.to_string())
         .add_attribute("amount", amount))
 }
 
-/// Slashes up to `amount`: first from the job's lock, then from free bond;
-/// never from other jobs' locks or from unbonding claims. Asking for more than
-/// that slashes what there is (the job market must always be able to settle).
-/// The beneficiary gets `slash_beneficiary_share`, the treasury (governance)
-/// the rest; without a beneficiary the treasury gets everything.
+/// Slashes up to `amount`: first from the job's lock, then from free bond,
+/// then from unbonding claims that have not matured (newest first); never
+/// from other jobs' locks. Asking for more than that slashes what there is
+/// (the job market must always be able to settle). The beneficiary gets
+/// `slash_beneficiary_share`, the treasury (governance) the rest; without a
+/// beneficiary the treasury gets everything. `Response::data` is the JSON
+/// [`SlashResult`]: what was actually taken.
 pub fn execute_slash(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     provider: String,
     job_id: Option<u64>,
@@ -95,35 +107,20 @@ pub fn execute_slash(
     let config = CONFIG.load(deps.storage)?;
     let old = load_registered(deps.storage, &provider_addr)?;
     let mut p = old.clone();
-
-    let mut from_lock = Uint128::zero();
-    if let Some(job_id) = job_id {
-        if let Some(lock) = LOCKS.may_load(deps.storage, (&provider_addr, job_id))? {
-            from_lock = lock.min(amount);
-            let rest = lock.checked_sub(from_lock)?;
-            if rest.is_zero() {
-                LOCKS.remove(deps.storage, (&provider_addr, job_id));
-            } else {
-                LOCKS.save(deps.storage, (&provider_addr, job_id), &rest)?;
-            }
-            p.locked = p.locked.checked_sub(from_lock)?;
-        }
-    }
-    let from_free = amount.checked_sub(from_lock)?.min(p.free_stake());
-    let slashed = from_lock.checked_add(from_free)?;
-    p.bonded = p.bonded.checked_sub(slashed)?;
-    refresh_roles(deps.storage, &mut p, &params)?;
-    save_provider(deps.storage, Some(&old), &p)?;
-    TOTAL_BONDED.update(deps.storage, |t| -> Result<_, ContractError> {
-        Ok(t.checked_sub(slashed)?)
-    })?;
+    let taken = take_stake(deps.storage, env.block.time, &mut p, job_id, amount)?;
+    let slashed = taken.total()?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
 
     let to_beneficiary = match &beneficiary_addr {
         Some(_) => slashed.mul_floor(params.slash_beneficiary_share),
         None => Uint128::zero(),
     };
     let to_treasury = slashed.checked_sub(to_beneficiary)?;
-    let mut response = Response::new();
+    let mut response = Response::new().set_data(to_json_binary(&SlashResult {
+        taken: slashed,
+        to_beneficiary,
+        to_treasury,
+    })?);
     if let Some(addr) = &beneficiary_addr {
         if !to_beneficiary.is_zero() {
             response =
@@ -138,6 +135,7 @@ pub fn execute_slash(
         )?);
     }
     Ok(response
+        .add_events(events)
         .add_attribute("action", "slash")
         .add_attribute("provider", provider_addr)
         .add_attribute(
@@ -148,7 +146,8 @@ pub fn execute_slash(
         )
         .add_attribute("requested", amount)
         .add_attribute("slashed", slashed)
-        .add_attribute("from_collateral", from_lock)
+        .add_attribute("from_collateral", taken.from_lock)
+        .add_attribute("from_claims", taken.from_claims)
         .add_attribute("to_beneficiary", to_beneficiary)
         .add_attribute("to_treasury", to_treasury))
 }
@@ -198,9 +197,9 @@ pub fn execute_record_outcome(
             .add_attribute("jailed", "true")
             .add_attribute("jailed_until", until.seconds().to_string());
     }
-    refresh_roles(deps.storage, &mut p, &params)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(response
+        .add_events(events)
         .add_attribute("action", "record_outcome")
         .add_attribute("provider", provider_addr)
         .add_attribute("outcome", kind)

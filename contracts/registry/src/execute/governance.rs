@@ -1,12 +1,17 @@
 //! Governance-only messages: parameters, authorized contracts, oracles, zones.
 
-use cosmwasm_std::{Addr, Api, DepsMut, MessageInfo, Response};
+use cosmwasm_std::{Addr, Api, DepsMut, Env, MessageInfo, Response};
 use starminer_interfaces::addresses::{validate_address_list, AddressListError};
 use starminer_interfaces::registry::Params;
 
 use crate::error::ContractError;
-use crate::execute::ensure_governance;
-use crate::state::{CONFIG, ORACLES, PARAMS, ZONES, ZONE_USERS};
+use crate::execute::{ensure_governance, seats};
+use crate::state::{CONFIG, ORACLES, PARAMS, VALIDATOR_COUNT, ZONES, ZONE_USERS};
+
+/// Most seats one `UpdateConfig` may drop or fill by changing
+/// `max_validators`: every one of them is handled, with an event, in that
+/// message (never silently and never by a scan).
+pub const MAX_SEAT_CHANGES: u32 = 10;
 use crate::validate::{validate_params, validate_zone_id, MAX_AUTHORIZED};
 
 /// Validates a list of authorized contracts, dropping duplicates.
@@ -21,9 +26,16 @@ pub fn validate_authorized(
 }
 
 /// Parameter changes apply to each record at its next state change (roles
-/// are re-evaluated lazily; nothing is scanned).
+/// are re-evaluated lazily; nothing is scanned). The exception is
+/// `max_validators`: lowering it drops the smallest seats at once, each with
+/// a `validator_unseated` event; a cut that would drop more than
+/// [`MAX_SEAT_CHANGES`] seats is refused (do it in steps), so the message's
+/// gas stays bounded. Raising it fills up to [`MAX_SEAT_CHANGES`] new seats
+/// from the best candidates at once (`validator_seated` events); any further
+/// ones are filled by the next messages, a few per message.
 pub fn execute_update_config(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     governance: Option<String>,
     params: Option<Params>,
@@ -40,8 +52,23 @@ pub fn execute_update_config(
     }
     if let Some(params) = params {
         validate_params(&params)?;
+        let count = VALIDATOR_COUNT.load(deps.storage)?;
+        let drops = count.saturating_sub(params.max_validators);
+        if drops > MAX_SEAT_CHANGES {
+            return Err(ContractError::SeatChangeTooLarge {
+                max: MAX_SEAT_CHANGES,
+            });
+        }
         PARAMS.save(deps.storage, &params)?;
-        response = response.add_attribute("params", "updated");
+        let events = seats::rebalance(
+            deps.storage,
+            env.block.time,
+            &params,
+            drops + MAX_SEAT_CHANGES,
+        )?;
+        response = response
+            .add_events(events)
+            .add_attribute("params", "updated");
     }
     Ok(response)
 }

@@ -1,16 +1,62 @@
 //! Registration, profile and hardware updates, heartbeats and unjailing.
+//!
+//! A zone change is not immediate: `UpdateProfile{zone}` records a pending
+//! zone that takes effect `zone_change_delay` seconds later, so a provider
+//! cannot move into a zone and claim its jobs in the same transaction (zone
+//! hopping past the spillover delays and latency limits). Queries show the
+//! new zone once it is due; the record and its indexes follow at the
+//! record's next write (any message of the provider, a heartbeat included).
+//! Registration sets the zone at once.
 
-use cosmwasm_std::{Binary, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response, Timestamp};
 use starminer_interfaces::registry::{
-    Benchmark, Counters, Device, Provider, ProviderStatus, Role, INITIAL_REPUTATION,
+    Benchmark, Counters, Device, PendingZone, Provider, ProviderStatus, Role, INITIAL_REPUTATION,
 };
 
 use crate::error::ContractError;
-use crate::execute::{load_registered, refresh_roles};
+use crate::execute::{load_registered, store};
 use crate::state::{save_provider, PARAMS, PROVIDERS, PROVIDER_COUNT, ZONES};
 use crate::validate::{
-    validate_hardware, validate_pubkey, validate_roles, validate_text, validate_url,
+    pubkey_address, validate_hardware, validate_pubkey, validate_roles, validate_text, validate_url,
 };
+
+/// Moves a due pending zone into `zone` (a zone removed meanwhile is
+/// dropped: governance only removes zones nobody uses or waits for).
+pub fn apply_due_zone(p: &mut Provider, now: Timestamp) {
+    if p.pending_zone
+        .as_ref()
+        .is_some_and(|z| z.effective_at <= now)
+    {
+        if let Some(z) = p.pending_zone.take() {
+            p.zone = z.zone;
+        }
+    }
+}
+
+/// A record as queries show it: a due zone change already applied.
+pub fn effective_view(mut p: Provider, now: Timestamp) -> Provider {
+    apply_due_zone(&mut p, now);
+    p
+}
+
+/// The DID key must be the sender's: the address the Cosmos SDK derives
+/// from it (ripemd160(sha256(compressed key)), the chain's bech32 prefix)
+/// must be the sender's.
+fn ensure_own_pubkey(
+    deps: Deps,
+    sender: &cosmwasm_std::Addr,
+    key: &Binary,
+) -> Result<(), ContractError> {
+    validate_pubkey(key)?;
+    let canonical = pubkey_address(key)?;
+    let derived = deps.api.addr_humanize(&canonical)?;
+    if derived != *sender {
+        return Err(ContractError::PubkeyNotSender {
+            derived: derived.to_string(),
+        });
+    }
+    Ok(())
+}
 
 /// The fields of `Register`, validated one by one.
 pub struct Registration {
@@ -49,7 +95,7 @@ pub fn execute_register(
     validate_text("region", &reg.region, max_text)?;
     ensure_zone(&deps, &reg.zone)?;
     if let Some(key) = &reg.pubkey {
-        validate_pubkey(key)?;
+        ensure_own_pubkey(deps.as_ref(), &info.sender, key)?;
     }
     if let Some(url) = &reg.result_server_url {
         validate_url(url, params.limits.max_url_len)?;
@@ -76,6 +122,7 @@ pub fn execute_register(
         last_heartbeat: None,
         bonded: Default::default(),
         locked: Default::default(),
+        pending_zone: None,
     };
     save_provider(deps.storage, None, &provider)?;
     let count = PROVIDER_COUNT.load(deps.storage)?;
@@ -98,12 +145,15 @@ pub struct ProfileUpdate {
 
 pub fn execute_update_profile(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     update: ProfileUpdate,
 ) -> Result<Response, ContractError> {
     let params = PARAMS.load(deps.storage)?;
     let old = load_registered(deps.storage, &info.sender)?;
     let mut p = old.clone();
+    apply_due_zone(&mut p, env.block.time);
+    let mut zone_attrs = vec![];
     let max_text = params.limits.max_text_len;
     if let Some(moniker) = update.moniker {
         validate_text("moniker", &moniker, max_text)?;
@@ -115,10 +165,22 @@ pub fn execute_update_profile(
     }
     if let Some(zone) = update.zone {
         ensure_zone(&deps, &zone)?;
-        p.zone = zone;
+        let delay = params.duties.zone_change_delay;
+        if zone == p.zone {
+            // Back to the zone in effect: the pending change is cancelled.
+            p.pending_zone = None;
+        } else if delay == 0 {
+            p.pending_zone = None;
+            p.zone = zone;
+        } else {
+            let effective_at = env.block.time.plus_seconds(delay);
+            zone_attrs.push(("pending_zone", zone.clone()));
+            zone_attrs.push(("zone_effective_at", effective_at.seconds().to_string()));
+            p.pending_zone = Some(PendingZone { zone, effective_at });
+        }
     }
     if let Some(key) = update.pubkey {
-        validate_pubkey(&key)?;
+        ensure_own_pubkey(deps.as_ref(), &info.sender, &key)?;
         p.pubkey = Some(key);
     }
     if let Some(url) = update.result_server_url {
@@ -128,17 +190,20 @@ pub fn execute_update_profile(
     if let Some(roles) = update.roles {
         p.roles = validate_roles(&roles)?;
     }
-    refresh_roles(deps.storage, &mut p, &params)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "update_profile")
-        .add_attribute("provider", info.sender))
+        .add_attribute("provider", info.sender)
+        .add_attribute("zone", p.zone)
+        .add_attributes(zone_attrs))
 }
 
 /// New hardware voids the verified benchmark: the tier was earned by the old
 /// devices.
 pub fn execute_update_hardware(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     hardware: Vec<Device>,
 ) -> Result<Response, ContractError> {
@@ -150,8 +215,9 @@ pub fn execute_update_hardware(
     p.benchmark.verified_score = 0;
     p.benchmark.verified_at = None;
     p.tier = 0;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "update_hardware")
         .add_attribute("provider", info.sender)
         .add_attribute("devices", p.hardware.len().to_string()))
@@ -162,14 +228,18 @@ pub fn execute_heartbeat(
     env: Env,
     info: MessageInfo,
 ) -> Result<Response, ContractError> {
-    let mut p = load_registered(deps.storage, &info.sender)?;
-    if let ProviderStatus::Jailed { until } = p.status {
+    let old = load_registered(deps.storage, &info.sender)?;
+    if let ProviderStatus::Jailed { until } = old.status {
         return Err(ContractError::Jailed { until });
     }
+    let mut p = old.clone();
     p.last_heartbeat = Some(env.block.time);
-    // No indexed field changes: the record alone is rewritten.
-    PROVIDERS.save(deps.storage, &info.sender, &p)?;
+    // A due zone change is applied here too, and a validator candidate
+    // that waited since before the seat indexes existed enters the queue.
+    let params = PARAMS.load(deps.storage)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "heartbeat")
         .add_attribute("provider", info.sender)
         .add_attribute("time", env.block.time.seconds().to_string()))
@@ -193,9 +263,9 @@ pub fn execute_unjail(
     let mut p = old.clone();
     p.status = ProviderStatus::Active;
     p.reputation = p.reputation.max(params.reputation.floor);
-    refresh_roles(deps.storage, &mut p, &params)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "unjail")
         .add_attribute("provider", info.sender)
         .add_attribute("reputation", p.reputation.to_string()))

@@ -8,8 +8,8 @@ use starminer_interfaces::claims::take_matured;
 use starminer_interfaces::registry::{ProviderStatus, ReceiveMsg, UnbondingClaim};
 
 use crate::error::ContractError;
-use crate::execute::{load_registered, refresh_roles};
-use crate::state::{save_provider, CLAIMS, CONFIG, PARAMS, TOTAL_BONDED, TOTAL_CLAIMS};
+use crate::execute::{load_registered, store};
+use crate::state::{CLAIMS, CONFIG, LOCKS, PARAMS, TOTAL_BONDED, TOTAL_CLAIMS};
 
 /// A cw20 `Transfer` of AGPU from the registry.
 pub fn agpu_transfer(
@@ -29,6 +29,7 @@ pub fn agpu_transfer(
 
 pub fn execute_receive(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     wrapper: Cw20ReceiveMsg,
 ) -> Result<Response, ContractError> {
@@ -39,13 +40,14 @@ pub fn execute_receive(
     match from_json(&wrapper.msg)? {
         ReceiveMsg::Bond {} => {
             let staker_addr = deps.api.addr_validate(&wrapper.sender)?;
-            execute_bond(deps, staker_addr, wrapper.amount)
+            execute_bond(deps, env, staker_addr, wrapper.amount)
         }
     }
 }
 
 fn execute_bond(
     deps: DepsMut,
+    env: Env,
     staker_addr: Addr,
     amount: Uint128,
 ) -> Result<Response, ContractError> {
@@ -59,12 +61,12 @@ fn execute_bond(
     if matches!(p.status, ProviderStatus::Unbonding { .. }) {
         p.status = ProviderStatus::Active;
     }
-    refresh_roles(deps.storage, &mut p, &params)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     TOTAL_BONDED.update(deps.storage, |t| -> Result<_, ContractError> {
         Ok(t.checked_add(amount)?)
     })?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "bond")
         .add_attribute("provider", staker_addr)
         .add_attribute("amount", amount)
@@ -73,7 +75,9 @@ fn execute_bond(
 
 /// Moves free bond into a claim. When the whole bond leaves, the status
 /// becomes `Unbonding{until}` (a jailed provider stays `Jailed`); roles whose
-/// threshold is no longer met become inactive at once.
+/// threshold is no longer met become inactive at once. Locked bond (job
+/// collateral, verifier and voter duty locks) cannot leave, and the claim
+/// stays slashable until it matures (see [`take_stake`]).
 pub fn execute_unbond(
     deps: DepsMut,
     env: Env,
@@ -109,8 +113,7 @@ pub fn execute_unbond(
     if p.bonded.is_zero() && matches!(p.status, ProviderStatus::Active) {
         p.status = ProviderStatus::Unbonding { until: release_at };
     }
-    refresh_roles(deps.storage, &mut p, &params)?;
-    save_provider(deps.storage, Some(&old), &p)?;
+    let events = store(deps.storage, env.block.time, &params, Some(&old), &mut p)?;
     TOTAL_BONDED.update(deps.storage, |t| -> Result<_, ContractError> {
         Ok(t.checked_sub(amount)?)
     })?;
@@ -118,6 +121,7 @@ pub fn execute_unbond(
         Ok(t.checked_add(amount)?)
     })?;
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "unbond")
         .add_attribute("provider", info.sender)
         .add_attribute("amount", amount)
@@ -152,4 +156,86 @@ pub fn execute_claim(
         .add_attribute("action", "claim")
         .add_attribute("provider", info.sender)
         .add_attribute("amount", amount))
+}
+
+/// Where a slash came from.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    pub from_lock: Uint128,
+    pub from_free: Uint128,
+    pub from_claims: Uint128,
+}
+
+impl Taken {
+    pub fn total(&self) -> Result<Uint128, ContractError> {
+        Ok(self
+            .from_lock
+            .checked_add(self.from_free)?
+            .checked_add(self.from_claims)?)
+    }
+}
+
+/// Takes up to `amount` of `p`'s stake, in this order: the collateral locked
+/// for `job_id`, free bond, then unbonding claims that have not matured yet,
+/// newest first (as the Cosmos SDK slashes unbonding delegations): stake
+/// stays at risk for the whole unbonding period. Never touches other jobs'
+/// locks or matured claims. Updates `p` (the caller writes it), the locks,
+/// the claims and the totals.
+pub fn take_stake(
+    storage: &mut dyn cosmwasm_std::Storage,
+    now: cosmwasm_std::Timestamp,
+    p: &mut starminer_interfaces::registry::Provider,
+    job_id: Option<u64>,
+    amount: Uint128,
+) -> Result<Taken, ContractError> {
+    let addr = p.address.clone();
+    let mut taken = Taken::default();
+    if let Some(job_id) = job_id {
+        if let Some(lock) = LOCKS.may_load(storage, (&addr, job_id))? {
+            taken.from_lock = lock.min(amount);
+            let rest = lock.checked_sub(taken.from_lock)?;
+            if rest.is_zero() {
+                LOCKS.remove(storage, (&addr, job_id));
+            } else {
+                LOCKS.save(storage, (&addr, job_id), &rest)?;
+            }
+            // The lock leaves the bond with it (free stake is bond − locks).
+            p.locked = p.locked.checked_sub(taken.from_lock)?;
+            p.bonded = p.bonded.checked_sub(taken.from_lock)?;
+        }
+    }
+    let mut rest = amount.checked_sub(taken.from_lock)?;
+    taken.from_free = rest.min(p.free_stake());
+    rest = rest.checked_sub(taken.from_free)?;
+    p.bonded = p.bonded.checked_sub(taken.from_free)?;
+    let from_bond = taken.from_lock.checked_add(taken.from_free)?;
+    TOTAL_BONDED.update(storage, |t| -> Result<_, ContractError> {
+        Ok(t.checked_sub(from_bond)?)
+    })?;
+    if !rest.is_zero() {
+        let mut claims = CLAIMS.may_load(storage, &addr)?.unwrap_or_default();
+        for claim in claims.iter_mut().rev() {
+            if rest.is_zero() {
+                break;
+            }
+            if claim.release_at <= now {
+                continue;
+            }
+            let cut = claim.amount.min(rest);
+            claim.amount = claim.amount.checked_sub(cut)?;
+            rest = rest.checked_sub(cut)?;
+            taken.from_claims = taken.from_claims.checked_add(cut)?;
+        }
+        claims.retain(|c| !c.amount.is_zero());
+        if claims.is_empty() {
+            CLAIMS.remove(storage, &addr);
+        } else {
+            CLAIMS.save(storage, &addr, &claims)?;
+        }
+        let from_claims = taken.from_claims;
+        TOTAL_CLAIMS.update(storage, |t| -> Result<_, ContractError> {
+            Ok(t.checked_sub(from_claims)?)
+        })?;
+    }
+    Ok(taken)
 }

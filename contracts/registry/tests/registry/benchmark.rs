@@ -30,6 +30,10 @@ fn verified_benchmark_sets_score_tier_and_boost() {
     s.advance(100);
     let res = s.submit_benchmark("alice", id).unwrap();
     assert_eq!(attr(&res, "challenge_id"), id.to_string());
+    // One candidate: the quorum is 1 and it verifies; nothing to draw.
+    assert_eq!(attr(&res, "quorum"), "1");
+    assert_eq!(attr(&res, "draw_seq"), "all candidates");
+    assert_eq!(s.challenge(id).verifiers, vec![s.addr("val1")]);
     let res = s.attest("val1", "alice", id, true, 250).unwrap();
     assert_eq!(attr(&res, "provider"), s.addr("alice").to_string());
     assert_eq!(attr(&res, "tier"), "2");

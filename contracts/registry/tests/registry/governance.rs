@@ -232,6 +232,18 @@ fn zones_are_governed_and_a_used_zone_cannot_be_removed() {
         },
     )
     .unwrap();
+    // Still in use until the move takes effect (and the record follows).
+    assert_err(
+        s.gov(&ExecuteMsg::RemoveZones {
+            zones: vec!["sa-east".into()],
+        }),
+        ContractError::ZoneInUse {
+            zone: "sa-east".into(),
+            users: 1,
+        },
+    );
+    s.advance(3_600);
+    s.exec_as("alice", &ExecuteMsg::Heartbeat {}).unwrap();
     s.gov(&ExecuteMsg::RemoveZones {
         zones: vec!["sa-east".into()],
     })
@@ -258,6 +270,7 @@ fn instantiate_rejects_bad_params_and_funds() {
         authorized: vec![],
         zones: vec![],
         params,
+        oracles: vec![],
     };
     let gov = s.gov.clone();
     let res = s

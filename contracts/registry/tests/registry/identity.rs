@@ -8,7 +8,7 @@ use starminer_interfaces::registry::{
     QueryMsg, Role, INITIAL_REPUTATION,
 };
 
-use crate::suite::{assert_err, gpu, Suite, NATIVE};
+use crate::suite::{assert_err, gpu, pubkey, Suite, NATIVE};
 
 #[test]
 fn register_creates_a_fresh_record() {
@@ -184,7 +184,18 @@ fn update_profile_moves_zone_index_and_checks_roles() {
     .unwrap();
     let p = s.provider("alice");
     assert_eq!(p.moniker, "rig-2");
+    // The zone change waits for zone_change_delay (1 h by default).
+    assert_eq!(p.zone, "eu-west");
+    assert_eq!(p.pending_zone.as_ref().unwrap().zone, "us-east");
+    s.advance(3_599);
+    assert_eq!(s.provider("alice").zone, "eu-west");
+    s.advance(1);
+    // Queries show it once due; the indexes follow at the next write.
+    assert_eq!(s.provider("alice").zone, "us-east");
+    s.exec_as("alice", &ExecuteMsg::Heartbeat {}).unwrap();
+    let p = s.provider("alice");
     assert_eq!(p.zone, "us-east");
+    assert_eq!(p.pending_zone, None);
     let eu: ProvidersResponse = s.query(&QueryMsg::ProvidersByZone {
         zone: "eu-west".into(),
         start_after: None,
@@ -301,8 +312,14 @@ fn heartbeat_records_block_time() {
 #[test]
 fn did_document_lists_key_and_result_server() {
     let mut s = Suite::new();
-    s.register("alice", "eu-west", vec![]).unwrap();
-    let alice = s.addr("alice");
+    // The key must be the sender's own: its address derives from it.
+    let key = pubkey();
+    let alice = s.addr_of_key(&key);
+    let mut msg = Suite::register_msg("eu-west", vec![]);
+    if let ExecuteMsg::Register { pubkey, .. } = &mut msg {
+        *pubkey = Some(key);
+    }
+    s.exec(&alice, &msg).unwrap();
     let doc: DidDocument = s.query(&QueryMsg::DidDocument {
         address: alice.to_string(),
     });
@@ -437,4 +454,45 @@ fn capacity_counts_active_providers_per_zone_and_tier_and_paginates() {
         limit: None,
     });
     assert_eq!(all.entries.len(), 1);
+}
+
+#[test]
+fn attack_did_with_someone_elses_pubkey_is_refused() {
+    // Mallory publishes a DID document claiming the key of a well-known
+    // operator, so that clients trust signatures that are not hers.
+    let mut s = Suite::new();
+    let key = pubkey();
+    let owner = s.addr_of_key(&key);
+    let mut msg = Suite::register_msg("eu-west", vec![]);
+    if let ExecuteMsg::Register { pubkey, .. } = &mut msg {
+        *pubkey = Some(key.clone());
+    }
+    assert_err(
+        s.exec_as("alice", &msg),
+        ContractError::PubkeyNotSender {
+            derived: owner.to_string(),
+        },
+    );
+    // Nor can she swap it in later.
+    s.register("alice", "eu-west", vec![]).unwrap();
+    assert_err(
+        s.exec_as(
+            "alice",
+            &ExecuteMsg::UpdateProfile {
+                moniker: None,
+                pubkey: Some(key.clone()),
+                region: None,
+                zone: None,
+                result_server_url: None,
+                roles: None,
+            },
+        ),
+        ContractError::PubkeyNotSender {
+            derived: owner.to_string(),
+        },
+    );
+    assert_eq!(s.provider("alice").pubkey, None);
+    // The owner can, also with the uncompressed form of its key.
+    s.exec(&owner, &msg).unwrap();
+    assert_eq!(s.provider_at(&owner).pubkey, Some(key));
 }

@@ -179,31 +179,52 @@ fn claim_pays_only_matured_claims() {
 }
 
 #[test]
-fn validator_set_is_bounded_and_tracks_total_stake() {
+fn validator_set_is_the_top_stakes_and_tracks_total_stake() {
     let mut s = Suite::new();
     s.validator_with_stake("val1", 5_000);
     s.validator_with_stake("val2", 6_000);
     s.validator_with_stake("val3", 7_000);
-    // max_validators = 3: the fourth waits for a seat.
-    s.validator_with_stake("val4", 9_000);
-    assert!(s.provider("val4").active_roles.is_empty());
+    // max_validators = 3: a fourth with a larger bond takes the smallest
+    // seat (val1's), which waits.
+    s.register("val4", "us-east", vec![Role::Validator])
+        .unwrap();
+    let res = s.bond("val4", 9_000).unwrap();
+    let unseated = res
+        .events
+        .iter()
+        .find(|e| e.ty == "wasm-validator_unseated")
+        .expect("an unseated event");
+    assert!(unseated
+        .attributes
+        .iter()
+        .any(|a| a.key == "validator" && a.value == s.addr("val1").as_str()));
+    assert_eq!(s.provider("val4").active_roles, vec![Role::Validator]);
+    assert!(s.provider("val1").active_roles.is_empty());
     let totals = s.validator_totals();
     assert_eq!(totals.count, 3);
     assert_eq!(totals.max_validators, 3);
-    assert_eq!(totals.total_stake, Uint128::new(18_000));
+    assert_eq!(totals.total_stake, Uint128::new(22_000));
 
-    // A member's stake changes move the total.
+    // A tie does not displace: val1 at 6,000 equals val2's smallest seat.
     s.bond("val1", 1_000).unwrap();
-    assert_eq!(s.validator_totals().total_stake, Uint128::new(19_000));
-    // Dropping below the threshold frees the seat; val4 takes it on its next change.
+    assert!(s.provider("val1").active_roles.is_empty());
+    assert_eq!(s.validator_totals().total_stake, Uint128::new(22_000));
+    // A member's stake changes move the total.
+    s.bond("val3", 1_000).unwrap();
+    assert_eq!(s.validator_totals().total_stake, Uint128::new(23_000));
+    // Dropping below the threshold frees the seat; the best candidate (val1)
+    // takes it in the same message.
     s.unbond("val2", 2_000).unwrap();
-    assert_eq!(s.validator_totals().count, 2);
-    assert_eq!(s.validator_totals().total_stake, Uint128::new(13_000));
-    s.bond("val4", 1).unwrap();
-    assert_eq!(s.provider("val4").active_roles, vec![Role::Validator]);
+    assert_eq!(s.provider("val1").active_roles, vec![Role::Validator]);
+    assert!(s.provider("val2").active_roles.is_empty());
     let totals = s.validator_totals();
     assert_eq!(totals.count, 3);
-    assert_eq!(totals.total_stake, Uint128::new(22_001));
+    assert_eq!(totals.total_stake, Uint128::new(23_000));
+    // A seated validator whose bond falls below the best candidate's swaps
+    // with it: val2 back to 6,000 + 1 waits, val1 (6,000) is the smallest.
+    s.bond("val2", 2_001).unwrap();
+    assert_eq!(s.provider("val2").active_roles, vec![Role::Validator]);
+    assert!(s.provider("val1").active_roles.is_empty());
 
     // Paginated listing with stakes.
     let page: ValidatorsResponse = s.query(&QueryMsg::Validators {
@@ -222,5 +243,5 @@ fn validator_set_is_bounded_and_tracks_total_stake() {
         .chain(rest.validators.iter())
         .map(|v| v.stake)
         .sum();
-    assert_eq!(sum, totals.total_stake);
+    assert_eq!(sum, s.validator_totals().total_stake);
 }

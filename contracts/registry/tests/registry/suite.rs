@@ -9,9 +9,10 @@ use cw20::{BalanceResponse, Cw20Coin, Cw20ExecuteMsg, Cw20QueryMsg};
 use cw_multi_test::{App, AppBuilder, AppResponse, Contract, ContractWrapper, Executor};
 use registry::ContractError;
 use starminer_interfaces::registry::{
-    BenchmarkParams, Challenge, Device, ExecuteMsg, InstantiateMsg, JobOutcome, Limits, Params,
-    Provider, ProvidersResponse, QueryMsg, ReceiveMsg, ReputationParams, Role, StakeResponse,
-    TotalsResponse, ValidatorTotalsResponse,
+    BeaconResponse, BenchmarkParams, Challenge, ConfigResponse, Device, ExecuteMsg, InstantiateMsg,
+    JobOutcome, Limits, Params, Provider, ProvidersResponse, QueryMsg, ReceiveMsg,
+    ReputationParams, Role, StakeResponse, TotalsResponse, ValidatorTotalsResponse,
+    ValidatorsResponse,
 };
 
 pub type Res = anyhow::Result<AppResponse>;
@@ -79,6 +80,7 @@ pub fn default_params() -> Params {
             max_text_len: 32,
             max_url_len: 64,
         },
+        duties: Default::default(),
     }
 }
 
@@ -99,8 +101,39 @@ pub fn pubkey() -> Binary {
     Binary::from(key)
 }
 
+/// A hash chain for the beacon: `links[0]` is the secret, the last link the
+/// anchor; reveals go down from the link below the anchor.
+pub struct Chain {
+    links: Vec<[u8; 32]>,
+    next: usize,
+}
+
+impl Chain {
+    pub fn new(secret: &str, n: usize) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut links: Vec<[u8; 32]> = vec![Sha256::digest(secret.as_bytes()).into()];
+        for i in 0..n {
+            let next: [u8; 32] = Sha256::digest(links[i]).into();
+            links.push(next);
+        }
+        Chain { links, next: n }
+    }
+
+    pub fn anchor(&self) -> String {
+        hex::encode(self.links[self.next])
+    }
+
+    /// The next preimage to reveal.
+    pub fn pop(&mut self) -> String {
+        self.next -= 1;
+        hex::encode(self.links[self.next])
+    }
+}
+
 pub struct Suite {
     pub app: App,
+    /// Beacon hash chains of the validators the suite anchored.
+    pub chains: std::collections::HashMap<Addr, Chain>,
     pub agpu: Addr,
     pub foreign: Addr,
     pub registry: Addr,
@@ -173,6 +206,7 @@ impl Suite {
                     authorized: vec![market.to_string()],
                     zones: vec!["eu-west".into(), "us-east".into(), "ap-south".into()],
                     params,
+                    oracles: vec![],
                 },
                 &[],
                 "registry",
@@ -181,6 +215,7 @@ impl Suite {
             .unwrap();
         Suite {
             app,
+            chains: Default::default(),
             agpu,
             foreign,
             registry,
@@ -216,7 +251,7 @@ impl Suite {
     pub fn register_msg(zone: &str, roles: Vec<Role>) -> ExecuteMsg {
         ExecuteMsg::Register {
             moniker: "rig".into(),
-            pubkey: Some(pubkey()),
+            pubkey: None,
             region: "Frankfurt".into(),
             zone: zone.into(),
             hardware: vec![gpu(132)],
@@ -349,6 +384,79 @@ impl Suite {
         )
     }
 
+    /// The address whose secp256k1 key is `key` (as the SDK derives it).
+    pub fn addr_of_key(&self, key: &Binary) -> Addr {
+        let canonical = registry::validate::pubkey_address(key).unwrap();
+        cosmwasm_std::Api::addr_humanize(self.app.api(), &canonical).unwrap()
+    }
+
+    /// Every seated validator.
+    pub fn seated(&self) -> Vec<Addr> {
+        let v: ValidatorsResponse = self.query(&QueryMsg::Validators {
+            start_after: None,
+            limit: Some(100),
+        });
+        v.validators.into_iter().map(|v| v.address).collect()
+    }
+
+    /// Gives every seated validator without one a beacon anchor.
+    pub fn anchor_all(&mut self) {
+        for v in self.seated() {
+            if self.chains.contains_key(&v) {
+                continue;
+            }
+            let chain = Chain::new(v.as_str(), 200);
+            let anchor = chain.anchor();
+            self.exec(&v, &ExecuteMsg::SetBeaconAnchor { anchor })
+                .unwrap();
+            self.chains.insert(v, chain);
+        }
+    }
+
+    /// Moves the beacon `n` reveals on with the seated, anchored validators
+    /// (anchoring any that are not), advancing the clock by an interval
+    /// whenever none of them may reveal.
+    pub fn advance_beacon(&mut self, n: u64) {
+        self.anchor_all();
+        let target = self.beacon().seq + n;
+        let mut idle = 0;
+        while self.beacon().seq < target {
+            let mut moved = false;
+            for v in self.seated() {
+                let Some(chain) = self.chains.get(&v) else {
+                    continue;
+                };
+                let mut probe = Chain {
+                    links: chain.links.clone(),
+                    next: chain.next,
+                };
+                let preimage = probe.pop();
+                if self
+                    .exec(&v, &ExecuteMsg::RevealBeacon { preimage })
+                    .is_ok()
+                {
+                    self.chains.get_mut(&v).unwrap().pop();
+                    moved = true;
+                    break;
+                }
+            }
+            if !moved {
+                idle += 1;
+                assert!(idle < 20, "the beacon is stuck");
+                let interval = self.config().params.duties.beacon_interval;
+                self.advance(interval);
+            }
+        }
+    }
+
+    pub fn beacon(&self) -> BeaconResponse {
+        self.query(&QueryMsg::Beacon {})
+    }
+
+    pub fn config(&self) -> ConfigResponse {
+        self.query(&QueryMsg::Config {})
+    }
+
     pub fn advance(&mut self, seconds: u64) {
         self.app.update_block(|b| {
             b.time = b.time.plus_seconds(seconds);
@@ -366,6 +474,12 @@ impl Suite {
     pub fn provider(&self, who: &str) -> Provider {
         self.query(&QueryMsg::Provider {
             address: self.addr(who).to_string(),
+        })
+    }
+
+    pub fn provider_at(&self, addr: &Addr) -> Provider {
+        self.query(&QueryMsg::Provider {
+            address: addr.to_string(),
         })
     }
 

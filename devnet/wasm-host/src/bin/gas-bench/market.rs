@@ -38,6 +38,9 @@ fn template() -> jm::Template {
     }
 }
 
+/// Links of each validator's beacon chain in the bench.
+const BEACON_LINKS: usize = 8;
+
 /// The bench's world: a template, a tier-2 provider in eu-west, two
 /// validators, a requester with AGPU.
 pub struct Market {
@@ -61,6 +64,7 @@ impl Market {
         p.register_templates(&alice, &[template()])?;
         for v in &validators {
             p.validator(v, "eu-central")?;
+            p.anchor_beacon(v, BEACON_LINKS)?;
         }
         p.provider(&provider, "eu-west", 250, &validators[0])?;
         Ok(Market {
@@ -171,7 +175,10 @@ impl Market {
         self.result(id)?;
         let claim_next = self
             .p
-            .market(&self.provider, &jm::ExecuteMsg::ClaimNext {})?
+            .market(
+                &self.provider,
+                &jm::ExecuteMsg::ClaimNext { start_after: None },
+            )?
             .gas;
         self.p
             .host
@@ -197,10 +204,57 @@ pub fn measure_job(rows: &mut Vec<(&'static str, GasUsage)>) -> Result<()> {
         m.p.market(&m.provider, &jm::ExecuteMsg::Claim { job_id: a })?
             .gas,
     ));
-    let claimed = m.p.market(&m.provider, &jm::ExecuteMsg::ClaimNext {})?;
+    let claimed = m.p.market(
+        &m.provider,
+        &jm::ExecuteMsg::ClaimNext { start_after: None },
+    )?;
     rows.push(("ClaimNext", claimed.gas));
     rows.push(("submit result", m.result(a)?));
     m.result(b)?;
+    // The verifiers are drawn with beacon values revealed after the roots.
+    let mut link = BEACON_LINKS;
+    let mut reveal_gas = None;
+    while m
+        .p
+        .job(a)?
+        .verification
+        .and_then(|v| v.draw_at)
+        .is_some_and(|at| {
+            let seq: starminer_interfaces::registry::BeaconResponse =
+                m.p.host
+                    .query_smart(
+                        &m.p.registry,
+                        &starminer_interfaces::registry::QueryMsg::Beacon {},
+                    )
+                    .unwrap_or(starminer_interfaces::registry::BeaconResponse {
+                        seq: u64::MAX,
+                        value: String::new(),
+                        reveals_per_draw: 0,
+                    });
+            seq.seq < at
+        })
+    {
+        link -= 1;
+        m.p.host
+            .next_block(m.p.config.registry.duties.beacon_interval);
+        for v in &m.validators {
+            let g = m.p.reveal_beacon(v, link)?.gas;
+            reveal_gas.get_or_insert(g);
+        }
+    }
+    if let Some(g) = reveal_gas {
+        rows.push(("reveal beacon", g));
+    }
+    rows.push((
+        "draw verifiers (2 jobs)",
+        m.p.market(
+            &m.alice,
+            &jm::ExecuteMsg::DrawVerifiers {
+                job_ids: vec![a, b],
+            },
+        )?
+        .gas,
+    ));
     rows.push(("attest (first)", m.attest(&m.validators[0], a)?));
     rows.push(("attest (last, settles)", m.attest(&m.validators[1], a)?));
     m.attest(&m.validators[0], b)?;

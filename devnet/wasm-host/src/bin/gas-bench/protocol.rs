@@ -257,15 +257,15 @@ impl Protocol {
     }
 
     /// Registers `who` in `zone` with one H100 and `role`.
+    /// No DID key: the registry only accepts the sender's own key (the
+    /// address derives from it), and these addresses are made, not derived.
     pub fn register_as(&self, who: &Addr, zone: &str, role: reg::Role) -> Result<ExecResult> {
-        let mut pubkey = vec![0x02u8];
-        pubkey.extend([7u8; 32]);
         Ok(self.host.execute(
             who,
             &self.registry,
             &reg::ExecuteMsg::Register {
                 moniker: "rig".into(),
-                pubkey: Some(Binary::from(pubkey)),
+                pubkey: None,
                 region: "Frankfurt".into(),
                 zone: zone.into(),
                 hardware: vec![reg::Device {
@@ -340,6 +340,42 @@ impl Protocol {
     }
 
     /// Registers and bonds a validator in `zone`.
+    /// Link `n` of the beacon hash chain of `who`: sha256ⁿ(secret), with a
+    /// secret derived from its address (a bench's stand-in for the agent's
+    /// random one).
+    pub fn beacon_link(who: &Addr, n: usize) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h: [u8; 32] = Sha256::digest(format!("{who} beacon secret")).into();
+        for _ in 0..n {
+            h = Sha256::digest(h).into();
+        }
+        h
+    }
+
+    /// `who` anchors a beacon chain of `links` links.
+    pub fn anchor_beacon(&self, who: &Addr, links: usize) -> Result<ExecResult> {
+        Ok(self.host.execute(
+            who,
+            &self.registry,
+            &reg::ExecuteMsg::SetBeaconAnchor {
+                anchor: hex::encode(Self::beacon_link(who, links)),
+            },
+            &[],
+        )?)
+    }
+
+    /// `who` reveals link `n` of its chain (`links − 1` first).
+    pub fn reveal_beacon(&self, who: &Addr, n: usize) -> Result<ExecResult> {
+        Ok(self.host.execute(
+            who,
+            &self.registry,
+            &reg::ExecuteMsg::RevealBeacon {
+                preimage: hex::encode(Self::beacon_link(who, n)),
+            },
+            &[],
+        )?)
+    }
+
     pub fn validator(&self, who: &Addr, zone: &str) -> Result<()> {
         self.register_as(who, zone, reg::Role::Validator)?;
         self.bond(who, self.config.registry.min_validator_stake.u128())?;
@@ -347,7 +383,8 @@ impl Protocol {
     }
 
     /// Registers and bonds a provider in `zone` (twice the minimum stake)
-    /// and has `validator` verify its benchmark at `score`; returns its tier.
+    /// and has the registry's benchmark verifiers (`validator` if none is
+    /// listed yet) verify its benchmark at `score`; returns its tier.
     pub fn provider(&self, who: &Addr, zone: &str, score: u64, validator: &Addr) -> Result<u8> {
         self.register_as(who, zone, reg::Role::Provider)?;
         self.bond(who, 2 * self.config.registry.min_provider_stake.u128())?;
@@ -372,17 +409,29 @@ impl Protocol {
             },
             &[],
         )?;
-        self.host.execute(
-            validator,
-            &self.registry,
-            &reg::ExecuteMsg::AttestBenchmark {
-                provider: who.to_string(),
-                challenge_id,
-                valid: true,
-                measured_score: score,
-            },
-            &[],
-        )?;
+        // The registry's quorum attests: every seated validator when the
+        // quorum covers them all (as here), else the ones it drew.
+        let challenge: reg::Challenge = self
+            .host
+            .query_smart(&self.registry, &reg::QueryMsg::Challenge { challenge_id })?;
+        let verifiers = if challenge.verifiers.is_empty() {
+            vec![validator.clone()]
+        } else {
+            challenge.verifiers
+        };
+        for v in &verifiers {
+            self.host.execute(
+                v,
+                &self.registry,
+                &reg::ExecuteMsg::AttestBenchmark {
+                    provider: who.to_string(),
+                    challenge_id,
+                    valid: true,
+                    measured_score: score,
+                },
+                &[],
+            )?;
+        }
         let rec: reg::Provider = self.host.query_smart(
             &self.registry,
             &reg::QueryMsg::Provider {
