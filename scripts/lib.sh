@@ -71,3 +71,60 @@ ensure_cosmwasm_check() {
 ensure_opencl() {
     ensure_apt_packages ocl-icd-opencl-dev pocl-opencl-icd clinfo
 }
+
+# wasmd, the reference CosmWasm chain, built from Go modules into a cache
+# shared by every clone on this machine and keyed by version. The wrapper
+# module in chain/wasmd pins wasmd with its own `replace` block (which
+# `go install …@version` cannot honour) and a bytedance/sonic that links on
+# current Go. The binary finds libwasmvm beside itself ($ORIGIN rpath).
+# wasmd compiles its bech32 prefix in: WASMD_PREFIX=other builds a variant
+# into wasmd-<version>-<prefix> (for `starminer chain up --prefix other`).
+WASMD_VERSION="v0.55.1"
+WASMD_PREFIX="${WASMD_PREFIX:-wasm}"
+STARMINER_CACHE="${STARMINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/starminer}"
+WASMD_HOME_DIR="$STARMINER_CACHE/wasmd-$WASMD_VERSION"
+[ "$WASMD_PREFIX" = wasm ] || WASMD_HOME_DIR="$WASMD_HOME_DIR-$WASMD_PREFIX"
+WASMD_BIN="$WASMD_HOME_DIR/bin/wasmd"
+
+wasmd_installed() {
+    [ -x "$WASMD_BIN" ] && [ -f "$WASMD_HOME_DIR/bin/libwasmvm.x86_64.so" ] &&
+        [ "$("$WASMD_BIN" version 2>/dev/null)" = "${WASMD_VERSION#v}" ]
+}
+
+ensure_wasmd() {
+    wasmd_installed && return 0
+    command -v go >/dev/null || die "go not found: wasmd is built from Go modules; install Go >= 1.24"
+    local module="$REPO_ROOT/chain/wasmd" build_log="$WASMD_HOME_DIR/build.log"
+    local tmp="$WASMD_HOME_DIR/bin/.wasmd.partial"
+    mkdir -p "$WASMD_HOME_DIR/bin"
+    log "building wasmd $WASMD_VERSION (prefix $WASMD_PREFIX) from Go modules into $WASMD_HOME_DIR"
+    log "  (the first time takes ~4 min with the downloads on 2 cores; log: $build_log)"
+    local start=$SECONDS
+    (
+        cd "$module"
+        # The download is bounded separately so a stalled proxy fails instead of hanging.
+        timeout 900 go mod download &&
+            timeout 1800 go build -trimpath -o "$tmp" -ldflags "-s -w \
+                -X github.com/cosmos/cosmos-sdk/version.Name=wasm \
+                -X github.com/cosmos/cosmos-sdk/version.AppName=wasmd \
+                -X github.com/cosmos/cosmos-sdk/version.Version=${WASMD_VERSION#v} \
+                -X github.com/CosmWasm/wasmd/app.Bech32Prefix=$WASMD_PREFIX \
+                -extldflags=-Wl,-rpath,\$ORIGIN" github.com/CosmWasm/wasmd/cmd/wasmd
+    ) >"$build_log" 2>&1 &
+    local pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 30
+        kill -0 "$pid" 2>/dev/null && log "  still building wasmd ($((SECONDS - start)) s; log: $build_log)"
+    done
+    if ! wait "$pid"; then
+        tail -n 20 "$build_log" >&2
+        die "building wasmd $WASMD_VERSION failed in $module (full log: $build_log)"
+    fi
+    local wasmvm_dir
+    wasmvm_dir="$(cd "$module" && go list -m -f '{{.Dir}}' github.com/CosmWasm/wasmvm/v2)" ||
+        die "cannot locate the wasmvm module (needed for libwasmvm.x86_64.so); log: $build_log"
+    install -m 0644 "$wasmvm_dir/internal/api/libwasmvm.x86_64.so" "$WASMD_HOME_DIR/bin/libwasmvm.x86_64.so"
+    mv -f "$tmp" "$WASMD_BIN"
+    wasmd_installed || die "the built wasmd does not run or is not $WASMD_VERSION: try $WASMD_BIN version (log: $build_log)"
+    log "wasmd $WASMD_VERSION ready in $((SECONDS - start)) s: $WASMD_BIN"
+}

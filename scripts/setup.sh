@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything StarMiner's builds and tests need, idempotently:
 # the wasm32 target, rustfmt and clippy, binaryen's wasm-opt (npm) and
-# cosmwasm-check. Safe to run any number of times.
+# cosmwasm-check, and wasmd (built from Go modules into a machine-level
+# cache, see ensure_wasmd). Safe to run any number of times.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_apt_packages ca-certificates pkg-config
@@ -9,4 +10,5 @@ ensure_rust_components
 ensure_binaryen
 ensure_cosmwasm_check
 ensure_opencl
+ensure_wasmd
 log "set-up complete"

@@ -48,6 +48,12 @@ step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debu
     devnet/node/tests/cosmjs/run.sh
 step "devnet Keplr acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
     devnet/node/tests/keplr/run.sh
+# A real wasmd v0.55.1 node (built by setup.sh) with CometBFT's default
+# limits: `starminer chain up --engine wasmd`, deploy, a job escrowed, a
+# refusal with wasmd's codespace/code/log, chain down; then 4 validators,
+# one killed and restarted.
+step "wasmd chain: deploy, a job, 4 validators" cargo test --locked --workspace \
+    --test wasmd -- --ignored --nocapture --test-threads 1
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
     scripts/demo.sh --quick
 log "all checks passed in $((SECONDS - started)) s"

@@ -66,6 +66,10 @@ enum Command {
     /// The local devnet (up, down, status).
     #[command(subcommand)]
     Devnet(cmd::devnet::DevnetCmd),
+    /// A local chain on either engine: the devnet (default) or a real wasmd
+    /// node (`--engine wasmd`); up, down, status.
+    #[command(subcommand)]
+    Chain(cmd::chain::ChainCmd),
     /// Jobs: templates, quote, submit, list, show, watch, cancel, fetch.
     #[command(subcommand)]
     Job(cmd::job::JobCmd),
@@ -117,6 +121,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Config(c) => cmd::config::run(g, c),
         Command::Deploy(a) => cmd::deploy::run(g, a).await,
         Command::Devnet(c) => cmd::devnet::run(g, c).await,
+        Command::Chain(c) => cmd::chain::run(g, c).await,
         Command::Job(c) => cmd::job::run(g, c).await,
         Command::Provider(c) => cmd::provider::run(g, c).await,
         Command::Market(c) => cmd::market::run(g, c).await,

@@ -159,10 +159,14 @@ pub async fn deploy_with(ctx: &Ctx, wallet: &Wallet, a: &DeployArgs) -> Result<S
                     contract,
                     code_id,
                     skipped,
+                    upload,
                 } => format!(
-                    "{} {} code {code_id}",
+                    "{} {} code {code_id}{}",
                     if skipped { "have  " } else { "stored" },
-                    contract.artifact()
+                    contract.artifact(),
+                    upload
+                        .map(|u| format!(" ({})", u.summary()))
+                        .unwrap_or_default()
                 ),
                 DeployStep::Instantiated {
                     contract,

@@ -46,19 +46,89 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Whether an RPC error is the transport's (worth retrying) rather than the
-/// node's answer.
+/// Whether an RPC error is the transport's (nothing answered: worth
+/// retrying) rather than the node's answer. An HTTP error status is an
+/// answer: see [`http_status`].
 pub fn is_transport_error(e: &tendermint_rpc::Error) -> bool {
     matches!(
         e.detail(),
         ErrorDetail::Io(_)
             | ErrorDetail::Http(_)
-            | ErrorDetail::HttpRequestFailed(_)
             | ErrorDetail::Timeout(_)
             | ErrorDetail::WebSocket(_)
             | ErrorDetail::WebSocketTimeout(_)
             | ErrorDetail::ChannelSend(_)
     )
+}
+
+/// The HTTP status the node (or a proxy before it) answered instead of a
+/// JSON-RPC response, e.g. 400 for a body over CometBFT's `max_body_bytes`.
+pub fn http_status(e: &tendermint_rpc::Error) -> Option<u16> {
+    match e.detail() {
+        ErrorDetail::HttpRequestFailed(d) => Some(d.status.as_u16()),
+        _ => None,
+    }
+}
+
+/// Whether an HTTP status says "later" rather than "no": 429 and 5xx.
+fn is_transient_status(status: u16) -> bool {
+    status == 429 || status >= 500
+}
+
+/// A call to the node that failed before any transaction logic ran: nothing
+/// answered, or the node refused the request itself. (A transaction the
+/// chain refused is a [`TxError`], a failed query a [`QueryError`].)
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// Nothing answered: connection refused, DNS, timeout.
+    #[error("{what}: cannot reach the node at {endpoint} after {tries} tries ({detail}): is it running? (`starminer devnet status` or `starminer chain status`)")]
+    Unreachable {
+        what: String,
+        endpoint: String,
+        tries: u32,
+        detail: String,
+    },
+    /// The node (or a proxy in front of it) answered with an HTTP error
+    /// status instead of a JSON-RPC response.
+    #[error("{what}: the node at {endpoint} refused the request with HTTP {status}{}: {reason}{}",
+        .request_bytes.map(|b| format!(" ({b}-byte request)")).unwrap_or_default(),
+        refusal_hint(*.status, .reason, *.request_bytes))]
+    HttpStatus {
+        what: String,
+        endpoint: String,
+        status: u16,
+        /// The node's own words (its response body), or the status text.
+        reason: String,
+        request_bytes: Option<usize>,
+    },
+    /// The node answered with a JSON-RPC error.
+    #[error("{what}: the node at {endpoint} answered with an error: {detail}")]
+    Rpc {
+        what: String,
+        endpoint: String,
+        detail: String,
+    },
+}
+
+impl NodeError {
+    /// Whether the node could not be reached at all (as opposed to refusing).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, NodeError::Unreachable { .. })
+    }
+}
+
+fn refusal_hint(status: u16, reason: &str, request_bytes: Option<usize>) -> String {
+    let too_large = status == 413
+        || reason.contains("too large")
+        || request_bytes.is_some_and(|b| b > crate::upload::COMETBFT_MAX_BODY_BYTES);
+    if status < 500 && too_large {
+        format!(
+            " (the request is over the node's rpc.max_body_bytes; CometBFT's default, which public nodes keep, is {} bytes)",
+            crate::upload::COMETBFT_MAX_BODY_BYTES
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// Whether the node refused a broadcast because its mempool is full
@@ -86,7 +156,7 @@ pub enum TxError {
         code: u32,
         log: String,
     },
-    #[error("transaction {hash} was not committed within {seconds}s: check the node (`starminer devnet status`) and look the hash up later")]
+    #[error("transaction {hash} was not committed within {seconds}s: check the node (`starminer devnet status` or `starminer chain status`) and look the hash up later")]
     NotCommitted { hash: String, seconds: u64 },
 }
 
@@ -289,7 +359,9 @@ impl ChainClient {
             match call().await {
                 Ok(v) => return Ok(v),
                 Err(e)
-                    if (is_transport_error(&e) || is_mempool_full(&e))
+                    if (is_transport_error(&e)
+                        || is_mempool_full(&e)
+                        || http_status(&e).is_some_and(is_transient_status))
                         && attempt < self.retry.attempts =>
                 {
                     tracing::debug!(%e, attempt, "{what}: transient error, retrying");
@@ -297,15 +369,93 @@ impl ChainClient {
                     backoff = (backoff * 2).min(self.retry.max_backoff);
                     attempt += 1;
                 }
-                Err(e) if is_transport_error(&e) => {
-                    return Err(anyhow!(
-                        "{what}: cannot reach the node at {} after {attempt} tries ({e}): is it running? (`starminer devnet status` for the devnet)",
-                        self.config.rpc
-                    ))
-                }
-                Err(e) => return Err(anyhow!("{what}: {e}")),
+                Err(e) => return Err(self.node_error(what, attempt, &e).into()),
             }
         }
+    }
+
+    /// `e` classified: unreachable, an HTTP refusal, or a JSON-RPC error.
+    fn node_error(&self, what: &str, tries: u32, e: &tendermint_rpc::Error) -> NodeError {
+        let (what, endpoint) = (what.to_string(), self.config.rpc.clone());
+        if let Some(status) = http_status(e) {
+            let reason = reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("no reason given")
+                .to_string();
+            return NodeError::HttpStatus {
+                what,
+                endpoint,
+                status,
+                reason,
+                request_bytes: None,
+            };
+        }
+        if is_transport_error(e) {
+            return NodeError::Unreachable {
+                what,
+                endpoint,
+                tries,
+                detail: e.to_string(),
+            };
+        }
+        NodeError::Rpc {
+            what,
+            endpoint,
+            detail: e.to_string(),
+        }
+    }
+
+    /// An HTTP refusal of JSON-RPC `method` completed with the node's own
+    /// words: tendermint-rpc drops the body of a non-200 answer, so the
+    /// request is posted once more to read it (a request refused at the HTTP
+    /// level was never processed, so repeating it is harmless).
+    async fn explain_refusal(
+        &self,
+        e: anyhow::Error,
+        method: &str,
+        params: serde_json::Value,
+    ) -> anyhow::Error {
+        let Some(NodeError::HttpStatus { .. }) = e.downcast_ref::<NodeError>() else {
+            return e;
+        };
+        let Ok(NodeError::HttpStatus {
+            what,
+            endpoint,
+            status,
+            reason,
+            ..
+        }) = e.downcast::<NodeError>()
+        else {
+            unreachable!("checked above");
+        };
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params})
+                .to_string();
+        let request_bytes = body.len();
+        let answer = async {
+            let resp = reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .ok()?
+                .post(endpoint.as_str())
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .ok()?;
+            let text = resp.text().await.ok()?;
+            Some(rpc_error_text(&text))
+        }
+        .await;
+        NodeError::HttpStatus {
+            what,
+            endpoint,
+            status,
+            reason: answer.filter(|a| !a.is_empty()).unwrap_or(reason),
+            request_bytes: Some(request_bytes),
+        }
+        .into()
     }
 
     pub async fn status(&self) -> Result<ChainStatus> {
@@ -379,12 +529,21 @@ impl ChainClient {
         req: &Req,
     ) -> Result<Resp> {
         let data = req.encode_to_vec();
-        let r = self
+        let r = match self
             .retrying(path, || {
                 self.rpc
                     .abci_query(Some(path.to_string()), data.clone(), None, false)
             })
-            .await?;
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let params = serde_json::json!({
+                    "path": path, "data": hex::encode_upper(&data), "height": "0", "prove": false
+                });
+                return Err(self.explain_refusal(e, "abci_query", params).await);
+            }
+        };
         if !r.code.is_ok() {
             return Err(QueryError {
                 path: path.to_string(),
@@ -537,11 +696,19 @@ impl ChainClient {
     /// Broadcasts signed `TxRaw` bytes (sync mode). Returns the hash once the
     /// node accepted it into its mempool, or [`TxError::CheckTx`].
     pub async fn broadcast(&self, tx_bytes: Vec<u8>) -> Result<String> {
-        let r = self
+        let r = match self
             .retrying("broadcast_tx_sync", || {
                 self.rpc.broadcast_tx_sync(tx_bytes.clone())
             })
-            .await?;
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let tx = base64::engine::general_purpose::STANDARD.encode(&tx_bytes);
+                let params = serde_json::json!({ "tx": tx });
+                return Err(self.explain_refusal(e, "broadcast_tx_sync", params).await);
+            }
+        };
         // 19: already in the mempool (a retried broadcast that had arrived).
         if r.code.is_ok() || (r.codespace == "sdk" && r.code.value() == 19) {
             return Ok(r.hash.to_string());
@@ -562,13 +729,21 @@ impl ChainClient {
         for attempt in 1..=self.retry.attempts {
             match self.rpc.tx(h, false).await {
                 Ok(t) => return Ok(Some(TxOutcome::from_rpc(t))),
-                Err(e) if is_transport_error(&e) && attempt < self.retry.attempts => {
+                Err(e)
+                    if (is_transport_error(&e)
+                        || http_status(&e).is_some_and(is_transient_status))
+                        && attempt < self.retry.attempts =>
+                {
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(self.retry.max_backoff);
                 }
+                Err(e) if is_transport_error(&e) || http_status(&e).is_some() => {
+                    return Err(self
+                        .node_error(&format!("looking up tx {hash}"), attempt, &e)
+                        .into())
+                }
                 // CometBFT answers "tx (HASH) not found" for unknown hashes.
-                Err(e) if !is_transport_error(&e) => return Ok(None),
-                Err(e) => return Err(anyhow!("looking up tx {hash}: {e}")),
+                Err(_) => return Ok(None),
             }
         }
         Ok(None)
@@ -604,6 +779,25 @@ impl ChainClient {
         }
         Ok(outcome)
     }
+}
+
+/// The useful part of a refusal's body: a JSON-RPC error's data or message,
+/// else the text itself (cut to 500 characters).
+fn rpc_error_text(body: &str) -> String {
+    let from_json = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            let err = v.get("error")?;
+            let data = err.get("data").and_then(|d| d.as_str()).unwrap_or("");
+            let msg = err.get("message").and_then(|m| m.as_str()).unwrap_or("");
+            Some(match (msg.is_empty(), data.is_empty()) {
+                (_, true) => msg.to_string(),
+                (true, false) => data.to_string(),
+                (false, false) => format!("{msg}: {data}"),
+            })
+        });
+    let text = from_json.unwrap_or_else(|| body.trim().to_string());
+    text.chars().take(500).collect()
 }
 
 /// A query the node answered with an error.
@@ -712,6 +906,52 @@ mod tests {
         assert!(err.contains("is it running"), "{err}");
         // Two backoffs: 50 ms and 80 ms.
         assert!(started.elapsed() >= Duration::from_millis(130));
+    }
+
+    /// A node that answers every request with HTTP 400 and CometBFT's
+    /// JSON-RPC error for a body over `max_body_bytes`.
+    fn refusing_node() -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                let mut buf = [0u8; 65536];
+                let _ = conn.read(&mut buf);
+                let body = r#"{"jsonrpc":"2.0","id":-1,"error":{"code":-32600,"message":"Invalid Request","data":"error reading request body: http: request body too large"}}"#;
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn an_http_refusal_is_told_apart_from_an_unreachable_node() {
+        let client = ChainClient::new(ChainConfig::devnet_at(&refusing_node())).unwrap();
+        let err = client.simulate(vec![7; 1000]).await.unwrap_err();
+        let node = err.downcast_ref::<NodeError>().expect("a NodeError");
+        assert!(!node.is_unreachable());
+        let text = err.to_string();
+        assert!(text.contains("refused the request with HTTP 400"), "{text}");
+        assert!(text.contains("request body too large"), "{text}");
+        assert!(text.contains("max_body_bytes"), "{text}");
+        assert!(!text.contains("cannot reach"), "{text}");
+        let err = client.broadcast(vec![7; 10]).await.unwrap_err().to_string();
+        assert!(err.contains("broadcast_tx_sync"), "{err}");
+        assert!(err.contains("HTTP 400"), "{err}");
+    }
+
+    #[test]
+    fn rpc_error_bodies_are_reduced_to_their_reason() {
+        assert_eq!(
+            rpc_error_text(r#"{"error":{"message":"Invalid Request","data":"too large"}}"#),
+            "Invalid Request: too large"
+        );
+        assert_eq!(rpc_error_text("  plain text\n"), "plain text");
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn default_gas_adjustment() -> f64 {
     1.3
 }
 
-/// The devnet's chain id (DESIGN.md §10).
+/// The devnet's chain id (docs/protocol.md).
 pub const DEVNET_CHAIN_ID: &str = "starminer-devnet-1";
 /// The devnet's default RPC address.
 pub const DEVNET_RPC: &str = "http://127.0.0.1:26657";

@@ -251,6 +251,11 @@ impl Registry {
         self.query(&reg::QueryMsg::Config {}).await
     }
 
+    /// The randomness beacon's head.
+    pub async fn beacon(&self) -> Result<reg::BeaconResponse> {
+        self.query(&reg::QueryMsg::Beacon {}).await
+    }
+
     /// The identity record of `address` (`None` if it never registered).
     pub async fn provider(&self, address: &str) -> Result<Option<reg::Provider>> {
         match self
@@ -492,7 +497,8 @@ impl JobMarket {
     }
 
     pub async fn claim_next(&self, wallet: &Wallet) -> Result<TxOutcome> {
-        self.execute(wallet, &jm::ExecuteMsg::ClaimNext {}).await
+        self.execute(wallet, &jm::ExecuteMsg::ClaimNext { start_after: None })
+            .await
     }
 
     pub async fn settle(&self, wallet: &Wallet, job_id: u64) -> Result<TxOutcome> {

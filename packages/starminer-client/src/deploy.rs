@@ -26,6 +26,7 @@ use starminer_interfaces::job_market::Template;
 use crate::contracts::Starminer;
 use crate::gov::{pass_proposal, ProposalStep};
 use crate::manifest::{execute_digest, ChainDeployment, CodeRecord, Manifest};
+use crate::upload::{prepare_upload, UploadSize};
 use crate::wallet::Wallet;
 
 /// What a deployment step did, for progress output.
@@ -35,6 +36,8 @@ pub enum DeployStep {
         contract: Contract,
         code_id: u64,
         skipped: bool,
+        /// The artifact's sizes against the node limits (when uploaded).
+        upload: Option<UploadSize>,
     },
     Instantiated {
         contract: Contract,
@@ -130,12 +133,21 @@ impl DeployTarget for ChainTarget<'_> {
                         contract,
                         code_id: rec.code_id,
                         skipped: true,
+                        upload: None,
                     });
                     return Ok(rec.code_id);
                 }
             }
         }
-        let (code_id, _) = block_on(self.wallet.store_code(wasm.to_vec()))?;
+        let (upload, size) = prepare_upload(wasm)
+            .with_context(|| format!("uploading {}.wasm", contract.artifact()))?;
+        let (code_id, _) = block_on(self.wallet.store_code(upload)).with_context(|| {
+            format!(
+                "uploading {}.wasm ({})",
+                contract.artifact(),
+                size.summary()
+            )
+        })?;
         self.checksums.insert(code_id, checksum);
         self.record(|d| {
             d.codes.insert(
@@ -150,6 +162,7 @@ impl DeployTarget for ChainTarget<'_> {
             contract,
             code_id,
             skipped: false,
+            upload: Some(size),
         });
         Ok(code_id)
     }

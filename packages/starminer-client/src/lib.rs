@@ -1,5 +1,5 @@
 //! The StarMiner SDK: the one client through which the CLI, the provider
-//! agent and any Rust integrator talk to a chain (DESIGN.md §1, §3).
+//! agent and any Rust integrator talk to a chain (docs/protocol.md).
 //!
 //! It reaches a chain only through the standard interfaces of a wasmd node
 //! (CometBFT JSON-RPC; transactions are Cosmos SDK `Tx` protobufs signed with
@@ -51,6 +51,8 @@
 //! - [`deploy`]: [`starminer_deploy::DeployTarget`] for a wallet, an idempotent
 //!   deployment driver over the manifest, and the template registration by
 //!   governance proposal.
+//! - [`upload`]: wasm uploaded gzip'ed, its sizes against a public node's
+//!   limits.
 //! - [`gov`]: the proposal flow (stake, propose, vote, wait, execute).
 //! - [`subscribe`]: live job events over the CometBFT WebSocket.
 //! - [`output`]: fetch a job's output from the provider's result server and
@@ -66,6 +68,7 @@ pub mod keys;
 pub mod manifest;
 pub mod output;
 pub mod subscribe;
+pub mod upload;
 pub mod wallet;
 
 pub use chain::{ChainClient, TxError, TxEvent, TxOutcome};

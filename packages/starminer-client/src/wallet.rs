@@ -132,12 +132,15 @@ impl Wallet {
         Body::new(msgs.to_vec(), memo, 0u32)
     }
 
-    /// The unsigned transaction that simulation runs (like CosmJS: empty fee,
-    /// empty signature).
+    /// The unsigned transaction that simulation runs (empty signature). Its
+    /// fee is 1 unit of the fee denom, not empty as CosmJS sends it: wasmd
+    /// deducts a non-empty fee in simulation too, so the fee transfer's gas
+    /// (about 20,000, more than the gas adjustment covers on a bank send)
+    /// is counted.
     fn simulation_bytes(&self, msgs: &[Any], memo: &str, state: AccountState) -> Result<Vec<u8>> {
         let body = Self::body(msgs, memo);
         let fee = Fee {
-            amount: vec![],
+            amount: vec![coin(1, &self.chain.config().fee_denom)?],
             gas_limit: 0,
             payer: None,
             granter: None,
@@ -262,11 +265,14 @@ impl Wallet {
         self.execute_msgs(vec![to_any(&msg)?], "").await
     }
 
-    /// Uploads wasm code; returns the code id.
+    /// Uploads wasm code (gzip'ed, see [`crate::upload`]; code already
+    /// gzip'ed is sent as is); returns the code id. Code that a node with
+    /// CometBFT's default limits would refuse fails before anything is sent.
     pub async fn store_code(&self, wasm: Vec<u8>) -> Result<(u64, TxOutcome)> {
+        let (upload, _) = crate::upload::prepare_upload(&wasm)?;
         let msg = cosmrs::cosmwasm::MsgStoreCode {
             sender: self.account.clone(),
-            wasm_byte_code: wasm,
+            wasm_byte_code: upload,
             instantiate_permission: None,
         };
         let outcome = self.execute_msgs(vec![to_any(&msg)?], "").await?;

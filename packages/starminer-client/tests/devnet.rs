@@ -315,9 +315,17 @@ async fn sdk_drives_a_devnet_from_keys_to_jobs() {
     assert_eq!(cancelled.len(), 1);
     assert_eq!(cancelled[0].action, JobAction::Cancelled);
     assert_eq!(cancelled[0].status, Some(jm::JobStatus::Cancelled));
+    // All comes back but the cancel fee (the deployment's rate of the
+    // escrow, rounded up, kept by the treasury).
+    let fee = job
+        .job
+        .escrow
+        .mul_ceil(starminer_deploy::market_params().cancel_fee_rate)
+        .u128();
+    assert!(fee > 0);
     assert_eq!(
         sm.agpu().balance(requester.address()).await.unwrap(),
-        before
+        before - fee
     );
     let history = sm.job_market().job(job_id).await.unwrap().history;
     let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
