@@ -8,9 +8,18 @@
 # tier before and after, and the AGPU emissions paid. Exits 0 only when every
 # job settled with its verified output.
 #
-# Usage: scripts/demo.sh [--quick] [--keep]
-#   --quick   smaller jobs (what scripts/test.sh runs)
-#   --keep    leave the devnet and agents running afterwards
+# Usage: scripts/demo.sh [--quick] [--keep] [--chain devnet|wasmd]
+#                        [--validators N] [--kill-validator]
+#   --quick            smaller jobs (what scripts/test.sh runs)
+#   --keep             leave the chain and agents running afterwards
+#   --chain wasmd      run on a real wasmd v0.55.1 chain (built by
+#                      scripts/setup.sh) instead of the devnet: same
+#                      artifacts, same agents, wasmd's own prefix and denom
+#   --validators N     wasmd: N validator processes on loopback (default 1);
+#                      agents and the CLI get every node's RPC and fail over
+#   --kill-validator   wasmd with N >= 4: kill validator 0, the first RPC of
+#                      every client, once the jobs are submitted; restart it
+#                      after settlement and check that it caught up
 # Environment:
 #   DEMO_DIR       working directory (default: .demo/ in the repository)
 #   DEMO_PROFILE   cargo profile of the binaries: debug (default: the same build
@@ -23,14 +32,34 @@ cd "$REPO_ROOT"
 
 quick=0
 keep=0
-for arg in "$@"; do
-    case "$arg" in
+engine=devnet
+validators=1
+kill_validator=0
+while [ $# -gt 0 ]; do
+    case "$1" in
         --quick) quick=1 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown argument $arg (see --help)" ;;
+        --chain) engine="${2:-}"; shift ;;
+        --chain=*) engine="${1#--chain=}" ;;
+        --validators) validators="${2:-}"; shift ;;
+        --validators=*) validators="${1#--validators=}" ;;
+        --kill-validator) kill_validator=1 ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument $1 (see --help)" ;;
     esac
+    shift
 done
+case "$engine" in
+    devnet|wasmd) ;;
+    *) die "--chain must be devnet or wasmd, not '$engine'" ;;
+esac
+[[ "$validators" =~ ^[1-9][0-9]?$ ]] || die "--validators must be a number from 1 to 99, not '$validators'"
+if [ "$engine" = devnet ] && [ "$validators" -ne 1 ]; then
+    die "--validators needs --chain wasmd (the devnet has one validator)"
+fi
+if [ "$kill_validator" -eq 1 ] && [ "$validators" -lt 4 ]; then
+    die "--kill-validator needs --chain wasmd --validators 4 or more (with fewer, one validator is over 1/3 of the power and the chain halts)"
+fi
 
 DEMO_DIR="${DEMO_DIR:-$REPO_ROOT/.demo}"
 DEMO_PROFILE="${DEMO_PROFILE:-debug}"
@@ -60,12 +89,20 @@ for b in starminer-devnet starminer starminer-agent; do
 done
 started=$SECONDS
 
-# ---- a fresh devnet, deployed -------------------------------------------------
+# ---- a fresh chain, deployed ---------------------------------------------------
+WASMD_ID=starminer-demo-wasmd
 agent_pids=()
+chain_down() {
+    if [ "$engine" = wasmd ]; then
+        "$BIN/starminer" --home "$CLI_HOME" chain down --engine wasmd --chain-id "$WASMD_ID"
+    else
+        "$BIN/starminer" --home "$CLI_HOME" devnet down
+    fi
+}
 cleanup() {
     local rc=$?
     if [ "$keep" -eq 1 ] && [ "$rc" -eq 0 ]; then
-        log "left running: devnet (starminer --home $CLI_HOME devnet down) and agents (pids ${agent_pids[*]:-})"
+        log "left running: the $engine chain (starminer --home $CLI_HOME $([ "$engine" = wasmd ] && echo "chain down --engine wasmd --chain-id $WASMD_ID" || echo "devnet down")) and agents (pids ${agent_pids[*]:-})"
         return
     fi
     for pid in "${agent_pids[@]:-}"; do
@@ -74,31 +111,75 @@ cleanup() {
     for pid in "${agent_pids[@]:-}"; do
         [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
     done
-    [ -n "${CLI_HOME:-}" ] && "$BIN/starminer" --home "$CLI_HOME" devnet down >/dev/null 2>&1 || true
+    [ -n "${CLI_HOME:-}" ] && chain_down >/dev/null 2>&1 || true
     if [ "$rc" -ne 0 ]; then
-        echo "demo failed (exit $rc); logs are in $DEMO_DIR/logs and $DEMO_DIR/cli/devnet/node.log" >&2
+        local node_log="$DEMO_DIR/cli/devnet/node.log"
+        [ "$engine" = wasmd ] && node_log="$DEMO_DIR/cli/chains/$WASMD_ID/node*.log"
+        echo "demo failed (exit $rc); logs are in $DEMO_DIR/logs and $node_log" >&2
     fi
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A base port B with B..B+10*N+3 free: validator i of a wasmd chain listens
+# on B+10i (RPC), +1 (P2P), +2 (REST) and +3 (gRPC).
+free_port_block() {
+    python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+for _ in range(500):
+    b = random.randrange(20000, 60000 - 10 * n, 10)
+    if all(free(b + 10 * i + k) for i in range(n) for k in range(4)):
+        print(b); break
+else:
+    sys.exit("no block of free ports")
+PY
+}
 
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR/logs" "$DEMO_DIR/out"
 CLI_HOME="$DEMO_DIR/cli"
 export STARMINER_PASSPHRASE="starminer-demo"
-RPC_PORT=$(free_port)
-REST_PORT=$(free_port)
 sm() { "$BIN/starminer" --home "$CLI_HOME" "$@"; }
 
-log "starting the devnet (1 s blocks) and deploying every contract"
 # Short periods so that a few minutes show settlement, a pricing epoch and an
 # emission epoch: 20 s challenge window, 60 s epochs, 20 s / 40 s spillover.
-sm devnet up --fresh --devnet-bin "$BIN/starminer-devnet" \
-    --rpc-port "$RPC_PORT" --rest-port "$REST_PORT" --block-time 1s \
-    --challenge-window 20 --pricing-epoch 60 --incentives-epoch 60 \
-    --spill-regional 20 --spill-global 40
-RPC="http://127.0.0.1:$RPC_PORT"
+PERIODS=(--challenge-window 20 --pricing-epoch 60 --incentives-epoch 60
+         --spill-regional 20 --spill-global 40)
+if [ "$engine" = wasmd ]; then
+    BASE=$(free_port_block "$validators")
+    WASMD_UP=(chain up --engine wasmd --chain-id "$WASMD_ID" --name wasmd --validators "$validators"
+              --rpc-port "$BASE" --p2p-port $((BASE + 1)) --rest-port $((BASE + 2))
+              --grpc-port $((BASE + 3)) --block-time 1s)
+    log "starting wasmd v0.55.1 ($validators validator(s), 1 s blocks) and deploying every contract"
+    sm "${WASMD_UP[@]}" --fresh
+    export STARMINER_CHAIN=wasmd
+    # The same deployment `devnet up` makes: AGPU for dev1..dev3, StarMiner
+    # governance at 10 s voting and 2 s timelock so the template proposal
+    # passes within the demo.
+    sm deploy --from dev0 --agpu dev1=1000000 --agpu dev2=1000000 --agpu dev3=1000000 \
+        --voting-period 10 --timelock 2 "${PERIODS[@]}"
+    RPCS=$(python3 -c 'import sys; b, n = int(sys.argv[1]), int(sys.argv[2]); print(",".join(f"http://127.0.0.1:{b + 10 * i}" for i in range(n)))' "$BASE" "$validators")
+    CHAIN_FLAGS=(--chain-id "$WASMD_ID" --prefix wasm --fee-denom stake --gas-price 0.0025)
+    FEE_DENOM=stake
+else
+    RPC_PORT=$(free_port)
+    REST_PORT=$(free_port)
+    log "starting the devnet (1 s blocks) and deploying every contract"
+    sm devnet up --fresh --devnet-bin "$BIN/starminer-devnet" \
+        --rpc-port "$RPC_PORT" --rest-port "$REST_PORT" --block-time 1s "${PERIODS[@]}"
+    RPCS="http://127.0.0.1:$RPC_PORT"
+    CHAIN_FLAGS=()
+    FEE_DENOM=ustar
+fi
 MANIFEST="$CLI_HOME/manifest.json"
 [ -f "$MANIFEST" ] || die "the deployment wrote no manifest at $MANIFEST"
 
@@ -113,7 +194,7 @@ declare -A ADDR ZONE HOME_OF
 for a in "${AGENTS[@]}"; do
     read -r name zone role port <<<"$a"
     home="$DEMO_DIR/agents/$name"
-    flags=(--home "$home" --rpc "$RPC" --manifest "$MANIFEST" --zone "$zone"
+    flags=(--home "$home" --rpc "$RPCS" "${CHAIN_FLAGS[@]}" --manifest "$MANIFEST" --zone "$zone"
            --moniker "$name" --listen "127.0.0.1:$port")
     if [ "$role" = validator ]; then
         flags+=(--validator --no-provider)
@@ -129,7 +210,7 @@ for a in "${AGENTS[@]}"; do
     HOME_OF[$name]=$home
     log "agent $name ($role, $zone): $addr"
     # Fees and stake from the dev account that deployed.
-    sm token send "$addr" 10000000 --denom ustar --from dev0 >/dev/null
+    sm token send "$addr" 10000000 --denom "$FEE_DENOM" --from dev0 >/dev/null
     sm token send "$addr" 10000 --denom agpu --from dev0 >/dev/null
 done
 
@@ -187,6 +268,18 @@ for j in "${JOBS[@]}"; do
     log "job $id: $template in $zone, verification $verification, urgency $urgency"
 done
 
+# ---- a validator dies (wasmd, --kill-validator) ---------------------------------
+node_field() {  # node_field INDEX FIELD: from `chain status`, empty when absent
+    sm --json chain status --engine wasmd --chain-id "$WASMD_ID" |
+        python3 -c 'import json, sys; v = json.load(sys.stdin)["nodes"][int(sys.argv[1])].get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
+}
+if [ "$kill_validator" -eq 1 ]; then
+    victim=$(node_field 0 pid)
+    [ -n "$victim" ] || die "no pid for validator 0 in chain status"
+    kill -9 "$victim"
+    log "killed validator 0 (pid $victim), the first RPC endpoint of the CLI and every agent: the other $((validators - 1)) keep finalizing"
+fi
+
 # ---- watch to settlement ---------------------------------------------------------
 log "waiting for ${#JOB_IDS[@]} jobs to settle (at most $DEMO_TIMEOUT s)"
 deadline=$((SECONDS + DEMO_TIMEOUT))
@@ -212,6 +305,38 @@ while :; do
     [ "$SECONDS" -lt "$deadline" ] || die "jobs did not settle within $DEMO_TIMEOUT s"
     sleep 3
 done
+
+if [ "$kill_validator" -eq 1 ]; then
+    log "restarting validator 0; waiting for it to catch up"
+    sm "${WASMD_UP[@]}" >/dev/null
+    catch_up_deadline=$((SECONDS + 90))
+    while :; do
+        h0=$(node_field 0 height)
+        h1=$(node_field 1 height)
+        # Caught up: within a block of validator 1 and out of block sync
+        # (a node still block-syncing answers contract queries with a panic).
+        syncing=$(python3 -c 'import json, sys, urllib.request
+try:
+    s = json.load(urllib.request.urlopen(sys.argv[1] + "/status", timeout=2))
+    print(str(s["result"]["sync_info"]["catching_up"]).lower())
+except Exception:
+    print("unknown")' "http://127.0.0.1:$BASE")
+        if [ -n "$h0" ] && [ -n "$h1" ] && [ $((h0 + 1)) -ge "$h1" ] && [ "$syncing" = false ]; then
+            log "validator 0 caught up: height $h0 (validator 1: $h1), block sync done"
+            break
+        fi
+        [ "$SECONDS" -lt "$catch_up_deadline" ] || die "validator 0 did not catch up in 90 s (height ${h0:-none}, validator 1 at ${h1:-none}, catching up: $syncing)"
+        sleep 2
+    done
+    # The CLI's first endpoint is validator 0 again: it must answer contract
+    # queries before the demo reads the outputs through it.
+    for try in $(seq 1 15); do
+        sm --json job show "${JOB_IDS[0]}" >/dev/null 2>&1 && break
+        [ "$try" -lt 15 ] || die "validator 0 does not answer contract queries 30 s after catching up (see its node.log)"
+        log "validator 0 does not answer contract queries yet; retrying"
+        sleep 2
+    done
+fi
 
 # ---- outputs, prices, emissions -----------------------------------------------
 for id in "${JOB_IDS[@]}"; do

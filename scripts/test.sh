@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check StarMiner has, from a fresh clone: set-up, formatting,
 # deployable wasm artifacts, schema freshness, clippy, all tests, the
-# gas benchmark, the devnet's acceptance tests with CosmJS and Keplr, its
-# throughput bench, and the quick end-to-end demo. Exits non-zero on the
-# first failure.
+# gas benchmark, the devnet's acceptance tests with CosmJS and Keplr (and
+# the same against wasmd), its throughput bench, the wasmd tests (4
+# validators, devnet-vs-wasmd differential), and the quick end-to-end demo
+# on the devnet and on wasmd. Exits non-zero on the first failure.
 #
 # Usage: scripts/test.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -48,12 +49,24 @@ step "devnet CosmJS acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debu
     devnet/node/tests/cosmjs/run.sh
 step "devnet Keplr acceptance" env STARMINER_DEVNET_BIN="$REPO_ROOT/target/debug/starminer-devnet" \
     devnet/node/tests/keplr/run.sh
-# A real wasmd v0.55.1 node (built by setup.sh) with CometBFT's default
-# limits: `starminer chain up --engine wasmd`, deploy, a job escrowed, a
-# refusal with wasmd's codespace/code/log, chain down; then 4 validators,
-# one killed and restarted.
-step "wasmd chain: deploy, a job, 4 validators" cargo test --locked --workspace \
-    --test wasmd -- --ignored --nocapture --test-threads 1
+# The same two acceptance tests against a real wasmd v0.55.1 node (built by
+# setup.sh), started through `starminer chain up --engine wasmd`: wasmd is
+# the reference the devnet's answers are held to.
+step "wasmd CosmJS acceptance" env STARMINER_ENGINE=wasmd \
+    STARMINER_CLI_BIN="$REPO_ROOT/target/debug/starminer" devnet/node/tests/cosmjs/run.sh
+step "wasmd Keplr acceptance" env STARMINER_ENGINE=wasmd \
+    STARMINER_CLI_BIN="$REPO_ROOT/target/debug/starminer" devnet/node/tests/keplr/run.sh
+# wasmd with CometBFT's default limits: `starminer chain up --engine wasmd`,
+# deploy, a job escrowed, a refusal with wasmd's codespace/code/log, chain
+# down; 4 validators, validator 0 killed (the CLI fails over) and
+# restarted; then the differential test: the same transactions on the
+# devnet and on wasmd, compared one by one (docs/devnet-vs-wasmd.md).
+step "wasmd chain: deploy, a job, 4 validators, devnet vs wasmd" cargo test --locked --workspace \
+    --test wasmd --test differential -- --ignored --nocapture --test-threads 1
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
     scripts/demo.sh --quick
+# The same demo on 4 wasmd validators; validator 0, the first RPC endpoint
+# of the CLI and of every agent, is killed once the jobs are submitted.
+step "end-to-end demo on wasmd (--quick, 4 validators, one killed)" env DEMO_BIN="$REPO_ROOT/target/debug" \
+    DEMO_DIR="$REPO_ROOT/target/demo-wasmd" scripts/demo.sh --quick --chain wasmd --validators 4 --kill-validator
 log "all checks passed in $((SECONDS - started)) s"

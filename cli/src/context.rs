@@ -80,7 +80,9 @@ impl Ctx {
             )
         })?;
         if let Some(node) = &g.node {
-            chain_config.rpc = node.clone();
+            let mut nodes = node.split(',').map(str::trim).filter(|n| !n.is_empty());
+            chain_config.rpc = nodes.next().unwrap_or_default().to_string();
+            chain_config.rpc_fallbacks = nodes.map(str::to_string).collect();
         }
         let manifest_path = g
             .manifest

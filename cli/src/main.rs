@@ -40,7 +40,9 @@ pub struct GlobalArgs {
     /// Chain (a name in config.json; default: its default_chain, "devnet").
     #[arg(long, global = true, env = "STARMINER_CHAIN")]
     pub chain: Option<String>,
-    /// Override the chain's RPC endpoint, e.g. http://127.0.0.1:26657.
+    /// Override the chain's RPC endpoint, e.g. http://127.0.0.1:26657; a
+    /// comma-separated list names fallbacks, used in order when the first
+    /// cannot be reached.
     #[arg(long, global = true, env = "STARMINER_NODE")]
     pub node: Option<String>,
     /// Deployment manifest (default: HOME/manifest.json).

@@ -4,14 +4,16 @@
 //! market and provider reads, an idempotent second deploy, devnet down.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 use starminer_client::interfaces::job_market as jm;
 use starminer_client::interfaces::registry as reg;
 use starminer_client::{ChainClient, ChainConfig, JobAction, Manifest, Starminer, Wallet};
-use starminer_testkit::{artifacts_dir, devnet_bin, free_port};
+use starminer_testkit::{artifacts_dir, free_port};
+
+mod harness;
+use harness::Cli;
 
 const UNIT: u128 = 1_000_000;
 
@@ -64,65 +66,9 @@ async fn register(sm: &Starminer, w: &Wallet, zone: &str, role: reg::Role, url: 
     sm.registry().execute(w, &msg).await.unwrap();
 }
 
-struct Cli {
-    home: tempfile::TempDir,
-    devnet_bin: PathBuf,
-}
-
-impl Cli {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_starminer"))
-            .arg("--home")
-            .arg(self.home.path())
-            .args(args)
-            .env("STARMINER_PASSPHRASE", "test passphrase")
-            .env("STARMINER_DEVNET_BIN", &self.devnet_bin)
-            .env_remove("STARMINER_HOME")
-            .env_remove("STARMINER_CHAIN")
-            .env_remove("STARMINER_NODE")
-            .output()
-            .expect("running starminer")
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args);
-        assert!(
-            out.status.success(),
-            "starminer {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let text = self.ok(&all);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-    }
-
-    /// Runs and expects failure; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args);
-        assert!(!out.status.success(), "starminer {args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["devnet", "down"]);
-    }
-}
-
 #[test]
 fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
-    let cli = Cli {
-        home: tempfile::tempdir().unwrap(),
-        devnet_bin: devnet_bin(),
-    };
+    let cli = Cli::new(None);
     let rpc_port = free_port().to_string();
     let artifacts = artifacts_dir();
     let up = cli.ok(&[

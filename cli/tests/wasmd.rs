@@ -9,106 +9,26 @@
 //! runs it with `--ignored`. Without wasmd it is skipped with a message,
 //! except under CI=true, where it fails.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Instant;
 
 use serde_json::Value;
 use starminer_testkit::{artifacts_dir, free_port};
 
+mod harness;
+use harness::{wasmd_or_skip, Cli};
+
 const CHAIN_ID: &str = "starminer-wasmd-test";
-
-fn wasmd_bin() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("STARMINER_WASMD_BIN") {
-        return Some(PathBuf::from(p));
-    }
-    let cache = std::env::var_os("STARMINER_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("starminer")))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/starminer")))?;
-    let bin = cache.join("wasmd-v0.55.1/bin/wasmd");
-    bin.exists().then_some(bin)
-}
-
-struct Cli {
-    home: tempfile::TempDir,
-    wasmd: PathBuf,
-}
-
-impl Cli {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_starminer"))
-            .arg("--home")
-            .arg(self.home.path())
-            .args(args)
-            .env("STARMINER_PASSPHRASE", "test passphrase")
-            .env("STARMINER_WASMD_BIN", &self.wasmd)
-            .env_remove("STARMINER_HOME")
-            .env_remove("STARMINER_CHAIN")
-            .env_remove("STARMINER_NODE")
-            .output()
-            .expect("running starminer")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let t0 = Instant::now();
-        let out = self.cmd(args);
-        assert!(
-            out.status.success(),
-            "starminer {args:?} failed:\nstdout: {}\nstderr: {}\n(node log: {})",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            self.log().display()
-        );
-        eprintln!("starminer {args:?}: {:.1} s", t0.elapsed().as_secs_f64());
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let text = self.ok(&all);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args);
-        assert!(!out.status.success(), "starminer {args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn log(&self) -> PathBuf {
-        self.home
-            .path()
-            .join("chains")
-            .join(CHAIN_ID)
-            .join("node.log")
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        for id in [CHAIN_ID, "starminer-wasmd-4v"] {
-            let _ = self.cmd(&["chain", "down", "--engine", "wasmd", "--chain-id", id]);
-        }
-    }
-}
 
 #[test]
 #[ignore = "needs wasmd (scripts/setup.sh builds it) and a minute: scripts/test.sh runs it"]
 fn starminer_deploys_and_escrows_a_job_on_a_real_wasmd_chain() {
-    let Some(wasmd) = wasmd_bin() else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but no wasmd: scripts/setup.sh builds it into ~/.cache/starminer/wasmd-v0.55.1/bin");
-        }
-        eprintln!("SKIPPED: no wasmd v0.55.1 (build it with scripts/setup.sh, or set STARMINER_WASMD_BIN)");
+    let Some(wasmd) = wasmd_or_skip() else {
         return;
     };
     let started = Instant::now();
-    let cli = Cli {
-        home: tempfile::tempdir().unwrap(),
-        wasmd,
-    };
+    let mut cli = Cli::new(Some(wasmd));
+    cli.wasmd_chains.push(CHAIN_ID.into());
     let ports: Vec<String> = (0..4).map(|_| free_port().to_string()).collect();
     let up = cli.cmd(&[
         "chain",
@@ -264,18 +184,12 @@ fn starminer_deploys_and_escrows_a_job_on_a_real_wasmd_chain() {
 #[test]
 #[ignore = "needs wasmd (scripts/setup.sh builds it): scripts/test.sh runs it"]
 fn four_wasmd_validators_keep_finalizing_without_one_and_it_catches_up() {
-    let Some(wasmd) = wasmd_bin() else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but no wasmd: scripts/setup.sh builds it into ~/.cache/starminer/wasmd-v0.55.1/bin");
-        }
-        eprintln!("SKIPPED: no wasmd v0.55.1 (build it with scripts/setup.sh, or set STARMINER_WASMD_BIN)");
+    let Some(wasmd) = wasmd_or_skip() else {
         return;
     };
     const ID: &str = "starminer-wasmd-4v";
-    let cli = Cli {
-        home: tempfile::tempdir().unwrap(),
-        wasmd,
-    };
+    let mut cli = Cli::new(Some(wasmd));
+    cli.wasmd_chains.push(ID.into());
     // Four validators take each base port + 0, 10, 20, 30: a block of 40
     // ports, all free.
     let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
@@ -309,41 +223,57 @@ fn four_wasmd_validators_keep_finalizing_without_one_and_it_catches_up() {
     assert_eq!(status["running"], true, "{status}");
     assert_eq!(status["nodes"].as_array().unwrap().len(), 4);
 
-    // Kill validator 3: 3 of 4 is more than 2/3 of the power.
-    let victim = status["nodes"][3]["pid"].as_u64().unwrap().to_string();
+    // Kill validator 0, whose RPC is the CLI's first endpoint: 3 of 4 is
+    // more than 2/3 of the power, and the CLI fails over to the others.
+    let victim = status["nodes"][0]["pid"].as_u64().unwrap().to_string();
     assert!(Command::new("kill")
         .args(["-9", &victim])
         .status()
         .unwrap()
         .success());
     let height = |s: &Value, i: usize| s["nodes"][i]["height"].as_u64();
-    let before = height(&cli.json(&status_args), 0).unwrap();
+    let before = height(&cli.json(&status_args), 1).unwrap();
     let deadline = Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let s = cli.json(&status_args);
-        assert_eq!(height(&s, 3), None, "{s}");
-        if height(&s, 0).unwrap() >= before + 3 {
+        assert_eq!(height(&s, 0), None, "{s}");
+        if height(&s, 1).unwrap() >= before + 3 {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "no 3 blocks in 30 s without validator 3: {s}"
+            "no 3 blocks in 30 s without validator 0: {s}"
         );
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
+    // A transaction and a query through the CLI while its first node is
+    // dead: both go to the next validator's RPC.
+    let balance = |who: &str| -> u128 {
+        let b = cli.json(&["--chain", "wasmd", "token", "balance", who]);
+        b["native"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{b}"))
+            .parse()
+            .unwrap()
+    };
+    let before_send = balance("dev2");
+    cli.ok(&[
+        "--chain", "wasmd", "token", "send", "dev2", "1234", "--denom", "stake", "--from", "dev1",
+    ]);
+    assert_eq!(balance("dev2"), before_send + 1234);
 
     // `up` again restarts only the stopped validator, which catches up.
     cli.ok(&up_args);
     let deadline = Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let s = cli.json(&status_args);
-        let (h0, h3) = (height(&s, 0).unwrap(), height(&s, 3));
-        if h3.is_some_and(|h| h + 1 >= h0 && h0 > before + 3) {
+        let (h1, h0) = (height(&s, 1).unwrap(), height(&s, 0));
+        if h0.is_some_and(|h| h + 1 >= h1 && h1 > before + 3) {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "validator 3 did not catch up: {s}"
+            "validator 0 did not catch up: {s}"
         );
         std::thread::sleep(std::time::Duration::from_millis(500));
     }

@@ -27,6 +27,7 @@ pub struct AgentChain {
 /// The SDK's chain settings from the agent's `[chain]` section.
 pub fn chain_config(config: &AgentConfig) -> Result<ChainConfig> {
     let mut c = ChainConfig::devnet_at(&config.chain.rpc);
+    c.rpc_fallbacks = config.chain.rpc_fallbacks.clone();
     c.chain_id = config.chain.chain_id.clone();
     c.prefix = config.chain.prefix.clone();
     c.fee_denom = config.chain.fee_denom.clone();
@@ -209,11 +210,12 @@ impl AgentChain {
 /// receiver is gone.
 pub async fn follow_blocks(chain: ChainClient, poll: Duration, tx: watch::Sender<u64>) {
     use tendermint_rpc::{SubscriptionClient, WebSocketClient};
-    let url = chain.config().websocket_url();
     loop {
         if tx.is_closed() {
             return;
         }
+        // The current endpoint's: after a failover, the live node's.
+        let url = chain.websocket_url();
         match WebSocketClient::new(url.as_str()).await {
             Ok((client, driver)) => {
                 let driver = tokio::spawn(driver.run());

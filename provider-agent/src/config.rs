@@ -39,6 +39,10 @@ pub struct AgentConfig {
 pub struct ChainConfig {
     /// CometBFT RPC endpoint (HTTP); the WebSocket is `<rpc>/websocket`.
     pub rpc: String,
+    /// Other nodes' RPC endpoints, used in order while `rpc` cannot be
+    /// reached.
+    #[serde(default)]
+    pub rpc_fallbacks: Vec<String>,
     pub chain_id: String,
     /// Bech32 prefix of addresses.
     #[serde(default = "default_prefix")]
@@ -192,6 +196,8 @@ pub const EXAMPLE: &str = r#"# StarMiner provider agent configuration (written b
 # CometBFT RPC endpoint; the agent subscribes to new blocks at <rpc>/websocket
 # and polls the same endpoint when the WebSocket is down.
 rpc = "http://127.0.0.1:26657"
+# Other nodes of the same chain, used in order while rpc cannot be reached.
+rpc_fallbacks = []
 chain_id = "starminer-devnet-1"
 # Bech32 address prefix, fee denom and gas price (per gas unit) of the chain.
 prefix = "starminer"
@@ -254,7 +260,11 @@ public_url = "http://127.0.0.1:8645"
 #[derive(Debug, Clone)]
 pub struct InitValues {
     pub rpc: String,
+    pub rpc_fallbacks: Vec<String>,
     pub chain_id: String,
+    pub prefix: String,
+    pub fee_denom: String,
+    pub gas_price: String,
     pub manifest: PathBuf,
     pub moniker: String,
     pub region: String,
@@ -312,10 +322,12 @@ impl AgentConfig {
             !self.provider.roles.is_empty(),
             "provider.roles must name provider and/or validator"
         );
-        ensure!(
-            self.chain.rpc.starts_with("http://") || self.chain.rpc.starts_with("https://"),
-            "chain.rpc must be an http(s):// URL"
-        );
+        for rpc in std::iter::once(&self.chain.rpc).chain(&self.chain.rpc_fallbacks) {
+            ensure!(
+                rpc.starts_with("http://") || rpc.starts_with("https://"),
+                "chain.rpc and chain.rpc_fallbacks must be http(s):// URLs, not `{rpc}`"
+            );
+        }
         ensure!(
             self.server.public_url.starts_with("http://")
                 || self.server.public_url.starts_with("https://"),
@@ -359,6 +371,16 @@ impl AgentConfig {
         let s = |v: &str| toml::Value::String(v.to_string());
         set(&mut doc, "chain", "rpc", s(&values.rpc));
         set(&mut doc, "chain", "chain_id", s(&values.chain_id));
+        let fallbacks = values.rpc_fallbacks.iter().map(|r| s(r)).collect();
+        set(
+            &mut doc,
+            "chain",
+            "rpc_fallbacks",
+            toml::Value::Array(fallbacks),
+        );
+        set(&mut doc, "chain", "prefix", s(&values.prefix));
+        set(&mut doc, "chain", "fee_denom", s(&values.fee_denom));
+        set(&mut doc, "chain", "gas_price", s(&values.gas_price));
         set(
             &mut doc,
             "chain",
@@ -457,7 +479,11 @@ mod tests {
     fn init_values() -> InitValues {
         InitValues {
             rpc: "http://10.0.0.5:26657".into(),
+            rpc_fallbacks: vec!["https://rpc2.example:443".into()],
             chain_id: "starminer-test-9".into(),
+            prefix: "wasm".into(),
+            fee_denom: "stake".into(),
+            gas_price: "0.025".into(),
             manifest: "deploy/manifest.json".into(),
             moniker: "rig \"7\"".into(),
             region: "Asia".into(),
@@ -491,6 +517,14 @@ mod tests {
     fn init_values_are_written_and_comments_kept() {
         let (config, text) = AgentConfig::from_init(&init_values()).unwrap();
         assert_eq!(config.chain.chain_id, "starminer-test-9");
+        assert_eq!(config.chain.rpc_fallbacks, ["https://rpc2.example:443"]);
+        assert_eq!(
+            (
+                config.chain.prefix.as_str(),
+                config.chain.fee_denom.as_str()
+            ),
+            ("wasm", "stake")
+        );
         assert_eq!(config.provider.zone, "ap-east");
         assert_eq!(config.provider.moniker, "rig \"7\"");
         assert_eq!(config.agent.concurrency, 3);

@@ -967,10 +967,23 @@ impl Agent {
                 let Some(v) = &job.verification else {
                     return Ok(());
                 };
+                // A data challenge (training checkpoints) is answered with
+                // the chunk's bytes, any other with its leaf and proof.
+                let mut to_publish: Vec<u64> = v
+                    .challenges
+                    .iter()
+                    .filter(|c| c.answer.is_none() && c.data)
+                    .map(|c| c.index)
+                    .collect();
+                to_publish.sort_unstable();
+                to_publish.dedup();
+                for index in &to_publish {
+                    self.publish_chunk(lease, *index).await?;
+                }
                 let mut to_prove: Vec<u64> = v
                     .challenges
                     .iter()
-                    .filter(|c| c.answer.is_none())
+                    .filter(|c| c.answer.is_none() && !c.data)
                     .map(|c| c.index)
                     .collect();
                 if let Some(d) = &v.dispute {
@@ -985,6 +998,7 @@ impl Agent {
                 }
                 let window_over = block_time > v.challenge_deadline.seconds();
                 if to_prove.is_empty()
+                    && to_publish.is_empty()
                     && job.status == JobStatus::Submitted
                     && window_over
                     && v.challenges.iter().all(|c| c.answer.is_some())
@@ -1027,6 +1041,35 @@ impl Agent {
             job = lease.job_id,
             index,
             "answered a chunk challenge with its Merkle proof"
+        );
+        Ok(())
+    }
+
+    /// Answers a data challenge: chunk `index` itself, with its proof, on
+    /// chain (a verifier of a training job needs the checkpoint to re-run
+    /// the next step).
+    async fn publish_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
+        let r = lease.result.as_ref().context("no result")?;
+        let stored = self
+            .store
+            .get(&r.result_id)
+            .with_context(|| format!("result {} is not in the store", r.result_id))?;
+        let data = stored
+            .chunk(index)?
+            .with_context(|| format!("chunk {index} is out of range"))?;
+        let proof = stored.tree.proof(index).context("chunk out of range")?;
+        self.chain
+            .market(&jm::ExecuteMsg::RespondData {
+                job_id: lease.job_id,
+                index,
+                data: data.into(),
+                proof: proof.iter().map(hex::encode).collect(),
+            })
+            .await?;
+        tracing::info!(
+            job = lease.job_id,
+            index,
+            "answered a data challenge with the chunk and its Merkle proof"
         );
         Ok(())
     }

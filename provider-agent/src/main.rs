@@ -79,11 +79,22 @@ enum Command {
         /// Read the mnemonic to import from standard input.
         #[arg(long)]
         mnemonic_stdin: bool,
-        /// CometBFT RPC endpoint.
-        #[arg(long, default_value = "http://127.0.0.1:26657")]
-        rpc: String,
+        /// CometBFT RPC endpoint. Repeat it (or separate with commas) to
+        /// name other nodes of the chain, used in order while the first
+        /// cannot be reached.
+        #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:26657")]
+        rpc: Vec<String>,
         #[arg(long, default_value = "starminer-devnet-1")]
         chain_id: String,
+        /// Bech32 prefix of the chain's addresses (wasmd: wasm).
+        #[arg(long, default_value = "starminer")]
+        prefix: String,
+        /// Denom fees are paid in (wasmd: stake).
+        #[arg(long, default_value = "ustar")]
+        fee_denom: String,
+        /// Price per gas unit, in the fee denom.
+        #[arg(long, default_value = "0.0025")]
+        gas_price: String,
         /// Deployment manifest (JSON from the deploy tool).
         #[arg(long, default_value = "manifest.json")]
         manifest: PathBuf,
@@ -223,6 +234,9 @@ fn main() -> Result<()> {
             mnemonic_stdin,
             rpc,
             chain_id,
+            prefix,
+            fee_denom,
+            gas_price,
             manifest,
             moniker,
             region,
@@ -258,8 +272,12 @@ fn main() -> Result<()> {
             init(
                 &home,
                 InitValues {
-                    rpc,
+                    rpc: rpc[0].clone(),
+                    rpc_fallbacks: rpc[1..].to_vec(),
                     chain_id,
+                    prefix,
+                    fee_denom,
+                    gas_price,
                     manifest,
                     moniker,
                     region,

@@ -107,6 +107,7 @@ async fn job_input(agent: &Agent, job: &Job) -> Result<Vec<u8>> {
 /// checkpoint, is fetched and proved for training templates).
 async fn recompute(
     agent: &Agent,
+    job_id: u64,
     template: &'static dyn Template,
     params: &Params,
     input: &[u8],
@@ -114,10 +115,7 @@ async fn recompute(
     index: u64,
 ) -> Result<Vec<u8>> {
     let previous = if template.info().id == "ai.training.sgd" && index > 0 {
-        match fetch_chunk(result, index - 1).await {
-            ChunkFetch::Ok(d) => Some(d),
-            ChunkFetch::Withheld(why) => bail!("checkpoint {} unavailable: {why}", index - 1),
-        }
+        Some(checkpoint(agent, job_id, result, index - 1).await?)
     } else {
         None
     };
@@ -132,6 +130,59 @@ async fn recompute(
             .map_err(anyhow::Error::from)
     })
     .await?
+}
+
+/// Checkpoint `index` of a training job: from the provider's result
+/// server, or else as the provider published it on chain (`RespondData`).
+/// When neither has it, it is demanded on chain with `ChallengeData` (once;
+/// the provider must publish it within the response window or is
+/// convicted) and this fails until the answer is there.
+async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) -> Result<Vec<u8>> {
+    let why = match fetch_chunk(result, index).await {
+        ChunkFetch::Ok(d) => return Ok(d),
+        ChunkFetch::Withheld(why) => why,
+    };
+    let r = agent.chain.sm.job_market().job(job_id).await?;
+    if let Some(data) = published_data(&r.history, index) {
+        return Ok(data);
+    }
+    let me = agent.chain.address();
+    let demanded = r.job.verification.as_ref().is_some_and(|v| {
+        v.challenges
+            .iter()
+            .any(|c| c.data && c.index == index && c.challenger.as_str() == me)
+    });
+    if !demanded {
+        tracing::warn!(
+            job = job_id,
+            index,
+            "checkpoint withheld ({why}); demanding it on chain"
+        );
+        agent
+            .chain
+            .market(&jm::ExecuteMsg::ChallengeData { job_id, index })
+            .await?;
+    }
+    bail!("checkpoint {index} withheld ({why}); demanded on chain with ChallengeData")
+}
+
+/// The bytes of chunk `index` as `RespondData` published them in a job's
+/// history (action `data_published`, detail `index=I leaf=H data=BASE64`;
+/// the contract checked them against the root before recording them).
+pub fn published_data(history: &[jm::JobEvent], index: u64) -> Option<Vec<u8>> {
+    history
+        .iter()
+        .rev()
+        .filter(|e| e.action == "data_published")
+        .find_map(|e| {
+            let field = |name: &str| e.detail.split(' ').find_map(|part| part.strip_prefix(name));
+            if field("index=")?.parse::<u64>().ok()? != index {
+                return None;
+            }
+            cosmwasm_std::Binary::from_base64(field("data=")?)
+                .ok()
+                .map(|b| b.to_vec())
+        })
 }
 
 /// Does one pending verifier task (spot check or dispute vote).
@@ -186,7 +237,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
                 bail!("chunk {index} withheld ({why}); challenged");
             }
         };
-        let expected = recompute(agent, template, &params, &input, &result, index).await?;
+        let expected = recompute(agent, job_id, template, &params, &input, &result, index).await?;
         if !outputs_match(template.info(), &expected, &served) {
             tracing::warn!(job = job_id, index, "chunk differs from the recomputation");
             attestation = Attestation::Invalid {
@@ -233,7 +284,8 @@ async fn vote(
     let provider_correct = match fetch_chunk(result, d.index).await {
         ChunkFetch::Ok(served) if hex::encode(leaf_hash(&served)) == *provider_leaf => {
             let input = job_input(agent, job).await?;
-            let expected = recompute(agent, template, params, &input, result, d.index).await?;
+            let expected =
+                recompute(agent, job.id, template, params, &input, result, d.index).await?;
             outputs_match(template.info(), &expected, &served)
         }
         ChunkFetch::Ok(_) => false,
@@ -310,6 +362,16 @@ pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
         let ChallengeStatus::Submitted { result_root, .. } = &c.status else {
             continue;
         };
+        // Only the drawn verifiers may attest: once the draw is made, an
+        // agent left out of it does not spend a benchmark run on it.
+        let me = agent.chain.address();
+        if !c.verifiers.is_empty() && !c.verifiers.iter().any(|v| v.as_str() == me) {
+            continue;
+        }
+        if c.attestations.iter().any(|a| a.validator.as_str() == me) {
+            agent.state.put_meta(&key, &true)?;
+            continue;
+        }
         let exec = agent.exec.clone();
         let device = agent.devices.first().map_or(0, |d| d.index);
         let seed = c.seed.clone();
@@ -394,6 +456,27 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn published_checkpoints_are_read_back_from_the_history() {
+        let ev = |action: &str, detail: &str| jm::JobEvent {
+            seq: 0,
+            action: action.into(),
+            actor: None,
+            height: 1,
+            time: cosmwasm_std::Timestamp::from_seconds(1),
+            detail: detail.into(),
+        };
+        let history = vec![
+            ev("challenge_answered", "index=3 leaf=ab"),
+            ev("data_published", "index=3 leaf=ab data=AQID"),
+            ev("data_published", "index=4 leaf=cd data=!!"),
+        ];
+        assert_eq!(published_data(&history, 3), Some(vec![1, 2, 3]));
+        // Not published, or published as something that is not base64.
+        assert_eq!(published_data(&history, 5), None);
+        assert_eq!(published_data(&history, 4), None);
+    }
 
     #[test]
     fn samples_are_distinct_in_range_and_capped_by_the_chunk_count() {

@@ -658,9 +658,16 @@ async fn up_wasmd(g: &GlobalArgs, a: UpArgs) -> Result<()> {
         .map(|i| Ports::of(&a, i))
         .collect::<Result<_>>()?;
     let rpc = format!("http://127.0.0.1:{}", ports[0].rpc);
+    // The other validators' RPCs are the fallbacks: a client of this chain
+    // keeps working while any one node is down.
     let chain = ChainConfig {
         chain_id: a.sel.chain_id.clone(),
         rpc: rpc.clone(),
+        rpc_fallbacks: ports
+            .iter()
+            .skip(1)
+            .map(|p| format!("http://127.0.0.1:{}", p.rpc))
+            .collect(),
         grpc: Some(format!("http://127.0.0.1:{}", ports[0].grpc)),
         rest: Some(format!("http://127.0.0.1:{}", ports[0].rest)),
         prefix: a.prefix.clone(),

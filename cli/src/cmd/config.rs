@@ -18,9 +18,11 @@ pub enum ConfigCmd {
         name: String,
         #[arg(long)]
         chain_id: String,
-        /// CometBFT RPC endpoint, e.g. https://rpc.example.org:443.
-        #[arg(long)]
-        rpc: String,
+        /// CometBFT RPC endpoint, e.g. https://rpc.example.org:443. Repeat
+        /// it (or separate with commas) to name other nodes of the chain:
+        /// the first is used, the others when it cannot be reached.
+        #[arg(long, required = true, value_delimiter = ',')]
+        rpc: Vec<String>,
         #[arg(long)]
         grpc: Option<String>,
         #[arg(long)]
@@ -76,7 +78,8 @@ pub fn run(g: &GlobalArgs, cmd: ConfigCmd) -> Result<()> {
         } => {
             let chain = ChainConfig {
                 chain_id,
-                rpc,
+                rpc: rpc[0].clone(),
+                rpc_fallbacks: rpc[1..].to_vec(),
                 grpc,
                 rest,
                 prefix,

@@ -3,6 +3,8 @@
 //! a transaction's block, with retries and backoff on transport errors.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -310,11 +312,17 @@ pub struct ChainStatus {
     pub catching_up: bool,
 }
 
-/// A client of one chain. Cheap to clone (the HTTP client is shared).
+/// A client of one chain. Cheap to clone (the HTTP clients and the choice
+/// of endpoint are shared by the clones).
+///
+/// With several RPC endpoints (`rpc` and `rpc_fallbacks`), one is current;
+/// a transport error moves every clone on to the next, so a dead node costs
+/// one failed request, not one per call.
 #[derive(Clone, Debug)]
 pub struct ChainClient {
     config: ChainConfig,
-    rpc: HttpClient,
+    endpoints: Arc<Vec<(String, HttpClient)>>,
+    current: Arc<AtomicUsize>,
     retry: RetryPolicy,
     /// How long to wait for a broadcast transaction to be in a block.
     pub commit_timeout: Duration,
@@ -323,11 +331,18 @@ pub struct ChainClient {
 impl ChainClient {
     pub fn new(config: ChainConfig) -> Result<ChainClient> {
         config.validate()?;
-        let rpc = HttpClient::new(config.rpc.as_str())
-            .with_context(|| format!("RPC endpoint {}", config.rpc))?;
+        let endpoints = config
+            .rpc_endpoints()
+            .map(|url| {
+                HttpClient::new(url)
+                    .map(|c| (url.to_string(), c))
+                    .with_context(|| format!("RPC endpoint {url}"))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(ChainClient {
             config,
-            rpc,
+            endpoints: Arc::new(endpoints),
+            current: Arc::new(AtomicUsize::new(0)),
             retry: RetryPolicy::default(),
             commit_timeout: Duration::from_secs(60),
         })
@@ -342,41 +357,98 @@ impl ChainClient {
         &self.config
     }
 
-    /// The underlying tendermint-rpc client (blocks, tx search, …).
+    /// The tendermint-rpc client of the current endpoint (blocks, tx
+    /// search, …).
     pub fn rpc(&self) -> &HttpClient {
-        &self.rpc
+        &self.endpoints[self.current_index()].1
     }
 
-    /// Runs `call` again after a backoff while it fails with a transport error.
+    /// The URL of the current RPC endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoints[self.current_index()].0
+    }
+
+    /// The WebSocket URL of the current RPC endpoint.
+    pub fn websocket_url(&self) -> String {
+        crate::config::websocket_url_of(self.endpoint())
+    }
+
+    fn current_index(&self) -> usize {
+        self.current.load(Ordering::Relaxed) % self.endpoints.len()
+    }
+
+    /// Moves on to the next endpoint after `failed` (the index a request
+    /// went to) could not be reached. Clones that already moved on are left
+    /// where they are. Returns whether there is another endpoint to try.
+    fn fail_over(&self, failed: usize) -> bool {
+        let n = self.endpoints.len();
+        if n < 2 {
+            return false;
+        }
+        let next = (failed + 1) % n;
+        if self
+            .current
+            .compare_exchange(failed, next, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            tracing::warn!(
+                from = %self.endpoints[failed].0,
+                to = %self.endpoints[next].0,
+                "RPC endpoint unreachable: failing over"
+            );
+        }
+        true
+    }
+
+    /// Runs `call` again while it fails with a transport error: first on
+    /// the other endpoints, then, after each round over all of them, after
+    /// a backoff.
     pub async fn retrying<T, F, Fut>(&self, what: &str, call: F) -> Result<T>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, tendermint_rpc::Error>>,
     {
         let mut backoff = self.retry.initial_backoff;
+        let rounds = self.retry.attempts.max(1);
+        let per_round = self.endpoints.len() as u32;
         let mut attempt = 1;
         loop {
+            let used = self.current_index();
             match call().await {
                 Ok(v) => return Ok(v),
                 Err(e)
                     if (is_transport_error(&e)
                         || is_mempool_full(&e)
                         || http_status(&e).is_some_and(is_transient_status))
-                        && attempt < self.retry.attempts =>
+                        && attempt < rounds * per_round =>
                 {
-                    tracing::debug!(%e, attempt, "{what}: transient error, retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(self.retry.max_backoff);
+                    tracing::debug!(%e, attempt, endpoint = %self.endpoints[used].0, "{what}: transient error, retrying");
+                    let moved = is_transport_error(&e) && self.fail_over(used);
+                    if !moved || attempt % per_round == 0 {
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(self.retry.max_backoff);
+                    }
                     attempt += 1;
                 }
-                Err(e) => return Err(self.node_error(what, attempt, &e).into()),
+                Err(e) => return Err(self.node_error(what, attempt, used, &e).into()),
             }
         }
     }
 
     /// `e` classified: unreachable, an HTTP refusal, or a JSON-RPC error.
-    fn node_error(&self, what: &str, tries: u32, e: &tendermint_rpc::Error) -> NodeError {
-        let (what, endpoint) = (what.to_string(), self.config.rpc.clone());
+    fn node_error(
+        &self,
+        what: &str,
+        tries: u32,
+        endpoint: usize,
+        e: &tendermint_rpc::Error,
+    ) -> NodeError {
+        let endpoint = if self.endpoints.len() > 1 && is_transport_error(e) {
+            self.config.rpc_endpoints().collect::<Vec<_>>().join(", ")
+        } else {
+            self.endpoints[endpoint % self.endpoints.len()].0.clone()
+        };
+        let what = what.to_string();
         if let Some(status) = http_status(e) {
             let reason = reqwest::StatusCode::from_u16(status)
                 .ok()
@@ -459,7 +531,7 @@ impl ChainClient {
     }
 
     pub async fn status(&self) -> Result<ChainStatus> {
-        let s = self.retrying("status", || self.rpc.status()).await?;
+        let s = self.retrying("status", || self.rpc().status()).await?;
         let time = s
             .sync_info
             .latest_block_time
@@ -480,7 +552,7 @@ impl ChainClient {
         if s.chain_id != self.config.chain_id {
             bail!(
                 "the node at {} serves chain `{}`, not `{}`: fix chain_id or rpc in the config",
-                self.config.rpc,
+                self.endpoint(),
                 s.chain_id,
                 self.config.chain_id
             );
@@ -531,7 +603,7 @@ impl ChainClient {
         let data = req.encode_to_vec();
         let r = match self
             .retrying(path, || {
-                self.rpc
+                self.rpc()
                     .abci_query(Some(path.to_string()), data.clone(), None, false)
             })
             .await
@@ -698,7 +770,7 @@ impl ChainClient {
     pub async fn broadcast(&self, tx_bytes: Vec<u8>) -> Result<String> {
         let r = match self
             .retrying("broadcast_tx_sync", || {
-                self.rpc.broadcast_tx_sync(tx_bytes.clone())
+                self.rpc().broadcast_tx_sync(tx_bytes.clone())
             })
             .await
         {
@@ -725,28 +797,18 @@ impl ChainClient {
     pub async fn tx(&self, hash: &str) -> Result<Option<TxOutcome>> {
         let h = tendermint::Hash::from_hex_upper(tendermint::hash::Algorithm::Sha256, hash)
             .with_context(|| format!("`{hash}` is not a transaction hash"))?;
-        let mut backoff = self.retry.initial_backoff;
-        for attempt in 1..=self.retry.attempts {
-            match self.rpc.tx(h, false).await {
-                Ok(t) => return Ok(Some(TxOutcome::from_rpc(t))),
-                Err(e)
-                    if (is_transport_error(&e)
-                        || http_status(&e).is_some_and(is_transient_status))
-                        && attempt < self.retry.attempts =>
-                {
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(self.retry.max_backoff);
+        let probe = self
+            .retrying(&format!("looking up tx {hash}"), || async {
+                // CometBFT answers "tx (HASH) not found" for unknown hashes:
+                // that is an answer, not an error to retry.
+                match self.rpc().tx(h, false).await {
+                    Ok(t) => Ok(Some(t)),
+                    Err(e) if is_transport_error(&e) || http_status(&e).is_some() => Err(e),
+                    Err(_) => Ok(None),
                 }
-                Err(e) if is_transport_error(&e) || http_status(&e).is_some() => {
-                    return Err(self
-                        .node_error(&format!("looking up tx {hash}"), attempt, &e)
-                        .into())
-                }
-                // CometBFT answers "tx (HASH) not found" for unknown hashes.
-                Err(_) => return Ok(None),
-            }
-        }
-        Ok(None)
+            })
+            .await?;
+        Ok(probe.map(TxOutcome::from_rpc))
     }
 
     /// Waits until `hash` is in a block.

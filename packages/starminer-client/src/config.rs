@@ -13,6 +13,10 @@ pub struct ChainConfig {
     pub chain_id: String,
     /// CometBFT JSON-RPC, e.g. `http://127.0.0.1:26657`.
     pub rpc: String,
+    /// More RPC endpoints of the same chain (other nodes), tried in order
+    /// when the current one cannot be reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rpc_fallbacks: Vec<String>,
     /// Cosmos gRPC endpoint, when the chain has one (unused by this client,
     /// recorded for tools that want it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +55,7 @@ impl ChainConfig {
         ChainConfig {
             chain_id: DEVNET_CHAIN_ID.to_string(),
             rpc: rpc.to_string(),
+            rpc_fallbacks: Vec::new(),
             grpc: None,
             rest: None,
             prefix: "starminer".to_string(),
@@ -65,11 +70,10 @@ impl ChainConfig {
         if self.chain_id.is_empty() {
             bail!("chain_id is empty: set it to the chain's id (e.g. starminer-devnet-1)");
         }
-        if !(self.rpc.starts_with("http://") || self.rpc.starts_with("https://")) {
-            bail!(
-                "rpc `{}` must be an http:// or https:// URL of a CometBFT RPC endpoint",
-                self.rpc
-            );
+        for rpc in self.rpc_endpoints() {
+            if !(rpc.starts_with("http://") || rpc.starts_with("https://")) {
+                bail!("rpc `{rpc}` must be an http:// or https:// URL of a CometBFT RPC endpoint");
+            }
         }
         bech32::Hrp::parse(&self.prefix)
             .with_context(|| format!("prefix `{}` is not a valid bech32 prefix", self.prefix))?;
@@ -95,18 +99,28 @@ impl ChainConfig {
         ((gas_used as f64) * self.gas_adjustment).ceil() as u64
     }
 
-    /// The CometBFT WebSocket endpoint (`ws(s)://…/websocket`).
-    pub fn websocket_url(&self) -> String {
-        let base = self.rpc.trim_end_matches('/');
-        let ws = if let Some(rest) = base.strip_prefix("https://") {
-            format!("wss://{rest}")
-        } else if let Some(rest) = base.strip_prefix("http://") {
-            format!("ws://{rest}")
-        } else {
-            base.to_string()
-        };
-        format!("{ws}/websocket")
+    /// Every RPC endpoint: `rpc`, then the fallbacks.
+    pub fn rpc_endpoints(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.rpc.as_str()).chain(self.rpc_fallbacks.iter().map(String::as_str))
     }
+
+    /// The CometBFT WebSocket endpoint (`ws(s)://…/websocket`) of `rpc`.
+    pub fn websocket_url(&self) -> String {
+        websocket_url_of(&self.rpc)
+    }
+}
+
+/// The CometBFT WebSocket endpoint (`ws(s)://…/websocket`) of an RPC URL.
+pub fn websocket_url_of(rpc: &str) -> String {
+    let base = rpc.trim_end_matches('/');
+    let ws = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_string()
+    };
+    format!("{ws}/websocket")
 }
 
 #[cfg(test)]
@@ -140,6 +154,13 @@ mod tests {
         let mut c = ChainConfig::devnet();
         c.gas_adjustment = 0.5;
         assert!(c.validate().is_err());
+        let mut c = ChainConfig::devnet();
+        c.rpc_fallbacks = vec![
+            "http://127.0.0.1:26667".into(),
+            "tcp://127.0.0.1:26677".into(),
+        ];
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("tcp://127.0.0.1:26677"), "{e}");
     }
 
     #[test]

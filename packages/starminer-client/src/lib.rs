@@ -74,6 +74,8 @@ pub mod wallet;
 pub use chain::{ChainClient, TxError, TxEvent, TxOutcome};
 pub use config::ChainConfig;
 pub use contracts::Starminer;
+/// The protobuf `Any` every message is sent as.
+pub use cosmos_sdk_proto::Any;
 pub use events::{JobAction, JobEvent};
 pub use keys::{Key, Keystore, KeystoreError};
 pub use manifest::Manifest;

@@ -195,6 +195,23 @@ impl Wallet {
     /// Signs and broadcasts `msgs` in one transaction with simulated gas × the
     /// gas adjustment; returns once the node accepted it, with its hash.
     pub async fn broadcast(&self, msgs: Vec<Any>, memo: &str) -> Result<String> {
+        self.broadcast_inner(msgs, memo, None).await
+    }
+
+    /// Signs and broadcasts `msgs` with a gas limit of `gas`, without
+    /// simulating first: a transaction that fails (out of gas, a contract
+    /// error) is still sent and fails in its block, with its result on
+    /// chain. For tests and tools that want exactly that.
+    pub async fn broadcast_with_gas(&self, msgs: Vec<Any>, memo: &str, gas: u64) -> Result<String> {
+        self.broadcast_inner(msgs, memo, Some(gas)).await
+    }
+
+    async fn broadcast_inner(
+        &self,
+        msgs: Vec<Any>,
+        memo: &str,
+        gas: Option<u64>,
+    ) -> Result<String> {
         let mut retries = 0;
         loop {
             let mut guard = self.state.lock().await;
@@ -204,11 +221,16 @@ impl Wallet {
             };
             *guard = Some(state);
             let attempt = async {
-                let gas_used = self
-                    .chain
-                    .simulate(self.simulation_bytes(&msgs, memo, state)?)
-                    .await?;
-                let gas = self.chain.config().adjusted_gas(gas_used);
+                let gas = match gas {
+                    Some(gas) => gas,
+                    None => {
+                        let gas_used = self
+                            .chain
+                            .simulate(self.simulation_bytes(&msgs, memo, state)?)
+                            .await?;
+                        self.chain.config().adjusted_gas(gas_used)
+                    }
+                };
                 let tx = self.sign(&msgs, memo, state, gas)?;
                 self.chain.broadcast(tx).await
             }
@@ -253,8 +275,8 @@ impl Wallet {
         Ok(outcome)
     }
 
-    /// Bank send of `amount` `denom` to `to`.
-    pub async fn send(&self, to: &str, amount: u128, denom: &str) -> Result<TxOutcome> {
+    /// The bank `MsgSend` of `amount` `denom` from this account to `to`.
+    pub fn bank_send_msg(&self, to: &str, amount: u128, denom: &str) -> Result<Any> {
         let msg = cosmrs::bank::MsgSend {
             from_address: self.account.clone(),
             to_address: to
@@ -262,7 +284,13 @@ impl Wallet {
                 .map_err(|e| anyhow!("`{to}` is not a bech32 address: {e}"))?,
             amount: vec![coin(amount, denom)?],
         };
-        self.execute_msgs(vec![to_any(&msg)?], "").await
+        to_any(&msg)
+    }
+
+    /// Bank send of `amount` `denom` to `to`.
+    pub async fn send(&self, to: &str, amount: u128, denom: &str) -> Result<TxOutcome> {
+        let msg = self.bank_send_msg(to, amount, denom)?;
+        self.execute_msgs(vec![msg], "").await
     }
 
     /// Uploads wasm code (gzip'ed, see [`crate::upload`]; code already

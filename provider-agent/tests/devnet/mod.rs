@@ -141,7 +141,11 @@ impl AgentHome {
         let validator = roles.contains(&RoleName::Validator);
         let (mut config, _) = AgentConfig::from_init(&InitValues {
             rpc: net.rpc.clone(),
+            rpc_fallbacks: Vec::new(),
             chain_id: "starminer-devnet-1".into(),
+            prefix: "starminer".into(),
+            fee_denom: "ustar".into(),
+            gas_price: "0.0025".into(),
             manifest: manifest.to_path_buf(),
             moniker: name.into(),
             region: "test".into(),
