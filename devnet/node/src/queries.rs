@@ -44,7 +44,11 @@ fn host_query_error(e: HostError) -> TxError {
         .contract_message()
         .map(str::to_string)
         .unwrap_or_else(|| e.to_string());
-    if codespace == "wasm" {
+    if codespace == "wasm" && code == 9 {
+        // A contract's failed query: wasmd's query router answers a
+        // keeper error over ABCI as sdk/6 (unknown request) wrapping it.
+        TxError::sdk(6, format!("{inner}: {}", wasm_description(code)))
+    } else if codespace == "wasm" {
         TxError {
             codespace: codespace.to_string(),
             code,
@@ -144,10 +148,17 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             };
             let r = app.simulate_bytes(&tx_bytes);
             if !r.is_ok() {
+                // As the SDK answers it: its tx service wraps the failure in
+                // a gRPC `Unknown` status with the gas, and the ABCI query
+                // router turns that into sdk/6 (unknown request), so the
+                // message's own codespace and code survive only in the log.
                 return Err(TxError {
-                    codespace: r.codespace,
-                    code: r.code,
-                    log: r.log,
+                    codespace: "sdk".into(),
+                    code: 6,
+                    log: format!(
+                        "rpc error: code = Unknown desc = {} With gas wanted: '{}' and gas used: '{}' : unknown request",
+                        r.log, r.gas_wanted, r.gas_used
+                    ),
                 });
             }
             #[allow(deprecated)]

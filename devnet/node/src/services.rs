@@ -79,8 +79,15 @@ fn status_from_query(codespace: &str, code: u32, log: String) -> Status {
                 "Internal" => Code::Internal,
                 _ => Code::Unknown,
             };
+            // The router's own suffix is not part of the service's status.
+            let desc = desc.strip_suffix(" : unknown request").unwrap_or(desc);
             return Status::new(code, desc);
         }
+    }
+    // A module's error wrapped by the query router (a contract's failed
+    // query, a failed simulation): the service itself said Unknown.
+    if let ("sdk", 6, Some(desc)) = (codespace, code, log.strip_suffix(": unknown request")) {
+        return Status::new(Code::Unknown, desc.trim_end());
     }
     let code = match (codespace, code) {
         ("sdk", 18) | ("sdk", 26) => Code::InvalidArgument,

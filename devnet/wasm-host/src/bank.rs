@@ -154,7 +154,6 @@ impl<'a> Bank<'a> {
             let left = have
                 .checked_sub(c.amount)
                 .map_err(|_| HostError::InsufficientFunds {
-                    address: addr.to_string(),
                     available: Coin::new(have, c.denom.clone()),
                     needed: c.clone(),
                 })?;

@@ -640,23 +640,25 @@ impl Engine {
                 }
                 Err(e) => SubMsgResult::Err(e.reply_error_string()),
                 Ok(ref mut dispatched) => {
-                    let sub_events = std::mem::take(&mut dispatched.events);
+                    let mut sub_events = std::mem::take(&mut dispatched.events);
+                    // A wasm message's events come back from wasmd's message
+                    // router with each event's attributes ordered by key
+                    // (equal keys keep their order): so they are emitted, and
+                    // so they reach the reply. The top-level message's own
+                    // events keep the contract's order. Found by
+                    // cli/tests/differential.rs (docs/devnet-vs-wasmd.md).
+                    let is_wasm = matches!(sub.msg, CosmosMsg::Wasm(_));
+                    if is_wasm {
+                        for e in &mut sub_events {
+                            e.attributes.sort_by(|a, b| a.key.cmp(&b.key));
+                        }
+                    }
                     events.extend(sub_events.iter().cloned());
                     if !replies_success {
                         continue;
                     }
-                    // Only wasm messages pass their events into the reply, with attributes sorted by key.
-                    let reply_events = if matches!(sub.msg, CosmosMsg::Wasm(_)) {
-                        sub_events
-                            .into_iter()
-                            .map(|mut e| {
-                                e.attributes.sort_by(|a, b| a.key.cmp(&b.key));
-                                e
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
+                    // Only wasm messages pass their events into the reply.
+                    let reply_events = if is_wasm { sub_events } else { Vec::new() };
                     #[allow(deprecated)] // `data` is still filled by wasmd 0.5x
                     let response = SubMsgResponse {
                         events: reply_events,

@@ -52,12 +52,10 @@ pub enum HostError {
         contract: String,
     },
 
-    #[error("{address} has {available} but needs {needed}: insufficient funds")]
-    InsufficientFunds {
-        address: String,
-        available: Coin,
-        needed: Coin,
-    },
+    /// Worded as the SDK's bank module words it (the ABCI layer appends
+    /// the code's description, `: insufficient funds`).
+    #[error("spendable balance {available} is smaller than {needed}")]
+    InsufficientFunds { available: Coin, needed: Coin },
 
     #[error("invalid coins: {0}")]
     InvalidCoins(String),
