@@ -1,20 +1,43 @@
-//! `tx-bench`: sustained transaction throughput of the devnet.
+//! `tx-bench`: sustained transaction throughput of a chain under a cw20
+//! transfer load, on the devnet or on a real wasmd node.
 //!
-//! Starts a devnet node (a child process of the `starminer-devnet` binary
-//! built next to this one) with a fresh home, deploys the real AGPU cw20
-//! artifact with a balance for each of K funded dev accounts, pre-signs N
-//! cw20 transfers (SIGN_MODE_DIRECT, sequences 0, 1, … per account), and
-//! sends them over the CometBFT JSON-RPC: every account sends its
-//! transactions one after another with `broadcast_tx_sync`, all K accounts at
-//! once. Commits are observed through a WebSocket `tm.event='NewBlock'`
-//! subscription, so each transaction's broadcast→commit time is measured to
-//! the block event that carried it.
+//! The engines (`--engine`):
+//!
+//! - `devnet` (the default): a devnet node, a child process of the
+//!   `starminer-devnet` binary built next to this one, with a fresh home
+//!   (`init --dev-accounts K`, then `start`). Chain id `starminer-devnet-1`,
+//!   prefix `starminer`, fee denom `ustar`.
+//! - `wasmd`: a single-validator wasmd v0.55.1 node (CometBFT, the Cosmos
+//!   SDK, wasmvm), started by the `starminer` CLI (`chain up --engine
+//!   wasmd`, `--cli-bin`, default next to this binary) in a temporary home on
+//!   free ports, with the wasmd binary of `--wasmd-bin` (default the cache
+//!   `scripts/setup.sh` fills). Chain id `tx-bench-wasmd-1`, prefix `wasm`,
+//!   fee denom `stake`, CometBFT's default limits (mempool of 5,000 txs, 900
+//!   RPC connections). Only dev0…dev3 have coins in its genesis, so dev0
+//!   first funds the other senders with bank `MsgMultiSend`s. The node is
+//!   stopped with `chain down` at the end, on an error, and on Ctrl-C or
+//!   SIGTERM.
+//!
+//! On either engine the bench then deploys the real AGPU cw20 artifact with a
+//! balance for each of the K sender accounts (the devnet's dev accounts: the
+//! same keys on both chains), pre-signs N cw20 transfers (SIGN_MODE_DIRECT,
+//! consecutive sequences per account, the gas of a simulated transfer ×1.3 at
+//! 0.0025 per gas, both chains' minimum price), and sends them over the
+//! CometBFT JSON-RPC: every account sends its transactions one after another
+//! with `broadcast_tx_sync`, all K accounts at once. A refusal for a full
+//! mempool is retried after 50 ms (counted in the report). Commits are
+//! observed through a WebSocket `tm.event='NewBlock'` subscription, so each
+//! transaction's broadcast→commit time is measured to the block event that
+//! carried it.
 //!
 //! Reports sustained tx/s (N ÷ time from the first broadcast to the block
 //! event carrying the last tx), p50/p99 broadcast→commit latency in
-//! milliseconds and in blocks, and the node's peak RSS (`VmHWM` of
-//! `/proc/<pid>/status`) after the run. `--min-tps`, `--max-p99-blocks` and
-//! `--max-rss-mib` turn the issue's bars into a non-zero exit status.
+//! milliseconds and in blocks, the node's peak RSS (`VmHWM` of
+//! `/proc/<pid>/status`) after the run, and the node's CPU time (user +
+//! system, from `/proc/<pid>/stat`) spent from the first broadcast to the
+//! last commit, per transaction. `--min-tps`, `--max-p99-blocks` and
+//! `--max-rss-mib` turn the issue's bars into a non-zero exit status, on
+//! either engine.
 //!
 //! `--rate R` offers R tx/s in all (open loop): the latency a client sees
 //! at that load. Without it every account sends as fast as CheckTx answers:
@@ -26,6 +49,16 @@
 //! target/release/tx-bench --txs 100000 --accounts 500 --rate 1100 \
 //!     --min-tps 1000 --max-p99-blocks 2 --max-rss-mib 1024
 //! target/release/tx-bench --txs 100000 --accounts 500     # the ceiling
+//! ```
+//!
+//! Both chains side by side, the same load on each (`--json` reports,
+//! one table with the devnet/wasmd ratios; needs wasmd from
+//! `scripts/setup.sh`, the `starminer` CLI and the artifacts):
+//!
+//! ```text
+//! scripts/bench-chains.sh                              # 5,000 txs at 250 tx/s
+//! scripts/bench-chains.sh --txs 10000 --accounts 400   # each one's ceiling
+//! target/debug/tx-bench --engine wasmd --txs 5000 --accounts 200 --rate 250
 //! ```
 
 use std::collections::HashMap;
@@ -39,6 +72,7 @@ use clap::Parser;
 use cosmos_sdk_proto::cosmos::auth::v1beta1::{
     BaseAccount, QueryAccountRequest, QueryAccountResponse,
 };
+use cosmos_sdk_proto::cosmos::bank::v1beta1::{Input, MsgMultiSend, Output};
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
 use cosmos_sdk_proto::cosmos::crypto::secp256k1::PubKey;
 use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
@@ -48,6 +82,7 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::{
 };
 use cosmos_sdk_proto::cosmwasm::wasm::v1::{
     MsgExecuteContract, MsgInstantiateContract, MsgInstantiateContractResponse, MsgStoreCode,
+    MsgStoreCodeResponse,
 };
 use cosmos_sdk_proto::Any;
 use futures_util::StreamExt;
@@ -63,13 +98,53 @@ use tendermint_rpc::event::EventData;
 use tendermint_rpc::query::EventType;
 use tendermint_rpc::{Client, HttpClient, SubscriptionClient, WebSocketClient};
 
-const CHAIN_ID: &str = "starminer-devnet-1";
-const DENOM: &str = "ustar";
+/// CometBFT's refusal of a transaction its mempool cache has seen.
+const TX_IN_CACHE: &str = "tx already exists in cache";
 
-/// Transaction throughput of the devnet: K accounts send signed cw20 transfers over RPC.
+/// The wasmd chain the bench starts (in a home of its own, so the id is free).
+const WASMD_CHAIN_ID: &str = "tx-bench-wasmd-1";
+const WASMD_PREFIX: &str = "wasm";
+const WASMD_DENOM: &str = "stake";
+/// The wasmd release the CLI runs (the build cache's directory name).
+const WASMD_VERSION: &str = "v0.55.1";
+/// Outputs per funding `MsgMultiSend` on wasmd (a few txs for many accounts).
+const FUND_OUTPUTS_PER_TX: usize = 250;
+
+/// Which chain the bench measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Engine {
+    /// StarMiner's own devnet (`starminer-devnet`).
+    Devnet,
+    /// A real wasmd v0.55.1 node, started through `starminer chain up --engine wasmd`.
+    Wasmd,
+}
+
+impl Engine {
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Devnet => "devnet",
+            Engine::Wasmd => "wasmd",
+        }
+    }
+}
+
+/// What a transaction and an address depend on: the engine's chain.
+#[derive(Clone, Debug)]
+struct Chain {
+    chain_id: String,
+    prefix: String,
+    denom: String,
+}
+
+/// Transaction throughput of a chain (the devnet or wasmd): K accounts send signed cw20 transfers over RPC.
 #[derive(Parser, Debug)]
 #[command(name = "tx-bench")]
 struct Args {
+    /// The chain to measure: the devnet, or a real wasmd node (started and
+    /// stopped through the `starminer` CLI).
+    #[arg(long, value_enum, default_value_t = Engine::Devnet)]
+    engine: Engine,
     /// How many cw20 transfers to send.
     #[arg(long, default_value_t = 100_000)]
     txs: usize,
@@ -82,6 +157,14 @@ struct Args {
     /// The `starminer-devnet` binary (default: next to this one).
     #[arg(long)]
     node_bin: Option<PathBuf>,
+    /// wasmd: the `starminer` CLI that starts and stops the node (default: next to this one).
+    #[arg(long)]
+    cli_bin: Option<PathBuf>,
+    /// wasmd: the wasmd binary, handed to the CLI as STARMINER_WASMD_BIN
+    /// (default: ~/.cache/starminer/wasmd-v0.55.1/bin/wasmd, which
+    /// scripts/setup.sh builds).
+    #[arg(long, env = "STARMINER_WASMD_BIN")]
+    wasmd_bin: Option<PathBuf>,
     /// The AGPU cw20 artifact (default: artifacts/agpu_token.wasm of the repository).
     #[arg(long)]
     artifact: Option<PathBuf>,
@@ -93,7 +176,8 @@ struct Args {
     /// accepts, which saturates the node and measures its ceiling.
     #[arg(long)]
     rate: Option<f64>,
-    /// Write the node's log (RUST_LOG, default warn) to this file instead of discarding it.
+    /// Write the node's log to this file instead of discarding it (devnet:
+    /// RUST_LOG, default warn; wasmd: its node.log, copied when it stops).
     #[arg(long)]
     node_log: Option<PathBuf>,
     /// Fail (exit 1) below this many tx/s.
@@ -110,6 +194,8 @@ struct Args {
 
 #[derive(Serialize, Debug)]
 struct Report {
+    engine: Engine,
+    chain_id: String,
     txs: usize,
     accounts: u32,
     block_time_ms: u64,
@@ -133,6 +219,13 @@ struct Report {
     node_peak_rss_mib: f64,
     /// Resident set size of the node process at the end (VmRSS), MiB.
     node_rss_mib: f64,
+    /// CPU time (user + system) the node process spent from the first
+    /// broadcast to the block event carrying the last tx, seconds.
+    node_cpu_s: f64,
+    /// `node_cpu_s` per transaction, milliseconds.
+    node_cpu_ms_per_tx: f64,
+    /// Gas limit of each transfer (the simulated gas × 1.3).
+    gas_per_tx: u64,
     failed_txs: usize,
     /// Broadcasts refused with "mempool is full" and sent again.
     mempool_full_retries: u64,
@@ -158,28 +251,159 @@ impl Drop for NodeProcess {
     }
 }
 
+/// A wasmd node the CLI started in a temporary home. It runs detached (its
+/// own process group, not our child), so dropping this stops it with
+/// `starminer chain down`, then with SIGKILL if it is still there.
+struct WasmdNode {
+    cli: PathBuf,
+    wasmd: PathBuf,
+    home: tempfile::TempDir,
+    pid: u32,
+    /// Where to copy the node's log when it stops (`--node-log`).
+    log: Option<PathBuf>,
+}
+
+impl WasmdNode {
+    /// `starminer --home HOME ARGS`, with the wasmd binary and a keystore
+    /// passphrase in the environment, and none of the caller's chain choice.
+    fn cli(&self) -> Command {
+        cli_command(&self.cli, &self.wasmd, self.home.path())
+    }
+
+    fn chain_home(&self) -> PathBuf {
+        self.home.path().join("chains").join(WASMD_CHAIN_ID)
+    }
+}
+
+impl Drop for WasmdNode {
+    fn drop(&mut self) {
+        let down = self
+            .cli()
+            .args([
+                "chain",
+                "down",
+                "--engine",
+                "wasmd",
+                "--chain-id",
+                WASMD_CHAIN_ID,
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if !matches!(down, Ok(s) if s.success()) || process_alive(self.pid) {
+            eprintln!(
+                "tx-bench: `chain down` did not stop wasmd (pid {}); killing it",
+                self.pid
+            );
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while process_alive(self.pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        if let Some(to) = &self.log {
+            let from = self.chain_home().join("node.log");
+            if let Err(e) = std::fs::copy(&from, to) {
+                eprintln!(
+                    "tx-bench: could not copy {} to {}: {e}",
+                    from.display(),
+                    to.display()
+                );
+            }
+        }
+    }
+}
+
+/// The node under load, on either engine.
+enum Node {
+    Devnet(NodeProcess),
+    Wasmd(WasmdNode),
+}
+
+impl Node {
+    fn pid(&self) -> u32 {
+        match self {
+            Node::Devnet(n) => n.child.id(),
+            Node::Wasmd(n) => n.pid,
+        }
+    }
+
+    /// Why the node is gone, if it is.
+    fn exited(&mut self) -> Result<Option<String>> {
+        Ok(match self {
+            Node::Devnet(n) => n.child.try_wait()?.map(|s| s.to_string()),
+            Node::Wasmd(n) => (!process_alive(n.pid)).then(|| {
+                format!(
+                    "wasmd (pid {}) is gone; its log is {}",
+                    n.pid,
+                    n.chain_home().join("node.log").display()
+                )
+            }),
+        })
+    }
+}
+
+/// Is `pid` a live process (not a zombie)?
+fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+fn cli_command(cli: &Path, wasmd: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(cli);
+    cmd.env("STARMINER_PASSPHRASE", "tx-bench")
+        .env("STARMINER_WASMD_BIN", wasmd)
+        .env_remove("STARMINER_HOME")
+        .env_remove("STARMINER_CHAIN")
+        .env_remove("STARMINER_NODE")
+        .arg("--home")
+        .arg(home);
+    cmd
+}
+
 fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
 }
 
-fn default_node_bin() -> Result<PathBuf> {
+/// The binary `name` built beside this one; `hint` says how to get it.
+fn sibling_bin(name: &str, hint: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let dir = exe
         .parent()
         .ok_or_else(|| anyhow!("no directory for {}", exe.display()))?;
     // `target/<profile>/tx-bench` or `target/<profile>/deps/tx-bench-…`.
     for d in [dir, dir.parent().unwrap_or(dir)] {
-        let p = d.join("starminer-devnet");
+        let p = d.join(name);
         if p.exists() {
             return Ok(p);
         }
     }
-    bail!(
-        "no starminer-devnet binary next to {}; build it (cargo build -p starminer-devnet --bins) or pass --node-bin",
-        exe.display()
-    )
+    bail!("no {name} binary next to {}; {hint}", exe.display())
+}
+
+/// Where `scripts/setup.sh` builds wasmd (the same cache as `scripts/lib.sh`).
+fn default_wasmd_bin() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let cache = env("STARMINER_CACHE").unwrap_or_else(|| {
+        env("XDG_CACHE_HOME")
+            .unwrap_or_else(|| env("HOME").unwrap_or_else(|| ".".into()).join(".cache"))
+            .join("starminer")
+    });
+    cache.join(format!("wasmd-{WASMD_VERSION}/bin/wasmd"))
 }
 
 fn default_artifact() -> PathBuf {
@@ -200,7 +424,40 @@ fn rss_kib(pid: u32) -> Result<(u64, u64)> {
     Ok((field("VmHWM:")?, field("VmRSS:")?))
 }
 
-fn start_node(
+/// CPU time a process has used so far, user + system, in clock ticks
+/// (fields 14 and 15 of `/proc/<pid>/stat`; every thread counts).
+fn cpu_ticks(pid: u32) -> Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat"))?;
+    // The command name may hold spaces and parentheses: count after the last ')'.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or_else(|| anyhow!("unexpected /proc/{pid}/stat"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (the state): utime is field 14, stime 15.
+    let field = |i: usize| -> Result<u64> {
+        fields
+            .get(i - 3)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow!("no field {i} in /proc/{pid}/stat"))
+    };
+    Ok(field(14)? + field(15)?)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`; 100, Linux's usual value, if that fails).
+fn clock_ticks_per_s() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .filter(|t| *t > 0)
+        .unwrap_or(100)
+}
+
+fn start_devnet(
     bin: &Path,
     accounts: u32,
     block_time_ms: u64,
@@ -252,6 +509,98 @@ fn start_node(
     Ok((NodeProcess { child, _home: home }, port))
 }
 
+/// `n` distinct free ports (all held open until each is chosen).
+fn free_ports(n: usize) -> Result<Vec<u16>> {
+    let listeners = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| Ok(l.local_addr()?.port()))
+        .collect()
+}
+
+/// Starts a wasmd chain with `starminer chain up --engine wasmd` in a
+/// temporary home on free ports; returns it and its RPC port. `up` returns
+/// once the node has made blocks.
+fn start_wasmd(
+    cli: &Path,
+    wasmd: &Path,
+    block_time_ms: u64,
+    log: Option<&Path>,
+) -> Result<(WasmdNode, u16)> {
+    let home = tempfile::Builder::new()
+        .prefix("starminer-tx-bench-wasmd-")
+        .tempdir()?;
+    let ports = free_ports(4)?;
+    let mut cmd = cli_command(cli, wasmd, home.path());
+    cmd.args([
+        "chain",
+        "up",
+        "--engine",
+        "wasmd",
+        "--chain-id",
+        WASMD_CHAIN_ID,
+    ])
+    .args(["--prefix", WASMD_PREFIX, "--denom", WASMD_DENOM])
+    .args(["--gas-price", "0.0025"])
+    .args(["--rpc-port", &ports[0].to_string()])
+    .args(["--rest-port", &ports[1].to_string()])
+    .args(["--grpc-port", &ports[2].to_string()])
+    .args(["--p2p-port", &ports[3].to_string()])
+    .args(["--block-time", &format!("{block_time_ms}ms")])
+    .stdin(Stdio::null());
+    let out = cmd
+        .output()
+        .with_context(|| format!("running {}", cli.display()))?;
+    // From here on the node may run: the handle stops it whatever happens next.
+    let pid_file = home
+        .path()
+        .join("chains")
+        .join(WASMD_CHAIN_ID)
+        .join("wasmd.pid");
+    let pid: Option<u32> = std::fs::read_to_string(&pid_file)
+        .ok()
+        .and_then(|p| p.trim().parse().ok());
+    let node = pid.map(|pid| WasmdNode {
+        cli: cli.to_path_buf(),
+        wasmd: wasmd.to_path_buf(),
+        home,
+        pid,
+        log: log.map(Path::to_path_buf),
+    });
+    if !out.status.success() {
+        drop(node);
+        bail!(
+            "`starminer chain up --engine wasmd` failed: {}{}",
+            String::from_utf8_lossy(&out.stderr).trim(),
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
+    }
+    let mut node = node.ok_or_else(|| anyhow!("`chain up` wrote no {}", pid_file.display()))?;
+    // The pid as `chain status` reports it (the pid file is the fallback).
+    let status = node
+        .cli()
+        .args([
+            "--json",
+            "chain",
+            "status",
+            "--engine",
+            "wasmd",
+            "--chain-id",
+            WASMD_CHAIN_ID,
+        ])
+        .stdin(Stdio::null())
+        .output()?;
+    if let Some(pid) = serde_json::from_slice::<serde_json::Value>(&status.stdout)
+        .ok()
+        .and_then(|v| v.pointer("/nodes/0/pid").and_then(|p| p.as_u64()))
+    {
+        node.pid = pid as u32;
+    }
+    Ok((node, ports[0]))
+}
+
 fn any<M: Message + Name>(m: &M) -> Any {
     Any {
         type_url: M::type_url(),
@@ -260,12 +609,12 @@ fn any<M: Message + Name>(m: &M) -> Any {
 }
 
 /// `TxRaw` bytes signed with SIGN_MODE_DIRECT.
-fn sign_tx(account: &Account, sequence: u64, msgs: Vec<Any>, gas: u64) -> Vec<u8> {
+fn sign_tx(chain: &Chain, account: &Account, sequence: u64, msgs: Vec<Any>, gas: u64) -> Vec<u8> {
     let body = TxBody {
         messages: msgs,
         ..Default::default()
     };
-    // 0.0025ustar per gas, rounded up: the node's default minimum gas price.
+    // 0.0025 per gas, rounded up: the minimum gas price of both engines.
     let fee = (gas as u128 * 25).div_ceil(10_000);
     let auth_info = AuthInfo {
         signer_infos: vec![SignerInfo {
@@ -281,7 +630,7 @@ fn sign_tx(account: &Account, sequence: u64, msgs: Vec<Any>, gas: u64) -> Vec<u8
         }],
         fee: Some(Fee {
             amount: vec![ProtoCoin {
-                denom: DENOM.to_string(),
+                denom: chain.denom.clone(),
                 amount: fee.to_string(),
             }],
             gas_limit: gas,
@@ -295,7 +644,7 @@ fn sign_tx(account: &Account, sequence: u64, msgs: Vec<Any>, gas: u64) -> Vec<u8
     let sign_doc = SignDoc {
         body_bytes: body_bytes.clone(),
         auth_info_bytes: auth_info_bytes.clone(),
-        chain_id: CHAIN_ID.to_string(),
+        chain_id: chain.chain_id.clone(),
         account_number: account.number,
     }
     .encode_to_vec();
@@ -369,7 +718,7 @@ async fn deliver(
     }
 }
 
-async fn wait_for_node(client: &HttpClient, node: &mut NodeProcess) -> Result<()> {
+async fn wait_for_node(client: &HttpClient, node: &mut Node) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(s) = client.status().await {
@@ -377,8 +726,8 @@ async fn wait_for_node(client: &HttpClient, node: &mut NodeProcess) -> Result<()
                 return Ok(());
             }
         }
-        if let Some(status) = node.child.try_wait()? {
-            bail!("the node exited: {status}");
+        if let Some(why) = node.exited()? {
+            bail!("the node exited: {why}");
         }
         if Instant::now() > deadline {
             bail!("the node did not produce a block within 60 s");
@@ -390,12 +739,14 @@ async fn wait_for_node(client: &HttpClient, node: &mut NodeProcess) -> Result<()
 /// Stores and instantiates the AGPU cw20 with `balance` for every account; returns its address.
 async fn deploy(
     client: &HttpClient,
+    chain: &Chain,
     wasm: Vec<u8>,
     accounts: &mut [Account],
     balance: u128,
 ) -> Result<String> {
     let deployer = &accounts[0];
     let tx = sign_tx(
+        chain,
         deployer,
         deployer.sequence,
         vec![any(&MsgStoreCode {
@@ -405,7 +756,9 @@ async fn deploy(
         })],
         40_000_000,
     );
-    deliver(client, tx).await.context("storing the AGPU code")?;
+    let stored = deliver(client, tx).await.context("storing the AGPU code")?;
+    let code_id =
+        MsgStoreCodeResponse::decode(first_msg_response(&stored)?.value.as_slice())?.code_id;
     let init = serde_json::json!({
         "name": "Starminer GPU", "symbol": "AGPU",
         "initial_balances": accounts.iter().map(|a| serde_json::json!({
@@ -415,12 +768,13 @@ async fn deploy(
         "governance": deployer.address, "marketing": null,
     });
     let tx = sign_tx(
+        chain,
         deployer,
         deployer.sequence + 1,
         vec![any(&MsgInstantiateContract {
             sender: deployer.address.clone(),
             admin: deployer.address.clone(),
-            code_id: 1,
+            code_id,
             label: "agpu-bench".to_string(),
             msg: init.to_string().into_bytes(),
             funds: vec![],
@@ -431,17 +785,107 @@ async fn deploy(
         .await
         .context("instantiating the AGPU cw20")?;
     accounts[0].sequence += 2;
+    Ok(MsgInstantiateContractResponse::decode(first_msg_response(&t)?.value.as_slice())?.address)
+}
+
+/// What each sender gets on wasmd for its fees: enough for `per_account`
+/// transfers of up to 2,000,000 gas at 0.0025 per gas, plus a margin.
+fn fee_budget(per_account: usize) -> u128 {
+    per_account as u128 * 5_000 + 10_000_000
+}
+
+/// The first message response of a committed transaction.
+fn first_msg_response(t: &tendermint_rpc::endpoint::tx::Response) -> Result<Any> {
     use base64::Engine;
     let data = base64::engine::general_purpose::STANDARD
         .decode(t.tx_result.data.as_ref())
         .unwrap_or_else(|_| t.tx_result.data.to_vec());
     let msg_data =
         cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData::decode(data.as_slice())?;
-    let response = msg_data
+    msg_data
         .msg_responses
-        .first()
-        .ok_or_else(|| anyhow!("instantiate returned no response"))?;
-    Ok(MsgInstantiateContractResponse::decode(response.value.as_slice())?.address)
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("tx {} returned no message response", t.hash))
+}
+
+/// The gas a transaction uses, as the node simulates it.
+async fn simulate(client: &HttpClient, tx: Vec<u8>) -> Result<u64> {
+    #[allow(deprecated)]
+    let sim: SimulateResponse = query(
+        client,
+        "/cosmos.tx.v1beta1.Service/Simulate",
+        SimulateRequest {
+            tx: None,
+            tx_bytes: tx,
+        },
+    )
+    .await?;
+    sim.gas_info
+        .map(|g| g.gas_used)
+        .ok_or_else(|| anyhow!("the simulation reported no gas"))
+}
+
+/// wasmd: `funder` sends `amount` of the fee denom to every recipient, in
+/// bank `MsgMultiSend`s of up to [`FUND_OUTPUTS_PER_TX`] outputs, each
+/// committed before the next.
+async fn fund(
+    client: &HttpClient,
+    chain: &Chain,
+    funder: &mut Account,
+    recipients: &[String],
+    amount: u128,
+) -> Result<()> {
+    let coin = |amount: u128| ProtoCoin {
+        denom: chain.denom.clone(),
+        amount: amount.to_string(),
+    };
+    for chunk in recipients.chunks(FUND_OUTPUTS_PER_TX) {
+        let msg = any(&MsgMultiSend {
+            inputs: vec![Input {
+                address: funder.address.clone(),
+                coins: vec![coin(amount * chunk.len() as u128)],
+            }],
+            outputs: chunk
+                .iter()
+                .map(|a| Output {
+                    address: a.clone(),
+                    coins: vec![coin(amount)],
+                })
+                .collect(),
+        });
+        let probe = sign_tx(
+            chain,
+            funder,
+            funder.sequence,
+            vec![msg.clone()],
+            100_000_000,
+        );
+        let gas = simulate(client, probe)
+            .await
+            .context("simulating the senders' funding")?
+            * 13
+            / 10;
+        let tx = sign_tx(chain, funder, funder.sequence, vec![msg], gas);
+        deliver(client, tx)
+            .await
+            .context("funding the senders from dev0")?;
+        funder.sequence += 1;
+    }
+    Ok(())
+}
+
+/// The secp256k1 keys and `prefix` addresses of the first `count` dev
+/// accounts (the devnet's dev mnemonics; the same keys on every engine).
+fn dev_keys(count: u32, prefix: &str) -> Result<Vec<(String, SigningKey)>> {
+    let hrp = bech32::Hrp::parse(prefix)?;
+    (0..count)
+        .map(|i| {
+            let key = crypto::key_from_mnemonic(&crypto::dev_mnemonic(i))?;
+            let raw = crypto::address_bytes(&crypto::compressed_pubkey(&key));
+            Ok((bech32::encode::<bech32::Bech32>(hrp, &raw)?, key))
+        })
+        .collect()
 }
 
 fn transfer_msg(from: &str, contract: &str, to: &str) -> Any {
@@ -481,16 +925,14 @@ struct Tracker {
     committed: HashMap<[u8; 32], Committed>,
     latest_height: u64,
     block_sizes: Vec<usize>,
+    /// The node's CPU ticks when the block with the last transaction arrived.
+    cpu_ticks_at_end: Option<u64>,
 }
 
 async fn run(args: Args) -> Result<Report> {
     if args.accounts == 0 || args.txs == 0 {
         bail!("--accounts and --txs must be positive");
     }
-    let bin = match &args.node_bin {
-        Some(b) => b.clone(),
-        None => default_node_bin()?,
-    };
     let artifact = args.artifact.clone().unwrap_or_else(default_artifact);
     let wasm = std::fs::read(&artifact).with_context(|| {
         format!(
@@ -498,44 +940,126 @@ async fn run(args: Args) -> Result<Report> {
             artifact.display()
         )
     })?;
-    eprintln!(
-        "tx-bench: {} transfers from {} accounts, {} ms blocks, node {}",
-        args.txs,
-        args.accounts,
-        args.block_time_ms,
-        bin.display()
-    );
+    let per_account = args.txs.div_ceil(args.accounts as usize);
 
-    let (mut node, port) = start_node(
-        &bin,
-        args.accounts,
-        args.block_time_ms,
-        args.node_log.as_deref(),
-    )?;
-    let pid = node.child.id();
+    let (chain, mut node, port) = match args.engine {
+        Engine::Devnet => {
+            let bin = match &args.node_bin {
+                Some(b) => b.clone(),
+                None => sibling_bin(
+                    "starminer-devnet",
+                    "build it (cargo build --workspace --bins) or pass --node-bin",
+                )?,
+            };
+            eprintln!(
+                "tx-bench: {} transfers from {} accounts, {} ms blocks, devnet {}",
+                args.txs,
+                args.accounts,
+                args.block_time_ms,
+                bin.display()
+            );
+            let (node, port) = start_devnet(
+                &bin,
+                args.accounts,
+                args.block_time_ms,
+                args.node_log.as_deref(),
+            )?;
+            let chain = Chain {
+                chain_id: starminer_devnet::node::DEFAULT_CHAIN_ID.to_string(),
+                prefix: starminer_devnet::app::BECH32_PREFIX.to_string(),
+                denom: starminer_devnet::app::DENOM.to_string(),
+            };
+            (chain, Node::Devnet(node), port)
+        }
+        Engine::Wasmd => {
+            let cli = match &args.cli_bin {
+                Some(b) => b.clone(),
+                None => sibling_bin(
+                    "starminer",
+                    "build it (cargo build --workspace --bins) or pass --cli-bin",
+                )?,
+            };
+            let wasmd = args.wasmd_bin.clone().unwrap_or_else(default_wasmd_bin);
+            if !wasmd.exists() {
+                bail!(
+                    "no wasmd at {}: build it with scripts/setup.sh, or pass --wasmd-bin",
+                    wasmd.display()
+                );
+            }
+            eprintln!(
+                "tx-bench: {} transfers from {} accounts, {} ms blocks, wasmd {} (through {})",
+                args.txs,
+                args.accounts,
+                args.block_time_ms,
+                wasmd.display(),
+                cli.display()
+            );
+            let (node, port) =
+                start_wasmd(&cli, &wasmd, args.block_time_ms, args.node_log.as_deref())?;
+            let chain = Chain {
+                chain_id: WASMD_CHAIN_ID.to_string(),
+                prefix: WASMD_PREFIX.to_string(),
+                denom: WASMD_DENOM.to_string(),
+            };
+            (chain, Node::Wasmd(node), port)
+        }
+    };
+    let pid = node.pid();
     let url = format!("http://127.0.0.1:{port}");
     let client = HttpClient::new(url.as_str())?;
     wait_for_node(&client, &mut node).await?;
+    eprintln!(
+        "tx-bench: {} running (pid {pid}, chain {}, rpc {url})",
+        args.engine.name(),
+        chain.chain_id
+    );
 
-    // Keys of the dev accounts `init` funded.
-    let devs = starminer_devnet::node::dev_accounts(args.accounts)?;
-    let mut accounts = Vec::with_capacity(devs.len());
-    for d in &devs {
-        let key = crypto::key_from_mnemonic(&d.mnemonic)?;
-        let acc = account(&client, &d.address).await?;
+    // The senders: the dev accounts. The devnet's `init` funded all K; wasmd's
+    // genesis only dev0…dev3, so dev0 pays the others their fees first.
+    let keys = dev_keys(args.accounts, &chain.prefix)?;
+    if args.engine == Engine::Wasmd && keys.len() > 1 {
+        let (address, key) = keys[0].clone();
+        let acc = account(&client, &address).await?;
+        let mut funder = Account {
+            address,
+            key,
+            number: acc.account_number,
+            sequence: acc.sequence,
+        };
+        let recipients: Vec<String> = keys[1..].iter().map(|(a, _)| a.clone()).collect();
+        eprintln!("tx-bench: funding {} senders from dev0", recipients.len());
+        fund(
+            &client,
+            &chain,
+            &mut funder,
+            &recipients,
+            fee_budget(per_account),
+        )
+        .await?;
+    }
+    let mut accounts = Vec::with_capacity(keys.len());
+    for (address, key) in keys {
+        let acc = account(&client, &address).await?;
         accounts.push(Account {
-            address: d.address.clone(),
+            address,
             key,
             number: acc.account_number,
             sequence: acc.sequence,
         });
     }
-    let per_account = args.txs.div_ceil(args.accounts as usize);
-    let contract = deploy(&client, wasm, &mut accounts, per_account as u128 + 1).await?;
+    let contract = deploy(
+        &client,
+        &chain,
+        wasm,
+        &mut accounts,
+        per_account as u128 + 1,
+    )
+    .await?;
     eprintln!("tx-bench: AGPU cw20 at {contract}; pre-signing transfers");
 
     // The gas of one transfer, as a client's "auto" fee would find it.
     let probe = sign_tx(
+        &chain,
         &accounts[0],
         accounts[0].sequence,
         vec![transfer_msg(
@@ -545,17 +1069,16 @@ async fn run(args: Args) -> Result<Report> {
         )],
         10_000_000,
     );
-    #[allow(deprecated)]
-    let sim: SimulateResponse = query(
-        &client,
-        "/cosmos.tx.v1beta1.Service/Simulate",
-        SimulateRequest {
-            tx: None,
-            tx_bytes: probe,
-        },
-    )
-    .await?;
-    let gas = sim.gas_info.map(|g| g.gas_used).unwrap_or(200_000) * 13 / 10;
+    let gas = simulate(&client, probe)
+        .await
+        .context("simulating a transfer")?
+        * 13
+        / 10;
+    if args.engine == Engine::Wasmd
+        && (gas as u128 * 25).div_ceil(10_000) * per_account as u128 > fee_budget(per_account)
+    {
+        bail!("a transfer needs {gas} gas: more than the fees tx-bench funded the senders with");
+    }
 
     // Pre-sign everything (both cores), so signing does not compete with the node while measuring.
     let n_acc = accounts.len();
@@ -574,7 +1097,12 @@ async fn run(args: Args) -> Result<Report> {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|idx| {
-                let (accounts, contract, jobs) = (accounts.clone(), contract.clone(), jobs.clone());
+                let (accounts, contract, jobs, chain) = (
+                    accounts.clone(),
+                    contract.clone(),
+                    jobs.clone(),
+                    chain.clone(),
+                );
                 std::thread::spawn(move || {
                     idx.into_iter()
                         .map(|a| {
@@ -583,6 +1111,7 @@ async fn run(args: Args) -> Result<Report> {
                                 .iter()
                                 .map(|&(a, seq)| {
                                     sign_tx(
+                                        &chain,
                                         &accounts[a],
                                         seq,
                                         vec![transfer_msg(&accounts[a].address, &contract, to)],
@@ -666,6 +1195,8 @@ async fn run(args: Args) -> Result<Report> {
                     );
                 }
                 if t.committed.len() >= total {
+                    // The node's CPU clock at the last commit, read at once.
+                    t.cpu_ticks_at_end = cpu_ticks(pid).ok();
                     return Ok(());
                 }
             }
@@ -675,6 +1206,8 @@ async fn run(args: Args) -> Result<Report> {
 
     // The load: every account sends its transactions in sequence, all accounts at once.
     eprintln!("tx-bench: sending");
+    let ticks_per_s = clock_ticks_per_s();
+    let cpu_at_start = cpu_ticks(pid)?;
     let started = Instant::now();
     let rejected = Arc::new(Mutex::new(Vec::<String>::new()));
     let retries = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -709,12 +1242,16 @@ async fn run(args: Args) -> Result<Report> {
                             retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             tokio::time::sleep(Duration::from_millis(50)).await;
                         }
-                        other => break other,
+                        // An earlier attempt of this very tx reached the
+                        // mempool (CometBFT's cache remembers it): sent.
+                        Err(e) if e.to_string().contains(TX_IN_CACHE) => break Ok(None),
+                        other => break other.map(Some),
                     }
                 };
                 match result {
-                    Ok(r) if r.code.is_ok() => {}
-                    Ok(r) => {
+                    Ok(None) => {}
+                    Ok(Some(r)) if r.code.is_ok() => {}
+                    Ok(Some(r)) => {
                         rejected.lock().unwrap().push(format!(
                             "CheckTx {}/{}: {}",
                             r.codespace,
@@ -761,6 +1298,10 @@ async fn run(args: Args) -> Result<Report> {
         );
     }
     let (peak_kib, rss_kib) = rss_kib(pid)?;
+    let cpu_at_end = match tracker.lock().unwrap().cpu_ticks_at_end {
+        Some(t) => t,
+        None => cpu_ticks(pid)?,
+    };
     ws.close()?;
     let _ = driver.await;
 
@@ -785,7 +1326,10 @@ async fn run(args: Args) -> Result<Report> {
     latencies_blocks.sort_unstable();
     let duration = last_commit.duration_since(started).as_secs_f64();
     let ms = |us: u64| us as f64 / 1000.0;
+    let node_cpu_s = cpu_at_end.saturating_sub(cpu_at_start) as f64 / ticks_per_s as f64;
     Ok(Report {
+        engine: args.engine,
+        chain_id: chain.chain_id.clone(),
         txs: args.txs,
         accounts: args.accounts,
         block_time_ms: args.block_time_ms,
@@ -803,6 +1347,9 @@ async fn run(args: Args) -> Result<Report> {
         max_txs_per_block: t.block_sizes.iter().copied().max().unwrap_or(0),
         node_peak_rss_mib: peak_kib as f64 / 1024.0,
         node_rss_mib: rss_kib as f64 / 1024.0,
+        node_cpu_s,
+        node_cpu_ms_per_tx: node_cpu_s * 1000.0 / args.txs as f64,
+        gas_per_tx: gas,
         failed_txs: failed,
         mempool_full_retries: retries.load(std::sync::atomic::Ordering::Relaxed),
     })
@@ -810,8 +1357,12 @@ async fn run(args: Args) -> Result<Report> {
 
 fn print_table(r: &Report) {
     println!(
-        "devnet tx-bench: {} cw20 transfers from {} accounts, {} ms blocks",
-        r.txs, r.accounts, r.block_time_ms
+        "{} tx-bench ({}): {} cw20 transfers from {} accounts, {} ms blocks",
+        r.engine.name(),
+        r.chain_id,
+        r.txs,
+        r.accounts,
+        r.block_time_ms
     );
     let rows = [
         (
@@ -857,6 +1408,11 @@ fn print_table(r: &Report) {
             format!("{:.0} MiB", r.node_peak_rss_mib),
         ),
         ("node RSS at the end", format!("{:.0} MiB", r.node_rss_mib)),
+        (
+            "node CPU (user+system)",
+            format!("{:.2} s, {:.3} ms/tx", r.node_cpu_s, r.node_cpu_ms_per_tx),
+        ),
+        ("gas limit per transfer", r.gas_per_tx.to_string()),
         ("failed in DeliverTx", r.failed_txs.to_string()),
         (
             "\"mempool is full\" retries",
@@ -880,11 +1436,35 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let report = match runtime.block_on(run(args)) {
-        Ok(r) => r,
-        Err(e) => {
+    // Ctrl-C or SIGTERM drops the run, and with it the node: the devnet child
+    // is killed, wasmd (detached, so the terminal's Ctrl-C misses it) is
+    // stopped with `chain down`.
+    let outcome = runtime.block_on(async {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            r = run(args) => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+            _ = terminated => None,
+        }
+    });
+    let report = match outcome {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
             eprintln!("tx-bench failed: {e:#}");
             std::process::exit(2);
+        }
+        None => {
+            eprintln!("tx-bench: interrupted; the node is stopped");
+            std::process::exit(130);
         }
     };
     if json {
