@@ -144,6 +144,14 @@ async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
     let j = job(&sm, job_id).await;
     assert_eq!(j.status, JobStatus::Open, "one of two slots taken");
     assert_eq!(j.slots.len(), 1);
+    // The chain can show the commitment before the agent has seen its own
+    // transaction committed: let it record that (and log it), then kill it.
+    wait_for(
+        "`result committed` in the first agent's log",
+        Duration::from_secs(30),
+        || async { first.log_text().contains("result committed").then_some(()) },
+    )
+    .await;
     first.kill9();
 
     // The second takes the other slot, commits (reveals open) and reveals.
