@@ -3,6 +3,7 @@
 
 mod cmd;
 mod context;
+mod process;
 mod templates;
 
 use std::path::PathBuf;

@@ -209,21 +209,7 @@ fn pid_path(home: &Path) -> PathBuf {
 }
 
 fn read_pid(home: &Path) -> Option<u32> {
-    std::fs::read_to_string(pid_path(home))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-            .unwrap_or(false),
-        Err(_) => false,
-    }
+    crate::process::read_pid(&pid_path(home))
 }
 
 /// The devnet's dev mnemonic `index` (the same derivation as
@@ -602,7 +588,7 @@ async fn wait_for_blocks(client: &ChainClient, nodes: &[(u32, PathBuf)]) -> Resu
             }
         }
         for (pid, log) in nodes {
-            if !alive(*pid) {
+            if !crate::process::alive(*pid) {
                 bail!(
                     "wasmd exited during start-up; the end of its log {}:\n{}",
                     log.display(),
@@ -689,7 +675,7 @@ async fn up_wasmd(g: &GlobalArgs, a: UpArgs) -> Result<()> {
     }
     let running: Vec<Option<u32>> = homes
         .iter()
-        .map(|h| read_pid(h).filter(|p| alive(*p)))
+        .map(|h| read_pid(h).filter(|p| crate::process::alive(*p)))
         .collect();
     if a.fresh {
         if let Some(pid) = running.iter().flatten().next() {
@@ -838,21 +824,7 @@ fn read_record(home: &Path) -> Result<ChainRecord> {
 }
 
 async fn stop(pid: u32) -> Result<()> {
-    let status = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .context("running kill")?;
-    if !status.success() {
-        bail!("could not signal pid {pid}: stop it by hand");
-    }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while alive(pid) {
-        if Instant::now() > deadline {
-            bail!("wasmd (pid {pid}) did not stop within 30 s: `kill -9 {pid}`");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
+    crate::process::stop("wasmd", pid, Duration::from_secs(30)).await
 }
 
 async fn down_wasmd(g: &GlobalArgs, s: Selector) -> Result<()> {
@@ -862,7 +834,7 @@ async fn down_wasmd(g: &GlobalArgs, s: Selector) -> Result<()> {
     let mut stopped = Vec::new();
     for home in node_homes(&root, validators) {
         let Some(pid) = read_pid(&home) else { continue };
-        if alive(pid) {
+        if crate::process::alive(pid) {
             stop(pid).await?;
             stopped.push(pid.to_string());
         }
@@ -887,7 +859,7 @@ async fn status_wasmd(g: &GlobalArgs, s: Selector) -> Result<()> {
     let homes = node_homes(&root, record.validators);
     let mut nodes = Vec::new();
     for (i, home) in homes.iter().enumerate() {
-        let pid = read_pid(home).filter(|p| alive(*p));
+        let pid = read_pid(home).filter(|p| crate::process::alive(*p));
         let mut cfg = record.chain.clone();
         if let Some(rpc) = record.rpcs.get(i) {
             cfg.rpc = rpc.clone();

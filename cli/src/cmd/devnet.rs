@@ -101,22 +101,7 @@ fn pid_path(home: &Path) -> PathBuf {
 }
 
 fn read_pid(home: &Path) -> Option<u32> {
-    std::fs::read_to_string(pid_path(home))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn alive(pid: u32) -> bool {
-    // A zombie (exited, not yet reaped) still has /proc/PID; its state is Z.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-            .unwrap_or(false),
-        Err(_) => false,
-    }
+    crate::process::read_pid(&pid_path(home))
 }
 
 fn find_devnet_bin(explicit: &Option<PathBuf>) -> Result<PathBuf> {
@@ -148,7 +133,7 @@ async fn wait_for_blocks(client: &ChainClient, pid: u32, log: &Path) -> Result<u
                 return Ok(s.height);
             }
         }
-        if !alive(pid) {
+        if !crate::process::alive(pid) {
             bail!(
                 "the devnet exited during start-up: see {} (a port in use? try --rpc-port / --rest-port)",
                 log.display()
@@ -172,7 +157,7 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
     if a.rest_port != 0 {
         chain.rest = Some(format!("http://127.0.0.1:{}", a.rest_port));
     }
-    let running = read_pid(&home).filter(|p| alive(*p));
+    let running = read_pid(&home).filter(|p| crate::process::alive(*p));
     if a.fresh {
         if let Some(pid) = running {
             bail!("the devnet is running (pid {pid}): stop it with `starminer devnet down` before --fresh");
@@ -318,25 +303,12 @@ async fn down(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
         ctx.note("the devnet is not running (no pid file)");
         return Ok(());
     };
-    if !alive(pid) {
+    if !crate::process::alive(pid) {
         std::fs::remove_file(pid_path(&home))?;
         ctx.note(format!("the devnet (pid {pid}) had already stopped"));
         return Ok(());
     }
-    let status = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .context("running kill")?;
-    if !status.success() {
-        bail!("could not signal pid {pid}: stop it by hand");
-    }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while alive(pid) {
-        if Instant::now() > deadline {
-            bail!("the devnet (pid {pid}) did not stop within 20 s: `kill -9 {pid}`");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::process::stop("the devnet", pid, Duration::from_secs(20)).await?;
     std::fs::remove_file(pid_path(&home))?;
     ctx.note(format!(
         "stopped the devnet (pid {pid}); `starminer devnet up` continues it"
@@ -347,7 +319,7 @@ async fn down(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
 async fn status(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
     let ctx = Ctx::new(g)?;
     let home = devnet_home(&ctx, &h);
-    let pid = read_pid(&home).filter(|p| alive(*p));
+    let pid = read_pid(&home).filter(|p| crate::process::alive(*p));
     let chain = ctx
         .config
         .chains
