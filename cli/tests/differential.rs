@@ -74,7 +74,7 @@ impl Side {
                 .unwrap();
         let chain: ChainConfig = serde_json::from_value(config["chains"][name].clone())
             .unwrap_or_else(|e| panic!("chain {name} in config.json: {e}"));
-        let manifest = Manifest::load(&cli.home.path().join("manifest.json")).unwrap();
+        let manifest = Manifest::load(cli.home.path().join("manifest.json")).unwrap();
         let client = ChainClient::new(chain.clone()).unwrap();
         let sm = Starminer::from_manifest(client.clone(), &manifest).unwrap();
         let accounts: Vec<Value> = serde_json::from_slice(
