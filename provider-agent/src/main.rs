@@ -65,6 +65,8 @@ impl Home {
     }
 }
 
+// Parsed once per run: the size of the `init` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Create the agent's home: agent.toml (every field commented) and the
