@@ -84,10 +84,13 @@ fn status_from_query(codespace: &str, code: u32, log: String) -> Status {
             return Status::new(code, desc);
         }
     }
-    // A module's error wrapped by the query router (a contract's failed
-    // query, a failed simulation): the service itself said Unknown.
+    // A contract's failed query, which the query router wrapped in sdk/6:
+    // the wasm service itself answered Unknown. (Other sdk/6 answers are
+    // unknown paths: Unimplemented, below.)
     if let ("sdk", 6, Some(desc)) = (codespace, code, log.strip_suffix(": unknown request")) {
-        return Status::new(Code::Unknown, desc.trim_end());
+        if desc.ends_with("query wasm contract failed") {
+            return Status::new(Code::Unknown, desc);
+        }
     }
     let code = match (codespace, code) {
         ("sdk", 18) | ("sdk", 26) => Code::InvalidArgument,
