@@ -436,6 +436,7 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
         "submit a job (cw20 send → receive hook)",
         "cancel the job (refund through cw20)",
         "cancel it again (contract error)",
+        "migrate by someone not the admin (refused)",
     ] {
         let observed: Vec<Observed> = [&dev, &wasm]
             .into_iter()
@@ -488,6 +489,20 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
                             );
                             run_step(side, 1, vec![m], Mode::Simulated).await
                         }
+                        "migrate by someone not the admin (refused)" => {
+                            // The admin is StarMiner's governance contract:
+                            // dev1 may not migrate the market, even to its
+                            // own code.
+                            let code_id = side
+                                .chain
+                                .contract_info(&market)
+                                .await
+                                .unwrap()
+                                .expect("the market exists")
+                                .code_id;
+                            let m = side.devs[1].migrate_msg(&market, code_id, &json!({})).unwrap();
+                            run_step(side, 1, vec![m], Mode::Gas(400_000)).await
+                        }
                         _ => {
                             // Both cancels: the job submitted above.
                             let jobs = side
@@ -513,8 +528,10 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
             );
         }
         // The steps that must fail do, on both chains.
-        let must_fail =
-            step.contains("error") || step.contains("out of gas") || step.contains("unknown");
+        let must_fail = step.contains("error")
+            || step.contains("out of gas")
+            || step.contains("unknown")
+            || step.contains("refused");
         for (side, o) in [(&dev, d), (&wasm, w)] {
             assert_eq!(
                 !o.outcome.is_ok(),

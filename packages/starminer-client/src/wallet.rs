@@ -14,7 +14,8 @@ use std::sync::Arc;
 use anyhow::{anyhow, Context, Result};
 use cosmos_sdk_proto::cosmos::tx::v1beta1::TxRaw;
 use cosmos_sdk_proto::cosmwasm::wasm::v1::{
-    MsgInstantiateContract2, MsgInstantiateContract2Response, MsgStoreCodeResponse,
+    MsgInstantiateContract2, MsgInstantiateContract2Response, MsgMigrateContract,
+    MsgStoreCodeResponse,
 };
 use cosmos_sdk_proto::Any;
 use cosmrs::tx::{Body, Fee, Msg, SignDoc, SignerInfo};
@@ -367,6 +368,21 @@ impl Wallet {
             funds,
         };
         to_any(&m)
+    }
+
+    /// The `MsgMigrateContract` moving `contract` to `code_id` with
+    /// `msg` (JSON); only the contract's admin may send it.
+    pub fn migrate_msg<M: Serialize>(&self, contract: &str, code_id: u64, msg: &M) -> Result<Any> {
+        let m = MsgMigrateContract {
+            sender: self.address.clone(),
+            contract: contract.to_string(),
+            code_id,
+            msg: serde_json::to_vec(msg)?,
+        };
+        Ok(Any {
+            type_url: MsgMigrateContract::type_url(),
+            value: m.encode_to_vec(),
+        })
     }
 
     /// Executes `msg` (JSON) on `contract` and waits for the block.
