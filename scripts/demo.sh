@@ -269,12 +269,12 @@ for j in "${JOBS[@]}"; do
 done
 
 # ---- a validator dies (wasmd, --kill-validator) ---------------------------------
-node_field() {  # node_field INDEX FIELD: from `chain status`, empty when absent
-    sm --json chain status --engine wasmd --chain-id "$WASMD_ID" |
-        python3 -c 'import json, sys; v = json.load(sys.stdin)["nodes"][int(sys.argv[1])].get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
+chain_status() { sm --json chain status --engine wasmd --chain-id "$WASMD_ID"; }
+node_field() {  # node_field STATUS_JSON INDEX FIELD: empty when absent
+    python3 -c 'import json, sys; v = json.loads(sys.argv[1])["nodes"][int(sys.argv[2])].get(sys.argv[3]); print("" if v is None else v)' "$1" "$2" "$3"
 }
 if [ "$kill_validator" -eq 1 ]; then
-    victim=$(node_field 0 pid)
+    victim=$(node_field "$(chain_status)" 0 pid)
     [ -n "$victim" ] || die "no pid for validator 0 in chain status"
     kill -9 "$victim"
     log "killed validator 0 (pid $victim), the first RPC endpoint of the CLI and every agent: the other $((validators - 1)) keep finalizing"
@@ -311,8 +311,9 @@ if [ "$kill_validator" -eq 1 ]; then
     sm "${WASMD_UP[@]}" >/dev/null
     catch_up_deadline=$((SECONDS + 90))
     while :; do
-        h0=$(node_field 0 height)
-        h1=$(node_field 1 height)
+        status=$(chain_status)
+        h0=$(node_field "$status" 0 height)
+        h1=$(node_field "$status" 1 height)
         # Caught up: within a block of validator 1 and out of block sync
         # (a node still block-syncing answers contract queries with a panic).
         syncing=$(python3 -c 'import json, sys, urllib.request

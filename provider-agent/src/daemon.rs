@@ -54,7 +54,7 @@ use crate::fetch::{fetch_input, FetchError, FetchLimits};
 use crate::filter::{self, DeviceCaps, Refusal};
 use crate::metrics::Metrics;
 use crate::state::{AgentState, Lease, Phase, SubmittedResult};
-use crate::store::{NewResult, ResultStore};
+use crate::store::{NewResult, ResultStore, StoredResult};
 use crate::verifier;
 
 /// Environment variable of the test-only cheating mode: when set to `1`, the
@@ -1021,12 +1021,16 @@ impl Agent {
         Ok(())
     }
 
-    async fn prove_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
+    /// The stored result of a lease whose result was computed.
+    fn stored_result(&self, lease: &Lease) -> Result<Arc<StoredResult>> {
         let r = lease.result.as_ref().context("no result")?;
-        let stored = self
-            .store
+        self.store
             .get(&r.result_id)
-            .with_context(|| format!("result {} is not in the store", r.result_id))?;
+            .with_context(|| format!("result {} is not in the store", r.result_id))
+    }
+
+    async fn prove_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
+        let stored = self.stored_result(lease)?;
         let leaf = stored.tree.leaf(index).context("chunk out of range")?;
         let proof = stored.tree.proof(index).context("chunk out of range")?;
         self.chain
@@ -1049,11 +1053,7 @@ impl Agent {
     /// chain (a verifier of a training job needs the checkpoint to re-run
     /// the next step).
     async fn publish_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
-        let r = lease.result.as_ref().context("no result")?;
-        let stored = self
-            .store
-            .get(&r.result_id)
-            .with_context(|| format!("result {} is not in the store", r.result_id))?;
+        let stored = self.stored_result(lease)?;
         let data = stored
             .chunk(index)?
             .with_context(|| format!("chunk {index} is out of range"))?;
