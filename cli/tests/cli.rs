@@ -366,6 +366,7 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
                     chunk_count: tree.leaf_count(),
                     output_size: output.len() as u64,
                     output_uri: format!("{server}/results/job-{id}"),
+                    decoy: None,
                 },
             )
             .await

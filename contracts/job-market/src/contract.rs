@@ -10,7 +10,7 @@ use starminer_interfaces::job_market::{ExecuteMsg, InstantiateMsg, MigrateMsg, Q
 
 use crate::error::ContractError;
 use crate::execute::admin::validate_oracles;
-use crate::execute::{admin, claim, result, settle, submit, verify};
+use crate::execute::{admin, claim, decoy, result, settle, submit, verify};
 use crate::query;
 use crate::state::{Config, CONFIG, JOB_COUNT, NEXT_JOB_ID, PARAMS, TOTALS, ZONE_COUNT};
 use crate::validate::validate_params;
@@ -76,6 +76,7 @@ pub fn execute(
             chunk_count,
             output_size,
             output_uri,
+            decoy,
         } => result::execute_submit_result(
             deps,
             env,
@@ -85,7 +86,13 @@ pub fn execute(
             chunk_count,
             output_size,
             output_uri,
+            decoy,
         ),
+        ExecuteMsg::RevealDecoy {
+            job_id,
+            salt,
+            honest,
+        } => decoy::execute_reveal_decoy(deps, env, info, job_id, salt, honest),
         ExecuteMsg::CommitResult { job_id, commitment } => {
             result::execute_commit_result(deps, env, info, job_id, commitment)
         }

@@ -218,4 +218,16 @@ pub enum ContractError {
 
     #[error("unexpected reply id {id}")]
     UnknownReply { id: u64 },
+
+    #[error("job {job_id} is spot-checked with forced errors: its result must carry a decoy pair (see DecoyPair)")]
+    DecoyRequired { job_id: u64 },
+
+    #[error("job {job_id} has no forced-error pair to reveal, or it was revealed already")]
+    NoDecoy { job_id: u64 },
+
+    #[error("the salt and choice do not open job {job_id}'s forced-error commitment")]
+    DecoyMismatch { job_id: u64 },
+
+    #[error("job {job_id}'s forced-error pair cannot be revealed yet: {reason}")]
+    RevealTooEarly { job_id: u64, reason: String },
 }

@@ -227,10 +227,18 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     let stake = w.stake(&w.provider);
     assert_eq!(stake.locked.u128(), payout);
 
-    // The result: the Merkle root of the real output bytes.
+    // The result: the Merkle root of the real output bytes, with its
+    // forced-error twin (chunk `decoy_index` inverted), the true one sealed.
     let out = output();
     let tree = MerkleTree::from_data(&out, CHUNK as usize).unwrap();
     assert_eq!(tree.leaf_count(), 4);
+    let d = jm::decoy_index(job_id, tree.leaf_count());
+    let mut wrong = out.clone();
+    let start = (d * CHUNK) as usize;
+    let end = (start + CHUNK as usize).min(out.len());
+    wrong[start..end].iter_mut().for_each(|b| *b ^= 0xff);
+    let false_tree = MerkleTree::from_data(&wrong, CHUNK as usize).unwrap();
+    let salt = b"the provider's sealed salt";
     w.market(
         &w.provider,
         &jm::ExecuteMsg::SubmitResult {
@@ -239,6 +247,12 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
             chunk_count: tree.leaf_count(),
             output_size: out.len() as u64,
             output_uri: "https://rig.example:8443/out/1".into(),
+            decoy: Some(jm::DecoyPair {
+                leaf: hex::encode(tree.leaf(d).unwrap()),
+                other_leaf: hex::encode(false_tree.leaf(d).unwrap()),
+                proof: tree.proof(d).unwrap().iter().map(hex::encode).collect(),
+                commitment: jm::decoy_commitment(salt, 0, w.provider.as_str(), job_id),
+            }),
         },
     );
     // The verifiers are drawn only with a beacon value revealed after the
@@ -275,6 +289,16 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     for v in &w.validators {
         assert!(assigned.contains(v));
     }
+    // The draw designated the root the verifiers check: the true one, or
+    // the forced error. The provider serves the designated tree.
+    let shown = job.result.as_ref().unwrap().root.clone();
+    let forced = shown == hex::encode(false_tree.root());
+    assert!(forced || shown == hex::encode(tree.root()));
+    let (tree, out) = if forced {
+        (false_tree, wrong)
+    } else {
+        (tree, out)
+    };
 
     // A verifier says chunk 3 is withheld; the provider proves it on chain.
     // A forged proof is rejected first.
@@ -312,8 +336,9 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
         },
     );
 
-    // Both verifiers recompute their samples and attest Valid; the second
-    // attestation settles the job.
+    // Both verifiers recompute their samples and chunk `d`: Valid on the
+    // true root, Invalid at `d` with the true leaf on the forced error. The
+    // provider's reveal then settles the job.
     let before: Vec<u128> = [
         &w.provider,
         &w.validators[0],
@@ -323,18 +348,35 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     .iter()
     .map(|a| w.balance(a))
     .collect();
-    w.market(
-        &w.validators[0],
-        &jm::ExecuteMsg::Attest {
-            job_id,
-            attestation: Attestation::Valid,
-        },
-    );
+    let verdict = if forced {
+        let true_leaf = MerkleTree::from_data(&output(), CHUNK as usize)
+            .unwrap()
+            .leaf(d)
+            .map(hex::encode)
+            .unwrap();
+        Attestation::Invalid {
+            index: d,
+            chunk_hash: true_leaf,
+        }
+    } else {
+        Attestation::Valid
+    };
+    for v in &w.validators[..2] {
+        w.market(
+            v,
+            &jm::ExecuteMsg::Attest {
+                job_id,
+                attestation: verdict.clone(),
+            },
+        );
+    }
+    assert_eq!(w.job(job_id).status, JobStatus::Submitted);
     let r = w.market(
-        &w.validators[1],
-        &jm::ExecuteMsg::Attest {
+        &w.provider,
+        &jm::ExecuteMsg::RevealDecoy {
             job_id,
-            attestation: Attestation::Valid,
+            salt: salt.to_vec().into(),
+            honest: 0,
         },
     );
     // The settlement is announced with the job id (a `wasm-*` event).
@@ -453,6 +495,7 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
                 chunk_count: tree.leaf_count(),
                 output_size: honest.len() as u64,
                 output_uri: "https://rig.example/out/1".into(),
+                decoy: None,
             },
             &[],
         )

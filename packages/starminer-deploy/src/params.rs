@@ -269,6 +269,7 @@ pub fn market_params() -> MarketParams {
         draw_timeout: 3_600,
         // Chunks a verifier can force on chain (ChallengeData): 64 KiB.
         max_data_bytes: 65_536,
+        forced_errors: true,
     }
 }
 

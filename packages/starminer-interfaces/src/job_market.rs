@@ -117,6 +117,11 @@ pub struct MarketParams {
     /// Default 65,536 bytes.
     #[serde(default = "default_max_data_bytes")]
     pub max_data_bytes: u64,
+    /// SpotCheck results must carry a forced-error pair ([`DecoyPair`]), so
+    /// that a verifier attesting without recomputing loses its lock on half
+    /// of its duties. Off in configurations from before it existed.
+    #[serde(default)]
+    pub forced_errors: bool,
 }
 
 pub fn default_verifier_collateral_rate() -> Decimal {
@@ -336,12 +341,29 @@ pub enum ExecuteMsg {
         start_after: Option<QueueCursor>,
     },
     /// Result of a single-provider job (verification None or SpotCheck).
+    /// A SpotCheck result carries a forced-error pair ([`DecoyPair`]) when
+    /// `forced_errors` is on: the verifiers check one of the two roots, drawn
+    /// with them, and the provider reveals afterwards which one is true.
     SubmitResult {
         job_id: u64,
         root: String,
         chunk_count: u64,
         output_size: u64,
         output_uri: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decoy: Option<DecoyPair>,
+    },
+    /// The provider of a SpotCheck result with a forced-error pair opens its
+    /// commitment once every drawn verifier has attested (or the challenge
+    /// window closed): `honest` is 0 when the submitted root is the true
+    /// result, 1 when the other root is. Verifiers that called a forced
+    /// error (the designated root is the false one) Valid lose their duty
+    /// lock; the job then settles when nothing else is open. Unrevealed
+    /// within `response_window` after that, the provider is convicted.
+    RevealDecoy {
+        job_id: u64,
+        salt: Binary,
+        honest: u8,
     },
     /// Replicated jobs: [`replica_commitment`], i.e. hex sha256(root bytes ‖
     /// salt ‖ provider address bytes ‖ job id big-endian).
@@ -610,6 +632,9 @@ pub struct Verification {
     /// Attestations and challenges are accepted until then; it is set when
     /// the verifiers are drawn (the window starts at the draw).
     pub challenge_deadline: Timestamp,
+    /// The forced-error pair of the result, if it carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoy: Option<Decoy>,
     /// Beacon reveal whose value seeds the verifier draw; None once drawn
     /// (records before issue 12: drawn at submission).
     #[serde(default)]
@@ -617,6 +642,50 @@ pub struct Verification {
     pub verifiers: Vec<VerifierEntry>,
     pub challenges: Vec<ChunkChallenge>,
     pub dispute: Option<Dispute>,
+}
+
+/// A forced-error pair submitted with a SpotCheck result: a second Merkle
+/// tree equal to the submitted one except at leaf [`decoy_index`]. One of
+/// the two is the true result and the other carries one deliberately wrong
+/// chunk; the chain draws (with the verifiers, from the beacon) which one
+/// the verifiers check, so half of all spot-checked results are forced
+/// errors, and a verifier that attests without recomputing is caught on
+/// half of its duties. Which root is true is sealed by `commitment` until
+/// the attestations are in.
+#[cw_serde]
+pub struct DecoyPair {
+    /// Leaf `decoy_index` of the submitted root's tree (hex sha256).
+    pub leaf: String,
+    /// Leaf `decoy_index` of the other tree; differs from `leaf`.
+    pub other_leaf: String,
+    /// Sibling hashes of leaf `decoy_index` from the bottom up (hex); both
+    /// trees share them, which proves they differ at that leaf only.
+    pub proof: Vec<String>,
+    /// [`decoy_commitment`]: hex sha256(salt ‖ honest byte ‖ provider
+    /// address bytes ‖ job id big-endian).
+    pub commitment: String,
+}
+
+/// The stored forced-error pair of a result.
+#[cw_serde]
+pub struct Decoy {
+    /// The leaf where the two trees differ.
+    pub index: u64,
+    /// [submitted root, other root].
+    pub roots: Vec<String>,
+    /// Leaf `index` of each tree, in the order of `roots`.
+    pub leaves: Vec<String>,
+    pub commitment: String,
+    /// Which root the verifiers check (the result's `root` meanwhile),
+    /// drawn with the verifiers.
+    pub designated: Option<u8>,
+    /// Which root is the true result, once revealed (the result's `root`
+    /// from then on).
+    pub honest: Option<u8>,
+    /// The provider must reveal by then (set when the attestations are in
+    /// or the challenge window closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_deadline: Option<Timestamp>,
 }
 
 /// Where a finished job's escrow went.
@@ -909,6 +978,38 @@ pub fn default_max_device_memory() -> Uint64 {
 
 pub fn default_max_compute_units() -> u32 {
     4_096
+}
+
+/// The leaf at which a result's forced-error pair differs: sha256(
+/// "starminer/decoy" ‖ job id big-endian) read as a big-endian u64, modulo
+/// the chunk count. Fixed by the job and the result's size, so the provider
+/// builds the pair before any randomness it could grind exists.
+pub fn decoy_index(job_id: u64, chunk_count: u64) -> u64 {
+    use sha2::{Digest, Sha256};
+    if chunk_count == 0 {
+        return 0;
+    }
+    let mut h = Sha256::new();
+    h.update(b"starminer/decoy");
+    h.update(job_id.to_be_bytes());
+    let d = h.finalize();
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(head) % chunk_count
+}
+
+/// The seal over which root of a forced-error pair is true: hex sha256(salt
+/// ‖ honest (one byte: 0 the submitted root, 1 the other) ‖ provider address
+/// bytes ‖ job id big-endian). Bound to the provider and the job, so a
+/// commitment copied from another result cannot be opened.
+pub fn decoy_commitment(salt: &[u8], honest: u8, provider: &str, job_id: u64) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update([honest]);
+    h.update(provider.as_bytes());
+    h.update(job_id.to_be_bytes());
+    hex::encode(h.finalize())
 }
 
 /// A replica's commitment: hex sha256(root bytes ‖ salt ‖ provider address

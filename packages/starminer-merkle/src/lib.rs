@@ -103,15 +103,15 @@ pub fn proof_len(mut index: u64, mut leaf_count: u64) -> usize {
     len
 }
 
-/// Checks that `leaf` is leaf number `index` of the tree with `leaf_count`
-/// leaves and root `root`, given the siblings from the bottom level up.
-pub fn verify_proof(
-    root: &Hash,
+/// The root that `leaf`, as leaf number `index` of a tree with `leaf_count`
+/// leaves, and its siblings from the bottom level up lead to. Two trees of
+/// the same size that share one leaf's siblings differ at most at that leaf.
+pub fn root_from_proof(
     leaf_count: u64,
     index: u64,
     leaf: &Hash,
     siblings: &[Hash],
-) -> Result<(), ProofError> {
+) -> Result<Hash, ProofError> {
     if leaf_count == 0 {
         return Err(ProofError::EmptyTree);
     }
@@ -127,26 +127,34 @@ pub fn verify_proof(
     }
     let mut acc = *leaf;
     let (mut i, mut n) = (index, leaf_count);
+    // `siblings` has exactly as many items as levels with a sibling.
     let mut next = siblings.iter();
     while n > 1 {
         if i ^ 1 < n {
-            // `next` has exactly as many items as levels with a sibling.
-            let Some(sib) = next.next() else {
-                return Err(ProofError::WrongLength {
-                    expected,
-                    got: siblings.len(),
-                });
-            };
-            acc = if i % 2 == 0 {
-                node_hash(&acc, sib)
-            } else {
-                node_hash(sib, &acc)
-            };
+            if let Some(sib) = next.next() {
+                acc = if i % 2 == 0 {
+                    node_hash(&acc, sib)
+                } else {
+                    node_hash(sib, &acc)
+                };
+            }
         }
         i /= 2;
         n = n.div_ceil(2);
     }
-    if &acc == root {
+    Ok(acc)
+}
+
+/// Checks that `leaf` is leaf number `index` of the tree with `leaf_count`
+/// leaves and root `root`, given the siblings from the bottom level up.
+pub fn verify_proof(
+    root: &Hash,
+    leaf_count: u64,
+    index: u64,
+    leaf: &Hash,
+    siblings: &[Hash],
+) -> Result<(), ProofError> {
+    if &root_from_proof(leaf_count, index, leaf, siblings)? == root {
         Ok(())
     } else {
         Err(ProofError::RootMismatch)

@@ -6,7 +6,7 @@ use cosmwasm_std::{
     Uint128,
 };
 use starminer_interfaces::job_market::{
-    BadInputReport, Job, JobInput, JobResult, JobStatus, Template,
+    BadInputReport, DecoyPair, Job, JobInput, JobResult, JobStatus, Template,
 };
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{
@@ -15,6 +15,7 @@ use starminer_interfaces::registry::{
 
 use crate::error::ContractError;
 use crate::execute::settle::finalize_replicated;
+use crate::execute::decoy::accept_decoy;
 use crate::execute::verify::open_verification;
 use crate::execute::{disburse, event, load_job, unlock_msg, wrong_status, Disbursement};
 use crate::logic::{draw_seed, draw_weighted, fee_split, parse_hash, replica_commitment};
@@ -70,6 +71,7 @@ pub fn execute_submit_result(
     chunk_count: u64,
     output_size: u64,
     output_uri: String,
+    decoy: Option<DecoyPair>,
 ) -> Result<Response, ContractError> {
     let params = PARAMS.load(deps.storage)?;
     let mut job = load_job(deps.storage, job_id)?;
@@ -98,6 +100,7 @@ pub fn execute_submit_result(
         &output_uri,
         params.limits.max_uri_len,
     )?;
+    let decoy = accept_decoy(&job, &params, &root, chunk_count, decoy)?;
     let result = JobResult {
         root: root.clone(),
         chunk_count,
@@ -109,7 +112,9 @@ pub fn execute_submit_result(
     job.result = Some(result);
     // SpotCheck: the verifiers are drawn later from a beacon value revealed
     // after this root (verify::open_verification, DrawVerifiers).
-    job.verification = Some(open_verification(deps.as_ref(), &env, &job)?);
+    let mut verification = open_verification(deps.as_ref(), &env, &job)?;
+    verification.decoy = decoy;
+    job.verification = Some(verification);
     let old = job.status.clone();
     job.status = JobStatus::Submitted;
     crate::execute::verify::index_verifiers(deps.storage, &job)?;

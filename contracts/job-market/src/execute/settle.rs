@@ -41,6 +41,13 @@ fn settle_blocker(job: &Job, env: &Env) -> Option<String> {
     if v.challenges.iter().any(|c| c.answer.is_none()) {
         return Some("a chunk challenge is unanswered".into());
     }
+    if let Some(reason) = crate::execute::decoy::reveal_blocker(v) {
+        return Some(reason);
+    }
+    if crate::execute::decoy::revealed(v) {
+        // Revealed only once the attestations were in or closed.
+        return None;
+    }
     let all_attested =
         !v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some());
     if env.block.time < v.challenge_deadline && !all_attested {
@@ -59,10 +66,11 @@ pub fn settle_if_ready(
     env: &Env,
     job: &mut Job,
 ) -> Result<Effects, ContractError> {
-    let all_attested = job.verification.as_ref().is_some_and(|v| {
-        !v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some())
+    let ready = job.verification.as_ref().is_some_and(|v| {
+        crate::execute::decoy::revealed(v)
+            || (!v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some()))
     });
-    if all_attested && settle_blocker(job, env).is_none() {
+    if ready && settle_blocker(job, env).is_none() {
         settle_submitted(storage, env, job)
     } else {
         Ok((vec![], vec![]))
@@ -365,11 +373,17 @@ pub fn execute_settle(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, 
                 // happen before), or give up on a stalled beacon.
                 return resolve_pending_draw(deps, env, job_id);
             }
-            if let Some(reason) = settle_blocker(&job, &env) {
-                return Err(ContractError::NotSettleable { job_id, reason });
+            if let Some((m, e)) =
+                crate::execute::decoy::convict_unrevealed(deps.storage, &env, &mut job)?
+            {
+                (m, e, "provider_convicted")
+            } else {
+                if let Some(reason) = settle_blocker(&job, &env) {
+                    return Err(ContractError::NotSettleable { job_id, reason });
+                }
+                let (m, e) = settle_submitted(deps.storage, &env, &mut job)?;
+                (m, e, "settled")
             }
-            let (m, e) = settle_submitted(deps.storage, &env, &mut job)?;
-            (m, e, "settled")
         }
         _ => return Err(wrong_status(&job, "Submitted or Revealing")),
     };

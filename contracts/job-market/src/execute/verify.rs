@@ -52,7 +52,7 @@ use crate::validate::is_hex_hash;
 pub const MAX_CHALLENGES_PER_CHALLENGER: usize = 4;
 const REGISTRY_PAGE: u32 = 100;
 
-type Effects = (Vec<CosmosMsg>, Vec<Event>);
+pub type Effects = (Vec<CosmosMsg>, Vec<Event>);
 
 /// A seated validator: (address, stake, free bond).
 pub type Seat = (Addr, Uint128, Uint128);
@@ -119,7 +119,7 @@ fn next_draw_at(querier: &QuerierWrapper, registry: &Addr) -> StdResult<Option<u
         .then(|| head.seq.saturating_add(u64::from(head.reveals_per_draw))))
 }
 
-fn result_provider(job: &Job) -> Result<Addr, ContractError> {
+pub fn result_provider(job: &Job) -> Result<Addr, ContractError> {
     job.slots
         .first()
         .map(|s| s.provider.clone())
@@ -151,6 +151,7 @@ pub fn open_verification(deps: Deps, env: &Env, job: &Job) -> Result<Verificatio
     };
     Ok(Verification {
         challenge_deadline: env.block.time.plus_seconds(params.challenge_window),
+        decoy: None,
         draw_at,
         verifiers: vec![],
         challenges: vec![],
@@ -260,7 +261,7 @@ pub fn release_all_duties(
 /// Slashes the duty lock of `addr` on `job_id` (a job's verifier entry
 /// written before issue 12 has no lock: the registry then takes `fallback`
 /// from its free bond).
-fn slash_duty(
+pub fn slash_duty(
     storage: &mut dyn Storage,
     config: &Config,
     job_id: u64,
@@ -319,6 +320,12 @@ pub fn try_draw(
             .collect();
         v.draw_at = None;
         v.challenge_deadline = env.block.time.plus_seconds(params.challenge_window);
+        // Forced errors: the same seed designates which root of the pair
+        // the verifiers check.
+        let designated = crate::execute::decoy::designate(v, &seed, &params);
+        if let (Some(root), Some(result)) = (&designated, job.result.as_mut()) {
+            result.root = root.clone();
+        }
         index_verifiers(deps.storage, job)?;
         let names: Vec<&str> = drawn.iter().map(|a| a.as_str()).collect();
         let ev = event(
@@ -328,8 +335,11 @@ pub fn try_draw(
             "verifiers_drawn",
             None,
             format!(
-                "beacon_seq={draw_at} beacon_value={value} lock={lock} verifiers={}",
-                names.join(",")
+                "beacon_seq={draw_at} beacon_value={value} lock={lock} verifiers={}{}",
+                names.join(","),
+                designated
+                    .map(|r| format!(" designated_root={r}"))
+                    .unwrap_or_default()
             ),
         )?;
         return Ok(Some((msgs, vec![ev])));
@@ -508,8 +518,6 @@ pub fn execute_attest(
     job_id: u64,
     attestation: Attestation,
 ) -> Result<Response, ContractError> {
-    let params = PARAMS.load(deps.storage)?;
-    let config = CONFIG.load(deps.storage)?;
     let mut job = load_job(deps.storage, job_id)?;
     if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
         return Err(wrong_status(&job, "Submitted"));
@@ -523,6 +531,7 @@ pub fn execute_attest(
     ensure_window_open(&job, &env, "attestation")?;
     let chunk_count = job.result.as_ref().map(|r| r.chunk_count).unwrap_or(0);
     let v = verification_mut(&mut job)?;
+    let sealed_index = crate::execute::decoy::sealed_index(v);
     let entry = v
         .verifiers
         .iter_mut()
@@ -564,51 +573,89 @@ pub fn execute_attest(
                     reason: "chunk_hash must be 64 hex characters".into(),
                 });
             }
-            if v.dispute.is_some() {
+            let chunk_hash = chunk_hash.to_ascii_lowercase();
+            // A flag on the decoy leaf of a sealed pair waits for the
+            // provider's reveal: it may be the forced error.
+            let held = sealed_index == Some(*index);
+            if !held && v.dispute.is_some() {
                 return Err(ContractError::DisputeOpen { job_id });
             }
             entry.attestation = Some(Attestation::Invalid {
                 index: *index,
-                chunk_hash: chunk_hash.to_ascii_lowercase(),
+                chunk_hash: chunk_hash.clone(),
             });
-            // The voters are drawn from a beacon value revealed after this
-            // attestation: its timing chooses nothing.
-            let draw_at = next_draw_at(&deps.querier, &config.registry)?;
-            let v = verification_mut(&mut job)?;
-            v.dispute = Some(Dispute {
-                challenger: info.sender.clone(),
-                index: *index,
-                claimed_hash: chunk_hash.to_ascii_lowercase(),
-                provider_leaf: None,
-                response_deadline: env.block.time.plus_seconds(params.response_window),
-                vote_deadline: None,
-                voters: vec![],
-                draw_at,
-                round: 1,
-                past_voters: vec![],
-                opened_at: Some(env.block.time),
-            });
-            job.status = JobStatus::Disputed;
+            let ev = if held {
+                event(
+                    deps.storage,
+                    &env,
+                    &job,
+                    "attested",
+                    Some(&info.sender),
+                    format!("invalid index={index} claimed_hash={chunk_hash} (decoy leaf: judged at the reveal)"),
+                )?
+            } else {
+                open_dispute(
+                    deps.storage,
+                    &deps.querier,
+                    &env,
+                    &mut job,
+                    &info.sender,
+                    *index,
+                    &chunk_hash,
+                )?
+            };
             save_job(deps.storage, Some(&old), &job)?;
-            let ev = event(
-                deps.storage,
-                &env,
-                &job,
-                "disputed",
-                Some(&info.sender),
-                format!(
-                    "index={index} claimed_hash={chunk_hash} voters_at_beacon={}",
-                    draw_at
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "none".into())
-                ),
-            )?;
             Ok(response
                 .add_event(ev)
                 .add_attribute("verdict", "invalid")
                 .add_attribute("index", index.to_string()))
         }
     }
+}
+
+/// Opens the dispute of an Invalid claim on chunk `index`: the provider
+/// must prove its leaf within `response_window`; the voters are drawn from
+/// a beacon value revealed after this moment, so its timing chooses nothing.
+pub fn open_dispute(
+    storage: &mut dyn Storage,
+    querier: &QuerierWrapper,
+    env: &Env,
+    job: &mut Job,
+    challenger: &Addr,
+    index: u64,
+    claimed_hash: &str,
+) -> Result<Event, ContractError> {
+    let params = PARAMS.load(storage)?;
+    let config = CONFIG.load(storage)?;
+    let draw_at = next_draw_at(querier, &config.registry)?;
+    let v = verification_mut(job)?;
+    v.dispute = Some(Dispute {
+        challenger: challenger.clone(),
+        index,
+        claimed_hash: claimed_hash.to_string(),
+        provider_leaf: None,
+        response_deadline: env.block.time.plus_seconds(params.response_window),
+        vote_deadline: None,
+        voters: vec![],
+        draw_at,
+        round: 1,
+        past_voters: vec![],
+        opened_at: Some(env.block.time),
+    });
+    job.status = JobStatus::Disputed;
+    event(
+        storage,
+        env,
+        job,
+        "disputed",
+        Some(challenger),
+        format!(
+            "index={index} claimed_hash={claimed_hash} voters_at_beacon={}",
+            draw_at
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "none".into())
+        ),
+    )
 }
 
 /// An assigned verifier (or the requester of a job without verifiers) says
@@ -1222,6 +1269,10 @@ pub fn decide_dispute(
             if let Some(v) = job.verification.as_mut() {
                 let extended = env.block.time.plus_seconds(params.response_window);
                 v.challenge_deadline = v.challenge_deadline.max(extended);
+                let reveal_by = crate::execute::decoy::reveal_deadline(v, &params);
+                if let Some(d) = v.decoy.as_mut() {
+                    d.reveal_deadline = d.reveal_deadline.map(|_| reveal_by);
+                }
             }
             events.push(event(
                 storage,

@@ -6,6 +6,7 @@ mod accounting;
 mod adversarial;
 mod attacks_claims;
 mod attacks_verification;
+mod forced_errors;
 mod lifecycle;
 mod migration;
 mod spillover;

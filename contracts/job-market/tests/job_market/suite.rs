@@ -180,6 +180,9 @@ pub fn market_params() -> MarketParams {
         dispute_rounds: 2,
         draw_timeout: 3_600,
         max_data_bytes: 4_096,
+        // Forced errors are exercised by forced_errors.rs, which turns them
+        // on; the other suites check the rest of the game without them.
+        forced_errors: false,
     }
 }
 
@@ -803,6 +806,7 @@ impl Suite {
                 chunk_count: tree.leaf_count(),
                 output_size: output.len() as u64,
                 output_uri: format!("https://{who}.example/out/{job_id}"),
+                decoy: None,
             },
         )
     }

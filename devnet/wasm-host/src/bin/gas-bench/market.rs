@@ -14,6 +14,9 @@ use starminer_wasm_host::{GasUsage, WasmHost};
 
 use crate::protocol::{Protocol, UNIT};
 
+/// The provider's sealed salt of every forced-error pair in the bench.
+const SALT: &[u8] = b"gas-bench provider salt";
+
 const CHUNK: u64 = 256;
 
 fn template() -> jm::Template {
@@ -114,9 +117,42 @@ impl Market {
         Ok((id, r.gas))
     }
 
+    /// The provider's output: 4 chunks.
+    fn output() -> Vec<u8> {
+        (0..CHUNK as usize * 4).map(|i| (i % 251) as u8).collect()
+    }
+
+    /// The output with chunk `index` inverted: the forced-error twin.
+    fn twin(index: u64) -> Vec<u8> {
+        let mut out = Self::output();
+        let start = (index * CHUNK) as usize;
+        let end = (start + CHUNK as usize).min(out.len());
+        out[start..end].iter_mut().for_each(|b| *b ^= 0xff);
+        out
+    }
+
+    /// SubmitResult; a spot-checked job's carries its forced-error pair
+    /// (the true root submitted, sealed with [`SALT`]).
     fn result(&self, job_id: u64) -> Result<GasUsage> {
-        let out: Vec<u8> = (0..CHUNK as usize * 4).map(|i| (i % 251) as u8).collect();
+        let out = Self::output();
         let tree = MerkleTree::from_data(&out, CHUNK as usize).context("merkle tree")?;
+        let spot = matches!(
+            self.p.job(job_id)?.spec.verification,
+            VerificationMode::SpotCheck { .. }
+        );
+        let decoy = if spot {
+            let d = jm::decoy_index(job_id, tree.leaf_count());
+            let twin =
+                MerkleTree::from_data(&Self::twin(d), CHUNK as usize).context("merkle tree")?;
+            Some(jm::DecoyPair {
+                leaf: hex::encode(tree.leaf(d).context("leaf")?),
+                other_leaf: hex::encode(twin.leaf(d).context("leaf")?),
+                proof: tree.proof(d).context("proof")?.iter().map(hex::encode).collect(),
+                commitment: jm::decoy_commitment(SALT, 0, self.provider.as_str(), job_id),
+            })
+        } else {
+            None
+        };
         Ok(self
             .p
             .market(
@@ -127,19 +163,47 @@ impl Market {
                     chunk_count: tree.leaf_count(),
                     output_size: out.len() as u64,
                     output_uri: "https://rig.example/out".into(),
+                    decoy,
                 },
             )?
             .gas)
     }
 
+    /// What a verifier that recomputes attests: Valid on the true root,
+    /// the decoy chunk flagged on the forced error.
     fn attest(&self, verifier: &Addr, job_id: u64) -> Result<GasUsage> {
+        let job = self.p.job(job_id)?;
+        let tree = MerkleTree::from_data(&Self::output(), CHUNK as usize).context("merkle tree")?;
+        let shown = job.result.context("no result")?.root;
+        let attestation = match job.verification.and_then(|v| v.decoy) {
+            Some(d) if shown != hex::encode(tree.root()) => Attestation::Invalid {
+                index: d.index,
+                chunk_hash: hex::encode(tree.leaf(d.index).context("leaf")?),
+            },
+            _ => Attestation::Valid,
+        };
         Ok(self
             .p
             .market(
                 verifier,
                 &jm::ExecuteMsg::Attest {
                     job_id,
-                    attestation: Attestation::Valid,
+                    attestation,
+                },
+            )?
+            .gas)
+    }
+
+    /// The provider opens its seal (the true root was the submitted one).
+    fn reveal(&self, job_id: u64) -> Result<GasUsage> {
+        Ok(self
+            .p
+            .market(
+                &self.provider,
+                &jm::ExecuteMsg::RevealDecoy {
+                    job_id,
+                    salt: SALT.to_vec().into(),
+                    honest: 0,
                 },
             )?
             .gas)
@@ -256,14 +320,11 @@ pub fn measure_job(rows: &mut Vec<(&'static str, GasUsage)>) -> Result<()> {
         .gas,
     ));
     rows.push(("attest (first)", m.attest(&m.validators[0], a)?));
-    rows.push(("attest (last, settles)", m.attest(&m.validators[1], a)?));
+    rows.push(("attest (last)", m.attest(&m.validators[1], a)?));
+    rows.push(("reveal forced-error pair (settles)", m.reveal(a)?));
     m.attest(&m.validators[0], b)?;
     m.p.host.next_block(m.p.config.market.challenge_window + 1);
-    rows.push((
-        "settle (after window)",
-        m.p.market(&m.alice, &jm::ExecuteMsg::Settle { job_id: b })?
-            .gas,
-    ));
+    rows.push(("reveal after the window (settles)", m.reveal(b)?));
     m.p.host.next_block(m.p.config.incentives.epoch_length);
     rows.push((
         "claim rewards (mints AGPU)",
