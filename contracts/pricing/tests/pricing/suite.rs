@@ -1,24 +1,26 @@
-//! The test harness: a chain with the real AGPU token, the real registry
-//! (providers registered, bonded and benchmarked into tiers, so the supply is
-//! the registry's own `TierCapacity`) and the pricing engine. A "job market"
-//! address is the pricing reporter. Each helper sends one message.
+//! The test harness: the whole system deployed by `starminer-multitest`,
+//! with the pricing parameters below and a registry whose providers are
+//! registered, bonded and benchmarked into tiers (the supply is the
+//! registry's own `TierCapacity`). The job market's address is the pricing
+//! reporter. Each helper sends one message.
 
 use std::str::FromStr;
 
-use cosmwasm_std::{coins, to_json_binary, Addr, Decimal, Empty, Uint128, Uint64};
-use cw20::{Cw20Coin, Cw20ExecuteMsg};
-use cw_multi_test::{App, AppBuilder, AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{coins, Addr, Decimal, Uint128};
+use cw_multi_test::App;
 use pricing::ContractError;
 use starminer_interfaces::market::{JobClass, Urgency, VerificationMode};
 use starminer_interfaces::pricing::{
-    EpochRecord, ExecuteMsg, InstantiateMsg, PriceHistoryResponse, PricesResponse, PricingParams,
-    QueryMsg, QuoteResponse, TierPrices, UrgencyMultipliers, UtilizationResponse,
+    EpochRecord, ExecuteMsg, PriceHistoryResponse, PricesResponse, PricingParams, QueryMsg,
+    QuoteResponse, TierPrices, UrgencyMultipliers, UtilizationResponse,
 };
 use starminer_interfaces::registry::{
-    self as reg, BenchmarkParams, Device, Limits, ReputationParams, Role,
+    self as reg, BenchmarkParams, Limits, ReputationParams, Role,
 };
+pub use starminer_multitest::attr;
+use starminer_multitest::{Addresses, Harness, Registration, Setup};
 
-pub type Res = anyhow::Result<AppResponse>;
+pub type Res = starminer_multitest::Res;
 
 pub const EPOCH: u64 = 3_600;
 pub const NATIVE: &str = "ustar";
@@ -92,33 +94,6 @@ fn registry_params() -> reg::Params {
     }
 }
 
-fn agpu_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        agpu_token::contract::execute,
-        agpu_token::contract::instantiate,
-        agpu_token::contract::query,
-    ))
-}
-
-fn registry_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        registry::contract::execute,
-        registry::contract::instantiate,
-        registry::contract::query,
-    ))
-}
-
-fn pricing_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            pricing::contract::execute,
-            pricing::contract::instantiate,
-            pricing::contract::query,
-        )
-        .with_migrate(pricing::contract::migrate),
-    )
-}
-
 /// Everybody who may hold AGPU and native coins in the tests.
 const ACTORS: &[&str] = &[
     "alice",
@@ -133,11 +108,25 @@ const ACTORS: &[&str] = &[
 
 pub struct Suite {
     pub app: App,
+    #[allow(dead_code)]
     pub agpu: Addr,
     pub registry: Addr,
     pub pricing: Addr,
     pub gov: Addr,
     pub market: Addr,
+    contracts: Addresses,
+}
+
+impl Harness for Suite {
+    fn app(&self) -> &App {
+        &self.app
+    }
+    fn app_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+    fn contracts(&self) -> &Addresses {
+        &self.contracts
+    }
 }
 
 impl Suite {
@@ -146,83 +135,26 @@ impl Suite {
     }
 
     pub fn with_params(params: PricingParams) -> Self {
-        let mut app = AppBuilder::new().build(|router, api, storage| {
-            for who in ACTORS {
-                router
-                    .bank
-                    .init_balance(storage, &api.addr_make(who), coins(1_000, NATIVE))
-                    .unwrap();
-            }
+        let mut setup = Setup::new().config(|c| {
+            c.pricing = params;
+            c.registry = registry_params();
+            c.zones = vec!["eu-west".into()];
+            c.oracles = vec![];
+            c.agpu_cap = Uint128::new(1_000_000_000_000);
         });
-        let gov = app.api().addr_make("governance");
-        let market = app.api().addr_make("job-market");
-        let balances = ACTORS
-            .iter()
-            .map(|who| Cw20Coin {
-                address: app.api().addr_make(who).to_string(),
-                amount: Uint128::new(100_000),
-            })
-            .collect();
-        let token_code = app.store_code(agpu_contract());
-        let agpu = app
-            .instantiate_contract(
-                token_code,
-                gov.clone(),
-                &starminer_interfaces::agpu::InstantiateMsg {
-                    name: "AGPU token".into(),
-                    symbol: "AGPU".into(),
-                    initial_balances: balances,
-                    minter: gov.to_string(),
-                    cap: Uint128::new(1_000_000_000_000),
-                    governance: gov.to_string(),
-                    marketing: None,
-                },
-                &[],
-                "agpu",
-                None,
-            )
-            .unwrap();
-        let registry_code = app.store_code(registry_contract());
-        let registry = app
-            .instantiate_contract(
-                registry_code,
-                gov.clone(),
-                &reg::InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    authorized: vec![market.to_string()],
-                    zones: vec!["eu-west".into()],
-                    params: registry_params(),
-                    oracles: vec![],
-                },
-                &[],
-                "registry",
-                None,
-            )
-            .unwrap();
-        let code = app.store_code(pricing_contract());
-        let pricing = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &InstantiateMsg {
-                    governance: gov.to_string(),
-                    registry: registry.to_string(),
-                    reporters: vec![market.to_string()],
-                    params,
-                },
-                &[],
-                "pricing",
-                Some(gov.to_string()),
-            )
-            .unwrap();
+        for who in ACTORS {
+            setup = setup.agpu(who, 100_000).native(who, coins(1_000, NATIVE));
+        }
+        let system = setup.deploy();
+        let c = system.contracts;
         let mut suite = Suite {
-            app,
-            agpu,
-            registry,
-            pricing,
-            gov,
-            market,
+            app: system.app,
+            agpu: c.agpu.clone(),
+            registry: c.registry.clone(),
+            pricing: c.pricing.clone(),
+            gov: c.governance.clone(),
+            market: c.job_market.clone(),
+            contracts: c,
         };
         // The benchmark attester.
         suite.register_and_bond("val1", Role::Validator, 5_000);
@@ -230,86 +162,34 @@ impl Suite {
     }
 
     pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
-    }
-
-    fn registry_exec(&mut self, who: &str, msg: &reg::ExecuteMsg) -> AppResponse {
-        let sender = self.addr(who);
-        self.app
-            .execute_contract(sender, self.registry.clone(), msg, &[])
-            .unwrap()
+        Harness::addr(self, name)
     }
 
     fn register_and_bond(&mut self, who: &str, role: Role, stake: u128) {
-        self.registry_exec(
-            who,
-            &reg::ExecuteMsg::Register {
-                moniker: who.into(),
-                pubkey: None,
-                region: "Frankfurt".into(),
-                zone: "eu-west".into(),
-                hardware: vec![Device {
-                    vendor: "NVIDIA".into(),
-                    name: "H100".into(),
-                    compute_units: 132,
-                    global_mem_bytes: Uint64::new(80_000_000_000),
-                    max_clock_mhz: 1_980,
-                    opencl_version: "OpenCL 3.0".into(),
-                }],
-                result_server_url: None,
-                roles: vec![role],
-            },
-        );
-        let sender = self.addr(who);
-        self.app
-            .execute_contract(
-                sender,
-                self.agpu.clone(),
-                &Cw20ExecuteMsg::Send {
-                    contract: self.registry.to_string(),
-                    amount: Uint128::new(stake),
-                    msg: to_json_binary(&reg::ReceiveMsg::Bond {}).unwrap(),
-                },
-                &[],
-            )
-            .unwrap();
+        let registration = Registration::new(who, "eu-west", vec![role]);
+        let who = self.addr(who);
+        self.register_with_stake(&who, &registration, stake);
     }
 
     /// Registers, bonds and benchmarks `who` as an active provider with
     /// verified `score` (tier by the registry's thresholds 100/200/400/800).
     pub fn provider(&mut self, who: &str, score: u64) {
         self.register_and_bond(who, Role::Provider, 1_000);
-        let res = self.registry_exec(
-            who,
-            &reg::ExecuteMsg::RequestBenchmark {
-                claimed_score: score,
-            },
-        );
-        let challenge_id: u64 = attr(&res, "challenge_id").parse().unwrap();
-        self.registry_exec(
-            who,
-            &reg::ExecuteMsg::SubmitBenchmarkResult {
-                challenge_id,
-                result_root: "ab".repeat(32),
-            },
-        );
-        let provider = self.addr(who).to_string();
-        self.registry_exec(
-            "val1",
-            &reg::ExecuteMsg::AttestBenchmark {
-                provider,
-                challenge_id,
-                valid: true,
-                measured_score: score,
-            },
-        );
+        let who = self.addr(who);
+        let challenge_id = self.request_benchmark(&who, score).unwrap();
+        self.submit_benchmark(&who, challenge_id, &"ab".repeat(32))
+            .unwrap();
+        let val1 = self.addr("val1");
+        self.attest_benchmark(&val1, &who, challenge_id, true, score)
+            .unwrap();
     }
 
     /// `who` sets its roles (an empty list drops the provider role: its
     /// capacity leaves the tier until it takes the role again).
     pub fn set_roles(&mut self, who: &str, roles: Vec<Role>) {
+        let who = self.addr(who);
         self.registry_exec(
-            who,
+            &who,
             &reg::ExecuteMsg::UpdateProfile {
                 moniker: None,
                 pubkey: None,
@@ -318,22 +198,25 @@ impl Suite {
                 result_server_url: None,
                 roles: Some(roles),
             },
-        );
+        )
+        .unwrap();
     }
 
     /// Unbonds `who`'s whole stake: the provider leaves its tier's capacity.
     pub fn retire(&mut self, who: &str) {
+        let who = self.addr(who);
         self.registry_exec(
-            who,
+            &who,
             &reg::ExecuteMsg::Unbond {
                 amount: Uint128::new(1_000),
             },
-        );
+        )
+        .unwrap();
     }
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> Res {
-        self.app
-            .execute_contract(sender.clone(), self.pricing.clone(), msg, &[])
+        let pricing = self.pricing.clone();
+        self.execute(sender, &pricing, msg)
     }
 
     pub fn demand(&mut self, tier: u8, units: u128) -> Res {
@@ -369,17 +252,14 @@ impl Suite {
     }
 
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5).max(1);
-        });
+        Harness::advance(self, seconds);
     }
 
     pub fn try_query<T: cosmwasm_schema::serde::de::DeserializeOwned>(
         &self,
         msg: &QueryMsg,
     ) -> cosmwasm_std::StdResult<T> {
-        self.app.wrap().query_wasm_smart(self.pricing.clone(), msg)
+        self.try_query_wasm(&self.pricing, msg)
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
@@ -434,22 +314,5 @@ impl Suite {
 /// Asserts that the call failed with exactly `expected`.
 #[track_caller]
 pub fn assert_err(res: Res, expected: ContractError) {
-    let error = res.expect_err("the call should have failed");
-    // cw-multi-test wraps the contract's error as an ad-hoc anyhow error
-    // under a context; anyhow downcasts through both.
-    let found = error.downcast_ref::<ContractError>().or_else(|| {
-        error
-            .chain()
-            .find_map(|e| e.downcast_ref::<ContractError>())
-    });
-    assert_eq!(found, Some(&expected), "full error: {error:?}");
-}
-
-pub fn attr(res: &AppResponse, key: &str) -> String {
-    res.events
-        .iter()
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
-        .unwrap_or_else(|| panic!("no attribute {key}"))
+    starminer_multitest::assert_contract_err(res, expected);
 }
