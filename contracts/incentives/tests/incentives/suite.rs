@@ -1,24 +1,27 @@
-//! The test harness: a chain with the real AGPU token, the real registry and
-//! the incentives contract, which governance made the AGPU minter. A "job
-//! market" address is the incentives reporter and an authorized registry
-//! contract (so it can move reputations). Each helper sends one message.
+//! The test harness: the whole system deployed by `starminer-multitest`,
+//! with the incentives parameters below; the deployment makes incentives the
+//! AGPU minter. The job market's address is the incentives reporter and an
+//! authorized registry contract (so it can move reputations). Each helper
+//! sends one message.
 
 use std::str::FromStr;
 
-use cosmwasm_std::{coins, Addr, Decimal, Empty, Uint128, Uint64};
-use cw20::{BalanceResponse, Cw20Coin, Cw20ExecuteMsg, Cw20QueryMsg, TokenInfoResponse};
-use cw_multi_test::{App, AppBuilder, AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{coins, Addr, Decimal, Uint128, Uint64};
+use cw20::Cw20ExecuteMsg;
+use cw_multi_test::App;
 use incentives::ContractError;
 use starminer_interfaces::incentives::{
-    EmissionsResponse, EpochEmission, EpochInfo, ExecuteMsg, IncentivesParams, InstantiateMsg,
+    EmissionsResponse, EpochEmission, EpochInfo, ExecuteMsg, IncentivesParams,
     PendingRewardsResponse, QueryMsg, TotalsResponse,
 };
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{
-    self as reg, BenchmarkParams, Device, JobOutcome, Limits, ReputationParams, Role,
+    self as reg, BenchmarkParams, JobOutcome, Limits, ReputationParams, Role,
 };
+pub use starminer_multitest::attr;
+use starminer_multitest::{Addresses, Harness, Registration, Setup};
 
-pub type Res = anyhow::Result<AppResponse>;
+pub type Res = starminer_multitest::Res;
 
 pub const EPOCH: u64 = 3_600;
 pub const NATIVE: &str = "ustar";
@@ -44,33 +47,6 @@ pub fn default_params() -> IncentivesParams {
 /// A protocol fee large enough that the fee bound never binds in the tests
 /// of the emission schedule and split.
 pub const AMPLE_FEE: u128 = 1_000_000_000_000_000;
-
-fn agpu_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        agpu_token::contract::execute,
-        agpu_token::contract::instantiate,
-        agpu_token::contract::query,
-    ))
-}
-
-fn registry_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        registry::contract::execute,
-        registry::contract::instantiate,
-        registry::contract::query,
-    ))
-}
-
-fn incentives_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            incentives::contract::execute,
-            incentives::contract::instantiate,
-            incentives::contract::query,
-        )
-        .with_migrate(incentives::contract::migrate),
-    )
-}
 
 fn registry_params() -> reg::Params {
     reg::Params {
@@ -139,92 +115,39 @@ impl SuiteBuilder {
     }
 
     pub fn build(self) -> Suite {
-        let mut app = AppBuilder::new().build(|router, api, storage| {
-            for who in ["governance", "job-market", "alice"] {
-                router
-                    .bank
-                    .init_balance(storage, &api.addr_make(who), coins(1_000, NATIVE))
-                    .unwrap();
-            }
-        });
-        let gov = app.api().addr_make("governance");
-        let market = app.api().addr_make("job-market");
-        let token_code = app.store_code(agpu_contract());
-        let agpu = app
-            .instantiate_contract(
-                token_code,
-                gov.clone(),
-                &starminer_interfaces::agpu::InstantiateMsg {
-                    name: "AGPU token".into(),
-                    symbol: "AGPU".into(),
-                    initial_balances: vec![Cw20Coin {
-                        address: app.api().addr_make("whale").to_string(),
-                        amount: Uint128::new(self.genesis_supply),
-                    }],
-                    minter: gov.to_string(),
-                    cap: Uint128::new(self.cap),
-                    governance: gov.to_string(),
-                    marketing: None,
-                },
-                &[],
-                "agpu",
-                None,
-            )
-            .unwrap();
-        let registry_code = app.store_code(registry_contract());
-        let registry = app
-            .instantiate_contract(
-                registry_code,
-                gov.clone(),
-                &reg::InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    authorized: vec![market.to_string()],
-                    zones: vec!["eu-west".into()],
-                    params: registry_params(),
-                    oracles: vec![],
-                },
-                &[],
-                "registry",
-                None,
-            )
-            .unwrap();
-        let code = app.store_code(incentives_contract());
-        let incentives = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    registry: registry.to_string(),
-                    reporters: vec![market.to_string()],
-                    params: self.params,
-                },
-                &[],
-                "incentives",
-                Some(gov.to_string()),
-            )
-            .unwrap();
-        if self.hand_over_minter {
-            app.execute_contract(
-                gov.clone(),
-                agpu.clone(),
-                &Cw20ExecuteMsg::UpdateMinter {
-                    new_minter: Some(incentives.to_string()),
-                },
-                &[],
-            )
-            .unwrap();
+        let system = Setup::new()
+            .config(|c| {
+                c.incentives = self.params;
+                c.registry = registry_params();
+                c.zones = vec!["eu-west".into()];
+                c.oracles = vec![];
+                c.agpu_cap = Uint128::new(self.cap);
+            })
+            .agpu("whale", self.genesis_supply)
+            .native("governance", coins(1_000, NATIVE))
+            .native("job-market", coins(1_000, NATIVE))
+            .native("alice", coins(1_000, NATIVE))
+            .deploy();
+        let c = system.contracts;
+        let mut suite = Suite {
+            app: system.app,
+            agpu: c.agpu.clone(),
+            registry: c.registry.clone(),
+            incentives: c.incentives.clone(),
+            gov: c.governance.clone(),
+            market: c.job_market.clone(),
+            contracts: c,
+        };
+        // The deployment makes incentives the minter; governance may take
+        // minting back.
+        if !self.hand_over_minter {
+            let (gov, agpu) = (suite.gov.clone(), suite.agpu.clone());
+            let update = Cw20ExecuteMsg::UpdateMinter {
+                new_minter: Some(gov.to_string()),
+            };
+            suite.execute(&gov, &agpu, &update).unwrap();
         }
-        Suite {
-            app,
-            agpu,
-            registry,
-            incentives,
-            gov,
-            market,
-        }
+        suite
     }
 }
 
@@ -235,6 +158,19 @@ pub struct Suite {
     pub incentives: Addr,
     pub gov: Addr,
     pub market: Addr,
+    contracts: Addresses,
+}
+
+impl Harness for Suite {
+    fn app(&self) -> &App {
+        &self.app
+    }
+    fn app_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+    fn contracts(&self) -> &Addresses {
+        &self.contracts
+    }
 }
 
 impl Suite {
@@ -243,75 +179,39 @@ impl Suite {
     }
 
     pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
+        Harness::addr(self, name)
     }
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> Res {
-        self.app
-            .execute_contract(sender.clone(), self.incentives.clone(), msg, &[])
+        let incentives = self.incentives.clone();
+        self.execute(sender, &incentives, msg)
     }
 
     /// Registers `who` as a provider in the registry (reputation 5000).
     pub fn register(&mut self, who: &str) {
-        let sender = self.addr(who);
-        self.app
-            .execute_contract(
-                sender,
-                self.registry.clone(),
-                &reg::ExecuteMsg::Register {
-                    moniker: who.into(),
-                    pubkey: None,
-                    region: "Frankfurt".into(),
-                    zone: "eu-west".into(),
-                    hardware: vec![Device {
-                        vendor: "NVIDIA".into(),
-                        name: "H100".into(),
-                        compute_units: 132,
-                        global_mem_bytes: Uint64::new(80_000_000_000),
-                        max_clock_mhz: 1_980,
-                        opencl_version: "OpenCL 3.0".into(),
-                    }],
-                    result_server_url: None,
-                    roles: vec![Role::Provider],
-                },
-                &[],
-            )
-            .unwrap();
+        let registration = Registration::new(who, "eu-west", vec![Role::Provider]);
+        let who = self.addr(who);
+        Harness::register(self, &who, &registration).unwrap();
     }
 
     /// The job market reports `n` successful jobs to the registry (each one
     /// moves reputation towards 10000 by α = 0.1).
     pub fn succeed(&mut self, who: &str, n: u32) {
         let provider = self.addr(who).to_string();
+        let market = self.market.clone();
         for _ in 0..n {
-            self.app
-                .execute_contract(
-                    self.market.clone(),
-                    self.registry.clone(),
-                    &reg::ExecuteMsg::RecordOutcome {
-                        provider: provider.clone(),
-                        outcome: JobOutcome::Success {
-                            units: Uint64::new(1),
-                        },
-                    },
-                    &[],
-                )
-                .unwrap();
+            let outcome = reg::ExecuteMsg::RecordOutcome {
+                provider: provider.clone(),
+                outcome: JobOutcome::Success {
+                    units: Uint64::new(1),
+                },
+            };
+            self.registry_exec(&market, &outcome).unwrap();
         }
     }
 
     pub fn reputation(&self, who: &str) -> u32 {
-        let p: reg::Provider = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                self.registry.clone(),
-                &reg::QueryMsg::Provider {
-                    address: self.addr(who).to_string(),
-                },
-            )
-            .unwrap();
-        p.reputation
+        self.provider_of(&self.addr(who)).reputation
     }
 
     /// A verified (SpotCheck) job of `provider` without verifiers, whose
@@ -385,17 +285,11 @@ impl Suite {
     }
 
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5).max(1);
-        });
+        Harness::advance(self, seconds);
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app
-            .wrap()
-            .query_wasm_smart(self.incentives.clone(), msg)
-            .unwrap()
+        self.query_wasm(&self.incentives, msg)
     }
 
     pub fn current_epoch(&self) -> EpochInfo {
@@ -425,48 +319,16 @@ impl Suite {
     }
 
     pub fn balance(&self, who: &str) -> u128 {
-        let resp: BalanceResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                self.agpu.clone(),
-                &Cw20QueryMsg::Balance {
-                    address: self.addr(who).to_string(),
-                },
-            )
-            .unwrap();
-        resp.balance.u128()
+        self.agpu_balance(&self.addr(who))
     }
 
     pub fn total_supply(&self) -> u128 {
-        let resp: TokenInfoResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(self.agpu.clone(), &Cw20QueryMsg::TokenInfo {})
-            .unwrap();
-        resp.total_supply.u128()
+        self.agpu_supply()
     }
 }
 
 /// Asserts that the call failed with exactly `expected`.
 #[track_caller]
 pub fn assert_err(res: Res, expected: ContractError) {
-    let error = res.expect_err("the call should have failed");
-    // cw-multi-test wraps the contract's error as an ad-hoc anyhow error
-    // under a context; anyhow downcasts through both.
-    let found = error.downcast_ref::<ContractError>().or_else(|| {
-        error
-            .chain()
-            .find_map(|e| e.downcast_ref::<ContractError>())
-    });
-    assert_eq!(found, Some(&expected), "full error: {error:?}");
-}
-
-pub fn attr(res: &AppResponse, key: &str) -> String {
-    res.events
-        .iter()
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
-        .unwrap_or_else(|| panic!("no attribute {key}"))
+    starminer_multitest::assert_contract_err(res, expected);
 }
