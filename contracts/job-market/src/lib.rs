@@ -204,6 +204,13 @@
 //!   Unanswered, `ResolveChallenge` convicts the provider like a withheld
 //!   chunk. Tests: `attack_withholding_previous_checkpoint_is_slashed`,
 //!   `published_checkpoint_answers_the_data_challenge`.
+//! - **The verifier's dilemma.** Attack: attest Valid without recomputing
+//!   while providers are honest, and be paid for nothing. Defence: forced
+//!   errors (`execute::decoy`): a SpotCheck result is a pair of roots that
+//!   differ only at leaf `decoy_index`, one of them deliberately wrong; the
+//!   verifier draw designates the one shown; after the attestations the
+//!   provider opens its seal with `RevealDecoy`. Valid on a forced error
+//!   loses the duty lock. Tests: `tests/job_market/forced_errors.rs`.
 //! - **Slash totals.** Every registry `Slash` leaves as a submessage with
 //!   `reply_on_success` (set once at the entry point); the reply's
 //!   `SlashResult.taken` is what `Stats.totals.slashed` adds. Test:
