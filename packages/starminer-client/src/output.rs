@@ -73,6 +73,20 @@ pub async fn fetch_verified_output(job: &Job, chunk_size: u64) -> Result<Verifie
             job.id
         )
     })?;
+    // While a forced-error pair is sealed, the result's root is the one the
+    // verifiers are shown, which may be the deliberately wrong twin.
+    if job
+        .verification
+        .as_ref()
+        .and_then(|v| v.decoy.as_ref())
+        .is_some_and(|d| d.honest.is_none())
+    {
+        bail!(
+            "job {}'s result is still being verified (its provider has not revealed which of its two roots is true): wait for it (`starminer job watch {}`)",
+            job.id,
+            job.id
+        );
+    }
     let url = output_url(&result.output_uri);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(300))
