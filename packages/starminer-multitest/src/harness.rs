@@ -152,6 +152,24 @@ pub trait Harness {
         self.execute(&minter, &agpu, &mint)
     }
 
+    /// `from` sends `amount` of the cw20 `token` to `contract` with the hook
+    /// message `msg`.
+    fn send_cw20<M: Serialize>(
+        &mut self,
+        token: &Addr,
+        from: &Addr,
+        contract: &Addr,
+        amount: u128,
+        msg: &M,
+    ) -> Res {
+        let send = Cw20ExecuteMsg::Send {
+            contract: contract.to_string(),
+            amount: Uint128::new(amount),
+            msg: to_json_binary(msg)?,
+        };
+        self.execute(from, token, &send)
+    }
+
     /// `from` sends `amount` AGPU to `contract` with the hook message `msg`.
     fn send_agpu<M: Serialize>(
         &mut self,
@@ -161,7 +179,7 @@ pub trait Harness {
         msg: &M,
     ) -> Res {
         let agpu = self.contracts().agpu.clone();
-        send_cw20(self.app_mut(), &agpu, from, contract, amount, msg)
+        self.send_cw20(&agpu, from, contract, amount, msg)
     }
 
     // ---- registry ------------------------------------------------------------
@@ -265,22 +283,4 @@ pub trait Harness {
     fn challenge(&self, challenge_id: u64) -> Challenge {
         self.registry_query(&RegistryQuery::Challenge { challenge_id })
     }
-}
-
-/// `from` sends `amount` of the cw20 `token` to `contract` with the hook
-/// message `msg`.
-pub(crate) fn send_cw20<M: Serialize>(
-    app: &mut App,
-    token: &Addr,
-    from: &Addr,
-    contract: &Addr,
-    amount: u128,
-    msg: &M,
-) -> Res {
-    let send = Cw20ExecuteMsg::Send {
-        contract: contract.to_string(),
-        amount: Uint128::new(amount),
-        msg: to_json_binary(msg)?,
-    };
-    app.execute_contract(from.clone(), token.clone(), &send, &[])
 }

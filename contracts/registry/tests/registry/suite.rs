@@ -1,21 +1,23 @@
-//! The test harness: a chain with the real AGPU token, the registry, a
-//! governance address and a "job market" address that governance authorized.
-//! Each helper sends one message, so tests read as a story.
+//! The test harness: the whole system deployed by `starminer-multitest`,
+//! with the registry parameters below, the job market's address as the one
+//! authorized contract and a second token of AGPU's code that the registry
+//! must refuse. Each helper sends one message, so tests read as a story.
 
 use std::str::FromStr;
 
-use cosmwasm_std::{coins, to_json_binary, Addr, Binary, Decimal, Empty, Uint128, Uint64};
-use cw20::{BalanceResponse, Cw20Coin, Cw20ExecuteMsg, Cw20QueryMsg};
-use cw_multi_test::{App, AppBuilder, AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{coins, Addr, Binary, Decimal, Uint128};
+use cw20::Cw20Coin;
+use cw_multi_test::{App, Executor};
 use registry::ContractError;
 use starminer_interfaces::registry::{
-    BeaconResponse, BenchmarkParams, Challenge, ConfigResponse, Device, ExecuteMsg, InstantiateMsg,
-    JobOutcome, Limits, Params, Provider, ProvidersResponse, QueryMsg, ReceiveMsg,
-    ReputationParams, Role, StakeResponse, TotalsResponse, ValidatorTotalsResponse,
-    ValidatorsResponse,
+    BeaconResponse, BenchmarkParams, Challenge, ConfigResponse, Device, ExecuteMsg, JobOutcome,
+    Limits, Params, Provider, ProvidersResponse, QueryMsg, ReceiveMsg, ReputationParams, Role,
+    StakeResponse, TotalsResponse, ValidatorTotalsResponse,
 };
+pub use starminer_multitest::{attr, HashChain as Chain};
+use starminer_multitest::{Addresses, Beacon, Contract, Harness, Registration, Setup};
 
-pub type Res = anyhow::Result<AppResponse>;
+pub type Res = starminer_multitest::Res;
 
 pub const NATIVE: &str = "ustar";
 pub const START_BALANCE: u128 = 1_000_000;
@@ -33,24 +35,8 @@ pub const USERS: &[&str] = &[
     "requester",
 ];
 
-fn agpu_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        agpu_token::contract::execute,
-        agpu_token::contract::instantiate,
-        agpu_token::contract::query,
-    ))
-}
-
-fn registry_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            registry::contract::execute,
-            registry::contract::instantiate,
-            registry::contract::query,
-        )
-        .with_migrate(registry::contract::migrate),
-    )
-}
+/// AGPU's cap (and the foreign token's).
+const CAP: u128 = 1_000_000_000_000;
 
 pub fn default_params() -> Params {
     Params {
@@ -85,14 +71,7 @@ pub fn default_params() -> Params {
 }
 
 pub fn gpu(units: u32) -> Device {
-    Device {
-        vendor: "NVIDIA".into(),
-        name: "H100".into(),
-        compute_units: units,
-        global_mem_bytes: Uint64::new(80_000_000_000),
-        max_clock_mhz: 1_980,
-        opencl_version: "OpenCL 3.0".into(),
-    }
+    starminer_multitest::gpu(80, units)
 }
 
 pub fn pubkey() -> Binary {
@@ -101,44 +80,28 @@ pub fn pubkey() -> Binary {
     Binary::from(key)
 }
 
-/// A hash chain for the beacon: `links[0]` is the secret, the last link the
-/// anchor; reveals go down from the link below the anchor.
-pub struct Chain {
-    links: Vec<[u8; 32]>,
-    next: usize,
-}
-
-impl Chain {
-    pub fn new(secret: &str, n: usize) -> Self {
-        use sha2::{Digest, Sha256};
-        let mut links: Vec<[u8; 32]> = vec![Sha256::digest(secret.as_bytes()).into()];
-        for i in 0..n {
-            let next: [u8; 32] = Sha256::digest(links[i]).into();
-            links.push(next);
-        }
-        Chain { links, next: n }
-    }
-
-    pub fn anchor(&self) -> String {
-        hex::encode(self.links[self.next])
-    }
-
-    /// The next preimage to reveal.
-    pub fn pop(&mut self) -> String {
-        self.next -= 1;
-        hex::encode(self.links[self.next])
-    }
-}
-
 pub struct Suite {
     pub app: App,
     /// Beacon hash chains of the validators the suite anchored.
-    pub chains: std::collections::HashMap<Addr, Chain>,
+    pub chains: Beacon,
     pub agpu: Addr,
     pub foreign: Addr,
     pub registry: Addr,
     pub gov: Addr,
     pub market: Addr,
+    contracts: Addresses,
+}
+
+impl Harness for Suite {
+    fn app(&self) -> &App {
+        &self.app
+    }
+    fn app_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+    fn contracts(&self) -> &Addresses {
+        &self.contracts
+    }
 }
 
 impl Suite {
@@ -147,90 +110,73 @@ impl Suite {
     }
 
     pub fn with_params(params: Params) -> Self {
-        let mut app = AppBuilder::new().build(|router, api, storage| {
-            for user in USERS {
-                router
-                    .bank
-                    .init_balance(storage, &api.addr_make(user), coins(1_000, NATIVE))
-                    .unwrap();
-            }
+        let mut setup = Setup::new().config(|c| {
+            c.registry = params;
+            c.zones = vec!["eu-west".into(), "us-east".into(), "ap-south".into()];
+            c.oracles = vec![];
+            c.agpu_cap = Uint128::new(CAP);
         });
-        let gov = app.api().addr_make("governance");
-        let market = app.api().addr_make("job-market");
-        let balances: Vec<Cw20Coin> = USERS
-            .iter()
-            .map(|u| Cw20Coin {
-                address: app.api().addr_make(u).to_string(),
-                amount: Uint128::new(START_BALANCE),
-            })
-            .collect();
-        let token_code = app.store_code(agpu_contract());
-        let token_msg = |symbol: &str| starminer_interfaces::agpu::InstantiateMsg {
-            name: format!("{symbol} token"),
-            symbol: symbol.into(),
-            initial_balances: balances.clone(),
+        for user in USERS {
+            setup = setup
+                .agpu(user, START_BALANCE)
+                .native(user, coins(1_000, NATIVE));
+        }
+        let system = setup.deploy();
+        let c = system.contracts;
+        let gov = c.governance.clone();
+        // Same code, different contract: a token the registry must refuse.
+        let foreign = starminer_interfaces::agpu::InstantiateMsg {
+            name: "FAKE token".into(),
+            symbol: "FAKE".into(),
+            initial_balances: USERS
+                .iter()
+                .map(|u| Cw20Coin {
+                    address: starminer_multitest::account(u).to_string(),
+                    amount: Uint128::new(START_BALANCE),
+                })
+                .collect(),
             minter: gov.to_string(),
-            cap: Uint128::new(1_000_000_000_000),
+            cap: Uint128::new(CAP),
             governance: gov.to_string(),
             marketing: None,
         };
-        let agpu = app
-            .instantiate_contract(
-                token_code,
-                gov.clone(),
-                &token_msg("AGPU"),
-                &[],
-                "agpu",
-                None,
-            )
-            .unwrap();
-        // Same code, different contract: a token the registry must refuse.
+        let mut app = system.app;
         let foreign = app
             .instantiate_contract(
-                token_code,
+                system.codes[&Contract::Agpu],
                 gov.clone(),
-                &token_msg("FAKE"),
+                &foreign,
                 &[],
                 "fake",
                 None,
             )
             .unwrap();
-        let registry_code = app.store_code(registry_contract());
-        let registry = app
-            .instantiate_contract(
-                registry_code,
-                gov.clone(),
-                &InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    authorized: vec![market.to_string()],
-                    zones: vec!["eu-west".into(), "us-east".into(), "ap-south".into()],
-                    params,
-                    oracles: vec![],
-                },
-                &[],
-                "registry",
-                Some(gov.to_string()),
-            )
-            .unwrap();
-        Suite {
+        let mut suite = Suite {
             app,
-            chains: Default::default(),
-            agpu,
+            chains: Beacon::default(),
+            agpu: c.agpu.clone(),
             foreign,
-            registry,
+            registry: c.registry.clone(),
             gov,
-            market,
-        }
+            market: c.job_market.clone(),
+            contracts: c,
+        };
+        // The job market is the one contract these tests authorize.
+        let market = suite.market.to_string();
+        suite
+            .gov(&ExecuteMsg::SetAuthorized {
+                contracts: vec![market],
+            })
+            .unwrap();
+        suite
     }
 
     pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
+        Harness::addr(self, name)
     }
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> Res {
-        self.app
-            .execute_contract(sender.clone(), self.registry.clone(), msg, &[])
+        self.registry_exec(sender, msg)
     }
 
     pub fn exec_as(&mut self, who: &str, msg: &ExecuteMsg) -> Res {
@@ -249,15 +195,11 @@ impl Suite {
     }
 
     pub fn register_msg(zone: &str, roles: Vec<Role>) -> ExecuteMsg {
-        ExecuteMsg::Register {
-            moniker: "rig".into(),
-            pubkey: None,
-            region: "Frankfurt".into(),
-            zone: zone.into(),
-            hardware: vec![gpu(132)],
+        Registration {
             result_server_url: Some("https://rig.example:8443".into()),
-            roles,
+            ..Registration::new("rig", zone, roles)
         }
+        .msg()
     }
 
     pub fn register(&mut self, who: &str, zone: &str, roles: Vec<Role>) -> Res {
@@ -277,28 +219,15 @@ impl Suite {
         self.bond(who, stake).unwrap();
     }
 
-    fn send_token(&mut self, token: Addr, who: &str, amount: u128, msg: Binary) -> Res {
-        let sender = self.addr(who);
-        self.app.execute_contract(
-            sender,
-            token,
-            &Cw20ExecuteMsg::Send {
-                contract: self.registry.to_string(),
-                amount: Uint128::new(amount),
-                msg,
-            },
-            &[],
-        )
-    }
-
     pub fn bond(&mut self, who: &str, amount: u128) -> Res {
-        let msg = to_json_binary(&ReceiveMsg::Bond {}).unwrap();
-        self.send_token(self.agpu.clone(), who, amount, msg)
+        let who = self.addr(who);
+        Harness::bond(self, &who, amount)
     }
 
     pub fn bond_foreign(&mut self, who: &str, amount: u128) -> Res {
-        let msg = to_json_binary(&ReceiveMsg::Bond {}).unwrap();
-        self.send_token(self.foreign.clone(), who, amount, msg)
+        let (who, foreign, registry) =
+            (self.addr(who), self.foreign.clone(), self.registry.clone());
+        self.send_cw20(&foreign, &who, &registry, amount, &ReceiveMsg::Bond {})
     }
 
     pub fn unbond(&mut self, who: &str, amount: u128) -> Res {
@@ -350,18 +279,13 @@ impl Suite {
     }
 
     pub fn request_benchmark(&mut self, who: &str, claimed_score: u64) -> anyhow::Result<u64> {
-        let res = self.exec_as(who, &ExecuteMsg::RequestBenchmark { claimed_score })?;
-        Ok(attr(&res, "challenge_id").parse()?)
+        let who = self.addr(who);
+        Harness::request_benchmark(self, &who, claimed_score)
     }
 
     pub fn submit_benchmark(&mut self, who: &str, challenge_id: u64) -> Res {
-        self.exec_as(
-            who,
-            &ExecuteMsg::SubmitBenchmarkResult {
-                challenge_id,
-                result_root: "ab".repeat(32),
-            },
-        )
+        let who = self.addr(who);
+        Harness::submit_benchmark(self, &who, challenge_id, &"ab".repeat(32))
     }
 
     pub fn attest(
@@ -372,16 +296,8 @@ impl Suite {
         valid: bool,
         measured_score: u64,
     ) -> Res {
-        let provider = self.addr(provider).to_string();
-        self.exec_as(
-            validator,
-            &ExecuteMsg::AttestBenchmark {
-                provider,
-                challenge_id,
-                valid,
-                measured_score,
-            },
-        )
+        let (validator, provider) = (self.addr(validator), self.addr(provider));
+        self.attest_benchmark(&validator, &provider, challenge_id, valid, measured_score)
     }
 
     /// The address whose secp256k1 key is `key` (as the SDK derives it).
@@ -392,24 +308,18 @@ impl Suite {
 
     /// Every seated validator.
     pub fn seated(&self) -> Vec<Addr> {
-        let v: ValidatorsResponse = self.query(&QueryMsg::Validators {
-            start_after: None,
-            limit: Some(100),
-        });
-        v.validators.into_iter().map(|v| v.address).collect()
+        self.seated_validators()
     }
 
     /// Gives every seated validator without one a beacon anchor.
     pub fn anchor_all(&mut self) {
         for v in self.seated() {
-            if self.chains.contains_key(&v) {
-                continue;
+            if !self.chains.has_chain(&v) {
+                let chain = Chain::new(v.as_str(), 200);
+                self.chains
+                    .anchor(&mut self.app, &self.registry, &v, chain)
+                    .unwrap();
             }
-            let chain = Chain::new(v.as_str(), 200);
-            let anchor = chain.anchor();
-            self.exec(&v, &ExecuteMsg::SetBeaconAnchor { anchor })
-                .unwrap();
-            self.chains.insert(v, chain);
         }
     }
 
@@ -418,75 +328,39 @@ impl Suite {
     /// whenever none of them may reveal.
     pub fn advance_beacon(&mut self, n: u64) {
         self.anchor_all();
-        let target = self.beacon().seq + n;
-        let mut idle = 0;
-        while self.beacon().seq < target {
-            let mut moved = false;
-            for v in self.seated() {
-                let Some(chain) = self.chains.get(&v) else {
-                    continue;
-                };
-                let mut probe = Chain {
-                    links: chain.links.clone(),
-                    next: chain.next,
-                };
-                let preimage = probe.pop();
-                if self
-                    .exec(&v, &ExecuteMsg::RevealBeacon { preimage })
-                    .is_ok()
-                {
-                    self.chains.get_mut(&v).unwrap().pop();
-                    moved = true;
-                    break;
-                }
-            }
-            if !moved {
-                idle += 1;
-                assert!(idle < 20, "the beacon is stuck");
-                let interval = self.config().params.duties.beacon_interval;
-                self.advance(interval);
-            }
-        }
+        let target = Harness::beacon(self).seq + n;
+        let among = self.seated();
+        let interval = self.config().params.duties.beacon_interval;
+        self.chains
+            .reveal_until(&mut self.app, &self.registry, &among, target, interval);
     }
 
     pub fn beacon(&self) -> BeaconResponse {
-        self.query(&QueryMsg::Beacon {})
+        Harness::beacon(self)
     }
 
     pub fn config(&self) -> ConfigResponse {
-        self.query(&QueryMsg::Config {})
+        self.registry_config()
     }
 
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5).max(1);
-        });
+        Harness::advance(self, seconds);
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app
-            .wrap()
-            .query_wasm_smart(self.registry.clone(), msg)
-            .unwrap()
+        self.registry_query(msg)
     }
 
     pub fn provider(&self, who: &str) -> Provider {
-        self.query(&QueryMsg::Provider {
-            address: self.addr(who).to_string(),
-        })
+        self.provider_of(&self.addr(who))
     }
 
     pub fn provider_at(&self, addr: &Addr) -> Provider {
-        self.query(&QueryMsg::Provider {
-            address: addr.to_string(),
-        })
+        self.provider_of(addr)
     }
 
     pub fn stake(&self, who: &str) -> StakeResponse {
-        self.query(&QueryMsg::Stake {
-            address: self.addr(who).to_string(),
-        })
+        self.stake_of(&self.addr(who))
     }
 
     pub fn totals(&self) -> TotalsResponse {
@@ -498,7 +372,7 @@ impl Suite {
     }
 
     pub fn challenge(&self, challenge_id: u64) -> Challenge {
-        self.query(&QueryMsg::Challenge { challenge_id })
+        Harness::challenge(self, challenge_id)
     }
 
     pub fn names(&self, resp: ProvidersResponse) -> Vec<Addr> {
@@ -506,17 +380,7 @@ impl Suite {
     }
 
     pub fn agpu_balance(&self, addr: &Addr) -> u128 {
-        let resp: BalanceResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                self.agpu.clone(),
-                &Cw20QueryMsg::Balance {
-                    address: addr.to_string(),
-                },
-            )
-            .unwrap();
-        resp.balance.u128()
+        Harness::agpu_balance(self, addr)
     }
 
     pub fn balance_of(&self, who: &str) -> u128 {
@@ -530,19 +394,5 @@ impl Suite {
 /// variant's message carries its fields.
 #[track_caller]
 pub fn assert_err(res: Res, expected: ContractError) {
-    let error = res.expect_err("the call should have failed");
-    assert_eq!(
-        error.root_cause().to_string(),
-        expected.to_string(),
-        "full error: {error:?}"
-    );
-}
-
-pub fn attr(res: &AppResponse, key: &str) -> String {
-    res.events
-        .iter()
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
-        .unwrap_or_else(|| panic!("no attribute {key}"))
+    starminer_multitest::assert_err_message(res, expected);
 }
