@@ -61,7 +61,13 @@
 //!   the collateral comes back. The honest volume of other users cannot
 //!   fund a farmer's take, since the bound is per address. The legacy
 //!   `RecordWork` / `RecordAttestation` carry no fee and earn nothing in new
-//!   epochs. *Tests:*
+//!   epochs. Dispute voters that vote with the decided side did a
+//!   verifier's work on the job: the market lists them with the job's
+//!   `verifiers` when it settles, so the fee the job paid backs them like
+//!   the spot checkers, and the job's credits still add up to at most its
+//!   fee (test:
+//!   `attacks::dispute_voters_earn_emission_only_when_a_paid_fee_backs_them`).
+//!   *Tests:*
 //!   `attacks::attack_wash_trading_loses_money_in_every_verification_mode`
 //!   (None, SpotCheck 2 and 3, Replicated 3; multipliers 0.25, 1, 8; 100 to
 //!   10⁸ units; the quote from the pricing crate and the settlement from the

@@ -236,6 +236,16 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         QueryMsg::Validators { start_after, limit } => {
             to_json_binary(&query::query_validators(deps, start_after, limit)?)
         }
+        QueryMsg::ValidatorsAsOf {
+            seq,
+            start_after,
+            limit,
+        } => to_json_binary(&query::query_validators_as_of(
+            deps,
+            seq,
+            start_after,
+            limit,
+        )?),
         QueryMsg::ValidatorTotals {} => to_json_binary(&query::query_validator_totals(deps)?),
         QueryMsg::Stake { address } => to_json_binary(&query::query_stake(deps, address)?),
         QueryMsg::CollateralLocks {
@@ -281,6 +291,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 /// then on a larger bond displaces the smallest seat. Records, parameters
 /// and challenges read their new fields with serde defaults. The seated set
 /// is bounded by `max_validators`, so the loop is bounded.
+///
+/// From state written before the draw-weight history (`STAKE_HISTORY`,
+/// `crate::snapshot`): nothing to rewrite. An address without marks counts
+/// with its current seat stake for every beacon value until its first
+/// change, which writes its first mark; that is exact for every draw seeded
+/// after the migration (only a draw already pending across it could count a
+/// bond made between its value and the migration).
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)

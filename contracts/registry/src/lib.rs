@@ -33,6 +33,14 @@
 //!   weight is its whole bond; the set, its size and its total stake are kept
 //!   in `VALIDATORS`, `VALIDATOR_COUNT`, `VALIDATOR_STAKE`, so the job market
 //!   picks verifiers stake-weighted over a bounded set (at most 100).
+//! - **Draw weights (stake snapshots).** A draw seeded by the beacon value
+//!   at `s` weighs each seat by the smaller of its seat stake just before
+//!   value `s` was revealed and its stake now (`snapshot`): bonding once a
+//!   value is public cannot raise one's weight in the draws it seeds, and
+//!   stake that left since counts as gone. A log of at most 8 marks per
+//!   address (one per beacon sequence with a change) holds it; the
+//!   `ValidatorsAsOf{seq}` query pages the seated set with these weights for
+//!   the job market, and the benchmark draw uses them too.
 //! - **Stake.** Bonding only through cw20 `Send` from the configured AGPU
 //!   contract with `ReceiveMsg::Bond{}`, and only for registered addresses;
 //!   native funds are refused by every message. `Unbond` takes free
@@ -125,6 +133,7 @@ pub mod draw;
 pub mod error;
 pub mod execute;
 pub mod query;
+pub mod snapshot;
 pub mod state;
 pub mod validate;
 

@@ -10,6 +10,7 @@ use starminer_interfaces::registry::{
     ValidatorTotalsResponse, ValidatorsResponse, VerificationMethod, ZonesResponse, DID_PREFIX,
 };
 
+use crate::snapshot::stake_before;
 use crate::state::{
     BEACON_LOG, BY_ROLE, BY_TIER, BY_ZONE, CAPACITY, CLAIMS, CONFIG, LOCKS, ORACLES, PARAMS,
     PROVIDERS, PROVIDER_COUNT, TIER_CAPACITY, TOTAL_BONDED, TOTAL_CLAIMS, VALIDATORS,
@@ -143,6 +144,26 @@ pub fn query_validators(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ValidatorsResponse> {
+    page_of_validators(deps, None, start_after, limit)
+}
+
+/// The seated set weighted for a draw seeded by beacon value `seq`
+/// (`crate::snapshot`): same members, order and pages as `Validators`.
+pub fn query_validators_as_of(
+    deps: Deps,
+    seq: u64,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ValidatorsResponse> {
+    page_of_validators(deps, Some(seq), start_after, limit)
+}
+
+fn page_of_validators(
+    deps: Deps,
+    as_of: Option<u64>,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ValidatorsResponse> {
     let start = start_addr(deps, start_after)?;
     let validators = VALIDATORS
         .range(
@@ -154,6 +175,10 @@ pub fn query_validators(
         .take(page_size(limit))
         .map(|r| {
             let (address, stake) = r?;
+            let stake = match as_of {
+                Some(seq) => stake_before(deps.storage, &address, seq, stake)?.min(stake),
+                None => stake,
+            };
             let free = PROVIDERS
                 .may_load(deps.storage, &address)?
                 .map(|p| p.free_stake())

@@ -100,8 +100,30 @@ pub struct BeaconDuty {
 }
 
 pub const BEACON_DUTIES: Map<&Addr, BeaconDuty> = Map::new("beacon_duty");
+
 /// Seated validators that hold an anchor (caps `reveals_per_draw`).
 pub const BEACON_ANCHORED: Item<u32> = Item::new("beacon_anchored");
+
+/// How a validator's seat stake (its bond while seated, 0 without a seat)
+/// changed, by beacon sequence: what draws seeded by a beacon value weigh it
+/// with (`crate::snapshot`). At most [`crate::snapshot::MAX_STAKE_MARKS`]
+/// marks, oldest first.
+#[cosmwasm_schema::cw_serde]
+#[derive(Default)]
+pub struct StakeHistory {
+    /// (head seq, seat stake before): the seat stake first changed while
+    /// the beacon head was at `seq`, and was `before` until then. Sequences
+    /// strictly increase.
+    pub marks: Vec<(u64, Uint128)>,
+    /// The largest sequence of a mark dropped to keep the bound: what the
+    /// stake was before a value up to it was revealed is no longer known.
+    #[serde(default)]
+    pub pruned_to: Option<u64>,
+}
+
+/// Seat stake history per address that ever held a seat (written by
+/// [`save_provider`] whenever the seat stake changes).
+pub const STAKE_HISTORY: Map<&Addr, StakeHistory> = Map::new("stake_hist");
 
 /// Writes a provider record and brings every index, counter and aggregate in
 /// line with the change from `old` (None: new registration) to `new`.
@@ -257,6 +279,9 @@ fn sync_validator_stake(
     let new_stake = if is { new.bonded } else { Uint128::zero() };
     if !was && !is {
         return Ok(());
+    }
+    if old_stake != new_stake {
+        crate::snapshot::note_change(storage, addr, old_stake)?;
     }
     let total = VALIDATOR_STAKE.load(storage)?;
     VALIDATOR_STAKE.save(

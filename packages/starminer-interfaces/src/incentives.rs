@@ -80,7 +80,11 @@ pub enum ExecuteMsg {
         /// uagpu.
         protocol_fee: Uint128,
         verification: VerificationMode,
-        /// Verifiers paid for a Valid attestation of this job.
+        /// Verifiers paid for a Valid attestation of this job, and the
+        /// dispute voters that voted with the decided side of a dispute on
+        /// it: their record is backed by the fee this job paid (one weight
+        /// and an equal part of the verifier credit each). A voter reported
+        /// only with `RecordAttestation` earns nothing.
         #[serde(default)]
         verifiers: Vec<String>,
     },

@@ -461,6 +461,23 @@ pub enum QueryMsg {
         start_after: Option<String>,
         limit: Option<u32>,
     },
+    /// The seated validator set (the members `Validators` lists, in the same
+    /// order and pages) weighted for a draw seeded by the beacon value at
+    /// `seq`: each member's `stake` is the smaller of its seat stake just
+    /// before value `seq` was revealed (0 if it held no seat then) and its
+    /// stake now, so stake bonded once the value is public does not count in
+    /// that draw and stake unbonded or slashed since counts as gone. 0 also
+    /// when the member's stake changed so often since that its history no
+    /// longer reaches back to `seq`. `free` is the free bond now. A consumer
+    /// that fixed its draw at `draw_at` passes `seq = draw_at`. While value
+    /// `seq` has not been revealed the answer is the current stake and can
+    /// still change.
+    #[returns(ValidatorsResponse)]
+    ValidatorsAsOf {
+        seq: u64,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     #[returns(ValidatorTotalsResponse)]
     ValidatorTotals {},
     #[returns(StakeResponse)]

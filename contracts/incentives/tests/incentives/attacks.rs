@@ -208,3 +208,60 @@ fn attack_claim_while_minting_is_off_keeps_the_rewards() {
     assert_eq!(s.totals().claimed, Uint128::zero());
     assert_eq!(s.balance("alice"), 0);
 }
+
+// ---- Dispute voters: rewarded only when a fee backs them --------------------
+
+/// The legacy report the job market sends today for a dispute voter on the
+/// decided side: weight without a fee credit.
+fn legacy_vote(s: &mut crate::suite::Suite, voter: &str) {
+    let msg = incentives_msg::RecordAttestation {
+        verifier: s.addr(voter).to_string(),
+    };
+    let market = s.market.clone();
+    s.exec(&market, &msg).unwrap();
+}
+
+use starminer_interfaces::incentives::ExecuteMsg as incentives_msg;
+
+#[test]
+fn dispute_voters_earn_emission_only_when_a_paid_fee_backs_them() {
+    let mut s = SuiteBuilder::new().build();
+    s.register("alice");
+    // Epoch 0: a disputed job settles with a protocol fee of 10,000. Its
+    // spot checker v1 and the two voters that voted with the decided side
+    // are reported with the settlement (the fee-backed voter record); a
+    // third voter only gets the legacy attestation.
+    s.settle("alice", 1_000, 10_000, &["v1", "voter1", "voter2"])
+        .unwrap();
+    legacy_vote(&mut s, "voter3");
+    s.next_epoch();
+    // Verifier pool 0.2 × 1,000,000 over weight 4: 50,000 each, but each
+    // fee-backed verifier is credited 0.2 × 10,000 / 3 = 666 of fee and
+    // claims at most reward_per_fee (0.5) × 666 = 333.
+    for voter in ["v1", "voter1", "voter2"] {
+        s.claim(voter).unwrap();
+        assert_eq!(s.balance(voter), 333, "{voter}");
+    }
+    // The fee-less voter did the same work and earns nothing.
+    assert_eq!(s.pending("voter3").amount, Uint128::zero());
+    let _ = s.claim("voter3");
+    assert_eq!(s.balance("voter3"), 0);
+    // The job's credits never exceed its fee: 0.8 × 10,000 to the provider
+    // + 3 × 666 to verifier and voters.
+    let e = s.epoch(0);
+    assert_eq!(e.fees.u128(), 10_000);
+    s.claim("alice").unwrap();
+    assert!(s.balance("alice") + 3 * 333 <= 10_000 / 2);
+
+    // Epoch 1: with an ample fee the voter gets its pro-rata share of the
+    // verifier pool (0.2 × 900,000 over weight 3), no more; the legacy
+    // voter's weight still earns nothing.
+    s.settle("alice", 1_000, crate::suite::AMPLE_FEE, &["v1", "voter1"])
+        .unwrap();
+    legacy_vote(&mut s, "voter3");
+    s.next_epoch();
+    s.claim("voter1").unwrap();
+    assert_eq!(s.balance("voter1"), 333 + 60_000);
+    let _ = s.claim("voter3");
+    assert_eq!(s.balance("voter3"), 0);
+}

@@ -6,7 +6,9 @@
 //! its quorum q = min(`benchmark_quorum`, their number) and the beacon reveal
 //! `draw_seq` = head + `reveals_per_draw` (at least one reveal later). Once
 //! that beacon value exists, q verifiers are drawn stake-weighted from the
-//! snapshot with sha256("benchmark" ‖ seed ‖ value). (When q covers every
+//! snapshot with sha256("benchmark" ‖ seed ‖ value), each weighing the
+//! smaller of its stake at submission and its seat stake just before that
+//! value was revealed (`crate::snapshot`). (When q covers every
 //! candidate, all of them verify at once: there is nothing to draw.) Neither
 //! the provider
 //! (who chose when to submit, before the value existed) nor any validator
@@ -36,6 +38,7 @@ use crate::error::ContractError;
 use crate::execute::beacon::reveals_per_draw;
 use crate::execute::duties::{punish, Punishment};
 use crate::execute::{load_registered, store};
+use crate::snapshot::seat_stake_before;
 use crate::state::{
     BEACON, BEACON_LOG, BENCH_CANDIDATES, CHALLENGES, NEXT_CHALLENGE_ID, PARAMS, VALIDATORS,
 };
@@ -79,7 +82,8 @@ fn load_challenge(storage: &dyn Storage, challenge_id: u64) -> Result<Challenge,
 /// The drawn verifiers of a submitted challenge, or None while the beacon
 /// value it waits for does not exist (or the challenge predates draws).
 /// The same answer in queries and in execution: it depends only on the
-/// snapshot and the beacon log.
+/// snapshot, the beacon log and the stake history before the value, all
+/// fixed once the value exists.
 pub fn drawn_verifiers(storage: &dyn Storage, c: &Challenge) -> StdResult<Option<Vec<Addr>>> {
     if !c.verifiers.is_empty() {
         return Ok(Some(c.verifiers.clone()));
@@ -90,9 +94,21 @@ pub fn drawn_verifiers(storage: &dyn Storage, c: &Challenge) -> StdResult<Option
     let Some(entry) = BEACON_LOG.may_load(storage, draw_seq)? else {
         return Ok(None);
     };
+    // Each candidate weighs the smaller of its stake at submission and its
+    // seat stake just before the value was revealed: stake bonded once the
+    // value was public never counts. Stake that leaves after the reveal does
+    // not change the draw: who is drawn is fixed when the value exists, so a
+    // verifier shown as drawn stays drawn and a silent one is punished only
+    // for a draw it could see.
     let candidates = BENCH_CANDIDATES
         .may_load(storage, c.id)?
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(addr, stake)| {
+            let before = seat_stake_before(storage, &addr, draw_seq)?;
+            Ok((addr, stake.min(before)))
+        })
+        .collect::<StdResult<Vec<_>>>()?;
     let seed = draw_seed(b"benchmark", &c.seed, &entry.value);
     Ok(Some(draw_weighted(
         &candidates,

@@ -10,6 +10,7 @@ use starminer_interfaces::registry::{
 };
 
 use crate::suite::{assert_err, default_params, Suite};
+use starminer_interfaces::draw::draw_weighted;
 
 /// Sends `amount` AGPU from alice's genesis balance to `to`.
 fn fund(s: &mut Suite, to: &Addr, amount: u128) {
@@ -396,4 +397,193 @@ fn attack_zone_hopping_claim_in_same_tx_is_refused() {
     // Registration sets the zone at once.
     s.register("bob", "ap-south", vec![]).unwrap();
     assert_eq!(s.provider("bob").zone, "ap-south");
+}
+
+// ---- Draw weights: stake bonded once the beacon value is public -------------
+
+/// The seated set weighted for a draw seeded by beacon value `seq`.
+fn weights_as_of(s: &Suite, seq: u64) -> Vec<(Addr, Uint128)> {
+    let v: ValidatorsResponse = s.query(&QueryMsg::ValidatorsAsOf {
+        seq,
+        start_after: None,
+        limit: Some(100),
+    });
+    v.validators
+        .into_iter()
+        .map(|v| (v.address, v.stake))
+        .collect()
+}
+
+/// `who`'s weight in a draw seeded by value `seq` (None: not seated now).
+fn weight_as_of(s: &Suite, seq: u64, who: &str) -> Option<u128> {
+    let addr = s.addr(who);
+    weights_as_of(s, seq)
+        .into_iter()
+        .find(|(a, _)| *a == addr)
+        .map(|(_, w)| w.u128())
+}
+
+fn seat_stake(s: &Suite, who: &str) -> Option<u128> {
+    let addr = s.addr(who);
+    let v: ValidatorsResponse = s.query(&QueryMsg::Validators {
+        start_after: None,
+        limit: Some(100),
+    });
+    v.validators
+        .into_iter()
+        .find(|v| v.address == addr)
+        .map(|v| v.stake.u128())
+}
+
+/// Five seats (val1, val2, val4, erin at 5,000; val3 at 8,000), all running
+/// the beacon.
+fn draw_weight_setup() -> Suite {
+    let mut params = default_params();
+    params.max_validators = 5;
+    let mut s = Suite::with_params(params);
+    for v in ["val1", "val2", "val4", "erin"] {
+        s.validator_with_stake(v, 5_000);
+    }
+    s.validator_with_stake("val3", 8_000);
+    s.anchor_all();
+    s.advance_beacon(3);
+    s
+}
+
+#[test]
+fn attack_bonding_after_the_beacon_value_does_not_raise_draw_weight() {
+    let mut s = draw_weight_setup();
+    // A consumer fixes a draw on the next beacon value...
+    let draw_at = s.beacon().seq + 1;
+    s.advance_beacon(1);
+    // ...which is now public: everyone can compute the draw's seed.
+    let before = weights_as_of(&s, draw_at);
+    assert_eq!(weight_as_of(&s, draw_at, "val1"), Some(5_000));
+
+    // val1 bonds 20x more to win that draw, and again in two later beacon
+    // sequences (so "the stake at its last change" would be past the value).
+    s.bond("val1", 100_000).unwrap();
+    s.advance_beacon(1);
+    s.bond("val1", 100_000).unwrap();
+    s.advance_beacon(1);
+    s.bond("val1", 100_000).unwrap();
+    assert_eq!(seat_stake(&s, "val1"), Some(305_000));
+    // Its weight in that draw is unchanged...
+    assert_eq!(weight_as_of(&s, draw_at, "val1"), Some(5_000));
+    // ...and so is the whole weighted set: the draw comes out the same.
+    assert_eq!(weights_as_of(&s, draw_at), before);
+    let seed = [7u8; 32];
+    assert_eq!(
+        draw_weighted(&weights_as_of(&s, draw_at), &[], 2, &seed),
+        draw_weighted(&before, &[], 2, &seed)
+    );
+    // Each bond counts from the value after it on.
+    assert_eq!(weight_as_of(&s, draw_at + 1, "val1"), Some(105_000));
+    assert_eq!(weight_as_of(&s, draw_at + 2, "val1"), Some(205_000));
+    let head = s.beacon().seq;
+    assert_eq!(weight_as_of(&s, head + 1, "val1"), Some(305_000));
+
+    // Stake that left after the value counts as gone (the smaller of the
+    // two): val3 is slashed 3,000 of its 8,000...
+    s.slash("val3", None, 3_000, None).unwrap();
+    assert_eq!(weight_as_of(&s, draw_at, "val3"), Some(5_000));
+    // ...and bonding it back does not restore more than it had before.
+    s.bond("val3", 10_000).unwrap();
+    assert_eq!(weight_as_of(&s, draw_at, "val3"), Some(8_000));
+    // val2 unbonds below the validator minimum: no seat, not in the draw.
+    s.unbond("val2", 1_000).unwrap();
+    assert_eq!(weight_as_of(&s, draw_at, "val2"), None);
+
+    // A newcomer seated after the value (dave takes the free seat) is listed
+    // but weighs nothing in that draw: it held no seat before the value.
+    s.validator_with_stake("dave", 50_000);
+    assert_eq!(seat_stake(&s, "dave"), Some(50_000));
+    assert_eq!(weight_as_of(&s, draw_at, "dave"), Some(0));
+    let head = s.beacon().seq;
+    assert_eq!(weight_as_of(&s, head + 1, "dave"), Some(50_000));
+    assert!(!draw_weighted(&weights_as_of(&s, draw_at), &[], 5, &seed).contains(&s.addr("dave")));
+}
+
+#[test]
+fn draw_weight_history_is_bounded_and_forgets_to_zero() {
+    let mut s = draw_weight_setup();
+    let draw_at = s.beacon().seq + 1;
+    s.advance_beacon(1);
+    // Several changes in one beacon sequence are one mark.
+    for _ in 0..20 {
+        s.bond("val4", 10).unwrap();
+    }
+    assert_eq!(weight_as_of(&s, draw_at, "val4"), Some(5_000));
+    let hist = |s: &Suite| {
+        let storage = s.app.contract_storage(&s.registry);
+        registry::state::STAKE_HISTORY
+            .load(&*storage, &s.addr("val4"))
+            .unwrap()
+    };
+    let marks_now = hist(&s).marks.len();
+    // Changes in eight more sequences: nine marks from `draw_at` on, one
+    // more than are kept. The oldest goes and with it what the stake was
+    // before `draw_at`: unknown stake counts as nothing.
+    for i in 0..8 {
+        s.advance_beacon(1);
+        s.bond("val4", 10).unwrap();
+        let kept = hist(&s).marks.len();
+        assert!(kept <= registry::snapshot::MAX_STAKE_MARKS);
+        if i < 7 {
+            assert_eq!(weight_as_of(&s, draw_at, "val4"), Some(5_000), "{i}");
+        }
+    }
+    assert!(marks_now <= registry::snapshot::MAX_STAKE_MARKS);
+    assert_eq!(hist(&s).marks.len(), registry::snapshot::MAX_STAKE_MARKS);
+    assert_eq!(weight_as_of(&s, draw_at, "val4"), Some(0));
+    // Recent values are still exact.
+    let head = s.beacon().seq;
+    assert_eq!(weight_as_of(&s, head, "val4"), Some(5_000 + 200 + 70));
+    assert_eq!(weight_as_of(&s, head + 1, "val4"), Some(5_000 + 200 + 80));
+    // Others are untouched.
+    assert_eq!(weight_as_of(&s, draw_at, "val1"), Some(5_000));
+}
+
+/// A benchmark challenge of alice's, submitted; `leave` unbond everything
+/// before the draw's beacon value exists, and with `bond_after` val3 bonds
+/// 190x its stake once the value is public. The drawn verifiers, sorted.
+fn benchmark_draw(leave: &[&str], bond_after: bool) -> (Suite, u64, Vec<Addr>) {
+    let mut s = benchmark_setup();
+    let id = s.request_benchmark("alice", 300).unwrap();
+    s.submit_benchmark("alice", id).unwrap();
+    for v in leave {
+        s.unbond(v, 5_000).unwrap();
+    }
+    s.advance_beacon(u64::from(s.beacon().reveals_per_draw));
+    if bond_after {
+        s.bond("val3", 950_000).unwrap();
+    }
+    let mut drawn = s.challenge(id).verifiers;
+    drawn.sort();
+    (s, id, drawn)
+}
+
+#[test]
+fn attack_benchmark_draw_weighs_stake_as_of_the_beacon_value() {
+    // Bonding once the value is public changes nothing in the draw.
+    let (_, _, quiet) = benchmark_draw(&["val1"], false);
+    let (_, _, loud) = benchmark_draw(&["val1"], true);
+    assert_eq!(quiet, loud);
+    assert_eq!(quiet.len(), 3);
+    // Stake that left before the value is not drawn, although the challenge
+    // snapshotted it at submission: with two of five gone, the three left
+    // are the quorum.
+    let (mut s, id, drawn) = benchmark_draw(&["val1", "val2"], true);
+    let mut expected = vec![s.addr("val3"), s.addr("val4"), s.addr("erin")];
+    expected.sort();
+    assert_eq!(drawn, expected);
+    assert!(!quiet.contains(&s.addr("val1")));
+    // The drawn set holds: they attest and decide.
+    for v in drawn {
+        attest_as(&mut s, &v, "alice", id, true, 300).unwrap();
+    }
+    assert!(matches!(
+        s.challenge(id).status,
+        ChallengeStatus::Verified { .. }
+    ));
 }

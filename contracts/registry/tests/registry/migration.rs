@@ -127,3 +127,54 @@ fn migrate_from_091ec88_builds_the_seat_indexes_and_starts_the_beacon() {
         .migrate_contract(gov, registry, &MigrateMsg {}, code_id)
         .unwrap();
 }
+
+/// State written before the draw-weight history (`STAKE_HISTORY`) migrates:
+/// every seat counts with its stake until its first change, and changes are
+/// logged from then on.
+#[test]
+fn state_without_stake_history_migrates_and_weighs_draws() {
+    use registry::state::STAKE_HISTORY;
+    use starminer_interfaces::registry::ValidatorsResponse;
+    let mut s = Suite::new();
+    for v in ["val1", "val2", "val3"] {
+        s.validator_with_stake(v, 5_000);
+    }
+    s.anchor_all();
+    s.advance_beacon(2);
+    let registry = s.registry.clone();
+    let vals: Vec<Addr> = ["val1", "val2", "val3"].iter().map(|v| s.addr(v)).collect();
+    {
+        let mut storage = s.app.contract_storage_mut(&registry);
+        for v in &vals {
+            assert!(STAKE_HISTORY.has(&*storage, v));
+            STAKE_HISTORY.remove(&mut *storage, v);
+        }
+    }
+    let code_id = s.app.contract_data(&registry).unwrap().code_id;
+    let gov = s.gov.clone();
+    s.app
+        .migrate_contract(gov, registry.clone(), &MigrateMsg {}, code_id)
+        .unwrap();
+    let weights = |s: &Suite, seq: u64| -> Vec<u128> {
+        let v: ValidatorsResponse = s.query(&QueryMsg::ValidatorsAsOf {
+            seq,
+            start_after: None,
+            limit: None,
+        });
+        v.validators.iter().map(|v| v.stake.u128()).collect()
+    };
+    assert_eq!(weights(&s, 1), vec![5_000; 3]);
+    let draw_at = s.beacon().seq + 1;
+    s.advance_beacon(1);
+    s.bond("val1", 7_000).unwrap();
+    s.bond("val2", 7_000).unwrap();
+    s.bond("val3", 7_000).unwrap();
+    assert_eq!(weights(&s, draw_at), vec![5_000; 3]);
+    assert_eq!(weights(&s, draw_at + 1), vec![12_000; 3]);
+    // The plain query still answers old callers (no `seq`).
+    let v: ValidatorsResponse = s.query(&QueryMsg::Validators {
+        start_after: None,
+        limit: None,
+    });
+    assert!(v.validators.iter().all(|v| v.stake.u128() == 12_000));
+}
