@@ -1,16 +1,15 @@
-//! The test chain: the real AGPU token, registry, pricing (MTP) and
-//! incentives contracts and the job market, wired as a deployment wires them
-//! (registry authorizes the market, pricing and incentives take its reports).
-//! Quotes come from the pricing contract; [`Suite::quote`] asks it what a job
-//! costs now. Each helper sends one message, so tests read as a story.
+//! The test chain: the whole system deployed by `starminer-multitest` (the
+//! real AGPU token, registry, pricing (MTP), incentives and the job market,
+//! wired by `starminer-deploy`), with the parameters below. Quotes come from
+//! the pricing contract; [`Suite::quote`] asks it what a job costs now. Each
+//! helper sends one message, so tests read as a story.
 
 #![allow(dead_code)]
 
 use std::str::FromStr;
 
-use cosmwasm_std::{to_json_binary, Addr, Binary, Decimal, Empty, Timestamp, Uint128, Uint64};
-use cw20::{BalanceResponse, Cw20Coin, Cw20ExecuteMsg, Cw20QueryMsg};
-use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128, Uint64};
+use cw_multi_test::App;
 use starminer_interfaces::incentives as inc;
 use starminer_interfaces::job_market::*;
 use starminer_interfaces::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
@@ -18,8 +17,10 @@ use starminer_interfaces::pricing::{
     self as pri, PricingParams, QuoteResponse, TierPrices, UrgencyMultipliers,
 };
 use starminer_interfaces::registry as reg;
+pub use starminer_multitest::attr;
+use starminer_multitest::{Addresses, Beacon, Harness, HashChain, Registration, Setup};
 
-pub type Res = anyhow::Result<AppResponse>;
+pub type Res = starminer_multitest::Res;
 
 pub const START_BALANCE: u128 = 100_000_000;
 pub const ZONES3: [&str; 3] = ["eu", "us", "ap"];
@@ -66,48 +67,6 @@ pub fn pricing_params() -> PricingParams {
         verifier_fee_rate: dec("0.1"),
         min_verifier_fee: Uint128::one(),
     }
-}
-
-// ---- contracts --------------------------------------------------------------
-
-fn agpu_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        agpu_token::contract::execute,
-        agpu_token::contract::instantiate,
-        agpu_token::contract::query,
-    ))
-}
-fn registry_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        registry::contract::execute,
-        registry::contract::instantiate,
-        registry::contract::query,
-    ))
-}
-fn pricing_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        pricing::contract::execute,
-        pricing::contract::instantiate,
-        pricing::contract::query,
-    ))
-}
-fn incentives_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        incentives::contract::execute,
-        incentives::contract::instantiate,
-        incentives::contract::query,
-    ))
-}
-fn market_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            job_market::contract::execute,
-            job_market::contract::instantiate,
-            job_market::contract::query,
-        )
-        .with_migrate(job_market::contract::migrate)
-        .with_reply(job_market::contract::reply),
-    )
 }
 
 pub fn registry_params() -> reg::Params {
@@ -216,32 +175,38 @@ pub struct Suite {
     pub pricing: Addr,
     pub incentives: Addr,
     pub market: Addr,
-    /// Beacon reveals each validator has made (its next hash-chain link).
-    pub reveals: std::collections::BTreeMap<String, u32>,
+    /// The beacon hash chains of the validators that anchored one.
+    pub chains: Beacon,
+    contracts: Addresses,
+}
+
+impl Harness for Suite {
+    fn app(&self) -> &App {
+        &self.app
+    }
+    fn app_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+    fn contracts(&self) -> &Addresses {
+        &self.contracts
+    }
 }
 
 /// Links of each test validator's beacon hash chain.
 pub const CHAIN_LEN: u32 = 512;
 
+/// `who`'s beacon hash chain of [`CHAIN_LEN`] links.
+fn hash_chain(who: &str) -> HashChain {
+    HashChain::new(&format!("secret:{who}"), CHAIN_LEN as usize)
+}
+
 /// sha256ⁿ(sha256("secret" ‖ name)): link `n` of `who`'s hash chain.
 pub fn chain_link(who: &str, n: u32) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h: [u8; 32] = Sha256::digest(format!("secret:{who}").as_bytes()).into();
-    for _ in 0..n {
-        h = Sha256::digest(h).into();
-    }
-    hex::encode(h)
+    HashChain::new(&format!("secret:{who}"), n as usize).anchor()
 }
 
 pub fn gpu(mem_gb: u64, units: u32) -> reg::Device {
-    reg::Device {
-        vendor: "NVIDIA".into(),
-        name: "H100".into(),
-        compute_units: units,
-        global_mem_bytes: Uint64::new(mem_gb * 1_000_000_000),
-        max_clock_mhz: 1_980,
-        opencl_version: "OpenCL 3.0".into(),
-    }
+    starminer_multitest::gpu(mem_gb, units)
 }
 
 impl Suite {
@@ -254,163 +219,63 @@ impl Suite {
     }
 
     pub fn with_config(params: MarketParams, pricing: PricingParams) -> Self {
-        let mut app = App::default();
-        let gov = app.api().addr_make("governance");
         let users = [
             "alice", "bob", "p1", "p2", "p3", "p4", "p5", "p6", "v1", "v2", "v3", "v4", "v5", "v6",
             "v7", "v8",
         ];
-        let balances: Vec<Cw20Coin> = users
-            .iter()
-            .map(|u| Cw20Coin {
-                address: app.api().addr_make(u).to_string(),
-                amount: Uint128::new(START_BALANCE),
-            })
-            .collect();
-        let code = app.store_code(agpu_contract());
-        let agpu = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &starminer_interfaces::agpu::InstantiateMsg {
-                    name: "AGPU token".into(),
-                    symbol: "AGPU".into(),
-                    initial_balances: balances,
-                    minter: gov.to_string(),
-                    cap: Uint128::new(1_000_000_000_000_000),
-                    governance: gov.to_string(),
-                    marketing: None,
-                },
-                &[],
-                "agpu",
-                None,
-            )
-            .unwrap();
-        let code = app.store_code(registry_contract());
-        let registry = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &reg::InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    authorized: vec![],
-                    zones: ZONES3
-                        .iter()
-                        .map(|z| z.to_string())
-                        .chain((0..8).map(|i| format!("z{i}")))
-                        .collect(),
-                    params: registry_params(),
-                    oracles: vec![],
-                },
-                &[],
-                "registry",
-                None,
-            )
-            .unwrap();
-        let code = app.store_code(pricing_contract());
-        let pricing = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &pri::InstantiateMsg {
-                    governance: gov.to_string(),
-                    registry: registry.to_string(),
-                    reporters: vec![],
-                    params: pricing,
-                },
-                &[],
-                "pricing",
-                None,
-            )
-            .unwrap();
-        let code = app.store_code(incentives_contract());
-        let incentives = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &inc::InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    registry: registry.to_string(),
-                    reporters: vec![],
-                    params: inc::IncentivesParams {
-                        epoch_length: 86_400,
-                        initial_emission: Uint128::new(1_000_000),
-                        decay: dec("0.9"),
-                        verifier_share: dec("0.2"),
-                        max_epochs_per_claim: 10,
-                        reward_per_fee: dec("0.5"),
-                        unverified_weight: Decimal::zero(),
-                    },
-                },
-                &[],
-                "incentives",
-                None,
-            )
-            .unwrap();
-        let code = app.store_code(market_contract());
-        let market = app
-            .instantiate_contract(
-                code,
-                gov.clone(),
-                &InstantiateMsg {
-                    governance: gov.to_string(),
-                    agpu_token: agpu.to_string(),
-                    registry: registry.to_string(),
-                    pricing: pricing.to_string(),
-                    incentives: incentives.to_string(),
-                    oracles: vec![app.api().addr_make("oracle").to_string()],
-                    params,
-                },
-                &[],
-                "job-market",
-                Some(gov.to_string()),
-            )
-            .unwrap();
-        app.execute_contract(
-            gov.clone(),
-            registry.clone(),
-            &reg::ExecuteMsg::SetAuthorized {
-                contracts: vec![market.to_string()],
-            },
-            &[],
-        )
-        .unwrap();
-        app.execute_contract(
-            gov.clone(),
-            pricing.clone(),
-            &pri::ExecuteMsg::UpdateConfig {
-                governance: None,
-                registry: None,
-                reporters: Some(vec![market.to_string()]),
-                params: None,
-            },
-            &[],
-        )
-        .unwrap();
-        app.execute_contract(
-            gov.clone(),
-            incentives.clone(),
-            &inc::ExecuteMsg::UpdateConfig {
-                governance: None,
-                registry: None,
-                reporters: Some(vec![market.to_string()]),
-                params: None,
-            },
-            &[],
-        )
-        .unwrap();
+        let mut setup = Setup::new().config(|c| {
+            c.market = params;
+            c.pricing = pricing;
+            c.registry = registry_params();
+            c.incentives = inc::IncentivesParams {
+                epoch_length: 86_400,
+                initial_emission: Uint128::new(1_000_000),
+                decay: dec("0.9"),
+                verifier_share: dec("0.2"),
+                max_epochs_per_claim: 10,
+                reward_per_fee: dec("0.5"),
+                unverified_weight: Decimal::zero(),
+            };
+            c.zones = ZONES3
+                .iter()
+                .map(|z| z.to_string())
+                .chain((0..8).map(|i| format!("z{i}")))
+                .collect();
+            // Zones and routes are the suite's own (below); nobody is a
+            // registry oracle until a test appoints one.
+            c.oracles = vec![];
+            c.agpu_cap = Uint128::new(1_000_000_000_000_000);
+        });
+        for user in users {
+            setup = setup.agpu(user, START_BALANCE);
+        }
+        let system = setup.deploy();
+        let c = system.contracts;
         let mut suite = Suite {
-            app,
-            gov,
-            agpu,
-            registry,
-            pricing,
-            incentives,
-            market,
-            reveals: Default::default(),
+            app: system.app,
+            gov: c.governance.clone(),
+            agpu: c.agpu.clone(),
+            registry: c.registry.clone(),
+            pricing: c.pricing.clone(),
+            incentives: c.incentives.clone(),
+            market: c.job_market.clone(),
+            chains: Beacon::default(),
+            contracts: c,
         };
+        // "oracle" stands in the market's legacy list, which is not read:
+        // the registry's role decides.
+        let oracle = suite.addr("oracle").to_string();
+        suite
+            .gov_exec(&ExecuteMsg::UpdateConfig {
+                governance: None,
+                agpu_token: None,
+                registry: None,
+                pricing: None,
+                incentives: None,
+                oracles: Some(vec![oracle]),
+                params: None,
+            })
+            .unwrap();
         suite
             .gov_exec(&ExecuteMsg::RegisterTemplate {
                 template: template(),
@@ -438,40 +303,30 @@ impl Suite {
         urgency: Urgency,
         verification: &VerificationMode,
     ) -> QuoteResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(
-                &self.pricing,
-                &pri::QueryMsg::Quote {
-                    tier: 1,
-                    class: JobClass::Render,
-                    units: Uint128::new(units),
-                    urgency,
-                    verification: verification.clone(),
-                },
-            )
-            .unwrap()
+        self.query_wasm(
+            &self.pricing,
+            &pri::QueryMsg::Quote {
+                tier: 1,
+                class: JobClass::Render,
+                units: Uint128::new(units),
+                urgency,
+                verification: verification.clone(),
+            },
+        )
     }
 
     pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
+        Harness::addr(self, name)
     }
 
     pub fn exec(&mut self, who: &str, msg: &ExecuteMsg) -> Res {
-        let sender = self.addr(who);
-        self.app
-            .execute_contract(sender, self.market.clone(), msg, &[])
+        let (sender, market) = (self.addr(who), self.market.clone());
+        self.execute(&sender, &market, msg)
     }
 
     pub fn gov_exec(&mut self, msg: &ExecuteMsg) -> Res {
-        self.app
-            .execute_contract(self.gov.clone(), self.market.clone(), msg, &[])
-    }
-
-    fn reg_exec(&mut self, who: &str, msg: &reg::ExecuteMsg) -> Res {
-        let sender = self.addr(who);
-        self.app
-            .execute_contract(sender, self.registry.clone(), msg, &[])
+        let (gov, market) = (self.gov.clone(), self.market.clone());
+        self.execute(&gov, &market, msg)
     }
 
     /// Registers, bonds and (for providers) gets a verified tier.
@@ -487,200 +342,98 @@ impl Suite {
         hw: Vec<reg::Device>,
         bond: u128,
     ) {
-        self.reg_exec(
-            who,
-            &reg::ExecuteMsg::Register {
-                moniker: who.into(),
-                pubkey: None,
-                region: "r".into(),
-                zone: zone.into(),
-                hardware: hw,
-                result_server_url: None,
-                roles: vec![reg::Role::Provider],
-            },
-        )
-        .unwrap();
-        self.bond(who, bond);
+        let registration = Registration {
+            region: "r".into(),
+            hardware: hw,
+            ..Registration::new(who, zone, vec![reg::Role::Provider])
+        };
+        let provider = self.addr(who);
+        self.register_with_stake(&provider, &registration, bond);
         if tier > 0 {
             let score = [0u64, 100, 200, 400, 800][tier as usize];
             // The registry draws the benchmark's verifiers from the seated
             // set at submission: make sure there is one.
-            let _ = self.any_validator();
-            let res = self
-                .reg_exec(
-                    who,
-                    &reg::ExecuteMsg::RequestBenchmark {
-                        claimed_score: score,
-                    },
-                )
+            if self.seated_validators().is_empty() {
+                self.validator("v8", 10_000);
+            }
+            let challenge_id = self.request_benchmark(&provider, score).unwrap();
+            self.submit_benchmark(&provider, challenge_id, &"cd".repeat(32))
                 .unwrap();
-            let challenge_id: u64 = attr(&res, "challenge_id").parse().unwrap();
-            self.reg_exec(
-                who,
-                &reg::ExecuteMsg::SubmitBenchmarkResult {
-                    challenge_id,
-                    result_root: "cd".repeat(32),
-                },
-            )
-            .unwrap();
-            let provider = self.addr(who).to_string();
             // Every verifier of the registry's quorum attests: all
             // validators at once when the quorum covers them, else those
             // drawn with a later beacon value.
-            let challenge = |s: &Self| -> reg::Challenge {
-                s.app
-                    .wrap()
-                    .query_wasm_smart(&s.registry, &reg::QueryMsg::Challenge { challenge_id })
-                    .unwrap()
-            };
-            let mut verifiers = challenge(self).verifiers;
+            let mut verifiers = self.challenge(challenge_id).verifiers;
             while verifiers.is_empty() {
                 let wait = u64::from(self.beacon().reveals_per_draw.max(1));
                 self.reveal_n(wait);
-                verifiers = challenge(self).verifiers;
+                verifiers = self.challenge(challenge_id).verifiers;
             }
             for v in verifiers {
-                let validator = self.name_of(&v);
-                self.reg_exec(
-                    &validator,
-                    &reg::ExecuteMsg::AttestBenchmark {
-                        provider: provider.clone(),
-                        challenge_id,
-                        valid: true,
-                        measured_score: score,
-                    },
-                )
-                .unwrap();
-            }
-        }
-    }
-
-    fn any_validator(&mut self) -> String {
-        let v: reg::ValidatorsResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                &self.registry,
-                &reg::QueryMsg::Validators {
-                    start_after: None,
-                    limit: Some(1),
-                },
-            )
-            .unwrap();
-        match v.validators.first() {
-            Some(first) => self.name_of(&first.address),
-            None => {
-                self.validator("v8", 10_000);
-                "v8".into()
+                self.attest_benchmark(&v, &provider, challenge_id, true, score)
+                    .unwrap();
             }
         }
     }
 
     pub fn validator(&mut self, who: &str, stake: u128) {
-        self.reg_exec(
-            who,
-            &reg::ExecuteMsg::Register {
-                moniker: who.into(),
-                pubkey: None,
-                region: "r".into(),
-                zone: "eu".into(),
-                hardware: vec![gpu(80, 132)],
-                result_server_url: None,
-                roles: vec![reg::Role::Validator],
-            },
-        )
-        .unwrap();
+        let registration = Registration {
+            region: "r".into(),
+            ..Registration::new(who, "eu", vec![reg::Role::Validator])
+        };
+        let validator = self.addr(who);
+        self.register(&validator, &registration).unwrap();
         self.bond(who, stake);
         // Seated validators run the beacon (a validator left without a seat
         // cannot anchor).
-        let _ = self.reg_exec(
-            who,
-            &reg::ExecuteMsg::SetBeaconAnchor {
-                anchor: chain_link(who, CHAIN_LEN),
-            },
-        );
+        let _ = self
+            .chains
+            .anchor(&mut self.app, &self.registry, &validator, hash_chain(who));
     }
 
     /// Registers `who` and has governance appoint it a registry oracle (the
     /// market asks the registry's `HasRole{Oracle}`).
     pub fn appoint_oracle(&mut self, who: &str) {
-        self.reg_exec(
-            who,
-            &reg::ExecuteMsg::Register {
-                moniker: who.into(),
-                pubkey: None,
-                region: "r".into(),
-                zone: "eu".into(),
-                hardware: vec![],
-                result_server_url: None,
-                roles: vec![],
+        let registration = Registration {
+            region: "r".into(),
+            hardware: vec![],
+            ..Registration::new(who, "eu", vec![])
+        };
+        let oracle = self.addr(who);
+        self.register(&oracle, &registration).unwrap();
+        let gov = self.gov.clone();
+        self.registry_exec(
+            &gov,
+            &reg::ExecuteMsg::AppointOracle {
+                address: oracle.to_string(),
             },
         )
         .unwrap();
-        let gov = self.gov.clone();
-        self.app
-            .execute_contract(
-                gov,
-                self.registry.clone(),
-                &reg::ExecuteMsg::AppointOracle {
-                    address: self.addr(who).to_string(),
-                },
-                &[],
-            )
-            .unwrap();
     }
 
     /// The registry beacon's head.
     pub fn beacon(&self) -> reg::BeaconResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.registry, &reg::QueryMsg::Beacon {})
-            .unwrap()
+        Harness::beacon(self)
     }
 
     pub fn beacon_at(&self, seq: u64) -> Option<reg::BeaconEntry> {
-        let r: reg::BeaconEntryResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(&self.registry, &reg::QueryMsg::BeaconAt { seq })
-            .unwrap();
+        let r: reg::BeaconEntryResponse = self.registry_query(&reg::QueryMsg::BeaconAt { seq });
         r.entry
     }
 
     /// `who` reveals its next hash-chain link.
     pub fn reveal_beacon(&mut self, who: &str) -> Res {
-        let n = self.reveals.get(who).copied().unwrap_or_default();
-        let res = self.reg_exec(
-            who,
-            &reg::ExecuteMsg::RevealBeacon {
-                preimage: chain_link(who, CHAIN_LEN - 1 - n),
-            },
-        )?;
-        self.reveals.insert(who.to_string(), n + 1);
-        Ok(res)
+        let validator = self.addr(who);
+        self.chains
+            .reveal(&mut self.app, &self.registry, &validator)
     }
 
     /// Moves the beacon `count` reveals on, taking turns among the
     /// validators in `among` (advancing the clock when all must wait).
     pub fn reveal_among(&mut self, among: &[&str], count: u64) {
         let target = self.beacon().seq + count;
-        let mut idle_rounds = 0;
-        while self.beacon().seq < target {
-            let mut moved = false;
-            for who in among {
-                if self.beacon().seq >= target {
-                    break;
-                }
-                if self.reveal_beacon(who).is_ok() {
-                    moved = true;
-                }
-            }
-            if !moved {
-                idle_rounds += 1;
-                assert!(idle_rounds < 20, "the beacon does not move");
-                self.advance(30);
-            }
-        }
+        let among: Vec<Addr> = among.iter().map(|who| self.addr(who)).collect();
+        self.chains
+            .reveal_until(&mut self.app, &self.registry, &among, target, 30);
     }
 
     /// Moves the beacon `count` reveals on with the suite's validators.
@@ -709,30 +462,16 @@ impl Suite {
     }
 
     pub fn bond(&mut self, who: &str, amount: u128) {
-        let sender = self.addr(who);
-        self.app
-            .execute_contract(
-                sender,
-                self.agpu.clone(),
-                &Cw20ExecuteMsg::Send {
-                    contract: self.registry.to_string(),
-                    amount: Uint128::new(amount),
-                    msg: to_json_binary(&reg::ReceiveMsg::Bond {}).unwrap(),
-                },
-                &[],
-            )
-            .unwrap();
+        let who = self.addr(who);
+        Harness::bond(self, &who, amount).unwrap();
     }
 
     pub fn now(&self) -> Timestamp {
-        self.app.block_info().time
+        Harness::now(self)
     }
 
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5).max(1);
-        });
+        Harness::advance(self, seconds);
     }
 
     pub fn spec(&self, zone: &str, urgency: Urgency, verification: VerificationMode) -> JobSpec {
@@ -768,17 +507,9 @@ impl Suite {
     }
 
     pub fn submit_spec(&mut self, who: &str, spec: &JobSpec, amount: u128) -> Res {
-        let sender = self.addr(who);
-        self.app.execute_contract(
-            sender,
-            self.agpu.clone(),
-            &Cw20ExecuteMsg::Send {
-                contract: self.market.to_string(),
-                amount: Uint128::new(amount),
-                msg: to_json_binary(&ReceiveMsg::SubmitJob { spec: spec.clone() }).unwrap(),
-            },
-            &[],
-        )
+        let (sender, market) = (self.addr(who), self.market.clone());
+        let submit = ReceiveMsg::SubmitJob { spec: spec.clone() };
+        self.send_agpu(&sender, &market, amount, &submit)
     }
 
     /// Submits and returns the job id.
@@ -870,10 +601,7 @@ impl Suite {
     }
 
     pub fn job(&self, job_id: u64) -> JobResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.market, &QueryMsg::Job { job_id })
-            .unwrap()
+        self.query(&QueryMsg::Job { job_id })
     }
 
     pub fn status(&self, job_id: u64) -> JobStatus {
@@ -881,52 +609,23 @@ impl Suite {
     }
 
     pub fn stats(&self) -> StatsResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.market, &QueryMsg::Stats {})
-            .unwrap()
+        self.query(&QueryMsg::Stats {})
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app.wrap().query_wasm_smart(&self.market, msg).unwrap()
+        self.query_wasm(&self.market, msg)
     }
 
     pub fn provider_record(&self, who: &str) -> reg::Provider {
-        self.app
-            .wrap()
-            .query_wasm_smart(
-                &self.registry,
-                &reg::QueryMsg::Provider {
-                    address: self.addr(who).to_string(),
-                },
-            )
-            .unwrap()
+        self.provider_of(&self.addr(who))
     }
 
     pub fn stake(&self, who: &str) -> reg::StakeResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(
-                &self.registry,
-                &reg::QueryMsg::Stake {
-                    address: self.addr(who).to_string(),
-                },
-            )
-            .unwrap()
+        self.stake_of(&self.addr(who))
     }
 
     pub fn balance_of_addr(&self, addr: &Addr) -> u128 {
-        let r: BalanceResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                &self.agpu,
-                &Cw20QueryMsg::Balance {
-                    address: addr.to_string(),
-                },
-            )
-            .unwrap();
-        r.balance.u128()
+        self.agpu_balance(addr)
     }
 
     pub fn balance(&self, who: &str) -> u128 {
@@ -970,20 +669,9 @@ impl Suite {
     }
 }
 
-pub fn attr(res: &AppResponse, key: &str) -> String {
-    res.events
-        .iter()
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
-        .unwrap_or_else(|| panic!("no attribute {key}"))
-}
-
 #[track_caller]
 pub fn assert_err<T: std::fmt::Debug>(res: anyhow::Result<T>, expected: &str) {
-    let error = res.expect_err("the call should have failed");
-    let text = format!("{:#}", error);
-    assert!(text.contains(expected), "expected `{expected}` in `{text}`");
+    starminer_multitest::assert_err_contains(res, expected);
 }
 
 /// Deterministic output bytes of an honest run of job `job_id`.
