@@ -74,6 +74,31 @@ pub const VERIFIER_TASKS: Map<(&Addr, u64), bool> = Map::new("vtask");
 /// duty ends (unlocked) or the lock is slashed; at most `max_verifiers` +
 /// `dispute_verifiers` × `dispute_rounds` entries per job.
 pub const DUTY_LOCKS: Map<(u64, &Addr), Uint128> = Map::new("duty_locks");
+/// Job id → dispute voters on the decided side and winning challengers of
+/// the job, credited as verifiers in the `RecordSettlement` of the job's
+/// paid settlement (their emission is then backed by a fee actually paid),
+/// at most [`MAX_CREDITED`] with the paid spot checkers.
+pub const VOTER_CREDITS: Map<u64, Vec<Addr>> = Map::new("vcredit");
+/// Verifiers incentives accepts in one `RecordSettlement`.
+pub const MAX_CREDITED: usize = 16;
+
+/// Adds `who` to the job's voter credits (once each, bounded).
+pub fn credit_voters(
+    storage: &mut dyn cosmwasm_std::Storage,
+    job_id: u64,
+    who: impl IntoIterator<Item = Addr>,
+) -> cosmwasm_std::StdResult<()> {
+    let mut credits = VOTER_CREDITS.may_load(storage, job_id)?.unwrap_or_default();
+    for a in who {
+        if credits.len() < MAX_CREDITED && !credits.contains(&a) {
+            credits.push(a);
+        }
+    }
+    if !credits.is_empty() {
+        VOTER_CREDITS.save(storage, job_id, &credits)?;
+    }
+    Ok(())
+}
 
 /// Per-job event log, a ring of `max_history` entries.
 pub const EVENTS: Map<(u64, u32), JobEvent> = Map::new("ev");

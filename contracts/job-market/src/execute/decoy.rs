@@ -217,8 +217,7 @@ pub fn execute_reveal_decoy(
             deadline,
         });
     }
-    if honest > 1 || decoy_commitment(&salt, honest, info.sender.as_str(), job_id) != d.commitment
-    {
+    if honest > 1 || decoy_commitment(&salt, honest, info.sender.as_str(), job_id) != d.commitment {
         return Err(ContractError::DecoyMismatch { job_id });
     }
     let index = d.index;
@@ -362,7 +361,9 @@ pub fn convict_unrevealed(
         job,
         "provider_slashed",
         Some(&provider),
-        format!("collateral={collateral} beneficiary={requester} reason=forced-error pair not revealed"),
+        format!(
+            "collateral={collateral} beneficiary={requester} reason=forced-error pair not revealed"
+        ),
     )?];
     let (more, evs) = reopen_or_close(storage, env, &config, job, JobStatus::Failed)?;
     msgs.extend(more);

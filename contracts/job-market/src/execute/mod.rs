@@ -282,12 +282,3 @@ pub fn event(
     )?)
 }
 
-/// Incentives: one attestation of `verifier`.
-pub fn attestation_msg(config: &Config, verifier: &Addr) -> StdResult<CosmosMsg> {
-    incentives_exec(
-        config,
-        &IncentivesMsg::RecordAttestation {
-            verifier: verifier.to_string(),
-        },
-    )
-}

@@ -14,8 +14,8 @@ use starminer_interfaces::registry::{
 };
 
 use crate::error::ContractError;
-use crate::execute::settle::finalize_replicated;
 use crate::execute::decoy::accept_decoy;
+use crate::execute::settle::finalize_replicated;
 use crate::execute::verify::open_verification;
 use crate::execute::{disburse, event, load_job, unlock_msg, wrong_status, Disbursement};
 use crate::logic::{draw_seed, draw_weighted, fee_split, parse_hash, replica_commitment};
@@ -401,7 +401,7 @@ pub fn bad_input_judge(deps: Deps, job: &Job, report: &BadInputReport) -> StdRes
         report.reporter.as_bytes(),
         &entry.value,
     );
-    let set = crate::execute::verify::validator_set(deps, &config.registry)?;
+    let set = crate::execute::verify::validator_set(deps, &config.registry, seq)?;
     let mut exclude: Vec<&Addr> = job.slots.iter().map(|s| &s.provider).collect();
     exclude.push(&job.requester);
     Ok(draw_weighted(&set, &exclude, 1, &seed).into_iter().next())

@@ -20,7 +20,7 @@ use crate::execute::{
     Disbursement,
 };
 use crate::logic::fee_split;
-use crate::state::{save_job, Config, BAD_INPUT, CONFIG, PARAMS};
+use crate::state::{save_job, Config, BAD_INPUT, CONFIG, MAX_CREDITED, PARAMS, VOTER_CREDITS};
 
 type Effects = (Vec<CosmosMsg>, Vec<Event>);
 
@@ -114,13 +114,22 @@ pub fn settle_submitted(
             bad_input_fee: None,
         },
     )?;
+    // Voters and challengers that decided a dispute of this job ride on the
+    // fee it paid.
+    let mut credited = paid_verifiers.clone();
+    for a in VOTER_CREDITS.may_load(storage, job.id)?.unwrap_or_default() {
+        if credited.len() < MAX_CREDITED && !credited.contains(&a) {
+            credited.push(a);
+        }
+    }
+    VOTER_CREDITS.remove(storage, job.id);
     msgs.extend(success_msgs(
         &config,
         job,
         &provider.provider,
         provider.collateral,
         fee,
-        &paid_verifiers,
+        &credited,
     )?);
     // Every verifier's duty ends: release the locks not slashed.
     msgs.extend(release_all_duties(storage, &config, job.id)?);
@@ -216,6 +225,8 @@ pub fn reopen_or_close(
         }
     }
     msgs.extend(disburse(storage, config, job, Disbursement::default())?);
+    // No fee was paid: nothing backs the voters' credits.
+    VOTER_CREDITS.remove(storage, job.id);
     job.status = terminal.clone();
     let action = if terminal == JobStatus::Expired {
         "expired"

@@ -41,11 +41,13 @@ use starminer_interfaces::registry::{
 use crate::error::ContractError;
 use crate::execute::settle::{reopen_or_close, settle_if_ready};
 use crate::execute::{
-    attestation_msg, event, load_job, outcome_msg, registry_exec, slash_msgs, unlock_msg,
+    event, load_job, outcome_msg, registry_exec, slash_msgs, unlock_msg,
     wrong_status,
 };
 use crate::logic::{draw_seed, draw_weighted, verify_chunk};
-use crate::state::{save_job, Config, CONFIG, DUTY_LOCKS, PARAMS, TEMPLATES, VERIFIER_TASKS};
+use crate::state::{
+    credit_voters, save_job, Config, CONFIG, DUTY_LOCKS, PARAMS, TEMPLATES, VERIFIER_TASKS,
+};
 use crate::validate::is_hex_hash;
 
 /// Withheld-chunk challenges one challenger may open on one job.
@@ -57,17 +59,25 @@ pub type Effects = (Vec<CosmosMsg>, Vec<Event>);
 /// A seated validator: (address, stake, free bond).
 pub type Seat = (Addr, Uint128, Uint128);
 
-/// The registry's validator set with stakes (address, stake).
-pub fn validator_set(deps: Deps, registry: &Addr) -> StdResult<Vec<(Addr, Uint128)>> {
-    Ok(validator_seats(&deps.querier, registry)?
+/// The registry's validator set with their draw weights (address, stake)
+/// for a draw seeded by beacon value `as_of`.
+pub fn validator_set(deps: Deps, registry: &Addr, as_of: u64) -> StdResult<Vec<(Addr, Uint128)>> {
+    Ok(validator_seats(&deps.querier, registry, as_of)?
         .into_iter()
         .map(|(a, stake, _)| (a, stake))
         .collect())
 }
 
-/// The registry's validator set with stakes and free bond, read page by
-/// page; never more than the registry's `max_validators`.
-pub fn validator_seats(querier: &QuerierWrapper, registry: &Addr) -> StdResult<Vec<Seat>> {
+/// The registry's validator set with free bond, weighted for a draw seeded
+/// by beacon value `as_of`: each seat counts with the smaller of its stake
+/// before that value was revealed and its stake now (`ValidatorsAsOf`), so
+/// bonding after the seed is public buys no weight in that draw. Read page
+/// by page; never more than the registry's `max_validators`.
+pub fn validator_seats(
+    querier: &QuerierWrapper,
+    registry: &Addr,
+    as_of: u64,
+) -> StdResult<Vec<Seat>> {
     let totals: ValidatorTotalsResponse =
         querier.query_wasm_smart(registry, &RegistryQuery::ValidatorTotals {})?;
     let bound = totals.count.min(totals.max_validators) as usize;
@@ -76,7 +86,8 @@ pub fn validator_seats(querier: &QuerierWrapper, registry: &Addr) -> StdResult<V
     while set.len() < bound {
         let page: ValidatorsResponse = querier.query_wasm_smart(
             registry,
-            &RegistryQuery::Validators {
+            &RegistryQuery::ValidatorsAsOf {
+                seq: as_of,
                 start_after: start_after.clone(),
                 limit: Some(REGISTRY_PAGE),
             },
@@ -164,22 +175,26 @@ pub fn open_verification(deps: Deps, env: &Env, job: &Job) -> Result<Verificatio
 /// transaction, whose locks the registry has not applied yet.
 #[derive(Default)]
 pub struct DrawCtx {
-    set: Option<Vec<Seat>>,
+    /// The set read for one beacon value (draws of one transaction may be
+    /// seeded by different values).
+    set: Option<(u64, Vec<Seat>)>,
     reserved: BTreeMap<Addr, Uint128>,
 }
 
 impl DrawCtx {
-    /// Seats (address, stake) whose free bond still covers `lock`.
+    /// Seats (address, draw weight as of beacon value `as_of`) whose free
+    /// bond still covers `lock`.
     fn eligible(
         &mut self,
         querier: &QuerierWrapper,
         registry: &Addr,
+        as_of: u64,
         lock: Uint128,
     ) -> StdResult<Vec<(Addr, Uint128)>> {
-        if self.set.is_none() {
-            self.set = Some(validator_seats(querier, registry)?);
+        if self.set.as_ref().is_none_or(|(seq, _)| *seq != as_of) {
+            self.set = Some((as_of, validator_seats(querier, registry, as_of)?));
         }
-        let set = self.set.as_deref().unwrap_or_default();
+        let set = self.set.as_ref().map(|(_, s)| s.as_slice()).unwrap_or_default();
         Ok(set
             .iter()
             .filter(|(a, _, free)| {
@@ -308,7 +323,7 @@ pub fn try_draw(
             _ => 0,
         };
         let seed = draw_seed(b"spot-check", job_id, &root, &[], &value);
-        let pool = ctx.eligible(&querier, &config.registry, lock)?;
+        let pool = ctx.eligible(&querier, &config.registry, draw_at, lock)?;
         let drawn = draw_weighted(&pool, &[&provider], count, &seed);
         let msgs = lock_duties(deps.storage, &config, ctx, job_id, &drawn, lock)?;
         v.verifiers = drawn
@@ -361,7 +376,7 @@ pub fn try_draw(
     let mut exclude: Vec<&Addr> = vec![&provider];
     exclude.extend(spot_checkers.iter());
     exclude.extend(d.past_voters.iter());
-    let pool = ctx.eligible(&querier, &config.registry, lock)?;
+    let pool = ctx.eligible(&querier, &config.registry, draw_at, lock)?;
     let drawn = draw_weighted(
         &pool,
         &exclude,
@@ -1189,14 +1204,15 @@ pub fn decide_dispute(
     let provider = result_provider(job)?;
     let collateral = job.slots.first().map(|s| s.collateral).unwrap_or_default();
     let dispute = job.verification.as_mut().and_then(|v| v.dispute.take());
-    // Dispute verifiers on the winning side are reported to incentives.
-    let reward_voters = |config: &Config, side: bool| -> StdResult<Vec<CosmosMsg>> {
-        dispute
+    // Dispute voters on the decided side are credited in the job's paid
+    // settlement, where a fee backs their emission.
+    let reward_voters = |storage: &mut dyn Storage, side: bool| -> StdResult<()> {
+        let winners = dispute
             .iter()
             .flat_map(|d| d.voters.iter())
             .filter(|x| x.provider_correct == Some(side))
-            .map(|x| attestation_msg(config, &x.address))
-            .collect()
+            .map(|x| x.address.clone());
+        credit_voters(storage, job.id, winners.collect::<Vec<_>>())
     };
     match verdict {
         Verdict::ProvenFraud(challenger) => {
@@ -1227,7 +1243,7 @@ pub fn decide_dispute(
                     "attested valid on a proven fraud".into(),
                 )?);
             }
-            msgs.extend(reward_voters(&config, false)?);
+            reward_voters(storage, false)?;
             let (more, evs) = convict(
                 storage,
                 env,
@@ -1263,7 +1279,7 @@ pub fn decide_dispute(
                     fallback,
                     Some(&provider),
                 )?);
-                msgs.extend(reward_voters(&config, true)?);
+                reward_voters(storage, true)?;
             }
             job.status = JobStatus::Submitted;
             if let Some(v) = job.verification.as_mut() {
@@ -1332,7 +1348,7 @@ fn convict(
         Some(challenger),
     )?;
     msgs.push(outcome_msg(config, provider, JobOutcome::Slashed)?);
-    msgs.push(attestation_msg(config, challenger)?);
+    credit_voters(storage, job.id, [challenger.clone()])?;
     job.slots.clear();
     let mut events = vec![event(
         storage,
