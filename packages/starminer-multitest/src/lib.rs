@@ -29,7 +29,27 @@ pub use errors::{
 pub use harness::{gpu, Harness, Registration};
 pub use system::{account, code, named, Setup, System, DEPLOYER};
 
+pub use cw_multi_test::App;
 pub use starminer_deploy::{Addresses, Contract, DeployConfig};
 
 /// What executing a message in the app returns.
 pub type Res = anyhow::Result<cw_multi_test::AppResponse>;
+
+/// Implements [`Harness`] for a suite: a struct with the fields `app: App`
+/// and `contracts: Addresses`.
+#[macro_export]
+macro_rules! impl_harness {
+    ($suite:ty) => {
+        impl $crate::Harness for $suite {
+            fn app(&self) -> &$crate::App {
+                &self.app
+            }
+            fn app_mut(&mut self) -> &mut $crate::App {
+                &mut self.app
+            }
+            fn contracts(&self) -> &$crate::Addresses {
+                &self.contracts
+            }
+        }
+    };
+}

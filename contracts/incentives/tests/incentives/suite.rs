@@ -161,17 +161,7 @@ pub struct Suite {
     contracts: Addresses,
 }
 
-impl Harness for Suite {
-    fn app(&self) -> &App {
-        &self.app
-    }
-    fn app_mut(&mut self) -> &mut App {
-        &mut self.app
-    }
-    fn contracts(&self) -> &Addresses {
-        &self.contracts
-    }
-}
+starminer_multitest::impl_harness!(Suite);
 
 impl Suite {
     pub fn new() -> Self {

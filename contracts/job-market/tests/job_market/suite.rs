@@ -180,17 +180,7 @@ pub struct Suite {
     contracts: Addresses,
 }
 
-impl Harness for Suite {
-    fn app(&self) -> &App {
-        &self.app
-    }
-    fn app_mut(&mut self) -> &mut App {
-        &mut self.app
-    }
-    fn contracts(&self) -> &Addresses {
-        &self.contracts
-    }
-}
+starminer_multitest::impl_harness!(Suite);
 
 /// Links of each test validator's beacon hash chain.
 pub const CHAIN_LEN: u32 = 512;
