@@ -325,17 +325,18 @@ fn attack_false_invalid_then_unbond_is_still_slashed() {
             &[],
         )
         .unwrap();
-    assert!(s
-        .app
-        .execute_contract(
-            s.addr(&liar),
-            s.registry.clone(),
-            &reg::ExecuteMsg::Unbond {
-                amount: Uint128::new(1)
-            },
-            &[],
-        )
-        .is_err());
+    assert!(
+        s.app
+            .execute_contract(
+                s.addr(&liar),
+                s.registry.clone(),
+                &reg::ExecuteMsg::Unbond {
+                    amount: Uint128::new(1)
+                },
+                &[],
+            )
+            .is_err()
+    );
     let slashed0 = s.stats().totals.slashed.u128();
     let p1 = s.balance("p1");
     s.respond("p1", id, &out, 1).unwrap();
@@ -788,4 +789,68 @@ fn market_state_from_091ec88_still_loads() {
     assert!(d.draw_at.is_none() && d.past_voters.is_empty() && d.round == 0);
     assert!(!v.challenges[0].data);
     let _ = s;
+}
+
+/// Emission the incentives contract owes `who` once the epoch closed.
+fn pending_rewards(s: &Suite, who: &str) -> u128 {
+    let r: starminer_interfaces::incentives::PendingRewardsResponse = s
+        .app
+        .wrap()
+        .query_wasm_smart(
+            &s.incentives,
+            &starminer_interfaces::incentives::QueryMsg::PendingRewards {
+                address: s.addr(who).to_string(),
+            },
+        )
+        .unwrap();
+    r.amount.u128()
+}
+
+/// Dispute voters did the work of recomputing the disputed chunk. Credited
+/// only by a fee-less attestation record they earned nothing; now the voters
+/// on the decided side ride on the fee the job's settlement paid, and the
+/// voter on the losing side earns nothing (it also loses its lock).
+#[test]
+fn dispute_voters_on_the_decided_side_earn_emission_backed_by_the_fee() {
+    let (mut s, id, out) = job_with(8, |id| honest_output(id, 640));
+    s.draw(id).unwrap();
+    let v = s.verifier_names(id);
+    // A false Invalid: the claimed hash is not the chunk's.
+    s.attest(
+        &v[0],
+        id,
+        Attestation::Invalid {
+            index: 3,
+            chunk_hash: "22".repeat(32),
+        },
+    )
+    .unwrap();
+    s.respond("p1", id, &out, 3).unwrap();
+    s.draw(id).unwrap();
+    let voters = s.dispute_voter_names(id);
+    vote(&mut s, &voters[0], id, true).unwrap();
+    vote(&mut s, &voters[1], id, true).unwrap();
+    // The last vote decides the round at once.
+    vote(&mut s, &voters[2], id, false).unwrap();
+    assert_eq!(s.status(id), JobStatus::Submitted, "the provider won");
+    // The last attestation settles the job.
+    s.attest(&v[1], id, Attestation::Valid).unwrap();
+    assert_eq!(s.status(id), JobStatus::Settled);
+    s.advance(86_400);
+    let (won0, won1, lost) = (
+        pending_rewards(&s, &voters[0]),
+        pending_rewards(&s, &voters[1]),
+        pending_rewards(&s, &voters[2]),
+    );
+    assert!(won0 > 0 && won0 == won1, "winning voters: {won0}, {won1}");
+    assert_eq!(lost, 0, "the losing voter earns nothing");
+    assert_eq!(
+        pending_rewards(&s, &v[0]),
+        0,
+        "the refuted challenger earns nothing"
+    );
+    assert!(
+        pending_rewards(&s, &v[1]) > 0,
+        "the paid spot checker earns"
+    );
 }

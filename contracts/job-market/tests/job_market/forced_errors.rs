@@ -171,7 +171,10 @@ fn spot_check_result_without_a_valid_pair_is_refused() {
     submit_pair(&mut s, "p1", id, &p, true).unwrap();
     let stored = s.job(id).job.verification.unwrap().decoy.unwrap();
     assert_eq!(stored.index, p.index);
-    assert_eq!(stored.roots, vec![p.true_root.clone(), p.false_root.clone()]);
+    assert_eq!(
+        stored.roots,
+        vec![p.true_root.clone(), p.false_root.clone()]
+    );
 
     // Jobs without verifiers take no pair.
     let spec = s.spec("eu", Urgency::Normal, VerificationMode::None);
@@ -211,7 +214,11 @@ fn attack_lazy_verifier_attests_valid_on_a_forced_error_and_is_slashed() {
     assert_eq!(attr(&res, "forced_error"), "true");
     assert_eq!(s.status(id), JobStatus::Settled);
     let job = s.job(id).job;
-    assert_eq!(job.result.unwrap().root, p.true_root, "the true root stands");
+    assert_eq!(
+        job.result.unwrap().root,
+        p.true_root,
+        "the true root stands"
+    );
     assert_eq!(
         wealth(&s, &lazy),
         before.0 - LOCK,
@@ -309,7 +316,10 @@ fn attack_decoy_seal_opened_with_another_choice_or_by_another_is_refused() {
     }
     // Claiming after the fact that the other root was the true one.
     assert_err(reveal(&mut s, "p1", id, SALT, 1), "do not open");
-    assert_err(reveal(&mut s, "p1", id, b"a guessed salt", 0), "do not open");
+    assert_err(
+        reveal(&mut s, "p1", id, b"a guessed salt", 0),
+        "do not open",
+    );
     assert_err(reveal(&mut s, "p1", id, SALT, 2), "do not open");
     // Someone else cannot open the provider's seal.
     assert_err(reveal(&mut s, "p2", id, SALT, 0), "");

@@ -147,7 +147,12 @@ impl Market {
             Some(jm::DecoyPair {
                 leaf: hex::encode(tree.leaf(d).context("leaf")?),
                 other_leaf: hex::encode(twin.leaf(d).context("leaf")?),
-                proof: tree.proof(d).context("proof")?.iter().map(hex::encode).collect(),
+                proof: tree
+                    .proof(d)
+                    .context("proof")?
+                    .iter()
+                    .map(hex::encode)
+                    .collect(),
                 commitment: jm::decoy_commitment(SALT, 0, self.provider.as_str(), job_id),
             })
         } else {
