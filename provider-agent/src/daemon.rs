@@ -17,6 +17,16 @@
 //! proofs from the result store; past the challenge window the agent settles.
 //! ```
 //!
+//! Forced errors ([`crate::decoy`]): when the market asks for them, a
+//! spot-checked result is submitted with a pair of trees (one with a
+//! deliberately wrong chunk), the submitted one drawn at random and sealed
+//! with a salt persisted in the lease before `SubmitResult` is sent. While
+//! submitted, the agent tells its result server which tree the chain
+//! designated for the verifiers (nothing is served before the draw), and
+//! once every verifier has attested or the challenge window closed it sends
+//! `RevealDecoy` (retried with backoff, before the reveal deadline); from
+//! then on the true tree and the output are served.
+//!
 //! Replicated (commit–reveal) jobs take the same path up to `computed`; the
 //! result is then sent in two steps:
 //!
@@ -39,7 +49,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use rand_core::{OsRng, RngCore};
-use starminer_interfaces::job_market::{self as jm, Job, JobInput, JobStatus};
+use starminer_interfaces::job_market::{self as jm, decoy_index, Job, JobInput, JobStatus};
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{ProviderStatus, Role};
 use starminer_templates::by_id;
@@ -49,6 +59,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::chain::{follow_blocks, AgentChain};
 use crate::config::{AgentConfig, RoleName};
+use crate::decoy::{self, DecoySeal, DecoyView, Tree};
 use crate::executor::Executor;
 use crate::fetch::{fetch_input, FetchError, FetchLimits};
 use crate::filter::{self, DeviceCaps, Refusal};
@@ -628,6 +639,7 @@ impl Agent {
             }
         };
         let mut lease = self.state.lease(job_id)?.context("lease vanished")?;
+        let sealed = lease.result.as_ref().and_then(|r| r.decoy.clone());
         lease.result = Some(SubmittedResult {
             result_id: id.clone(),
             root: stored.meta.root.clone(),
@@ -637,7 +649,13 @@ impl Agent {
                 "{}/results/{id}",
                 self.config.server.public_url.trim_end_matches('/')
             ),
+            decoy: None,
         });
+        if let (Some(seal), Some(r)) = (sealed, lease.result.as_mut()) {
+            // Sealed before a restart: keep the seal and the root it chose.
+            r.root = seal.submitted_root().to_string();
+            r.decoy = Some(seal);
+        }
         lease.phase = Phase::Computed;
         lease.attempts = 0;
         lease.last_error = None;
@@ -711,7 +729,7 @@ impl Agent {
     /// send whose answer was lost is recognised on chain.
     async fn submit(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let r = lease
+        let mut r = lease
             .result
             .clone()
             .context("computed lease without a result")?;
@@ -738,6 +756,12 @@ impl Agent {
                 "result committed",
             )
         } else {
+            let decoy = self.decoy_pair(lease, &mut r).await?;
+            let what = if decoy.is_some() {
+                "result submitted with its forced-error pair"
+            } else {
+                "result submitted"
+            };
             (
                 jm::ExecuteMsg::SubmitResult {
                     job_id,
@@ -745,9 +769,10 @@ impl Agent {
                     chunk_count: r.chunk_count,
                     output_size: r.output_size,
                     output_uri: r.output_uri.clone(),
+                    decoy,
                 },
                 Phase::Submitted,
-                "result submitted",
+                what,
             )
         };
         match self.chain.market(&msg).await {
@@ -762,7 +787,15 @@ impl Agent {
                 let landed = if lease.replicated {
                     self.my_slot(&job).is_some_and(|s| s.commitment.is_some())
                 } else {
+                    // With a pair, the chain's root may already be the
+                    // designated one: the submitted root is the pair's first.
+                    let submitted = job
+                        .verification
+                        .as_ref()
+                        .and_then(|v| v.decoy.as_ref())
+                        .and_then(|d| d.roots.first());
                     job.result.as_ref().is_some_and(|x| x.root == r.root)
+                        || submitted.is_some_and(|root| *root == r.root)
                 };
                 if landed {
                     self.state.set_phase(job_id, next)?;
@@ -780,6 +813,156 @@ impl Agent {
                 Err(e.context("submitting the result"))
             }
         }
+    }
+
+    /// The forced-error pair `SubmitResult` must carry, if the job needs one
+    /// (SpotCheck with verifiers while the market's `forced_errors` is on).
+    /// The seal (salt, which tree is submitted) is drawn once and written to
+    /// the lease before anything is sent, so a retry or a restart sends the
+    /// same pair and can reveal it; `r` gets the submitted root. The result
+    /// store is given the false tree, shown sealed.
+    async fn decoy_pair(
+        &self,
+        lease: &Lease,
+        r: &mut SubmittedResult,
+    ) -> Result<Option<jm::DecoyPair>> {
+        let job_id = lease.job_id;
+        if r.decoy.is_none() {
+            let job = self.chain.job(job_id).await?;
+            if !matches!(job.spec.verification, VerificationMode::SpotCheck { verifiers } if verifiers > 0)
+            {
+                return Ok(None);
+            }
+            let params = self.chain.sm.job_market().config().await?.params;
+            if !decoy::needs_decoy(&job, &params) {
+                return Ok(None);
+            }
+            let stored = self.stored_result(lease)?;
+            let index = decoy_index(job_id, stored.tree.leaf_count());
+            let chunk = stored
+                .chunk(index)?
+                .with_context(|| format!("decoy chunk {index} is not in the output"))?;
+            let false_tree = decoy::false_tree(&stored.tree, index, &chunk)?;
+            let seal = decoy::new_seal(job_id, &stored.tree, &false_tree)?;
+            r.root = seal.submitted_root().to_string();
+            r.decoy = Some(seal);
+            let mut now = self.state.lease(job_id)?.context("lease vanished")?;
+            now.result = Some(r.clone());
+            self.state.put_lease(&now)?;
+            tracing::info!(
+                job = job_id,
+                index,
+                "sealed a forced-error pair (two roots differing at one chunk; the salt is kept to reveal it)"
+            );
+        }
+        let seal = r.decoy.as_ref().context("no seal")?;
+        let stored = self
+            .store
+            .seal_decoy(&r.result_id, seal.index, seal.submitted())?;
+        let pair = decoy::pair(
+            seal,
+            &stored.tree,
+            stored.tree_of(Tree::False),
+            self.chain.address(),
+            job_id,
+        )?;
+        Ok(Some(pair))
+    }
+
+    /// Tells the result server which tree of a lease's forced-error pair to
+    /// show (logged when it changes).
+    fn set_decoy_view(&self, lease: &Lease, seal: &DecoySeal, view: DecoyView) -> Result<()> {
+        let r = lease.result.as_ref().context("no result")?;
+        // A pair sealed into the lease but not yet into the store (crash in
+        // between) is put there first.
+        if self
+            .store
+            .get(&r.result_id)
+            .is_some_and(|s| s.decoy().is_none())
+        {
+            self.store
+                .seal_decoy(&r.result_id, seal.index, seal.submitted())?;
+        }
+        if !self.store.set_decoy_view(&r.result_id, view)? {
+            return Ok(());
+        }
+        let job = lease.job_id;
+        match view {
+            DecoyView::Sealed => tracing::info!(
+                job,
+                "forced-error pair sealed: chunks are withheld until the verifiers are drawn"
+            ),
+            DecoyView::Designated(tree) => tracing::info!(
+                job,
+                index = seal.index,
+                designated = ?tree,
+                root = %seal.root_of(tree),
+                "verifiers drawn: serving the designated tree of the forced-error pair"
+            ),
+            DecoyView::Open => tracing::info!(
+                job,
+                "forced-error pair open: serving the true tree and the output"
+            ),
+        }
+        Ok(())
+    }
+
+    /// Opens a lease's forced-error seal with `RevealDecoy` (the caller
+    /// checked it is due). A reveal the chain already holds is adopted.
+    async fn reveal_decoy(
+        &self,
+        lease: &Lease,
+        job: &Job,
+        seal: &DecoySeal,
+        block_time: u64,
+    ) -> Result<()> {
+        let job_id = lease.job_id;
+        let d = job
+            .verification
+            .as_ref()
+            .and_then(|v| v.decoy.as_ref())
+            .context("the job has no forced-error pair")?;
+        if let Some(by) = d.reveal_deadline {
+            if block_time > by.seconds() {
+                bail!(
+                    "the forced-error reveal was due by {} (block time {block_time}); the market will convict this result",
+                    by.seconds()
+                );
+            }
+        }
+        // Every attestation is in or can no longer be made: what the server
+        // shows cannot change them any more.
+        self.set_decoy_view(lease, seal, DecoyView::Open)?;
+        let sent = self
+            .chain
+            .market(&jm::ExecuteMsg::RevealDecoy {
+                job_id,
+                salt: seal.salt_bytes()?.into(),
+                honest: seal.honest,
+            })
+            .await;
+        if let Err(e) = sent {
+            let now = self.chain.job(job_id).await?;
+            let revealed = now
+                .verification
+                .as_ref()
+                .and_then(|v| v.decoy.as_ref())
+                .is_some_and(|d| d.honest.is_some());
+            if !revealed {
+                return Err(e.context("revealing the forced-error pair (RevealDecoy)"));
+            }
+        }
+        let forced_error = d.designated.is_some_and(|k| k != seal.honest);
+        tracing::info!(
+            job = job_id,
+            index = seal.index,
+            honest = seal.honest,
+            designated = ?d.designated,
+            forced_error,
+            root = %seal.true_root,
+            "revealed the forced-error pair (RevealDecoy): the true root is the result's"
+        );
+        Ok(())
     }
 
     /// The commitment salt of a replicated job: SHA-256 of this agent's
@@ -953,6 +1136,7 @@ impl Agent {
         let still_mine = job.slots.first().is_some_and(|s| s.provider.as_str() == me);
         match job.status {
             JobStatus::Settled if still_mine => {
+                self.open_decoy(lease);
                 let paid = job
                     .settlement
                     .as_ref()
@@ -967,6 +1151,24 @@ impl Agent {
                 let Some(v) = &job.verification else {
                     return Ok(());
                 };
+                let seal = lease.result.as_ref().and_then(|r| r.decoy.as_ref());
+                if let Some(seal) = seal {
+                    // Once the reveal is due the attestations are final:
+                    // stay open even if a reveal has to be retried.
+                    let view = if decoy::reveal_due(&job, block_time) {
+                        DecoyView::Open
+                    } else {
+                        decoy::view_for(&job, seal)
+                    };
+                    self.set_decoy_view(lease, seal, view)?;
+                }
+                // Challenges are proved against the root the chain has now
+                // (with a pair: the designated one until the reveal).
+                let root = job
+                    .result
+                    .as_ref()
+                    .map(|r| r.root.clone())
+                    .unwrap_or_default();
                 // A data challenge (training checkpoints) is answered with
                 // the chunk's bytes, any other with its leaf and proof.
                 let mut to_publish: Vec<u64> = v
@@ -978,7 +1180,7 @@ impl Agent {
                 to_publish.sort_unstable();
                 to_publish.dedup();
                 for index in &to_publish {
-                    self.publish_chunk(lease, *index).await?;
+                    self.publish_chunk(lease, &root, *index).await?;
                 }
                 let mut to_prove: Vec<u64> = v
                     .challenges
@@ -994,11 +1196,20 @@ impl Agent {
                 to_prove.sort_unstable();
                 to_prove.dedup();
                 for index in &to_prove {
-                    self.prove_chunk(lease, *index).await?;
+                    self.prove_chunk(lease, &root, *index).await?;
                 }
+                if let Some(seal) = seal {
+                    if decoy::reveal_due(&job, block_time) {
+                        // The market settles on the reveal when nothing
+                        // else is open; the next round follows up.
+                        return self.reveal_decoy(lease, &job, seal, block_time).await;
+                    }
+                }
+                let sealed = v.decoy.as_ref().is_some_and(|d| d.honest.is_none());
                 let window_over = block_time > v.challenge_deadline.seconds();
                 if to_prove.is_empty()
                     && to_publish.is_empty()
+                    && !sealed
                     && job.status == JobStatus::Submitted
                     && window_over
                     && v.challenges.iter().all(|c| c.answer.is_some())
@@ -1009,6 +1220,7 @@ impl Agent {
                 }
             }
             status => {
+                self.open_decoy(lease);
                 tracing::info!(job = job_id, ?status, "job ended without paying this agent");
                 self.state.set_phase(
                     job_id,
@@ -1021,6 +1233,16 @@ impl Agent {
         Ok(())
     }
 
+    /// Serves a finished job's result in full (its forced-error pair, if
+    /// any, no longer matters).
+    fn open_decoy(&self, lease: &Lease) {
+        if let Some(seal) = lease.result.as_ref().and_then(|r| r.decoy.as_ref()) {
+            if let Err(e) = self.set_decoy_view(lease, seal, DecoyView::Open) {
+                tracing::warn!(job = lease.job_id, "opening the forced-error pair: {e:#}");
+            }
+        }
+    }
+
     /// The stored result of a lease whose result was computed.
     fn stored_result(&self, lease: &Lease) -> Result<Arc<StoredResult>> {
         let r = lease.result.as_ref().context("no result")?;
@@ -1029,10 +1251,22 @@ impl Agent {
             .with_context(|| format!("result {} is not in the store", r.result_id))
     }
 
-    async fn prove_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
+    /// The stored tree whose root is the chain's `root` (with a forced-error
+    /// pair, either tree).
+    fn tree_for_root(stored: &StoredResult, root: &str) -> Result<Tree> {
+        stored.tree_for_root(root).with_context(|| {
+            format!(
+                "the chain's root {root} is not a root of stored result {}",
+                stored.meta.id
+            )
+        })
+    }
+
+    async fn prove_chunk(&self, lease: &Lease, root: &str, index: u64) -> Result<()> {
         let stored = self.stored_result(lease)?;
-        let leaf = stored.tree.leaf(index).context("chunk out of range")?;
-        let proof = stored.tree.proof(index).context("chunk out of range")?;
+        let tree = stored.tree_of(Self::tree_for_root(&stored, root)?);
+        let leaf = tree.leaf(index).context("chunk out of range")?;
+        let proof = tree.proof(index).context("chunk out of range")?;
         self.chain
             .market(&jm::ExecuteMsg::RespondChallenge {
                 job_id: lease.job_id,
@@ -1052,12 +1286,16 @@ impl Agent {
     /// Answers a data challenge: chunk `index` itself, with its proof, on
     /// chain (a verifier of a training job needs the checkpoint to re-run
     /// the next step).
-    async fn publish_chunk(&self, lease: &Lease, index: u64) -> Result<()> {
+    async fn publish_chunk(&self, lease: &Lease, root: &str, index: u64) -> Result<()> {
         let stored = self.stored_result(lease)?;
+        let which = Self::tree_for_root(&stored, root)?;
         let data = stored
-            .chunk(index)?
+            .chunk_in(which, index)?
             .with_context(|| format!("chunk {index} is out of range"))?;
-        let proof = stored.tree.proof(index).context("chunk out of range")?;
+        let proof = stored
+            .tree_of(which)
+            .proof(index)
+            .context("chunk out of range")?;
         self.chain
             .market(&jm::ExecuteMsg::RespondData {
                 job_id: lease.job_id,

@@ -12,6 +12,7 @@ pub mod bench;
 pub mod chain;
 pub mod config;
 pub mod daemon;
+pub mod decoy;
 pub mod devices;
 pub mod executor;
 pub mod fetch;

@@ -5,7 +5,8 @@
 //! GET /results?start_after=ID&limit=N      result metadata, paginated (limit ≤ 100)
 //! GET /results/{id}                        metadata (template, params, chunking, root)
 //! GET /results/{id}/chunks/{index}         {index, chunk_count, root, leaf, proof[], data} (hex)
-//! GET /results/{id}/chunks/{index}/raw     the chunk's bytes
+//!     [?root=HEX]                          the root the caller checks against (the chain's)
+//! GET /results/{id}/chunks/{index}/raw     the chunk's bytes [?root=HEX]
 //! GET /results/{id}/output                 the whole output; `Range: bytes=a-b` (one range,
 //!                                          at most MAX_RANGE_BYTES) answers 206
 //! GET /results/{id}/preview.png            the image of render templates
@@ -14,6 +15,14 @@
 //!
 //! Errors are JSON `{"error": "..."}` with 400, 404 or 416. Proofs verify with
 //! `starminer_merkle::verify_proof(root, chunk_count, index, leaf, proof)`.
+//!
+//! Forced errors ([`crate::decoy`]): a result submitted with a pair of trees
+//! serves the tree the chain designated for its verifiers, which the daemon
+//! sets in the store once it reads the draw. Until then chunks answer 503
+//! (retry shortly); a `root` that is not the served tree's answers 409. The
+//! output and the preview answer 503 until the pair is revealed (they would
+//! tell the true tree), and the metadata's `root` is the chain's root, not
+//! the true one, until then.
 
 use std::sync::Arc;
 
@@ -25,8 +34,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use crate::decoy::Tree;
 use crate::metrics::Metrics;
-use crate::store::{ResultMeta, ResultStore, StoredResult};
+use crate::store::{ResultMeta, ResultStore, StoredResult, Withheld};
 
 /// Largest byte range served in one response.
 pub const MAX_RANGE_BYTES: u64 = 64 << 20;
@@ -133,15 +143,38 @@ async fn list(
     let results = store
         .list(q.start_after.as_deref(), limit)
         .iter()
-        .map(|r| r.meta.clone())
+        .map(|r| r.public_meta())
         .collect();
     Json(ListResponse { results })
 }
 
 async fn meta(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) -> Response {
     match find(&store, &id) {
-        Ok(r) => Json(r.meta.clone()).into_response(),
+        Ok(r) => Json(r.public_meta()).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ChunkQuery {
+    root: Option<String>,
+}
+
+/// The answer to a chunk of a result that is sealed or not of `root`.
+fn withheld(id: &str, w: Withheld) -> Response {
+    match w {
+        Withheld::Sealed => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "2")],
+            Json(serde_json::json!({
+                "error": format!("result `{id}` is sealed: its provider has not yet seen which root its verifiers check; retry shortly")
+            })),
+        )
+            .into_response(),
+        Withheld::OtherRoot { asked, served } => error(
+            StatusCode::CONFLICT,
+            format!("result `{id}` is served under root {served}, not {asked}"),
+        ),
     }
 }
 
@@ -150,7 +183,8 @@ fn chunk_of(
     store: &ResultStore,
     id: &str,
     index: &str,
-) -> Result<(Arc<StoredResult>, u64, Vec<u8>), Response> {
+    root: Option<&str>,
+) -> Result<(Arc<StoredResult>, Tree, u64, Vec<u8>), Response> {
     let r = find(store, id)?;
     let index: u64 = index.parse().map_err(|_| {
         error(
@@ -158,8 +192,9 @@ fn chunk_of(
             format!("chunk index `{index}` is not a number"),
         )
     })?;
-    match r.chunk(index) {
-        Ok(Some(data)) => Ok((r, index, data)),
+    let which = r.tree_to_serve(root).map_err(|w| withheld(id, w))?;
+    match r.chunk_in(which, index) {
+        Ok(Some(data)) => Ok((r, which, index, data)),
         Ok(None) => Err(error(
             StatusCode::NOT_FOUND,
             format!(
@@ -174,12 +209,14 @@ fn chunk_of(
 async fn chunk(
     State(store): State<Arc<ResultStore>>,
     Path((id, index)): Path<(String, String)>,
+    Query(q): Query<ChunkQuery>,
 ) -> Response {
-    let (r, index, data) = match chunk_of(&store, &id, &index) {
+    let (r, which, index, data) = match chunk_of(&store, &id, &index, q.root.as_deref()) {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    let (Some(leaf), Some(proof)) = (r.tree.leaf(index), r.tree.proof(index)) else {
+    let tree = r.tree_of(which);
+    let (Some(leaf), Some(proof)) = (tree.leaf(index), tree.proof(index)) else {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "tree and output disagree",
@@ -188,7 +225,7 @@ async fn chunk(
     Json(ChunkResponse {
         index,
         chunk_count: r.meta.chunk_count,
-        root: r.meta.root.clone(),
+        root: r.root_of(which),
         leaf: hex::encode(leaf),
         proof: proof.iter().map(hex::encode).collect(),
         data: hex::encode(data),
@@ -199,9 +236,10 @@ async fn chunk(
 async fn chunk_raw(
     State(store): State<Arc<ResultStore>>,
     Path((id, index)): Path<(String, String)>,
+    Query(q): Query<ChunkQuery>,
 ) -> Response {
-    match chunk_of(&store, &id, &index) {
-        Ok((_, _, data)) => {
+    match chunk_of(&store, &id, &index, q.root.as_deref()) {
+        Ok((_, _, _, data)) => {
             ([(header::CONTENT_TYPE, "application/octet-stream")], data).into_response()
         }
         Err(e) => e.into_response(),
@@ -234,6 +272,19 @@ fn parse_range(value: &str, size: u64) -> Result<(u64, u64), String> {
     Ok((start, end))
 }
 
+/// The answer to the output or preview of a result whose forced-error pair
+/// is not revealed yet.
+fn sealed_output(id: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "10")],
+        Json(serde_json::json!({
+            "error": format!("the output of result `{id}` is served once its provider has revealed its forced-error pair (after the spot check)")
+        })),
+    )
+        .into_response()
+}
+
 async fn output(
     State(store): State<Arc<ResultStore>>,
     Path(id): Path<String>,
@@ -243,6 +294,9 @@ async fn output(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
+    if !r.output_open() {
+        return sealed_output(&id);
+    }
     let size = r.meta.output_size;
     if let Some(range) = headers.get(header::RANGE) {
         let (start, end) = match range
@@ -300,6 +354,9 @@ async fn preview(State(store): State<Arc<ResultStore>>, Path(id): Path<String>) 
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
+    if !r.output_open() {
+        return sealed_output(&id);
+    }
     let Some(path) = r.preview_path() else {
         return error(
             StatusCode::NOT_FOUND,

@@ -95,10 +95,17 @@ impl Phase {
 pub struct SubmittedResult {
     /// Id in the result store.
     pub result_id: String,
+    /// The root sent on chain: the true root, or with a forced-error pair
+    /// the submitted one of the two (see `decoy`).
     pub root: String,
     pub chunk_count: u64,
     pub output_size: u64,
     pub output_uri: String,
+    /// A spot-checked result with forced errors: the pair's seal (salt and
+    /// which root is true), kept to reveal it. Written before `SubmitResult`
+    /// is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoy: Option<crate::decoy::DecoySeal>,
 }
 
 /// One claimed job.
@@ -318,6 +325,13 @@ mod tests {
                 chunk_count: 2,
                 output_size: 100,
                 output_uri: "http://x/results/job-7".into(),
+                decoy: Some(crate::decoy::DecoySeal {
+                    index: 1,
+                    salt: "5a".repeat(32),
+                    honest: 1,
+                    true_root: "ab".repeat(32),
+                    false_root: "cd".repeat(32),
+                }),
             });
             s.put_lease(&l).unwrap();
             s.set_phase(
@@ -336,6 +350,10 @@ mod tests {
         assert_eq!(active.len(), 1);
         assert_eq!(active[0].phase, Phase::Computed);
         assert_eq!(active[0].result.as_ref().unwrap().chunk_count, 2);
+        // The forced-error seal survives: a restarted agent can reveal.
+        let seal = active[0].result.as_ref().unwrap().decoy.clone().unwrap();
+        assert_eq!((seal.index, seal.honest), (1, 1));
+        assert_eq!(seal.salt, "5a".repeat(32));
         assert!(active[0].updated_at > 0);
         assert_eq!(s.meta::<u64>("height").unwrap(), Some(42));
         assert_eq!(s.meta::<u64>("nothing").unwrap(), None);
@@ -361,8 +379,17 @@ mod tests {
         let mut old = serde_json::to_value(lease(5)).unwrap();
         let obj = old.as_object_mut().unwrap();
         obj.remove("replicated");
+        obj.insert(
+            "result".into(),
+            serde_json::json!({
+                "result_id": "job-5", "root": "ab", "chunk_count": 1,
+                "output_size": 1, "output_uri": "u"
+            }),
+        );
         let back: Lease = decode(&serde_json::to_vec(&old).unwrap()).unwrap();
         assert!(!back.replicated);
+        // A result stored before forced errors has no seal.
+        assert_eq!(back.result.unwrap().decoy, None);
     }
 
     #[test]

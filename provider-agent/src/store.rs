@@ -12,17 +12,23 @@
 //! Every file is written to a temporary name, synced and renamed, and
 //! `meta.json` is written last: a directory without it is an interrupted
 //! write and is ignored (and reported) on open.
+//!
+//! A result submitted with a forced-error pair ([`crate::decoy`]) also has
+//! the false tree (rebuilt on open from `meta.json`'s decoy index and the
+//! output) and the [`DecoyView`] that says which tree the server shows.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 use starminer_merkle::{Hash, MerkleTree};
+
+use crate::decoy::{altered_chunk, false_tree, DecoyView, Tree};
 
 const META: &str = "meta.json";
 const OUTPUT: &str = "output.bin";
@@ -52,15 +58,58 @@ struct MetaFile {
     meta: ResultMeta,
     /// Hex leaf hashes, in chunk order.
     leaves: Vec<String>,
+    /// The forced-error pair this result was submitted with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decoy: Option<DecoyState>,
+}
+
+/// The stored part of a forced-error pair (the salt stays in the agent's
+/// database: this store's files say nothing a verifier could use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecoyState {
+    /// The leaf where the trees differ.
+    pub index: u64,
+    /// The tree whose root was submitted (the server shows its root before
+    /// the draw).
+    pub submitted: Tree,
+    pub view: DecoyView,
+}
+
+/// A result's forced-error pair: the false tree and what is shown.
+#[derive(Debug)]
+pub struct StoredDecoy {
+    pub false_tree: MerkleTree,
+    state: RwLock<DecoyState>,
+}
+
+impl StoredDecoy {
+    pub fn state(&self) -> DecoyState {
+        match self.state.read() {
+            Ok(s) => *s,
+            Err(p) => *p.into_inner(),
+        }
+    }
+}
+
+/// Why the server does not serve a chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Withheld {
+    /// The forced-error pair is sealed: the agent has not seen which tree
+    /// the verifiers check yet (retry shortly).
+    Sealed,
+    /// The asked root is not one this result serves now.
+    OtherRoot { asked: String, served: String },
 }
 
 /// A result loaded from the store: metadata plus the whole tree in memory
-/// (64 bytes per chunk) for proofs; output bytes stay on disk.
+/// (64 bytes per chunk) for proofs; output bytes stay on disk. `meta.root`
+/// and `tree` are always the true output's.
 #[derive(Debug)]
 pub struct StoredResult {
     pub meta: ResultMeta,
     pub tree: MerkleTree,
     dir: PathBuf,
+    decoy: OnceLock<StoredDecoy>,
 }
 
 impl StoredResult {
@@ -96,6 +145,109 @@ impl StoredResult {
         let end = (start + self.meta.chunk_size).min(self.meta.output_size);
         self.read_range(start, end - start).map(Some)
     }
+
+    /// The forced-error pair, if the result was submitted with one.
+    pub fn decoy(&self) -> Option<&StoredDecoy> {
+        self.decoy.get()
+    }
+
+    /// The tree `which` (the true one when there is no pair).
+    pub fn tree_of(&self, which: Tree) -> &MerkleTree {
+        match (which, self.decoy()) {
+            (Tree::False, Some(d)) => &d.false_tree,
+            _ => &self.tree,
+        }
+    }
+
+    /// Hex root of tree `which`.
+    pub fn root_of(&self, which: Tree) -> String {
+        match which {
+            Tree::True => self.meta.root.clone(),
+            Tree::False => hex::encode(self.tree_of(which).root()),
+        }
+    }
+
+    /// Which tree has root `root` (hex, any case): what the daemon proves
+    /// challenged chunks against (the chain's current root).
+    pub fn tree_for_root(&self, root: &str) -> Option<Tree> {
+        if root.eq_ignore_ascii_case(&self.meta.root) {
+            return Some(Tree::True);
+        }
+        let d = self.decoy()?;
+        root.eq_ignore_ascii_case(&hex::encode(d.false_tree.root()))
+            .then_some(Tree::False)
+    }
+
+    /// Chunk `index` as tree `which` has it: for the false tree, the decoy
+    /// chunk altered.
+    pub fn chunk_in(&self, which: Tree, index: u64) -> Result<Option<Vec<u8>>> {
+        let data = self.chunk(index)?;
+        match (which, self.decoy()) {
+            (Tree::False, Some(d)) if d.state().index == index => {
+                Ok(data.map(|c| altered_chunk(&c)))
+            }
+            _ => Ok(data),
+        }
+    }
+
+    /// The tree whose chunks and proofs the server answers with, asked for
+    /// `asked` (a hex root, or any when `None`): a result without a pair
+    /// serves its tree; a sealed pair nothing; a designated pair that tree
+    /// only; an opened pair the true tree, or the false one by its root.
+    pub fn tree_to_serve(&self, asked: Option<&str>) -> Result<Tree, Withheld> {
+        let which = match self.decoy().map(|d| d.state().view) {
+            None => Tree::True,
+            Some(DecoyView::Sealed) => return Err(Withheld::Sealed),
+            Some(DecoyView::Designated(t)) => t,
+            Some(DecoyView::Open) => match asked.and_then(|r| self.tree_for_root(r)) {
+                Some(t) => t,
+                None => Tree::True,
+            },
+        };
+        match asked {
+            Some(root) if !root.eq_ignore_ascii_case(&self.root_of(which)) => {
+                Err(Withheld::OtherRoot {
+                    asked: root.to_string(),
+                    served: self.root_of(which),
+                })
+            }
+            _ => Ok(which),
+        }
+    }
+
+    /// Whether the whole output (and the preview) may be served: always,
+    /// except while a forced-error pair is unrevealed (they would tell the
+    /// true tree).
+    pub fn output_open(&self) -> bool {
+        self.decoy()
+            .is_none_or(|d| d.state().view == DecoyView::Open)
+    }
+
+    /// The metadata the server shows: while a pair is unrevealed, `root` is
+    /// the root the chain shows (submitted, then designated), never the
+    /// true one.
+    pub fn public_meta(&self) -> ResultMeta {
+        let mut meta = self.meta.clone();
+        if let Some(d) = self.decoy() {
+            let s = d.state();
+            match s.view {
+                DecoyView::Sealed => meta.root = self.root_of(s.submitted),
+                DecoyView::Designated(t) => meta.root = self.root_of(t),
+                DecoyView::Open => {}
+            }
+        }
+        meta
+    }
+
+    fn meta_file(&self) -> MetaFile {
+        MetaFile {
+            meta: self.meta.clone(),
+            leaves: (0..self.tree.leaf_count())
+                .filter_map(|i| self.tree.leaf(i).map(hex::encode))
+                .collect(),
+            decoy: self.decoy().map(|d| d.state()),
+        }
+    }
 }
 
 /// A valid result id: 1–128 characters of `[A-Za-z0-9._-]`, not starting
@@ -116,6 +268,8 @@ pub fn validate_id(id: &str) -> Result<()> {
 pub struct ResultStore {
     root: PathBuf,
     results: RwLock<BTreeMap<String, Arc<StoredResult>>>,
+    /// Serialises rewrites of `meta.json` (forced-error pair updates).
+    writing: Mutex<()>,
 }
 
 /// What to store for one result.
@@ -174,6 +328,7 @@ impl ResultStore {
         Ok(ResultStore {
             root,
             results: RwLock::new(results),
+            writing: Mutex::new(()),
         })
     }
 
@@ -204,11 +359,109 @@ impl ResultStore {
             "output.bin is {size} bytes, meta.json says {}",
             file.meta.output_size
         );
-        Ok(StoredResult {
+        let result = StoredResult {
             meta: file.meta,
             tree,
             dir: dir.to_path_buf(),
+            decoy: OnceLock::new(),
+        };
+        if let Some(state) = file.decoy {
+            let d = Self::build_decoy(&result, state)?;
+            let _ = result.decoy.set(d);
+        }
+        Ok(result)
+    }
+
+    fn build_decoy(result: &StoredResult, state: DecoyState) -> Result<StoredDecoy> {
+        let chunk = result
+            .chunk(state.index)?
+            .with_context(|| format!("decoy chunk {} does not exist", state.index))?;
+        Ok(StoredDecoy {
+            false_tree: false_tree(&result.tree, state.index, &chunk)?,
+            state: RwLock::new(state),
         })
+    }
+
+    fn write_meta(&self, r: &StoredResult) -> Result<()> {
+        write_atomic(
+            &r.dir.join(META),
+            &serde_json::to_vec_pretty(&r.meta_file())?,
+        )?;
+        sync_dir(&r.dir)
+    }
+
+    /// Gives result `id` a forced-error pair differing at leaf `index`
+    /// (the false tree is built from the stored output), shown sealed with
+    /// the `submitted` tree's root; durable before it returns. A pair that
+    /// exists at `index` keeps its view (only `submitted` is updated); one
+    /// at another index is an error.
+    pub fn seal_decoy(&self, id: &str, index: u64, submitted: Tree) -> Result<Arc<StoredResult>> {
+        let r = self
+            .get(id)
+            .with_context(|| format!("result {id} is not in the store"))?;
+        let _guard = self
+            .writing
+            .lock()
+            .map_err(|_| anyhow::anyhow!("result store lock poisoned"))?;
+        match r.decoy() {
+            Some(d) => {
+                let mut s = d
+                    .state
+                    .write()
+                    .map_err(|_| anyhow::anyhow!("decoy state poisoned"))?;
+                ensure!(
+                    s.index == index,
+                    "result {id} has a forced-error pair at chunk {}, not {index}",
+                    s.index
+                );
+                if s.submitted == submitted {
+                    drop(s);
+                    return Ok(r);
+                }
+                s.submitted = submitted;
+            }
+            None => {
+                let d = Self::build_decoy(
+                    &r,
+                    DecoyState {
+                        index,
+                        submitted,
+                        view: DecoyView::Sealed,
+                    },
+                )?;
+                let _ = r.decoy.set(d);
+            }
+        }
+        self.write_meta(&r)?;
+        Ok(r)
+    }
+
+    /// Changes which tree of result `id`'s forced-error pair is shown
+    /// (durably). Returns whether it changed; an error when the result has
+    /// no pair.
+    pub fn set_decoy_view(&self, id: &str, view: DecoyView) -> Result<bool> {
+        let r = self
+            .get(id)
+            .with_context(|| format!("result {id} is not in the store"))?;
+        let d = r
+            .decoy()
+            .with_context(|| format!("result {id} has no forced-error pair"))?;
+        let _guard = self
+            .writing
+            .lock()
+            .map_err(|_| anyhow::anyhow!("result store lock poisoned"))?;
+        {
+            let mut s = d
+                .state
+                .write()
+                .map_err(|_| anyhow::anyhow!("decoy state poisoned"))?;
+            if s.view == view {
+                return Ok(false);
+            }
+            s.view = view;
+        }
+        self.write_meta(&r)?;
+        Ok(true)
     }
 
     pub fn root(&self) -> &Path {
@@ -249,7 +502,11 @@ impl ResultStore {
         let leaves = (0..new.tree.leaf_count())
             .filter_map(|i| new.tree.leaf(i).map(hex::encode))
             .collect();
-        let file = MetaFile { meta, leaves };
+        let file = MetaFile {
+            meta,
+            leaves,
+            decoy: None,
+        };
         write_atomic(&dir.join(META), &serde_json::to_vec_pretty(&file)?)?;
         sync_dir(&dir)?;
         sync_dir(&self.root)?;
@@ -257,6 +514,7 @@ impl ResultStore {
             meta: file.meta,
             tree: new.tree.clone(),
             dir,
+            decoy: OnceLock::new(),
         });
         self.results
             .write()

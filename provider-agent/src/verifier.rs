@@ -9,6 +9,15 @@
 //! chunk that cannot be fetched or proved is challenged on chain; a chunk
 //! that differs is attested `Invalid` with the recomputed leaf hash;
 //! otherwise the result is attested `Valid`.
+//!
+//! Forced errors: a result submitted with a forced-error pair has its chunk
+//! `decoy.index` checked first, always, besides the secret sample: on half
+//! of such jobs the chain designated the provider's deliberately wrong tree,
+//! and only a verifier that recomputes that chunk calls it `Invalid` (with
+//! the true leaf hash) instead of losing its duty lock. Chunks are asked for
+//! under the chain's root (`?root=`); a provider that has not yet seen the
+//! draw answers "not ready", which is waited for a short grace before the
+//! chunk counts as withheld.
 
 use std::time::Duration;
 
@@ -36,17 +45,76 @@ pub fn draw_sample(count: u64, n: u32) -> Vec<u64> {
     picked.into_iter().collect()
 }
 
+/// Seconds a verifier waits for a provider whose result server answers
+/// "not ready" (a forced-error pair whose draw it has not seen yet, or a
+/// root it is switching away from) before the chunk counts as withheld.
+pub const NOT_READY_GRACE_SECS: u64 = 60;
+
+/// The chunks a spot check recomputes, in order: a forced-error pair's
+/// decoy chunk first (every verifier must check it), then the secret sample.
+pub fn chunks_to_check(sample: &[u64], decoy: Option<u64>) -> Vec<u64> {
+    decoy
+        .into_iter()
+        .chain(sample.iter().copied().filter(|i| Some(*i) != decoy))
+        .collect()
+}
+
+/// Whether a "not ready" answer first met at `since` may still be waited
+/// for at `now`.
+pub fn within_grace(since: u64, now: u64) -> bool {
+    now < since.saturating_add(NOT_READY_GRACE_SECS)
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Whether this verifier may keep waiting for job `job_id`'s provider to
+/// be ready (the first "not ready" is remembered in the database).
+fn may_wait(agent: &Agent, job_id: u64) -> Result<bool> {
+    let key = format!("not-ready-{job_id}");
+    let now = now_unix();
+    let since = match agent.state.meta::<u64>(&key)? {
+        Some(t) => t,
+        None => {
+            agent.state.put_meta(&key, &now)?;
+            now
+        }
+    };
+    Ok(within_grace(since, now))
+}
+
 /// Why a chunk could not be checked.
 #[derive(Debug)]
 enum ChunkFetch {
     Ok(Vec<u8>),
     /// Unreachable, missing, or its proof does not lead to the root.
     Withheld(String),
+    /// The provider's server is not serving the chain's root yet (503: a
+    /// sealed forced-error pair whose draw it has not seen; 409: it serves
+    /// the other root of its pair). Waited for briefly, then withheld.
+    NotReady(String),
+}
+
+impl ChunkFetch {
+    /// A "not ready" past the grace counts as withheld.
+    fn or_withheld(self, may_wait: bool) -> ChunkFetch {
+        match self {
+            ChunkFetch::NotReady(why) if !may_wait => ChunkFetch::Withheld(why),
+            other => other,
+        }
+    }
 }
 
 /// Fetches chunk `index` of `result` and checks it against the on-chain root.
 async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
-    let url = format!("{}/chunks/{index}", result.output_uri.trim_end_matches('/'));
+    let url = format!(
+        "{}/chunks/{index}?root={}",
+        result.output_uri.trim_end_matches('/'),
+        result.root
+    );
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -56,6 +124,14 @@ async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
     };
     let resp = match client.get(&url).send().await {
         Ok(r) if r.status().is_success() => r,
+        Ok(r)
+            if r.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE
+                || r.status() == reqwest::StatusCode::CONFLICT =>
+        {
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            return ChunkFetch::NotReady(format!("{url}: HTTP {status} {body}"));
+        }
         Ok(r) => return ChunkFetch::Withheld(format!("{url}: HTTP {}", r.status())),
         Err(e) => return ChunkFetch::Withheld(format!("{url}: {e}")),
     };
@@ -140,7 +216,10 @@ async fn recompute(
 async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) -> Result<Vec<u8>> {
     let why = match fetch_chunk(result, index).await {
         ChunkFetch::Ok(d) => return Ok(d),
-        ChunkFetch::Withheld(why) => why,
+        ChunkFetch::NotReady(why) if may_wait(agent, job_id)? => {
+            bail!("checkpoint {index} not served yet ({why}); retrying")
+        }
+        ChunkFetch::Withheld(why) | ChunkFetch::NotReady(why) => why,
     };
     let r = agent.chain.sm.job_market().job(job_id).await?;
     if let Some(data) = published_data(&r.history, index) {
@@ -216,11 +295,25 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
         return Ok(());
     }
     let input = job_input(agent, &job).await?;
-    tracing::info!(job = job_id, sample = ?v.sample, "spot-checking");
+    let decoy = job
+        .verification
+        .as_ref()
+        .and_then(|ver| ver.decoy.as_ref())
+        .map(|d| d.index);
+    let chunks = chunks_to_check(&v.sample, decoy);
+    tracing::info!(job = job_id, sample = ?v.sample, decoy_chunk = ?decoy, "spot-checking");
     let mut attestation = Attestation::Valid;
-    for &index in &v.sample {
-        let served = match fetch_chunk(&result, index).await {
+    for &index in &chunks {
+        let fetched = fetch_chunk(&result, index).await;
+        let fetched = match fetched {
+            ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job_id)?),
+            other => other,
+        };
+        let served = match fetched {
             ChunkFetch::Ok(d) => d,
+            ChunkFetch::NotReady(why) => {
+                bail!("chunk {index} not served yet ({why}); retrying shortly")
+            }
             ChunkFetch::Withheld(why) => {
                 let open = job.verification.as_ref().is_some_and(|ver| {
                     ver.challenges
@@ -239,7 +332,15 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
         };
         let expected = recompute(agent, job_id, template, &params, &input, &result, index).await?;
         if !outputs_match(template.info(), &expected, &served) {
-            tracing::warn!(job = job_id, index, "chunk differs from the recomputation");
+            if Some(index) == decoy {
+                tracing::warn!(
+                    job = job_id,
+                    index,
+                    "the forced-error chunk differs from the recomputation (a forced error, or a wrong result): attesting Invalid with the true leaf"
+                );
+            } else {
+                tracing::warn!(job = job_id, index, "chunk differs from the recomputation");
+            }
             attestation = Attestation::Invalid {
                 index,
                 chunk_hash: hex::encode(leaf_hash(&expected)),
@@ -281,7 +382,18 @@ async fn vote(
         // The provider has not proved the chunk yet: nothing to vote on.
         return Ok(());
     };
-    let provider_correct = match fetch_chunk(result, d.index).await {
+    let fetched = fetch_chunk(result, d.index).await;
+    let fetched = match fetched {
+        ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job.id)?),
+        other => other,
+    };
+    let provider_correct = match fetched {
+        ChunkFetch::NotReady(why) => {
+            bail!(
+                "disputed chunk {} not served yet ({why}); retrying shortly",
+                d.index
+            )
+        }
         ChunkFetch::Ok(served) if hex::encode(leaf_hash(&served)) == *provider_leaf => {
             let input = job_input(agent, job).await?;
             let expected =
@@ -487,6 +599,29 @@ mod tests {
         assert_eq!(draw_sample(3, 16), vec![0, 1, 2]);
         // Two draws of 16 out of 2^40 are (practically) never equal: secret.
         assert_ne!(draw_sample(1 << 40, 16), draw_sample(1 << 40, 16));
+    }
+
+    #[test]
+    fn the_forced_error_chunk_is_checked_first_and_once() {
+        assert_eq!(chunks_to_check(&[1, 5, 9], None), [1, 5, 9]);
+        assert_eq!(chunks_to_check(&[1, 5, 9], Some(7)), [7, 1, 5, 9]);
+        assert_eq!(chunks_to_check(&[1, 5, 9], Some(5)), [5, 1, 9]);
+        assert_eq!(chunks_to_check(&[], Some(0)), [0]);
+    }
+
+    #[test]
+    fn not_ready_is_waited_for_a_grace_only() {
+        assert!(within_grace(100, 100));
+        assert!(within_grace(100, 100 + NOT_READY_GRACE_SECS - 1));
+        assert!(!within_grace(100, 100 + NOT_READY_GRACE_SECS));
+        assert!(matches!(
+            ChunkFetch::NotReady("x".into()).or_withheld(false),
+            ChunkFetch::Withheld(_)
+        ));
+        assert!(matches!(
+            ChunkFetch::NotReady("x".into()).or_withheld(true),
+            ChunkFetch::NotReady(_)
+        ));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //!
 //! Two validator agents (eu-central) and an honest provider agent (eu-west)
 //! register; the validators verify the provider's benchmark challenge. Then:
-//! 1. a spot-checked fractal job is claimed, computed, submitted, attested
-//!    by a validator agent and settled: the provider is paid what the
-//!    settlement says, and its `/metrics` show the earnings;
+//! 1. a spot-checked fractal job is claimed, computed, submitted with its
+//!    forced-error pair, attested by a validator agent (which recomputes the
+//!    decoy chunk), revealed by the provider and settled: the provider is
+//!    paid what the settlement says, and its `/metrics` show the earnings;
 //! 2. jobs the agent must not claim stay open (one needs more device memory
 //!    than any device has, one pays below the agent's price policy), and a
 //!    job whose input does not match its SHA-256 is reported as bad input
@@ -182,6 +183,49 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
         Some(jm::Attestation::Valid),
         "a validator agent attested"
     );
+    // Forced errors (on in the deployment's parameters): the result came
+    // with a pair, the verifier recomputed its decoy chunk, and the
+    // provider revealed which root is true, now the result's.
+    let pair = verification
+        .decoy
+        .as_ref()
+        .expect("the result carried a forced-error pair");
+    let honest = pair.honest.expect("the provider revealed the pair");
+    assert!(pair.designated.is_some());
+    assert_eq!(
+        settled.result.as_ref().unwrap().root,
+        pair.roots[usize::from(honest)],
+        "the true root is the result's"
+    );
+    assert!(provider
+        .log_text()
+        .contains("revealed the forced-error pair"));
+    assert!(
+        validators
+            .iter()
+            .any(|v| v.log_text().contains("decoy_chunk=Some")),
+        "the verifier checked the decoy chunk"
+    );
+    let forced = pair.designated != Some(honest);
+    eprintln!(
+        "job {job1}: designated {:?}, honest {honest}: {}",
+        pair.designated,
+        if forced {
+            "a forced error, caught"
+        } else {
+            "the verifiers checked the true tree"
+        }
+    );
+    if forced {
+        // The verifier called the deliberately wrong chunk Invalid with the
+        // true leaf; the reveal turned that into its Valid (asserted above).
+        assert!(
+            validators
+                .iter()
+                .any(|v| v.log_text().contains("the forced-error chunk differs")),
+            "the verifier caught the forced error"
+        );
+    }
     let payout = settled.settlement.as_ref().unwrap().provider_payouts.u128();
     assert!(payout > 0);
     assert_eq!(agpu.balance(addrs[2]).await.unwrap(), paid_before + payout);
