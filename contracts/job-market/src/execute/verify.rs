@@ -41,8 +41,7 @@ use starminer_interfaces::registry::{
 use crate::error::ContractError;
 use crate::execute::settle::{reopen_or_close, settle_if_ready};
 use crate::execute::{
-    event, load_job, outcome_msg, registry_exec, slash_msgs, unlock_msg,
-    wrong_status,
+    event, load_job, outcome_msg, registry_exec, slash_msgs, unlock_msg, wrong_status,
 };
 use crate::logic::{draw_seed, draw_weighted, verify_chunk};
 use crate::state::{
@@ -194,7 +193,11 @@ impl DrawCtx {
         if self.set.as_ref().is_none_or(|(seq, _)| *seq != as_of) {
             self.set = Some((as_of, validator_seats(querier, registry, as_of)?));
         }
-        let set = self.set.as_ref().map(|(_, s)| s.as_slice()).unwrap_or_default();
+        let set = self
+            .set
+            .as_ref()
+            .map(|(_, s)| s.as_slice())
+            .unwrap_or_default();
         Ok(set
             .iter()
             .filter(|(a, _, free)| {

@@ -325,18 +325,17 @@ fn attack_false_invalid_then_unbond_is_still_slashed() {
             &[],
         )
         .unwrap();
-    assert!(
-        s.app
-            .execute_contract(
-                s.addr(&liar),
-                s.registry.clone(),
-                &reg::ExecuteMsg::Unbond {
-                    amount: Uint128::new(1)
-                },
-                &[],
-            )
-            .is_err()
-    );
+    assert!(s
+        .app
+        .execute_contract(
+            s.addr(&liar),
+            s.registry.clone(),
+            &reg::ExecuteMsg::Unbond {
+                amount: Uint128::new(1)
+            },
+            &[],
+        )
+        .is_err());
     let slashed0 = s.stats().totals.slashed.u128();
     let p1 = s.balance("p1");
     s.respond("p1", id, &out, 1).unwrap();
