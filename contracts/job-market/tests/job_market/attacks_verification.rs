@@ -25,13 +25,7 @@ fn job_with(n: usize, output: impl Fn(u64) -> Vec<u8>) -> (Suite, u64, Vec<u8>) 
         s.validator(v, 10_000);
     }
     s.provider("p1", "eu", 2);
-    let spec = s.spec(
-        "eu",
-        Urgency::Normal,
-        VerificationMode::SpotCheck { verifiers: 2 },
-    );
-    let id = s.submit("alice", &spec, 1_200);
-    s.claim("p1", id).unwrap();
+    let id = s.claimed_spot_check();
     let out = output(id);
     s.submit_result("p1", id, &out).unwrap();
     (s, id, out)
@@ -715,13 +709,7 @@ fn without_a_beacon_spot_checks_run_without_verifiers() {
     s.bond("v1", 10_000);
     s.provider("p1", "eu", 2);
     assert_eq!(s.beacon().reveals_per_draw, 0);
-    let spec = s.spec(
-        "eu",
-        Urgency::Normal,
-        VerificationMode::SpotCheck { verifiers: 2 },
-    );
-    let id = s.submit("alice", &spec, 1_200);
-    s.claim("p1", id).unwrap();
+    let id = s.claimed_spot_check();
     s.submit_result("p1", id, &honest_output(id, 640)).unwrap();
     let v = s.job(id).job.verification.unwrap();
     assert!(v.draw_at.is_none() && v.verifiers.is_empty());

@@ -104,17 +104,27 @@ fn reveal(s: &mut Suite, who: &str, job_id: u64, salt: &[u8], honest: u8) -> Res
 
 /// A claimed SpotCheck{2} job with its pair submitted and verifiers drawn.
 fn drawn_job(s: &mut Suite, true_first: bool) -> (u64, Pair) {
-    let spec = s.spec(
-        "eu",
-        Urgency::Normal,
-        VerificationMode::SpotCheck { verifiers: 2 },
-    );
-    let id = s.submit("alice", &spec, 1_200);
-    s.claim("p1", id).unwrap();
+    let id = s.claimed_spot_check();
     let p = pair_of(id, &honest_output(id, OUTPUT_LEN));
     submit_pair(s, "p1", id, &p, true_first).unwrap();
     s.draw(id).unwrap();
     (id, p)
+}
+
+/// The next job whose draw shows the verifiers the false root (the jobs
+/// before it are checked honestly and settle).
+fn forced_job(s: &mut Suite) -> (u64, Pair) {
+    loop {
+        let (id, p) = drawn_job(s, true);
+        if shown_false(s, id, &p) {
+            return (id, p);
+        }
+        for v in s.verifier_names(id) {
+            s.attest(&v, id, Attestation::Valid).unwrap();
+        }
+        reveal(s, "p1", id, SALT, 0).unwrap();
+        assert_eq!(s.status(id), JobStatus::Settled);
+    }
 }
 
 /// Whether the verifiers of `id` were shown the false root.
@@ -145,13 +155,7 @@ fn wealth(s: &Suite, who: &str) -> u128 {
 #[test]
 fn spot_check_result_without_a_valid_pair_is_refused() {
     let mut s = forced_suite();
-    let spec = s.spec(
-        "eu",
-        Urgency::Normal,
-        VerificationMode::SpotCheck { verifiers: 2 },
-    );
-    let id = s.submit("alice", &spec, 1_200);
-    s.claim("p1", id).unwrap();
+    let id = s.claimed_spot_check();
     let out = honest_output(id, OUTPUT_LEN);
     assert_err(s.submit_result("p1", id, &out), "must carry a decoy pair");
     let p = pair_of(id, &out);
@@ -191,18 +195,7 @@ fn spot_check_result_without_a_valid_pair_is_refused() {
 fn attack_lazy_verifier_attests_valid_on_a_forced_error_and_is_slashed() {
     let mut s = forced_suite();
     // The draw designates the root; find a job where it shows the false one.
-    let (id, p) = loop {
-        let (id, p) = drawn_job(&mut s, true);
-        if shown_false(&s, id, &p) {
-            break (id, p);
-        }
-        let names = s.verifier_names(id);
-        for v in &names {
-            s.attest(v, id, Attestation::Valid).unwrap();
-        }
-        reveal(&mut s, "p1", id, SALT, 0).unwrap();
-        assert_eq!(s.status(id), JobStatus::Settled);
-    };
+    let (id, p) = forced_job(&mut s);
     let names = s.verifier_names(id);
     let (lazy, honest) = (names[0].clone(), names[1].clone());
     let before = (wealth(&s, &lazy), wealth(&s, &honest), s.balance("p1"));
@@ -331,16 +324,7 @@ fn attack_decoy_seal_opened_with_another_choice_or_by_another_is_refused() {
 #[test]
 fn flag_on_the_decoy_leaf_with_another_hash_opens_a_dispute() {
     let mut s = forced_suite();
-    let (id, p) = loop {
-        let (id, p) = drawn_job(&mut s, true);
-        if shown_false(&s, id, &p) {
-            break (id, p);
-        }
-        for v in s.verifier_names(id) {
-            s.attest(&v, id, Attestation::Valid).unwrap();
-        }
-        reveal(&mut s, "p1", id, SALT, 0).unwrap();
-    };
+    let (id, p) = forced_job(&mut s);
     let names = s.verifier_names(id);
     s.attest(
         &names[0],

@@ -508,6 +508,19 @@ impl Suite {
         attr(&res, "job_id").parse().unwrap()
     }
 
+    /// The suites' usual spot-checked job: alice's SpotCheck{2} render job
+    /// in "eu" at 1,200 uagpu, claimed by p1. Returns its id.
+    pub fn claimed_spot_check(&mut self) -> u64 {
+        let spec = self.spec(
+            "eu",
+            Urgency::Normal,
+            VerificationMode::SpotCheck { verifiers: 2 },
+        );
+        let id = self.submit("alice", &spec, 1_200);
+        self.claim("p1", id).unwrap();
+        id
+    }
+
     pub fn claim(&mut self, who: &str, job_id: u64) -> Res {
         self.exec(who, &ExecuteMsg::Claim { job_id })
     }

@@ -3,7 +3,6 @@
 use starminer_interfaces::job_market::{
     Attestation, ExecuteMsg, JobStatus, QueryMsg, VerifierTasksResponse,
 };
-use starminer_interfaces::market::{Urgency, VerificationMode};
 
 use crate::suite::*;
 
@@ -15,13 +14,7 @@ fn spot_checked_job() -> (Suite, u64, Vec<u8>) {
         s.validator(v, 10_000);
     }
     s.provider("p1", "eu", 2);
-    let spec = s.spec(
-        "eu",
-        Urgency::Normal,
-        VerificationMode::SpotCheck { verifiers: 2 },
-    );
-    let id = s.submit("alice", &spec, 1_200);
-    s.claim("p1", id).unwrap();
+    let id = s.claimed_spot_check();
     let out = honest_output(id, 640);
     s.submit_result("p1", id, &out).unwrap();
     // The verifiers come from a beacon value revealed after the result.
@@ -129,13 +122,7 @@ fn dispute_lost_by_a_cheating_provider_slashes_it_and_requeues_the_job() {
         s.validator(v, 10_000);
     }
     s.provider("p1", "eu", 2);
-    let spec = s.spec(
-        "eu",
-        Urgency::Normal,
-        VerificationMode::SpotCheck { verifiers: 2 },
-    );
-    let id = s.submit("alice", &spec, 1_200);
-    s.claim("p1", id).unwrap();
+    let id = s.claimed_spot_check();
     let honest = honest_output(id, 640);
     let mut faked = honest.clone();
     faked[7 * 64 + 1] ^= 0x55; // chunk 7 is not computed
