@@ -197,9 +197,18 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
         pair.roots[usize::from(honest)],
         "the true root is the result's"
     );
-    assert!(provider
-        .log_text()
-        .contains("revealed the forced-error pair"));
+    // The job settles on the reveal, maybe before the agent logs it.
+    wait_for(
+        "the reveal in the provider's log",
+        Duration::from_secs(30),
+        || async {
+            provider
+                .log_text()
+                .contains("revealed the forced-error pair")
+                .then_some(())
+        },
+    )
+    .await;
     assert!(
         validators
             .iter()
