@@ -200,7 +200,14 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             let data = app
                 .host()
                 .query_smart_raw(&addr, &req.query_data)
-                .map_err(host_query_error)?;
+                .map_err(|e| match e {
+                    // wasmd's keeper: `address …: no such contract`, which
+                    // the query router answers as sdk/6 like any keeper error.
+                    HostError::NoSuchContract(_) => {
+                        TxError::sdk(6, format!("address {addr}: no such contract"))
+                    }
+                    e => host_query_error(e),
+                })?;
             Ok(QuerySmartContractStateResponse {
                 data: data.to_vec(),
             }

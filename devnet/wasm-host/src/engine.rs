@@ -488,7 +488,7 @@ impl Engine {
         if info.admin.as_ref() != Some(sender) {
             return Err(HostError::Unauthorized {
                 sender: sender.to_string(),
-                action: "change the admin of",
+                action: "modify contract",
                 contract: contract.to_string(),
             });
         }

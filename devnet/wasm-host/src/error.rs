@@ -45,7 +45,9 @@ pub enum HostError {
     #[error("invalid address {address}: {reason}")]
     InvalidAddress { address: String, reason: String },
 
-    #[error("{sender} may not {action} {contract}: not its admin")]
+    /// Worded as wasmd's keeper words it (`can not migrate`, `can not
+    /// modify contract`; the ABCI layer appends `: unauthorized`).
+    #[error("can not {action}")]
     Unauthorized {
         sender: String,
         action: &'static str,
