@@ -291,7 +291,15 @@ impl Agent {
                 // A replicated job stays Open until all its slots are taken.
                 let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
                 if held && self.state.lease(job.id)?.is_none() {
-                    if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
+                    if is_applicant(&job, &me) {
+                        tracing::warn!(
+                            job = job.id,
+                            "adopting a replica application missing from the database"
+                        );
+                        let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
+                        lease.phase = Phase::Applied;
+                        self.state.put_lease(&lease)?;
+                    } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
                         if slot.result.is_none() && slot.commitment.is_none() {
                             tracing::warn!(
                                 job = job.id,
@@ -365,6 +373,7 @@ impl Agent {
                         Ok(())
                     }
                 }
+                Phase::Applied => self.follow_application(&lease, block_time).await,
                 Phase::Computed => self.submit(&lease, block_time).await,
                 Phase::Committed => self.reveal(&lease, block_time).await,
                 Phase::Submitted if lease.replicated => {
@@ -494,6 +503,23 @@ impl Agent {
                 Ok(_) => {
                     self.metrics.claims.inc();
                     let after = self.chain.job(job.id).await?;
+                    if is_applicant(&after, self.chain.address()) {
+                        // Drawn slots: this was an application.
+                        let mut lease = self.record_claim(&after, job.spec.deadline.seconds())?;
+                        lease.device = accepted.device;
+                        lease.phase = Phase::Applied;
+                        self.state.put_lease(&lease)?;
+                        let draw = after.replica_draw.as_ref();
+                        tracing::info!(
+                            job = job.id,
+                            template = %id,
+                            apply_until = draw.map(|d| d.apply_until.seconds()),
+                            draw_at = draw.map(|d| d.draw_at),
+                            "applied for a replica slot"
+                        );
+                        claimed += 1;
+                        continue;
+                    }
                     let deadline = after
                         .slots
                         .iter()
@@ -523,6 +549,49 @@ impl Agent {
                         }
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// An application for a drawn replica slot: once seated, the lease gets
+    /// the slot's deadline and computing starts on the next round; while the
+    /// draw is due, the agent asks for it itself (anyone may); drawn out, the
+    /// lease ends (the market released the collateral).
+    async fn follow_application(&self, lease: &Lease, block_time: u64) -> Result<()> {
+        let job_id = lease.job_id;
+        let job = self.chain.job(job_id).await?;
+        let me = self.chain.address();
+        if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
+            let mut seated = lease.clone();
+            seated.lease_deadline = slot.lease_deadline.seconds();
+            seated.phase = Phase::Claimed;
+            self.state.put_lease(&seated)?;
+            tracing::info!(job = job_id, lease_deadline = seated.lease_deadline, "drawn for a replica slot");
+            return Ok(());
+        }
+        let Some(draw) = job.replica_draw.as_ref().filter(|_| is_applicant(&job, me)) else {
+            self.metrics.claims_lost.inc();
+            tracing::info!(job = job_id, status = ?job.status, "not drawn for a replica slot; collateral released");
+            self.state.set_phase(
+                job_id,
+                Phase::Ended {
+                    status: format!("not drawn ({:?})", job.status),
+                },
+            )?;
+            return Ok(());
+        };
+        let open = usize::from(job.spec.verification.replication()).saturating_sub(job.slots.len());
+        if block_time > draw.apply_until.seconds() && draw.applicants.len() >= open {
+            let seq = self.chain.sm.registry().beacon().await?.seq;
+            if seq >= draw.draw_at {
+                let out = self
+                    .chain
+                    .market(&jm::ExecuteMsg::DrawVerifiers {
+                        job_ids: vec![job_id],
+                    })
+                    .await?;
+                tracing::info!(job = job_id, tx = %out.hash, "drew the replica slots");
             }
         }
         Ok(())
@@ -1371,6 +1440,13 @@ fn corrupt_chunks(data: &mut [u8], chunk_size: u64) {
             *b ^= 0x5a;
         }
     }
+}
+
+/// Whether `address` waits in `job`'s replica application round.
+fn is_applicant(job: &Job, address: &str) -> bool {
+    job.replica_draw
+        .as_ref()
+        .is_some_and(|d| d.applicants.iter().any(|a| a.provider.as_str() == address))
 }
 
 #[cfg(test)]

@@ -431,6 +431,7 @@ mod tests {
             }),
             reveal_deadline: None,
             settlement: None,
+            replica_draw: None,
         }
     }
 

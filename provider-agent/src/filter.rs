@@ -313,6 +313,7 @@ mod tests {
             verification: None,
             reveal_deadline: None,
             settlement: None,
+            replica_draw: None,
         }
     }
 

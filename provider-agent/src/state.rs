@@ -25,6 +25,10 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "phase")]
 pub enum Phase {
+    /// Replicated job with drawn slots: the application is on chain; the
+    /// agent waits for the draw (asking for it once its beacon value
+    /// exists), then computes if seated and ends the lease if not.
+    Applied,
     /// The claim is on chain; nothing done yet.
     Claimed,
     /// Downloading and checking the input.
@@ -62,6 +66,7 @@ impl Phase {
     /// A short name (metrics label, `status` output).
     pub fn name(&self) -> &'static str {
         match self {
+            Phase::Applied => "applied",
             Phase::Claimed => "claimed",
             Phase::Fetching => "fetching",
             Phase::Computing => "computing",
@@ -76,7 +81,8 @@ impl Phase {
     }
 
     /// Every phase name, for metrics that list all of them.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
+        "applied",
         "claimed",
         "fetching",
         "computing",

@@ -230,4 +230,11 @@ pub enum ContractError {
 
     #[error("job {job_id}'s forced-error pair cannot be revealed yet: {reason}")]
     RevealTooEarly { job_id: u64, reason: String },
+
+    #[error("job {job_id} holds the most replica applicants ({max}); a bond above the smallest applicant's {smallest} displaces it")]
+    ApplicantsFull {
+        job_id: u64,
+        max: u32,
+        smallest: Uint128,
+    },
 }

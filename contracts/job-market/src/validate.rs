@@ -67,6 +67,14 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
             "limits must be positive (max_replication at least 2, max_uri_len at least 8)",
         ));
     }
+    if p.max_replica_applicants < u32::from(l.max_replication) || p.max_replica_applicants > 32 {
+        return Err(bad_params(
+            "max_replica_applicants must be max_replication..=32 (a draw seats up to k of them)",
+        ));
+    }
+    if p.replica_window > 86_400 {
+        return Err(bad_params("replica_window must be at most a day"));
+    }
     if l.max_zones > 256 || l.max_history > 1_000 || l.max_params > 64 {
         return Err(bad_params(
             "max_zones ≤ 256, max_history ≤ 1000, max_params ≤ 64",

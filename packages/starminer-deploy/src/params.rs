@@ -270,6 +270,11 @@ pub fn market_params() -> MarketParams {
         // Chunks a verifier can force on chain (ChallengeData): 64 KiB.
         max_data_bytes: 65_536,
         forced_errors: true,
+        // A Replicated job takes applications for 10 s after the first, then
+        // draws its slots by bond from a later beacon value: agents poll
+        // every block, so every honest provider watching applies in time.
+        replica_window: 10,
+        max_replica_applicants: 16,
     }
 }
 

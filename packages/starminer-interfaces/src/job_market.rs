@@ -122,6 +122,22 @@ pub struct MarketParams {
     /// of its duties. Off in configurations from before it existed.
     #[serde(default)]
     pub forced_errors: bool,
+    /// Seconds a Replicated job takes applications for its open slots after
+    /// the first one; the slots are then drawn from the applicants by a
+    /// later beacon value, weighted by each applicant's bond, so sybil
+    /// identities win only the share their bond gives them (see
+    /// [`ReplicaDraw`]). 0: first come, first seated (configurations from
+    /// before the draw).
+    #[serde(default)]
+    pub replica_window: u64,
+    /// Most applicants a Replicated job holds at once (2..=32); when full, a
+    /// larger bond displaces the smallest. Default 16.
+    #[serde(default = "default_max_replica_applicants")]
+    pub max_replica_applicants: u32,
+}
+
+pub fn default_max_replica_applicants() -> u32 {
+    16
 }
 
 pub fn default_verifier_collateral_rate() -> Decimal {
@@ -325,7 +341,10 @@ pub enum ExecuteMsg {
     Cancel {
         job_id: u64,
     },
-    /// An active provider takes (a slot of) this job.
+    /// An active provider takes (a slot of) this job. On a Replicated job
+    /// while the market's `replica_window` is on, it applies for a slot
+    /// instead ([`ReplicaDraw`]): the slots are drawn among the applicants
+    /// later.
     Claim {
         job_id: u64,
     },
@@ -432,8 +451,9 @@ pub enum ExecuteMsg {
     ResolveChallenge {
         job_id: u64,
     },
-    /// Anyone: draws the verifiers (or dispute voters) of these jobs whose
-    /// beacon value (`draw_at`) has been revealed; others are skipped. At
+    /// Anyone: draws the verifiers (or dispute voters, or a Replicated job's
+    /// slots among its applicants) of these jobs whose beacon value
+    /// (`draw_at`) has been revealed; others are skipped. At
     /// most [`MAX_DRAW_BATCH`] ids. Attest, Challenge, VoteDispute,
     /// RespondChallenge, ResolveChallenge and Settle also draw when ready.
     DrawVerifiers {
@@ -572,6 +592,31 @@ pub struct Slot {
     pub collateral: Uint128,
     pub commitment: Option<String>,
     pub result: Option<JobResult>,
+}
+
+/// A Replicated job's application round for its open slots (when the
+/// market's `replica_window` is on). A `Claim` then applies: the applicant
+/// locks a slot's collateral and enters with its bond as weight. Once the
+/// window has closed and at least as many applied as slots are open, the
+/// beacon value `draw_at` draws the slots (without replacement, weighted by
+/// bond); the others are released. `draw_at` is `reveals_per_draw` reveals
+/// past the beacon head at the latest application, so no applicant knows
+/// the value that draws it while it can still choose how to apply.
+#[cw_serde]
+pub struct ReplicaDraw {
+    pub apply_until: Timestamp,
+    pub draw_at: u64,
+    pub applicants: Vec<Applicant>,
+}
+
+#[cw_serde]
+pub struct Applicant {
+    pub provider: Addr,
+    /// The provider's bond when it applied: its weight in the draw.
+    pub weight: Uint128,
+    /// Locked in the registry until the draw seats or releases it.
+    pub collateral: Uint128,
+    pub applied_at: Timestamp,
 }
 
 #[cw_serde]
@@ -726,6 +771,10 @@ pub struct Job {
     /// Replicated: reveals are accepted until then.
     pub reveal_deadline: Option<Timestamp>,
     pub settlement: Option<Settlement>,
+    /// Replicated with a `replica_window`: the application round of the
+    /// open slots, while one runs.
+    #[serde(default)]
+    pub replica_draw: Option<ReplicaDraw>,
 }
 
 #[cw_serde]

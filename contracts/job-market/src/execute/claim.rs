@@ -5,7 +5,9 @@
 //! id) order, and stops after `max_claim_scan` entries: its gas does not grow
 //! with the number of open jobs.
 
-use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage, Uint128};
+use cosmwasm_std::{
+    Addr, CosmosMsg, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage, Uint128,
+};
 use cw_storage_plus::Bound;
 use starminer_interfaces::job_market::{Job, JobStatus, MarketParams, QueueCursor, Slot, Template};
 use starminer_interfaces::market::Urgency;
@@ -15,13 +17,13 @@ use starminer_interfaces::registry::{
 };
 
 use crate::error::ContractError;
-use crate::execute::{event, load_job, registry_exec, wrong_status};
+use crate::execute::{event, load_job, registry_exec, replicas, wrong_status};
 use crate::logic::{
     age_seconds, collateral_for, fee_split, hardware_fits, lease_seconds, spill_allowed,
 };
 use crate::state::{
-    priority, save_job, urgency_of_priority, QueueItem, BY_PROVIDER, CONFIG, PARAMS, QUEUE, SPILL,
-    TEMPLATES, ZONES,
+    priority, save_job, urgency_of_priority, Config, QueueItem, BY_PROVIDER, CONFIG, PARAMS, QUEUE,
+    SPILL, TEMPLATES, ZONES,
 };
 
 /// The full lease a slot of `units` at `urgency` needs: ⌈units × template
@@ -163,7 +165,7 @@ pub fn execute_claim(
     );
     let item = QUEUE.load(deps.storage, key)?;
     check_candidate(deps.storage, &env, &provider, &zone, job_id, &item)?;
-    take_slot(deps, env, provider.address, job)
+    take_slot(deps, env, &provider, job)
 }
 
 type QueueIter<'a> = Box<dyn Iterator<Item = StdResult<((u8, u64), QueueItem)>> + 'a>;
@@ -240,7 +242,10 @@ pub fn execute_claim_next(
                 if check_candidate(storage, &env, &provider, &cursor.zone, job_id, &item).is_ok() {
                     // Only a job whose deadline still leaves a full lease.
                     let job = load_job(storage, job_id)?;
-                    if lease_that_fits(storage, &env, &params, &job).is_ok() {
+                    if lease_that_fits(storage, &env, &params, &job).is_ok()
+                        && (!replicas::drawn(&job, &params)
+                            || replicas::accepts_applications(&job, env.block.time))
+                    {
                         picked = Some(job_id);
                         break;
                     }
@@ -260,51 +265,32 @@ pub fn execute_claim_next(
         picked.ok_or(ContractError::NoJobAvailable { scanned, more })?
     };
     let job = load_job(deps.storage, picked)?;
-    take_slot(deps, env, provider.address, job)
+    take_slot(deps, env, &provider, job)
 }
 
-/// Gives `provider` the next slot of `job`: lease, collateral lock, indexes.
+/// Gives `provider` the next slot of `job` (lease, collateral lock,
+/// indexes), or on a Replicated job with drawn slots enters its application
+/// ([`crate::execute::replicas`]).
 fn take_slot(
     deps: DepsMut,
     env: Env,
-    provider: Addr,
+    provider: &Provider,
     mut job: Job,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let params = PARAMS.load(deps.storage)?;
+    if replicas::drawn(&job, &params) {
+        return replicas::apply(deps, env, &params, provider, job);
+    }
     // The full lease or no claim: a provider never holds a lease it could
     // not meet, so it is never slashed for the requester's deadline.
     let lease = lease_that_fits(deps.storage, &env, &params, &job)?;
-    let lease_deadline = env.block.time.plus_seconds(lease);
     let (payout, _) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
     let collateral = collateral_for(payout, params.collateral_rate);
-
-    job.slots.push(Slot {
-        provider: provider.clone(),
-        claimed_at: env.block.time,
-        lease_deadline,
-        collateral,
-        commitment: None,
-        result: None,
-    });
-    let old = job.status.clone();
-    if job.slots.len() >= usize::from(job.spec.verification.replication()) {
-        job.status = JobStatus::Assigned;
-    }
-    save_job(deps.storage, Some(&old), &job)?;
-    BY_PROVIDER.save(deps.storage, (&provider, job.id), &())?;
-
-    // Demand reaches pricing here, once per claimed slot: real work, which a
-    // submit-then-cancel never is (H3).
-    let mut response = Response::new().add_message(crate::execute::wasm_exec(
-        &config.pricing,
-        &PricingMsg::RecordDemand {
-            tier: job.tier,
-            units: job.units,
-        },
-    )?);
+    let provider = provider.address.clone();
+    let mut msgs = seat_slot(&config, &env, &mut job, provider.clone(), collateral, lease)?;
     if !collateral.is_zero() {
-        response = response.add_message(registry_exec(
+        msgs.push(registry_exec(
             &config,
             &RegistryMsg::LockCollateral {
                 provider: provider.to_string(),
@@ -313,6 +299,13 @@ fn take_slot(
             },
         )?);
     }
+    let old = job.status.clone();
+    if job.slots.len() >= usize::from(job.spec.verification.replication()) {
+        job.status = JobStatus::Assigned;
+    }
+    save_job(deps.storage, Some(&old), &job)?;
+    BY_PROVIDER.save(deps.storage, (&provider, job.id), &())?;
+    let lease_deadline = env.block.time.plus_seconds(lease);
     let ev = event(
         deps.storage,
         &env,
@@ -326,11 +319,41 @@ fn take_slot(
             collateral
         ),
     )?;
-    Ok(response
+    Ok(Response::new()
+        .add_messages(msgs)
         .add_event(ev)
         .add_attribute("action", "job_claimed")
         .add_attribute("job_id", job.id.to_string())
         .add_attribute("provider", provider)
         .add_attribute("lease_deadline", lease_deadline.seconds().to_string())
         .add_attribute("collateral", collateral))
+}
+
+/// Seats `provider` in the next slot of `job` with a full `lease` from now
+/// and its (already locked or about to be locked) `collateral`; returns the
+/// demand report. Demand reaches pricing here, once per seated slot: real
+/// work, which a submit-then-cancel never is (H3).
+pub fn seat_slot(
+    config: &Config,
+    env: &Env,
+    job: &mut Job,
+    provider: Addr,
+    collateral: Uint128,
+    lease: u64,
+) -> StdResult<Vec<CosmosMsg>> {
+    job.slots.push(Slot {
+        provider,
+        claimed_at: env.block.time,
+        lease_deadline: env.block.time.plus_seconds(lease),
+        collateral,
+        commitment: None,
+        result: None,
+    });
+    Ok(vec![crate::execute::wasm_exec(
+        &config.pricing,
+        &PricingMsg::RecordDemand {
+            tier: job.tier,
+            units: job.units,
+        },
+    )?])
 }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod claim;
 pub mod decoy;
+pub mod replicas;
 pub mod result;
 pub mod settle;
 pub mod submit;

@@ -22,7 +22,7 @@ use crate::execute::{
 use crate::logic::fee_split;
 use crate::state::{save_job, Config, BAD_INPUT, CONFIG, MAX_CREDITED, PARAMS, VOTER_CREDITS};
 
-type Effects = (Vec<CosmosMsg>, Vec<Event>);
+use crate::execute::verify::Effects;
 
 /// Why a submitted job cannot settle now (None: it can).
 fn settle_blocker(job: &Job, env: &Env) -> Option<String> {
@@ -219,6 +219,7 @@ pub fn reopen_or_close(
         return Ok((released, vec![ev]));
     }
     let mut msgs = released;
+    msgs.extend(crate::execute::replicas::release_applicants(storage, config, job)?);
     for slot in job.slots.drain(..) {
         if !slot.collateral.is_zero() {
             msgs.push(unlock_msg(config, &slot.provider, job.id)?);

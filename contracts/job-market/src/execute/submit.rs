@@ -149,6 +149,7 @@ pub fn execute_submit_job(
         verification: None,
         reveal_deadline: None,
         settlement: None,
+        replica_draw: None,
         spec,
     };
     save_job(deps.storage, None, &job)?;
@@ -204,7 +205,7 @@ pub fn execute_cancel(
     if job.status != JobStatus::Open {
         return Err(wrong_status(&job, "Open"));
     }
-    if !job.slots.is_empty() {
+    if !job.slots.is_empty() || crate::execute::replicas::has_applicants(&job) {
         return Err(ContractError::AlreadyClaimed { job_id });
     }
     let params = PARAMS.load(deps.storage)?;

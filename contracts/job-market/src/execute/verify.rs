@@ -111,7 +111,7 @@ fn beacon_head(querier: &QuerierWrapper, registry: &Addr) -> StdResult<BeaconRes
 }
 
 /// The beacon value right after reveal `seq`, if it happened.
-fn beacon_value_at(
+pub(crate) fn beacon_value_at(
     querier: &QuerierWrapper,
     registry: &Addr,
     seq: u64,
@@ -123,7 +123,7 @@ fn beacon_value_at(
 
 /// The reveal a draw fixed now waits for; None when no validator runs the
 /// beacon (`reveals_per_draw` 0: nothing can be drawn).
-fn next_draw_at(querier: &QuerierWrapper, registry: &Addr) -> StdResult<Option<u64>> {
+pub(crate) fn next_draw_at(querier: &QuerierWrapper, registry: &Addr) -> StdResult<Option<u64>> {
     let head = beacon_head(querier, registry)?;
     Ok((head.reveals_per_draw > 0)
         .then(|| head.seq.saturating_add(u64::from(head.reveals_per_draw))))
@@ -520,7 +520,12 @@ pub fn execute_draw_verifiers(
             continue;
         };
         let old = job.status.clone();
-        if let Some((msgs, events)) = try_draw(&mut deps, &env, &mut ctx, &mut job)? {
+        let effects = if job.replica_draw.is_some() {
+            crate::execute::replicas::try_draw(&mut deps, &env, &mut job)?
+        } else {
+            try_draw(&mut deps, &env, &mut ctx, &mut job)?
+        };
+        if let Some((msgs, events)) = effects {
             save_job(deps.storage, Some(&old), &job)?;
             response = response.add_messages(msgs).add_events(events);
             drawn.push(job_id.to_string());

@@ -9,6 +9,7 @@ mod attacks_verification;
 mod forced_errors;
 mod lifecycle;
 mod migration;
+mod replica_draw;
 mod spillover;
 mod suite;
 mod verification;

@@ -76,6 +76,9 @@ fn migration_from_091ec88_state_keeps_params_and_history() {
     assert_eq!(params.bad_input_window, 600);
     assert_eq!(params.limits.max_device_memory, Uint64::new(1 << 40));
     assert_eq!(params.limits.max_compute_units, 4_096);
+    // Replica slots stay first come until governance sets a window.
+    assert_eq!(params.replica_window, 0);
+    assert_eq!(params.max_replica_applicants, 16);
     job_market::validate::validate_params(&params).unwrap();
 
     // Governance raises max_history: the old job keeps its ring of 32, so

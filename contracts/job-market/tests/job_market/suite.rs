@@ -142,6 +142,10 @@ pub fn market_params() -> MarketParams {
         // Forced errors are exercised by forced_errors.rs, which turns them
         // on; the other suites check the rest of the game without them.
         forced_errors: false,
+        // Drawn replica slots are exercised by replica_draw.rs; the other
+        // suites seat replicas first come, first served.
+        replica_window: 0,
+        max_replica_applicants: 16,
     }
 }
 

@@ -1,0 +1,299 @@
+//! Replica slots drawn among applicants.
+//!
+//! *Attack.* With first-come slots, a party running several provider
+//! identities seats ⌊k/2⌋+1 of them on a Replicated{k} job by claiming
+//! first, outvotes the honest replica with an agreed wrong root, and has the
+//! honest one slashed as a dissenter. Binding commitments to their author
+//! (H5) stops copying, not this.
+//!
+//! *Rule.* While the market's `replica_window` is on, a `Claim` on a
+//! Replicated job is an application: the provider locks one slot's
+//! collateral (so every application is backed by free bond, and a sybil
+//! identity needs its own) and enters with its bond as weight. Applications
+//! run `replica_window` seconds from the first one, and beyond that until at
+//! least as many applied as slots are open. The slots are then drawn without
+//! replacement, weighted by bond, with the beacon value `draw_at`: the value
+//! `reveals_per_draw` reveals past the beacon head at the latest application.
+//! Every applicant applied before that value existed, so none can choose an
+//! identity or a moment that the value favours. Splitting a bond over many
+//! identities does not raise its total weight, so sybils win a slot with
+//! the share of the applicants' bond they hold, no more (`draw_weighted`'s
+//! exponential races: a candidate's chance depends only on its own weight
+//! against the others').
+//!
+//! *Bounds.* At most `max_replica_applicants` (≤ 32) per job; when full, a
+//! larger bond displaces the smallest applicant (released at once). A draw
+//! reads one beacon entry and sorts at most 32 candidates.
+//!
+//! The losers' collateral is released at the draw; applications cannot be
+//! withdrawn (a withdrawal just before the close would let a large bond
+//! displace others and then leave). A job whose deadline no longer leaves a
+//! full lease at the draw ends Expired with every applicant released and a
+//! full refund.
+
+use cosmwasm_std::{Addr, CosmosMsg, DepsMut, Env, Event, Response, Storage, Timestamp, Uint128};
+use starminer_interfaces::job_market::{Applicant, Job, JobStatus, MarketParams, ReplicaDraw};
+use starminer_interfaces::market::VerificationMode;
+use starminer_interfaces::registry::{ExecuteMsg as RegistryMsg, Provider};
+
+use crate::error::ContractError;
+use crate::execute::claim::{lease_that_fits, seat_slot};
+use crate::execute::settle::reopen_or_close;
+use crate::execute::verify::{beacon_value_at, next_draw_at, Effects};
+use crate::execute::{event, registry_exec, unlock_msg};
+use crate::logic::{collateral_for, draw_seed, draw_weighted, fee_split};
+use crate::state::{save_job, Config, BY_PROVIDER, CONFIG};
+
+/// Whether a claim on `job` is an application for a drawn slot.
+pub fn drawn(job: &Job, params: &MarketParams) -> bool {
+    matches!(job.spec.verification, VerificationMode::Replicated { .. })
+        && params.replica_window > 0
+}
+
+/// Slots of `job` not yet held.
+fn open_slots(job: &Job) -> usize {
+    usize::from(job.spec.verification.replication()).saturating_sub(job.slots.len())
+}
+
+/// Whether `job` still takes applications at `now` (its window is open, or
+/// fewer applied than slots are open).
+pub fn accepts_applications(job: &Job, now: Timestamp) -> bool {
+    match &job.replica_draw {
+        None => true,
+        Some(d) => now <= d.apply_until || d.applicants.len() < open_slots(job),
+    }
+}
+
+/// `provider` applies for a slot of the Open Replicated `job`.
+pub fn apply(
+    deps: DepsMut,
+    env: Env,
+    params: &MarketParams,
+    provider: &Provider,
+    mut job: Job,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let now = env.block.time;
+    let Some(draw_at) = next_draw_at(&deps.querier, &config.registry)? else {
+        // No validator runs the beacon: nothing could ever draw the slots.
+        return Err(ContractError::DrawPending {
+            job_id: job.id,
+            what: "replica slots".into(),
+            draw_at: 0,
+        });
+    };
+    if !accepts_applications(&job, now) {
+        let deadline = job
+            .replica_draw
+            .as_ref()
+            .map_or(now, |d| d.apply_until);
+        return Err(ContractError::WindowClosed {
+            job_id: job.id,
+            what: "replica application".into(),
+            deadline,
+        });
+    }
+    // The lease must still fit once the window has closed (C1).
+    let apply_until = job
+        .replica_draw
+        .as_ref()
+        .map_or(now.plus_seconds(params.replica_window), |d| d.apply_until);
+    let wait = apply_until.seconds().saturating_sub(now.seconds());
+    let needed = lease_that_fits(deps.storage, &env, params, &job)?.saturating_add(wait);
+    let left = job.spec.deadline.seconds().saturating_sub(now.seconds());
+    if left < needed {
+        return Err(ContractError::DeadlineTooClose {
+            job_id: job.id,
+            needed,
+            left,
+        });
+    }
+    let (payout, _) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
+    let collateral = collateral_for(payout, params.collateral_rate);
+    let mut msgs: Vec<CosmosMsg> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let round = job.replica_draw.get_or_insert_with(|| ReplicaDraw {
+        apply_until,
+        draw_at,
+        applicants: vec![],
+    });
+    round.draw_at = round.draw_at.max(draw_at);
+    if round.applicants.len() >= params.max_replica_applicants as usize {
+        // The smallest bond gives way to a larger; of equal ones the latest
+        // (applicants are kept in the order they applied).
+        let (i, smallest) = round
+            .applicants
+            .iter()
+            .enumerate()
+            .fold(None, |best: Option<(usize, Uint128)>, (i, a)| match best {
+                Some((_, w)) if w < a.weight => best,
+                _ => Some((i, a.weight)),
+            })
+            .unwrap_or_default();
+        if provider.bonded <= smallest {
+            return Err(ContractError::ApplicantsFull {
+                job_id: job.id,
+                max: params.max_replica_applicants,
+                smallest,
+            });
+        }
+        let out = round.applicants.remove(i);
+        BY_PROVIDER.remove(deps.storage, (&out.provider, job.id));
+        if !out.collateral.is_zero() {
+            msgs.push(unlock_msg(&config, &out.provider, job.id)?);
+        }
+        events.push(event(
+            deps.storage,
+            &env,
+            &job,
+            "replica_displaced",
+            Some(&out.provider),
+            format!("bond={} by={}", out.weight, provider.address),
+        )?);
+    }
+    let round = job.replica_draw.as_mut().expect("inserted above");
+    round.applicants.push(Applicant {
+        provider: provider.address.clone(),
+        weight: provider.bonded,
+        collateral,
+        applied_at: now,
+    });
+    let (count, apply_until, draw_at) = (round.applicants.len(), round.apply_until, round.draw_at);
+    save_job(deps.storage, Some(&job.status), &job)?;
+    BY_PROVIDER.save(deps.storage, (&provider.address, job.id), &())?;
+    if !collateral.is_zero() {
+        msgs.push(registry_exec(
+            &config,
+            &RegistryMsg::LockCollateral {
+                provider: provider.address.to_string(),
+                job_id: job.id,
+                amount: collateral,
+            },
+        )?);
+    }
+    events.push(event(
+        deps.storage,
+        &env,
+        &job,
+        "replica_applied",
+        Some(&provider.address),
+        format!(
+            "applicants={count} bond={} apply_until={} draw_at={draw_at}",
+            provider.bonded,
+            apply_until.seconds()
+        ),
+    )?);
+    Ok(Response::new()
+        .add_messages(msgs)
+        .add_events(events)
+        .add_attribute("action", "replica_applied")
+        .add_attribute("job_id", job.id.to_string())
+        .add_attribute("provider", provider.address.as_str())
+        .add_attribute("collateral", collateral)
+        .add_attribute("apply_until", apply_until.seconds().to_string())
+        .add_attribute("draw_at", draw_at.to_string()))
+}
+
+/// Draws the open slots of `job` among its applicants once the window has
+/// closed, enough applied and the beacon value exists; `None` while it
+/// waits. The caller saves the job.
+pub fn try_draw(deps: &mut DepsMut, env: &Env, job: &mut Job) -> Result<Option<Effects>, ContractError> {
+    let now = env.block.time;
+    let open = open_slots(job);
+    let Some(round) = &job.replica_draw else {
+        return Ok(None);
+    };
+    if job.status != JobStatus::Open || now <= round.apply_until || round.applicants.len() < open {
+        return Ok(None);
+    }
+    let config = CONFIG.load(deps.storage)?;
+    let Some(value) = beacon_value_at(&deps.querier, &config.registry, round.draw_at)? else {
+        return Ok(None);
+    };
+    let draw_at = round.draw_at;
+    let params = crate::state::PARAMS.load(deps.storage)?;
+    let Ok(lease) = lease_that_fits(deps.storage, env, &params, job) else {
+        // Too late for a full lease: the job ends, everyone released (C1).
+        let mut msgs = release_applicants(deps.storage, &config, job)?;
+        let (more, events) = reopen_or_close(deps.storage, env, &config, job, JobStatus::Expired)?;
+        msgs.extend(more);
+        return Ok(Some((msgs, events)));
+    };
+    let round = job.replica_draw.take().expect("checked above");
+    let seed = draw_seed(
+        b"replica-slots",
+        job.id,
+        "",
+        &job.requeues.to_be_bytes(),
+        &value,
+    );
+    let candidates: Vec<(Addr, Uint128)> = round
+        .applicants
+        .iter()
+        .map(|a| (a.provider.clone(), a.weight))
+        .collect();
+    let seated = draw_weighted(&candidates, &[], open, &seed);
+    let mut msgs = Vec::new();
+    let mut released = Vec::new();
+    for a in &round.applicants {
+        if seated.contains(&a.provider) {
+            msgs.extend(seat_slot(
+                &config,
+                env,
+                job,
+                a.provider.clone(),
+                a.collateral,
+                lease,
+            )?);
+        } else {
+            BY_PROVIDER.remove(deps.storage, (&a.provider, job.id));
+            if !a.collateral.is_zero() {
+                msgs.push(unlock_msg(&config, &a.provider, job.id)?);
+            }
+            released.push(a.provider.as_str());
+        }
+    }
+    if job.slots.len() >= usize::from(job.spec.verification.replication()) {
+        job.status = JobStatus::Assigned;
+    }
+    let names: Vec<&str> = seated.iter().map(|a| a.as_str()).collect();
+    let ev = event(
+        deps.storage,
+        env,
+        job,
+        "replicas_drawn",
+        None,
+        format!(
+            "beacon_seq={draw_at} beacon_value={value} seated={} released={} lease_deadline={}",
+            names.join(","),
+            released.join(","),
+            now.plus_seconds(lease).seconds()
+        ),
+    )?;
+    Ok(Some((msgs, vec![ev])))
+}
+
+/// Releases every applicant of a job that ends without a draw.
+pub fn release_applicants(
+    storage: &mut dyn Storage,
+    config: &Config,
+    job: &mut Job,
+) -> Result<Vec<CosmosMsg>, ContractError> {
+    let mut msgs = Vec::new();
+    if let Some(round) = job.replica_draw.take() {
+        for a in round.applicants {
+            BY_PROVIDER.remove(storage, (&a.provider, job.id));
+            if !a.collateral.is_zero() {
+                msgs.push(unlock_msg(config, &a.provider, job.id)?);
+            }
+        }
+    }
+    Ok(msgs)
+}
+
+/// Applicants waiting on `job` (for `Cancel`'s check).
+pub fn has_applicants(job: &Job) -> bool {
+    job.replica_draw
+        .as_ref()
+        .is_some_and(|d| !d.applicants.is_empty())
+}
