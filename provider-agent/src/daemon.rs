@@ -299,7 +299,8 @@ impl Agent {
                         let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
                         lease.phase = Phase::Applied;
                         self.state.put_lease(&lease)?;
-                    } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
+                    } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me)
+                    {
                         if slot.result.is_none() && slot.commitment.is_none() {
                             tracing::warn!(
                                 job = job.id,
@@ -567,7 +568,11 @@ impl Agent {
             seated.lease_deadline = slot.lease_deadline.seconds();
             seated.phase = Phase::Claimed;
             self.state.put_lease(&seated)?;
-            tracing::info!(job = job_id, lease_deadline = seated.lease_deadline, "drawn for a replica slot");
+            tracing::info!(
+                job = job_id,
+                lease_deadline = seated.lease_deadline,
+                "drawn for a replica slot"
+            );
             return Ok(());
         }
         let Some(draw) = job.replica_draw.as_ref().filter(|_| is_applicant(&job, me)) else {

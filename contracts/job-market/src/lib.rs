@@ -63,7 +63,7 @@
 //!   Timeout and requeues while the deadline still leaves a full lease, else
 //!   ends Expired with a full refund. An Open job whose deadline passed, or
 //!   no longer leaves a full lease, expires too.
-//! - **Cancel** only while Open and no slot is claimed (replicas already
+//! - **Cancel** only while Open and no slot is claimed or applied for (replicas already
 //!   computing are not robbed of their work): refund less the cancellation
 //!   fee (see M2).
 //! - **SpotCheck.** At `SubmitResult` the job records `draw_at` = the
@@ -102,7 +102,10 @@
 //!   output may differ in its last bits between devices (ai.training.sgd on
 //!   PoCL and on an NVIDIA H100: 702 of 65,536 values, within 3e-5
 //!   relative), so honest replicas could disagree and one be slashed.
-//!   k slots claimed independently; each commits
+//!   With `replica_window` on (the deployed default), the slots are drawn
+//!   among applicants by bond from a beacon value revealed after the last
+//!   application (`execute/replicas.rs`; tests `replica_draw.rs`);
+//!   otherwise first come, first seated. Each slot holder commits
 //!   sha256(root ‖ salt ‖ provider ‖ job id) before its lease (see H5). When all k have committed the
 //!   reveal round opens for `commit_window` seconds (a slot that never
 //!   commits is expired at its lease, slashed, and its slot reopened). A root

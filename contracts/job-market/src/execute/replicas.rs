@@ -83,10 +83,7 @@ pub fn apply(
         });
     };
     if !accepts_applications(&job, now) {
-        let deadline = job
-            .replica_draw
-            .as_ref()
-            .map_or(now, |d| d.apply_until);
+        let deadline = job.replica_draw.as_ref().map_or(now, |d| d.apply_until);
         return Err(ContractError::WindowClosed {
             job_id: job.id,
             what: "replica application".into(),
@@ -197,7 +194,11 @@ pub fn apply(
 /// Draws the open slots of `job` among its applicants once the window has
 /// closed, enough applied and the beacon value exists; `None` while it
 /// waits. The caller saves the job.
-pub fn try_draw(deps: &mut DepsMut, env: &Env, job: &mut Job) -> Result<Option<Effects>, ContractError> {
+pub fn try_draw(
+    deps: &mut DepsMut,
+    env: &Env,
+    job: &mut Job,
+) -> Result<Option<Effects>, ContractError> {
     let now = env.block.time;
     let open = open_slots(job);
     let Some(round) = &job.replica_draw else {

@@ -219,7 +219,9 @@ pub fn reopen_or_close(
         return Ok((released, vec![ev]));
     }
     let mut msgs = released;
-    msgs.extend(crate::execute::replicas::release_applicants(storage, config, job)?);
+    msgs.extend(crate::execute::replicas::release_applicants(
+        storage, config, job,
+    )?);
     for slot in job.slots.drain(..) {
         if !slot.collateral.is_zero() {
             msgs.push(unlock_msg(config, &slot.provider, job.id)?);

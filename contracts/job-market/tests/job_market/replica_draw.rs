@@ -51,7 +51,12 @@ fn replicated(s: &mut Suite, k: u8) -> u64 {
 /// Closes the job's window, reveals up to its `draw_at` and draws.
 fn close_and_draw(s: &mut Suite, id: u64) -> Res {
     s.advance(WINDOW + 1);
-    let at = s.job(id).job.replica_draw.expect("an application round").draw_at;
+    let at = s
+        .job(id)
+        .job
+        .replica_draw
+        .expect("an application round")
+        .draw_at;
     let seq = s.beacon().seq;
     if at > seq {
         s.reveal_n(at - seq);
@@ -112,7 +117,11 @@ fn attack_sybil_replicas_claiming_first_win_only_their_bond_share() {
         for p in &SYBILS[..3] {
             s.claim(p, id).unwrap();
         }
-        assert_eq!(seated(&s, id), ["p3", "p4", "p5"], "first come, first seated");
+        assert_eq!(
+            seated(&s, id),
+            ["p3", "p4", "p5"],
+            "first come, first seated"
+        );
         assert_err(s.claim("p1", id), "Assigned");
     }
 
@@ -129,7 +138,10 @@ fn attack_sybil_replicas_claiming_first_win_only_their_bond_share() {
         close_and_draw(&mut s, id).unwrap();
         assert_eq!(s.status(id), JobStatus::Assigned);
         let seats = seated(&s, id);
-        let n = seats.iter().filter(|p| SYBILS.contains(&p.as_str())).count();
+        let n = seats
+            .iter()
+            .filter(|p| SYBILS.contains(&p.as_str()))
+            .count();
         sybil_seats += n;
         if n >= 2 {
             majorities += 1;
@@ -176,9 +188,16 @@ fn attack_applying_after_the_draw_value_is_known_is_impossible() {
     s.reveal_n(r);
     s.claim("p3", id).unwrap();
     let round = s.job(id).job.replica_draw.unwrap();
-    assert_eq!(round.draw_at, s.beacon().seq + r, "the late application moved the draw");
+    assert_eq!(
+        round.draw_at,
+        s.beacon().seq + r,
+        "the late application moved the draw"
+    );
     assert!(round.draw_at > first.draw_at);
-    assert!(s.beacon_at(round.draw_at).is_none(), "not revealed at the last application");
+    assert!(
+        s.beacon_at(round.draw_at).is_none(),
+        "not revealed at the last application"
+    );
     // Nothing is drawn before the window closes, whatever the beacon says.
     s.reveal_n(r);
     let res = s
@@ -195,7 +214,13 @@ fn attack_applying_after_the_draw_value_is_known_is_impossible() {
     ];
     let seed = draw_seed(b"replica-slots", id, "", &0u32.to_be_bytes(), &entry.value);
     let expected: Vec<Addr> = draw_weighted(&candidates, &[], 2, &seed);
-    let got: Vec<Addr> = s.job(id).job.slots.iter().map(|x| x.provider.clone()).collect();
+    let got: Vec<Addr> = s
+        .job(id)
+        .job
+        .slots
+        .iter()
+        .map(|x| x.provider.clone())
+        .collect();
     assert_eq!(got.len(), 2);
     assert!(expected.iter().all(|a| got.contains(a)));
 }
@@ -210,7 +235,10 @@ fn window_closes_losers_are_released_and_winners_run_the_job() {
     let id = replicated(&mut s, 2);
     for p in ["p1", "p2", "p3"] {
         s.claim(p, id).unwrap();
-        assert!(s.stake(p).locked.u128() > 0, "an application locks collateral");
+        assert!(
+            s.stake(p).locked.u128() > 0,
+            "an application locks collateral"
+        );
     }
     assert_err(s.claim("p1", id), "already holds");
     s.advance(WINDOW + 1);
@@ -274,7 +302,10 @@ fn applicants_are_released_when_the_job_expires_before_its_draw() {
     let id = replicated(&mut s, 3);
     s.claim("p1", id).unwrap();
     s.claim("p3", id).unwrap();
-    assert_err(s.exec("alice", &ExecuteMsg::Cancel { job_id: id }), "claimed");
+    assert_err(
+        s.exec("alice", &ExecuteMsg::Cancel { job_id: id }),
+        "claimed",
+    );
     // Nobody else applies: the window stays open for the third slot until
     // the deadline no longer leaves a lease.
     s.advance(10_000);
