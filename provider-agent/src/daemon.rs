@@ -463,6 +463,10 @@ impl Agent {
             if self.state.lease(job.id)?.is_some() || job.tier > me.tier {
                 continue;
             }
+            if !job.takes_replica_applications(cosmwasm_std::Timestamp::from_seconds(block_time)) {
+                // Its slots wait for their draw among those who applied.
+                continue;
+            }
             let zone = &job.spec.requirements.zone;
             if *zone != me.zone {
                 let age = block_time.saturating_sub(job.submitted_at.seconds());
@@ -586,8 +590,7 @@ impl Agent {
             )?;
             return Ok(());
         };
-        let open = usize::from(job.spec.verification.replication()).saturating_sub(job.slots.len());
-        if block_time > draw.apply_until.seconds() && draw.applicants.len() >= open {
+        if block_time > draw.apply_until.seconds() && draw.applicants.len() >= job.open_slots() {
             let seq = self.chain.sm.registry().beacon().await?.seq;
             if seq >= draw.draw_at {
                 let out = self

@@ -480,6 +480,33 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
             &[]
         )
         .is_err());
+    // Those were applications: the slots are drawn among the applicants by
+    // bond once the replica window has closed, with a beacon value revealed
+    // after the last application (three applicants, three slots: all seated).
+    let job = w.job(job_id);
+    assert_eq!(job.status, JobStatus::Open);
+    let round = job.replica_draw.clone().expect("an application round");
+    assert_eq!(round.applicants.len(), 3);
+    let beacon: reg::BeaconResponse =
+        w.p.host
+            .query_smart(&w.p.registry, &reg::QueryMsg::Beacon {})
+            .unwrap();
+    assert!(round.draw_at > beacon.seq, "drawn with a later value");
+    w.p.host
+        .next_block(starminer_deploy::market_params().replica_window + 1);
+    for link in 0..(round.draw_at - beacon.seq) as usize {
+        w.reveal_beacons(link);
+    }
+    w.market(
+        &w.validators[0],
+        &jm::ExecuteMsg::DrawVerifiers {
+            job_ids: vec![job_id],
+        },
+    );
+    let job = w.job(job_id);
+    assert_eq!(job.status, JobStatus::Assigned);
+    assert_eq!(job.slots.len(), 3);
+    assert!(job.replica_draw.is_none());
     // A replicated job takes no plain SubmitResult.
     let honest = output();
     let tree = MerkleTree::from_data(&honest, CHUNK as usize).unwrap();

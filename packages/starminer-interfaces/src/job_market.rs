@@ -777,6 +777,23 @@ pub struct Job {
     pub replica_draw: Option<ReplicaDraw>,
 }
 
+impl Job {
+    /// Slots not yet held (a Replicated job has k, others one).
+    pub fn open_slots(&self) -> usize {
+        usize::from(self.spec.verification.replication()).saturating_sub(self.slots.len())
+    }
+
+    /// Whether a claim at `now` may still enter the job's replica
+    /// application round: none runs yet, its window is open, or fewer
+    /// applied than slots are open. The market and the agents share it.
+    pub fn takes_replica_applications(&self, now: Timestamp) -> bool {
+        match &self.replica_draw {
+            None => true,
+            Some(d) => now <= d.apply_until || d.applicants.len() < self.open_slots(),
+        }
+    }
+}
+
 #[cw_serde]
 pub struct JobEvent {
     pub seq: u32,

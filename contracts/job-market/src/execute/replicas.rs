@@ -50,18 +50,9 @@ pub fn drawn(job: &Job, params: &MarketParams) -> bool {
         && params.replica_window > 0
 }
 
-/// Slots of `job` not yet held.
-fn open_slots(job: &Job) -> usize {
-    usize::from(job.spec.verification.replication()).saturating_sub(job.slots.len())
-}
-
-/// Whether `job` still takes applications at `now` (its window is open, or
-/// fewer applied than slots are open).
+/// Whether `job` still takes applications at `now`.
 pub fn accepts_applications(job: &Job, now: Timestamp) -> bool {
-    match &job.replica_draw {
-        None => true,
-        Some(d) => now <= d.apply_until || d.applicants.len() < open_slots(job),
-    }
+    job.takes_replica_applications(now)
 }
 
 /// `provider` applies for a slot of the Open Replicated `job`.
@@ -200,7 +191,7 @@ pub fn try_draw(
     job: &mut Job,
 ) -> Result<Option<Effects>, ContractError> {
     let now = env.block.time;
-    let open = open_slots(job);
+    let open = job.open_slots();
     let Some(round) = &job.replica_draw else {
         return Ok(None);
     };
