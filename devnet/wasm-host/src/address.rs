@@ -13,9 +13,12 @@ use crate::error::HostError;
 /// The Cosmos SDK's limit on address length in bytes.
 const MAX_ADDRESS_LEN: usize = 255;
 
-/// VM gas for the address callbacks, as wasmd charges them (SDK cost × multiplier).
-const GAS_COST_HUMANIZE: u64 = 5 * 140_000_000;
-const GAS_COST_CANONICALIZE: u64 = 4 * 140_000_000;
+/// VM gas for the address callbacks, as wasmd v0.55 charges them: SDK gas
+/// 5 (humanize), 4 (canonicalize) and their sum (validate), times
+/// `DefaultGasMultiplier` (140_000).
+const GAS_COST_HUMANIZE: u64 = 5 * 140_000;
+const GAS_COST_CANONICALIZE: u64 = 4 * 140_000;
+const GAS_COST_VALIDATE: u64 = GAS_COST_HUMANIZE + GAS_COST_CANONICALIZE;
 
 /// The bech32 codec of one chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,8 +161,7 @@ impl HostApi {
 
 impl BackendApi for HostApi {
     fn addr_validate(&self, input: &str) -> BackendResult<()> {
-        // wasmd charges validation as one canonicalization.
-        let gas = GasInfo::with_cost(GAS_COST_CANONICALIZE);
+        let gas = GasInfo::with_cost(GAS_COST_VALIDATE);
         match self.codec.validate(input) {
             Ok(_) => (Ok(()), gas),
             Err(e) => (Err(BackendError::user_err(e.to_string())), gas),

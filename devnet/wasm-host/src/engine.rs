@@ -301,9 +301,10 @@ impl Engine {
         self.check_depth(ctx)?;
         let records = self.records(&ctx.meter);
         let pinned = records.is_pinned(req.code_id)?;
-        ctx.meter
-            .consume(self.gas.instance_costs(pinned, req.msg.len()))?;
         let code = records.code_info(req.code_id)?;
+        let discount = ctx.meter.discount(code.checksum.as_slice(), pinned);
+        ctx.meter
+            .consume(self.gas.instance_costs(discount, req.msg.len()))?;
         if req.label.trim().is_empty() || req.label.len() > self.limits.max_label_size {
             return Err(HostError::InvalidRequest(format!(
                 "label must be 1..={} bytes and not blank",
@@ -392,8 +393,9 @@ impl Engine {
         self.check_depth(ctx)?;
         let (raw, info, code) = self.contract_instance(&ctx.meter, contract)?;
         let pinned = self.records(&ctx.meter).is_pinned(info.code_id)?;
+        let discount = ctx.meter.discount(code.checksum.as_slice(), pinned);
         ctx.meter
-            .consume(self.gas.instance_costs(pinned, msg.len()))?;
+            .consume(self.gas.instance_costs(discount, msg.len()))?;
         let mut events = self.bank(&ctx.meter).send(sender, contract, funds)?;
         let env = self.env(contract, true);
         let msg_info = MessageInfo {
@@ -431,8 +433,10 @@ impl Engine {
         self.check_depth(ctx)?;
         let records = self.records(&ctx.meter);
         let pinned = records.is_pinned(new_code_id)?;
+        let checksum = records.code_info(new_code_id)?.checksum;
+        let discount = ctx.meter.discount(checksum.as_slice(), pinned);
         ctx.meter
-            .consume(self.gas.instance_costs(pinned, msg.len()))?;
+            .consume(self.gas.instance_costs(discount, msg.len()))?;
         let (raw, mut info, old_code) = self.contract_instance(&ctx.meter, contract)?;
         if info.admin.as_ref() != Some(sender) {
             return Err(HostError::Unauthorized {
@@ -508,7 +512,8 @@ impl Engine {
         reply: Reply,
     ) -> Result<CallOutcome, HostError> {
         let (raw, _, code) = self.contract_instance(&ctx.meter, contract)?;
-        // wasmd charges replies as pinned (no instance cost), plus the result's events.
+        // wasmd charges a reply the discounted instance cost (the contract
+        // ran earlier in the transaction), plus the result's events.
         let event_gas = match &reply.result {
             SubMsgResult::Ok(r) => {
                 let type_bytes: u64 = r.events.iter().map(|e| e.ty.len() as u64).sum();
@@ -521,7 +526,8 @@ impl Engine {
             }
             SubMsgResult::Err(_) => 0,
         };
-        ctx.meter.consume(event_gas)?;
+        ctx.meter
+            .consume(event_gas.saturating_add(self.gas.instance_costs(true, 0)))?;
         let env = self.env(contract, true);
         let response: Response<Empty> = self.call_vm(
             &ctx.meter,
@@ -585,7 +591,7 @@ impl Engine {
         for sub in messages {
             let limited = sub.gas_limit.filter(|limit| *limit < ctx.meter.remaining());
             let sub_meter = match limited {
-                Some(limit) => Rc::new(GasMeter::new(limit)),
+                Some(limit) => Rc::new(ctx.meter.child(limit)),
                 None => ctx.meter.clone(),
             };
             let sub_ctx = CallCtx {
@@ -876,7 +882,8 @@ impl Engine {
         }
         let (raw, info, code) = self.contract_instance(meter, contract)?;
         let pinned = self.records(meter).is_pinned(info.code_id)?;
-        meter.consume(self.gas.instance_costs(pinned, msg.len()))?;
+        let discount = meter.discount(code.checksum.as_slice(), pinned);
+        meter.consume(self.gas.instance_costs(discount, msg.len()))?;
         let env = self.env(contract, false);
         let target = Target {
             raw: &raw,
@@ -909,7 +916,7 @@ impl Engine {
         // Like wasmd, the query runs under its own meter limited by what the
         // VM allows, and its consumption is charged to the caller afterwards.
         let sub_limit = self.gas.from_vm_gas(vm_gas_limit).min(meter.remaining());
-        let sub_meter = Rc::new(GasMeter::new(sub_limit));
+        let sub_meter = Rc::new(meter.child(sub_limit));
         let answer = self.answer_query(&sub_meter, query_depth, request_value);
         meter.add_vm_gas(sub_meter.vm_gas());
         meter.consume(sub_meter.consumed())?;
@@ -1065,7 +1072,7 @@ impl Engine {
         f: impl FnOnce(&CallCtx) -> Result<T, HostError>,
     ) -> (Result<T, HostError>, GasUsage) {
         let ctx = CallCtx {
-            meter: Rc::new(GasMeter::new(gas_limit)),
+            meter: Rc::new(GasMeter::for_tx(gas_limit)),
             depth: 0,
         };
         let depth_before = self.state.borrow().depth();

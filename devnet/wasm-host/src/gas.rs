@@ -5,12 +5,17 @@
 //! - VM gas ("CosmWasm gas"), metered by `cosmwasm-vm` per Wasm operation and
 //!   host call;
 //! - SDK gas, what a transaction's gas limit and fee are in. wasmd converts VM
-//!   gas to SDK gas by dividing by `DefaultGasMultiplier` (140_000_000) and
-//!   charges SDK gas directly for loading an instance (60_000, free when
-//!   pinned), storing code (3 per byte), events (per attribute and per byte
-//!   past a free tier) and every KV store access (the SDK's `KVGasConfig`).
+//!   gas to SDK gas by dividing by `DefaultGasMultiplier` (140_000 since
+//!   CosmWasm 2.0, whose VM gas is a thousand times finer than 1.x's) and
+//!   charges SDK gas directly for loading an instance (60_000; 2_000 when the
+//!   code is pinned or already loaded earlier in the same transaction, and
+//!   for replies), storing code (3 per byte), events (per attribute and per
+//!   byte past a free tier) and every KV store access (the SDK's
+//!   `KVGasConfig`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// wasmd's `WasmGasRegisterConfig` and the SDK's `KVGasConfig`, with the
 /// values of wasmd 0.5x / Cosmos SDK 0.50 as defaults.
@@ -20,6 +25,10 @@ pub struct GasConfig {
     pub gas_multiplier: u64,
     /// SDK gas charged every time a contract instance is loaded (wasmd `DefaultInstanceCost`).
     pub instance_cost: u64,
+    /// Charged instead of `instance_cost` when the code is pinned, was loaded
+    /// before in the same transaction, or receives a reply (wasmd
+    /// `DefaultInstanceCostDiscount`).
+    pub instance_cost_discount: u64,
     /// SDK gas per byte of stored code (wasmd `DefaultCompileCost`).
     pub compile_cost_per_byte: u64,
     /// SDK gas per attribute (wasmd `DefaultPerAttributeCost`).
@@ -42,8 +51,9 @@ pub struct GasConfig {
 impl Default for GasConfig {
     fn default() -> Self {
         GasConfig {
-            gas_multiplier: 140_000_000,
+            gas_multiplier: 140_000,
             instance_cost: 60_000,
+            instance_cost_discount: 2_000,
             compile_cost_per_byte: 3,
             event_per_attribute_cost: 10,
             event_attribute_data_cost: 1,
@@ -93,16 +103,18 @@ impl GasConfig {
         sdk_gas.saturating_mul(self.gas_multiplier)
     }
 
-    /// wasmd `InstantiateContractCosts`: the cost to load an instance for any call.
-    pub fn instance_costs(&self, pinned: bool, msg_len: usize) -> u64 {
+    /// wasmd `SetupContractCost`: the cost to load an instance for any call
+    /// (`discount`: see [`GasMeter::discount`]).
+    pub fn instance_costs(&self, discount: bool, msg_len: usize) -> u64 {
         let data = self
             .contract_message_data_cost
             .saturating_mul(msg_len as u64);
-        if pinned {
-            data
+        let load = if discount {
+            self.instance_cost_discount
         } else {
-            self.instance_cost.saturating_add(data)
-        }
+            self.instance_cost
+        };
+        load.saturating_add(data)
     }
 
     /// wasmd `EventCosts`: the cost of a response's `wasm` attributes and custom events.
@@ -187,15 +199,52 @@ pub struct GasMeter {
     limit: u64,
     consumed: Cell<u64>,
     vm_gas: Cell<u64>,
+    /// The code checksums loaded so far in this meter's transaction (wasmd's
+    /// `TxContracts`), shared with the meters of its submessages and
+    /// queries; `None` outside a transaction (an ABCI or gRPC query).
+    tx_codes: Option<Rc<RefCell<BTreeSet<Vec<u8>>>>>,
 }
 
 impl GasMeter {
+    /// A meter outside any transaction: no instance cost discount.
     pub fn new(limit: u64) -> Self {
         GasMeter {
             limit,
             consumed: Cell::new(0),
             vm_gas: Cell::new(0),
+            tx_codes: None,
         }
+    }
+
+    /// A transaction's meter (simulated or delivered).
+    pub fn for_tx(limit: u64) -> Self {
+        GasMeter {
+            tx_codes: Some(Rc::default()),
+            ..GasMeter::new(limit)
+        }
+    }
+
+    /// The meter of a part of the same transaction with its own limit (a
+    /// submessage's gas limit, a contract's query).
+    pub fn child(&self, limit: u64) -> Self {
+        GasMeter {
+            tx_codes: self.tx_codes.clone(),
+            ..GasMeter::new(limit)
+        }
+    }
+
+    /// wasmd `checkDiscountEligibility`: a pinned code, or one already
+    /// loaded earlier in this transaction, is charged the discounted
+    /// instance cost; the first load of a code in a transaction records it
+    /// and pays in full, as does every load outside a transaction.
+    pub fn discount(&self, checksum: &[u8], pinned: bool) -> bool {
+        if pinned {
+            return true;
+        }
+        let Some(codes) = &self.tx_codes else {
+            return false;
+        };
+        !codes.borrow_mut().insert(checksum.to_vec())
     }
 
     pub fn limit(&self) -> u64 {
@@ -258,8 +307,26 @@ mod tests {
     #[test]
     fn vm_gas_converts_with_wasmd_multiplier() {
         let g = GasConfig::default();
-        assert_eq!(g.from_vm_gas(140_000_000 * 3 + 5), 3);
-        assert_eq!(g.to_vm_gas(2), 280_000_000);
+        assert_eq!(g.from_vm_gas(140_000 * 3 + 5), 3);
+        assert_eq!(g.to_vm_gas(2), 280_000);
+    }
+
+    #[test]
+    fn a_code_loaded_again_in_the_same_transaction_is_discounted() {
+        let g = GasConfig::default();
+        let tx = GasMeter::for_tx(u64::MAX);
+        assert!(!tx.discount(b"code-a", false), "first load pays in full");
+        let sub = tx.child(1_000_000);
+        assert!(sub.discount(b"code-a", false), "seen by the submessage");
+        assert!(!sub.discount(b"code-b", false));
+        assert!(tx.discount(b"code-b", false), "and back in the parent");
+        assert_eq!(g.instance_costs(true, 10), 2_000);
+        assert_eq!(g.instance_costs(false, 10), 60_000);
+        // Outside a transaction only pinned codes are discounted.
+        let query = GasMeter::new(u64::MAX);
+        assert!(!query.discount(b"code-a", false));
+        assert!(!query.discount(b"code-a", false));
+        assert!(query.discount(b"code-a", true));
     }
 
     #[test]

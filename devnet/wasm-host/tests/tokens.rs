@@ -135,7 +135,7 @@ fn gas_is_reported_in_vm_and_sdk_units_with_wasmd_multiplier() {
     let g = t.host.gas_config();
     assert!(r.gas.vm_gas > 0);
     // Instance load + VM gas converted + storage and events on top.
-    assert!(r.gas.sdk_gas >= g.instance_cost + r.gas.vm_gas / 140_000_000);
+    assert!(r.gas.sdk_gas >= g.instance_cost + r.gas.vm_gas / g.gas_multiplier);
     assert!(
         r.gas.sdk_gas < 1_000_000,
         "a cw20 transfer costs {} SDK gas",

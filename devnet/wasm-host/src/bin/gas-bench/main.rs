@@ -207,9 +207,11 @@ fn run(o: &Options) -> Result<bool> {
     }
     println!();
     println!(
-        "SDK gas = VM gas / {} + instance loads ({} each) + KV store access + events (wasmd 0.5x rules)",
+        "SDK gas = VM gas / {} + instance loads ({} each, {} for a code already loaded in the tx) \
+         + KV store access + events (wasmd 0.5x rules)",
         protocol_multiplier(),
-        starminer_wasm_host::GasConfig::default().instance_cost
+        starminer_wasm_host::GasConfig::default().instance_cost,
+        starminer_wasm_host::GasConfig::default().instance_cost_discount
     );
     println!();
 
