@@ -55,12 +55,6 @@ const WASMD_ID: &str = "starminer-diff-wasmd";
 const GAS_TOLERANCE: f64 = 0.15;
 const ANTE_GAS_ALLOWANCE: f64 = 60_000.0;
 
-/// Steps that fan out into many contract calls, where the devnet charges
-/// about a third more than wasmd (an open difference, docs/devnet-vs-wasmd.md):
-/// their share of wasmd's gas.
-const WIDE_GAS: &[&str] = &["full job: settle", "governance: execute"];
-const WIDE_GAS_TOLERANCE: f64 = 0.40;
-
 /// uagpu sent with the job (10 AGPU).
 const JOB_FUNDS: u128 = 10_000_000;
 
@@ -461,12 +455,7 @@ fn compare(step: &str, dev: (&Side, &Observed), wasmd: (&Side, &Observed)) -> Ve
     }
     // Out of gas: wasmd reports what the failing charge would have brought
     // the meter to, the devnet the limit (documented); the code is compared.
-    let share = if WIDE_GAS.iter().any(|w| step.contains(w)) {
-        WIDE_GAS_TOLERANCE
-    } else {
-        GAS_TOLERANCE
-    };
-    let allowed = share * wout.gas_used as f64 + ANTE_GAS_ALLOWANCE;
+    let allowed = GAS_TOLERANCE * wout.gas_used as f64 + ANTE_GAS_ALLOWANCE;
     let gap = (dout.gas_used as f64 - wout.gas_used as f64).abs();
     if !step.contains("out of gas") && gap > allowed {
         diffs.push(format!(
