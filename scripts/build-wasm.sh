@@ -3,7 +3,8 @@
 #   cargo (wasm profile) -> wasm-opt lowering -> cosmwasm-check -> artifacts/
 # Prints each artifact's size and fails if one exceeds wasmd's 800 KiB limit.
 #
-# Usage: scripts/build-wasm.sh [crate ...]   (default: every contract)
+# Usage: scripts/build-wasm.sh [crate ...]   (default: every contract, and the
+# test-only ones of TEST_CONTRACTS in lib.sh)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MAX_BYTES=$((800 * 1024))
@@ -13,7 +14,7 @@ ensure_cosmwasm_check
 
 cd "$REPO_ROOT"
 crates=("$@")
-[ ${#crates[@]} -eq 0 ] && crates=("${CONTRACTS[@]}")
+[ ${#crates[@]} -eq 0 ] && crates=("${CONTRACTS[@]}" "${TEST_CONTRACTS[@]}")
 pkg_args=()
 for c in "${crates[@]}"; do pkg_args+=(-p "$c"); done
 

@@ -16,8 +16,9 @@
 //! - the gas used, within [`GAS_TOLERANCE`] of wasmd's plus
 //!   [`ANTE_GAS_ALLOWANCE`].
 //!
-//! The steps: a fixed sequence (bad input, out of gas, a job submitted and
-//! cancelled, a refused migration), a provider's registration and benchmark,
+//! The steps: a fixed sequence (bad input, out of gas, a contract that
+//! panics in `execute` and in a smart query (the test-only panic probe), a
+//! job submitted and cancelled, a refused migration), a provider's registration and benchmark,
 //! a full job (submit → claim → result → settle), a job abandoned by its
 //! provider (a registry `Slash` sent as a submessage whose reply the market
 //! handles), a migration of the market through a governance proposal, a
@@ -86,6 +87,8 @@ struct Side {
     chain: ChainClient,
     sm: Starminer,
     devs: Vec<Wallet>,
+    /// The panic probe (artifacts/panic_probe.wasm) once instantiated.
+    probe: String,
 }
 
 /// What one step did on one chain.
@@ -126,6 +129,7 @@ impl Side {
             chain: client,
             sm,
             devs,
+            probe: String::new(),
         }
     }
 
@@ -504,6 +508,8 @@ enum Op {
     TransferOverBalance,
     OutOfGas,
     UnknownMessage,
+    /// The panic probe aborts in `execute`.
+    ContractPanic,
     IncreaseAllowance {
         owner: usize,
         spender: usize,
@@ -692,6 +698,7 @@ async fn build(side: &Side, op: &Op) -> (usize, Vec<Any>, Mode) {
                 failing(*from, &market, m)
             }
         }
+        Op::ContractPanic => failing(1, &side.probe, json!({"panic": {}})),
         Op::MigrateNotAdmin => {
             // The admin is StarMiner's governance contract: dev1 may not
             // migrate the market, even to its own code.
@@ -1266,6 +1273,46 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
         ));
     }
 
+    // A contract that panics: the probe, stored and instantiated alike on
+    // both chains (instantiate2 with one salt: the same address bytes).
+    let probe_wasm = std::fs::read(artifacts_dir().join("panic_probe.wasm"))
+        .expect("artifacts/panic_probe.wasm (scripts/build-wasm.sh)");
+    for side in &mut run.sides {
+        let wallet = &side.devs[0];
+        let (code_id, _) = run
+            .rt
+            .block_on(wallet.store_code(probe_wasm.clone()))
+            .unwrap_or_else(|e| panic!("{}: storing the panic probe: {e:#}", side.name));
+        let (address, _) = run
+            .rt
+            .block_on(wallet.instantiate2(code_id, b"{}", "panic probe", None, b"probe", vec![]))
+            .unwrap_or_else(|e| panic!("{}: instantiating the panic probe: {e:#}", side.name));
+        side.probe = address;
+    }
+    let errors: Vec<(String, u32, String)> = run
+        .sides
+        .iter()
+        .map(|side| {
+            let e = run
+                .rt
+                .block_on(
+                    side.chain
+                        .query_smart::<_, Value>(&side.probe, &json!({"panic": {}})),
+                )
+                .expect_err("a query that panics");
+            let q = e
+                .downcast_ref::<QueryError>()
+                .unwrap_or_else(|| panic!("{}: not a query error: {e:#}", side.name));
+            (q.codespace.clone(), q.code, side.norm(&q.log))
+        })
+        .collect();
+    if errors[0] != errors[1] {
+        run.diffs.push(format!(
+            "smart query that panics: devnet {:?}, wasmd {:?}",
+            errors[0], errors[1]
+        ));
+    }
+
     // 1. Bad input and a job cancelled.
     run.step("bank send", Op::BankSend, true);
     run.step(
@@ -1284,6 +1331,7 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
     );
     run.step("out of gas", Op::OutOfGas, false);
     run.step("unknown contract message", Op::UnknownMessage, false);
+    run.step("a contract panics", Op::ContractPanic, false);
     let out = run.step(
         "submit a job (cw20 send → receive hook)",
         Op::SubmitJob { from: 1, size: 64 },
@@ -1510,7 +1558,7 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
             w[0].as_secs_f64() / w[1].as_secs_f64().max(1e-9)
         ))
     };
-    row("bad input, a job cancelled", 9, fixed);
+    row("bad input, a job cancelled", 10, fixed);
     row("validator and provider", 7, provider_setup);
     row("full job (submit, claim, result, settle)", 4, full_job);
     row("abandoned job (slash, reply)", 4, abandon);

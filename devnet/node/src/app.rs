@@ -258,12 +258,7 @@ fn host_error(e: &HostError, msg_index: usize, gas: &Gas) -> TxError {
             ),
         );
     }
-    let inner = match (e.contract_message(), e.vm_message()) {
-        (Some(m), _) => m.to_string(),
-        // wasmvm's Go wrapper reports the VM's errors this way.
-        (None, Some(m)) => format!("Error calling the VM: {m}"),
-        (None, None) => e.to_string(),
-    };
+    let inner = e.wasmd_message();
     let desc = if codespace == "wasm" {
         wasm_description(code)
     } else {

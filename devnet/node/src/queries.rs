@@ -40,13 +40,11 @@ fn invalid_argument(desc: impl Into<String>) -> TxError {
 
 fn host_query_error(e: HostError) -> TxError {
     let (codespace, code) = e.abci_code();
-    let inner = e
-        .contract_message()
-        .map(str::to_string)
-        .unwrap_or_else(|| e.to_string());
-    if codespace == "wasm" && code == 9 {
-        // A contract's failed query: wasmd's query router answers a
-        // keeper error over ABCI as sdk/6 (unknown request) wrapping it.
+    let inner = e.wasmd_message();
+    if codespace == "wasm" && (code == 9 || code == 29) {
+        // A contract's failed (9) or aborted (29) query: wasmd's query
+        // router answers a keeper error over ABCI as sdk/6 (unknown
+        // request) wrapping it.
         TxError::sdk(6, format!("{inner}: {}", wasm_description(code)))
     } else if codespace == "wasm" {
         TxError {

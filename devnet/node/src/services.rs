@@ -88,7 +88,7 @@ fn status_from_query(codespace: &str, code: u32, log: String) -> Status {
     // the wasm service itself answered Unknown. (Other sdk/6 answers are
     // unknown paths: Unimplemented, below.)
     if let ("sdk", 6, Some(desc)) = (codespace, code, log.strip_suffix(": unknown request")) {
-        if desc.ends_with("query wasm contract failed") {
+        if desc.ends_with("query wasm contract failed") || desc.ends_with("wasmvm error") {
             return Status::new(Code::Unknown, desc);
         }
     }

@@ -126,6 +126,17 @@ impl HostError {
         }
     }
 
+    /// The text a wasmd chain puts before the code's description: the
+    /// contract's own message, the VM's error as wasmvm's Go wrapper words
+    /// it (`Error calling the VM: …`), else this error's display.
+    pub fn wasmd_message(&self) -> String {
+        match (self.contract_message(), self.vm_message()) {
+            (Some(m), _) => m.to_string(),
+            (None, Some(m)) => format!("Error calling the VM: {m}"),
+            (None, None) => self.to_string(),
+        }
+    }
+
     /// True when the failure is running out of gas, at any nesting level.
     pub fn is_out_of_gas(&self) -> bool {
         match self {
