@@ -100,7 +100,7 @@ pub fn apply(
     let collateral = collateral_for(payout, params.collateral_rate);
     let mut msgs: Vec<CosmosMsg> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
-    let round = job.replica_draw.get_or_insert_with(|| ReplicaDraw {
+    let mut round = job.replica_draw.take().unwrap_or(ReplicaDraw {
         apply_until,
         draw_at,
         applicants: vec![],
@@ -139,7 +139,6 @@ pub fn apply(
             format!("bond={} by={}", out.weight, provider.address),
         )?);
     }
-    let round = job.replica_draw.as_mut().expect("inserted above");
     round.applicants.push(Applicant {
         provider: provider.address.clone(),
         weight: provider.bonded,
@@ -147,6 +146,7 @@ pub fn apply(
         applied_at: now,
     });
     let (count, apply_until, draw_at) = (round.applicants.len(), round.apply_until, round.draw_at);
+    job.replica_draw = Some(round);
     save_job(deps.storage, Some(&job.status), &job)?;
     BY_PROVIDER.save(deps.storage, (&provider.address, job.id), &())?;
     if !collateral.is_zero() {
@@ -211,7 +211,9 @@ pub fn try_draw(
         msgs.extend(more);
         return Ok(Some((msgs, events)));
     };
-    let round = job.replica_draw.take().expect("checked above");
+    let Some(round) = job.replica_draw.take() else {
+        return Ok(None);
+    };
     let seed = draw_seed(
         b"replica-slots",
         job.id,
