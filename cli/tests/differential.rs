@@ -896,6 +896,31 @@ struct Run {
 }
 
 impl Run {
+    /// Sends the smart query `msg` to the contract `target` names on each
+    /// chain; both must refuse it with the same codespace, code and log.
+    fn compare_query_refusal(&mut self, what: &str, target: impl Fn(&Side) -> String, msg: Value) {
+        let errors: Vec<(String, u32, String)> = self
+            .sides
+            .iter()
+            .map(|side| {
+                let e = self
+                    .rt
+                    .block_on(side.chain.query_smart::<_, Value>(&target(side), &msg))
+                    .expect_err(what);
+                let q = e
+                    .downcast_ref::<QueryError>()
+                    .unwrap_or_else(|| panic!("{}: not a query error: {e:#}", side.name));
+                (q.codespace.clone(), q.code, side.norm(&q.log))
+            })
+            .collect();
+        if errors[0] != errors[1] {
+            self.diffs.push(format!(
+                "{what}: devnet {:?}, wasmd {:?}",
+                errors[0], errors[1]
+            ));
+        }
+    }
+
     /// Sends `op` to both chains and compares; `ok` says whether it must
     /// succeed. Returns what each chain did (devnet first).
     fn step(&mut self, name: &str, op: Op, ok: bool) -> [TxOutcome; 2] {
@@ -1248,30 +1273,11 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
     run.diffs.extend(addr_diffs);
 
     // A smart query of an address without a contract: the same refusal.
-    let errors: Vec<(String, u32, String)> = run
-        .sides
-        .iter()
-        .map(|side| {
-            let nobody = side.addr(1);
-            let e = run
-                .rt
-                .block_on(
-                    side.chain
-                        .query_smart::<_, Value>(&nobody, &json!({"config": {}})),
-                )
-                .expect_err("a query of an account without a contract");
-            let q = e
-                .downcast_ref::<QueryError>()
-                .unwrap_or_else(|| panic!("{}: not a query error: {e:#}", side.name));
-            (q.codespace.clone(), q.code, side.norm(&q.log))
-        })
-        .collect();
-    if errors[0] != errors[1] {
-        run.diffs.push(format!(
-            "smart query of an address without a contract: devnet {:?}, wasmd {:?}",
-            errors[0], errors[1]
-        ));
-    }
+    run.compare_query_refusal(
+        "smart query of an address without a contract",
+        |side| side.addr(1),
+        json!({"config": {}}),
+    );
 
     // A contract that panics: the probe, stored and instantiated alike on
     // both chains (instantiate2 with one salt: the same address bytes).
@@ -1289,29 +1295,11 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
             .unwrap_or_else(|e| panic!("{}: instantiating the panic probe: {e:#}", side.name));
         side.probe = address;
     }
-    let errors: Vec<(String, u32, String)> = run
-        .sides
-        .iter()
-        .map(|side| {
-            let e = run
-                .rt
-                .block_on(
-                    side.chain
-                        .query_smart::<_, Value>(&side.probe, &json!({"panic": {}})),
-                )
-                .expect_err("a query that panics");
-            let q = e
-                .downcast_ref::<QueryError>()
-                .unwrap_or_else(|| panic!("{}: not a query error: {e:#}", side.name));
-            (q.codespace.clone(), q.code, side.norm(&q.log))
-        })
-        .collect();
-    if errors[0] != errors[1] {
-        run.diffs.push(format!(
-            "smart query that panics: devnet {:?}, wasmd {:?}",
-            errors[0], errors[1]
-        ));
-    }
+    run.compare_query_refusal(
+        "smart query that panics",
+        |side| side.probe.clone(),
+        json!({"panic": {}}),
+    );
 
     // 1. Bad input and a job cancelled.
     run.step("bank send", Op::BankSend, true);

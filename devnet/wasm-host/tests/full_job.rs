@@ -87,6 +87,21 @@ impl World {
         }
     }
 
+    /// Reveals from beacon sequence `seq` (no link of this world's chains
+    /// revealed past it yet) up to `draw_at`, then draws what `job_id`
+    /// waits for (verifiers or replica slots).
+    fn draw_at(&self, job_id: u64, seq: u64, draw_at: u64) {
+        for link in 0..draw_at.saturating_sub(seq) as usize {
+            self.reveal_beacons(link);
+        }
+        self.market(
+            &self.validators[0],
+            &jm::ExecuteMsg::DrawVerifiers {
+                job_ids: vec![job_id],
+            },
+        );
+    }
+
     fn job(&self, job_id: u64) -> jm::Job {
         self.p.job(job_id).unwrap()
     }
@@ -267,15 +282,7 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
             .query_smart(&w.p.registry, &reg::QueryMsg::Beacon {})
             .unwrap();
     assert_eq!(draw_at, beacon.seq + u64::from(beacon.reveals_per_draw));
-    for link in 0..(draw_at - beacon.seq) as usize {
-        w.reveal_beacons(link);
-    }
-    w.market(
-        &w.validators[0],
-        &jm::ExecuteMsg::DrawVerifiers {
-            job_ids: vec![job_id],
-        },
-    );
+    w.draw_at(job_id, beacon.seq, draw_at);
     let job = w.job(job_id);
     let assigned: Vec<Addr> = job
         .verification
@@ -494,15 +501,7 @@ fn replicated_job_pays_the_majority_and_slashes_the_dissenting_replica() {
     assert!(round.draw_at > beacon.seq, "drawn with a later value");
     w.p.host
         .next_block(starminer_deploy::market_params().replica_window + 1);
-    for link in 0..(round.draw_at - beacon.seq) as usize {
-        w.reveal_beacons(link);
-    }
-    w.market(
-        &w.validators[0],
-        &jm::ExecuteMsg::DrawVerifiers {
-            job_ids: vec![job_id],
-        },
-    );
+    w.draw_at(job_id, beacon.seq, round.draw_at);
     let job = w.job(job_id);
     assert_eq!(job.status, JobStatus::Assigned);
     assert_eq!(job.slots.len(), 3);
