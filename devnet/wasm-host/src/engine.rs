@@ -189,6 +189,22 @@ impl Engine {
         }
     }
 
+    /// Charges `meter` wasmd's setup cost for loading code `code_id`
+    /// (`checksum`) to run a message of `msg_len` bytes: discounted when
+    /// the code is pinned or already loaded in the transaction.
+    fn charge_setup(
+        &self,
+        meter: &GasMeter,
+        code_id: CodeId,
+        checksum: &Checksum,
+        msg_len: usize,
+    ) -> Result<(), HostError> {
+        let pinned = self.records(meter).is_pinned(code_id)?;
+        let discount = meter.discount(checksum.as_slice(), pinned);
+        meter.consume(self.gas.instance_costs(discount, msg_len))?;
+        Ok(())
+    }
+
     fn check_depth(&self, ctx: &CallCtx) -> Result<(), HostError> {
         if ctx.depth > self.limits.max_call_depth {
             return Err(HostError::MaxCallDepth(self.limits.max_call_depth));
@@ -300,11 +316,8 @@ impl Engine {
     ) -> Result<(Addr, CallOutcome), HostError> {
         self.check_depth(ctx)?;
         let records = self.records(&ctx.meter);
-        let pinned = records.is_pinned(req.code_id)?;
         let code = records.code_info(req.code_id)?;
-        let discount = ctx.meter.discount(code.checksum.as_slice(), pinned);
-        ctx.meter
-            .consume(self.gas.instance_costs(discount, req.msg.len()))?;
+        self.charge_setup(&ctx.meter, req.code_id, &code.checksum, req.msg.len())?;
         if req.label.trim().is_empty() || req.label.len() > self.limits.max_label_size {
             return Err(HostError::InvalidRequest(format!(
                 "label must be 1..={} bytes and not blank",
@@ -392,10 +405,7 @@ impl Engine {
     ) -> Result<CallOutcome, HostError> {
         self.check_depth(ctx)?;
         let (raw, info, code) = self.contract_instance(&ctx.meter, contract)?;
-        let pinned = self.records(&ctx.meter).is_pinned(info.code_id)?;
-        let discount = ctx.meter.discount(code.checksum.as_slice(), pinned);
-        ctx.meter
-            .consume(self.gas.instance_costs(discount, msg.len()))?;
+        self.charge_setup(&ctx.meter, info.code_id, &code.checksum, msg.len())?;
         let mut events = self.bank(&ctx.meter).send(sender, contract, funds)?;
         let env = self.env(contract, true);
         let msg_info = MessageInfo {
@@ -432,11 +442,8 @@ impl Engine {
     ) -> Result<CallOutcome, HostError> {
         self.check_depth(ctx)?;
         let records = self.records(&ctx.meter);
-        let pinned = records.is_pinned(new_code_id)?;
-        let checksum = records.code_info(new_code_id)?.checksum;
-        let discount = ctx.meter.discount(checksum.as_slice(), pinned);
-        ctx.meter
-            .consume(self.gas.instance_costs(discount, msg.len()))?;
+        let new_code = records.code_info(new_code_id)?;
+        self.charge_setup(&ctx.meter, new_code_id, &new_code.checksum, msg.len())?;
         let (raw, mut info, old_code) = self.contract_instance(&ctx.meter, contract)?;
         if info.admin.as_ref() != Some(sender) {
             return Err(HostError::Unauthorized {
@@ -445,7 +452,6 @@ impl Engine {
                 contract: contract.to_string(),
             });
         }
-        let new_code = records.code_info(new_code_id)?;
         let old_migrate_version = self
             .cache
             .analyze(&old_code.checksum)
@@ -881,9 +887,7 @@ impl Engine {
             return Err(HostError::MaxQueryDepth(self.limits.max_query_depth));
         }
         let (raw, info, code) = self.contract_instance(meter, contract)?;
-        let pinned = self.records(meter).is_pinned(info.code_id)?;
-        let discount = meter.discount(code.checksum.as_slice(), pinned);
-        meter.consume(self.gas.instance_costs(discount, msg.len()))?;
+        self.charge_setup(meter, info.code_id, &code.checksum, msg.len())?;
         let env = self.env(contract, false);
         let target = Target {
             raw: &raw,

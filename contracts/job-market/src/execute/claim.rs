@@ -12,12 +12,10 @@ use cw_storage_plus::Bound;
 use starminer_interfaces::job_market::{Job, JobStatus, MarketParams, QueueCursor, Slot, Template};
 use starminer_interfaces::market::Urgency;
 use starminer_interfaces::pricing::ExecuteMsg as PricingMsg;
-use starminer_interfaces::registry::{
-    ExecuteMsg as RegistryMsg, Provider, ProviderStatus, QueryMsg as RegistryQuery, Role,
-};
+use starminer_interfaces::registry::{Provider, ProviderStatus, QueryMsg as RegistryQuery, Role};
 
 use crate::error::ContractError;
-use crate::execute::{event, load_job, registry_exec, replicas, wrong_status};
+use crate::execute::{event, load_job, lock_msg, replicas, wrong_status};
 use crate::logic::{
     age_seconds, collateral_for, fee_split, hardware_fits, lease_seconds, spill_allowed,
 };
@@ -244,7 +242,7 @@ pub fn execute_claim_next(
                     let job = load_job(storage, job_id)?;
                     if lease_that_fits(storage, &env, &params, &job).is_ok()
                         && (!replicas::drawn(&job, &params)
-                            || replicas::accepts_applications(&job, env.block.time))
+                            || job.takes_replica_applications(env.block.time))
                     {
                         picked = Some(job_id);
                         break;
@@ -285,20 +283,10 @@ fn take_slot(
     // The full lease or no claim: a provider never holds a lease it could
     // not meet, so it is never slashed for the requester's deadline.
     let lease = lease_that_fits(deps.storage, &env, &params, &job)?;
-    let (payout, _) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
-    let collateral = collateral_for(payout, params.collateral_rate);
+    let collateral = slot_collateral(&job, &params);
     let provider = provider.address.clone();
     let mut msgs = seat_slot(&config, &env, &mut job, provider.clone(), collateral, lease)?;
-    if !collateral.is_zero() {
-        msgs.push(registry_exec(
-            &config,
-            &RegistryMsg::LockCollateral {
-                provider: provider.to_string(),
-                job_id: job.id,
-                amount: collateral,
-            },
-        )?);
-    }
+    msgs.extend(lock_msg(&config, &provider, job.id, collateral)?);
     let old = job.status.clone();
     if job.slots.len() >= usize::from(job.spec.verification.replication()) {
         job.status = JobStatus::Assigned;
@@ -327,6 +315,13 @@ fn take_slot(
         .add_attribute("provider", provider)
         .add_attribute("lease_deadline", lease_deadline.seconds().to_string())
         .add_attribute("collateral", collateral))
+}
+
+/// What a provider locks for one slot of `job`: `collateral_rate` × its
+/// payout (one replica's compute cost less the protocol fee).
+pub fn slot_collateral(job: &Job, params: &MarketParams) -> Uint128 {
+    let (payout, _) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
+    collateral_for(payout, params.collateral_rate)
 }
 
 /// Seats `provider` in the next slot of `job` with a full `lease` from now

@@ -77,6 +77,28 @@ pub fn incentives_exec(config: &Config, msg: &IncentivesMsg) -> StdResult<Cosmos
     wasm_exec(&config.incentives, msg)
 }
 
+/// The registry lock of `amount` of `provider`'s bond for `job_id`; none
+/// for a zero amount.
+pub fn lock_msg(
+    config: &Config,
+    provider: &Addr,
+    job_id: u64,
+    amount: Uint128,
+) -> StdResult<Option<CosmosMsg>> {
+    if amount.is_zero() {
+        return Ok(None);
+    }
+    registry_exec(
+        config,
+        &RegistryMsg::LockCollateral {
+            provider: provider.to_string(),
+            job_id,
+            amount,
+        },
+    )
+    .map(Some)
+}
+
 pub fn unlock_msg(config: &Config, provider: &Addr, job_id: u64) -> StdResult<CosmosMsg> {
     registry_exec(
         config,

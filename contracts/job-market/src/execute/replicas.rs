@@ -31,28 +31,23 @@
 //! full lease at the draw ends Expired with every applicant released and a
 //! full refund.
 
-use cosmwasm_std::{Addr, CosmosMsg, DepsMut, Env, Event, Response, Storage, Timestamp, Uint128};
+use cosmwasm_std::{Addr, CosmosMsg, DepsMut, Env, Event, Response, StdResult, Storage, Uint128};
 use starminer_interfaces::job_market::{Applicant, Job, JobStatus, MarketParams, ReplicaDraw};
 use starminer_interfaces::market::VerificationMode;
-use starminer_interfaces::registry::{ExecuteMsg as RegistryMsg, Provider};
+use starminer_interfaces::registry::Provider;
 
 use crate::error::ContractError;
-use crate::execute::claim::{lease_that_fits, seat_slot};
+use crate::execute::claim::{lease_that_fits, seat_slot, slot_collateral};
 use crate::execute::settle::reopen_or_close;
 use crate::execute::verify::{beacon_value_at, next_draw_at, Effects};
-use crate::execute::{event, registry_exec, unlock_msg};
-use crate::logic::{collateral_for, draw_seed, draw_weighted, fee_split};
+use crate::execute::{event, lock_msg, unlock_msg};
+use crate::logic::{draw_seed, draw_weighted};
 use crate::state::{save_job, Config, BY_PROVIDER, CONFIG};
 
 /// Whether a claim on `job` is an application for a drawn slot.
 pub fn drawn(job: &Job, params: &MarketParams) -> bool {
     matches!(job.spec.verification, VerificationMode::Replicated { .. })
         && params.replica_window > 0
-}
-
-/// Whether `job` still takes applications at `now`.
-pub fn accepts_applications(job: &Job, now: Timestamp) -> bool {
-    job.takes_replica_applications(now)
 }
 
 /// `provider` applies for a slot of the Open Replicated `job`.
@@ -73,7 +68,7 @@ pub fn apply(
             draw_at: 0,
         });
     };
-    if !accepts_applications(&job, now) {
+    if !job.takes_replica_applications(now) {
         let deadline = job.replica_draw.as_ref().map_or(now, |d| d.apply_until);
         return Err(ContractError::WindowClosed {
             job_id: job.id,
@@ -96,8 +91,7 @@ pub fn apply(
             left,
         });
     }
-    let (payout, _) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
-    let collateral = collateral_for(payout, params.collateral_rate);
+    let collateral = slot_collateral(&job, params);
     let mut msgs: Vec<CosmosMsg> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut round = job.replica_draw.take().unwrap_or(ReplicaDraw {
@@ -126,10 +120,7 @@ pub fn apply(
             });
         }
         let out = round.applicants.remove(i);
-        BY_PROVIDER.remove(deps.storage, (&out.provider, job.id));
-        if !out.collateral.is_zero() {
-            msgs.push(unlock_msg(&config, &out.provider, job.id)?);
-        }
+        msgs.extend(release(deps.storage, &config, job.id, &out)?);
         events.push(event(
             deps.storage,
             &env,
@@ -149,16 +140,7 @@ pub fn apply(
     job.replica_draw = Some(round);
     save_job(deps.storage, Some(&job.status), &job)?;
     BY_PROVIDER.save(deps.storage, (&provider.address, job.id), &())?;
-    if !collateral.is_zero() {
-        msgs.push(registry_exec(
-            &config,
-            &RegistryMsg::LockCollateral {
-                provider: provider.address.to_string(),
-                job_id: job.id,
-                amount: collateral,
-            },
-        )?);
-    }
+    msgs.extend(lock_msg(&config, &provider.address, job.id, collateral)?);
     events.push(event(
         deps.storage,
         &env,
@@ -205,11 +187,9 @@ pub fn try_draw(
     let draw_at = round.draw_at;
     let params = crate::state::PARAMS.load(deps.storage)?;
     let Ok(lease) = lease_that_fits(deps.storage, env, &params, job) else {
-        // Too late for a full lease: the job ends, everyone released (C1).
-        let mut msgs = release_applicants(deps.storage, &config, job)?;
-        let (more, events) = reopen_or_close(deps.storage, env, &config, job, JobStatus::Expired)?;
-        msgs.extend(more);
-        return Ok(Some((msgs, events)));
+        // Too late for a full lease: the job ends and `reopen_or_close`
+        // releases every applicant and slot (C1).
+        return reopen_or_close(deps.storage, env, &config, job, JobStatus::Expired).map(Some);
     };
     let Some(round) = job.replica_draw.take() else {
         return Ok(None);
@@ -240,10 +220,7 @@ pub fn try_draw(
                 lease,
             )?);
         } else {
-            BY_PROVIDER.remove(deps.storage, (&a.provider, job.id));
-            if !a.collateral.is_zero() {
-                msgs.push(unlock_msg(&config, &a.provider, job.id)?);
-            }
+            msgs.extend(release(deps.storage, &config, job.id, a)?);
             released.push(a.provider.as_str());
         }
     }
@@ -275,14 +252,26 @@ pub fn release_applicants(
 ) -> Result<Vec<CosmosMsg>, ContractError> {
     let mut msgs = Vec::new();
     if let Some(round) = job.replica_draw.take() {
-        for a in round.applicants {
-            BY_PROVIDER.remove(storage, (&a.provider, job.id));
-            if !a.collateral.is_zero() {
-                msgs.push(unlock_msg(config, &a.provider, job.id)?);
-            }
+        for a in &round.applicants {
+            msgs.extend(release(storage, config, job.id, a)?);
         }
     }
     Ok(msgs)
+}
+
+/// Drops applicant `a` of job `job_id` from the provider index and unlocks
+/// its collateral (the message, when it locked any).
+fn release(
+    storage: &mut dyn Storage,
+    config: &Config,
+    job_id: u64,
+    a: &Applicant,
+) -> StdResult<Option<CosmosMsg>> {
+    BY_PROVIDER.remove(storage, (&a.provider, job_id));
+    if a.collateral.is_zero() {
+        return Ok(None);
+    }
+    unlock_msg(config, &a.provider, job_id).map(Some)
 }
 
 /// Applicants waiting on `job` (for `Cancel`'s check).

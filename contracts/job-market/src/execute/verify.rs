@@ -34,15 +34,13 @@ use starminer_interfaces::job_market::{
 };
 use starminer_interfaces::market::{Determinism, JobClass, VerificationMode};
 use starminer_interfaces::registry::{
-    BeaconEntryResponse, BeaconResponse, ExecuteMsg as RegistryMsg, JobOutcome,
-    QueryMsg as RegistryQuery, ValidatorTotalsResponse, ValidatorsResponse,
+    BeaconEntryResponse, BeaconResponse, JobOutcome, QueryMsg as RegistryQuery,
+    ValidatorTotalsResponse, ValidatorsResponse,
 };
 
 use crate::error::ContractError;
 use crate::execute::settle::{reopen_or_close, settle_if_ready};
-use crate::execute::{
-    event, load_job, outcome_msg, registry_exec, slash_msgs, unlock_msg, wrong_status,
-};
+use crate::execute::{event, load_job, outcome_msg, slash_msgs, unlock_msg, wrong_status};
 use crate::logic::{draw_seed, draw_weighted, verify_chunk};
 use crate::state::{
     credit_voters, save_job, Config, CONFIG, DUTY_LOCKS, PARAMS, TEMPLATES, VERIFIER_TASKS,
@@ -223,14 +221,7 @@ fn lock_duties(
         return Ok(msgs);
     }
     for addr in drawn {
-        msgs.push(registry_exec(
-            config,
-            &RegistryMsg::LockCollateral {
-                provider: addr.to_string(),
-                job_id,
-                amount: lock,
-            },
-        )?);
+        msgs.extend(crate::execute::lock_msg(config, addr, job_id, lock)?);
         DUTY_LOCKS.save(storage, (job_id, addr), &lock)?;
         let r = ctx.reserved.entry(addr.clone()).or_default();
         *r = r.saturating_add(lock);
