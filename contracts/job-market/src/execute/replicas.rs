@@ -44,10 +44,12 @@ use crate::execute::{event, lock_msg, unlock_msg};
 use crate::logic::{draw_seed, draw_weighted};
 use crate::state::{save_job, Config, BY_PROVIDER, CONFIG};
 
-/// Whether a claim on `job` is an application for a drawn slot.
+/// Whether a claim on `job` is an application for a drawn slot: the window
+/// is on, or a round already runs (one opened before governance turned the
+/// window off still ends in its draw, so its applicants are released).
 pub fn drawn(job: &Job, params: &MarketParams) -> bool {
     matches!(job.spec.verification, VerificationMode::Replicated { .. })
-        && params.replica_window > 0
+        && (params.replica_window > 0 || job.replica_draw.is_some())
 }
 
 /// `provider` applies for a slot of the Open Replicated `job`.

@@ -316,3 +316,33 @@ fn applicants_are_released_when_the_job_expires_before_its_draw() {
     assert_eq!(s.balance("alice"), alice0, "full refund");
     assert!(s.job(id).job.replica_draw.is_none());
 }
+
+/// Governance turns the window off while a round runs: later claims still
+/// join that round, which ends in its draw, so nobody's collateral stays
+/// locked under applications that would never be drawn.
+#[test]
+fn a_round_opened_before_the_window_was_turned_off_still_ends_in_its_draw() {
+    let mut s = market(drawn_params());
+    let id = replicated(&mut s, 2);
+    s.claim("p1", id).unwrap();
+    s.gov_exec(&ExecuteMsg::UpdateConfig {
+        governance: None,
+        agpu_token: None,
+        registry: None,
+        pricing: None,
+        incentives: None,
+        oracles: None,
+        params: Some(MarketParams {
+            replica_window: 0,
+            ..drawn_params()
+        }),
+    })
+    .unwrap();
+    s.claim("p3", id).unwrap();
+    let job = s.job(id).job;
+    assert!(job.slots.is_empty(), "the second claim joined the round");
+    assert_eq!(job.replica_draw.unwrap().applicants.len(), 2);
+    close_and_draw(&mut s, id).unwrap();
+    assert_eq!(s.status(id), JobStatus::Assigned);
+    assert_eq!(seated(&s, id).len(), 2);
+}
