@@ -214,8 +214,8 @@ pub fn view_for(job: &Job, seal: &DecoySeal) -> DecoyView {
 }
 
 /// Whether the pair can be revealed now: designated, not yet revealed, and
-/// every drawn verifier has attested or the challenge window closed (the
-/// job market's rule, read at `block_time`).
+/// every drawn verifier has attested or can no longer attest (the job
+/// market's rule, read at `block_time`).
 pub fn reveal_due(job: &Job, block_time: u64) -> bool {
     if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
         return false;
@@ -229,8 +229,7 @@ pub fn reveal_due(job: &Job, block_time: u64) -> bool {
     if d.designated.is_none() || d.honest.is_some() {
         return false;
     }
-    v.verifiers.iter().all(|e| e.attestation.is_some())
-        || block_time > v.challenge_deadline.seconds()
+    v.attestations_final(cosmwasm_std::Timestamp::from_seconds(block_time))
 }
 
 #[cfg(test)]
@@ -422,12 +421,14 @@ mod tests {
                     .iter()
                     .map(|a| VerifierEntry {
                         address: Addr::unchecked("v"),
+                        seal: None,
                         attestation: a
                             .then_some(starminer_interfaces::job_market::Attestation::Valid),
                     })
                     .collect(),
                 challenges: vec![],
                 dispute: None,
+                reveal_until: None,
             }),
             reveal_deadline: None,
             settlement: None,
@@ -461,6 +462,15 @@ mod tests {
         assert_eq!(view_for(&j, &seal), DecoyView::Designated(Tree::False));
         assert!(!reveal_due(&j, 100), "a verifier may still attest");
         assert!(reveal_due(&j, 101), "the window closed");
+        // Sealed attestations are opened until `reveal_until`.
+        let mut j = j;
+        j.verification.as_mut().unwrap().reveal_until =
+            Some(cosmwasm_std::Timestamp::from_seconds(160));
+        assert!(
+            !reveal_due(&j, 101),
+            "a sealed attestation may still be opened"
+        );
+        assert!(reveal_due(&j, 161), "the reveal window closed");
         let j = job_with(Some(decoy(Some(1), None)), [true, true], 100);
         assert_eq!(view_for(&j, &seal), DecoyView::Designated(Tree::True));
         assert!(reveal_due(&j, 50), "everyone attested");

@@ -144,7 +144,7 @@ pub struct Lease {
 }
 
 /// A verifier's duty on someone else's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verification {
     pub job_id: u64,
     /// A dispute vote (recompute the disputed chunk) rather than a spot check.
@@ -155,9 +155,21 @@ pub struct Verification {
     pub verdict: Option<bool>,
     /// The verdict is on chain.
     pub sent: bool,
+    /// On a job with sealed attestations: the verdict and its salt, kept
+    /// before the seal goes out so that a restart opens the same seal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedVerdict>,
     pub attempts: u32,
     pub last_error: Option<String>,
     pub updated_at: u64,
+}
+
+/// A verdict sealed on chain (`SealAttestation`), to be opened with `Attest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealedVerdict {
+    pub attestation: starminer_interfaces::job_market::Attestation,
+    /// Hex.
+    pub salt: String,
 }
 
 pub struct AgentState {
@@ -426,6 +438,10 @@ mod tests {
                 sample: vec![9, 2, 4],
                 verdict: None,
                 sent: false,
+                sealed: Some(SealedVerdict {
+                    attestation: starminer_interfaces::job_market::Attestation::Valid,
+                    salt: "ab".repeat(32),
+                }),
                 attempts: 0,
                 last_error: None,
                 updated_at: 0,
@@ -433,7 +449,13 @@ mod tests {
             .unwrap();
         }
         let s = AgentState::open(&path).unwrap();
-        assert_eq!(s.verification(5).unwrap().unwrap().sample, [9, 2, 4]);
+        let v = s.verification(5).unwrap().unwrap();
+        assert_eq!(v.sample, [9, 2, 4]);
+        assert_eq!(
+            v.sealed.unwrap().salt,
+            "ab".repeat(32),
+            "a restart opens the same seal"
+        );
         assert_eq!(s.verifications().unwrap().len(), 1);
     }
 

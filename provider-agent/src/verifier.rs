@@ -22,8 +22,11 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use cosmwasm_std::Binary;
 use rand_core::{OsRng, RngCore};
-use starminer_interfaces::job_market::{self as jm, Attestation, Job, JobInput, JobResult};
+use starminer_interfaces::job_market::{
+    self as jm, attestation_seal, Attestation, Job, JobInput, JobResult,
+};
 use starminer_interfaces::registry::{self as reg, ChallengeStatus};
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
@@ -32,7 +35,7 @@ use crate::daemon::Agent;
 use crate::fetch::{fetch_input, FetchLimits};
 use crate::filter::params_text;
 use crate::server::ChunkResponse;
-use crate::state::Verification;
+use crate::state::{SealedVerdict, Verification};
 
 /// Draws `n` distinct chunk indices of `0..count` from the OS's random
 /// source (secret: the provider cannot predict which chunks are checked).
@@ -283,6 +286,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
                 sample: draw_sample(result.chunk_count, agent.config.agent.verifier_samples),
                 verdict: None,
                 sent: false,
+                sealed: None,
                 attempts: 0,
                 last_error: None,
                 updated_at: 0,
@@ -294,7 +298,28 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
     if v.sent {
         return Ok(());
     }
-    let input = job_input(agent, &job).await?;
+    let attestation = match &v.sealed {
+        Some(sealed) => sealed.attestation.clone(),
+        None => spot_check(agent, &job, &result, template, &params, &v).await?,
+    };
+    if job.verification.as_ref().is_some_and(|ver| ver.sealed()) {
+        return sealed_attest(agent, &job, &mut v, attestation).await;
+    }
+    send_attestation(agent, &mut v, attestation, None).await
+}
+
+/// Recomputes the forced-error chunk (if any) and the secret sample of a
+/// spot check; the verdict to attest.
+async fn spot_check(
+    agent: &Agent,
+    job: &Job,
+    result: &JobResult,
+    template: &'static dyn Template,
+    params: &Params,
+    v: &Verification,
+) -> Result<Attestation> {
+    let job_id = job.id;
+    let input = job_input(agent, job).await?;
     let decoy = job
         .verification
         .as_ref()
@@ -304,7 +329,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
     tracing::info!(job = job_id, sample = ?v.sample, decoy_chunk = ?decoy, "spot-checking");
     let mut attestation = Attestation::Valid;
     for &index in &chunks {
-        let fetched = fetch_chunk(&result, index).await;
+        let fetched = fetch_chunk(result, index).await;
         let fetched = match fetched {
             ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job_id)?),
             other => other,
@@ -330,7 +355,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
                 bail!("chunk {index} withheld ({why}); challenged");
             }
         };
-        let expected = recompute(agent, job_id, template, &params, &input, &result, index).await?;
+        let expected = recompute(agent, job_id, template, params, &input, result, index).await?;
         if !outputs_match(template.info(), &expected, &served) {
             if Some(index) == decoy {
                 tracing::warn!(
@@ -348,12 +373,87 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
             break;
         }
     }
+    Ok(attestation)
+}
+
+/// Sealed attestations (two or more verifiers of a forced-error pair):
+/// seals the verdict first, keeping it and its salt in the database before
+/// the seal goes out, and opens it once every verifier has sealed or the
+/// seal window closed.
+async fn sealed_attest(
+    agent: &Agent,
+    job: &Job,
+    v: &mut Verification,
+    attestation: Attestation,
+) -> Result<()> {
+    let job_id = job.id;
+    let ver = job
+        .verification
+        .as_ref()
+        .context("job has no verification")?;
+    let me = agent.chain.address();
+    let sealed = match &v.sealed {
+        Some(s) => s.clone(),
+        None => {
+            let mut salt = [0u8; 32];
+            OsRng.fill_bytes(&mut salt);
+            let s = SealedVerdict {
+                attestation,
+                salt: hex::encode(salt),
+            };
+            v.sealed = Some(s.clone());
+            agent.state.put_verification(v)?;
+            s
+        }
+    };
+    let salt = hex::decode(&sealed.salt).context("a damaged salt in the agent database")?;
+    let on_chain = ver
+        .verifiers
+        .iter()
+        .find(|e| e.address.as_str() == me)
+        .context("this agent is not among the job's verifiers")?;
+    let (_, block_time) = agent.chain.head().await?;
+    let now = cosmwasm_std::Timestamp::from_seconds(block_time);
+    if on_chain.seal.is_none() {
+        if !ver.sealing(now) {
+            v.sent = true;
+            v.last_error = Some("the seal window closed before this verifier sealed".into());
+            agent.state.put_verification(v)?;
+            bail!("job {job_id}: the seal window closed before this verifier sealed; the duty is missed (unpaid)");
+        }
+        let seal = attestation_seal(job_id, me, &sealed.attestation, &salt);
+        agent
+            .chain
+            .market(&jm::ExecuteMsg::SealAttestation { job_id, seal })
+            .await?;
+        tracing::info!(
+            job = job_id,
+            "sealed the attestation; it is opened once every verifier has sealed"
+        );
+        return Ok(());
+    }
+    if ver.sealing(now) {
+        tracing::debug!(job = job_id, "waiting for the other verifiers to seal");
+        return Ok(());
+    }
+    send_attestation(agent, v, sealed.attestation, Some(Binary::from(salt))).await
+}
+
+/// Sends (or opens) the attestation and records it as sent.
+async fn send_attestation(
+    agent: &Agent,
+    v: &mut Verification,
+    attestation: Attestation,
+    salt: Option<Binary>,
+) -> Result<()> {
+    let job_id = v.job_id;
     let valid = attestation == Attestation::Valid;
     agent
         .chain
         .market(&jm::ExecuteMsg::Attest {
             job_id,
             attestation,
+            salt,
         })
         .await?;
     agent
@@ -361,7 +461,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
         .verdict(if valid { "valid" } else { "invalid" });
     v.verdict = Some(valid);
     v.sent = true;
-    agent.state.put_verification(&v)?;
+    agent.state.put_verification(v)?;
     tracing::info!(job = job_id, valid, "attested");
     Ok(())
 }
@@ -424,6 +524,7 @@ async fn vote(
         sample: vec![d.index],
         verdict: Some(provider_correct),
         sent: true,
+        sealed: None,
         attempts: 0,
         last_error: None,
         updated_at: 0,

@@ -3,10 +3,13 @@
 //!
 //! Two validator agents (eu-central) and an honest provider agent (eu-west)
 //! register; the validators verify the provider's benchmark challenge. Then:
-//! 1. a spot-checked fractal job is claimed, computed, submitted with its
-//!    forced-error pair, attested by a validator agent (which recomputes the
-//!    decoy chunk), revealed by the provider and settled: the provider is
-//!    paid what the settlement says, and its `/metrics` show the earnings;
+//! 1. a fractal job spot-checked by both validators is claimed, computed,
+//!    submitted with its forced-error pair, checked by both validator agents
+//!    (which recompute the decoy chunk), whose attestations are sealed first
+//!    and opened once both are sealed (the first to seal is killed with
+//!    SIGKILL once its seal is on chain and opens it after its restart),
+//!    revealed by the provider and settled: the provider is paid what the
+//!    settlement says, and its `/metrics` show the earnings;
 //! 2. jobs the agent must not claim stay open (one needs more device memory
 //!    than any device has, one pays below the agent's price policy), and a
 //!    job whose input does not match its SHA-256 is reported as bad input
@@ -71,6 +74,20 @@ fn fractal_spec(now: Timestamp, width: u64, height: u64, max_iter: u64) -> JobSp
 
 async fn job(sm: &Starminer, id: u64) -> jm::Job {
     sm.job_market().job(id).await.unwrap().job
+}
+
+/// Job `id`, which must not have failed, expired or been disputed.
+async fn live_job(sm: &Starminer, id: u64) -> jm::Job {
+    let j = job(sm, id).await;
+    assert!(
+        !matches!(
+            j.status,
+            JobStatus::Failed | JobStatus::Expired | JobStatus::Disputed
+        ),
+        "job {id} went {:?}",
+        j.status
+    );
+    j
 }
 
 async fn block_time(net: &Devnet) -> Timestamp {
@@ -154,35 +171,56 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
     let requester = net.wallet(1);
     let agpu = sm.agpu();
     let paid_before = agpu.balance(addrs[2]).await.unwrap();
-    let (job1, _) = sm
-        .submit_job(
-            &requester,
-            1_000 * UNIT,
-            fractal_spec(block_time(&net).await, 1024, 512, 512),
-        )
-        .await
-        .unwrap();
+    let mut spec = fractal_spec(block_time(&net).await, 1024, 512, 512);
+    spec.verification = VerificationMode::SpotCheck { verifiers: 2 };
+    let (job1, _) = sm.submit_job(&requester, 1_000 * UNIT, spec).await.unwrap();
+    // Two verifiers of a forced-error pair seal their verdicts first. The
+    // first to seal dies once its seal is on chain; restarted, it opens the
+    // seal with the verdict and salt it kept.
+    let sealer = wait_for("a sealed attestation", Duration::from_secs(240), || async {
+        let j = live_job(&sm, job1).await;
+        let v = j.verification?;
+        assert!(v.verifiers.len() < 2 || v.sealed(), "two verifiers seal");
+        v.verifiers
+            .iter()
+            .find(|e| e.seal.is_some())
+            .map(|e| e.address.to_string())
+    })
+    .await;
+    let killed = usize::from(sealer != addrs[3]);
+    wait_for(
+        "`sealed the attestation` in the sealer's log",
+        Duration::from_secs(30),
+        || async {
+            validators[killed]
+                .log_text()
+                .contains("sealed the attestation")
+                .then_some(())
+        },
+    )
+    .await;
+    validators[killed].kill9();
+    validators[killed].start();
     let settled = wait_for("job 1 to settle", Duration::from_secs(240), || async {
-        let j = job(&sm, job1).await;
-        assert!(
-            !matches!(
-                j.status,
-                JobStatus::Failed | JobStatus::Expired | JobStatus::Disputed
-            ),
-            "job 1 went {:?}",
-            j.status
-        );
+        let j = live_job(&sm, job1).await;
         (j.status == JobStatus::Settled).then_some(j)
     })
     .await;
     assert_eq!(settled.slots[0].provider.as_str(), addrs[2]);
     let verification = settled.verification.as_ref().unwrap();
-    assert_eq!(verification.verifiers.len(), 1);
-    assert_eq!(
-        verification.verifiers[0].attestation,
-        Some(jm::Attestation::Valid),
-        "a validator agent attested"
-    );
+    assert_eq!(verification.verifiers.len(), 2);
+    for e in &verification.verifiers {
+        assert!(e.seal.is_some(), "{} sealed", e.address);
+        assert_eq!(
+            e.attestation,
+            Some(jm::Attestation::Valid),
+            "{} opened its seal",
+            e.address
+        );
+    }
+    for v in &validators {
+        assert!(v.log_text().contains("attested"), "{} attested", v.name);
+    }
     // Forced errors (on in the deployment's parameters): the result came
     // with a pair, the verifier recomputed its decoy chunk, and the
     // provider revealed which root is true, now the result's.
@@ -354,15 +392,7 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
         "job 2 to settle after the restart",
         Duration::from_secs(400),
         || async {
-            let j = job(&sm, job2).await;
-            assert!(
-                !matches!(
-                    j.status,
-                    JobStatus::Failed | JobStatus::Expired | JobStatus::Disputed
-                ),
-                "job 2 went {:?}",
-                j.status
-            );
+            let j = live_job(&sm, job2).await;
             (j.status == JobStatus::Settled).then_some(j)
         },
     )

@@ -18,7 +18,7 @@ use crate::validate::validate_params;
 pub const CONTRACT_NAME: &str = "crates.io:starminer-job-market";
 /// 0.2.0: trust hardening (state of 0.1.0, commit 091ec88, migrates: new
 /// parameters take their serde defaults, old jobs keep their log ring).
-pub const CONTRACT_VERSION: &str = "0.3.0";
+pub const CONTRACT_VERSION: &str = "0.4.0";
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -124,7 +124,11 @@ pub fn execute(
         ExecuteMsg::Attest {
             job_id,
             attestation,
-        } => verify::execute_attest(deps, env, info, job_id, attestation),
+            salt,
+        } => verify::execute_attest(deps, env, info, job_id, attestation, salt),
+        ExecuteMsg::SealAttestation { job_id, seal } => {
+            verify::execute_seal_attestation(deps, env, info, job_id, seal)
+        }
         ExecuteMsg::Challenge { job_id, index } => {
             verify::execute_challenge(deps, env, info, job_id, index)
         }

@@ -125,6 +125,18 @@ pub enum ContractError {
     #[error("the sender has already attested job {job_id}")]
     AlreadyAttested { job_id: u64 },
 
+    #[error("job {job_id} takes sealed attestations: send SealAttestation first, then Attest with its salt once every verifier has sealed")]
+    SealRequired { job_id: u64 },
+
+    #[error("job {job_id} takes plain attestations (Attest); nothing is sealed")]
+    NotSealed { job_id: u64 },
+
+    #[error("job {job_id}'s attestations are still being sealed (until every verifier has sealed, or until {until}); open yours after that")]
+    SealsPending { job_id: u64, until: u64 },
+
+    #[error("the attestation and salt do not open your seal on job {job_id}")]
+    SealMismatch { job_id: u64 },
+
     #[error("job {job_id} has an open dispute; wait for its resolution")]
     DisputeOpen { job_id: u64 },
 

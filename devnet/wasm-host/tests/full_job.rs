@@ -368,12 +368,20 @@ fn spot_checked_job_runs_from_submission_to_claimed_rewards_on_the_real_artifact
     } else {
         Attestation::Valid
     };
+    // Two verifiers of a forced-error pair seal their verdicts first, and
+    // open them only once both are sealed.
+    let seal_salt = [9u8; 32];
+    for v in &w.validators[..2] {
+        let seal = jm::attestation_seal(job_id, v.as_str(), &verdict, &seal_salt);
+        w.market(v, &jm::ExecuteMsg::SealAttestation { job_id, seal });
+    }
     for v in &w.validators[..2] {
         w.market(
             v,
             &jm::ExecuteMsg::Attest {
                 job_id,
                 attestation: verdict.clone(),
+                salt: Some(seal_salt.to_vec().into()),
             },
         );
     }

@@ -422,10 +422,24 @@ pub enum ExecuteMsg {
     Abandon {
         job_id: u64,
     },
-    /// An assigned verifier's verdict.
+    /// An assigned verifier's verdict. On a job with sealed attestations
+    /// ([`Verification::reveal_until`]) this opens the verifier's earlier
+    /// `SealAttestation` and needs its `salt`; it is taken once every
+    /// verifier has sealed (or the challenge window closed) and until
+    /// `reveal_until`.
     Attest {
         job_id: u64,
         attestation: Attestation,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        salt: Option<Binary>,
+    },
+    /// An assigned verifier of a job with sealed attestations commits to its
+    /// verdict before anyone's is public: `seal` is
+    /// [`attestation_seal`]`(job id, verifier, attestation, salt)`, hex. Taken
+    /// until every verifier has sealed or the challenge window closes.
+    SealAttestation {
+        job_id: u64,
+        seal: String,
     },
     /// An assigned verifier (or, without verifiers, the requester) says the
     /// provider withholds chunk `index`.
@@ -623,6 +637,10 @@ pub struct Applicant {
 pub struct VerifierEntry {
     pub address: Addr,
     pub attestation: Option<Attestation>,
+    /// Its sealed attestation (hex [`attestation_seal`]) while the job takes
+    /// sealed attestations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<String>,
 }
 
 /// A chunk a verifier could not fetch.
@@ -687,6 +705,41 @@ pub struct Verification {
     pub verifiers: Vec<VerifierEntry>,
     pub challenges: Vec<ChunkChallenge>,
     pub dispute: Option<Dispute>,
+    /// Sealed attestations: set at the draw of a job whose result carries a
+    /// forced-error pair and that drew two or more verifiers, so that none
+    /// can copy another's verdict on the decoy chunk. The verifiers seal
+    /// (`SealAttestation`) until `challenge_deadline` and open their seals
+    /// (`Attest` with the salt) once all have sealed or that deadline
+    /// passed, until this time. A sealed verdict never opened counts as a
+    /// wrong one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_until: Option<Timestamp>,
+}
+
+impl Verification {
+    /// Whether verifiers must seal their attestations before opening them.
+    pub fn sealed(&self) -> bool {
+        self.reveal_until.is_some()
+    }
+
+    /// Whether seals are still taken at `now` (so no attestation may be
+    /// opened yet).
+    pub fn sealing(&self, now: Timestamp) -> bool {
+        self.sealed()
+            && now <= self.challenge_deadline
+            && self.verifiers.iter().any(|e| e.seal.is_none())
+    }
+
+    /// Last moment an attestation is taken: the end of the reveal window
+    /// with sealed attestations, else the challenge deadline.
+    pub fn attest_deadline(&self) -> Timestamp {
+        self.reveal_until.unwrap_or(self.challenge_deadline)
+    }
+
+    /// Whether every attestation is in or can no longer be made at `now`.
+    pub fn attestations_final(&self, now: Timestamp) -> bool {
+        now > self.attest_deadline() || self.verifiers.iter().all(|e| e.attestation.is_some())
+    }
 }
 
 /// A forced-error pair submitted with a SpotCheck result: a second Merkle
@@ -1075,6 +1128,33 @@ pub fn decoy_commitment(salt: &[u8], honest: u8, provider: &str, job_id: u64) ->
     h.update([honest]);
     h.update(provider.as_bytes());
     h.update(job_id.to_be_bytes());
+    hex::encode(h.finalize())
+}
+
+/// A verifier's sealed attestation: hex sha256(job id big-endian ‖ verifier
+/// address bytes ‖ verdict ‖ salt), where the verdict is the byte 0 for
+/// Valid, or the byte 1 ‖ chunk index big-endian ‖ the chunk hash in lower
+/// case ASCII for Invalid. Bound to the verifier, so a seal copied from a
+/// co-verifier cannot be opened by the copier.
+pub fn attestation_seal(
+    job_id: u64,
+    verifier: &str,
+    attestation: &Attestation,
+    salt: &[u8],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(job_id.to_be_bytes());
+    h.update(verifier.as_bytes());
+    match attestation {
+        Attestation::Valid => h.update([0u8]),
+        Attestation::Invalid { index, chunk_hash } => {
+            h.update([1u8]);
+            h.update(index.to_be_bytes());
+            h.update(chunk_hash.to_ascii_lowercase().as_bytes());
+        }
+    }
+    h.update(salt);
     hex::encode(h.finalize())
 }
 

@@ -11,6 +11,12 @@
 //! so on half of all jobs they are shown the wrong one (a forced error)
 //! without anybody but the provider knowing which half.
 //!
+//! With two or more verifiers, each first seals its verdict
+//! (`SealAttestation`) and opens it (`Attest` with the salt) only once all
+//! have sealed: a verifier cannot wait for a co-verifier's call on the
+//! decoy chunk and copy it, and one that keeps its seal shut is slashed
+//! like one that called a forced error Valid.
+//!
 //! Once every verifier has attested (or the window closed) the provider
 //! opens its seal with `RevealDecoy`:
 //! - forced error: a verifier that said Valid did not recompute the chunk
@@ -131,9 +137,10 @@ pub fn designate(v: &mut Verification, seed: &[u8; 32], params: &MarketParams) -
 }
 
 /// The provider reveals within `response_window` after the attestations
-/// close.
+/// close (the challenge deadline, or the end of the reveal window of sealed
+/// attestations).
 pub fn reveal_deadline(v: &Verification, params: &MarketParams) -> Timestamp {
-    v.challenge_deadline.plus_seconds(params.response_window)
+    v.attest_deadline().plus_seconds(params.response_window)
 }
 
 /// The decoy leaf while the pair is still sealed: an Invalid attestation on
@@ -199,13 +206,12 @@ pub fn execute_reveal_decoy(
             reason: "its verifiers are not drawn yet".into(),
         });
     };
-    let all_attested = v.verifiers.iter().all(|e| e.attestation.is_some());
-    if !all_attested && env.block.time <= v.challenge_deadline {
+    if !v.attestations_final(env.block.time) {
         return Err(ContractError::RevealTooEarly {
             job_id,
             reason: format!(
                 "its verifiers may attest until {}",
-                v.challenge_deadline.seconds()
+                v.attest_deadline().seconds()
             ),
         });
     }
@@ -244,9 +250,15 @@ pub fn execute_reveal_decoy(
             Some(Attestation::Valid) if forced => {
                 // It called the deliberately wrong chunk right: it did not
                 // recompute what every verifier must.
-                lazy.push(e.address.clone());
+                lazy.push((e.address.clone(), "attested valid on forced error"));
                 e.attestation = None;
             }
+            // It sealed a verdict and kept it shut once the others were
+            // open: a guess it chose not to stand by counts as a wrong one.
+            None if e.seal.is_some() => lazy.push((
+                e.address.clone(),
+                "left its sealed attestation unopened on forced-error pair",
+            )),
             Some(Attestation::Invalid {
                 index: i,
                 chunk_hash,
@@ -270,7 +282,7 @@ pub fn execute_reveal_decoy(
             result.root = true_root.clone();
         }
     }
-    for verifier in &lazy {
+    for (verifier, why) in &lazy {
         msgs.extend(slash_duty(
             deps.storage,
             &config,
@@ -285,7 +297,7 @@ pub fn execute_reveal_decoy(
             &job,
             "verifier_slashed",
             Some(verifier),
-            format!("attested valid on forced error at chunk {index}"),
+            format!("{why} at chunk {index}"),
         )?);
     }
     events.push(event(

@@ -25,12 +25,12 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{
-    Addr, CosmosMsg, Deps, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response, StdResult,
-    Storage, Uint128,
+    Addr, Binary, CosmosMsg, Deps, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response,
+    StdResult, Storage, Uint128,
 };
 use starminer_interfaces::job_market::{
-    Attestation, ChunkChallenge, Dispute, DisputeVoter, Job, JobStatus, MarketParams, Verification,
-    VerifierEntry, MAX_DRAW_BATCH,
+    attestation_seal, Attestation, ChunkChallenge, Dispute, DisputeVoter, Job, JobStatus,
+    MarketParams, Verification, VerifierEntry, MAX_DRAW_BATCH,
 };
 use starminer_interfaces::market::{Determinism, JobClass, VerificationMode};
 use starminer_interfaces::registry::{
@@ -164,6 +164,7 @@ pub fn open_verification(deps: Deps, env: &Env, job: &Job) -> Result<Verificatio
         verifiers: vec![],
         challenges: vec![],
         dispute: None,
+        reveal_until: None,
     })
 }
 
@@ -325,10 +326,17 @@ pub fn try_draw(
             .map(|address| VerifierEntry {
                 address: address.clone(),
                 attestation: None,
+                seal: None,
             })
             .collect();
         v.draw_at = None;
         v.challenge_deadline = env.block.time.plus_seconds(params.challenge_window);
+        // Two or more verifiers of a forced-error pair seal their verdicts
+        // first: otherwise the last could copy the others' call on the
+        // decoy chunk without recomputing it.
+        if v.decoy.is_some() && v.verifiers.len() > 1 {
+            v.reveal_until = Some(v.challenge_deadline.plus_seconds(params.response_window));
+        }
         // Forced errors: the same seed designates which root of the pair
         // the verifiers check.
         let designated = crate::execute::decoy::designate(v, &seed, &params);
@@ -525,35 +533,143 @@ pub fn execute_draw_verifiers(
     Ok(response.add_attribute("drawn", drawn.join(",")))
 }
 
+/// Loads a job that takes attestations (Submitted, or Disputed while its
+/// other verifiers still attest) and draws its verifiers if they are due.
+fn attestable_job(
+    deps: &mut DepsMut,
+    env: &Env,
+    job_id: u64,
+) -> Result<(Job, JobStatus, Effects), ContractError> {
+    let mut job = load_job(deps.storage, job_id)?;
+    if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
+        return Err(wrong_status(&job, "Submitted"));
+    }
+    let old = job.status.clone();
+    let effects = if job.status == JobStatus::Submitted {
+        draw_or_wait(deps, env, &mut job)?
+    } else {
+        (vec![], vec![])
+    };
+    Ok((job, old, effects))
+}
+
+/// The sender's entry among the job's drawn verifiers, while it has not
+/// attested.
+fn own_entry<'a>(
+    v: &'a mut Verification,
+    sender: &Addr,
+    job_id: u64,
+) -> Result<&'a mut VerifierEntry, ContractError> {
+    let entry = v
+        .verifiers
+        .iter_mut()
+        .find(|e| e.address == *sender)
+        .ok_or(ContractError::NotVerifier { job_id })?;
+    if entry.attestation.is_some() {
+        return Err(ContractError::AlreadyAttested { job_id });
+    }
+    Ok(entry)
+}
+
+/// A verifier of a job with sealed attestations commits to its verdict.
+pub fn execute_seal_attestation(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    seal: String,
+) -> Result<Response, ContractError> {
+    let (mut job, old, (msgs, events)) = attestable_job(&mut deps, &env, job_id)?;
+    ensure_window_open(&job, &env, "attestation seal")?;
+    if !is_hex_hash(&seal) {
+        return Err(ContractError::InvalidResult {
+            reason: "seal must be 64 hex characters".into(),
+        });
+    }
+    let v = verification_mut(&mut job)?;
+    if !v.sealed() {
+        return Err(ContractError::NotSealed { job_id });
+    }
+    let entry = own_entry(v, &info.sender, job_id)?;
+    if entry.seal.is_some() {
+        return Err(ContractError::AlreadyAttested { job_id });
+    }
+    entry.seal = Some(seal.to_ascii_lowercase());
+    let ev = event(
+        deps.storage,
+        &env,
+        &job,
+        "attestation_sealed",
+        Some(&info.sender),
+        seal.to_ascii_lowercase(),
+    )?;
+    save_job(deps.storage, Some(&old), &job)?;
+    Ok(Response::new()
+        .add_messages(msgs)
+        .add_events(events)
+        .add_event(ev)
+        .add_attribute("action", "attestation_sealed")
+        .add_attribute("job_id", job_id.to_string()))
+}
+
+/// Checks that `attestation` may be taken from `sender` now: within the
+/// challenge window, or with sealed attestations, after the seals and
+/// within the reveal window, opening the sender's seal.
+fn check_attest_window(
+    job: &Job,
+    env: &Env,
+    sender: &Addr,
+    attestation: &Attestation,
+    salt: Option<&Binary>,
+) -> Result<(), ContractError> {
+    let job_id = job.id;
+    let Some(v) = job.verification.as_ref().filter(|v| v.sealed()) else {
+        return ensure_window_open(job, env, "attestation");
+    };
+    let seal = v
+        .verifiers
+        .iter()
+        .find(|e| e.address == *sender)
+        .ok_or(ContractError::NotVerifier { job_id })?
+        .seal
+        .as_deref()
+        .ok_or(ContractError::SealRequired { job_id })?;
+    let salt = salt.ok_or(ContractError::SealRequired { job_id })?;
+    if v.sealing(env.block.time) {
+        return Err(ContractError::SealsPending {
+            job_id,
+            until: v.challenge_deadline.seconds(),
+        });
+    }
+    let deadline = v.attest_deadline();
+    if env.block.time > deadline {
+        return Err(ContractError::WindowClosed {
+            job_id,
+            what: "attestation reveal".into(),
+            deadline,
+        });
+    }
+    if attestation_seal(job_id, sender.as_str(), attestation, salt) != seal {
+        return Err(ContractError::SealMismatch { job_id });
+    }
+    Ok(())
+}
+
 pub fn execute_attest(
     mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     job_id: u64,
     attestation: Attestation,
+    salt: Option<Binary>,
 ) -> Result<Response, ContractError> {
-    let mut job = load_job(deps.storage, job_id)?;
-    if !matches!(job.status, JobStatus::Submitted | JobStatus::Disputed) {
-        return Err(wrong_status(&job, "Submitted"));
-    }
-    let old = job.status.clone();
-    let (draw_msgs, draw_events) = if job.status == JobStatus::Submitted {
-        draw_or_wait(&mut deps, &env, &mut job)?
-    } else {
-        (vec![], vec![])
-    };
-    ensure_window_open(&job, &env, "attestation")?;
+    let (mut job, old, (draw_msgs, draw_events)) = attestable_job(&mut deps, &env, job_id)?;
+    check_attest_window(&job, &env, &info.sender, &attestation, salt.as_ref())?;
     let chunk_count = job.result.as_ref().map(|r| r.chunk_count).unwrap_or(0);
     let v = verification_mut(&mut job)?;
     let sealed_index = crate::execute::decoy::sealed_index(v);
-    let entry = v
-        .verifiers
-        .iter_mut()
-        .find(|e| e.address == info.sender)
-        .ok_or(ContractError::NotVerifier { job_id })?;
-    if entry.attestation.is_some() {
-        return Err(ContractError::AlreadyAttested { job_id });
-    }
+    let dispute_open = v.dispute.is_some();
+    let entry = own_entry(v, &info.sender, job_id)?;
     let mut response = Response::new()
         .add_messages(draw_msgs)
         .add_events(draw_events)
@@ -591,7 +707,7 @@ pub fn execute_attest(
             // A flag on the decoy leaf of a sealed pair waits for the
             // provider's reveal: it may be the forced error.
             let held = sealed_index == Some(*index);
-            if !held && v.dispute.is_some() {
+            if !held && dispute_open {
                 return Err(ContractError::DisputeOpen { job_id });
             }
             entry.attestation = Some(Attestation::Invalid {

@@ -3,7 +3,9 @@
 //! one the verifiers check, and the provider reveals afterwards which one is
 //! true. A verifier that attests Valid without recomputing is caught on
 //! every forced error (half of its duties) and loses money in expectation;
-//! one that recomputes is paid.
+//! one that recomputes is paid. Two or more verifiers seal their verdicts
+//! before any is opened, so none can copy another's call on the decoy
+//! chunk.
 
 use cosmwasm_std::Binary;
 use starminer_interfaces::job_market::{
@@ -21,6 +23,10 @@ const FEE: u128 = 100;
 const LOCK: u128 = 1_000;
 const OUTPUT_LEN: usize = 640;
 const SALT: &[u8] = b"p1's secret salt, 32 bytes long!";
+/// Each verifier's salt for its sealed attestation.
+fn seal_salt(who: &str) -> Vec<u8> {
+    format!("{who}'s attestation salt").into_bytes()
+}
 
 fn forced_suite() -> Suite {
     let mut params = market_params();
@@ -119,9 +125,7 @@ fn forced_job(s: &mut Suite) -> (u64, Pair) {
         if shown_false(s, id, &p) {
             return (id, p);
         }
-        for v in s.verifier_names(id) {
-            s.attest(&v, id, Attestation::Valid).unwrap();
-        }
+        attest_checked(s, id, &p);
         reveal(s, "p1", id, SALT, 0).unwrap();
         assert_eq!(s.status(id), JobStatus::Settled);
     }
@@ -145,6 +149,28 @@ fn checked_verdict(s: &Suite, id: u64, p: &Pair) -> Attestation {
     } else {
         Attestation::Valid
     }
+}
+
+/// Every listed verifier seals its verdict, then all open them: the way
+/// verifiers of a job with sealed attestations attest.
+fn attest_all(s: &mut Suite, id: u64, verdicts: &[(String, Attestation)]) {
+    for (who, a) in verdicts {
+        s.seal_attestation(who, id, a, &seal_salt(who)).unwrap();
+    }
+    for (who, a) in verdicts {
+        s.open_attestation(who, id, a.clone(), &seal_salt(who))
+            .unwrap();
+    }
+}
+
+/// Every verifier of `id` attests what a recomputation shows.
+fn attest_checked(s: &mut Suite, id: u64, p: &Pair) {
+    let verdicts: Vec<_> = s
+        .verifier_names(id)
+        .into_iter()
+        .map(|v| (v, checked_verdict(s, id, p)))
+        .collect();
+    attest_all(s, id, &verdicts);
 }
 
 /// Free AGPU plus bonded stake: what a verifier owns.
@@ -199,9 +225,15 @@ fn attack_lazy_verifier_attests_valid_on_a_forced_error_and_is_slashed() {
     let names = s.verifier_names(id);
     let (lazy, honest) = (names[0].clone(), names[1].clone());
     let before = (wealth(&s, &lazy), wealth(&s, &honest), s.balance("p1"));
-    s.attest(&lazy, id, Attestation::Valid).unwrap();
     let verdict = checked_verdict(&s, id, &p);
-    s.attest(&honest, id, verdict).unwrap();
+    attest_all(
+        &mut s,
+        id,
+        &[
+            (lazy.clone(), Attestation::Valid),
+            (honest.clone(), verdict),
+        ],
+    );
     assert_eq!(s.status(id), JobStatus::Submitted, "waits for the reveal");
     let res = reveal(&mut s, "p1", id, SALT, 0).unwrap();
     assert_eq!(attr(&res, "forced_error"), "true");
@@ -238,9 +270,15 @@ fn lazy_verifier_loses_money_in_expectation_and_a_checking_one_earns() {
         let names = s.verifier_names(id);
         let (lazy, checker) = (names[0].clone(), names[1].clone());
         let before = (wealth(&s, &lazy) as i128, wealth(&s, &checker) as i128);
-        s.attest(&lazy, id, Attestation::Valid).unwrap();
         let verdict = checked_verdict(&s, id, &p);
-        s.attest(&checker, id, verdict).unwrap();
+        attest_all(
+            &mut s,
+            id,
+            &[
+                (lazy.clone(), Attestation::Valid),
+                (checker.clone(), verdict),
+            ],
+        );
         reveal(&mut s, "p1", id, SALT, honest).unwrap();
         assert_eq!(s.status(id), JobStatus::Settled);
         lazy_total += wealth(&s, &lazy) as i128 - before.0;
@@ -263,16 +301,14 @@ fn lazy_verifier_loses_money_in_expectation_and_a_checking_one_earns() {
 fn attack_provider_hides_a_forced_error_by_not_revealing_is_convicted() {
     let mut s = forced_suite();
     let (id, p) = drawn_job(&mut s, true);
-    for v in s.verifier_names(id) {
-        let verdict = checked_verdict(&s, id, &p);
-        s.attest(&v, id, verdict).unwrap();
-    }
+    attest_checked(&mut s, id, &p);
     assert_eq!(s.status(id), JobStatus::Submitted);
     assert_err(s.settle(id), "has not revealed its forced-error pair");
     let collateral = s.job(id).job.slots[0].collateral.u128();
     let (alice, p1_stake) = (s.balance("alice"), s.stake("p1").bonded.u128());
-    // challenge window 600 s + response window 300 s.
-    s.advance(901);
+    // Challenge window 600 s, reveal window of the sealed attestations
+    // 300 s, then the provider's own 300 s.
+    s.advance(1_201);
     assert_err(reveal(&mut s, "p1", id, SALT, 0), "reveal window");
     s.settle(id).unwrap();
     assert_eq!(s.stake("p1").bonded.u128(), p1_stake - collateral);
@@ -289,7 +325,8 @@ fn attack_lazy_verifier_waits_for_the_reveal_is_refused() {
     let mut s = forced_suite();
     let (id, _p) = drawn_job(&mut s, true);
     let names = s.verifier_names(id);
-    s.attest(&names[0], id, Attestation::Valid).unwrap();
+    s.seal_attestation(&names[0], id, &Attestation::Valid, &seal_salt(&names[0]))
+        .unwrap();
     // A reveal while a verifier may still attest would tell it the answer.
     assert_err(reveal(&mut s, "p1", id, SALT, 0), "may attest until");
     assert_err(
@@ -303,10 +340,7 @@ fn attack_decoy_seal_opened_with_another_choice_or_by_another_is_refused() {
     let mut s = forced_suite();
     s.provider("p2", "eu", 2);
     let (id, p) = drawn_job(&mut s, true);
-    for v in s.verifier_names(id) {
-        let verdict = checked_verdict(&s, id, &p);
-        s.attest(&v, id, verdict).unwrap();
-    }
+    attest_checked(&mut s, id, &p);
     // Claiming after the fact that the other root was the true one.
     assert_err(reveal(&mut s, "p1", id, SALT, 1), "do not open");
     assert_err(
@@ -326,30 +360,178 @@ fn flag_on_the_decoy_leaf_with_another_hash_opens_a_dispute() {
     let mut s = forced_suite();
     let (id, p) = forced_job(&mut s);
     let names = s.verifier_names(id);
-    s.attest(
-        &names[0],
-        id,
-        Attestation::Invalid {
-            index: p.index,
-            chunk_hash: p.true_leaf.clone(),
-        },
-    )
-    .unwrap();
     // The second verifier's recomputation disagrees with the provider's
     // true leaf as well: no dispute before the reveal, one after it.
-    s.attest(
-        &names[1],
+    attest_all(
+        &mut s,
         id,
-        Attestation::Invalid {
-            index: p.index,
-            chunk_hash: "22".repeat(32),
-        },
-    )
-    .unwrap();
+        &[
+            (
+                names[0].clone(),
+                Attestation::Invalid {
+                    index: p.index,
+                    chunk_hash: p.true_leaf.clone(),
+                },
+            ),
+            (
+                names[1].clone(),
+                Attestation::Invalid {
+                    index: p.index,
+                    chunk_hash: "22".repeat(32),
+                },
+            ),
+        ],
+    );
     assert_eq!(s.status(id), JobStatus::Submitted);
     reveal(&mut s, "p1", id, SALT, 0).unwrap();
     assert_eq!(s.status(id), JobStatus::Disputed);
     let d = s.job(id).job.verification.unwrap().dispute.unwrap();
     assert_eq!(d.index, p.index);
     assert_eq!(d.challenger, s.addr(&names[1]));
+}
+
+#[test]
+fn attack_verifier_copies_a_co_verifiers_attestation_is_refused_and_slashed() {
+    let mut s = forced_suite();
+    let (id, p) = forced_job(&mut s);
+    let names = s.verifier_names(id);
+    let (honest, copier) = (names[0].clone(), names[1].clone());
+    let before = (wealth(&s, &honest), wealth(&s, &copier));
+    let verdict = checked_verdict(&s, id, &p);
+    assert!(
+        matches!(verdict, Attestation::Invalid { .. }),
+        "a forced error"
+    );
+    // Nothing is public to copy: verdicts go in sealed, and a plain one is
+    // refused.
+    assert_err(
+        s.attest(&copier, id, Attestation::Valid),
+        "takes sealed attestations",
+    );
+    s.seal_attestation(&honest, id, &verdict, &seal_salt(&honest))
+        .unwrap();
+    // The honest verifier cannot open (and so show) its verdict while the
+    // copier has not sealed.
+    assert_err(
+        s.open_attestation(&honest, id, verdict.clone(), &seal_salt(&honest)),
+        "still being sealed",
+    );
+    // The copier copies the honest seal byte for byte ...
+    let honest_seal = s.job(id).job.verification.unwrap().verifiers[0]
+        .seal
+        .clone()
+        .unwrap();
+    s.exec(
+        &copier,
+        &ExecuteMsg::SealAttestation {
+            job_id: id,
+            seal: honest_seal,
+        },
+    )
+    .unwrap();
+    assert_err(
+        s.seal_attestation(&copier, id, &Attestation::Valid, b"again"),
+        "already attested",
+    );
+    s.open_attestation(&honest, id, verdict.clone(), &seal_salt(&honest))
+        .unwrap();
+    // ... and, once the verdict and salt are public, cannot open it: the
+    // seal is bound to its author. Nor can it switch to another verdict.
+    assert_err(
+        s.open_attestation(&copier, id, verdict.clone(), &seal_salt(&honest)),
+        "do not open your seal",
+    );
+    assert_err(
+        s.open_attestation(&copier, id, Attestation::Valid, &seal_salt(&honest)),
+        "do not open your seal",
+    );
+    assert_err(reveal(&mut s, "p1", id, SALT, 0), "may attest until");
+    // Its seal stays shut through the reveal window; the provider reveals.
+    s.advance(600 + 300 + 1);
+    assert_err(
+        s.open_attestation(&copier, id, verdict.clone(), &seal_salt(&honest)),
+        "attestation reveal",
+    );
+    let res = reveal(&mut s, "p1", id, SALT, 0).unwrap();
+    assert_eq!(attr(&res, "forced_error"), "true");
+    assert_eq!(s.status(id), JobStatus::Settled);
+    assert_eq!(
+        wealth(&s, &copier),
+        before.1 - LOCK,
+        "the copier lost its lock"
+    );
+    assert_eq!(wealth(&s, &honest), before.0 + FEE, "the checker is paid");
+    assert_eq!(s.stake(&copier).locked.u128(), 0);
+}
+
+#[test]
+fn sealed_attestations_open_after_the_seals_and_close_with_their_windows() {
+    let mut s = forced_suite();
+    let (id, p) = drawn_job(&mut s, true);
+    let names = s.verifier_names(id);
+    let v = s.job(id).job.verification.unwrap();
+    assert!(v.sealed(), "two verifiers of a pair seal");
+    assert_eq!(
+        v.reveal_until.unwrap().seconds(),
+        v.challenge_deadline.seconds() + 300
+    );
+    let verdict = checked_verdict(&s, id, &p);
+    assert_err(
+        s.exec(
+            &names[0],
+            &ExecuteMsg::SealAttestation {
+                job_id: id,
+                seal: "zz".into(),
+            },
+        ),
+        "64 hex",
+    );
+    assert_err(
+        s.seal_attestation("p1", id, &verdict, b"x"),
+        "not an assigned verifier",
+    );
+    s.seal_attestation(&names[0], id, &verdict, &seal_salt(&names[0]))
+        .unwrap();
+    // Without its salt, or a seal, nothing opens.
+    assert_err(
+        s.attest(&names[0], id, verdict.clone()),
+        "takes sealed attestations",
+    );
+    // The seal window closes with the challenge window: the silent second
+    // verifier can no longer seal, and the first opens its seal.
+    s.advance(601);
+    assert_err(
+        s.seal_attestation(&names[1], id, &verdict, &seal_salt(&names[1])),
+        "window",
+    );
+    assert_err(
+        s.open_attestation(&names[1], id, verdict.clone(), &seal_salt(&names[1])),
+        "takes sealed attestations",
+    );
+    s.open_attestation(&names[0], id, verdict.clone(), &seal_salt(&names[0]))
+        .unwrap();
+    // The silent verifier is unpaid but not slashed; the opened one is paid.
+    let before = (wealth(&s, &names[0]), wealth(&s, &names[1]));
+    assert_err(reveal(&mut s, "p1", id, SALT, 0), "may attest until");
+    s.advance(300);
+    reveal(&mut s, "p1", id, SALT, 0).unwrap();
+    assert_eq!(s.status(id), JobStatus::Settled);
+    assert_eq!(wealth(&s, &names[0]), before.0 + FEE);
+    assert_eq!(wealth(&s, &names[1]), before.1);
+
+    // A job with one verifier has nobody to copy: plain attestations.
+    let one = s.claimed_spot_check_by(1);
+    let p = pair_of(one, &honest_output(one, OUTPUT_LEN));
+    submit_pair(&mut s, "p1", one, &p, true).unwrap();
+    s.draw(one).unwrap();
+    let v = s.verifier_names(one)[0].clone();
+    assert!(!s.job(one).job.verification.unwrap().sealed());
+    assert_err(
+        s.seal_attestation(&v, one, &Attestation::Valid, b"x"),
+        "takes plain attestations",
+    );
+    let verdict = checked_verdict(&s, one, &p);
+    s.attest(&v, one, verdict).unwrap();
+    reveal(&mut s, "p1", one, SALT, 0).unwrap();
+    assert_eq!(s.status(one), JobStatus::Settled);
 }

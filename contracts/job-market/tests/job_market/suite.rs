@@ -515,10 +515,15 @@ impl Suite {
     /// The suites' usual spot-checked job: alice's SpotCheck{2} render job
     /// in "eu" at 1,200 uagpu, claimed by p1. Returns its id.
     pub fn claimed_spot_check(&mut self) -> u64 {
+        self.claimed_spot_check_by(2)
+    }
+
+    /// [`Self::claimed_spot_check`] with `verifiers` verifiers.
+    pub fn claimed_spot_check_by(&mut self, verifiers: u8) -> u64 {
         let spec = self.spec(
             "eu",
             Urgency::Normal,
-            VerificationMode::SpotCheck { verifiers: 2 },
+            VerificationMode::SpotCheck { verifiers },
         );
         let id = self.submit("alice", &spec, 1_200);
         self.claim("p1", id).unwrap();
@@ -595,6 +600,42 @@ impl Suite {
             &ExecuteMsg::Attest {
                 job_id,
                 attestation,
+                salt: None,
+            },
+        )
+    }
+
+    /// Seals `attestation` under `salt` (jobs with sealed attestations).
+    pub fn seal_attestation(
+        &mut self,
+        who: &str,
+        job_id: u64,
+        attestation: &Attestation,
+        salt: &[u8],
+    ) -> Res {
+        let seal = starminer_interfaces::job_market::attestation_seal(
+            job_id,
+            self.addr(who).as_str(),
+            attestation,
+            salt,
+        );
+        self.exec(who, &ExecuteMsg::SealAttestation { job_id, seal })
+    }
+
+    /// Opens a sealed attestation.
+    pub fn open_attestation(
+        &mut self,
+        who: &str,
+        job_id: u64,
+        attestation: Attestation,
+        salt: &[u8],
+    ) -> Res {
+        self.exec(
+            who,
+            &ExecuteMsg::Attest {
+                job_id,
+                attestation,
+                salt: Some(Binary::from(salt.to_vec())),
             },
         )
     }

@@ -193,12 +193,12 @@ fn run(o: &Options) -> Result<bool> {
     let rows = measure_transactions()?;
     let yardstick = rows[0].gas.sdk_gas as f64;
     println!(
-        "{:<28} {:>16} {:>10} {:>8}",
+        "{:<36} {:>16} {:>10} {:>8}",
         "transaction", "VM gas", "SDK gas", "× cw20"
     );
     for r in &rows {
         println!(
-            "{:<28} {:>16} {:>10} {:>8.2}",
+            "{:<36} {:>16} {:>10} {:>8.2}",
             r.name,
             r.gas.vm_gas,
             r.gas.sdk_gas,
@@ -240,12 +240,12 @@ fn run(o: &Options) -> Result<bool> {
     market::measure_job(&mut market_rows)?;
     println!("job market (SpotCheck with 2 verifiers unless noted)");
     println!(
-        "{:<28} {:>16} {:>10} {:>8}",
+        "{:<36} {:>16} {:>10} {:>8}",
         "transaction", "VM gas", "SDK gas", "× cw20"
     );
     for (name, gas) in &market_rows {
         println!(
-            "{:<28} {:>16} {:>10} {:>8.2}",
+            "{:<36} {:>16} {:>10} {:>8.2}",
             name,
             gas.vm_gas,
             gas.sdk_gas,

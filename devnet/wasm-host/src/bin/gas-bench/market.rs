@@ -176,24 +176,39 @@ impl Market {
 
     /// What a verifier that recomputes attests: Valid on the true root,
     /// the decoy chunk flagged on the forced error.
-    fn attest(&self, verifier: &Addr, job_id: u64) -> Result<GasUsage> {
+    fn verdict(&self, job_id: u64) -> Result<Attestation> {
         let job = self.p.job(job_id)?;
         let tree = MerkleTree::from_data(&Self::output(), CHUNK as usize).context("merkle tree")?;
         let shown = job.result.context("no result")?.root;
-        let attestation = match job.verification.and_then(|v| v.decoy) {
+        Ok(match job.verification.and_then(|v| v.decoy) {
             Some(d) if shown != hex::encode(tree.root()) => Attestation::Invalid {
                 index: d.index,
                 chunk_hash: hex::encode(tree.leaf(d.index).context("leaf")?),
             },
             _ => Attestation::Valid,
-        };
+        })
+    }
+
+    /// A verifier seals its verdict (two verifiers of a forced-error pair
+    /// seal first), under [`SALT`].
+    fn seal(&self, verifier: &Addr, job_id: u64) -> Result<GasUsage> {
+        let seal = jm::attestation_seal(job_id, verifier.as_str(), &self.verdict(job_id)?, SALT);
+        Ok(self
+            .p
+            .market(verifier, &jm::ExecuteMsg::SealAttestation { job_id, seal })?
+            .gas)
+    }
+
+    /// A verifier opens its sealed verdict.
+    fn attest(&self, verifier: &Addr, job_id: u64) -> Result<GasUsage> {
         Ok(self
             .p
             .market(
                 verifier,
                 &jm::ExecuteMsg::Attest {
                     job_id,
-                    attestation,
+                    attestation: self.verdict(job_id)?,
+                    salt: Some(SALT.to_vec().into()),
                 },
             )?
             .gas)
@@ -324,12 +339,17 @@ pub fn measure_job(rows: &mut Vec<(&'static str, GasUsage)>) -> Result<()> {
         )?
         .gas,
     ));
-    rows.push(("attest (first)", m.attest(&m.validators[0], a)?));
-    rows.push(("attest (last)", m.attest(&m.validators[1], a)?));
+    rows.push(("seal attestation (first)", m.seal(&m.validators[0], a)?));
+    rows.push(("seal attestation (last)", m.seal(&m.validators[1], a)?));
+    rows.push(("open attestation (first)", m.attest(&m.validators[0], a)?));
+    rows.push(("open attestation (last)", m.attest(&m.validators[1], a)?));
     rows.push(("reveal forced-error pair (settles)", m.reveal(a)?));
-    m.attest(&m.validators[0], b)?;
+    // Job b: one verifier seals and opens; the other stays silent.
+    m.seal(&m.validators[0], b)?;
     m.p.host.next_block(m.p.config.market.challenge_window + 1);
-    rows.push(("reveal after the window (settles)", m.reveal(b)?));
+    m.attest(&m.validators[0], b)?;
+    m.p.host.next_block(m.p.config.market.response_window);
+    rows.push(("reveal after the windows (settles)", m.reveal(b)?));
     m.p.host.next_block(m.p.config.incentives.epoch_length);
     rows.push((
         "claim rewards (mints AGPU)",
