@@ -131,3 +131,41 @@ ensure_wasmd() {
     wasmd_installed || die "the built wasmd does not run or is not $WASMD_VERSION: try $WASMD_BIN version (log: $build_log)"
     log "wasmd $WASMD_VERSION ready in $((SECONDS - start)) s: $WASMD_BIN"
 }
+
+# Hermes, the IBC relayer nobody here wrote, against which the devnet's IBC
+# host is proven (ibc-relayer-cli from crates.io, unmodified). 1.11.0: later
+# versions pull in Penumbra crates whose build script downloads proving keys
+# from a host these machines cannot reach. Built once into the machine-level
+# cache; it needs protoc to build.
+HERMES_VERSION="1.11.0"
+HERMES_HOME_DIR="$STARMINER_CACHE/hermes-$HERMES_VERSION"
+HERMES_BIN="$HERMES_HOME_DIR/bin/hermes"
+
+hermes_installed() {
+    [ -x "$HERMES_BIN" ] && "$HERMES_BIN" version 2>/dev/null | grep -q "$HERMES_VERSION"
+}
+
+ensure_hermes() {
+    hermes_installed && return 0
+    ensure_apt_packages protobuf-compiler
+    local build_log="$HERMES_HOME_DIR/build.log" start=$SECONDS
+    mkdir -p "$HERMES_HOME_DIR"
+    log "building Hermes $HERMES_VERSION (ibc-relayer-cli from crates.io) into $HERMES_HOME_DIR"
+    log "  (the first time takes ~15 min on 2 cores; log: $build_log)"
+    # Its own target dir, kept in the cache, so a failed build resumes.
+    CARGO_TARGET_DIR="$HERMES_HOME_DIR/target" timeout 3600 \
+        cargo install --locked ibc-relayer-cli --version "=$HERMES_VERSION" \
+        --bin hermes --root "$HERMES_HOME_DIR" >"$build_log" 2>&1 &
+    local pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 30
+        kill -0 "$pid" 2>/dev/null && log "  still building Hermes ($((SECONDS - start)) s; log: $build_log)"
+    done
+    if ! wait "$pid"; then
+        tail -n 20 "$build_log" >&2
+        die "building Hermes $HERMES_VERSION failed (full log: $build_log)"
+    fi
+    rm -rf "$HERMES_HOME_DIR/target"
+    hermes_installed || die "the built hermes does not run or is not $HERMES_VERSION: try $HERMES_BIN version (log: $build_log)"
+    log "Hermes $HERMES_VERSION ready in $((SECONDS - start)) s: $HERMES_BIN"
+}

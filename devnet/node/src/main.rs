@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 use cosmwasm_std::Decimal;
-use starminer_devnet::node::{self, InitOptions, StartOptions, DEFAULT_CHAIN_ID};
+use starminer_devnet::node::{self, InitOptions, ListenAddrs, StartOptions, DEFAULT_CHAIN_ID};
 
 // glibc's allocator spends a fifth of the application thread in malloc/free
 // under load and fragments across the RPC threads' arenas; mimalloc is
@@ -28,6 +28,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// starminer-devnet-1, prefix starminer, gas price 0.0025ustar — and use a
 /// printed dev mnemonic.
 /// Keplr: suggest the chain with devnet/chain/keplr.json.
+///
+/// Two devnets side by side (say, for IBC): give each its own home, chain
+/// id and ports, e.g.
+///   starminer-devnet init --home /tmp/b --chain-id starminer-b-1 \
+///     --rpc-addr 127.0.0.1:26757 --rest-addr 127.0.0.1:1417 --grpc-addr 127.0.0.1:9190
 #[derive(Parser)]
 #[command(name = "starminer-devnet", version, verbatim_doc_comment)]
 struct Cli {
@@ -56,25 +61,23 @@ enum Command {
         /// Replace an existing home (deletes its chain data).
         #[arg(long)]
         overwrite: bool,
+        #[command(flatten)]
+        listen: ListenArgs,
     },
     /// Run the chain: produce blocks and serve CometBFT JSON-RPC (HTTP and
     /// WebSocket at /websocket). Stops on Ctrl-C; restarting continues the
-    /// chain where it stopped.
+    /// chain where it stopped. Port 0 in an address takes any free port;
+    /// once every server is bound the node writes the addresses it got to
+    /// `<home>/data/listening.json` (removed when it stops), so scripts and
+    /// tests can run devnets side by side without racing for ports.
     Start {
         /// The home directory created by `init`.
         #[arg(long, default_value = "~/.starminer-devnet")]
         home: String,
-        /// RPC listen address (loopback by default; the devnet has no auth).
-        #[arg(long, default_value = "127.0.0.1:26657")]
-        rpc_addr: SocketAddr,
-        /// Cosmos REST listen address (the SDK's gRPC-gateway JSON, as on a
-        /// wasmd node's port 1317; CORS open for browser wallets), or `off`.
-        #[arg(long, default_value = "127.0.0.1:1317", value_parser = parse_optional_addr)]
-        rest_addr: OptionalAddr,
-        /// gRPC listen address (the SDK's and wasmd's query and tx services,
-        /// HTTP/2 without TLS, as on a wasmd node's port 9090), or `off`.
-        #[arg(long, default_value = "127.0.0.1:9090", value_parser = parse_optional_addr)]
-        grpc_addr: OptionalAddr,
+        /// Listen addresses; each defaults to what `init` recorded in
+        /// config/listen.json.
+        #[command(flatten)]
+        listen: ListenArgs,
         /// Time between blocks, e.g. 1s, 500ms, 100ms (minimum 100ms).
         #[arg(long, default_value = "1s", value_parser = parse_duration)]
         block_time: Duration,
@@ -82,6 +85,38 @@ enum Command {
         #[arg(long, default_value = "0.0025")]
         min_gas_price: String,
     },
+}
+
+/// The node's listen addresses. `init` records them as `start`'s defaults
+/// (so two homes made with different ports run side by side); `start` takes
+/// them to override. Port 0 binds any free port (see data/listening.json).
+#[derive(clap::Args, Clone, Debug, Default)]
+struct ListenArgs {
+    /// CometBFT RPC listen address (loopback by default; the devnet has no
+    /// auth) [default: 127.0.0.1:26657].
+    #[arg(long)]
+    rpc_addr: Option<SocketAddr>,
+    /// Cosmos REST listen address (the SDK's gRPC-gateway JSON, as on a
+    /// wasmd node's port 1317; CORS open for browser wallets), or `off`
+    /// [default: 127.0.0.1:1317].
+    #[arg(long, value_parser = parse_optional_addr)]
+    rest_addr: Option<OptionalAddr>,
+    /// gRPC listen address (the SDK's and wasmd's query and tx services,
+    /// HTTP/2 without TLS, as on a wasmd node's port 9090), or `off`
+    /// [default: 127.0.0.1:9090].
+    #[arg(long, value_parser = parse_optional_addr)]
+    grpc_addr: Option<OptionalAddr>,
+}
+
+impl ListenArgs {
+    /// These addresses over `base`.
+    fn over(&self, base: ListenAddrs) -> ListenAddrs {
+        ListenAddrs {
+            rpc: self.rpc_addr.unwrap_or(base.rpc),
+            rest: self.rest_addr.map_or(base.rest, |a| a.0),
+            grpc: self.grpc_addr.map_or(base.grpc, |a| a.0),
+        }
+    }
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -139,14 +174,17 @@ fn main() -> Result<()> {
             dev_accounts,
             fund,
             overwrite,
+            listen,
         } => {
             let home = expand_home(&home);
+            let listen = listen.over(ListenAddrs::default());
             let devs = node::init_home(&InitOptions {
                 home: home.clone(),
                 chain_id: chain_id.clone(),
                 dev_accounts,
                 extra_accounts: fund,
                 overwrite,
+                listen: listen.clone(),
             })?;
             println!("Initialized {} in {}", chain_id, home.display());
             println!("Dev accounts (funded with 1000000000000ustar; HD path m/44'/118'/0'/0/0):");
@@ -156,6 +194,13 @@ fn main() -> Result<()> {
                     d.name, d.address, d.mnemonic
                 );
             }
+            let show = |a: Option<SocketAddr>| a.map_or("off".to_string(), |a| a.to_string());
+            println!(
+                "Listens on: RPC {}, REST {}, gRPC {} (config/listen.json; `start` flags override)",
+                listen.rpc,
+                show(listen.rest),
+                show(listen.grpc)
+            );
             println!(
                 "Start it with: starminer-devnet start --home {}",
                 home.display()
@@ -163,12 +208,12 @@ fn main() -> Result<()> {
         }
         Command::Start {
             home,
-            rpc_addr,
-            rest_addr,
-            grpc_addr,
+            listen,
             block_time,
             min_gas_price,
         } => {
+            let home = expand_home(&home);
+            let listen = listen.over(ListenAddrs::configured(&home)?);
             let min_gas_price = match Decimal::from_str(min_gas_price.trim_end_matches("ustar")) {
                 Ok(d) => d,
                 Err(e) => bail!("--min-gas-price {min_gas_price}: {e}"),
@@ -178,10 +223,10 @@ fn main() -> Result<()> {
                 .enable_all()
                 .build()?;
             runtime.block_on(node::start(StartOptions {
-                home: expand_home(&home),
-                rpc_addr,
-                rest_addr: rest_addr.0,
-                grpc_addr: grpc_addr.0,
+                home,
+                rpc_addr: listen.rpc,
+                rest_addr: listen.rest,
+                grpc_addr: listen.grpc,
                 block_interval: block_time,
                 min_gas_price,
             }))?;

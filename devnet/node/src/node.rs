@@ -62,6 +62,68 @@ pub struct HomePaths {
     pub db: PathBuf,
     pub txindex: PathBuf,
     pub wasm_cache: PathBuf,
+    /// The addresses `start` binds by default ([`ListenAddrs`]), from `init`.
+    pub listen_config: PathBuf,
+    /// The addresses the running node listens on, written once all are
+    /// bound and removed when it stops.
+    pub listening: PathBuf,
+}
+
+/// The node's listen addresses: as `init` records them in
+/// `config/listen.json` (what `start` binds unless told otherwise), and as
+/// `start` bound them, in `data/listening.json`. With port 0 in an address
+/// the OS picks a free port and the second file tells which, so devnets
+/// started side by side never race for a port.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListenAddrs {
+    pub rpc: std::net::SocketAddr,
+    /// Cosmos REST; None: not served.
+    pub rest: Option<std::net::SocketAddr>,
+    /// gRPC; None: not served.
+    pub grpc: Option<std::net::SocketAddr>,
+}
+
+impl Default for ListenAddrs {
+    /// A wasmd node's ports on loopback: 26657, 1317 and 9090.
+    fn default() -> Self {
+        let local = |port| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        ListenAddrs {
+            rpc: local(26657),
+            rest: Some(local(1317)),
+            grpc: Some(local(9090)),
+        }
+    }
+}
+
+impl ListenAddrs {
+    /// The addresses a running node bound; None while it has not bound them
+    /// (or is not running).
+    pub fn bound(home: &Path) -> Option<ListenAddrs> {
+        Self::read(&HomePaths::new(home).listening).ok()
+    }
+
+    /// The addresses `init` recorded (the defaults for a home made before
+    /// `init` recorded them).
+    pub fn configured(home: &Path) -> Result<ListenAddrs> {
+        let path = HomePaths::new(home).listen_config;
+        if !path.exists() {
+            return Ok(ListenAddrs::default());
+        }
+        Self::read(&path)
+    }
+
+    fn read(path: &Path) -> Result<ListenAddrs> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+    }
+
+    fn write(&self, path: &Path) -> Result<()> {
+        // Written whole and renamed, so a reader never sees half a file.
+        let tmp = path.with_extension("json.partial");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    }
 }
 
 impl HomePaths {
@@ -73,6 +135,8 @@ impl HomePaths {
             db: home.join("data/chain.redb"),
             txindex: home.join("data/txindex.redb"),
             wasm_cache: home.join("data/wasm"),
+            listen_config: home.join("config/listen.json"),
+            listening: home.join("data/listening.json"),
         }
     }
 }
@@ -126,6 +190,8 @@ pub struct InitOptions {
     /// Extra funded addresses.
     pub extra_accounts: Vec<String>,
     pub overwrite: bool,
+    /// What `start` binds unless told otherwise.
+    pub listen: ListenAddrs,
 }
 
 /// Writes a new home: genesis, validator key, dev accounts. Returns the dev accounts.
@@ -142,6 +208,7 @@ pub fn init_home(opts: &InitOptions) -> Result<Vec<DevAccount>> {
     }
     std::fs::create_dir_all(opts.home.join("config"))?;
     std::fs::create_dir_all(opts.home.join("data"))?;
+    opts.listen.write(&paths.listen_config)?;
     let key = PrivValidatorKey::generate();
     let validator = Validator::new(&key)?;
     let devs = dev_accounts(opts.dev_accounts)?;
@@ -467,6 +534,23 @@ pub async fn start(opts: StartOptions) -> Result<()> {
     let (db, index, sigs, genesis, validator) = opened_rx
         .recv()
         .map_err(|_| anyhow!("the application thread stopped while opening the chain"))??;
+    let listening_file = HomePaths::new(&opts.home).listening;
+    // A file left by a node that was killed must not be read as this one's.
+    let _ = std::fs::remove_file(&listening_file);
+    let (listener, rpc_addr) = bind(opts.rpc_addr, "RPC").await?;
+    let rest_listener = match opts.rest_addr {
+        Some(addr) => Some(bind(addr, "REST").await?),
+        None => None,
+    };
+    let grpc_listener = match opts.grpc_addr {
+        Some(addr) => Some(bind(addr, "gRPC").await?),
+        None => None,
+    };
+    let listening = ListenAddrs {
+        rpc: rpc_addr,
+        rest: rest_listener.as_ref().map(|(_, a)| *a),
+        grpc: grpc_listener.as_ref().map(|(_, a)| *a),
+    };
     let handle = NodeHandle {
         requests: req_tx,
         db,
@@ -475,17 +559,11 @@ pub async fn start(opts: StartOptions) -> Result<()> {
         blocks: blocks_tx,
         genesis: Arc::new(genesis),
         validator,
-        rpc_addr: opts.rpc_addr,
+        rpc_addr,
     };
-    let listener = tokio::net::TcpListener::bind(opts.rpc_addr)
-        .await
-        .with_context(|| format!("binding the RPC address {}", opts.rpc_addr))?;
-    tracing::info!(addr = %opts.rpc_addr, "CometBFT JSON-RPC listening (HTTP and /websocket)");
-    let rest = match opts.rest_addr {
-        Some(addr) => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("binding the REST address {addr}"))?;
+    tracing::info!(addr = %rpc_addr, "CometBFT JSON-RPC listening (HTTP and /websocket)");
+    let rest = match rest_listener {
+        Some((listener, addr)) => {
             tracing::info!(%addr, "Cosmos REST listening");
             Some(crate::rest::serve(listener, handle.clone()))
         }
@@ -497,11 +575,8 @@ pub async fn start(opts: StartOptions) -> Result<()> {
             None => std::future::pending().await,
         }
     };
-    let grpc = match opts.grpc_addr {
-        Some(addr) => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("binding the gRPC address {addr}"))?;
+    let grpc = match grpc_listener {
+        Some((listener, addr)) => {
             tracing::info!(%addr, "gRPC listening");
             Some(crate::grpc::serve(listener, handle.clone()))
         }
@@ -514,12 +589,31 @@ pub async fn start(opts: StartOptions) -> Result<()> {
         }
     };
     let server = crate::rpc::serve(listener, handle);
-    tokio::select! {
-        r = server => r?,
-        r = rest => r?,
-        r = grpc => r?,
-        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
-    }
+    listening.write(&listening_file)?;
+    let stopped = tokio::select! {
+        r = server => r,
+        r = rest => r,
+        r = grpc => r,
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("stopping");
+            Ok(())
+        }
+    };
+    let _ = std::fs::remove_file(&listening_file);
     drop(app_thread);
-    Ok(())
+    stopped
+}
+
+/// Binds `addr` (port 0: any free port); the listener and the address it got.
+async fn bind(
+    addr: std::net::SocketAddr,
+    what: &str,
+) -> Result<(tokio::net::TcpListener, std::net::SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the {what} address {addr}"))?;
+    let bound = listener
+        .local_addr()
+        .with_context(|| format!("reading the bound {what} address"))?;
+    Ok((listener, bound))
 }

@@ -149,7 +149,7 @@ async fn a_lost_tx_index_is_rebuilt_from_the_chain() {
     assert_eq!(found_before.total_count, 3);
 
     net.kill();
-    let index = net.home.path().join("data/txindex.redb");
+    let index = net.home().join("data/txindex.redb");
     assert!(index.exists(), "no tx index at {}", index.display());
     std::fs::remove_file(&index).unwrap();
     net.spawn().await;

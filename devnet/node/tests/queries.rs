@@ -184,7 +184,7 @@ async fn list_queries_paginate_and_contracts_get_accounts() {
     let mut net = Devnet::start().await;
     // Genesis with more denoms for dev 0, to page through its balances.
     net.kill();
-    let genesis_path = net.home.path().join("config/genesis.json");
+    let genesis_path = net.home().join("config/genesis.json");
     let mut genesis: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&genesis_path).unwrap()).unwrap();
     let coins = &mut genesis["app_state"]["accounts"][0]["coins"];
@@ -195,8 +195,8 @@ async fn list_queries_paginate_and_contracts_get_accounts() {
             .push(serde_json::json!({"denom": denom, "amount": "5"}));
     }
     std::fs::write(&genesis_path, serde_json::to_vec(&genesis).unwrap()).unwrap();
-    std::fs::remove_dir_all(net.home.path().join("data")).unwrap();
-    std::fs::create_dir_all(net.home.path().join("data")).unwrap();
+    std::fs::remove_dir_all(net.home().join("data")).unwrap();
+    std::fs::create_dir_all(net.home().join("data")).unwrap();
     net.spawn().await;
     let alice = net.devs[0].address.clone();
 

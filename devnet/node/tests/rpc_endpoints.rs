@@ -128,10 +128,9 @@ async fn blockchain_commit_validators_genesis_net_info_and_broadcast_commit() {
     let accounts = g.app_state["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 2);
     assert_eq!(accounts[0]["address"], alice);
-    let on_disk: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(net.home.path().join("config/genesis.json")).unwrap(),
-    )
-    .unwrap();
+    let on_disk: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(net.home().join("config/genesis.json")).unwrap())
+            .unwrap();
     assert_eq!(g.app_state, on_disk["app_state"]);
 
     // net_info: a node alone, listening.

@@ -119,17 +119,34 @@ pub struct DevnetOptions {
     pub dev_accounts: u32,
     /// The node's `--block-time`.
     pub block_time: String,
-    /// How long the node may take to produce its second block.
+    /// How long the node may take to bind its ports and produce its second
+    /// block.
     pub start_timeout: Duration,
+    /// Also serve Cosmos REST and gRPC (each on a free port); off by default.
+    pub servers: bool,
+    /// The binary to run (default: [`devnet_bin`]).
+    pub bin: Option<PathBuf>,
+    /// `init --chain-id` (default: the devnet's own).
+    pub chain_id: Option<String>,
+    /// Where the node's log goes (stdout and stderr); default: stdout
+    /// discarded and stderr to the test's.
+    pub log: Option<PathBuf>,
+    /// The node's `RUST_LOG`.
+    pub rust_log: String,
 }
 
 impl DevnetOptions {
-    /// `dev_accounts` funded accounts, 100 ms blocks.
+    /// `dev_accounts` funded accounts, 100 ms blocks, RPC only.
     pub fn new(dev_accounts: u32) -> Self {
         DevnetOptions {
             dev_accounts,
             block_time: "100ms".to_string(),
             start_timeout: Duration::from_secs(60),
+            servers: false,
+            bin: None,
+            chain_id: None,
+            log: None,
+            rust_log: "warn".to_string(),
         }
     }
 
@@ -137,16 +154,62 @@ impl DevnetOptions {
         self.block_time = block_time.to_string();
         self
     }
+
+    /// Serves Cosmos REST and gRPC as well.
+    pub fn servers(mut self) -> Self {
+        self.servers = true;
+        self
+    }
+
+    pub fn bin(mut self, bin: PathBuf) -> Self {
+        self.bin = Some(bin);
+        self
+    }
+
+    pub fn chain_id(mut self, chain_id: &str) -> Self {
+        self.chain_id = Some(chain_id.to_string());
+        self
+    }
+
+    pub fn log(mut self, path: PathBuf, rust_log: &str) -> Self {
+        self.log = Some(path);
+        self.rust_log = rust_log.to_string();
+        self
+    }
 }
 
-/// A `starminer-devnet` child process with its temporary home, serving
-/// CometBFT RPC only (REST and gRPC stay off, so devnets of tests running
-/// side by side do not fight over ports). Killed when dropped.
+/// The addresses a running devnet reports in `data/listening.json`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Listening {
+    pub rpc: String,
+    pub rest: Option<String>,
+    pub grpc: Option<String>,
+}
+
+impl Listening {
+    /// None while the node has not bound its ports (or is not running).
+    pub fn read(home: &Path) -> Option<Listening> {
+        let bytes = std::fs::read(home.join("data/listening.json")).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+/// A `starminer-devnet` child process with its temporary home. Every server
+/// binds port 0 and the node reports the port it got, so devnets of tests
+/// running side by side never race for a port. Killed when dropped.
+///
+/// The one launcher of the repository's tests and benches: the node's own
+/// tests, `tx-bench`, and the SDK's, the CLI's and the agent's tests.
 pub struct LocalDevnet {
     pub home: tempfile::TempDir,
-    child: Child,
-    /// `http://127.0.0.1:<port>`.
+    child: Option<Child>,
+    opts: DevnetOptions,
+    /// `http://127.0.0.1:<port>`: CometBFT RPC (and `/websocket`).
     pub rpc: String,
+    /// `http://127.0.0.1:<port>` of Cosmos REST, when served.
+    pub rest: Option<String>,
+    /// `http://127.0.0.1:<port>` of gRPC, when served.
+    pub grpc: Option<String>,
     pub devs: Vec<DevAccount>,
 }
 
@@ -155,61 +218,149 @@ impl LocalDevnet {
     /// committed its second block.
     pub async fn start(opts: DevnetOptions) -> LocalDevnet {
         let home = tempfile::tempdir().expect("a temporary home");
-        let out = Command::new(devnet_bin())
-            .args(["init", "--home"])
+        let bin = opts.bin.clone().unwrap_or_else(devnet_bin);
+        let mut init = Command::new(&bin);
+        init.args(["init", "--home"])
             .arg(home.path())
-            .args(["--dev-accounts", &opts.dev_accounts.to_string()])
-            .output()
-            .expect("running starminer-devnet init");
+            .args(["--dev-accounts", &opts.dev_accounts.to_string()]);
+        if let Some(id) = &opts.chain_id {
+            init.args(["--chain-id", id]);
+        }
+        let out = init.output().expect("running starminer-devnet init");
         assert!(out.status.success(), "devnet init failed: {out:?}");
         let devs: Vec<DevAccount> = serde_json::from_slice(
             &std::fs::read(home.path().join("config/dev_accounts.json"))
                 .expect("init writes config/dev_accounts.json"),
         )
         .expect("dev_accounts.json parses");
-        let port = free_port();
-        let child = Command::new(devnet_bin())
-            .args(["start", "--home"])
-            .arg(home.path())
-            .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
-            .args(["--rest-addr", "off", "--grpc-addr", "off"])
-            .args(["--block-time", &opts.block_time])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting starminer-devnet");
         let mut net = LocalDevnet {
             home,
-            child,
-            rpc: format!("http://127.0.0.1:{port}"),
+            child: None,
+            opts,
+            rpc: String::new(),
+            rest: None,
+            grpc: None,
             devs,
         };
-        net.wait_for_blocks(opts.start_timeout).await;
+        net.restart().await;
         net
     }
 
-    async fn wait_for_blocks(&mut self, timeout: Duration) {
+    /// Starts the node process (again, after [`Self::kill9`]) on fresh
+    /// ports; returns once it has committed a block past the last one.
+    pub async fn restart(&mut self) {
+        assert!(self.child.is_none(), "the devnet is running");
+        let last = self.last_height().await;
+        let bin = self.opts.bin.clone().unwrap_or_else(devnet_bin);
+        let servers = if self.opts.servers {
+            "127.0.0.1:0"
+        } else {
+            "off"
+        };
+        let mut cmd = Command::new(&bin);
+        cmd.args(["start", "--home"])
+            .arg(self.home.path())
+            .args(["--rpc-addr", "127.0.0.1:0"])
+            .args(["--rest-addr", servers, "--grpc-addr", servers])
+            .args(["--block-time", &self.opts.block_time])
+            .env("RUST_LOG", &self.opts.rust_log);
+        match &self.opts.log {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("opening the devnet's log");
+                cmd.stdout(file.try_clone().expect("the log file"))
+                    .stderr(file);
+            }
+            None => {
+                cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
+            }
+        }
+        // A file left by a killed node must not be read as this one's.
+        let _ = std::fs::remove_file(self.home.path().join("data/listening.json"));
+        self.child = Some(cmd.spawn().expect("starting starminer-devnet"));
+        let deadline = Instant::now() + self.opts.start_timeout;
+        let listening = loop {
+            if let Some(l) = Listening::read(self.home.path()) {
+                break l;
+            }
+            self.assert_running();
+            assert!(
+                Instant::now() < deadline,
+                "the devnet did not report its addresses within {:?}",
+                self.opts.start_timeout
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        self.rpc = format!("http://{}", listening.rpc);
+        self.rest = listening.rest.map(|a| format!("http://{a}"));
+        self.grpc = listening.grpc.map(|a| format!("http://{a}"));
+        self.wait_past(last.max(1), deadline).await;
+    }
+
+    /// `kill -9`: the node dies without a chance to clean up.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// The node's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
+    /// Why the node process is gone, if it is (None while it runs).
+    pub fn exited(&mut self) -> Option<String> {
+        match self.child.as_mut().map(|c| c.try_wait()) {
+            None => Some("the devnet was stopped".into()),
+            Some(Ok(Some(status))) => Some(format!("the devnet exited: {status}")),
+            Some(Ok(None)) => None,
+            Some(Err(e)) => Some(format!("the devnet's state is unknown: {e}")),
+        }
+    }
+
+    fn assert_running(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            if let Ok(Some(status)) = c.try_wait() {
+                panic!("the devnet exited while starting: {status}");
+            }
+        }
+    }
+
+    async fn last_height(&self) -> u64 {
+        let Ok(client) = HttpClient::new(self.rpc.as_str()) else {
+            return 0;
+        };
+        match client.status().await {
+            Ok(s) => s.sync_info.latest_block_height.value(),
+            Err(_) => 0,
+        }
+    }
+
+    async fn wait_past(&mut self, height: u64, deadline: Instant) {
         let client = HttpClient::new(self.rpc.as_str()).expect("an RPC URL");
-        let deadline = Instant::now() + timeout;
         loop {
             if let Ok(s) = client.status().await {
-                if s.sync_info.latest_block_height.value() > 1 {
+                if s.sync_info.latest_block_height.value() > height {
                     return;
                 }
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the devnet exited while starting: {status}");
-            }
-            assert!(Instant::now() < deadline, "the devnet did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            self.assert_running();
+            assert!(
+                Instant::now() < deadline,
+                "the devnet produced no block past {height}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
 
 impl Drop for LocalDevnet {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill9();
     }
 }

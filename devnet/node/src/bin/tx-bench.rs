@@ -4,8 +4,9 @@
 //! The engines (`--engine`):
 //!
 //! - `devnet` (the default): a devnet node, a child process of the
-//!   `starminer-devnet` binary built next to this one, with a fresh home
-//!   (`init --dev-accounts K`, then `start`). Chain id `starminer-devnet-1`,
+//!   `starminer-devnet` binary built next to this one (`--node-bin`: one
+//!   that reports its ports in data/listening.json), with a fresh home
+//!   (`init --dev-accounts K`, then `start`), through the testkit's launcher. Chain id `starminer-devnet-1`,
 //!   prefix `starminer`, fee denom `ustar`.
 //! - `wasmd`: a single-validator wasmd v0.55.1 node (CometBFT, the Cosmos
 //!   SDK, wasmvm), started by the `starminer` CLI (`chain up --engine
@@ -63,7 +64,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -93,6 +94,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use starminer_devnet::crypto;
 use starminer_devnet::node::MEMPOOL_FULL;
+use starminer_testkit::{DevnetOptions, LocalDevnet};
 use tendermint_rpc::client::WebSocketConfig;
 use tendermint_rpc::event::EventData;
 use tendermint_rpc::query::EventType;
@@ -239,18 +241,6 @@ struct Account {
     sequence: u64,
 }
 
-struct NodeProcess {
-    child: Child,
-    _home: tempfile::TempDir,
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A wasmd node the CLI started in a temporary home. It runs detached (its
 /// own process group, not our child), so dropping this stops it with
 /// `starminer chain down`, then with SIGKILL if it is still there.
@@ -319,14 +309,14 @@ impl Drop for WasmdNode {
 
 /// The node under load, on either engine.
 enum Node {
-    Devnet(NodeProcess),
+    Devnet(LocalDevnet),
     Wasmd(WasmdNode),
 }
 
 impl Node {
     fn pid(&self) -> u32 {
         match self {
-            Node::Devnet(n) => n.child.id(),
+            Node::Devnet(n) => n.pid().unwrap_or(0),
             Node::Wasmd(n) => n.pid,
         }
     }
@@ -334,7 +324,7 @@ impl Node {
     /// Why the node is gone, if it is.
     fn exited(&mut self) -> Result<Option<String>> {
         Ok(match self {
-            Node::Devnet(n) => n.child.try_wait()?.map(|s| s.to_string()),
+            Node::Devnet(n) => n.exited(),
             Node::Wasmd(n) => (!process_alive(n.pid)).then(|| {
                 format!(
                     "wasmd (pid {}) is gone; its log is {}",
@@ -367,12 +357,6 @@ fn cli_command(cli: &Path, wasmd: &Path, home: &Path) -> Command {
         .arg("--home")
         .arg(home);
     cmd
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// The binary `name` built beside this one; `hint` says how to get it.
@@ -457,56 +441,33 @@ fn clock_ticks_per_s() -> u64 {
         .unwrap_or(100)
 }
 
-fn start_devnet(
+/// The devnet through the testkit's launcher (the one the tests use): a
+/// fresh home, every server on a port the node picks itself, REST and gRPC
+/// off so the bench measures the RPC path. Returns it and its RPC port.
+async fn start_devnet(
     bin: &Path,
     accounts: u32,
     block_time_ms: u64,
     log: Option<&Path>,
-) -> Result<(NodeProcess, u16)> {
-    let home = tempfile::Builder::new()
-        .prefix("starminer-tx-bench-")
-        .tempdir()?;
-    let out = Command::new(bin)
-        .args(["init", "--home"])
-        .arg(home.path())
-        .args(["--dev-accounts", &accounts.to_string()])
-        .output()
-        .with_context(|| format!("running {}", bin.display()))?;
-    if !out.status.success() {
-        bail!(
-            "starminer-devnet init failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+) -> Result<(LocalDevnet, u16)> {
+    let mut opts = DevnetOptions::new(accounts)
+        .block_time(&format!("{block_time_ms}ms"))
+        .bin(bin.to_path_buf());
+    if let Some(path) = log {
+        let _ = std::fs::remove_file(path);
+        opts = opts.log(
+            path.to_path_buf(),
+            &std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_string()),
         );
     }
-    let port = free_port()?;
-    let mut cmd = Command::new(bin);
-    cmd.args(["start", "--home"])
-        .arg(home.path())
-        .args(["--rpc-addr", &format!("127.0.0.1:{port}")])
-        .args(["--block-time", &format!("{block_time_ms}ms")]);
-    // The node also serves Cosmos REST and gRPC on fixed ports: keep them
-    // off, so the bench runs beside other nodes and measures the RPC path.
-    let help = Command::new(bin).args(["start", "--help"]).output()?;
-    let help = String::from_utf8_lossy(&help.stdout);
-    for flag in ["--rest-addr", "--grpc-addr"] {
-        if help.contains(flag) {
-            cmd.args([flag, "off"]);
-        }
-    }
-    let child = cmd
-        .env(
-            "RUST_LOG",
-            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_string()),
-        )
-        .stdout(match log {
-            Some(p) => Stdio::from(
-                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-            ),
-            None => Stdio::null(),
-        })
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    Ok((NodeProcess { child, _home: home }, port))
+    let net = LocalDevnet::start(opts).await;
+    let port = net
+        .rpc
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| anyhow!("the devnet reported no RPC port: {}", net.rpc))?;
+    Ok((net, port))
 }
 
 /// `n` distinct free ports (all held open until each is chosen).
@@ -963,7 +924,8 @@ async fn run(args: Args) -> Result<Report> {
                 args.accounts,
                 args.block_time_ms,
                 args.node_log.as_deref(),
-            )?;
+            )
+            .await?;
             let chain = Chain {
                 chain_id: starminer_devnet::node::DEFAULT_CHAIN_ID.to_string(),
                 prefix: starminer_devnet::app::BECH32_PREFIX.to_string(),

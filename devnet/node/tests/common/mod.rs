@@ -1,11 +1,9 @@
-//! Helpers for the node's integration tests: a devnet child process on a free
-//! loopback port, a tendermint-rpc client, and transactions built and signed
-//! with cosmrs.
+//! Helpers for the node's integration tests: a devnet child process (the
+//! testkit's launcher, on ports the node picks itself), a tendermint-rpc
+//! client, and transactions built and signed with cosmrs.
 #![allow(dead_code)]
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cosmos_sdk_proto::cosmos::auth::v1beta1::{
@@ -17,6 +15,7 @@ use cosmos_sdk_proto::Any;
 use cosmrs::crypto::secp256k1::SigningKey;
 use cosmrs::tx::{Body, Fee, SignDoc, SignerInfo};
 use prost::{Message, Name};
+use starminer_testkit::{DevnetOptions, LocalDevnet};
 use tendermint_rpc::{Client, HttpClient};
 
 pub const CHAIN_ID: &str = "starminer-devnet-1";
@@ -38,14 +37,6 @@ pub fn artifact(name: &str) -> Vec<u8> {
     std::fs::read(root.join(name)).expect("artifact (run scripts/build-wasm.sh)")
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A dev account: its address and key.
 pub struct Dev {
     pub address: String,
@@ -62,19 +53,24 @@ pub fn dev(i: u32) -> Dev {
     }
 }
 
-/// A devnet child process with its home.
+/// A devnet child process with its home: the testkit's launcher, with
+/// REST and gRPC served, and this crate's clients.
 pub struct Devnet {
-    pub home: tempfile::TempDir,
-    pub child: Option<Child>,
+    pub net: LocalDevnet,
     pub port: u16,
     /// The Cosmos REST port.
     pub rest_port: u16,
     /// The gRPC port.
     pub grpc_port: u16,
-    /// The node's `--block-time`.
-    pub block_time: &'static str,
     pub client: HttpClient,
     pub devs: Vec<Dev>,
+}
+
+fn port_of(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a URL with a port")
 }
 
 impl Devnet {
@@ -85,80 +81,47 @@ impl Devnet {
 
     /// [`Devnet::start`] with another `--block-time`.
     pub async fn start_with_block_time(block_time: &'static str) -> Devnet {
-        let home = tempfile::tempdir().unwrap();
-        let out = Command::new(bin())
-            .args(["init", "--home"])
-            .arg(home.path())
-            .args(["--dev-accounts", "2"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "init failed: {out:?}");
-        let devs = (0..2).map(dev).collect();
-        let port = free_port();
-        let mut net = Devnet {
-            home,
-            child: None,
-            port,
+        let net = LocalDevnet::start(
+            DevnetOptions::new(2)
+                .block_time(block_time)
+                .servers()
+                .bin(bin()),
+        )
+        .await;
+        let mut d = Devnet {
+            net,
+            port: 0,
             rest_port: 0,
             grpc_port: 0,
-            block_time,
-            client: HttpClient::new(format!("http://127.0.0.1:{port}").as_str()).unwrap(),
-            devs,
+            client: HttpClient::new("http://127.0.0.1:1").unwrap(),
+            devs: (0..2).map(dev).collect(),
         };
-        net.spawn().await;
-        net
+        d.read_ports();
+        d
     }
 
-    /// Starts (or restarts) the node process on a fresh port and waits for a block.
+    fn read_ports(&mut self) {
+        self.port = port_of(&self.net.rpc);
+        self.rest_port = port_of(self.net.rest.as_deref().expect("REST is served"));
+        self.grpc_port = port_of(self.net.grpc.as_deref().expect("gRPC is served"));
+        self.client = HttpClient::new(self.net.rpc.as_str()).unwrap();
+    }
+
+    /// The node's home directory.
+    pub fn home(&self) -> &Path {
+        self.net.home.path()
+    }
+
+    /// Starts the node process again (after [`Devnet::kill`]) on fresh
+    /// ports and waits for a block.
     pub async fn spawn(&mut self) {
-        self.port = free_port();
-        self.rest_port = free_port();
-        self.grpc_port = free_port();
-        self.client = HttpClient::new(format!("http://127.0.0.1:{}", self.port).as_str()).unwrap();
-        let child = Command::new(bin())
-            .args(["start", "--home"])
-            .arg(self.home.path())
-            .args(["--rpc-addr", &format!("127.0.0.1:{}", self.port)])
-            .args(["--rest-addr", &format!("127.0.0.1:{}", self.rest_port)])
-            .args(["--grpc-addr", &format!("127.0.0.1:{}", self.grpc_port)])
-            .args(["--block-time", self.block_time])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
-        let start_height = self.height_or_zero().await;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(s) = self.client.status().await {
-                if s.sync_info.latest_block_height.value() > start_height.max(1) {
-                    return;
-                }
-            }
-            if let Some(c) = self.child.as_mut() {
-                if let Ok(Some(status)) = c.try_wait() {
-                    panic!("the devnet exited: {status}");
-                }
-            }
-            assert!(Instant::now() < deadline, "the devnet did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn height_or_zero(&self) -> u64 {
-        match self.client.status().await {
-            Ok(s) => s.sync_info.latest_block_height.value(),
-            Err(_) => 0,
-        }
+        self.net.restart().await;
+        self.read_ports();
     }
 
     /// `kill -9`.
     pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().unwrap();
-            c.wait().unwrap();
-        }
+        self.net.kill9();
     }
 
     pub async fn height(&self) -> u64 {
