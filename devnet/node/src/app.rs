@@ -1042,16 +1042,9 @@ impl App {
                 at,
             );
         };
-        let namespace: &[u8] = match module {
-            "acc" | "auth" => auth::AUTH_STORE,
-            "bank" => b"bank/",
-            "wasm" => b"wasm/",
-            other => {
-                return QueryAnswer::err(TxError::sdk(6, format!("no such store: {other}")), at)
-            }
+        let Some(full) = crate::proofs::store_key(&format!("store/{rest}"), key) else {
+            return QueryAnswer::err(TxError::sdk(6, format!("no such store: {module}")), at);
         };
-        let mut full = namespace.to_vec();
-        full.extend_from_slice(key);
         let value = match self.db.reader() {
             Ok(r) => r.get(&full, at).unwrap_or_default(),
             Err(e) => return QueryAnswer::err(TxError::sdk(1, e.to_string()), at),

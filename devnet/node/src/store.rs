@@ -7,6 +7,8 @@
 //! | `jmt_nodes`  | borsh `NodeKey`              | borsh `Node` of the Jellyfish Merkle tree |
 //! | `state`      | (state key, version)         | `1 ‖ value`, or `0` for a deletion      |
 //! | `preimages`  | sha256(state key)            | the state key                           |
+//! | `sub_nodes`  | (substore, borsh `NodeKey`)  | borsh `Node` of a substore's tree       |
+//! | `sub_preimages` | (substore, sha256(inner key)) | the state key                       |
 //! | `meta`       | name                         | format, latest height, app hash, genesis |
 //! | `blocks`     | height                       | size ‖ framed protobuf `BlockId`, `Block`, `Commit` |
 //! | `results`    | height                       | protobuf `ResponseFinalizeBlock` without its tx results |
@@ -19,7 +21,17 @@
 //! ([`crate::txindex`]), as CometBFT's indexer does.
 //!
 //! The version of the tree is the block height (genesis is version 0); the
-//! app hash is the tree's root. A block's state writes, tree nodes, block,
+//! app hash is the tree's root.
+//!
+//! Substores. The keys of a module whose state other chains verify (IBC,
+//! whose paths must be proven under a commitment prefix) live in a tree of
+//! their own: a key `ibc/<path>` is stored at `<path>` in the `ibc`
+//! substore, and the main tree holds the substore's root under the key
+//! `ibc`. A proof of such a key is two ICS-23 proofs, as on an SDK chain:
+//! the path in the substore, then the substore's root in the main tree.
+//! A substore's tree is written every block from the first block that puts
+//! a key into it; until then it is empty and its root is absent from the
+//! main tree (so a chain that never used it keeps its app hashes). A block's state writes, tree nodes, block,
 //! results and transactions go into one write transaction, so a crash at any
 //! point either keeps the whole block or none of it.
 //!
@@ -47,6 +59,25 @@ use tendermint_proto::v0_38 as pb;
 const JMT_NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("jmt_nodes");
 const STATE: TableDefinition<(&[u8], u64), &[u8]> = TableDefinition::new("state");
 const PREIMAGES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("preimages");
+const SUB_NODES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("sub_nodes");
+const SUB_PREIMAGES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("sub_preimages");
+
+/// The substores: modules whose keys (`<name>/<inner key>`) are committed
+/// in a tree of their own, whose root the main tree holds under `<name>`.
+pub const SUBSTORES: &[&str] = &["ibc"];
+
+/// The substore a state key belongs to, with its key inside it.
+pub fn substore_of(key: &[u8]) -> Option<(&'static str, &[u8])> {
+    SUBSTORES.iter().find_map(|name| {
+        key.strip_prefix(name.as_bytes())
+            .and_then(|rest| rest.strip_prefix(b"/"))
+            .map(|inner| (*name, inner))
+    })
+}
+
+fn meta_sub_start(name: &str) -> String {
+    format!("substore_start/{name}")
+}
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const RESULTS: TableDefinition<u64, &[u8]> = TableDefinition::new("results");
@@ -218,6 +249,8 @@ impl ChainDb {
             wtx.open_table(JMT_NODES)?;
             wtx.open_table(STATE)?;
             wtx.open_table(PREIMAGES)?;
+            wtx.open_table(SUB_NODES)?;
+            wtx.open_table(SUB_PREIMAGES)?;
             wtx.open_table(META)?;
             wtx.open_table(BLOCKS)?;
             wtx.open_table(RESULTS)?;
@@ -342,10 +375,21 @@ impl ChainDb {
         // new nodes land in this same write transaction.
         let reader = self.reader()?;
         let tree = Sha256Jmt::new(&reader);
-        let value_set: Vec<(KeyHash, Option<OwnedValue>)> = writes
-            .iter()
-            .map(|(k, v)| (key_hash(k), v.clone()))
-            .collect();
+        let mut main: Vec<(KeyHash, Option<OwnedValue>)> = Vec::new();
+        let mut roots = Vec::new();
+        for name in SUBSTORES {
+            if let Some((root, changed)) = self.write_substore(wtx, name, version, writes)? {
+                if changed {
+                    roots.push((name.as_bytes().to_vec(), Some(root.0.to_vec())));
+                }
+            }
+        }
+        for (k, v) in writes.iter().chain(roots.iter().map(|(k, v)| (k, v))) {
+            if substore_of(k).is_none() {
+                main.push((key_hash(k), v.clone()));
+            }
+        }
+        let value_set = main;
         let (root, batch) = tree.put_value_set(value_set, version)?;
         {
             let mut nodes = wtx.open_table(JMT_NODES)?;
@@ -357,15 +401,88 @@ impl ChainDb {
             }
             let mut state = wtx.open_table(STATE)?;
             let mut preimages = wtx.open_table(PREIMAGES)?;
-            for (k, v) in writes {
+            for (k, v) in writes.iter().chain(roots.iter().map(|(k, v)| (k, v))) {
                 state.insert(
                     (k.as_slice(), version),
                     encode_value(v.as_deref()).as_slice(),
                 )?;
-                preimages.insert(key_hash(k).0.as_slice(), k.as_slice())?;
+                if substore_of(k).is_none() {
+                    preimages.insert(key_hash(k).0.as_slice(), k.as_slice())?;
+                }
             }
         }
         Ok(root)
+    }
+
+    /// Puts a block's writes of substore `name` as its tree's version
+    /// `version`: its root, and whether it differs from the previous one
+    /// (None: the substore is still unused).
+    fn write_substore(
+        &self,
+        wtx: &redb::WriteTransaction,
+        name: &'static str,
+        version: Version,
+        writes: &WriteSet,
+    ) -> Result<Option<(RootHash, bool)>> {
+        let inner: Vec<(&[u8], &[u8], Option<OwnedValue>)> = writes
+            .iter()
+            .filter_map(|(k, v)| {
+                substore_of(k)
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, inner)| (k.as_slice(), inner, v.clone()))
+            })
+            .collect();
+        let reader = self.sub_reader(name)?;
+        if reader.start.is_none() && inner.is_empty() {
+            return Ok(None);
+        }
+        let tree = Sha256Jmt::new(&reader);
+        let before = if version > 0 {
+            tree.get_root_hash_option(version - 1)?
+        } else {
+            None
+        };
+        let (root, batch) = tree.put_value_set(
+            inner.iter().map(|(_, i, v)| (key_hash(i), v.clone())),
+            version,
+        )?;
+        {
+            let mut nodes = wtx.open_table(SUB_NODES)?;
+            for (key, node) in batch.node_batch.nodes() {
+                nodes.insert(
+                    (name, borsh::to_vec(key)?.as_slice()),
+                    borsh::to_vec(node)?.as_slice(),
+                )?;
+            }
+            let mut preimages = wtx.open_table(SUB_PREIMAGES)?;
+            for (full, i, _) in &inner {
+                preimages.insert((name, key_hash(i).0.as_slice()), *full)?;
+            }
+            if reader.start.is_none() {
+                let mut meta = wtx.open_table(META)?;
+                meta.insert(
+                    meta_sub_start(name).as_str(),
+                    version.to_be_bytes().as_slice(),
+                )?;
+            }
+        }
+        Ok(Some((root, before != Some(root))))
+    }
+
+    /// A read-only view of substore `name`'s tree.
+    pub fn sub_reader(&self, name: &'static str) -> Result<SubReader> {
+        let start = self
+            .meta(&meta_sub_start(name))?
+            .and_then(|v| v.try_into().ok())
+            .map(u64::from_be_bytes);
+        let rtx = self.db.begin_read()?;
+        Ok(SubReader {
+            name,
+            start,
+            nodes: rtx.open_table(SUB_NODES)?,
+            preimages: rtx.open_table(SUB_PREIMAGES)?,
+            state: rtx.open_table(STATE)?,
+        })
     }
 
     /// A committed block.
@@ -556,7 +673,79 @@ impl jmt::storage::HasPreimage for DbReader {
     }
 }
 
+/// Read access to one substore's tree. Before the first block that used
+/// the substore its root is the empty tree's, at every version.
+pub struct SubReader {
+    name: &'static str,
+    /// The first version written (None: never used).
+    start: Option<Version>,
+    nodes: ReadOnlyTable<(&'static str, &'static [u8]), &'static [u8]>,
+    preimages: ReadOnlyTable<(&'static str, &'static [u8]), &'static [u8]>,
+    state: ReadOnlyTable<(&'static [u8], u64), &'static [u8]>,
+}
+
+impl TreeReader for SubReader {
+    fn get_node_option(&self, node_key: &NodeKey) -> Result<Option<Node>> {
+        let key = borsh::to_vec(node_key)?;
+        if let Some(v) = self.nodes.get((self.name, key.as_slice()))? {
+            return Ok(Some(borsh::from_slice(v.value())?));
+        }
+        let before_start = self.start.is_none_or(|s| node_key.version() < s);
+        if before_start && node_key.nibble_path().num_nibbles() == 0 {
+            return Ok(Some(Node::Null));
+        }
+        Ok(None)
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> Result<Option<OwnedValue>> {
+        let Some(full) = self.preimages.get((self.name, key_hash.0.as_slice()))? else {
+            return Ok(None);
+        };
+        let full = full.value();
+        let mut range = self.state.range((full, 0u64)..=(full, max_version))?;
+        Ok(match range.next_back() {
+            Some(entry) => decode_value(entry?.1.value()),
+            None => None,
+        })
+    }
+
+    fn get_rightmost_leaf(&self) -> Result<Option<(NodeKey, LeafNode)>> {
+        Err(anyhow!("tree restore is not supported"))
+    }
+}
+
+impl jmt::storage::HasPreimage for SubReader {
+    fn preimage(&self, key_hash: KeyHash) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .preimages
+            .get((self.name, key_hash.0.as_slice()))?
+            .and_then(|full| substore_of(full.value()).map(|(_, inner)| inner.to_vec())))
+    }
+}
+
 impl ChainDb {
+    /// The value of state key `name/<inner>` of substore `name` at `version`
+    /// with its two ICS-23 proofs: `inner` in the substore's tree, then the
+    /// substore's root under the key `name` in the main tree (the app hash
+    /// of the header of block `version + 1`). Verify both with
+    /// [`jmt::ics23_spec`].
+    pub fn get_with_substore_proof(
+        &self,
+        name: &'static str,
+        inner: &[u8],
+        version: Version,
+    ) -> Result<(Option<Vec<u8>>, [ics23::CommitmentProof; 2])> {
+        let sub = self.sub_reader(name)?;
+        let (value, inner_proof) =
+            Sha256Jmt::new(&sub).get_with_ics23_proof(inner.to_vec(), version)?;
+        let (_, outer_proof) = self.get_with_proof(name.as_bytes(), version)?;
+        Ok((value, [inner_proof, outer_proof]))
+    }
+
     /// The value of `key` at `version` with an ICS-23 proof (existence, or
     /// non-existence through the neighbouring keys) against the tree root of
     /// that version, i.e. the app hash in the header of block `version + 1`.
@@ -917,5 +1106,158 @@ mod tests {
         assert_eq!(db.latest_app_hash().unwrap(), root.0.to_vec());
         assert_eq!(db.genesis_json().unwrap().unwrap(), b"{\"g\":1}".to_vec());
         assert_eq!(db.reader().unwrap().get(b"k", 0), Some(b"v".to_vec()));
+    }
+}
+
+#[cfg(test)]
+mod substore_tests {
+    use super::*;
+
+    fn commit(db: &ChainDb, version: Version, entries: &[(&str, Option<&str>)]) -> RootHash {
+        let writes: WriteSet = entries
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec())))
+            .collect();
+        let wtx = db.db.begin_write().unwrap();
+        let root = db.write_state(&wtx, version, &writes).unwrap();
+        {
+            let mut meta = wtx.open_table(META).unwrap();
+            meta.insert(META_HEIGHT, version.to_be_bytes().as_slice())
+                .unwrap();
+        }
+        wtx.commit().unwrap();
+        root
+    }
+
+    /// Checks the two-level proof of `ibc/<inner>` at `version` the way a
+    /// relayer's light client does: the inner proof against the substore
+    /// root it implies, that root against the app hash.
+    fn verify(db: &ChainDb, inner: &str, version: Version, value: Option<&str>) {
+        let app_hash = db.root_at(version).unwrap();
+        let (got, [inner_proof, outer_proof]) = db
+            .get_with_substore_proof("ibc", inner.as_bytes(), version)
+            .unwrap();
+        assert_eq!(got.as_deref(), value.map(str::as_bytes));
+        let spec = jmt::ics23_spec();
+        let sub_root = db
+            .reader()
+            .unwrap()
+            .get(b"ibc", version)
+            .expect("the main tree holds the substore's root");
+        match value {
+            Some(v) => {
+                let ics23::commitment_proof::Proof::Exist(e) = inner_proof.proof.clone().unwrap()
+                else {
+                    panic!("an existence proof");
+                };
+                assert_eq!(
+                    ics23::calculate_existence_root::<ics23::HostFunctionsManager>(&e).unwrap(),
+                    sub_root
+                );
+                assert!(ics23::verify_membership::<ics23::HostFunctionsManager>(
+                    &inner_proof,
+                    &spec,
+                    &sub_root,
+                    inner.as_bytes(),
+                    v.as_bytes()
+                ));
+            }
+            None => assert!(ics23::verify_non_membership::<ics23::HostFunctionsManager>(
+                &inner_proof,
+                &spec,
+                &sub_root,
+                inner.as_bytes()
+            )),
+        }
+        assert!(ics23::verify_membership::<ics23::HostFunctionsManager>(
+            &outer_proof,
+            &spec,
+            &app_hash.0.to_vec(),
+            b"ibc",
+            &sub_root
+        ));
+        // A forged value or another path does not pass.
+        assert!(!ics23::verify_membership::<ics23::HostFunctionsManager>(
+            &inner_proof,
+            &spec,
+            &sub_root,
+            inner.as_bytes(),
+            b"forged"
+        ));
+    }
+
+    #[test]
+    fn ibc_keys_live_in_a_substore_proven_in_two_levels_and_unused_it_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ChainDb::open(&dir.path().join("chain.redb")).unwrap();
+        db.commit_genesis(
+            [(b"bank/a".to_vec(), Some(b"1".to_vec()))]
+                .into_iter()
+                .collect(),
+            b"{}",
+        )
+        .unwrap();
+        // Unused: no root in the main tree, and the app hash is the main
+        // tree's alone (a tree of the same main keys has the same root).
+        let r1 = commit(&db, 1, &[("bank/b", Some("2"))]);
+        assert_eq!(db.reader().unwrap().get(b"ibc", 1), None);
+        let dir2 = tempfile::tempdir().unwrap();
+        let plain = ChainDb::open(&dir2.path().join("chain.redb")).unwrap();
+        let plain_root = plain
+            .commit_genesis(
+                [("bank/a", "1"), ("bank/b", "2")]
+                    .map(|(k, v)| (k.as_bytes().to_vec(), Some(v.as_bytes().to_vec())))
+                    .into_iter()
+                    .collect(),
+                b"{}",
+            )
+            .unwrap();
+        assert_eq!(r1, plain_root);
+
+        commit(
+            &db,
+            2,
+            &[
+                ("ibc/clients/07-tendermint-0/clientState", Some("cs")),
+                ("ibc/connections/connection-0", Some("conn")),
+                ("bank/a", Some("3")),
+            ],
+        );
+        let reader = db.reader().unwrap();
+        assert_eq!(
+            reader.get(b"ibc/clients/07-tendermint-0/clientState", 2),
+            Some(b"cs".to_vec()),
+            "reads see the full key"
+        );
+        verify(&db, "clients/07-tendermint-0/clientState", 2, Some("cs"));
+        verify(&db, "connections/connection-0", 2, Some("conn"));
+        verify(
+            &db,
+            "channelEnds/ports/transfer/channels/channel-0",
+            2,
+            None,
+        );
+
+        // A block without IBC writes keeps the substore's root and proofs.
+        let root2 = db.reader().unwrap().get(b"ibc", 2);
+        commit(&db, 3, &[("bank/c", Some("4"))]);
+        assert_eq!(db.reader().unwrap().get(b"ibc", 3), root2);
+        verify(&db, "connections/connection-0", 3, Some("conn"));
+
+        // A deletion: absent now, still proven at the older height.
+        commit(&db, 4, &[("ibc/connections/connection-0", None)]);
+        assert_ne!(db.reader().unwrap().get(b"ibc", 4), root2);
+        verify(&db, "connections/connection-0", 4, None);
+        verify(&db, "connections/connection-0", 2, Some("conn"));
+        verify(&db, "clients/07-tendermint-0/clientState", 4, Some("cs"));
+        // A main-tree key still proves in one level.
+        let (v, proof) = db.get_with_proof(b"bank/c", 4).unwrap();
+        assert!(ics23::verify_membership::<ics23::HostFunctionsManager>(
+            &proof,
+            &jmt::ics23_spec(),
+            &db.root_at(4).unwrap().0.to_vec(),
+            b"bank/c",
+            &v.unwrap()
+        ));
     }
 }
