@@ -605,7 +605,8 @@ async fn node_info(State(node): State<NodeHandle>) -> Reply {
         "application_version": {
             "name": v.name, "app_name": v.app_name, "version": v.version,
             "git_commit": v.git_commit, "build_tags": v.build_tags, "go_version": v.go_version,
-            "build_deps": [], "cosmos_sdk_version": v.cosmos_sdk_version,
+            "build_deps": v.build_deps.iter().map(|m| json!({"path": m.path, "version": m.version, "sum": m.sum})).collect::<Vec<_>>(),
+            "cosmos_sdk_version": v.cosmos_sdk_version,
         },
     })))
 }

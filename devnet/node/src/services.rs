@@ -450,11 +450,45 @@ pub fn node_info(node: &NodeHandle) -> tm_svc::GetNodeInfoResponse {
             git_commit: String::new(),
             build_tags: String::new(),
             go_version: String::new(),
-            build_deps: Vec::new(),
+            build_deps: build_deps(),
             // The SDK release whose services and shapes the devnet answers with.
-            cosmos_sdk_version: "v0.50.13".to_string(),
+            cosmos_sdk_version: COSMOS_SDK_VERSION.to_string(),
         }),
     }
+}
+
+/// The Cosmos SDK release whose services and shapes the devnet answers with.
+pub const COSMOS_SDK_VERSION: &str = "v0.50.13";
+
+/// `build_deps` of the node info. A Go node lists the modules it was built
+/// from, and relayers pick their compatibility mode from two of them (the
+/// SDK and the consensus engine). The devnet is built from neither: it
+/// answers as those releases do, and says so with the same module paths and
+/// the versions it speaks, marked `(protocol)` in the checksum field where a
+/// Go build puts a hash. The Rust crates it really runs on follow, under
+/// their crates.io names. The entry for ibc-go joins once the node speaks
+/// IBC.
+pub fn build_deps() -> Vec<tm_svc::Module> {
+    let dep = |path: &str, version: &str, sum: &str| tm_svc::Module {
+        path: path.to_string(),
+        version: version.to_string(),
+        sum: sum.to_string(),
+    };
+    vec![
+        dep(
+            "github.com/cosmos/cosmos-sdk",
+            COSMOS_SDK_VERSION,
+            "(protocol)",
+        ),
+        dep(
+            "github.com/cometbft/cometbft",
+            &format!("v{}", crate::chain::COMETBFT_VERSION),
+            "(protocol)",
+        ),
+        dep("crates.io/cosmwasm-vm", "v2.2.10", "(crate)"),
+        dep("crates.io/tendermint", "v0.41.0", "(crate)"),
+        dep("crates.io/jmt", "v0.12.0", "(crate)"),
+    ]
 }
 
 /// The latest committed height (0 before the first block).
@@ -541,4 +575,22 @@ pub fn staking_validator(node: &NodeHandle) -> SvcResult<StakingValidator> {
             .and_then(|g| g.name.clone())
             .unwrap_or_else(|| "devnet-validator".to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The crates `build_deps` names are the versions Cargo.lock builds.
+    #[test]
+    fn build_deps_name_the_locked_crate_versions() {
+        let lock =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock"))
+                .unwrap();
+        for m in super::build_deps() {
+            let Some(name) = m.path.strip_prefix("crates.io/") else {
+                continue;
+            };
+            let entry = format!("name = \"{name}\"\nversion = \"{}\"", &m.version[1..]);
+            assert!(lock.contains(&entry), "{name} {} is not locked", m.version);
+        }
+    }
 }

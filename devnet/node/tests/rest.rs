@@ -199,6 +199,19 @@ async fn rest_answers_as_the_sdk_gateway_does() {
         .as_str()
         .unwrap()
         .starts_with("v0.50"));
+    // Relayers pick their compatibility mode from these two entries.
+    let deps = info["application_version"]["build_deps"]
+        .as_array()
+        .unwrap();
+    let dep = |path: &str| {
+        deps.iter()
+            .find(|d| d["path"] == path)
+            .and_then(|d| d["version"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(dep("github.com/cometbft/cometbft").starts_with("v0.38."));
+    assert!(dep("github.com/cosmos/cosmos-sdk").starts_with("v0.50."));
     assert_eq!(
         rest.get("/cosmos/base/tendermint/v1beta1/syncing").await,
         json!({"syncing": false})
