@@ -10,6 +10,8 @@
 //! - [`backend`]: the VM backend (contract storage, querier), [`address`]:
 //!   bech32 and contract address derivation, [`bank`], [`records`] (codes and
 //!   contracts), [`gas`], [`events`], [`error`].
+//! - `testing` (feature `testing`): a whole StarMiner deployment in a host,
+//!   for the gas benchmark and the wasm-level end-to-end tests.
 //!
 //! ```no_run
 //! use starminer_wasm_host::WasmHost;
@@ -31,6 +33,8 @@ pub mod host;
 pub mod metered;
 pub mod records;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use address::AddressCodec;
 pub use engine::{BlockContext, Limits};

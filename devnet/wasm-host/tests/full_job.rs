@@ -8,8 +8,7 @@
 //! A second story runs a `Replicated { k: 3 }` job: three rigs commit then
 //! reveal, the two matching roots are paid and the corrupted replica slashed.
 
-#[path = "../src/bin/gas-bench/protocol.rs"]
-mod protocol;
+use starminer_wasm_host::testing as protocol;
 
 use cosmwasm_std::{Addr, Uint128, Uint64};
 use cw20::TokenInfoResponse;

@@ -2,8 +2,7 @@
 //! changes a registry parameter, voting, the voting period and timelock
 //! passing block by block, execution; and a migration through a proposal.
 
-#[path = "../src/bin/gas-bench/protocol.rs"]
-mod protocol;
+use starminer_wasm_host::testing as protocol;
 
 use cosmwasm_std::{to_json_binary, CosmosMsg, Uint128, WasmMsg};
 use protocol::{governance_params, registry_params, Protocol, UNIT};

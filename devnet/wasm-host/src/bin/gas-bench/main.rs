@@ -5,21 +5,20 @@
 //! Gas is deterministic; wall time is printed only to keep the run honest.
 
 mod market;
-mod protocol;
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use protocol::{registry_params, Protocol, UNIT};
 use starminer_interfaces::{governance as gov, registry as reg};
+use starminer_wasm_host::testing::{self as protocol, registry_params, Protocol, UNIT};
 use starminer_wasm_host::{ExecResult, GasUsage, WasmHost};
 
 const USAGE: &str = "\
 gas-bench: VM and SDK gas of StarMiner transactions on the wasm artifacts
 
 USAGE:
-    cargo run -p starminer-wasm-host --bin gas-bench [-- OPTIONS]
+    cargo run -p starminer-wasm-host --features testing --bin gas-bench [-- OPTIONS]
 
 OPTIONS:
     --votes <N>        prior votes before the second vote measurement [default: 10000]

@@ -1,19 +1,18 @@
 //! Drives a StarMiner deployment inside a [`WasmHost`]: deploys every
 //! contract from `artifacts/` with `starminer-deploy` (the one deployment
 //! definition) and sends typed messages. Shared by the gas benchmark and the
-//! wasm-level end-to-end tests (which include this file).
-#![allow(dead_code)] // shared by the benchmark and the tests; each uses a part of it
+//! wasm-level end-to-end tests; behind the `testing` feature, so the node,
+//! which runs the host, does not build the deployment tooling.
 
 use std::path::PathBuf;
 
+use crate::{CodeId, ExecResult, WasmHost};
 use anyhow::{anyhow, Context, Result};
 use cosmwasm_std::{Addr, Binary, CosmosMsg, Uint128, Uint64};
 use cw20::Cw20Coin;
 use starminer_deploy::{plan, Contract, DeployConfig, DeployTarget};
 use starminer_interfaces::{agpu, governance as gov, registry as reg};
-use starminer_wasm_host::{CodeId, ExecResult, WasmHost};
 
-#[allow(unused_imports)] // each includer uses a part
 pub use starminer_deploy::{governance_params, registry_params, UNIT};
 
 /// Reads `artifacts/<name>.wasm`, failing with the command that makes it.
