@@ -8,7 +8,7 @@
 //! cw20 `UpdateMinter` — mints it to the claimant. Message types live in
 //! `starminer_interfaces::incentives`.
 //!
-//! Design choices (where the issue left them open):
+//! Design choices:
 //!
 //! - **Epochs.** Epoch 0 starts at instantiation; `epoch = ⌊(now − genesis) /
 //!   epoch_length⌋`. The epoch length cannot change afterwards
@@ -40,7 +40,7 @@
 //!   (`TokenQuery`); with minting disabled (`Minter{}` is null) new epochs are
 //!   allocated nothing and `Claim` is refused (`MintingDisabled`).
 //!
-//! # Security (issue 12)
+//! # Security
 //!
 //! - **H4, emissions farmed by wash trading.** *Attack:* one party plays
 //!   requester, provider and verifier: it submits a job, claims it, submits

@@ -140,7 +140,7 @@
 //!   through are later proven fraudulent, and the lock is small next to
 //!   the validator bond (1,000 of a 10,000 bond in the tests).
 //!
-//! Trust hardening (issue 12), verification side: each attack, its defence,
+//! Trust hardening, verification side: each attack, its defence,
 //! why, and the test (`tests/job_market/attacks_verification.rs`).
 //!
 //! - **C2 Grinding the draws.** Attack: the provider tries roots offline
@@ -219,7 +219,7 @@
 //!   `SlashResult.taken` is what `Stats.totals.slashed` adds. Test:
 //!   `slashed_total_counts_what_the_registry_took`.
 //!
-//! Trust hardening (issue 12), claims and results side: each attack, its
+//! Trust hardening, claims and results side: each attack, its
 //! defence, why, and the test (`tests/job_market/attacks_claims.rs`) that
 //! performs it.
 //!

@@ -6,7 +6,7 @@
 //! its utilization `u = demand / supply` like EIP-1559's base fee
 //! ([`dynamics`]). Message types live in `starminer_interfaces::pricing`.
 //!
-//! Design choices (where the issue left them open):
+//! Design choices:
 //!
 //! - **Lazy rollover.** A tier rolls over on the first execute that touches
 //!   it in a new epoch: `RecordDemand` rolls its tier, `Poke` and
@@ -38,7 +38,7 @@
 //!   `0 < min ≤ 1 ≤ max`, δ in (0, 1), target in (0, 1], fee rate ≤ 1,
 //!   epoch length > 0, `min_verifier_fee` > 0; at most 16 reporters.
 //!
-//! # Security (issue 12)
+//! # Security
 //!
 //! - **H3, supply cut at rollover.** *Attack:* a provider drops its roles,
 //!   pokes pricing so the epoch closes while the tier's capacity is low, and

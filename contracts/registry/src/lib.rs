@@ -7,7 +7,7 @@
 //! `starminer_interfaces::registry::reputation` so the job market and
 //! incentives share it.
 //!
-//! Design choices (where the issue left them open):
+//! Design choices:
 //!
 //! - **Roles.** `Requester` is implicit for everyone; `Oracle` is a
 //!   governance-appointed set that needs no registration. `Provider` and

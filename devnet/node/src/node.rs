@@ -25,7 +25,7 @@ use tokio::sync::{broadcast, oneshot};
 use crate::app::{
     App, AppConfig, AppState, GenesisAccount, QueryAnswer, TxExec, BECH32_PREFIX, DENOM,
 };
-use crate::chain::{tx_hash, Chain, CommittedBlock, PrivValidatorKey, Validator};
+use crate::blocks::{tx_hash, BlockProducer, CommittedBlock, PrivValidatorKey, Validator};
 use crate::crypto;
 use crate::sigcache::{self, SigCache};
 use crate::store::ChainDb;
@@ -321,7 +321,7 @@ struct Mempool {
 
 /// The chain opened by [`open_chain`].
 pub struct OpenedChain {
-    pub chain: Chain,
+    pub chain: BlockProducer,
     pub db: Arc<ChainDb>,
     pub index: Arc<TxIndex>,
     pub genesis: Genesis,
@@ -357,7 +357,7 @@ pub fn open_chain(opts: &StartOptions) -> Result<OpenedChain> {
         let root = app.init_chain(&genesis.app_state, &genesis_bytes)?;
         tracing::info!(app_hash = %hex::encode_upper(&root), "genesis applied");
     }
-    let chain = Chain::new(
+    let chain = BlockProducer::new(
         app,
         db.clone(),
         Validator::new(&key)?,
@@ -376,7 +376,7 @@ pub fn open_chain(opts: &StartOptions) -> Result<OpenedChain> {
 
 /// Runs the application thread until the request channel closes.
 pub fn run_app_thread(
-    mut chain: Chain,
+    mut chain: BlockProducer,
     requests: mpsc::Receiver<AppRequest>,
     blocks: broadcast::Sender<Arc<CommittedBlock>>,
     indexer: mpsc::SyncSender<Arc<CommittedBlock>>,
@@ -449,7 +449,7 @@ pub fn run_app_thread(
     }
 }
 
-fn handle_request(chain: &mut Chain, mempool: &mut Mempool, req: AppRequest) {
+fn handle_request(chain: &mut BlockProducer, mempool: &mut Mempool, req: AppRequest) {
     match req {
         AppRequest::Broadcast { tx, reply } => {
             let hash: [u8; 32] = tx_hash(&tx).as_bytes().try_into().unwrap_or([0; 32]);

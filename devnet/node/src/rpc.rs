@@ -26,7 +26,7 @@ use tendermint_rpc::Id;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::app::TxExec;
-use crate::chain::{tx_hash, CommittedBlock, COMETBFT_VERSION};
+use crate::blocks::{tx_hash, CommittedBlock, COMETBFT_VERSION};
 use crate::node::{AppRequest, NodeHandle};
 use crate::store::TxRecord;
 
@@ -381,7 +381,7 @@ async fn status(node: &NodeHandle) -> RpcResult {
     let node_info = tendermint::node::Info {
         protocol_version: tendermint::node::info::ProtocolVersionInfo {
             p2p: 8,
-            block: crate::chain::BLOCK_PROTOCOL,
+            block: crate::blocks::BLOCK_PROTOCOL,
             app: 0,
         },
         id: node_id,

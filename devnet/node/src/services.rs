@@ -18,7 +18,7 @@ use cosmos_sdk_proto::tendermint as tmpb;
 use cosmos_sdk_proto::Any;
 use prost::{Message, Name};
 
-use crate::chain::{tx_hash, BLOCK_PROTOCOL, COMETBFT_VERSION};
+use crate::blocks::{tx_hash, BLOCK_PROTOCOL, COMETBFT_VERSION};
 use crate::node::{AppRequest, NodeHandle};
 use crate::store::{StoredBlock, TxRecord};
 
@@ -482,7 +482,7 @@ pub fn build_deps() -> Vec<tm_svc::Module> {
         ),
         dep(
             "github.com/cometbft/cometbft",
-            &format!("v{}", crate::chain::COMETBFT_VERSION),
+            &format!("v{}", crate::blocks::COMETBFT_VERSION),
             "(protocol)",
         ),
         dep("crates.io/cosmwasm-vm", "v2.2.10", "(crate)"),

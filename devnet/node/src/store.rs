@@ -186,7 +186,7 @@ impl TxRecord {
             .try_into()
             .context("stored tx result")?;
         Ok(TxRecord {
-            hash: crate::chain::tx_hash(&tx),
+            hash: crate::blocks::tx_hash(&tx),
             height,
             index,
             tx,

@@ -679,7 +679,7 @@ pub struct Dispute {
     /// drawn (or when no beacon runs: no voters).
     #[serde(default)]
     pub draw_at: Option<u64>,
-    /// Voter rounds started so far, this one included (0 before issue 12).
+    /// Voter rounds started so far, this one included (0 in records from before dispute rounds).
     #[serde(default)]
     pub round: u8,
     /// Voters of earlier rounds (never drawn again for this dispute).
@@ -699,7 +699,7 @@ pub struct Verification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decoy: Option<Decoy>,
     /// Beacon reveal whose value seeds the verifier draw; None once drawn
-    /// (records before issue 12: drawn at submission).
+    /// (records from before beacon draws: drawn at submission).
     #[serde(default)]
     pub draw_at: Option<u64>,
     pub verifiers: Vec<VerifierEntry>,

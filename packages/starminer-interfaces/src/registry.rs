@@ -67,8 +67,8 @@ pub struct Params {
     /// eligible validators by bond hold the seats.
     pub max_validators: u32,
     pub limits: Limits,
-    /// The beacon, validator duties, benchmark quorum and zone-change delay
-    /// (issue 12). Absent in records written before them: the defaults.
+    /// The beacon, validator duties, benchmark quorum and zone-change
+    /// delay. Absent in records written before them: the defaults.
     #[serde(default)]
     pub duties: DutyParams,
 }

@@ -268,9 +268,9 @@ pub fn release_all_duties(
     Ok(msgs)
 }
 
-/// Slashes the duty lock of `addr` on `job_id` (a job's verifier entry
-/// written before issue 12 has no lock: the registry then takes `fallback`
-/// from its free bond).
+/// Slashes the duty lock of `addr` on `job_id`. A verifier entry written
+/// before duty locks existed has no lock: the registry then takes
+/// `fallback` from its free bond.
 pub fn slash_duty(
     storage: &mut dyn Storage,
     config: &Config,

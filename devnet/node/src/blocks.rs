@@ -99,7 +99,7 @@ impl CommittedBlock {
 }
 
 /// Block production on top of the application.
-pub struct Chain {
+pub struct BlockProducer {
     pub app: App,
     db: Arc<ChainDb>,
     validator: Validator,
@@ -173,7 +173,7 @@ pub fn to_tm_time(t: Timestamp) -> Result<Time> {
         .map_err(|e| anyhow!("block time: {e}"))
 }
 
-impl Chain {
+impl BlockProducer {
     pub fn new(
         app: App,
         db: Arc<ChainDb>,
@@ -181,7 +181,7 @@ impl Chain {
         chain_id: &str,
         consensus_params: tendermint::consensus::Params,
     ) -> Result<Self> {
-        Ok(Chain {
+        Ok(BlockProducer {
             app,
             db,
             validator,
