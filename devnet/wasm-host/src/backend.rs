@@ -1,17 +1,34 @@
 //! The `cosmwasm_vm` backend of one contract call: its prefixed storage with
 //! SDK KV gas, and the querier that routes a contract's queries back into the
-//! host (bank, other contracts, contract and code info).
+//! host (bank, other contracts, contract and code info). It reaches the host
+//! only through [`HostRouter`], which the engine implements, so the backend
+//! does not depend on the engine that creates it.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use cosmwasm_std::{Binary, ContractResult, Order, Record, SystemResult};
 use cosmwasm_vm::{BackendError, BackendResult, GasInfo, Querier, Storage};
 
-use crate::engine::Engine;
-use crate::gas::GasMeter;
+use crate::gas::{GasMeter, KvGasConfig, OutOfGas};
 use crate::metered::{iter_step_cost, namespaced, read_cost, write_cost, WASM_STORE};
 use crate::records::contract_store_prefix;
-use crate::store::{prefix_end, KeyRange, KvStore};
+use crate::store::{prefix_end, KeyRange, KvStore, StateStack};
+
+/// What a contract call's backend needs from the host: the state it reads
+/// and writes, the SDK's KV gas schedule, and the route by which a
+/// contract's query goes back into the host (which may run other contracts).
+pub(crate) trait HostRouter {
+    fn state(&self) -> &RefCell<StateStack>;
+    fn kv_gas(&self) -> &KvGasConfig;
+    fn route_query(
+        self: Rc<Self>,
+        meter: &Rc<GasMeter>,
+        query_depth: u32,
+        request: &[u8],
+        vm_gas_limit: u64,
+    ) -> Result<SystemResult<ContractResult<Binary>>, OutOfGas>;
+}
 
 struct ContractIterator {
     range: KeyRange,
@@ -23,7 +40,7 @@ struct ContractIterator {
 /// A contract's own state: the keys under `wasm/ 0x03 ‖ contract`, read and
 /// written through the current branch of the state.
 pub struct ContractStorage {
-    engine: Rc<Engine>,
+    host: Rc<dyn HostRouter>,
     meter: Rc<GasMeter>,
     /// `wasm/ 0x03 ‖ contract address`.
     prefix: Vec<u8>,
@@ -34,10 +51,10 @@ pub struct ContractStorage {
 }
 
 impl ContractStorage {
-    pub(crate) fn new(engine: Rc<Engine>, meter: Rc<GasMeter>, contract_raw: &[u8]) -> Self {
+    pub(crate) fn new(host: Rc<dyn HostRouter>, meter: Rc<GasMeter>, contract_raw: &[u8]) -> Self {
         let store_prefix = contract_store_prefix(contract_raw);
         ContractStorage {
-            engine,
+            host,
             meter,
             prefix: namespaced(WASM_STORE, &store_prefix),
             metered_prefix_len: store_prefix.len(),
@@ -64,10 +81,10 @@ impl ContractStorage {
 
 impl Storage for ContractStorage {
     fn get(&self, key: &[u8]) -> BackendResult<Option<Vec<u8>>> {
-        let value = self.engine.state.borrow().get(&self.full_key(key));
+        let value = self.host.state().borrow().get(&self.full_key(key));
         let value_len = value.as_ref().map_or(0, Vec::len);
         let cost = read_cost(
-            &self.engine.gas.kv,
+            &self.host.kv_gas(),
             self.metered_prefix_len + key.len(),
             value_len,
         );
@@ -88,7 +105,7 @@ impl Storage for ContractStorage {
                 None => prefix_end(&self.prefix),
             },
         };
-        let (charged, gas) = self.charge(self.engine.gas.kv.iter_next_cost_flat);
+        let (charged, gas) = self.charge(self.host.kv_gas().iter_next_cost_flat);
         if let Err(e) = charged {
             return (Err(e), gas);
         }
@@ -112,7 +129,7 @@ impl Storage for ContractStorage {
             );
         };
         if it.done {
-            let cost = self.engine.gas.kv.iter_next_cost_flat;
+            let cost = self.host.kv_gas().iter_next_cost_flat;
             let gas = GasInfo::with_externally_used(cost);
             return match self.meter.consume(cost) {
                 Ok(()) => (Ok(None), gas),
@@ -120,8 +137,8 @@ impl Storage for ContractStorage {
             };
         }
         let entry =
-            self.engine
-                .state
+            self.host
+                .state()
                 .borrow()
                 .next_after(&it.range, it.cursor.as_deref(), it.order);
         let (record, cost) = match entry {
@@ -129,7 +146,7 @@ impl Storage for ContractStorage {
                 it.cursor = Some(k.clone());
                 let key = k[self.prefix.len()..].to_vec();
                 let cost = iter_step_cost(
-                    &self.engine.gas.kv,
+                    &self.host.kv_gas(),
                     self.metered_prefix_len + key.len(),
                     v.len(),
                 );
@@ -137,7 +154,7 @@ impl Storage for ContractStorage {
             }
             None => {
                 it.done = true;
-                (None, self.engine.gas.kv.iter_next_cost_flat)
+                (None, self.host.kv_gas().iter_next_cost_flat)
             }
         };
         let (charged, gas) = self.charge(cost);
@@ -146,14 +163,14 @@ impl Storage for ContractStorage {
 
     fn set(&mut self, key: &[u8], value: &[u8]) -> BackendResult<()> {
         let cost = write_cost(
-            &self.engine.gas.kv,
+            &self.host.kv_gas(),
             self.metered_prefix_len + key.len(),
             value.len(),
         );
         let (charged, gas) = self.charge(cost);
         if charged.is_ok() {
-            self.engine
-                .state
+            self.host
+                .state()
                 .borrow_mut()
                 .set(&self.full_key(key), value);
         }
@@ -161,9 +178,9 @@ impl Storage for ContractStorage {
     }
 
     fn remove(&mut self, key: &[u8]) -> BackendResult<()> {
-        let (charged, gas) = self.charge(self.engine.gas.kv.delete_cost);
+        let (charged, gas) = self.charge(self.host.kv_gas().delete_cost);
         if charged.is_ok() {
-            self.engine.state.borrow_mut().remove(&self.full_key(key));
+            self.host.state().borrow_mut().remove(&self.full_key(key));
         }
         (charged, gas)
     }
@@ -171,16 +188,16 @@ impl Storage for ContractStorage {
 
 /// Answers a contract's queries from the host's current state.
 pub struct HostQuerier {
-    engine: Rc<Engine>,
+    host: Rc<dyn HostRouter>,
     meter: Rc<GasMeter>,
     /// How many smart queries deep the querying contract already is.
     query_depth: u32,
 }
 
 impl HostQuerier {
-    pub(crate) fn new(engine: Rc<Engine>, meter: Rc<GasMeter>, query_depth: u32) -> Self {
+    pub(crate) fn new(host: Rc<dyn HostRouter>, meter: Rc<GasMeter>, query_depth: u32) -> Self {
         HostQuerier {
-            engine,
+            host,
             meter,
             query_depth,
         }
@@ -195,8 +212,9 @@ impl Querier for HostQuerier {
     ) -> BackendResult<SystemResult<ContractResult<Binary>>> {
         let before = self.meter.consumed();
         let result =
-            self.engine
-                .handle_contract_query(&self.meter, self.query_depth, request, gas_limit);
+            self.host
+                .clone()
+                .route_query(&self.meter, self.query_depth, request, gas_limit);
         // Like wasmvm, report the SDK gas the query charged to the meter.
         let gas = GasInfo::with_externally_used(self.meter.consumed().saturating_sub(before));
         match result {

@@ -30,11 +30,11 @@ use cosmwasm_vm::{
 };
 
 use crate::address::{AddressCodec, HostApi};
-use crate::backend::{ContractStorage, HostQuerier};
+use crate::backend::{ContractStorage, HostQuerier, HostRouter};
 use crate::bank::Bank;
 use crate::error::HostError;
 use crate::events;
-use crate::gas::{GasConfig, GasMeter, GasUsage, OutOfGas};
+use crate::gas::{GasConfig, GasMeter, GasUsage, KvGasConfig, OutOfGas};
 use crate::metered::{ModuleStore, BANK_STORE, WASM_STORE};
 use crate::records::{CodeId, CodeInfo, ContractInfo, TxPosition, WasmRecords};
 use crate::store::StateStack;
@@ -138,6 +138,26 @@ pub(crate) struct Engine {
     pub limits: Limits,
     pub block: RefCell<BlockContext>,
     pub bond_denom: String,
+}
+
+impl HostRouter for Engine {
+    fn state(&self) -> &RefCell<StateStack> {
+        &self.state
+    }
+
+    fn kv_gas(&self) -> &KvGasConfig {
+        &self.gas.kv
+    }
+
+    fn route_query(
+        self: Rc<Self>,
+        meter: &Rc<GasMeter>,
+        query_depth: u32,
+        request: &[u8],
+        vm_gas_limit: u64,
+    ) -> Result<SystemResult<ContractResult<Binary>>, OutOfGas> {
+        self.handle_contract_query(meter, query_depth, request, vm_gas_limit)
+    }
 }
 
 fn proto_response<M: Message + Name>(msg: &M) -> (Option<Binary>, Vec<MsgResponse>) {
