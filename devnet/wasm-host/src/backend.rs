@@ -84,7 +84,7 @@ impl Storage for ContractStorage {
         let value = self.host.state().borrow().get(&self.full_key(key));
         let value_len = value.as_ref().map_or(0, Vec::len);
         let cost = read_cost(
-            &self.host.kv_gas(),
+            self.host.kv_gas(),
             self.metered_prefix_len + key.len(),
             value_len,
         );
@@ -146,7 +146,7 @@ impl Storage for ContractStorage {
                 it.cursor = Some(k.clone());
                 let key = k[self.prefix.len()..].to_vec();
                 let cost = iter_step_cost(
-                    &self.host.kv_gas(),
+                    self.host.kv_gas(),
                     self.metered_prefix_len + key.len(),
                     v.len(),
                 );
@@ -163,7 +163,7 @@ impl Storage for ContractStorage {
 
     fn set(&mut self, key: &[u8], value: &[u8]) -> BackendResult<()> {
         let cost = write_cost(
-            &self.host.kv_gas(),
+            self.host.kv_gas(),
             self.metered_prefix_len + key.len(),
             value.len(),
         );
