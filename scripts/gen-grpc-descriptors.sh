@@ -22,6 +22,8 @@ npm install --prefix "$work" --no-save --no-audit --no-fund --ignore-scripts \
   @protobufs/google@0.0.10 @protobufs/amino@0.0.11 @protobufs/tendermint@0.0.10 >&2
 cp -R "$work/node_modules/@protobufs" "$work/include"
 patch -d "$work/include" -p1 --forward < devnet/node/proto/sdk-v0.50.patch >&2
+# Files the npm packages lack (the node service), written out in proto/extra.
+cp -R devnet/node/proto/extra/. "$work/include/"
 
 cargo run -q -p starminer-devnet --features gen-descriptors --bin gen-grpc-descriptors -- \
   "$work/include" devnet/node/proto/descriptors.bin

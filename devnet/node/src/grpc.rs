@@ -5,9 +5,11 @@
 //! (`/cosmos.bank.v1beta1.Query/Balance`) and the protobuf request bytes:
 //! module queries (auth, bank, wasm, tx `Simulate`) go to the application
 //! through the same handlers as `abci_query` ([`crate::queries`]); the tx
-//! service's `GetTx`, `GetTxsEvent`, `BroadcastTx` and the tendermint
+//! service's `GetTx`, `GetTxsEvent`, `BroadcastTx`, the tendermint
 //! service's `GetNodeInfo`, `GetSyncing`, `GetLatestBlock`,
-//! `GetBlockByHeight` are answered from [`crate::services`]. A method no
+//! `GetBlockByHeight`, the node service's `Config` and staking `Params`
+//! (what relayers check before they relay) are answered from
+//! [`crate::services`]. A method no
 //! handler knows is `UNIMPLEMENTED`. The `x-cosmos-block-height` metadata
 //! selects the query height, as on the SDK.
 //!
@@ -175,9 +177,6 @@ async fn answer(node: &NodeHandle, path: &str, data: Vec<u8>, height: u64) -> Sv
             }
             .encode_to_vec()
         }
-        "/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo" => {
-            services::node_info(node).encode_to_vec()
-        }
         "/cosmos.base.tendermint.v1beta1.Service/GetSyncing" => {
             tm_svc::GetSyncingResponse { syncing: false }.encode_to_vec()
         }
@@ -206,9 +205,13 @@ async fn answer(node: &NodeHandle, path: &str, data: Vec<u8>, height: u64) -> Sv
             }
             .encode_to_vec()
         }
-        // Module queries: the application's gRPC router (unknown methods
-        // come back as sdk/6, which is UNIMPLEMENTED).
-        _ => services::query_raw(node, path, data, height).await?,
+        // The node's own services (node info and config, staking
+        // parameters), then module queries: the application's gRPC router
+        // (unknown methods come back as sdk/6, which is UNIMPLEMENTED).
+        _ => match services::node_service(node, path) {
+            Some(answer) => answer,
+            None => services::query_raw(node, path, data, height).await?,
+        },
     })
 }
 

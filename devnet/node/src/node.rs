@@ -287,6 +287,8 @@ pub struct NodeHandle {
     pub genesis: Arc<Genesis>,
     pub validator: tendermint::validator::Info,
     pub rpc_addr: std::net::SocketAddr,
+    /// The minimum gas price CheckTx asks for, in ustar per gas unit.
+    pub min_gas_price: Decimal,
 }
 
 impl NodeHandle {
@@ -560,6 +562,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
         genesis: Arc::new(genesis),
         validator,
         rpc_addr,
+        min_gas_price: opts.min_gas_price,
     };
     tracing::info!(addr = %rpc_addr, "CometBFT JSON-RPC listening (HTTP and /websocket)");
     let rest = match rest_listener {

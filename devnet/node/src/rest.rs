@@ -987,13 +987,14 @@ fn empty_page() -> Value {
 }
 
 async fn staking_params() -> Json<Value> {
+    let p = services::staking_params();
     Json(json!({"params": {
-        "unbonding_time": "1814400s",
-        "max_validators": 100,
-        "max_entries": 7,
-        "historical_entries": 10000,
-        "bond_denom": crate::app::DENOM,
-        "min_commission_rate": ZERO_DEC,
+        "unbonding_time": format!("{}s", p.unbonding_time.map_or(0, |d| d.seconds)),
+        "max_validators": p.max_validators,
+        "max_entries": p.max_entries,
+        "historical_entries": p.historical_entries,
+        "bond_denom": p.bond_denom,
+        "min_commission_rate": p.min_commission_rate,
     }}))
 }
 

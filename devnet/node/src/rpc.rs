@@ -477,6 +477,17 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
     };
     let height = p.u64("height")?.unwrap_or(0);
     let prove = p.str("prove").is_some_and(|s| s == "true");
+    if let Some(value) = crate::services::node_service(node, &path) {
+        // Answered by the node itself, at the latest height.
+        return to_value(&endpoint::abci_query::Response {
+            response: endpoint::abci_query::AbciQuery {
+                value,
+                height: block::Height::try_from(node.db.latest_height()?.unwrap_or(0))
+                    .map_err(|e| RpcError::internal(e.to_string()))?,
+                ..Default::default()
+            },
+        });
+    }
     let store_path = path.clone();
     let answer = node
         .request(|reply| AppRequest::Query {

@@ -10,7 +10,9 @@
 use std::collections::BTreeSet;
 
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxResponse;
+use cosmos_sdk_proto::cosmos::base::node::v1beta1 as node_svc;
 use cosmos_sdk_proto::cosmos::base::tendermint::v1beta1 as tm_svc;
+use cosmos_sdk_proto::cosmos::staking::v1beta1 as staking;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{
     AuthInfo, BroadcastMode, GetTxResponse, GetTxsEventResponse, OrderBy, Tx, TxBody, TxRaw,
 };
@@ -454,6 +456,65 @@ pub fn node_info(node: &NodeHandle) -> tm_svc::GetNodeInfoResponse {
             // The SDK release whose services and shapes the devnet answers with.
             cosmos_sdk_version: COSMOS_SDK_VERSION.to_string(),
         }),
+    }
+}
+
+/// The queries the node itself answers rather than a module (node info and
+/// config, staking parameters), by full method name, for gRPC and
+/// `abci_query` alike: relayers ask some of them over `abci_query` (Hermes
+/// fetches the node info that way) and others over gRPC. None: the path is
+/// not one of them.
+pub fn node_service(node: &NodeHandle, path: &str) -> Option<Vec<u8>> {
+    Some(match path {
+        "/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo" => node_info(node).encode_to_vec(),
+        "/cosmos.base.node.v1beta1.Service/Config" => node_config(node).encode_to_vec(),
+        "/cosmos.staking.v1beta1.Query/Params" => staking::QueryParamsResponse {
+            params: Some(staking_params()),
+        }
+        .encode_to_vec(),
+        _ => return None,
+    })
+}
+
+/// An SDK `Dec` as text: 18 decimals.
+pub fn sdk_dec(d: cosmwasm_std::Decimal) -> String {
+    let atomics = d.atomics().u128();
+    let unit = 10u128.pow(18);
+    format!("{}.{:018}", atomics / unit, atomics % unit)
+}
+
+/// The node's configuration as `cosmos.base.node.v1beta1.Service/Config`
+/// gives it: the minimum gas price relayers and wallets check their own
+/// against. The devnet keeps every version (no pruning) and never halts.
+pub fn node_config(node: &NodeHandle) -> node_svc::ConfigResponse {
+    node_svc::ConfigResponse {
+        minimum_gas_price: format!("{}{}", sdk_dec(node.min_gas_price), crate::app::DENOM),
+        pruning_keep_recent: "0".to_string(),
+        pruning_interval: "0".to_string(),
+        halt_height: 0,
+    }
+}
+
+/// Seconds a validator's stake stays slashable after it unbonds, as the
+/// staking parameters report it (the SDK's default, 21 days). The devnet
+/// has no staking module; relayers derive a client's trusting period from
+/// it.
+pub const UNBONDING_SECONDS: i64 = 21 * 24 * 3600;
+
+/// The staking parameters the devnet reports: the SDK's defaults, with
+/// historical entries kept (relayers refuse a chain that keeps none, since
+/// a connection handshake proves the host's own past consensus states).
+pub fn staking_params() -> staking::Params {
+    staking::Params {
+        unbonding_time: Some(tmpb::google::protobuf::Duration {
+            seconds: UNBONDING_SECONDS,
+            nanos: 0,
+        }),
+        max_validators: 100,
+        max_entries: 7,
+        historical_entries: 10_000,
+        bond_denom: crate::app::DENOM.to_string(),
+        min_commission_rate: sdk_dec(cosmwasm_std::Decimal::zero()),
     }
 }
 

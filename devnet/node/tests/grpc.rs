@@ -13,13 +13,16 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::{
     query_client::QueryClient as BankClient, QueryAllBalancesRequest, QueryBalanceRequest,
     QueryTotalSupplyRequest,
 };
+use cosmos_sdk_proto::cosmos::base::node::v1beta1::{
+    service_client::ServiceClient as NodeClient, ConfigRequest,
+};
 use cosmos_sdk_proto::cosmos::base::tendermint::v1beta1::GetLatestBlockResponse;
 use cosmos_sdk_proto::cosmos::base::tendermint::v1beta1::{
     service_client::ServiceClient as TmClient, GetBlockByHeightRequest, GetLatestBlockRequest,
     GetNodeInfoRequest, GetSyncingRequest,
 };
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    query_client::QueryClient as StakingClient, QueryParamsRequest,
+    query_client::QueryClient as StakingClient, QueryParamsRequest, QueryValidatorsRequest,
 };
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{
     service_client::ServiceClient as TxClient, BroadcastMode, BroadcastTxRequest, GetTxRequest,
@@ -230,8 +233,54 @@ async fn generated_tonic_clients_query_and_transact() {
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
 
+    // What relayers check before they relay (Hermes' health check): the
+    // staking parameters with historical entries kept and an unbonding
+    // time, and the node's minimum gas price; GetNodeInfo is also asked
+    // over abci_query.
+    let mut staking = StakingClient::connect(url.clone()).await.unwrap();
+    let params = staking
+        .params(QueryParamsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .params
+        .unwrap();
+    assert!(params.historical_entries > 0);
+    assert_eq!(params.unbonding_time.unwrap().seconds, 21 * 24 * 3600);
+    assert_eq!(params.bond_denom, DENOM);
+    let mut node_svc = NodeClient::connect(url.clone()).await.unwrap();
+    let config = node_svc
+        .config(ConfigRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(config.minimum_gas_price, "0.002500000000000000ustar");
+    let r = net
+        .client
+        .abci_query(
+            Some("/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo".into()),
+            vec![],
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(r.code.is_ok(), "{}", r.log);
+    let info = cosmos_sdk_proto::cosmos::base::tendermint::v1beta1::GetNodeInfoResponse::decode(
+        r.value.as_slice(),
+    )
+    .unwrap();
+    assert!(info
+        .application_version
+        .unwrap()
+        .build_deps
+        .iter()
+        .any(|m| m.path == "github.com/cometbft/cometbft"));
+
     // A service the devnet does not have.
-    let mut staking = StakingClient::connect(url).await.unwrap();
-    let err = staking.params(QueryParamsRequest {}).await.unwrap_err();
+    let err = staking
+        .validators(QueryValidatorsRequest::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::Unimplemented, "{err:?}");
 }

@@ -8,9 +8,11 @@ mod common;
 use common::*;
 use cosmos_sdk_proto::cosmos::auth::v1beta1 as auth;
 use cosmos_sdk_proto::cosmos::bank::v1beta1 as bank;
+use cosmos_sdk_proto::cosmos::base::node::v1beta1 as node;
 use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmos_sdk_proto::cosmos::base::tendermint::v1beta1 as tm;
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
+use cosmos_sdk_proto::cosmos::staking::v1beta1 as staking;
 use cosmos_sdk_proto::cosmos::tx::v1beta1 as tx;
 use cosmos_sdk_proto::cosmwasm::wasm::v1 as wasm;
 use prost::{Message, Name};
@@ -63,6 +65,10 @@ fn served() -> Vec<(&'static str, String, String)> {
         m::<tm::GetBlockByHeightRequest, tm::GetBlockByHeightResponse>(
             "cosmos.base.tendermint.v1beta1.Service/GetBlockByHeight",
         ),
+        m::<node::ConfigRequest, node::ConfigResponse>("cosmos.base.node.v1beta1.Service/Config"),
+        m::<staking::QueryParamsRequest, staking::QueryParamsResponse>(
+            "cosmos.staking.v1beta1.Query/Params",
+        ),
         m::<wasm::QuerySmartContractStateRequest, wasm::QuerySmartContractStateResponse>(
             "cosmwasm.wasm.v1.Query/SmartContractState",
         ),
@@ -85,6 +91,8 @@ const SERVICES: &[&str] = &[
     "cosmos.bank.v1beta1.Query",
     "cosmos.tx.v1beta1.Service",
     "cosmos.base.tendermint.v1beta1.Service",
+    "cosmos.base.node.v1beta1.Service",
+    "cosmos.staking.v1beta1.Query",
     "cosmwasm.wasm.v1.Query",
 ];
 
@@ -199,6 +207,21 @@ fn descriptors_have_every_field_the_node_encodes() {
     let p = &pool;
     let addr = "starminer1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu".to_string();
 
+    same_shape(
+        p,
+        &node::ConfigResponse {
+            minimum_gas_price: "0.0025ustar".into(),
+            pruning_keep_recent: "0".into(),
+            pruning_interval: "0".into(),
+            halt_height: 1,
+        },
+    );
+    same_shape(
+        p,
+        &staking::QueryParamsResponse {
+            params: Some(starminer_devnet::services::staking_params()),
+        },
+    );
     same_shape(
         p,
         &auth::QueryAccountRequest {
@@ -573,7 +596,7 @@ async fn reflection_lists_and_describes_the_served_services() {
     let err = v1c
         .server_reflection_info(stream_of_one(ask(
             v1::server_reflection_request::MessageRequest::FileContainingSymbol(
-                "cosmos.staking.v1beta1.Query".into(),
+                "cosmos.distribution.v1beta1.Query".into(),
             ),
         )))
         .await

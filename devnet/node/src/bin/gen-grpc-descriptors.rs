@@ -25,6 +25,8 @@ const SERVICE_FILES: &[&str] = &[
     "cosmos/bank/v1beta1/query.proto",
     "cosmos/tx/v1beta1/service.proto",
     "cosmos/base/tendermint/v1beta1/query.proto",
+    "cosmos/base/node/v1beta1/query.proto",
+    "cosmos/staking/v1beta1/query.proto",
     "cosmwasm/wasm/v1/query.proto",
 ];
 
@@ -34,6 +36,8 @@ const SERVICES: &[&str] = &[
     "cosmos.bank.v1beta1.Query",
     "cosmos.tx.v1beta1.Service",
     "cosmos.base.tendermint.v1beta1.Service",
+    "cosmos.base.node.v1beta1.Service",
+    "cosmos.staking.v1beta1.Query",
     "cosmwasm.wasm.v1.Query",
 ];
 
