@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
-use starminer_client::{ChainClient, ChainConfig, Key, Manifest, Starminer, TxOutcome, Wallet};
+use starminer_client::{
+    collect_pages, ChainClient, ChainConfig, Key, Manifest, Page, Starminer, TxOutcome, Wallet,
+    MAX_PAGE,
+};
 use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
 use starminer_interfaces::registry::{self as reg, Provider};
 use tokio::sync::watch;
 
 use crate::config::AgentConfig;
-
-/// Page size of list queries (the contracts' maximum).
-const PAGE: u32 = 100;
 
 /// A connected, signing agent.
 #[derive(Clone)]
@@ -106,27 +106,37 @@ impl AgentChain {
 
     /// Open jobs, oldest first, at most `max`.
     pub async fn open_jobs(&self, max: usize) -> Result<Vec<Job>> {
-        let mut jobs = Vec::new();
-        let mut start_after = None;
-        while jobs.len() < max {
+        collect_pages(Some(max), |start_after| async move {
             let page: jm::JobsResponse = self
                 .sm
                 .job_market()
                 .query(&jm::QueryMsg::JobsByStatus {
                     status: JobStatus::Open,
                     start_after,
-                    limit: Some(PAGE),
+                    limit: Some(MAX_PAGE),
                 })
                 .await?;
-            let n = page.jobs.len();
-            start_after = page.jobs.last().map(|j| j.id);
-            jobs.extend(page.jobs);
-            if n < PAGE as usize {
-                break;
-            }
-        }
-        jobs.truncate(max);
-        Ok(jobs)
+            Ok(Page::after_last(page.jobs, MAX_PAGE, |j| j.id))
+        })
+        .await
+    }
+
+    /// Jobs the market indexes under this agent's address
+    /// (`JobsByProvider`), in every status.
+    pub async fn my_jobs(&self) -> Result<Vec<Job>> {
+        collect_pages(None, |start_after| async move {
+            let page: jm::JobsResponse = self
+                .sm
+                .job_market()
+                .query(&jm::QueryMsg::JobsByProvider {
+                    provider: self.address().to_string(),
+                    start_after,
+                    limit: Some(MAX_PAGE),
+                })
+                .await?;
+            Ok(Page::after_last(page.jobs, MAX_PAGE, |j| j.id))
+        })
+        .await
     }
 
     /// Routes that let this agent's zone take other zones' jobs.
@@ -137,7 +147,7 @@ impl AgentChain {
             .query(&jm::QueryMsg::Spillover {
                 to: zone.to_string(),
                 start_after: None,
-                limit: Some(PAGE),
+                limit: Some(MAX_PAGE),
             })
             .await?;
         Ok(r.routes)
@@ -146,48 +156,39 @@ impl AgentChain {
     /// Jobs where this agent is a verifier or dispute voter and still owes
     /// a verdict.
     pub async fn pending_verifier_tasks(&self) -> Result<Vec<jm::VerifierTask>> {
-        let mut tasks = Vec::new();
-        let mut start_after = None;
-        loop {
+        let tasks = collect_pages(None, |start_after| async move {
             let page: jm::VerifierTasksResponse = self
                 .sm
                 .job_market()
                 .query(&jm::QueryMsg::VerifierTasks {
                     address: self.address().to_string(),
                     start_after,
-                    limit: Some(PAGE),
+                    limit: Some(MAX_PAGE),
                 })
                 .await?;
-            let n = page.tasks.len();
-            start_after = page.tasks.last().map(|t| t.job_id);
-            tasks.extend(page.tasks.into_iter().filter(|t| t.pending));
-            if n < PAGE as usize {
-                return Ok(tasks);
-            }
-        }
+            Ok(Page::after_last(page.tasks, MAX_PAGE, |t| t.job_id))
+        })
+        .await?;
+        Ok(tasks.into_iter().filter(|t| t.pending).collect())
     }
 
     /// Every registered address with the provider role active.
     pub async fn providers(&self) -> Result<Vec<Provider>> {
-        let mut all = Vec::new();
-        let mut start_after = None;
-        loop {
+        collect_pages(None, |start_after| async move {
             let page: reg::ProvidersResponse = self
                 .sm
                 .registry()
                 .query(&reg::QueryMsg::ProvidersByRole {
                     role: reg::Role::Provider,
                     start_after,
-                    limit: Some(PAGE),
+                    limit: Some(MAX_PAGE),
                 })
                 .await?;
-            let n = page.providers.len();
-            start_after = page.providers.last().map(|p| p.address.to_string());
-            all.extend(page.providers);
-            if n < PAGE as usize {
-                return Ok(all);
-            }
-        }
+            Ok(Page::after_last(page.providers, MAX_PAGE, |p| {
+                p.address.to_string()
+            }))
+        })
+        .await
     }
 
     pub async fn benchmark_challenge(&self, id: u64) -> Result<reg::Challenge> {

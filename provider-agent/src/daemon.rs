@@ -49,7 +49,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use rand_core::{OsRng, RngCore};
-use starminer_interfaces::job_market::{self as jm, decoy_index, Job, JobInput, JobStatus};
+use starminer_interfaces::job_market::{self as jm, decoy_index, Job, JobStatus};
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{ProviderStatus, Role};
 use starminer_templates::by_id;
@@ -61,18 +61,13 @@ use crate::chain::{follow_blocks, AgentChain};
 use crate::config::{AgentConfig, RoleName};
 use crate::decoy::{self, DecoySeal, DecoyView, Tree};
 use crate::executor::Executor;
-use crate::fetch::{fetch_input, FetchError, FetchLimits};
+use crate::fetch::{job_input, FetchError};
 use crate::filter::{self, DeviceCaps, Refusal};
 use crate::metrics::Metrics;
+use crate::now_unix;
 use crate::state::{AgentState, Lease, Phase, SubmittedResult};
 use crate::store::{NewResult, ResultStore, StoredResult};
 use crate::verifier;
-
-/// Environment variable of the test-only cheating mode: when set to `1`, the
-/// agent flips a byte in every output chunk before committing (so its
-/// results are wrong but consistently proven). Used by the end-to-end test
-/// that checks cheaters are caught and slashed; never set it otherwise.
-pub const CHEAT_ENV: &str = "STARMINER_AGENT_TEST_CORRUPT_CHUNKS";
 
 /// Fetch attempts before a job whose input cannot be downloaded is abandoned.
 const MAX_FETCH_ATTEMPTS: u32 = 3;
@@ -88,7 +83,6 @@ pub struct Agent {
     pub exec: Arc<Executor>,
     pub devices: Vec<DeviceCaps>,
     pub metrics: Arc<Metrics>,
-    cheat: bool,
     /// Jobs with a compute task or verifier task in flight.
     busy: Mutex<HashSet<u64>>,
     verifying: Mutex<HashSet<u64>>,
@@ -114,12 +108,6 @@ pub fn backoff(attempts: u32) -> Duration {
     Duration::from_secs(1u64 << attempts.min(6)).min(MAX_BACKOFF)
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl Agent {
     pub fn open(config: AgentConfig) -> Result<Agent> {
         let chain = AgentChain::connect(&config)?;
@@ -136,12 +124,9 @@ impl Agent {
                 bail!("agent.device = {only}, but there is no such device (see `starminer-agent devices`)");
             }
         }
-        let cheat = std::env::var(CHEAT_ENV).is_ok_and(|v| v == "1");
-        if cheat {
-            tracing::warn!(
-                "{CHEAT_ENV}=1: TEST-ONLY CHEATING MODE, every output chunk is corrupted"
-            );
-        }
+        // Logs the test-only warning at start in a cheating test process.
+        #[cfg(feature = "test-cheat")]
+        crate::cheat::active();
         Ok(Agent {
             config,
             chain,
@@ -150,7 +135,6 @@ impl Agent {
             exec,
             devices,
             metrics: Arc::new(Metrics::new()),
-            cheat,
             busy: Mutex::new(HashSet::new()),
             verifying: Mutex::new(HashSet::new()),
             refused: Mutex::new(HashSet::new()),
@@ -273,48 +257,30 @@ impl Agent {
     /// lease record was not written (crash in between). They are adopted.
     async fn adopt_orphans(&self) -> Result<()> {
         let me = self.chain.address().to_string();
-        let mut start_after = None;
-        loop {
-            let page: jm::JobsResponse = self
-                .chain
-                .sm
-                .job_market()
-                .query(&jm::QueryMsg::JobsByProvider {
-                    provider: me.clone(),
-                    start_after,
-                    limit: Some(100),
-                })
-                .await?;
-            let n = page.jobs.len();
-            start_after = page.jobs.last().map(|j| j.id);
-            for job in page.jobs {
-                // A replicated job stays Open until all its slots are taken.
-                let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
-                if held && self.state.lease(job.id)?.is_none() {
-                    if is_applicant(&job, &me) {
+        for job in self.chain.my_jobs().await? {
+            // A replicated job stays Open until all its slots are taken.
+            let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
+            if held && self.state.lease(job.id)?.is_none() {
+                if is_applicant(&job, &me) {
+                    tracing::warn!(
+                        job = job.id,
+                        "adopting a replica application missing from the database"
+                    );
+                    let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
+                    lease.phase = Phase::Applied;
+                    self.state.put_lease(&lease)?;
+                } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
+                    if slot.result.is_none() && slot.commitment.is_none() {
                         tracing::warn!(
                             job = job.id,
-                            "adopting a replica application missing from the database"
+                            "adopting a claimed job missing from the database"
                         );
-                        let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
-                        lease.phase = Phase::Applied;
-                        self.state.put_lease(&lease)?;
-                    } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me)
-                    {
-                        if slot.result.is_none() && slot.commitment.is_none() {
-                            tracing::warn!(
-                                job = job.id,
-                                "adopting a claimed job missing from the database"
-                            );
-                            self.record_claim(&job, slot.lease_deadline.seconds())?;
-                        }
+                        self.record_claim(&job, slot.lease_deadline.seconds())?;
                     }
                 }
             }
-            if n < 100 {
-                return Ok(());
-            }
         }
+        Ok(())
     }
 
     fn record_claim(&self, job: &Job, lease_deadline: u64) -> Result<Lease> {
@@ -659,26 +625,28 @@ impl Agent {
             Some(r) => r,
             None => {
                 self.state.set_phase(job_id, Phase::Fetching)?;
-                let input = match self.job_input(&job).await {
-                    Ok(input) => input,
-                    Err(InputError::BadHash(e)) => {
-                        tracing::warn!(job = job_id, "{e}; reporting bad input");
-                        self.chain
-                            .market(&jm::ExecuteMsg::ReportBadInput { job_id })
-                            .await?;
-                        self.state.set_phase(job_id, Phase::BadInput)?;
-                        return Ok(());
-                    }
-                    Err(InputError::Other(e)) => {
-                        let lease = self.state.lease(job_id)?.unwrap_or(lease);
-                        if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
-                            self.abandon(job_id, format!("input unavailable: {e:#}"))
+                let input =
+                    match job_input(&job.spec.input, self.config.agent.max_input_bytes).await {
+                        Ok(input) => input,
+                        Err(e @ FetchError::HashMismatch { .. }) => {
+                            tracing::warn!(job = job_id, "{e}; reporting bad input");
+                            self.chain
+                                .market(&jm::ExecuteMsg::ReportBadInput { job_id })
                                 .await?;
+                            self.state.set_phase(job_id, Phase::BadInput)?;
                             return Ok(());
                         }
-                        return Err(e.context("fetching the input"));
-                    }
-                };
+                        Err(e) => {
+                            let e = anyhow::Error::from(e);
+                            let lease = self.state.lease(job_id)?.unwrap_or(lease);
+                            if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
+                                self.abandon(job_id, format!("input unavailable: {e:#}"))
+                                    .await?;
+                                return Ok(());
+                            }
+                            return Err(e.context("fetching the input"));
+                        }
+                    };
                 self.state.set_phase(job_id, Phase::Computing)?;
                 let exec = self.exec.clone();
                 let device = lease.device;
@@ -687,6 +655,7 @@ impl Agent {
                     tokio::task::spawn_blocking(move || exec.run(device, template, &p, &input))
                         .await
                         .map_err(|e| anyhow!("kernel task: {e}"))?;
+                #[cfg_attr(not(feature = "test-cheat"), allow(unused_mut))]
                 let mut out = match run {
                     Ok(out) => out,
                     Err(e) => {
@@ -696,10 +665,8 @@ impl Agent {
                         return Ok(());
                     }
                 };
-                if self.cheat {
-                    corrupt_chunks(&mut out.data, info.chunk_size);
-                    out.tree = starminer_templates::commit(&out.data, info.chunk_size);
-                }
+                #[cfg(feature = "test-cheat")]
+                crate::cheat::apply(&mut out, info.chunk_size);
                 self.metrics
                     .computed(info.id, lease.units, out.run_time.as_secs_f64());
                 self.store.put(NewResult {
@@ -759,22 +726,6 @@ impl Agent {
         }
         self.state.set_phase(job_id, Phase::Abandoned { reason })?;
         Ok(())
-    }
-
-    async fn job_input(&self, job: &Job) -> std::result::Result<Vec<u8>, InputError> {
-        match &job.spec.input {
-            JobInput::Inline { data } => Ok(data.to_vec()),
-            JobInput::Remote { uri, sha256, size } => {
-                let limits = FetchLimits {
-                    max_bytes: (*size).min(self.config.agent.max_input_bytes),
-                    ..FetchLimits::default()
-                };
-                fetch_input(uri, sha256, limits).await.map_err(|e| match e {
-                    FetchError::HashMismatch { .. } => InputError::BadHash(e.to_string()),
-                    other => InputError::Other(other.into()),
-                })
-            }
-        }
     }
 
     // ---- results ----------------------------------------------------------
@@ -1436,20 +1387,6 @@ impl Agent {
     }
 }
 
-enum InputError {
-    BadHash(String),
-    Other(anyhow::Error),
-}
-
-/// The test-only cheat: one flipped byte per chunk.
-fn corrupt_chunks(data: &mut [u8], chunk_size: u64) {
-    for chunk in data.chunks_mut(chunk_size.max(1) as usize) {
-        if let Some(b) = chunk.first_mut() {
-            *b ^= 0x5a;
-        }
-    }
-}
-
 /// Whether `address` waits in `job`'s replica application round.
 fn is_applicant(job: &Job, address: &str) -> bool {
     job.replica_draw
@@ -1466,17 +1403,5 @@ mod tests {
         assert_eq!(backoff(0), Duration::from_secs(1));
         assert_eq!(backoff(3), Duration::from_secs(8));
         assert_eq!(backoff(30), MAX_BACKOFF);
-    }
-
-    #[test]
-    fn corruption_changes_every_chunk() {
-        let original: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
-        let mut data = original.clone();
-        corrupt_chunks(&mut data, 256);
-        let a = starminer_templates::commit(&original, 256);
-        let b = starminer_templates::commit(&data, 256);
-        for i in 0..a.leaf_count() {
-            assert_ne!(a.leaf(i), b.leaf(i), "chunk {i}");
-        }
     }
 }

@@ -10,6 +10,8 @@
 pub mod beacon;
 pub mod bench;
 pub mod chain;
+#[cfg(feature = "test-cheat")]
+pub mod cheat;
 pub mod config;
 pub mod daemon;
 pub mod decoy;
@@ -25,3 +27,11 @@ pub mod state;
 pub mod status;
 pub mod store;
 pub mod verifier;
+
+/// Seconds since the Unix epoch on this machine's clock (0 if the clock is
+/// before 1970).
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

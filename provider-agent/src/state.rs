@@ -17,6 +17,8 @@ use anyhow::{Context, Result};
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use crate::now_unix;
+
 const LEASES: TableDefinition<u64, &[u8]> = TableDefinition::new("leases");
 const VERIFICATIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("verifications");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -174,12 +176,6 @@ pub struct SealedVerdict {
 
 pub struct AgentState {
     db: Database,
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {

@@ -32,8 +32,9 @@ use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
 
 use crate::daemon::Agent;
-use crate::fetch::{fetch_input, FetchLimits};
+use crate::fetch::job_input;
 use crate::filter::params_text;
+use crate::now_unix;
 use crate::server::ChunkResponse;
 use crate::state::{SealedVerdict, Verification};
 
@@ -66,12 +67,6 @@ pub fn chunks_to_check(sample: &[u64], decoy: Option<u64>) -> Vec<u64> {
 /// for at `now`.
 pub fn within_grace(since: u64, now: u64) -> bool {
     now < since.saturating_add(NOT_READY_GRACE_SECS)
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Whether this verifier may keep waiting for job `job_id`'s provider to
@@ -156,30 +151,6 @@ async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
         ));
     }
     ChunkFetch::Ok(data)
-}
-
-/// Fetches a job's remote input within its declared size and the agent's
-/// limit, checked against its SHA-256.
-async fn fetch_remote(
-    agent: &Agent,
-    uri: &str,
-    sha256: &str,
-    size: u64,
-) -> Result<Vec<u8>, crate::fetch::FetchError> {
-    let limits = FetchLimits {
-        max_bytes: size.min(agent.config.agent.max_input_bytes),
-        ..FetchLimits::default()
-    };
-    fetch_input(uri, sha256, limits).await
-}
-
-async fn job_input(agent: &Agent, job: &Job) -> Result<Vec<u8>> {
-    match &job.spec.input {
-        JobInput::Inline { data } => Ok(data.to_vec()),
-        JobInput::Remote { uri, sha256, size } => {
-            Ok(fetch_remote(agent, uri, sha256, *size).await?)
-        }
-    }
 }
 
 /// Recomputes chunk `index` on this agent's device (the previous chunk, a
@@ -319,7 +290,7 @@ async fn spot_check(
     v: &Verification,
 ) -> Result<Attestation> {
     let job_id = job.id;
-    let input = job_input(agent, job).await?;
+    let input = job_input(&job.spec.input, agent.config.agent.max_input_bytes).await?;
     let decoy = job
         .verification
         .as_ref()
@@ -495,7 +466,7 @@ async fn vote(
             )
         }
         ChunkFetch::Ok(served) if hex::encode(leaf_hash(&served)) == *provider_leaf => {
-            let input = job_input(agent, job).await?;
+            let input = job_input(&job.spec.input, agent.config.agent.max_input_bytes).await?;
             let expected =
                 recompute(agent, job.id, template, params, &input, result, d.index).await?;
             outputs_match(template.info(), &expected, &served)
@@ -642,10 +613,10 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
         if r.bad_input_judge.as_ref().is_none_or(|j| j.as_str() != me) {
             continue;
         }
-        let JobInput::Remote { uri, sha256, size } = &job.spec.input else {
+        if !matches!(job.spec.input, JobInput::Remote { .. }) {
             continue;
-        };
-        let fetched = fetch_remote(agent, uri, sha256, *size).await;
+        }
+        let fetched = job_input(&job.spec.input, agent.config.agent.max_input_bytes).await;
         let Some(input_bad) = bad_input_verdict(&fetched) else {
             tracing::info!(
                 job = job.id,

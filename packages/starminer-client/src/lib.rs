@@ -55,6 +55,8 @@
 //!   limits.
 //! - [`gov`]: the proposal flow (stake, propose, vote, wait, execute).
 //! - [`subscribe`]: live job events over the CometBFT WebSocket.
+//! - [`paginate`]: [`collect_pages`] reads every page of a contract list
+//!   query (`start_after`) or a Cosmos SDK query (`next_key`).
 //! - [`output`]: fetch a job's output from the provider's result server and
 //!   verify it against the on-chain Merkle root.
 
@@ -67,6 +69,7 @@ pub mod gov;
 pub mod keys;
 pub mod manifest;
 pub mod output;
+pub mod paginate;
 pub mod subscribe;
 pub mod upload;
 pub mod wallet;
@@ -79,6 +82,7 @@ pub use cosmos_sdk_proto::Any;
 pub use events::{JobAction, JobEvent};
 pub use keys::{Key, Keystore, KeystoreError};
 pub use manifest::Manifest;
+pub use paginate::{collect_pages, Page, MAX_PAGE};
 pub use wallet::Wallet;
 
 /// Re-exported so users name the same message types the contracts use.
