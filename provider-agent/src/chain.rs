@@ -3,17 +3,12 @@
 //! manifest, and the few queries and messages the agent sends. Nothing here
 //! signs or encodes a transaction itself.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result};
-use futures_util::StreamExt;
 use starminer_client::{
-    collect_pages, ChainClient, ChainConfig, Key, Manifest, Page, Starminer, TxOutcome, Wallet,
-    MAX_PAGE,
+    collect_pages, ChainClient, Key, Manifest, Page, Starminer, TxOutcome, Wallet, MAX_PAGE,
 };
 use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
 use starminer_interfaces::registry::{self as reg, Provider};
-use tokio::sync::watch;
 
 use crate::config::AgentConfig;
 
@@ -22,22 +17,6 @@ use crate::config::AgentConfig;
 pub struct AgentChain {
     pub sm: Starminer,
     pub wallet: Wallet,
-}
-
-/// The SDK's chain settings from the agent's `[chain]` section.
-pub fn chain_config(config: &AgentConfig) -> Result<ChainConfig> {
-    let mut c = ChainConfig::devnet_at(&config.chain.rpc);
-    c.rpc_fallbacks = config.chain.rpc_fallbacks.clone();
-    c.chain_id = config.chain.chain_id.clone();
-    c.prefix = config.chain.prefix.clone();
-    c.fee_denom = config.chain.fee_denom.clone();
-    c.gas_price = config
-        .chain
-        .gas_price
-        .parse()
-        .with_context(|| format!("chain.gas_price `{}`", config.chain.gas_price))?;
-    c.validate()?;
-    Ok(c)
 }
 
 /// The key of the agent's account, read from `key_file` (a mnemonic).
@@ -54,7 +33,7 @@ pub fn load_key(config: &AgentConfig) -> Result<Key> {
 
 impl AgentChain {
     pub fn connect(config: &AgentConfig) -> Result<AgentChain> {
-        let chain = ChainClient::new(chain_config(config)?)?;
+        let chain = ChainClient::new(config.chain.client.clone())?;
         let manifest = Manifest::load(&config.chain.manifest).with_context(|| {
             format!(
                 "the deployment manifest {} (chain.manifest)",
@@ -202,74 +181,5 @@ impl AgentChain {
     pub async fn head(&self) -> Result<(u64, u64)> {
         let s = self.chain().status().await?;
         Ok((s.height, s.time))
-    }
-}
-
-/// Follows new blocks: a NewBlock subscription on the node's WebSocket,
-/// falling back to polling the RPC every `poll` while the WebSocket is down
-/// (and retrying it). Publishes the latest height on `tx`; returns when every
-/// receiver is gone.
-pub async fn follow_blocks(chain: ChainClient, poll: Duration, tx: watch::Sender<u64>) {
-    use tendermint_rpc::{SubscriptionClient, WebSocketClient};
-    loop {
-        if tx.is_closed() {
-            return;
-        }
-        // The current endpoint's: after a failover, the live node's.
-        let url = chain.websocket_url();
-        match WebSocketClient::new(url.as_str()).await {
-            Ok((client, driver)) => {
-                let driver = tokio::spawn(driver.run());
-                match client
-                    .subscribe(tendermint_rpc::query::EventType::NewBlock.into())
-                    .await
-                {
-                    Ok(mut blocks) => {
-                        tracing::info!(%url, "following new blocks over the WebSocket");
-                        loop {
-                            let next = tokio::time::timeout(poll * 6, blocks.next()).await;
-                            match next {
-                                Ok(Some(Ok(ev))) => {
-                                    if let tendermint_rpc::event::EventData::NewBlock {
-                                        block: Some(b),
-                                        ..
-                                    } = ev.data
-                                    {
-                                        if tx.send(b.header.height.value()).is_err() {
-                                            return;
-                                        }
-                                    }
-                                }
-                                Ok(Some(Err(e))) => {
-                                    tracing::warn!("WebSocket event error: {e}");
-                                    break;
-                                }
-                                Ok(None) => break,
-                                Err(_) => {
-                                    tracing::warn!("no block over the WebSocket for a while");
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => tracing::warn!("subscribing to new blocks: {e}"),
-                }
-                let _ = client.close();
-                driver.abort();
-            }
-            Err(e) => tracing::warn!(%url, "WebSocket unavailable ({e}); polling"),
-        }
-        // Poll for a while before trying the WebSocket again.
-        for _ in 0..6 {
-            match chain.status().await {
-                Ok(s) => {
-                    if tx.send(s.height).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => tracing::warn!("chain unreachable: {e:#}"),
-            }
-            tokio::time::sleep(poll).await;
-        }
     }
 }

@@ -49,6 +49,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use rand_core::{OsRng, RngCore};
+use starminer_client::BlockFollower;
 use starminer_interfaces::job_market::{self as jm, decoy_index, Job, JobStatus};
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{ProviderStatus, Role};
@@ -57,7 +58,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::{follow_blocks, AgentChain};
+use crate::chain::AgentChain;
 use crate::config::{AgentConfig, RoleName};
 use crate::decoy::{self, DecoySeal, DecoyView, Tree};
 use crate::executor::Executor;
@@ -172,7 +173,8 @@ impl Agent {
 
         let (height_tx, mut height_rx) = watch::channel(0u64);
         let poll = Duration::from_secs(self.config.agent.poll_seconds);
-        let follower = tokio::spawn(follow_blocks(self.chain.chain().clone(), poll, height_tx));
+        let follower =
+            tokio::spawn(BlockFollower::new(self.chain.chain().clone(), poll).publish(height_tx));
 
         if let Err(e) = self.adopt_orphans().await {
             tracing::warn!("could not compare leases with the chain yet: {e:#}");

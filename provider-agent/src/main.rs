@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use cosmwasm_std::Decimal;
 use starminer_agent::config::{AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE};
 use starminer_agent::executor::Executor;
 use starminer_agent::fetch::{fetch_input, FetchLimits};
@@ -96,7 +97,7 @@ enum Command {
         fee_denom: String,
         /// Price per gas unit, in the fee denom.
         #[arg(long, default_value = "0.0025")]
-        gas_price: String,
+        gas_price: Decimal,
         /// Deployment manifest (JSON from the deploy tool).
         #[arg(long, default_value = "manifest.json")]
         manifest: PathBuf,
@@ -439,7 +440,7 @@ fn init(home: &Home, values: InitValues, mnemonic: Option<String>, force: bool) 
         .with_context(|| format!("writing {}", config_path.display()))?;
     println!("config:  {}", config_path.display());
     println!("key:     {} (mode 0600)", key_path.display());
-    println!("address: {}", key.address(&config.chain.prefix)?);
+    println!("address: {}", key.address(&config.chain.client.prefix)?);
     if generated {
         println!("mnemonic (write it down; it is the only backup of the key):\n  {mnemonic}");
     }

@@ -54,6 +54,8 @@
 //! - [`upload`]: wasm uploaded gzip'ed, its sizes against a public node's
 //!   limits.
 //! - [`gov`]: the proposal flow (stake, propose, vote, wait, execute).
+//! - [`follow`]: [`BlockFollower`], the heights of new blocks in order, over
+//!   the CometBFT WebSocket with polling as fallback, resumable from a height.
 //! - [`subscribe`]: live job events over the CometBFT WebSocket.
 //! - [`paginate`]: [`collect_pages`] reads every page of a contract list
 //!   query (`start_after`) or a Cosmos SDK query (`next_key`).
@@ -65,6 +67,7 @@ pub mod config;
 pub mod contracts;
 pub mod deploy;
 pub mod events;
+pub mod follow;
 pub mod gov;
 pub mod keys;
 pub mod manifest;
@@ -80,6 +83,7 @@ pub use contracts::Starminer;
 /// The protobuf `Any` every message is sent as.
 pub use cosmos_sdk_proto::Any;
 pub use events::{JobAction, JobEvent};
+pub use follow::{BlockFollower, FollowSource};
 pub use keys::{Key, Keystore, KeystoreError};
 pub use manifest::Manifest;
 pub use paginate::{collect_pages, Page, MAX_PAGE};
