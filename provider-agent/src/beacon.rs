@@ -81,14 +81,14 @@ pub struct BeaconState {
 /// next link once per interval, and draws verifiers for jobs whose beacon
 /// value exists.
 pub async fn beacon_duty(agent: &Agent) -> Result<()> {
-    let Some(me) = agent.chain.me().await? else {
+    let Some(me) = agent.account.me().await? else {
         return Ok(());
     };
     if !me.has_active_role(Role::Validator) {
         return Ok(());
     }
     let interval = agent
-        .chain
+        .account
         .sm
         .registry()
         .config()
@@ -128,7 +128,7 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
         None => Ok(()),
         Some(Ok(anchor)) => {
             agent
-                .chain
+                .account
                 .registry(&reg::ExecuteMsg::SetBeaconAnchor {
                     anchor: anchor.clone(),
                 })
@@ -139,7 +139,7 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
         }
         Some(Err(preimage)) => {
             match agent
-                .chain
+                .account
                 .registry(&reg::ExecuteMsg::RevealBeacon {
                     preimage: hex::encode(preimage),
                 })
@@ -196,11 +196,11 @@ pub fn draw_ready(job: &Job, seq: u64) -> bool {
 }
 
 async fn draw_ready_jobs(agent: &Agent) -> Result<()> {
-    let seq = agent.chain.sm.registry().beacon().await?.seq;
+    let seq = agent.account.sm.registry().beacon().await?.seq;
     let mut ready = Vec::new();
     for status in [JobStatus::Submitted, JobStatus::Disputed] {
         let page = agent
-            .chain
+            .account
             .sm
             .job_market()
             .jobs_by_status(status, None, Some(100))
@@ -213,7 +213,7 @@ async fn draw_ready_jobs(agent: &Agent) -> Result<()> {
     }
     for ids in ready.chunks(DRAW_BATCH) {
         let out = agent
-            .chain
+            .account
             .market(&jm::ExecuteMsg::DrawVerifiers {
                 job_ids: ids.to_vec(),
             })

@@ -4,7 +4,7 @@
 //! NewBlock subscription, polling as fallback) wakes the reconcile loop; the
 //! result server serves chunks, proofs and `/metrics`; compute and verifier
 //! tasks run jobs in the background. The reconcile loop owns every decision
-//! and reads and writes the lease database ([`crate::state`]) before acting,
+//! and reads and writes the lease database ([`crate::duties`]) before acting,
 //! so a crash or restart at any point resumes where it stopped:
 //!
 //! ```text
@@ -58,16 +58,16 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::AgentChain;
+use crate::account::AgentAccount;
 use crate::config::{AgentConfig, RoleName};
 use crate::decoy::{self, DecoySeal, DecoyView, Tree};
+use crate::duties::{DutyDb, Lease, Phase, SubmittedResult};
 use crate::executor::Executor;
 use crate::fetch::{job_input, FetchError};
 use crate::filter::{self, DeviceCaps, Refusal};
 use crate::metrics::Metrics;
 use crate::now_unix;
-use crate::state::{AgentState, Lease, Phase, SubmittedResult};
-use crate::store::{NewResult, ResultStore, StoredResult};
+use crate::results::{NewResult, ResultStore, StoredResult};
 use crate::verifier;
 
 /// Fetch attempts before a job whose input cannot be downloaded is abandoned.
@@ -78,9 +78,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Everything the daemon's tasks share.
 pub struct Agent {
     pub config: AgentConfig,
-    pub chain: AgentChain,
-    pub state: AgentState,
-    pub store: Arc<ResultStore>,
+    pub account: AgentAccount,
+    pub duties: DutyDb,
+    pub results: Arc<ResultStore>,
     pub exec: Arc<Executor>,
     pub devices: Vec<DeviceCaps>,
     pub metrics: Arc<Metrics>,
@@ -111,9 +111,9 @@ pub fn backoff(attempts: u32) -> Duration {
 
 impl Agent {
     pub fn open(config: AgentConfig) -> Result<Agent> {
-        let chain = AgentChain::connect(&config)?;
-        let state = AgentState::open(&config.db_path())?;
-        let store = Arc::new(ResultStore::open(config.results_dir())?);
+        let account = AgentAccount::connect(&config)?;
+        let duties = DutyDb::open(&config.db_path())?;
+        let results = Arc::new(ResultStore::open(config.results_dir())?);
         let exec = Arc::new(Executor::open_all()?);
         let mut devices: Vec<DeviceCaps> = crate::devices::discover()
             .iter()
@@ -130,9 +130,9 @@ impl Agent {
         crate::cheat::active();
         Ok(Agent {
             config,
-            chain,
-            state,
-            store,
+            account,
+            duties,
+            results,
             exec,
             devices,
             metrics: Arc::new(Metrics::new()),
@@ -157,7 +157,7 @@ impl Agent {
 
     /// Runs until `shutdown` is cancelled, then drains (see the module docs).
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) -> Result<()> {
-        let me = self.chain.address().to_string();
+        let me = self.account.address().to_string();
         tracing::info!(address = %me, zone = %self.config.provider.zone, roles = ?self.config.provider.roles, "agent starting");
         let listener = tokio::net::TcpListener::bind(self.config.server.listen)
             .await
@@ -165,7 +165,7 @@ impl Agent {
                 format!("binding the result server to {}", self.config.server.listen)
             })?;
         let server = tokio::spawn(crate::server::serve_with_metrics(
-            self.store.clone(),
+            self.results.clone(),
             self.metrics.clone(),
             listener,
         ));
@@ -173,8 +173,9 @@ impl Agent {
 
         let (height_tx, mut height_rx) = watch::channel(0u64);
         let poll = Duration::from_secs(self.config.agent.poll_seconds);
-        let follower =
-            tokio::spawn(BlockFollower::new(self.chain.chain().clone(), poll).publish(height_tx));
+        let follower = tokio::spawn(
+            BlockFollower::new(self.account.client().clone(), poll).publish(height_tx),
+        );
 
         if let Err(e) = self.adopt_orphans().await {
             tracing::warn!("could not compare leases with the chain yet: {e:#}");
@@ -245,7 +246,7 @@ impl Agent {
         follower.abort();
         server.abort();
         let left: Vec<String> = self
-            .state
+            .duties
             .active_leases()?
             .iter()
             .map(|l| format!("{}:{}", l.job_id, l.phase.name()))
@@ -258,11 +259,11 @@ impl Agent {
     /// database does not know: a claim whose transaction committed but whose
     /// lease record was not written (crash in between). They are adopted.
     async fn adopt_orphans(&self) -> Result<()> {
-        let me = self.chain.address().to_string();
-        for job in self.chain.my_jobs().await? {
+        let me = self.account.address().to_string();
+        for job in self.account.my_jobs().await? {
             // A replicated job stays Open until all its slots are taken.
             let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
-            if held && self.state.lease(job.id)?.is_none() {
+            if held && self.duties.lease(job.id)?.is_none() {
                 if is_applicant(&job, &me) {
                     tracing::warn!(
                         job = job.id,
@@ -270,7 +271,7 @@ impl Agent {
                     );
                     let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
                     lease.phase = Phase::Applied;
-                    self.state.put_lease(&lease)?;
+                    self.duties.put_lease(&lease)?;
                 } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
                     if slot.result.is_none() && slot.commitment.is_none() {
                         tracing::warn!(
@@ -308,20 +309,20 @@ impl Agent {
             last_error: None,
             updated_at: 0,
         };
-        self.state.put_lease(&lease)?;
+        self.duties.put_lease(&lease)?;
         Ok(lease)
     }
 
     /// One pass over everything: leases, claims, verifier duties.
     async fn round(self: &Arc<Self>, tasks: &mut JoinSet<()>, draining: bool) -> Result<()> {
-        let (_, block_time) = self.chain.head().await?;
-        for listed in self.state.active_leases()? {
+        let (_, block_time) = self.account.head().await?;
+        for listed in self.duties.active_leases()? {
             if self.is_busy(listed.job_id) {
                 continue;
             }
             // A compute task may have finished (and moved the lease on)
             // since the list was read: act on the lease as it is now.
-            let Some(lease) = self.state.lease(listed.job_id)? else {
+            let Some(lease) = self.duties.lease(listed.job_id)? else {
                 continue;
             };
             if lease.phase.is_terminal() {
@@ -353,11 +354,11 @@ impl Agent {
             };
             if let Err(e) = r {
                 self.metrics.error("lease");
-                let n = self.state.record_failure(job_id, &format!("{e:#}"))?;
+                let n = self.duties.record_failure(job_id, &format!("{e:#}"))?;
                 tracing::warn!(job = job_id, attempt = n, "{e:#}");
             }
         }
-        self.metrics.set_jobs(&self.state.leases()?);
+        self.metrics.set_jobs(&self.duties.leases()?);
         if draining {
             return Ok(());
         }
@@ -371,8 +372,8 @@ impl Agent {
     }
 
     async fn heartbeat(&self) -> Result<()> {
-        if self.chain.me().await?.is_some() {
-            self.chain
+        if self.account.me().await?.is_some() {
+            self.account
                 .registry(&starminer_interfaces::registry::ExecuteMsg::Heartbeat {})
                 .await?;
         }
@@ -380,10 +381,10 @@ impl Agent {
     }
 
     async fn claim_rewards(&self) -> Result<()> {
-        let inc = self.chain.sm.incentives();
-        let pending = inc.pending_rewards(self.chain.address()).await?;
+        let inc = self.account.sm.incentives();
+        let pending = inc.pending_rewards(self.account.address()).await?;
         if !pending.amount.is_zero() {
-            inc.claim(&self.chain.wallet).await?;
+            inc.claim(&self.account.wallet).await?;
             self.metrics
                 .rewards_uagpu
                 .inc_by(u64::try_from(pending.amount.u128()).unwrap_or(u64::MAX));
@@ -403,7 +404,7 @@ impl Agent {
         if free == 0 {
             return Ok(());
         }
-        let Some(me) = self.chain.me().await? else {
+        let Some(me) = self.account.me().await? else {
             tracing::debug!("not registered: run `starminer-agent register`");
             return Ok(());
         };
@@ -412,14 +413,14 @@ impl Agent {
             return Ok(());
         }
         let routes: BTreeMap<String, jm::SpillRoute> = self
-            .chain
+            .account
             .spill_routes(&me.zone)
             .await?
             .into_iter()
             .map(|r| (r.from, r.route))
             .collect();
-        let lease_rule = self.chain.lease_rule().await?;
-        let mut jobs = self.chain.open_jobs(200).await?;
+        let lease_rule = self.account.lease_rule().await?;
+        let mut jobs = self.account.open_jobs(200).await?;
         // The market's order: most urgent first, then oldest.
         jobs.sort_by_key(|j| (std::cmp::Reverse(j.spec.requirements.urgency), j.id));
         let mut templates: BTreeMap<String, Option<jm::Template>> = BTreeMap::new();
@@ -428,7 +429,7 @@ impl Agent {
             if claimed >= free {
                 break;
             }
-            if self.state.lease(job.id)?.is_some() || job.tier > me.tier {
+            if self.duties.lease(job.id)?.is_some() || job.tier > me.tier {
                 continue;
             }
             if !job.takes_replica_applications(cosmwasm_std::Timestamp::from_seconds(block_time)) {
@@ -447,7 +448,7 @@ impl Agent {
             }
             let id = job.spec.template.clone();
             if !templates.contains_key(&id) {
-                templates.insert(id.clone(), self.chain.template(&id).await?);
+                templates.insert(id.clone(), self.account.template(&id).await?);
             }
             let Some(Some(chain_template)) = templates.get(&id) else {
                 continue;
@@ -469,19 +470,19 @@ impl Agent {
                 }
             };
             match self
-                .chain
+                .account
                 .market(&jm::ExecuteMsg::Claim { job_id: job.id })
                 .await
             {
                 Ok(_) => {
                     self.metrics.claims.inc();
-                    let after = self.chain.job(job.id).await?;
-                    if is_applicant(&after, self.chain.address()) {
+                    let after = self.account.job(job.id).await?;
+                    if is_applicant(&after, self.account.address()) {
                         // Drawn slots: this was an application.
                         let mut lease = self.record_claim(&after, job.spec.deadline.seconds())?;
                         lease.device = accepted.device;
                         lease.phase = Phase::Applied;
-                        self.state.put_lease(&lease)?;
+                        self.duties.put_lease(&lease)?;
                         let draw = after.replica_draw.as_ref();
                         tracing::info!(
                             job = job.id,
@@ -496,18 +497,18 @@ impl Agent {
                     let deadline = after
                         .slots
                         .iter()
-                        .find(|s| s.provider.as_str() == self.chain.address())
+                        .find(|s| s.provider.as_str() == self.account.address())
                         .map_or(job.spec.deadline.seconds(), |s| s.lease_deadline.seconds());
                     let mut lease = self.record_claim(&after, deadline)?;
                     lease.device = accepted.device;
-                    self.state.put_lease(&lease)?;
+                    self.duties.put_lease(&lease)?;
                     tracing::info!(job = job.id, template = %id, units = accepted.units, device = accepted.device, lease_deadline = deadline, "claimed");
                     claimed += 1;
                     self.spawn_compute(tasks, lease);
                 }
                 Err(e) => {
                     // Lost a race, or the chain said no: look at the job.
-                    match self.chain.job(job.id).await {
+                    match self.account.job(job.id).await {
                         Ok(now) if now.status != JobStatus::Open => {
                             self.metrics.claims_lost.inc();
                             tracing::info!(job = job.id, status = ?now.status, "another provider claimed it first");
@@ -533,13 +534,13 @@ impl Agent {
     /// lease ends (the market released the collateral).
     async fn follow_application(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
-        let me = self.chain.address();
+        let job = self.account.job(job_id).await?;
+        let me = self.account.address();
         if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
             let mut seated = lease.clone();
             seated.lease_deadline = slot.lease_deadline.seconds();
             seated.phase = Phase::Claimed;
-            self.state.put_lease(&seated)?;
+            self.duties.put_lease(&seated)?;
             tracing::info!(
                 job = job_id,
                 lease_deadline = seated.lease_deadline,
@@ -550,7 +551,7 @@ impl Agent {
         let Some(draw) = job.replica_draw.as_ref().filter(|_| is_applicant(&job, me)) else {
             self.metrics.claims_lost.inc();
             tracing::info!(job = job_id, status = ?job.status, "not drawn for a replica slot; collateral released");
-            self.state.set_phase(
+            self.duties.set_phase(
                 job_id,
                 Phase::Ended {
                     status: format!("not drawn ({:?})", job.status),
@@ -559,10 +560,10 @@ impl Agent {
             return Ok(());
         };
         if block_time > draw.apply_until.seconds() && draw.applicants.len() >= job.open_slots() {
-            let seq = self.chain.sm.registry().beacon().await?.seq;
+            let seq = self.account.sm.registry().beacon().await?.seq;
             if seq >= draw.draw_at {
                 let out = self
-                    .chain
+                    .account
                     .market(&jm::ExecuteMsg::DrawVerifiers {
                         job_ids: vec![job_id],
                     })
@@ -595,7 +596,7 @@ impl Agent {
             let r = agent.compute(lease).await;
             if let Err(e) = r {
                 agent.metrics.error("compute");
-                let _ = agent.state.record_failure(job_id, &format!("{e:#}"));
+                let _ = agent.duties.record_failure(job_id, &format!("{e:#}"));
                 tracing::warn!(job = job_id, "{e:#}");
             }
             if let Ok(mut busy) = agent.busy.lock() {
@@ -607,10 +608,10 @@ impl Agent {
     /// Fetch, run, store; then submit at once.
     async fn compute(self: &Arc<Self>, lease: Lease) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
+        let job = self.account.job(job_id).await?;
         if !self.holds_unsent_slot(&job) {
             tracing::info!(job = job_id, status = ?job.status, "job is no longer ours; dropping it");
-            self.state.set_phase(
+            self.duties.set_phase(
                 job_id,
                 Phase::Ended {
                     status: format!("{:?}", job.status),
@@ -622,25 +623,25 @@ impl Agent {
         let info = template.info();
         let params = template.parse_params(&lease.params)?;
         let id = result_id(job_id);
-        let stored = match self.store.get(&id) {
+        let stored = match self.results.get(&id) {
             // Computed before a restart: reuse it.
             Some(r) => r,
             None => {
-                self.state.set_phase(job_id, Phase::Fetching)?;
+                self.duties.set_phase(job_id, Phase::Fetching)?;
                 let input =
                     match job_input(&job.spec.input, self.config.agent.max_input_bytes).await {
                         Ok(input) => input,
                         Err(e @ FetchError::HashMismatch { .. }) => {
                             tracing::warn!(job = job_id, "{e}; reporting bad input");
-                            self.chain
+                            self.account
                                 .market(&jm::ExecuteMsg::ReportBadInput { job_id })
                                 .await?;
-                            self.state.set_phase(job_id, Phase::BadInput)?;
+                            self.duties.set_phase(job_id, Phase::BadInput)?;
                             return Ok(());
                         }
                         Err(e) => {
                             let e = anyhow::Error::from(e);
-                            let lease = self.state.lease(job_id)?.unwrap_or(lease);
+                            let lease = self.duties.lease(job_id)?.unwrap_or(lease);
                             if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
                                 self.abandon(job_id, format!("input unavailable: {e:#}"))
                                     .await?;
@@ -649,7 +650,7 @@ impl Agent {
                             return Err(e.context("fetching the input"));
                         }
                     };
-                self.state.set_phase(job_id, Phase::Computing)?;
+                self.duties.set_phase(job_id, Phase::Computing)?;
                 let exec = self.exec.clone();
                 let device = lease.device;
                 let p = params.clone();
@@ -671,7 +672,7 @@ impl Agent {
                 crate::cheat::apply(&mut out, info.chunk_size);
                 self.metrics
                     .computed(info.id, lease.units, out.run_time.as_secs_f64());
-                self.store.put(NewResult {
+                self.results.put(NewResult {
                     id: &id,
                     template: info.id,
                     params: &params.canonical(),
@@ -684,7 +685,7 @@ impl Agent {
                 })?
             }
         };
-        let mut lease = self.state.lease(job_id)?.context("lease vanished")?;
+        let mut lease = self.duties.lease(job_id)?.context("lease vanished")?;
         let sealed = lease.result.as_ref().and_then(|r| r.decoy.clone());
         lease.result = Some(SubmittedResult {
             result_id: id.clone(),
@@ -705,9 +706,9 @@ impl Agent {
         lease.phase = Phase::Computed;
         lease.attempts = 0;
         lease.last_error = None;
-        self.state.put_lease(&lease)?;
+        self.duties.put_lease(&lease)?;
         tracing::info!(job = job_id, root = %stored.meta.root, chunks = stored.meta.chunk_count, "computed");
-        let (_, block_time) = self.chain.head().await?;
+        let (_, block_time) = self.account.head().await?;
         self.submit(&lease, block_time).await
     }
 
@@ -716,7 +717,11 @@ impl Agent {
     /// once) and ends the lease. If the chain refuses, the lease is ended
     /// locally all the same and expires on chain.
     async fn abandon(&self, job_id: u64, reason: String) -> Result<()> {
-        match self.chain.market(&jm::ExecuteMsg::Abandon { job_id }).await {
+        match self
+            .account
+            .market(&jm::ExecuteMsg::Abandon { job_id })
+            .await
+        {
             Ok(_) => {
                 tracing::error!(job = job_id, %reason, "abandoned the job on chain (requeued for another provider)")
             }
@@ -726,7 +731,7 @@ impl Agent {
                 "abandoning the job; the chain refused Abandon ({e:#}), so the lease will expire"
             ),
         }
-        self.state.set_phase(job_id, Phase::Abandoned { reason })?;
+        self.duties.set_phase(job_id, Phase::Abandoned { reason })?;
         Ok(())
     }
 
@@ -741,7 +746,7 @@ impl Agent {
             job.status == JobStatus::Assigned || (replicated && job.status == JobStatus::Open);
         status_ok
             && job.slots.iter().any(|s| {
-                s.provider.as_str() == self.chain.address()
+                s.provider.as_str() == self.account.address()
                     && s.commitment.is_none()
                     && s.result.is_none()
             })
@@ -751,7 +756,7 @@ impl Agent {
     fn my_slot<'a>(&self, job: &'a Job) -> Option<&'a jm::Slot> {
         job.slots
             .iter()
-            .find(|s| s.provider.as_str() == self.chain.address())
+            .find(|s| s.provider.as_str() == self.account.address())
     }
 
     /// Sends a computed result: `SubmitResult`, or for a replicated job
@@ -764,7 +769,7 @@ impl Agent {
             .clone()
             .context("computed lease without a result")?;
         if block_time > lease.lease_deadline {
-            self.state.set_phase(
+            self.duties.set_phase(
                 job_id,
                 Phase::Ended {
                     status: "lease expired before the result was submitted".into(),
@@ -778,7 +783,7 @@ impl Agent {
         }
         let (msg, next, what) = if lease.replicated {
             let salt = self.salt_for(job_id)?;
-            let me = self.chain.address().to_string();
+            let me = self.account.address().to_string();
             let commitment = crate::hashing::result_commitment(&r.root, &salt, &me, job_id)?;
             (
                 jm::ExecuteMsg::CommitResult { job_id, commitment },
@@ -805,15 +810,15 @@ impl Agent {
                 what,
             )
         };
-        match self.chain.market(&msg).await {
+        match self.account.market(&msg).await {
             Ok(_) => {
-                self.state.set_phase(job_id, next)?;
+                self.duties.set_phase(job_id, next)?;
                 tracing::info!(job = job_id, root = %r.root, "{what}");
                 Ok(())
             }
             Err(e) => {
                 // A send whose answer was lost, or a job taken from us?
-                let job = self.chain.job(job_id).await?;
+                let job = self.account.job(job_id).await?;
                 let landed = if lease.replicated {
                     self.my_slot(&job).is_some_and(|s| s.commitment.is_some())
                 } else {
@@ -828,11 +833,11 @@ impl Agent {
                         || submitted.is_some_and(|root| *root == r.root)
                 };
                 if landed {
-                    self.state.set_phase(job_id, next)?;
+                    self.duties.set_phase(job_id, next)?;
                     return Ok(());
                 }
                 if !self.holds_unsent_slot(&job) {
-                    self.state.set_phase(
+                    self.duties.set_phase(
                         job_id,
                         Phase::Ended {
                             status: format!("{:?}", job.status),
@@ -858,12 +863,12 @@ impl Agent {
     ) -> Result<Option<jm::DecoyPair>> {
         let job_id = lease.job_id;
         if r.decoy.is_none() {
-            let job = self.chain.job(job_id).await?;
+            let job = self.account.job(job_id).await?;
             if !matches!(job.spec.verification, VerificationMode::SpotCheck { verifiers } if verifiers > 0)
             {
                 return Ok(None);
             }
-            let params = self.chain.sm.job_market().config().await?.params;
+            let params = self.account.sm.job_market().config().await?.params;
             if !decoy::needs_decoy(&job, &params) {
                 return Ok(None);
             }
@@ -876,9 +881,9 @@ impl Agent {
             let seal = decoy::new_seal(job_id, &stored.tree, &false_tree)?;
             r.root = seal.submitted_root().to_string();
             r.decoy = Some(seal);
-            let mut now = self.state.lease(job_id)?.context("lease vanished")?;
+            let mut now = self.duties.lease(job_id)?.context("lease vanished")?;
             now.result = Some(r.clone());
-            self.state.put_lease(&now)?;
+            self.duties.put_lease(&now)?;
             tracing::info!(
                 job = job_id,
                 index,
@@ -887,13 +892,13 @@ impl Agent {
         }
         let seal = r.decoy.as_ref().context("no seal")?;
         let stored = self
-            .store
+            .results
             .seal_decoy(&r.result_id, seal.index, seal.submitted())?;
         let pair = decoy::pair(
             seal,
             &stored.tree,
             stored.tree_of(Tree::False),
-            self.chain.address(),
+            self.account.address(),
             job_id,
         )?;
         Ok(Some(pair))
@@ -906,14 +911,14 @@ impl Agent {
         // A pair sealed into the lease but not yet into the store (crash in
         // between) is put there first.
         if self
-            .store
+            .results
             .get(&r.result_id)
             .is_some_and(|s| s.decoy().is_none())
         {
-            self.store
+            self.results
                 .seal_decoy(&r.result_id, seal.index, seal.submitted())?;
         }
-        if !self.store.set_decoy_view(&r.result_id, view)? {
+        if !self.results.set_decoy_view(&r.result_id, view)? {
             return Ok(());
         }
         let job = lease.job_id;
@@ -964,7 +969,7 @@ impl Agent {
         // shows cannot change them any more.
         self.set_decoy_view(lease, seal, DecoyView::Open)?;
         let sent = self
-            .chain
+            .account
             .market(&jm::ExecuteMsg::RevealDecoy {
                 job_id,
                 salt: seal.salt_bytes()?.into(),
@@ -972,7 +977,7 @@ impl Agent {
             })
             .await;
         if let Err(e) = sent {
-            let now = self.chain.job(job_id).await?;
+            let now = self.account.job(job_id).await?;
             let revealed = now
                 .verification
                 .as_ref()
@@ -1004,17 +1009,17 @@ impl Agent {
         use sha2::{Digest, Sha256};
         static CREATE: Mutex<()> = Mutex::new(());
         const KEY: &str = "commit_secret";
-        let secret: String = match self.state.meta(KEY)? {
+        let secret: String = match self.duties.meta(KEY)? {
             Some(s) => s,
             None => {
                 let _guard = CREATE.lock().map_err(|_| anyhow!("salt lock poisoned"))?;
-                match self.state.meta(KEY)? {
+                match self.duties.meta(KEY)? {
                     Some(s) => s,
                     None => {
                         let mut bytes = [0u8; 32];
                         OsRng.fill_bytes(&mut bytes);
                         let s = hex::encode(bytes);
-                        self.state.put_meta(KEY, &s)?;
+                        self.duties.put_meta(KEY, &s)?;
                         s
                     }
                 }
@@ -1031,13 +1036,13 @@ impl Agent {
     /// Replicated, committed: reveal once every slot has committed.
     async fn reveal(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
+        let job = self.account.job(job_id).await?;
         let Some(slot) = self.my_slot(&job) else {
             return self.end_unpaid(job_id, &job.status);
         };
         if slot.result.is_some() {
             // Revealed before a restart: adopt the chain's state.
-            self.state.set_phase(job_id, Phase::Submitted)?;
+            self.duties.set_phase(job_id, Phase::Submitted)?;
             tracing::info!(job = job_id, "the reveal is already on chain");
             return self.follow_replicated(lease, block_time).await;
         }
@@ -1062,7 +1067,7 @@ impl Agent {
                     .context("committed lease without a result")?;
                 let salt = self.salt_for(job_id)?;
                 let sent = self
-                    .chain
+                    .account
                     .market(&jm::ExecuteMsg::RevealResult {
                         job_id,
                         root: r.root.clone(),
@@ -1073,15 +1078,15 @@ impl Agent {
                     })
                     .await;
                 if let Err(e) = sent {
-                    let now = self.chain.job(job_id).await?;
+                    let now = self.account.job(job_id).await?;
                     if self.my_slot(&now).is_none_or(|s| s.result.is_none()) {
                         return Err(e.context("revealing the result"));
                     }
                 }
-                self.state.set_phase(job_id, Phase::Submitted)?;
+                self.duties.set_phase(job_id, Phase::Submitted)?;
                 tracing::info!(job = job_id, root = %r.root, "result revealed");
-                let (_, block_time) = self.chain.head().await?;
-                let lease = self.state.lease(job_id)?.context("lease vanished")?;
+                let (_, block_time) = self.account.head().await?;
+                let lease = self.duties.lease(job_id)?.context("lease vanished")?;
                 self.follow_replicated(&lease, block_time).await
             }
             status => self.end_unpaid(job_id, &status),
@@ -1092,7 +1097,7 @@ impl Agent {
     /// past the reveal window the agent settles).
     async fn follow_replicated(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
+        let job = self.account.job(job_id).await?;
         let Some(slot) = self.my_slot(&job) else {
             // No majority: the slots were cleared and the job reopened (or failed).
             return self.end_unpaid(job_id, &job.status);
@@ -1127,7 +1132,7 @@ impl Agent {
                 self.metrics
                     .earnings_uagpu
                     .inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
-                self.state.set_phase(job_id, Phase::Settled)?;
+                self.duties.set_phase(job_id, Phase::Settled)?;
                 tracing::info!(job = job_id, paid_uagpu = paid, "settled (replicated)");
                 Ok(())
             }
@@ -1138,8 +1143,12 @@ impl Agent {
     /// `Settle` on a replicated job whose reveal window closed; someone else
     /// settling first is fine.
     async fn settle_replicated(&self, job_id: u64) -> Result<()> {
-        if let Err(e) = self.chain.market(&jm::ExecuteMsg::Settle { job_id }).await {
-            let job = self.chain.job(job_id).await?;
+        if let Err(e) = self
+            .account
+            .market(&jm::ExecuteMsg::Settle { job_id })
+            .await
+        {
+            let job = self.account.job(job_id).await?;
             if job.status == JobStatus::Revealing {
                 return Err(e.context("settling after the reveal window"));
             }
@@ -1150,7 +1159,7 @@ impl Agent {
 
     fn end_unpaid(&self, job_id: u64, status: &JobStatus) -> Result<()> {
         tracing::info!(job = job_id, ?status, "job ended without paying this agent");
-        self.state.set_phase(
+        self.duties.set_phase(
             job_id,
             Phase::Ended {
                 status: format!("{status:?}"),
@@ -1161,8 +1170,8 @@ impl Agent {
 
     async fn follow_submitted(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
-        let me = self.chain.address();
+        let job = self.account.job(job_id).await?;
+        let me = self.account.address();
         let still_mine = job.slots.first().is_some_and(|s| s.provider.as_str() == me);
         match job.status {
             JobStatus::Settled if still_mine => {
@@ -1174,7 +1183,7 @@ impl Agent {
                 self.metrics
                     .earnings_uagpu
                     .inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
-                self.state.set_phase(job_id, Phase::Settled)?;
+                self.duties.set_phase(job_id, Phase::Settled)?;
                 tracing::info!(job = job_id, paid_uagpu = paid, "settled");
             }
             JobStatus::Submitted | JobStatus::Disputed if still_mine => {
@@ -1244,7 +1253,7 @@ impl Agent {
                     && window_over
                     && v.challenges.iter().all(|c| c.answer.is_some())
                 {
-                    self.chain
+                    self.account
                         .market(&jm::ExecuteMsg::Settle { job_id })
                         .await?;
                 }
@@ -1252,7 +1261,7 @@ impl Agent {
             status => {
                 self.open_decoy(lease);
                 tracing::info!(job = job_id, ?status, "job ended without paying this agent");
-                self.state.set_phase(
+                self.duties.set_phase(
                     job_id,
                     Phase::Ended {
                         status: format!("{status:?}"),
@@ -1276,7 +1285,7 @@ impl Agent {
     /// The stored result of a lease whose result was computed.
     fn stored_result(&self, lease: &Lease) -> Result<Arc<StoredResult>> {
         let r = lease.result.as_ref().context("no result")?;
-        self.store
+        self.results
             .get(&r.result_id)
             .with_context(|| format!("result {} is not in the store", r.result_id))
     }
@@ -1297,7 +1306,7 @@ impl Agent {
         let tree = stored.tree_of(Self::tree_for_root(&stored, root)?);
         let leaf = tree.leaf(index).context("chunk out of range")?;
         let proof = tree.proof(index).context("chunk out of range")?;
-        self.chain
+        self.account
             .market(&jm::ExecuteMsg::RespondChallenge {
                 job_id: lease.job_id,
                 index,
@@ -1326,7 +1335,7 @@ impl Agent {
             .tree_of(which)
             .proof(index)
             .context("chunk out of range")?;
-        self.chain
+        self.account
             .market(&jm::ExecuteMsg::RespondData {
                 job_id: lease.job_id,
                 index,
@@ -1349,7 +1358,7 @@ impl Agent {
             self.metrics.error("beacon");
             tracing::warn!("beacon duty: {e:#}");
         }
-        for task in self.chain.pending_verifier_tasks().await? {
+        for task in self.account.pending_verifier_tasks().await? {
             let job_id = task.job_id;
             if let Ok(mut v) = self.verifying.lock() {
                 if !v.insert(job_id) {

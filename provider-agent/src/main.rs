@@ -10,7 +10,7 @@ use cosmwasm_std::Decimal;
 use starminer_agent::config::{AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE};
 use starminer_agent::executor::Executor;
 use starminer_agent::fetch::{fetch_input, FetchLimits};
-use starminer_agent::store::{NewResult, ResultStore};
+use starminer_agent::results::{NewResult, ResultStore};
 use starminer_agent::{bench, devices, server};
 use starminer_templates::{by_id, catalogue};
 

@@ -32,11 +32,11 @@ use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
 
 use crate::daemon::Agent;
+use crate::duties::{SealedVerdict, Verification};
 use crate::fetch::job_input;
 use crate::filter::params_text;
 use crate::now_unix;
 use crate::server::ChunkResponse;
-use crate::state::{SealedVerdict, Verification};
 
 /// Draws `n` distinct chunk indices of `0..count` from the OS's random
 /// source (secret: the provider cannot predict which chunks are checked).
@@ -74,10 +74,10 @@ pub fn within_grace(since: u64, now: u64) -> bool {
 fn may_wait(agent: &Agent, job_id: u64) -> Result<bool> {
     let key = format!("not-ready-{job_id}");
     let now = now_unix();
-    let since = match agent.state.meta::<u64>(&key)? {
+    let since = match agent.duties.meta::<u64>(&key)? {
         Some(t) => t,
         None => {
-            agent.state.put_meta(&key, &now)?;
+            agent.duties.put_meta(&key, &now)?;
             now
         }
     };
@@ -195,11 +195,11 @@ async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) 
         }
         ChunkFetch::Withheld(why) | ChunkFetch::NotReady(why) => why,
     };
-    let r = agent.chain.sm.job_market().job(job_id).await?;
+    let r = agent.account.sm.job_market().job(job_id).await?;
     if let Some(data) = published_data(&r.history, index) {
         return Ok(data);
     }
-    let me = agent.chain.address();
+    let me = agent.account.address();
     let demanded = r.job.verification.as_ref().is_some_and(|v| {
         v.challenges
             .iter()
@@ -212,7 +212,7 @@ async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) 
             "checkpoint withheld ({why}); demanding it on chain"
         );
         agent
-            .chain
+            .account
             .market(&jm::ExecuteMsg::ChallengeData { job_id, index })
             .await?;
     }
@@ -241,14 +241,14 @@ pub fn published_data(history: &[jm::JobEvent], index: u64) -> Option<Vec<u8>> {
 /// Does one pending verifier task (spot check or dispute vote).
 pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
     let job_id = task.job_id;
-    let job = agent.chain.job(job_id).await?;
+    let job = agent.account.job(job_id).await?;
     let result = job.result.clone().context("job has no result")?;
     let template = by_id(&job.spec.template)?;
     let params = template.parse_params(&params_text(&job))?;
     if task.dispute {
         return vote(agent, &job, &result, template, &params).await;
     }
-    let mut v = match agent.state.verification(job_id)? {
+    let mut v = match agent.duties.verification(job_id)? {
         Some(v) => v,
         None => {
             let v = Verification {
@@ -262,7 +262,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
                 last_error: None,
                 updated_at: 0,
             };
-            agent.state.put_verification(&v)?;
+            agent.duties.put_verification(&v)?;
             v
         }
     };
@@ -312,14 +312,14 @@ async fn spot_check(
             }
             ChunkFetch::Withheld(why) => {
                 let open = job.verification.as_ref().is_some_and(|ver| {
-                    ver.challenges
-                        .iter()
-                        .any(|c| c.challenger.as_str() == agent.chain.address() && c.index == index)
+                    ver.challenges.iter().any(|c| {
+                        c.challenger.as_str() == agent.account.address() && c.index == index
+                    })
                 });
                 if !open {
                     tracing::warn!(job = job_id, index, "{why}; challenging on chain");
                     agent
-                        .chain
+                        .account
                         .market(&jm::ExecuteMsg::Challenge { job_id, index })
                         .await?;
                 }
@@ -362,7 +362,7 @@ async fn sealed_attest(
         .verification
         .as_ref()
         .context("job has no verification")?;
-    let me = agent.chain.address();
+    let me = agent.account.address();
     let sealed = match &v.sealed {
         Some(s) => s.clone(),
         None => {
@@ -373,7 +373,7 @@ async fn sealed_attest(
                 salt: hex::encode(salt),
             };
             v.sealed = Some(s.clone());
-            agent.state.put_verification(v)?;
+            agent.duties.put_verification(v)?;
             s
         }
     };
@@ -383,18 +383,18 @@ async fn sealed_attest(
         .iter()
         .find(|e| e.address.as_str() == me)
         .context("this agent is not among the job's verifiers")?;
-    let (_, block_time) = agent.chain.head().await?;
+    let (_, block_time) = agent.account.head().await?;
     let now = cosmwasm_std::Timestamp::from_seconds(block_time);
     if on_chain.seal.is_none() {
         if !ver.sealing(now) {
             v.sent = true;
             v.last_error = Some("the seal window closed before this verifier sealed".into());
-            agent.state.put_verification(v)?;
+            agent.duties.put_verification(v)?;
             bail!("job {job_id}: the seal window closed before this verifier sealed; the duty is missed (unpaid)");
         }
         let seal = attestation_seal(job_id, me, &sealed.attestation, &salt);
         agent
-            .chain
+            .account
             .market(&jm::ExecuteMsg::SealAttestation { job_id, seal })
             .await?;
         tracing::info!(
@@ -420,7 +420,7 @@ async fn send_attestation(
     let job_id = v.job_id;
     let valid = attestation == Attestation::Valid;
     agent
-        .chain
+        .account
         .market(&jm::ExecuteMsg::Attest {
             job_id,
             attestation,
@@ -432,7 +432,7 @@ async fn send_attestation(
         .verdict(if valid { "valid" } else { "invalid" });
     v.verdict = Some(valid);
     v.sent = true;
-    agent.state.put_verification(v)?;
+    agent.duties.put_verification(v)?;
     tracing::info!(job = job_id, valid, "attested");
     Ok(())
 }
@@ -478,7 +478,7 @@ async fn vote(
         }
     };
     agent
-        .chain
+        .account
         .market(&jm::ExecuteMsg::VoteDispute {
             job_id: job.id,
             provider_correct,
@@ -489,7 +489,7 @@ async fn vote(
     } else {
         "vote_wrong"
     });
-    agent.state.put_verification(&Verification {
+    agent.duties.put_verification(&Verification {
         job_id: job.id,
         dispute: true,
         sample: vec![d.index],
@@ -531,29 +531,29 @@ pub fn run_benchmark(
 /// Attests every submitted benchmark challenge of another provider that
 /// this validator has not attested yet, by recomputing it.
 pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
-    for p in agent.chain.providers().await? {
-        if p.address.as_str() == agent.chain.address() {
+    for p in agent.account.providers().await? {
+        if p.address.as_str() == agent.account.address() {
             continue;
         }
         let Some(challenge_id) = p.benchmark.open_challenge else {
             continue;
         };
         let key = format!("benchmark-{challenge_id}");
-        if agent.state.meta::<bool>(&key)?.is_some() {
+        if agent.duties.meta::<bool>(&key)?.is_some() {
             continue;
         }
-        let c = agent.chain.benchmark_challenge(challenge_id).await?;
+        let c = agent.account.benchmark_challenge(challenge_id).await?;
         let ChallengeStatus::Submitted { result_root, .. } = &c.status else {
             continue;
         };
         // Only the drawn verifiers may attest: once the draw is made, an
         // agent left out of it does not spend a benchmark run on it.
-        let me = agent.chain.address();
+        let me = agent.account.address();
         if !c.verifiers.is_empty() && !c.verifiers.iter().any(|v| v.as_str() == me) {
             continue;
         }
         if c.attestations.iter().any(|a| a.validator.as_str() == me) {
-            agent.state.put_meta(&key, &true)?;
+            agent.duties.put_meta(&key, &true)?;
             continue;
         }
         let exec = agent.exec.clone();
@@ -563,7 +563,7 @@ pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
             tokio::task::spawn_blocking(move || run_benchmark(&exec, device, &seed)).await??;
         let valid = root == result_root.to_lowercase();
         agent
-            .chain
+            .account
             .registry(&reg::ExecuteMsg::AttestBenchmark {
                 provider: p.address.to_string(),
                 challenge_id,
@@ -571,7 +571,7 @@ pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
                 measured_score: c.claimed_score,
             })
             .await?;
-        agent.state.put_meta(&key, &valid)?;
+        agent.duties.put_meta(&key, &valid)?;
         tracing::info!(provider = %p.address, challenge_id, valid, "attested a benchmark");
     }
     Ok(())
@@ -596,8 +596,8 @@ pub fn bad_input_verdict(fetched: &Result<Vec<u8>, crate::fetch::FetchError>) ->
 /// Bad-input reports this validator was drawn to judge: it fetches the
 /// input and says whether the reporter was right.
 pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
-    let me = agent.chain.address().to_string();
-    let market = agent.chain.sm.job_market();
+    let me = agent.account.address().to_string();
+    let market = agent.account.sm.job_market();
     let mut held = market
         .jobs_by_status(jm::JobStatus::Assigned, None, Some(100))
         .await?;
@@ -626,7 +626,7 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
             continue;
         };
         agent
-            .chain
+            .account
             .market(&jm::ExecuteMsg::JudgeBadInput {
                 job_id: job.id,
                 input_bad,

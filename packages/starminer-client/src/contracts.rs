@@ -12,9 +12,9 @@ use starminer_deploy::Addresses;
 use starminer_interfaces::{governance as gov, incentives as inc, job_market as jm};
 use starminer_interfaces::{pricing as pr, registry as reg};
 
-use crate::chain::{ChainClient, TxOutcome};
 use crate::manifest::Manifest;
 use crate::paginate::{collect_pages, Page, MAX_PAGE};
+use crate::rpc::{ChainClient, TxOutcome};
 use crate::wallet::Wallet;
 
 macro_rules! contract_client {

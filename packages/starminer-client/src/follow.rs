@@ -21,7 +21,7 @@ use tendermint_rpc::query::EventType;
 use tendermint_rpc::{SubscriptionClient, WebSocketClient};
 use tokio::sync::watch;
 
-use crate::chain::ChainClient;
+use crate::rpc::ChainClient;
 
 /// Where a follower learns of new blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
-//! The agent's view of the chain, on the SDK (`starminer-client`): one
+//! The agent's on-chain account, on the SDK (`starminer-client`): its
 //! signing wallet, the typed contract clients of the deployment named by the
 //! manifest, and the few queries and messages the agent sends. Nothing here
-//! signs or encodes a transaction itself.
+//! signs or encodes a transaction itself; the RPC client, pagination and
+//! block following are the SDK's.
 
 use anyhow::{Context, Result};
 use starminer_client::{
@@ -14,7 +15,7 @@ use crate::config::AgentConfig;
 
 /// A connected, signing agent.
 #[derive(Clone)]
-pub struct AgentChain {
+pub struct AgentAccount {
     pub sm: Starminer,
     pub wallet: Wallet,
 }
@@ -31,8 +32,8 @@ pub fn load_key(config: &AgentConfig) -> Result<Key> {
     Key::from_mnemonic(mnemonic.trim()).with_context(|| format!("the key in {}", path.display()))
 }
 
-impl AgentChain {
-    pub fn connect(config: &AgentConfig) -> Result<AgentChain> {
+impl AgentAccount {
+    pub fn connect(config: &AgentConfig) -> Result<AgentAccount> {
         let chain = ChainClient::new(config.chain.client.clone())?;
         let manifest = Manifest::load(&config.chain.manifest).with_context(|| {
             format!(
@@ -42,14 +43,15 @@ impl AgentChain {
         })?;
         let sm = Starminer::from_manifest(chain.clone(), &manifest)?;
         let wallet = Wallet::new(chain, load_key(config)?)?;
-        Ok(AgentChain { sm, wallet })
+        Ok(AgentAccount { sm, wallet })
     }
 
     pub fn address(&self) -> &str {
         self.wallet.address()
     }
 
-    pub fn chain(&self) -> &ChainClient {
+    /// The SDK's RPC client of the chain.
+    pub fn client(&self) -> &ChainClient {
         self.sm.chain()
     }
 
@@ -85,17 +87,10 @@ impl AgentChain {
 
     /// Open jobs, oldest first, at most `max`.
     pub async fn open_jobs(&self, max: usize) -> Result<Vec<Job>> {
-        collect_pages(Some(max), |start_after| async move {
-            let page: jm::JobsResponse = self
-                .sm
-                .job_market()
-                .query(&jm::QueryMsg::JobsByStatus {
-                    status: JobStatus::Open,
-                    start_after,
-                    limit: Some(MAX_PAGE),
-                })
-                .await?;
-            Ok(Page::after_last(page.jobs, MAX_PAGE, |j| j.id))
+        self.jobs(Some(max), |start_after| jm::QueryMsg::JobsByStatus {
+            status: JobStatus::Open,
+            start_after,
+            limit: Some(MAX_PAGE),
         })
         .await
     }
@@ -103,16 +98,24 @@ impl AgentChain {
     /// Jobs the market indexes under this agent's address
     /// (`JobsByProvider`), in every status.
     pub async fn my_jobs(&self) -> Result<Vec<Job>> {
-        collect_pages(None, |start_after| async move {
-            let page: jm::JobsResponse = self
-                .sm
-                .job_market()
-                .query(&jm::QueryMsg::JobsByProvider {
-                    provider: self.address().to_string(),
-                    start_after,
-                    limit: Some(MAX_PAGE),
-                })
-                .await?;
+        self.jobs(None, |start_after| jm::QueryMsg::JobsByProvider {
+            provider: self.address().to_string(),
+            start_after,
+            limit: Some(MAX_PAGE),
+        })
+        .await
+    }
+
+    /// Every page (up to `max` jobs) of a job list query that `query`
+    /// builds for a `start_after` job id, with `MAX_PAGE` as its limit.
+    async fn jobs(
+        &self,
+        max: Option<usize>,
+        query: impl Fn(Option<u64>) -> jm::QueryMsg,
+    ) -> Result<Vec<Job>> {
+        let query = &query;
+        collect_pages(max, |start_after| async move {
+            let page: jm::JobsResponse = self.sm.job_market().query(&query(start_after)).await?;
             Ok(Page::after_last(page.jobs, MAX_PAGE, |j| j.id))
         })
         .await
@@ -179,7 +182,7 @@ impl AgentChain {
 
     /// Latest height and block time (unix seconds).
     pub async fn head(&self) -> Result<(u64, u64)> {
-        let s = self.chain().status().await?;
+        let s = self.client().status().await?;
         Ok((s.height, s.time))
     }
 }
