@@ -12,6 +12,7 @@
 //! the reveal a job waits for. Anyone may trigger a draw; validators do it
 //! for every job that is ready, since they are the ones drawn.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -20,7 +21,8 @@ use sha2::{Digest, Sha256};
 use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
 use starminer_interfaces::registry::{self as reg, Role};
 
-use crate::daemon::Agent;
+use crate::account::AgentAccount;
+use crate::metrics::Metrics;
 
 /// Links in one hash chain: at the default 10 s interval, about 11 hours
 /// of reveals before the agent anchors a new chain.
@@ -77,17 +79,25 @@ pub struct BeaconState {
     last_attempt: Option<Instant>,
 }
 
+/// What the beacon duty uses: the account, this validator's hash chain and
+/// the metrics.
+pub struct BeaconContext<'a> {
+    pub account: &'a AgentAccount,
+    pub state: &'a Mutex<BeaconState>,
+    pub metrics: &'a Metrics,
+}
+
 /// Anchors a chain when the agent has none (or used it up), reveals the
 /// next link once per interval, and draws verifiers for jobs whose beacon
 /// value exists.
-pub async fn beacon_duty(agent: &Agent) -> Result<()> {
-    let Some(me) = agent.account.me().await? else {
+pub async fn beacon_duty(ctx: &BeaconContext<'_>) -> Result<()> {
+    let Some(me) = ctx.account.me().await? else {
         return Ok(());
     };
     if !me.has_active_role(Role::Validator) {
         return Ok(());
     }
-    let interval = agent
+    let interval = ctx
         .account
         .sm
         .registry()
@@ -96,7 +106,7 @@ pub async fn beacon_duty(agent: &Agent) -> Result<()> {
         .params
         .duties
         .beacon_interval;
-    let due = agent.beacon.lock().is_ok_and(|mut s| {
+    let due = ctx.state.lock().is_ok_and(|mut s| {
         let due = s
             .last_attempt
             .is_none_or(|t| t.elapsed() >= Duration::from_secs(interval.max(1)));
@@ -106,39 +116,39 @@ pub async fn beacon_duty(agent: &Agent) -> Result<()> {
         due
     });
     if due {
-        reveal_or_anchor(agent).await?;
+        reveal_or_anchor(ctx).await?;
     }
-    draw_ready_jobs(agent).await
+    draw_ready_jobs(ctx).await
 }
 
-async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
+async fn reveal_or_anchor(ctx: &BeaconContext<'_>) -> Result<()> {
     // The next step, decided under the lock and carried out after it.
-    let step = agent.beacon.lock().ok().map(|mut s| {
-        match s.chain.as_ref().and_then(|c| c.next_preimage()) {
-            Some(pre) => Err(pre),
-            None => {
-                let chain = HashChain::random();
-                let anchor = chain.anchor_hex();
-                s.chain = Some(chain);
-                Ok(anchor)
-            }
-        }
-    });
+    let step =
+        ctx.state.lock().ok().map(
+            |mut s| match s.chain.as_ref().and_then(|c| c.next_preimage()) {
+                Some(pre) => Err(pre),
+                None => {
+                    let chain = HashChain::random();
+                    let anchor = chain.anchor_hex();
+                    s.chain = Some(chain);
+                    Ok(anchor)
+                }
+            },
+        );
     match step {
         None => Ok(()),
         Some(Ok(anchor)) => {
-            agent
-                .account
+            ctx.account
                 .registry(&reg::ExecuteMsg::SetBeaconAnchor {
                     anchor: anchor.clone(),
                 })
                 .await
-                .inspect_err(|_| forget_chain(agent))?;
+                .inspect_err(|_| forget_chain(ctx))?;
             tracing::info!(anchor = %anchor, "beacon: anchored a new hash chain");
             Ok(())
         }
         Some(Err(preimage)) => {
-            match agent
+            match ctx
                 .account
                 .registry(&reg::ExecuteMsg::RevealBeacon {
                     preimage: hex::encode(preimage),
@@ -146,12 +156,12 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
                 .await
             {
                 Ok(out) => {
-                    if let Ok(mut s) = agent.beacon.lock() {
+                    if let Ok(mut s) = ctx.state.lock() {
                         if let Some(c) = s.chain.as_mut() {
                             c.advance();
                         }
                     }
-                    agent.metrics.beacon_reveals.inc();
+                    ctx.metrics.beacon_reveals.inc();
                     tracing::debug!(tx = %out.hash, "beacon: revealed");
                     Ok(())
                 }
@@ -166,7 +176,7 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
                         tracing::debug!("beacon: not yet ({text})");
                         Ok(())
                     } else {
-                        forget_chain(agent);
+                        forget_chain(ctx);
                         Err(e.context("revealing the beacon (a new chain is anchored next)"))
                     }
                 }
@@ -175,8 +185,8 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
     }
 }
 
-fn forget_chain(agent: &Agent) {
-    if let Ok(mut s) = agent.beacon.lock() {
+fn forget_chain(ctx: &BeaconContext<'_>) {
+    if let Ok(mut s) = ctx.state.lock() {
         s.chain = None;
     }
 }
@@ -195,11 +205,11 @@ pub fn draw_ready(job: &Job, seq: u64) -> bool {
     spot || voters
 }
 
-async fn draw_ready_jobs(agent: &Agent) -> Result<()> {
-    let seq = agent.account.sm.registry().beacon().await?.seq;
+async fn draw_ready_jobs(ctx: &BeaconContext<'_>) -> Result<()> {
+    let seq = ctx.account.sm.registry().beacon().await?.seq;
     let mut ready = Vec::new();
     for status in [JobStatus::Submitted, JobStatus::Disputed] {
-        let page = agent
+        let page = ctx
             .account
             .sm
             .job_market()
@@ -212,7 +222,7 @@ async fn draw_ready_jobs(agent: &Agent) -> Result<()> {
         );
     }
     for ids in ready.chunks(DRAW_BATCH) {
-        let out = agent
+        let out = ctx
             .account
             .market(&jm::ExecuteMsg::DrawVerifiers {
                 job_ids: ids.to_vec(),

@@ -1,11 +1,14 @@
 //! `starminer-agent run`: the daemon (docs/protocol.md).
 //!
-//! A few long-lived tasks with clear owners: the block follower (WebSocket
-//! NewBlock subscription, polling as fallback) wakes the reconcile loop; the
-//! result server serves chunks, proofs and `/metrics`; compute and verifier
-//! tasks run jobs in the background. The reconcile loop owns every decision
-//! and reads and writes the lease database ([`crate::duties`]) before acting,
-//! so a crash or restart at any point resumes where it stopped:
+//! A few long-lived tasks: the SDK's block follower (WebSocket NewBlock
+//! subscription, polling as fallback) wakes the reconcile loop; the result
+//! server serves chunks, proofs and `/metrics`; compute and verifier tasks
+//! run jobs in the background. The reconcile loop decides what to claim,
+//! answer, reveal and settle; a compute task carries its own job from
+//! fetching to its result message (`SubmitResult` or `CommitResult`; or
+//! `Abandon`, `ReportBadInput`). Both write
+//! the lease's phase to the duties database ([`crate::duties`]) before
+//! acting, so a crash or restart at any point resumes where it stopped:
 //!
 //! ```text
 //! claimed ─▶ fetching ─▶ computing ─▶ computed ─▶ submitted ─▶ settled
@@ -39,6 +42,10 @@
 //! A replicated job that goes back to Open (no majority) or fails ends the
 //! lease; a reveal the chain already holds (restart) is adopted.
 //!
+//! Verifier duties and the validator's beacon duty see only what they use
+//! ([`crate::verifier::VerifierContext`], [`crate::beacon::BeaconContext`]),
+//! not the [`Agent`]; neither module imports this one.
+//!
 //! SIGTERM/SIGINT stops claiming, lets running kernels finish (their results
 //! are stored and submitted), then exits; a kill -9 loses at most the kernel
 //! time of the jobs in flight, which restart from their input.
@@ -59,6 +66,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::account::AgentAccount;
+use crate::beacon::BeaconContext;
 use crate::config::{AgentConfig, RoleName};
 use crate::decoy::{self, DecoySeal, DecoyView, Tree};
 use crate::duties::{DutyDb, Lease, Phase, SubmittedResult};
@@ -68,7 +76,7 @@ use crate::filter::{self, DeviceCaps, Refusal};
 use crate::metrics::Metrics;
 use crate::now_unix;
 use crate::results::{NewResult, ResultStore, StoredResult};
-use crate::verifier;
+use crate::verifier::{self, VerifierContext};
 
 /// Fetch attempts before a job whose input cannot be downloaded is abandoned.
 const MAX_FETCH_ATTEMPTS: u32 = 3;
@@ -79,7 +87,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 pub struct Agent {
     pub config: AgentConfig,
     pub account: AgentAccount,
-    pub duties: DutyDb,
+    pub duties: Arc<DutyDb>,
     pub results: Arc<ResultStore>,
     pub exec: Arc<Executor>,
     pub devices: Vec<DeviceCaps>,
@@ -112,7 +120,7 @@ pub fn backoff(attempts: u32) -> Duration {
 impl Agent {
     pub fn open(config: AgentConfig) -> Result<Agent> {
         let account = AgentAccount::connect(&config)?;
-        let duties = DutyDb::open(&config.db_path())?;
+        let duties = Arc::new(DutyDb::open(&config.db_path())?);
         let results = Arc::new(ResultStore::open(config.results_dir())?);
         let exec = Arc::new(Executor::open_all()?);
         let mut devices: Vec<DeviceCaps> = crate::devices::discover()
@@ -142,6 +150,19 @@ impl Agent {
             last_benchmark_scan: Mutex::new(None),
             beacon: Mutex::new(crate::beacon::BeaconState::default()),
         })
+    }
+
+    /// What verifier duties need of the agent (shared handles: cheap).
+    fn verifier_context(&self) -> VerifierContext {
+        VerifierContext {
+            account: self.account.clone(),
+            duties: self.duties.clone(),
+            exec: self.exec.clone(),
+            device: self.devices.first().map_or(0, |d| d.index),
+            max_input_bytes: self.config.agent.max_input_bytes,
+            samples: self.config.agent.verifier_samples,
+            metrics: self.metrics.clone(),
+        }
     }
 
     fn is_busy(&self, job_id: u64) -> bool {
@@ -1354,7 +1375,12 @@ impl Agent {
     // ---- verifying --------------------------------------------------------
 
     async fn verifier_duties(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<()> {
-        if let Err(e) = crate::beacon::beacon_duty(self).await {
+        let beacon = BeaconContext {
+            account: &self.account,
+            state: &self.beacon,
+            metrics: &self.metrics,
+        };
+        if let Err(e) = crate::beacon::beacon_duty(&beacon).await {
             self.metrics.error("beacon");
             tracing::warn!("beacon duty: {e:#}");
         }
@@ -1366,9 +1392,10 @@ impl Agent {
                 }
             }
             let agent = self.clone();
+            let ctx = self.verifier_context();
             tasks.spawn(async move {
-                if let Err(e) = verifier::verify(&agent, &task).await {
-                    agent.metrics.error("verify");
+                if let Err(e) = verifier::verify(&ctx, &task).await {
+                    ctx.metrics.error("verify");
                     tracing::warn!(job = job_id, "verification: {e:#}");
                 }
                 if let Ok(mut v) = agent.verifying.lock() {
@@ -1386,11 +1413,11 @@ impl Agent {
         if !scan_due {
             return Ok(());
         }
-        if let Err(e) = verifier::judge_bad_inputs(self).await {
+        if let Err(e) = verifier::judge_bad_inputs(&self.verifier_context()).await {
             self.metrics.error("judge");
             tracing::warn!("judging bad-input reports: {e:#}");
         }
-        if let Err(e) = verifier::attest_benchmarks(self).await {
+        if let Err(e) = verifier::attest_benchmarks(&self.verifier_context()).await {
             self.metrics.error("benchmark");
             tracing::warn!("benchmark attestation: {e:#}");
         }

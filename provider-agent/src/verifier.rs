@@ -19,6 +19,7 @@
 //! draw answers "not ready", which is waited for a short grace before the
 //! chunk counts as withheld.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -31,12 +32,32 @@ use starminer_interfaces::registry::{self as reg, ChallengeStatus};
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
 
-use crate::daemon::Agent;
-use crate::duties::{SealedVerdict, Verification};
+use crate::account::AgentAccount;
+use crate::duties::{DutyDb, SealedVerdict, Verification};
+use crate::executor::Executor;
 use crate::fetch::job_input;
 use crate::filter::params_text;
+use crate::metrics::Metrics;
 use crate::now_unix;
 use crate::server::ChunkResponse;
+
+/// What verifier duties use: the account that attests and votes, the
+/// duties database that keeps each duty's sample and sealed verdict, the
+/// executor and device chunks are recomputed on, the input size limit, the
+/// sample size and the metrics. Nothing of the provider's claims.
+#[derive(Clone)]
+pub struct VerifierContext {
+    pub account: AgentAccount,
+    pub duties: Arc<DutyDb>,
+    pub exec: Arc<Executor>,
+    /// OpenCL device index chunks are recomputed on.
+    pub device: usize,
+    /// Largest input fetched (`agent.max_input_bytes`).
+    pub max_input_bytes: u64,
+    /// Chunks sampled from each result (`agent.verifier_samples`).
+    pub samples: u32,
+    pub metrics: Arc<Metrics>,
+}
 
 /// Draws `n` distinct chunk indices of `0..count` from the OS's random
 /// source (secret: the provider cannot predict which chunks are checked).
@@ -71,13 +92,13 @@ pub fn within_grace(since: u64, now: u64) -> bool {
 
 /// Whether this verifier may keep waiting for job `job_id`'s provider to
 /// be ready (the first "not ready" is remembered in the database).
-fn may_wait(agent: &Agent, job_id: u64) -> Result<bool> {
+fn may_wait(ctx: &VerifierContext, job_id: u64) -> Result<bool> {
     let key = format!("not-ready-{job_id}");
     let now = now_unix();
-    let since = match agent.duties.meta::<u64>(&key)? {
+    let since = match ctx.duties.meta::<u64>(&key)? {
         Some(t) => t,
         None => {
-            agent.duties.put_meta(&key, &now)?;
+            ctx.duties.put_meta(&key, &now)?;
             now
         }
     };
@@ -156,7 +177,7 @@ async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
 /// Recomputes chunk `index` on this agent's device (the previous chunk, a
 /// checkpoint, is fetched and proved for training templates).
 async fn recompute(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job_id: u64,
     template: &'static dyn Template,
     params: &Params,
@@ -165,12 +186,12 @@ async fn recompute(
     index: u64,
 ) -> Result<Vec<u8>> {
     let previous = if template.info().id == "ai.training.sgd" && index > 0 {
-        Some(checkpoint(agent, job_id, result, index - 1).await?)
+        Some(checkpoint(ctx, job_id, result, index - 1).await?)
     } else {
         None
     };
-    let exec = agent.exec.clone();
-    let device = agent.devices.first().map_or(0, |d| d.index);
+    let exec = ctx.exec.clone();
+    let device = ctx.device;
     let params = params.clone();
     let input = input.to_vec();
     tokio::task::spawn_blocking(move || {
@@ -187,19 +208,24 @@ async fn recompute(
 /// When neither has it, it is demanded on chain with `ChallengeData` (once;
 /// the provider must publish it within the response window or is
 /// convicted) and this fails until the answer is there.
-async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) -> Result<Vec<u8>> {
+async fn checkpoint(
+    ctx: &VerifierContext,
+    job_id: u64,
+    result: &JobResult,
+    index: u64,
+) -> Result<Vec<u8>> {
     let why = match fetch_chunk(result, index).await {
         ChunkFetch::Ok(d) => return Ok(d),
-        ChunkFetch::NotReady(why) if may_wait(agent, job_id)? => {
+        ChunkFetch::NotReady(why) if may_wait(ctx, job_id)? => {
             bail!("checkpoint {index} not served yet ({why}); retrying")
         }
         ChunkFetch::Withheld(why) | ChunkFetch::NotReady(why) => why,
     };
-    let r = agent.account.sm.job_market().job(job_id).await?;
+    let r = ctx.account.sm.job_market().job(job_id).await?;
     if let Some(data) = published_data(&r.history, index) {
         return Ok(data);
     }
-    let me = agent.account.address();
+    let me = ctx.account.address();
     let demanded = r.job.verification.as_ref().is_some_and(|v| {
         v.challenges
             .iter()
@@ -211,8 +237,7 @@ async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) 
             index,
             "checkpoint withheld ({why}); demanding it on chain"
         );
-        agent
-            .account
+        ctx.account
             .market(&jm::ExecuteMsg::ChallengeData { job_id, index })
             .await?;
     }
@@ -239,22 +264,22 @@ pub fn published_data(history: &[jm::JobEvent], index: u64) -> Option<Vec<u8>> {
 }
 
 /// Does one pending verifier task (spot check or dispute vote).
-pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
+pub async fn verify(ctx: &VerifierContext, task: &jm::VerifierTask) -> Result<()> {
     let job_id = task.job_id;
-    let job = agent.account.job(job_id).await?;
+    let job = ctx.account.job(job_id).await?;
     let result = job.result.clone().context("job has no result")?;
     let template = by_id(&job.spec.template)?;
     let params = template.parse_params(&params_text(&job))?;
     if task.dispute {
-        return vote(agent, &job, &result, template, &params).await;
+        return vote(ctx, &job, &result, template, &params).await;
     }
-    let mut v = match agent.duties.verification(job_id)? {
+    let mut v = match ctx.duties.verification(job_id)? {
         Some(v) => v,
         None => {
             let v = Verification {
                 job_id,
                 dispute: false,
-                sample: draw_sample(result.chunk_count, agent.config.agent.verifier_samples),
+                sample: draw_sample(result.chunk_count, ctx.samples),
                 verdict: None,
                 sent: false,
                 sealed: None,
@@ -262,7 +287,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
                 last_error: None,
                 updated_at: 0,
             };
-            agent.duties.put_verification(&v)?;
+            ctx.duties.put_verification(&v)?;
             v
         }
     };
@@ -271,18 +296,18 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
     }
     let attestation = match &v.sealed {
         Some(sealed) => sealed.attestation.clone(),
-        None => spot_check(agent, &job, &result, template, &params, &v).await?,
+        None => spot_check(ctx, &job, &result, template, &params, &v).await?,
     };
     if job.verification.as_ref().is_some_and(|ver| ver.sealed()) {
-        return sealed_attest(agent, &job, &mut v, attestation).await;
+        return sealed_attest(ctx, &job, &mut v, attestation).await;
     }
-    send_attestation(agent, &mut v, attestation, None).await
+    send_attestation(ctx, &mut v, attestation, None).await
 }
 
 /// Recomputes the forced-error chunk (if any) and the secret sample of a
 /// spot check; the verdict to attest.
 async fn spot_check(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job: &Job,
     result: &JobResult,
     template: &'static dyn Template,
@@ -290,7 +315,7 @@ async fn spot_check(
     v: &Verification,
 ) -> Result<Attestation> {
     let job_id = job.id;
-    let input = job_input(&job.spec.input, agent.config.agent.max_input_bytes).await?;
+    let input = job_input(&job.spec.input, ctx.max_input_bytes).await?;
     let decoy = job
         .verification
         .as_ref()
@@ -302,7 +327,7 @@ async fn spot_check(
     for &index in &chunks {
         let fetched = fetch_chunk(result, index).await;
         let fetched = match fetched {
-            ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job_id)?),
+            ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(ctx, job_id)?),
             other => other,
         };
         let served = match fetched {
@@ -312,21 +337,20 @@ async fn spot_check(
             }
             ChunkFetch::Withheld(why) => {
                 let open = job.verification.as_ref().is_some_and(|ver| {
-                    ver.challenges.iter().any(|c| {
-                        c.challenger.as_str() == agent.account.address() && c.index == index
-                    })
+                    ver.challenges
+                        .iter()
+                        .any(|c| c.challenger.as_str() == ctx.account.address() && c.index == index)
                 });
                 if !open {
                     tracing::warn!(job = job_id, index, "{why}; challenging on chain");
-                    agent
-                        .account
+                    ctx.account
                         .market(&jm::ExecuteMsg::Challenge { job_id, index })
                         .await?;
                 }
                 bail!("chunk {index} withheld ({why}); challenged");
             }
         };
-        let expected = recompute(agent, job_id, template, params, &input, result, index).await?;
+        let expected = recompute(ctx, job_id, template, params, &input, result, index).await?;
         if !outputs_match(template.info(), &expected, &served) {
             if Some(index) == decoy {
                 tracing::warn!(
@@ -352,7 +376,7 @@ async fn spot_check(
 /// the seal goes out, and opens it once every verifier has sealed or the
 /// seal window closed.
 async fn sealed_attest(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job: &Job,
     v: &mut Verification,
     attestation: Attestation,
@@ -362,7 +386,7 @@ async fn sealed_attest(
         .verification
         .as_ref()
         .context("job has no verification")?;
-    let me = agent.account.address();
+    let me = ctx.account.address();
     let sealed = match &v.sealed {
         Some(s) => s.clone(),
         None => {
@@ -373,7 +397,7 @@ async fn sealed_attest(
                 salt: hex::encode(salt),
             };
             v.sealed = Some(s.clone());
-            agent.duties.put_verification(v)?;
+            ctx.duties.put_verification(v)?;
             s
         }
     };
@@ -383,18 +407,17 @@ async fn sealed_attest(
         .iter()
         .find(|e| e.address.as_str() == me)
         .context("this agent is not among the job's verifiers")?;
-    let (_, block_time) = agent.account.head().await?;
+    let (_, block_time) = ctx.account.head().await?;
     let now = cosmwasm_std::Timestamp::from_seconds(block_time);
     if on_chain.seal.is_none() {
         if !ver.sealing(now) {
             v.sent = true;
             v.last_error = Some("the seal window closed before this verifier sealed".into());
-            agent.duties.put_verification(v)?;
+            ctx.duties.put_verification(v)?;
             bail!("job {job_id}: the seal window closed before this verifier sealed; the duty is missed (unpaid)");
         }
         let seal = attestation_seal(job_id, me, &sealed.attestation, &salt);
-        agent
-            .account
+        ctx.account
             .market(&jm::ExecuteMsg::SealAttestation { job_id, seal })
             .await?;
         tracing::info!(
@@ -407,32 +430,29 @@ async fn sealed_attest(
         tracing::debug!(job = job_id, "waiting for the other verifiers to seal");
         return Ok(());
     }
-    send_attestation(agent, v, sealed.attestation, Some(Binary::from(salt))).await
+    send_attestation(ctx, v, sealed.attestation, Some(Binary::from(salt))).await
 }
 
 /// Sends (or opens) the attestation and records it as sent.
 async fn send_attestation(
-    agent: &Agent,
+    ctx: &VerifierContext,
     v: &mut Verification,
     attestation: Attestation,
     salt: Option<Binary>,
 ) -> Result<()> {
     let job_id = v.job_id;
     let valid = attestation == Attestation::Valid;
-    agent
-        .account
+    ctx.account
         .market(&jm::ExecuteMsg::Attest {
             job_id,
             attestation,
             salt,
         })
         .await?;
-    agent
-        .metrics
-        .verdict(if valid { "valid" } else { "invalid" });
+    ctx.metrics.verdict(if valid { "valid" } else { "invalid" });
     v.verdict = Some(valid);
     v.sent = true;
-    agent.duties.put_verification(v)?;
+    ctx.duties.put_verification(v)?;
     tracing::info!(job = job_id, valid, "attested");
     Ok(())
 }
@@ -440,7 +460,7 @@ async fn send_attestation(
 /// A dispute voter recomputes the disputed chunk and says whether the
 /// provider's proved chunk is right.
 async fn vote(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job: &Job,
     result: &JobResult,
     template: &'static dyn Template,
@@ -455,7 +475,7 @@ async fn vote(
     };
     let fetched = fetch_chunk(result, d.index).await;
     let fetched = match fetched {
-        ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job.id)?),
+        ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(ctx, job.id)?),
         other => other,
     };
     let provider_correct = match fetched {
@@ -466,9 +486,9 @@ async fn vote(
             )
         }
         ChunkFetch::Ok(served) if hex::encode(leaf_hash(&served)) == *provider_leaf => {
-            let input = job_input(&job.spec.input, agent.config.agent.max_input_bytes).await?;
+            let input = job_input(&job.spec.input, ctx.max_input_bytes).await?;
             let expected =
-                recompute(agent, job.id, template, params, &input, result, d.index).await?;
+                recompute(ctx, job.id, template, params, &input, result, d.index).await?;
             outputs_match(template.info(), &expected, &served)
         }
         ChunkFetch::Ok(_) => false,
@@ -477,19 +497,18 @@ async fn vote(
             false
         }
     };
-    agent
-        .account
+    ctx.account
         .market(&jm::ExecuteMsg::VoteDispute {
             job_id: job.id,
             provider_correct,
         })
         .await?;
-    agent.metrics.verdict(if provider_correct {
+    ctx.metrics.verdict(if provider_correct {
         "vote_correct"
     } else {
         "vote_wrong"
     });
-    agent.duties.put_verification(&Verification {
+    ctx.duties.put_verification(&Verification {
         job_id: job.id,
         dispute: true,
         sample: vec![d.index],
@@ -530,40 +549,39 @@ pub fn run_benchmark(
 
 /// Attests every submitted benchmark challenge of another provider that
 /// this validator has not attested yet, by recomputing it.
-pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
-    for p in agent.account.providers().await? {
-        if p.address.as_str() == agent.account.address() {
+pub async fn attest_benchmarks(ctx: &VerifierContext) -> Result<()> {
+    for p in ctx.account.providers().await? {
+        if p.address.as_str() == ctx.account.address() {
             continue;
         }
         let Some(challenge_id) = p.benchmark.open_challenge else {
             continue;
         };
         let key = format!("benchmark-{challenge_id}");
-        if agent.duties.meta::<bool>(&key)?.is_some() {
+        if ctx.duties.meta::<bool>(&key)?.is_some() {
             continue;
         }
-        let c = agent.account.benchmark_challenge(challenge_id).await?;
+        let c = ctx.account.benchmark_challenge(challenge_id).await?;
         let ChallengeStatus::Submitted { result_root, .. } = &c.status else {
             continue;
         };
         // Only the drawn verifiers may attest: once the draw is made, an
         // agent left out of it does not spend a benchmark run on it.
-        let me = agent.account.address();
+        let me = ctx.account.address();
         if !c.verifiers.is_empty() && !c.verifiers.iter().any(|v| v.as_str() == me) {
             continue;
         }
         if c.attestations.iter().any(|a| a.validator.as_str() == me) {
-            agent.duties.put_meta(&key, &true)?;
+            ctx.duties.put_meta(&key, &true)?;
             continue;
         }
-        let exec = agent.exec.clone();
-        let device = agent.devices.first().map_or(0, |d| d.index);
+        let exec = ctx.exec.clone();
+        let device = ctx.device;
         let seed = c.seed.clone();
         let (root, _) =
             tokio::task::spawn_blocking(move || run_benchmark(&exec, device, &seed)).await??;
         let valid = root == result_root.to_lowercase();
-        agent
-            .account
+        ctx.account
             .registry(&reg::ExecuteMsg::AttestBenchmark {
                 provider: p.address.to_string(),
                 challenge_id,
@@ -571,7 +589,7 @@ pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
                 measured_score: c.claimed_score,
             })
             .await?;
-        agent.duties.put_meta(&key, &valid)?;
+        ctx.duties.put_meta(&key, &valid)?;
         tracing::info!(provider = %p.address, challenge_id, valid, "attested a benchmark");
     }
     Ok(())
@@ -595,9 +613,9 @@ pub fn bad_input_verdict(fetched: &Result<Vec<u8>, crate::fetch::FetchError>) ->
 
 /// Bad-input reports this validator was drawn to judge: it fetches the
 /// input and says whether the reporter was right.
-pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
-    let me = agent.account.address().to_string();
-    let market = agent.account.sm.job_market();
+pub async fn judge_bad_inputs(ctx: &VerifierContext) -> Result<()> {
+    let me = ctx.account.address().to_string();
+    let market = ctx.account.sm.job_market();
     let mut held = market
         .jobs_by_status(jm::JobStatus::Assigned, None, Some(100))
         .await?;
@@ -616,7 +634,7 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
         if !matches!(job.spec.input, JobInput::Remote { .. }) {
             continue;
         }
-        let fetched = job_input(&job.spec.input, agent.config.agent.max_input_bytes).await;
+        let fetched = job_input(&job.spec.input, ctx.max_input_bytes).await;
         let Some(input_bad) = bad_input_verdict(&fetched) else {
             tracing::info!(
                 job = job.id,
@@ -625,8 +643,7 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
             );
             continue;
         };
-        agent
-            .account
+        ctx.account
             .market(&jm::ExecuteMsg::JudgeBadInput {
                 job_id: job.id,
                 input_bad,
