@@ -151,6 +151,13 @@ impl PricePolicy {
     }
 }
 
+/// `text` as a [`Decimal`], or an error that shows the expected form
+/// (also the parser of `init --gas-price`).
+pub fn parse_decimal(text: &str) -> Result<Decimal> {
+    Decimal::from_str(text.trim())
+        .map_err(|_| anyhow::anyhow!("`{text}` is not a decimal number (e.g. \"0.0025\")"))
+}
+
 fn default_roles() -> Vec<RoleName> {
     vec![RoleName::Provider]
 }
@@ -284,6 +291,10 @@ impl AgentConfig {
                 chain
                     .entry(key)
                     .or_insert_with(|| toml::Value::String(value));
+            }
+            // Named here: serde's error for a bad Decimal names neither field nor form.
+            if let Some(toml::Value::String(price)) = chain.get("gas_price") {
+                parse_decimal(price).context("chain.gas_price")?;
             }
         }
         let config: AgentConfig = doc.try_into().context("reading the agent config")?;
@@ -595,7 +606,7 @@ mod tests {
         assert!(e.contains("fee_denon"), "{e}");
         let text = EXAMPLE.replacen("gas_price = \"0.0025\"", "gas_price = \"cheap\"", 1);
         let e = format!("{:#}", AgentConfig::parse(&text).unwrap_err());
-        assert!(e.contains("cheap"), "{e}");
+        assert!(e.contains("cheap") && e.contains("chain.gas_price"), "{e}");
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use cosmwasm_std::Decimal;
-use starminer_agent::config::{AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE};
+use starminer_agent::config::{
+    parse_decimal, AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE,
+};
 use starminer_agent::executor::Executor;
 use starminer_agent::fetch::{fetch_input, FetchLimits};
 use starminer_agent::results::{NewResult, ResultStore};
@@ -96,7 +98,7 @@ enum Command {
         #[arg(long, default_value = "ustar")]
         fee_denom: String,
         /// Price per gas unit, in the fee denom.
-        #[arg(long, default_value = "0.0025")]
+        #[arg(long, default_value = "0.0025", value_parser = parse_decimal)]
         gas_price: Decimal,
         /// Deployment manifest (JSON from the deploy tool).
         #[arg(long, default_value = "manifest.json")]
