@@ -42,9 +42,11 @@
 //! A replicated job that goes back to Open (no majority) or fails ends the
 //! lease; a reveal the chain already holds (restart) is adopted.
 //!
-//! Verifier duties and the validator's beacon duty see only what they use
-//! ([`crate::verifier::VerifierContext`], [`crate::beacon::BeaconContext`]),
-//! not the [`Agent`]; neither module imports this one.
+//! The validator's duties ([`crate::verifier::ValidatorDuties`]: spot
+//! checks, dispute votes, bad-input judging, benchmark attestations and the
+//! beacon) are owned by the run loop with the state only they use, and see
+//! only what they need of the agent ([`crate::verifier::VerifierContext`],
+//! [`crate::beacon::BeaconContext`]); neither module imports this one.
 //!
 //! SIGTERM/SIGINT stops claiming, lets running kernels finish (their results
 //! are stored and submitted), then exits; a kill -9 loses at most the kernel
@@ -66,7 +68,6 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::account::AgentAccount;
-use crate::beacon::BeaconContext;
 use crate::config::{AgentConfig, RoleName};
 use crate::decoy::{self, DecoySeal, DecoyView, Tree};
 use crate::duties::{DutyDb, Lease, Phase, SubmittedResult};
@@ -76,7 +77,7 @@ use crate::filter::{self, DeviceCaps, Refusal};
 use crate::metrics::Metrics;
 use crate::now_unix;
 use crate::results::{NewResult, ResultStore, StoredResult};
-use crate::verifier::{self, VerifierContext};
+use crate::verifier::{ValidatorDuties, VerifierContext};
 
 /// Fetch attempts before a job whose input cannot be downloaded is abandoned.
 const MAX_FETCH_ATTEMPTS: u32 = 3;
@@ -92,20 +93,11 @@ pub struct Agent {
     pub exec: Arc<Executor>,
     pub devices: Vec<DeviceCaps>,
     pub metrics: Arc<Metrics>,
-    /// Jobs with a compute task or verifier task in flight.
+    /// Jobs with a compute task in flight.
     busy: Mutex<HashSet<u64>>,
-    verifying: Mutex<HashSet<u64>>,
     /// Open jobs already refused (logged once).
     refused: Mutex<HashSet<u64>>,
-    /// When benchmark challenges were last looked for (a scan of every
-    /// provider: not on every block).
-    last_benchmark_scan: Mutex<Option<Instant>>,
-    /// The validator's beacon hash chain ([`crate::beacon`]).
-    pub beacon: Mutex<crate::beacon::BeaconState>,
 }
-
-/// Seconds between scans for benchmark challenges to verify.
-const BENCHMARK_SCAN_SECONDS: u64 = 5;
 
 /// Result id of a job's output in the store.
 pub fn result_id(job_id: u64) -> String {
@@ -145,10 +137,7 @@ impl Agent {
             devices,
             metrics: Arc::new(Metrics::new()),
             busy: Mutex::new(HashSet::new()),
-            verifying: Mutex::new(HashSet::new()),
             refused: Mutex::new(HashSet::new()),
-            last_benchmark_scan: Mutex::new(None),
-            beacon: Mutex::new(crate::beacon::BeaconState::default()),
         })
     }
 
@@ -203,6 +192,10 @@ impl Agent {
         }
 
         let mut tasks: JoinSet<()> = JoinSet::new();
+        let mut validator = self
+            .config
+            .has_role(RoleName::Validator)
+            .then(|| ValidatorDuties::new(self.verifier_context()));
         let mut last_heartbeat: Option<Instant> = None;
         let mut last_rewards: Option<Instant> = None;
         let mut failures = 0u32;
@@ -219,7 +212,7 @@ impl Agent {
             }
             let height = *height_rx.borrow();
             self.metrics.chain_height.set(height as i64);
-            match self.round(&mut tasks, false).await {
+            match self.round(&mut tasks, validator.as_mut(), false).await {
                 Ok(()) => failures = 0,
                 Err(e) => {
                     failures += 1;
@@ -260,7 +253,7 @@ impl Agent {
         );
         while tasks.join_next().await.is_some() {}
         // One last pass submits what the running jobs computed.
-        if let Err(e) = self.round(&mut tasks, true).await {
+        if let Err(e) = self.round(&mut tasks, None, true).await {
             tracing::warn!("final submission round: {e:#} (the results stay stored and are submitted after a restart)");
         }
         while tasks.join_next().await.is_some() {}
@@ -335,7 +328,14 @@ impl Agent {
     }
 
     /// One pass over everything: leases, claims, verifier duties.
-    async fn round(self: &Arc<Self>, tasks: &mut JoinSet<()>, draining: bool) -> Result<()> {
+    /// One pass over the leases, then (unless `draining`) claims and the
+    /// validator's duties.
+    async fn round(
+        self: &Arc<Self>,
+        tasks: &mut JoinSet<()>,
+        validator: Option<&mut ValidatorDuties>,
+        draining: bool,
+    ) -> Result<()> {
         let (_, block_time) = self.account.head().await?;
         for listed in self.duties.active_leases()? {
             if self.is_busy(listed.job_id) {
@@ -386,8 +386,8 @@ impl Agent {
         if self.config.has_role(RoleName::Provider) {
             self.claim_jobs(tasks, block_time).await?;
         }
-        if self.config.has_role(RoleName::Validator) {
-            self.verifier_duties(tasks).await?;
+        if let Some(validator) = validator {
+            validator.round(tasks).await?;
         }
         Ok(())
     }
@@ -1369,58 +1369,6 @@ impl Agent {
             index,
             "answered a data challenge with the chunk and its Merkle proof"
         );
-        Ok(())
-    }
-
-    // ---- verifying --------------------------------------------------------
-
-    async fn verifier_duties(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<()> {
-        let beacon = BeaconContext {
-            account: &self.account,
-            state: &self.beacon,
-            metrics: &self.metrics,
-        };
-        if let Err(e) = crate::beacon::beacon_duty(&beacon).await {
-            self.metrics.error("beacon");
-            tracing::warn!("beacon duty: {e:#}");
-        }
-        for task in self.account.pending_verifier_tasks().await? {
-            let job_id = task.job_id;
-            if let Ok(mut v) = self.verifying.lock() {
-                if !v.insert(job_id) {
-                    continue;
-                }
-            }
-            let agent = self.clone();
-            let ctx = self.verifier_context();
-            tasks.spawn(async move {
-                if let Err(e) = verifier::verify(&ctx, &task).await {
-                    ctx.metrics.error("verify");
-                    tracing::warn!(job = job_id, "verification: {e:#}");
-                }
-                if let Ok(mut v) = agent.verifying.lock() {
-                    v.remove(&job_id);
-                }
-            });
-        }
-        let scan_due = self.last_benchmark_scan.lock().is_ok_and(|mut last| {
-            let due = last.is_none_or(|t| t.elapsed().as_secs() >= BENCHMARK_SCAN_SECONDS);
-            if due {
-                *last = Some(Instant::now());
-            }
-            due
-        });
-        if !scan_due {
-            return Ok(());
-        }
-        if let Err(e) = verifier::judge_bad_inputs(&self.verifier_context()).await {
-            self.metrics.error("judge");
-            tracing::warn!("judging bad-input reports: {e:#}");
-        }
-        if let Err(e) = verifier::attest_benchmarks(&self.verifier_context()).await {
-            self.metrics.error("benchmark");
-            tracing::warn!("benchmark attestation: {e:#}");
-        }
         Ok(())
     }
 }

@@ -19,8 +19,9 @@
 //! draw answers "not ready", which is waited for a short grace before the
 //! chunk counts as withheld.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use cosmwasm_std::Binary;
@@ -31,8 +32,10 @@ use starminer_interfaces::job_market::{
 use starminer_interfaces::registry::{self as reg, ChallengeStatus};
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
+use tokio::task::JoinSet;
 
 use crate::account::AgentAccount;
+use crate::beacon::{beacon_duty, BeaconContext, BeaconState};
 use crate::duties::{DutyDb, SealedVerdict, Verification};
 use crate::executor::Executor;
 use crate::fetch::job_input;
@@ -57,6 +60,84 @@ pub struct VerifierContext {
     /// Chunks sampled from each result (`agent.verifier_samples`).
     pub samples: u32,
     pub metrics: Arc<Metrics>,
+}
+
+/// Seconds between scans for bad-input reports to judge and benchmark
+/// challenges to verify (a scan of every provider: not on every block).
+const BENCHMARK_SCAN_SECONDS: u64 = 5;
+
+/// The validator's duties in the daemon, with the state only they use:
+/// spot checks and dispute votes run as background tasks (one per job at a
+/// time), bad-input reports and benchmark challenges are looked at every
+/// few seconds, and the beacon duty runs every round.
+pub struct ValidatorDuties {
+    ctx: VerifierContext,
+    /// Jobs with a verifier task in flight.
+    verifying: Arc<Mutex<HashSet<u64>>>,
+    /// When bad inputs and benchmark challenges were last looked for.
+    last_scan: Option<Instant>,
+    /// The validator's beacon hash chain ([`crate::beacon`]).
+    beacon: Mutex<BeaconState>,
+}
+
+impl ValidatorDuties {
+    pub fn new(ctx: VerifierContext) -> Self {
+        ValidatorDuties {
+            ctx,
+            verifying: Arc::new(Mutex::new(HashSet::new())),
+            last_scan: None,
+            beacon: Mutex::new(BeaconState::default()),
+        }
+    }
+
+    /// One round of duties; verifications are spawned on `tasks`.
+    pub async fn round(&mut self, tasks: &mut JoinSet<()>) -> Result<()> {
+        let ctx = &self.ctx;
+        let beacon = BeaconContext {
+            account: &ctx.account,
+            state: &self.beacon,
+            metrics: &ctx.metrics,
+        };
+        if let Err(e) = beacon_duty(&beacon).await {
+            ctx.metrics.error("beacon");
+            tracing::warn!("beacon duty: {e:#}");
+        }
+        for task in ctx.account.pending_verifier_tasks().await? {
+            let job_id = task.job_id;
+            if let Ok(mut v) = self.verifying.lock() {
+                if !v.insert(job_id) {
+                    continue;
+                }
+            }
+            let verifying = self.verifying.clone();
+            let ctx = ctx.clone();
+            tasks.spawn(async move {
+                if let Err(e) = verify(&ctx, &task).await {
+                    ctx.metrics.error("verify");
+                    tracing::warn!(job = job_id, "verification: {e:#}");
+                }
+                if let Ok(mut v) = verifying.lock() {
+                    v.remove(&job_id);
+                }
+            });
+        }
+        let scan_due = self
+            .last_scan
+            .is_none_or(|t| t.elapsed().as_secs() >= BENCHMARK_SCAN_SECONDS);
+        if !scan_due {
+            return Ok(());
+        }
+        self.last_scan = Some(Instant::now());
+        if let Err(e) = judge_bad_inputs(&self.ctx).await {
+            self.ctx.metrics.error("judge");
+            tracing::warn!("judging bad-input reports: {e:#}");
+        }
+        if let Err(e) = attest_benchmarks(&self.ctx).await {
+            self.ctx.metrics.error("benchmark");
+            tracing::warn!("benchmark attestation: {e:#}");
+        }
+        Ok(())
+    }
 }
 
 /// Draws `n` distinct chunk indices of `0..count` from the OS's random
