@@ -39,8 +39,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use starminer_client::interfaces::job_market as jm;
 use starminer_client::{
-    chain::QueryError, Any, ChainClient, ChainConfig, Manifest, Starminer, TxError, TxOutcome,
-    Wallet,
+    rpc::QueryError, Any, ChainClient, ChainConfig, Manifest, Starminer, TxError, TxOutcome, Wallet,
 };
 use starminer_testkit::{artifacts_dir, free_port};
 

@@ -12,6 +12,7 @@
 //! the reveal a job waits for. Anyone may trigger a draw; validators do it
 //! for every job that is ready, since they are the ones drawn.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -20,7 +21,8 @@ use sha2::{Digest, Sha256};
 use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
 use starminer_interfaces::registry::{self as reg, Role};
 
-use crate::daemon::Agent;
+use crate::account::AgentAccount;
+use crate::metrics::Metrics;
 
 /// Links in one hash chain: at the default 10 s interval, about 11 hours
 /// of reveals before the agent anchors a new chain.
@@ -77,18 +79,26 @@ pub struct BeaconState {
     last_attempt: Option<Instant>,
 }
 
+/// What the beacon duty uses: the account, this validator's hash chain and
+/// the metrics.
+pub struct BeaconContext<'a> {
+    pub account: &'a AgentAccount,
+    pub state: &'a Mutex<BeaconState>,
+    pub metrics: &'a Metrics,
+}
+
 /// Anchors a chain when the agent has none (or used it up), reveals the
 /// next link once per interval, and draws verifiers for jobs whose beacon
 /// value exists.
-pub async fn beacon_duty(agent: &Agent) -> Result<()> {
-    let Some(me) = agent.chain.me().await? else {
+pub async fn beacon_duty(ctx: &BeaconContext<'_>) -> Result<()> {
+    let Some(me) = ctx.account.me().await? else {
         return Ok(());
     };
     if !me.has_active_role(Role::Validator) {
         return Ok(());
     }
-    let interval = agent
-        .chain
+    let interval = ctx
+        .account
         .sm
         .registry()
         .config()
@@ -96,7 +106,7 @@ pub async fn beacon_duty(agent: &Agent) -> Result<()> {
         .params
         .duties
         .beacon_interval;
-    let due = agent.beacon.lock().is_ok_and(|mut s| {
+    let due = ctx.state.lock().is_ok_and(|mut s| {
         let due = s
             .last_attempt
             .is_none_or(|t| t.elapsed() >= Duration::from_secs(interval.max(1)));
@@ -106,52 +116,52 @@ pub async fn beacon_duty(agent: &Agent) -> Result<()> {
         due
     });
     if due {
-        reveal_or_anchor(agent).await?;
+        reveal_or_anchor(ctx).await?;
     }
-    draw_ready_jobs(agent).await
+    draw_ready_jobs(ctx).await
 }
 
-async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
+async fn reveal_or_anchor(ctx: &BeaconContext<'_>) -> Result<()> {
     // The next step, decided under the lock and carried out after it.
-    let step = agent.beacon.lock().ok().map(|mut s| {
-        match s.chain.as_ref().and_then(|c| c.next_preimage()) {
-            Some(pre) => Err(pre),
-            None => {
-                let chain = HashChain::random();
-                let anchor = chain.anchor_hex();
-                s.chain = Some(chain);
-                Ok(anchor)
-            }
-        }
-    });
+    let step =
+        ctx.state.lock().ok().map(
+            |mut s| match s.chain.as_ref().and_then(|c| c.next_preimage()) {
+                Some(pre) => Err(pre),
+                None => {
+                    let chain = HashChain::random();
+                    let anchor = chain.anchor_hex();
+                    s.chain = Some(chain);
+                    Ok(anchor)
+                }
+            },
+        );
     match step {
         None => Ok(()),
         Some(Ok(anchor)) => {
-            agent
-                .chain
+            ctx.account
                 .registry(&reg::ExecuteMsg::SetBeaconAnchor {
                     anchor: anchor.clone(),
                 })
                 .await
-                .inspect_err(|_| forget_chain(agent))?;
+                .inspect_err(|_| forget_chain(ctx))?;
             tracing::info!(anchor = %anchor, "beacon: anchored a new hash chain");
             Ok(())
         }
         Some(Err(preimage)) => {
-            match agent
-                .chain
+            match ctx
+                .account
                 .registry(&reg::ExecuteMsg::RevealBeacon {
                     preimage: hex::encode(preimage),
                 })
                 .await
             {
                 Ok(out) => {
-                    if let Ok(mut s) = agent.beacon.lock() {
+                    if let Ok(mut s) = ctx.state.lock() {
                         if let Some(c) = s.chain.as_mut() {
                             c.advance();
                         }
                     }
-                    agent.metrics.beacon_reveals.inc();
+                    ctx.metrics.beacon_reveals.inc();
                     tracing::debug!(tx = %out.hash, "beacon: revealed");
                     Ok(())
                 }
@@ -166,7 +176,7 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
                         tracing::debug!("beacon: not yet ({text})");
                         Ok(())
                     } else {
-                        forget_chain(agent);
+                        forget_chain(ctx);
                         Err(e.context("revealing the beacon (a new chain is anchored next)"))
                     }
                 }
@@ -175,8 +185,8 @@ async fn reveal_or_anchor(agent: &Agent) -> Result<()> {
     }
 }
 
-fn forget_chain(agent: &Agent) {
-    if let Ok(mut s) = agent.beacon.lock() {
+fn forget_chain(ctx: &BeaconContext<'_>) {
+    if let Ok(mut s) = ctx.state.lock() {
         s.chain = None;
     }
 }
@@ -195,12 +205,12 @@ pub fn draw_ready(job: &Job, seq: u64) -> bool {
     spot || voters
 }
 
-async fn draw_ready_jobs(agent: &Agent) -> Result<()> {
-    let seq = agent.chain.sm.registry().beacon().await?.seq;
+async fn draw_ready_jobs(ctx: &BeaconContext<'_>) -> Result<()> {
+    let seq = ctx.account.sm.registry().beacon().await?.seq;
     let mut ready = Vec::new();
     for status in [JobStatus::Submitted, JobStatus::Disputed] {
-        let page = agent
-            .chain
+        let page = ctx
+            .account
             .sm
             .job_market()
             .jobs_by_status(status, None, Some(100))
@@ -212,8 +222,8 @@ async fn draw_ready_jobs(agent: &Agent) -> Result<()> {
         );
     }
     for ids in ready.chunks(DRAW_BATCH) {
-        let out = agent
-            .chain
+        let out = ctx
+            .account
             .market(&jm::ExecuteMsg::DrawVerifiers {
                 job_ids: ids.to_vec(),
             })

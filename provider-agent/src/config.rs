@@ -14,6 +14,7 @@ use std::str::FromStr;
 use anyhow::{bail, ensure, Context, Result};
 use cosmwasm_std::Decimal;
 use serde::{Deserialize, Serialize};
+use starminer_client::ChainConfig;
 
 /// File name of the configuration inside the agent's home directory.
 pub const CONFIG_FILE: &str = "agent.toml";
@@ -24,7 +25,7 @@ pub const KEY_FILE: &str = "key.mnemonic";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentConfig {
-    pub chain: ChainConfig,
+    pub chain: ChainSection,
     pub provider: ProviderConfig,
     /// Minimum price per template id (see [`PricePolicy`]).
     #[serde(default)]
@@ -33,29 +34,23 @@ pub struct AgentConfig {
     pub server: ServerConfig,
 }
 
-/// How to reach the chain and which contracts to talk to.
+/// The `[chain]` section: how to reach the chain (the SDK's
+/// [`starminer_client::ChainConfig`], its fields written inline) and which
+/// contracts to talk to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChainConfig {
-    /// CometBFT RPC endpoint (HTTP); the WebSocket is `<rpc>/websocket`.
-    pub rpc: String,
-    /// Other nodes' RPC endpoints, used in order while `rpc` cannot be
-    /// reached.
-    #[serde(default)]
-    pub rpc_fallbacks: Vec<String>,
-    pub chain_id: String,
-    /// Bech32 prefix of addresses.
-    #[serde(default = "default_prefix")]
-    pub prefix: String,
-    /// Denom fees are paid in.
-    #[serde(default = "default_fee_denom")]
-    pub fee_denom: String,
-    /// Price per gas unit in `fee_denom` (decimal text).
-    #[serde(default = "default_gas_price")]
-    pub gas_price: String,
+pub struct ChainSection {
+    /// Endpoints, chain id, address prefix, fee denom and gas price, as the
+    /// SDK's client takes them. Files that omit `prefix`, `fee_denom` or
+    /// `gas_price` get the devnet's (see [`AgentConfig::parse`]).
+    #[serde(flatten)]
+    pub client: ChainConfig,
     /// The deployment manifest (JSON written by the deploy tool) that names
     /// every contract's address. Relative paths are relative to the config.
     pub manifest: PathBuf,
+    /// Keys the two above do not know (a typo): refused by
+    /// [`AgentConfig::validate`].
+    #[serde(flatten, skip_serializing)]
+    pub unknown: BTreeMap<String, toml::Value>,
 }
 
 /// Who this agent is on chain.
@@ -156,15 +151,13 @@ impl PricePolicy {
     }
 }
 
-fn default_prefix() -> String {
-    "starminer".into()
+/// `text` as a [`Decimal`], or an error that shows the expected form
+/// (also the parser of `init --gas-price`).
+pub fn parse_decimal(text: &str) -> Result<Decimal> {
+    Decimal::from_str(text.trim())
+        .map_err(|_| anyhow::anyhow!("`{text}` is not a decimal number (e.g. \"0.0025\")"))
 }
-fn default_fee_denom() -> String {
-    "ustar".into()
-}
-fn default_gas_price() -> String {
-    "0.0025".into()
-}
+
 fn default_roles() -> Vec<RoleName> {
     vec![RoleName::Provider]
 }
@@ -203,6 +196,8 @@ chain_id = "starminer-devnet-1"
 prefix = "starminer"
 fee_denom = "ustar"
 gas_price = "0.0025"
+# Simulated gas is multiplied by this before signing (default 1.3).
+# gas_adjustment = 1.3
 # Deployment manifest (JSON from the deploy tool) naming every contract.
 # Relative paths are relative to this file.
 manifest = "manifest.json"
@@ -264,7 +259,7 @@ pub struct InitValues {
     pub chain_id: String,
     pub prefix: String,
     pub fee_denom: String,
-    pub gas_price: String,
+    pub gas_price: Decimal,
     pub manifest: PathBuf,
     pub moniker: String,
     pub region: String,
@@ -281,8 +276,28 @@ pub struct InitValues {
 
 impl AgentConfig {
     /// Parses a configuration and checks what the types cannot.
+    ///
+    /// `[chain]` keys that configs of earlier agents could leave out
+    /// (`prefix`, `fee_denom`, `gas_price`) default to the devnet's values.
     pub fn parse(text: &str) -> Result<AgentConfig> {
-        let config: AgentConfig = toml::from_str(text).context("parsing the agent config")?;
+        let mut doc: toml::Table = toml::from_str(text).context("parsing the agent config")?;
+        if let Some(toml::Value::Table(chain)) = doc.get_mut("chain") {
+            let devnet = ChainConfig::devnet();
+            for (key, value) in [
+                ("prefix", devnet.prefix),
+                ("fee_denom", devnet.fee_denom),
+                ("gas_price", devnet.gas_price.to_string()),
+            ] {
+                chain
+                    .entry(key)
+                    .or_insert_with(|| toml::Value::String(value));
+            }
+            // Named here: serde's error for a bad Decimal names neither field nor form.
+            if let Some(toml::Value::String(price)) = chain.get("gas_price") {
+                parse_decimal(price).context("chain.gas_price")?;
+            }
+        }
+        let config: AgentConfig = doc.try_into().context("reading the agent config")?;
         config.validate()?;
         Ok(config)
     }
@@ -322,23 +337,24 @@ impl AgentConfig {
             !self.provider.roles.is_empty(),
             "provider.roles must name provider and/or validator"
         );
-        for rpc in std::iter::once(&self.chain.rpc).chain(&self.chain.rpc_fallbacks) {
+        if let Some(key) = self.chain.unknown.keys().next() {
+            bail!(
+                "[chain] has an unknown key `{key}` (known: chain_id, rpc, rpc_fallbacks, grpc, \
+                 rest, prefix, fee_denom, gas_price, gas_adjustment, manifest)"
+            );
+        }
+        for rpc in self.chain.client.rpc_endpoints() {
             ensure!(
                 rpc.starts_with("http://") || rpc.starts_with("https://"),
                 "chain.rpc and chain.rpc_fallbacks must be http(s):// URLs, not `{rpc}`"
             );
         }
+        self.chain.client.validate().context("in [chain]")?;
         ensure!(
             self.server.public_url.starts_with("http://")
                 || self.server.public_url.starts_with("https://"),
             "server.public_url must be an http(s):// URL"
         );
-        Decimal::from_str(&self.chain.gas_price).with_context(|| {
-            format!(
-                "chain.gas_price `{}` is not a decimal",
-                self.chain.gas_price
-            )
-        })?;
         ensure!(
             self.agent.poll_seconds >= 1,
             "agent.poll_seconds must be ≥ 1"
@@ -380,7 +396,12 @@ impl AgentConfig {
         );
         set(&mut doc, "chain", "prefix", s(&values.prefix));
         set(&mut doc, "chain", "fee_denom", s(&values.fee_denom));
-        set(&mut doc, "chain", "gas_price", s(&values.gas_price));
+        set(
+            &mut doc,
+            "chain",
+            "gas_price",
+            s(&values.gas_price.to_string()),
+        );
         set(
             &mut doc,
             "chain",
@@ -483,7 +504,7 @@ mod tests {
             chain_id: "starminer-test-9".into(),
             prefix: "wasm".into(),
             fee_denom: "stake".into(),
-            gas_price: "0.025".into(),
+            gas_price: Decimal::from_str("0.025").unwrap(),
             manifest: "deploy/manifest.json".into(),
             moniker: "rig \"7\"".into(),
             region: "Asia".into(),
@@ -516,12 +537,15 @@ mod tests {
     #[test]
     fn init_values_are_written_and_comments_kept() {
         let (config, text) = AgentConfig::from_init(&init_values()).unwrap();
-        assert_eq!(config.chain.chain_id, "starminer-test-9");
-        assert_eq!(config.chain.rpc_fallbacks, ["https://rpc2.example:443"]);
+        assert_eq!(config.chain.client.chain_id, "starminer-test-9");
+        assert_eq!(
+            config.chain.client.rpc_fallbacks,
+            ["https://rpc2.example:443"]
+        );
         assert_eq!(
             (
-                config.chain.prefix.as_str(),
-                config.chain.fee_denom.as_str()
+                config.chain.client.prefix.as_str(),
+                config.chain.client.fee_denom.as_str()
             ),
             ("wasm", "stake")
         );
@@ -545,6 +569,44 @@ mod tests {
         assert_eq!(c.chain.manifest, dir.path().join("deploy/manifest.json"));
         assert_eq!(c.provider.key_file, dir.path().join(KEY_FILE));
         assert_eq!(c.db_path(), dir.path().join("data/agent.redb"));
+    }
+
+    #[test]
+    fn configs_without_chain_fee_keys_get_the_devnet_values() {
+        let mut text = EXAMPLE.to_string();
+        for line in [
+            "prefix = \"starminer\"\n",
+            "fee_denom = \"ustar\"\n",
+            "gas_price = \"0.0025\"\n",
+        ] {
+            assert!(text.contains(line), "{line}");
+            text = text.replacen(line, "", 1);
+        }
+        let c = AgentConfig::parse(&text).unwrap();
+        assert_eq!(c, AgentConfig::parse(EXAMPLE).unwrap());
+        assert_eq!(
+            c.chain.client.gas_price,
+            Decimal::from_str("0.0025").unwrap()
+        );
+        assert_eq!(c.chain.client.fee_for(1_000), 3);
+    }
+
+    #[test]
+    fn the_chain_section_takes_the_sdk_settings_and_refuses_typos() {
+        let text = EXAMPLE.replacen(
+            "gas_price = \"0.0025\"",
+            "gas_price = \"0.01\"\ngas_adjustment = 1.5",
+            1,
+        );
+        let c = AgentConfig::parse(&text).unwrap();
+        assert_eq!(c.chain.client.gas_price, Decimal::percent(1));
+        assert_eq!(c.chain.client.adjusted_gas(1_000), 1_500);
+        let text = EXAMPLE.replacen("fee_denom = ", "fee_denon = \"x\"\nfee_denom = ", 1);
+        let e = format!("{:#}", AgentConfig::parse(&text).unwrap_err());
+        assert!(e.contains("fee_denon"), "{e}");
+        let text = EXAMPLE.replacen("gas_price = \"0.0025\"", "gas_price = \"cheap\"", 1);
+        let e = format!("{:#}", AgentConfig::parse(&text).unwrap_err());
+        assert!(e.contains("cheap") && e.contains("chain.gas_price"), "{e}");
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! `starminer-agent run`: the daemon (docs/protocol.md).
 //!
-//! A few long-lived tasks with clear owners: the block follower (WebSocket
-//! NewBlock subscription, polling as fallback) wakes the reconcile loop; the
-//! result server serves chunks, proofs and `/metrics`; compute and verifier
-//! tasks run jobs in the background. The reconcile loop owns every decision
-//! and reads and writes the lease database ([`crate::state`]) before acting,
-//! so a crash or restart at any point resumes where it stopped:
+//! A few long-lived tasks: the SDK's block follower (WebSocket NewBlock
+//! subscription, polling as fallback) wakes the reconcile loop; the result
+//! server serves chunks, proofs and `/metrics`; compute and verifier tasks
+//! run jobs in the background. The reconcile loop decides what to claim,
+//! answer, reveal and settle; a compute task carries its own job from
+//! fetching to its result message (`SubmitResult` or `CommitResult`; or
+//! `Abandon`, `ReportBadInput`). Both write
+//! the lease's phase to the duties database ([`crate::duties`]) before
+//! acting, so a crash or restart at any point resumes where it stopped:
 //!
 //! ```text
 //! claimed ─▶ fetching ─▶ computing ─▶ computed ─▶ submitted ─▶ settled
@@ -39,6 +42,12 @@
 //! A replicated job that goes back to Open (no majority) or fails ends the
 //! lease; a reveal the chain already holds (restart) is adopted.
 //!
+//! The validator's duties ([`crate::verifier::ValidatorDuties`]: spot
+//! checks, dispute votes, bad-input judging, benchmark attestations and the
+//! beacon) are owned by the run loop with the state only they use, and see
+//! only what they need of the agent ([`crate::verifier::VerifierContext`],
+//! [`crate::beacon::BeaconContext`]); neither module imports this one.
+//!
 //! SIGTERM/SIGINT stops claiming, lets running kernels finish (their results
 //! are stored and submitted), then exits; a kill -9 loses at most the kernel
 //! time of the jobs in flight, which restart from their input.
@@ -49,7 +58,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use rand_core::{OsRng, RngCore};
-use starminer_interfaces::job_market::{self as jm, decoy_index, Job, JobInput, JobStatus};
+use starminer_client::BlockFollower;
+use starminer_interfaces::job_market::{self as jm, decoy_index, Job, JobStatus};
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{ProviderStatus, Role};
 use starminer_templates::by_id;
@@ -57,22 +67,17 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::{follow_blocks, AgentChain};
+use crate::account::AgentAccount;
 use crate::config::{AgentConfig, RoleName};
 use crate::decoy::{self, DecoySeal, DecoyView, Tree};
+use crate::duties::{DutyDb, Lease, Phase, SubmittedResult};
 use crate::executor::Executor;
-use crate::fetch::{fetch_input, FetchError, FetchLimits};
+use crate::fetch::{job_input, FetchError};
 use crate::filter::{self, DeviceCaps, Refusal};
 use crate::metrics::Metrics;
-use crate::state::{AgentState, Lease, Phase, SubmittedResult};
-use crate::store::{NewResult, ResultStore, StoredResult};
-use crate::verifier;
-
-/// Environment variable of the test-only cheating mode: when set to `1`, the
-/// agent flips a byte in every output chunk before committing (so its
-/// results are wrong but consistently proven). Used by the end-to-end test
-/// that checks cheaters are caught and slashed; never set it otherwise.
-pub const CHEAT_ENV: &str = "STARMINER_AGENT_TEST_CORRUPT_CHUNKS";
+use crate::now_unix;
+use crate::results::{NewResult, ResultStore, StoredResult};
+use crate::verifier::{ValidatorDuties, VerifierContext};
 
 /// Fetch attempts before a job whose input cannot be downloaded is abandoned.
 const MAX_FETCH_ATTEMPTS: u32 = 3;
@@ -82,27 +87,17 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Everything the daemon's tasks share.
 pub struct Agent {
     pub config: AgentConfig,
-    pub chain: AgentChain,
-    pub state: AgentState,
-    pub store: Arc<ResultStore>,
+    pub account: AgentAccount,
+    pub duties: Arc<DutyDb>,
+    pub results: Arc<ResultStore>,
     pub exec: Arc<Executor>,
     pub devices: Vec<DeviceCaps>,
     pub metrics: Arc<Metrics>,
-    cheat: bool,
-    /// Jobs with a compute task or verifier task in flight.
+    /// Jobs with a compute task in flight.
     busy: Mutex<HashSet<u64>>,
-    verifying: Mutex<HashSet<u64>>,
     /// Open jobs already refused (logged once).
     refused: Mutex<HashSet<u64>>,
-    /// When benchmark challenges were last looked for (a scan of every
-    /// provider: not on every block).
-    last_benchmark_scan: Mutex<Option<Instant>>,
-    /// The validator's beacon hash chain ([`crate::beacon`]).
-    pub beacon: Mutex<crate::beacon::BeaconState>,
 }
-
-/// Seconds between scans for benchmark challenges to verify.
-const BENCHMARK_SCAN_SECONDS: u64 = 5;
 
 /// Result id of a job's output in the store.
 pub fn result_id(job_id: u64) -> String {
@@ -114,17 +109,11 @@ pub fn backoff(attempts: u32) -> Duration {
     Duration::from_secs(1u64 << attempts.min(6)).min(MAX_BACKOFF)
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl Agent {
     pub fn open(config: AgentConfig) -> Result<Agent> {
-        let chain = AgentChain::connect(&config)?;
-        let state = AgentState::open(&config.db_path())?;
-        let store = Arc::new(ResultStore::open(config.results_dir())?);
+        let account = AgentAccount::connect(&config)?;
+        let duties = Arc::new(DutyDb::open(&config.db_path())?);
+        let results = Arc::new(ResultStore::open(config.results_dir())?);
         let exec = Arc::new(Executor::open_all()?);
         let mut devices: Vec<DeviceCaps> = crate::devices::discover()
             .iter()
@@ -136,27 +125,33 @@ impl Agent {
                 bail!("agent.device = {only}, but there is no such device (see `starminer-agent devices`)");
             }
         }
-        let cheat = std::env::var(CHEAT_ENV).is_ok_and(|v| v == "1");
-        if cheat {
-            tracing::warn!(
-                "{CHEAT_ENV}=1: TEST-ONLY CHEATING MODE, every output chunk is corrupted"
-            );
-        }
+        // Logs the test-only warning at start in a cheating test process.
+        #[cfg(feature = "test-cheat")]
+        crate::cheat::active();
         Ok(Agent {
             config,
-            chain,
-            state,
-            store,
+            account,
+            duties,
+            results,
             exec,
             devices,
             metrics: Arc::new(Metrics::new()),
-            cheat,
             busy: Mutex::new(HashSet::new()),
-            verifying: Mutex::new(HashSet::new()),
             refused: Mutex::new(HashSet::new()),
-            last_benchmark_scan: Mutex::new(None),
-            beacon: Mutex::new(crate::beacon::BeaconState::default()),
         })
+    }
+
+    /// What verifier duties need of the agent (shared handles: cheap).
+    fn verifier_context(&self) -> VerifierContext {
+        VerifierContext {
+            account: self.account.clone(),
+            duties: self.duties.clone(),
+            exec: self.exec.clone(),
+            device: self.devices.first().map_or(0, |d| d.index),
+            max_input_bytes: self.config.agent.max_input_bytes,
+            samples: self.config.agent.verifier_samples,
+            metrics: self.metrics.clone(),
+        }
     }
 
     fn is_busy(&self, job_id: u64) -> bool {
@@ -172,7 +167,7 @@ impl Agent {
 
     /// Runs until `shutdown` is cancelled, then drains (see the module docs).
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) -> Result<()> {
-        let me = self.chain.address().to_string();
+        let me = self.account.address().to_string();
         tracing::info!(address = %me, zone = %self.config.provider.zone, roles = ?self.config.provider.roles, "agent starting");
         let listener = tokio::net::TcpListener::bind(self.config.server.listen)
             .await
@@ -180,7 +175,7 @@ impl Agent {
                 format!("binding the result server to {}", self.config.server.listen)
             })?;
         let server = tokio::spawn(crate::server::serve_with_metrics(
-            self.store.clone(),
+            self.results.clone(),
             self.metrics.clone(),
             listener,
         ));
@@ -188,13 +183,19 @@ impl Agent {
 
         let (height_tx, mut height_rx) = watch::channel(0u64);
         let poll = Duration::from_secs(self.config.agent.poll_seconds);
-        let follower = tokio::spawn(follow_blocks(self.chain.chain().clone(), poll, height_tx));
+        let follower = tokio::spawn(
+            BlockFollower::new(self.account.client().clone(), poll).publish(height_tx),
+        );
 
         if let Err(e) = self.adopt_orphans().await {
             tracing::warn!("could not compare leases with the chain yet: {e:#}");
         }
 
         let mut tasks: JoinSet<()> = JoinSet::new();
+        let mut validator = self
+            .config
+            .has_role(RoleName::Validator)
+            .then(|| ValidatorDuties::new(self.verifier_context()));
         let mut last_heartbeat: Option<Instant> = None;
         let mut last_rewards: Option<Instant> = None;
         let mut failures = 0u32;
@@ -211,7 +212,7 @@ impl Agent {
             }
             let height = *height_rx.borrow();
             self.metrics.chain_height.set(height as i64);
-            match self.round(&mut tasks, false).await {
+            match self.round(&mut tasks, validator.as_mut(), false).await {
                 Ok(()) => failures = 0,
                 Err(e) => {
                     failures += 1;
@@ -252,14 +253,14 @@ impl Agent {
         );
         while tasks.join_next().await.is_some() {}
         // One last pass submits what the running jobs computed.
-        if let Err(e) = self.round(&mut tasks, true).await {
+        if let Err(e) = self.round(&mut tasks, None, true).await {
             tracing::warn!("final submission round: {e:#} (the results stay stored and are submitted after a restart)");
         }
         while tasks.join_next().await.is_some() {}
         follower.abort();
         server.abort();
         let left: Vec<String> = self
-            .state
+            .duties
             .active_leases()?
             .iter()
             .map(|l| format!("{}:{}", l.job_id, l.phase.name()))
@@ -272,49 +273,31 @@ impl Agent {
     /// database does not know: a claim whose transaction committed but whose
     /// lease record was not written (crash in between). They are adopted.
     async fn adopt_orphans(&self) -> Result<()> {
-        let me = self.chain.address().to_string();
-        let mut start_after = None;
-        loop {
-            let page: jm::JobsResponse = self
-                .chain
-                .sm
-                .job_market()
-                .query(&jm::QueryMsg::JobsByProvider {
-                    provider: me.clone(),
-                    start_after,
-                    limit: Some(100),
-                })
-                .await?;
-            let n = page.jobs.len();
-            start_after = page.jobs.last().map(|j| j.id);
-            for job in page.jobs {
-                // A replicated job stays Open until all its slots are taken.
-                let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
-                if held && self.state.lease(job.id)?.is_none() {
-                    if is_applicant(&job, &me) {
+        let me = self.account.address().to_string();
+        for job in self.account.my_jobs().await? {
+            // A replicated job stays Open until all its slots are taken.
+            let held = matches!(job.status, JobStatus::Assigned | JobStatus::Open);
+            if held && self.duties.lease(job.id)?.is_none() {
+                if is_applicant(&job, &me) {
+                    tracing::warn!(
+                        job = job.id,
+                        "adopting a replica application missing from the database"
+                    );
+                    let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
+                    lease.phase = Phase::Applied;
+                    self.duties.put_lease(&lease)?;
+                } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
+                    if slot.result.is_none() && slot.commitment.is_none() {
                         tracing::warn!(
                             job = job.id,
-                            "adopting a replica application missing from the database"
+                            "adopting a claimed job missing from the database"
                         );
-                        let mut lease = self.record_claim(&job, job.spec.deadline.seconds())?;
-                        lease.phase = Phase::Applied;
-                        self.state.put_lease(&lease)?;
-                    } else if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me)
-                    {
-                        if slot.result.is_none() && slot.commitment.is_none() {
-                            tracing::warn!(
-                                job = job.id,
-                                "adopting a claimed job missing from the database"
-                            );
-                            self.record_claim(&job, slot.lease_deadline.seconds())?;
-                        }
+                        self.record_claim(&job, slot.lease_deadline.seconds())?;
                     }
                 }
             }
-            if n < 100 {
-                return Ok(());
-            }
         }
+        Ok(())
     }
 
     fn record_claim(&self, job: &Job, lease_deadline: u64) -> Result<Lease> {
@@ -340,20 +323,27 @@ impl Agent {
             last_error: None,
             updated_at: 0,
         };
-        self.state.put_lease(&lease)?;
+        self.duties.put_lease(&lease)?;
         Ok(lease)
     }
 
     /// One pass over everything: leases, claims, verifier duties.
-    async fn round(self: &Arc<Self>, tasks: &mut JoinSet<()>, draining: bool) -> Result<()> {
-        let (_, block_time) = self.chain.head().await?;
-        for listed in self.state.active_leases()? {
+    /// One pass over the leases, then (unless `draining`) claims and the
+    /// validator's duties.
+    async fn round(
+        self: &Arc<Self>,
+        tasks: &mut JoinSet<()>,
+        validator: Option<&mut ValidatorDuties>,
+        draining: bool,
+    ) -> Result<()> {
+        let (_, block_time) = self.account.head().await?;
+        for listed in self.duties.active_leases()? {
             if self.is_busy(listed.job_id) {
                 continue;
             }
             // A compute task may have finished (and moved the lease on)
             // since the list was read: act on the lease as it is now.
-            let Some(lease) = self.state.lease(listed.job_id)? else {
+            let Some(lease) = self.duties.lease(listed.job_id)? else {
                 continue;
             };
             if lease.phase.is_terminal() {
@@ -385,26 +375,26 @@ impl Agent {
             };
             if let Err(e) = r {
                 self.metrics.error("lease");
-                let n = self.state.record_failure(job_id, &format!("{e:#}"))?;
+                let n = self.duties.record_failure(job_id, &format!("{e:#}"))?;
                 tracing::warn!(job = job_id, attempt = n, "{e:#}");
             }
         }
-        self.metrics.set_jobs(&self.state.leases()?);
+        self.metrics.set_jobs(&self.duties.leases()?);
         if draining {
             return Ok(());
         }
         if self.config.has_role(RoleName::Provider) {
             self.claim_jobs(tasks, block_time).await?;
         }
-        if self.config.has_role(RoleName::Validator) {
-            self.verifier_duties(tasks).await?;
+        if let Some(validator) = validator {
+            validator.round(tasks).await?;
         }
         Ok(())
     }
 
     async fn heartbeat(&self) -> Result<()> {
-        if self.chain.me().await?.is_some() {
-            self.chain
+        if self.account.me().await?.is_some() {
+            self.account
                 .registry(&starminer_interfaces::registry::ExecuteMsg::Heartbeat {})
                 .await?;
         }
@@ -412,10 +402,10 @@ impl Agent {
     }
 
     async fn claim_rewards(&self) -> Result<()> {
-        let inc = self.chain.sm.incentives();
-        let pending = inc.pending_rewards(self.chain.address()).await?;
+        let inc = self.account.sm.incentives();
+        let pending = inc.pending_rewards(self.account.address()).await?;
         if !pending.amount.is_zero() {
-            inc.claim(&self.chain.wallet).await?;
+            inc.claim(&self.account.wallet).await?;
             self.metrics
                 .rewards_uagpu
                 .inc_by(u64::try_from(pending.amount.u128()).unwrap_or(u64::MAX));
@@ -435,7 +425,7 @@ impl Agent {
         if free == 0 {
             return Ok(());
         }
-        let Some(me) = self.chain.me().await? else {
+        let Some(me) = self.account.me().await? else {
             tracing::debug!("not registered: run `starminer-agent register`");
             return Ok(());
         };
@@ -444,14 +434,14 @@ impl Agent {
             return Ok(());
         }
         let routes: BTreeMap<String, jm::SpillRoute> = self
-            .chain
+            .account
             .spill_routes(&me.zone)
             .await?
             .into_iter()
             .map(|r| (r.from, r.route))
             .collect();
-        let lease_rule = self.chain.lease_rule().await?;
-        let mut jobs = self.chain.open_jobs(200).await?;
+        let lease_rule = self.account.lease_rule().await?;
+        let mut jobs = self.account.open_jobs(200).await?;
         // The market's order: most urgent first, then oldest.
         jobs.sort_by_key(|j| (std::cmp::Reverse(j.spec.requirements.urgency), j.id));
         let mut templates: BTreeMap<String, Option<jm::Template>> = BTreeMap::new();
@@ -460,7 +450,7 @@ impl Agent {
             if claimed >= free {
                 break;
             }
-            if self.state.lease(job.id)?.is_some() || job.tier > me.tier {
+            if self.duties.lease(job.id)?.is_some() || job.tier > me.tier {
                 continue;
             }
             if !job.takes_replica_applications(cosmwasm_std::Timestamp::from_seconds(block_time)) {
@@ -479,7 +469,7 @@ impl Agent {
             }
             let id = job.spec.template.clone();
             if !templates.contains_key(&id) {
-                templates.insert(id.clone(), self.chain.template(&id).await?);
+                templates.insert(id.clone(), self.account.template(&id).await?);
             }
             let Some(Some(chain_template)) = templates.get(&id) else {
                 continue;
@@ -501,19 +491,19 @@ impl Agent {
                 }
             };
             match self
-                .chain
+                .account
                 .market(&jm::ExecuteMsg::Claim { job_id: job.id })
                 .await
             {
                 Ok(_) => {
                     self.metrics.claims.inc();
-                    let after = self.chain.job(job.id).await?;
-                    if is_applicant(&after, self.chain.address()) {
+                    let after = self.account.job(job.id).await?;
+                    if is_applicant(&after, self.account.address()) {
                         // Drawn slots: this was an application.
                         let mut lease = self.record_claim(&after, job.spec.deadline.seconds())?;
                         lease.device = accepted.device;
                         lease.phase = Phase::Applied;
-                        self.state.put_lease(&lease)?;
+                        self.duties.put_lease(&lease)?;
                         let draw = after.replica_draw.as_ref();
                         tracing::info!(
                             job = job.id,
@@ -528,18 +518,18 @@ impl Agent {
                     let deadline = after
                         .slots
                         .iter()
-                        .find(|s| s.provider.as_str() == self.chain.address())
+                        .find(|s| s.provider.as_str() == self.account.address())
                         .map_or(job.spec.deadline.seconds(), |s| s.lease_deadline.seconds());
                     let mut lease = self.record_claim(&after, deadline)?;
                     lease.device = accepted.device;
-                    self.state.put_lease(&lease)?;
+                    self.duties.put_lease(&lease)?;
                     tracing::info!(job = job.id, template = %id, units = accepted.units, device = accepted.device, lease_deadline = deadline, "claimed");
                     claimed += 1;
                     self.spawn_compute(tasks, lease);
                 }
                 Err(e) => {
                     // Lost a race, or the chain said no: look at the job.
-                    match self.chain.job(job.id).await {
+                    match self.account.job(job.id).await {
                         Ok(now) if now.status != JobStatus::Open => {
                             self.metrics.claims_lost.inc();
                             tracing::info!(job = job.id, status = ?now.status, "another provider claimed it first");
@@ -565,13 +555,13 @@ impl Agent {
     /// lease ends (the market released the collateral).
     async fn follow_application(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
-        let me = self.chain.address();
+        let job = self.account.job(job_id).await?;
+        let me = self.account.address();
         if let Some(slot) = job.slots.iter().find(|s| s.provider.as_str() == me) {
             let mut seated = lease.clone();
             seated.lease_deadline = slot.lease_deadline.seconds();
             seated.phase = Phase::Claimed;
-            self.state.put_lease(&seated)?;
+            self.duties.put_lease(&seated)?;
             tracing::info!(
                 job = job_id,
                 lease_deadline = seated.lease_deadline,
@@ -582,7 +572,7 @@ impl Agent {
         let Some(draw) = job.replica_draw.as_ref().filter(|_| is_applicant(&job, me)) else {
             self.metrics.claims_lost.inc();
             tracing::info!(job = job_id, status = ?job.status, "not drawn for a replica slot; collateral released");
-            self.state.set_phase(
+            self.duties.set_phase(
                 job_id,
                 Phase::Ended {
                     status: format!("not drawn ({:?})", job.status),
@@ -591,10 +581,10 @@ impl Agent {
             return Ok(());
         };
         if block_time > draw.apply_until.seconds() && draw.applicants.len() >= job.open_slots() {
-            let seq = self.chain.sm.registry().beacon().await?.seq;
+            let seq = self.account.sm.registry().beacon().await?.seq;
             if seq >= draw.draw_at {
                 let out = self
-                    .chain
+                    .account
                     .market(&jm::ExecuteMsg::DrawVerifiers {
                         job_ids: vec![job_id],
                     })
@@ -627,7 +617,7 @@ impl Agent {
             let r = agent.compute(lease).await;
             if let Err(e) = r {
                 agent.metrics.error("compute");
-                let _ = agent.state.record_failure(job_id, &format!("{e:#}"));
+                let _ = agent.duties.record_failure(job_id, &format!("{e:#}"));
                 tracing::warn!(job = job_id, "{e:#}");
             }
             if let Ok(mut busy) = agent.busy.lock() {
@@ -639,10 +629,10 @@ impl Agent {
     /// Fetch, run, store; then submit at once.
     async fn compute(self: &Arc<Self>, lease: Lease) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
+        let job = self.account.job(job_id).await?;
         if !self.holds_unsent_slot(&job) {
             tracing::info!(job = job_id, status = ?job.status, "job is no longer ours; dropping it");
-            self.state.set_phase(
+            self.duties.set_phase(
                 job_id,
                 Phase::Ended {
                     status: format!("{:?}", job.status),
@@ -654,32 +644,34 @@ impl Agent {
         let info = template.info();
         let params = template.parse_params(&lease.params)?;
         let id = result_id(job_id);
-        let stored = match self.store.get(&id) {
+        let stored = match self.results.get(&id) {
             // Computed before a restart: reuse it.
             Some(r) => r,
             None => {
-                self.state.set_phase(job_id, Phase::Fetching)?;
-                let input = match self.job_input(&job).await {
-                    Ok(input) => input,
-                    Err(InputError::BadHash(e)) => {
-                        tracing::warn!(job = job_id, "{e}; reporting bad input");
-                        self.chain
-                            .market(&jm::ExecuteMsg::ReportBadInput { job_id })
-                            .await?;
-                        self.state.set_phase(job_id, Phase::BadInput)?;
-                        return Ok(());
-                    }
-                    Err(InputError::Other(e)) => {
-                        let lease = self.state.lease(job_id)?.unwrap_or(lease);
-                        if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
-                            self.abandon(job_id, format!("input unavailable: {e:#}"))
+                self.duties.set_phase(job_id, Phase::Fetching)?;
+                let input =
+                    match job_input(&job.spec.input, self.config.agent.max_input_bytes).await {
+                        Ok(input) => input,
+                        Err(e @ FetchError::HashMismatch { .. }) => {
+                            tracing::warn!(job = job_id, "{e}; reporting bad input");
+                            self.account
+                                .market(&jm::ExecuteMsg::ReportBadInput { job_id })
                                 .await?;
+                            self.duties.set_phase(job_id, Phase::BadInput)?;
                             return Ok(());
                         }
-                        return Err(e.context("fetching the input"));
-                    }
-                };
-                self.state.set_phase(job_id, Phase::Computing)?;
+                        Err(e) => {
+                            let e = anyhow::Error::from(e);
+                            let lease = self.duties.lease(job_id)?.unwrap_or(lease);
+                            if lease.attempts + 1 >= MAX_FETCH_ATTEMPTS {
+                                self.abandon(job_id, format!("input unavailable: {e:#}"))
+                                    .await?;
+                                return Ok(());
+                            }
+                            return Err(e.context("fetching the input"));
+                        }
+                    };
+                self.duties.set_phase(job_id, Phase::Computing)?;
                 let exec = self.exec.clone();
                 let device = lease.device;
                 let p = params.clone();
@@ -687,6 +679,7 @@ impl Agent {
                     tokio::task::spawn_blocking(move || exec.run(device, template, &p, &input))
                         .await
                         .map_err(|e| anyhow!("kernel task: {e}"))?;
+                #[cfg_attr(not(feature = "test-cheat"), allow(unused_mut))]
                 let mut out = match run {
                     Ok(out) => out,
                     Err(e) => {
@@ -696,13 +689,11 @@ impl Agent {
                         return Ok(());
                     }
                 };
-                if self.cheat {
-                    corrupt_chunks(&mut out.data, info.chunk_size);
-                    out.tree = starminer_templates::commit(&out.data, info.chunk_size);
-                }
+                #[cfg(feature = "test-cheat")]
+                crate::cheat::apply(&mut out, info.chunk_size);
                 self.metrics
                     .computed(info.id, lease.units, out.run_time.as_secs_f64());
-                self.store.put(NewResult {
+                self.results.put(NewResult {
                     id: &id,
                     template: info.id,
                     params: &params.canonical(),
@@ -715,7 +706,7 @@ impl Agent {
                 })?
             }
         };
-        let mut lease = self.state.lease(job_id)?.context("lease vanished")?;
+        let mut lease = self.duties.lease(job_id)?.context("lease vanished")?;
         let sealed = lease.result.as_ref().and_then(|r| r.decoy.clone());
         lease.result = Some(SubmittedResult {
             result_id: id.clone(),
@@ -736,9 +727,9 @@ impl Agent {
         lease.phase = Phase::Computed;
         lease.attempts = 0;
         lease.last_error = None;
-        self.state.put_lease(&lease)?;
+        self.duties.put_lease(&lease)?;
         tracing::info!(job = job_id, root = %stored.meta.root, chunks = stored.meta.chunk_count, "computed");
-        let (_, block_time) = self.chain.head().await?;
+        let (_, block_time) = self.account.head().await?;
         self.submit(&lease, block_time).await
     }
 
@@ -747,7 +738,11 @@ impl Agent {
     /// once) and ends the lease. If the chain refuses, the lease is ended
     /// locally all the same and expires on chain.
     async fn abandon(&self, job_id: u64, reason: String) -> Result<()> {
-        match self.chain.market(&jm::ExecuteMsg::Abandon { job_id }).await {
+        match self
+            .account
+            .market(&jm::ExecuteMsg::Abandon { job_id })
+            .await
+        {
             Ok(_) => {
                 tracing::error!(job = job_id, %reason, "abandoned the job on chain (requeued for another provider)")
             }
@@ -757,24 +752,8 @@ impl Agent {
                 "abandoning the job; the chain refused Abandon ({e:#}), so the lease will expire"
             ),
         }
-        self.state.set_phase(job_id, Phase::Abandoned { reason })?;
+        self.duties.set_phase(job_id, Phase::Abandoned { reason })?;
         Ok(())
-    }
-
-    async fn job_input(&self, job: &Job) -> std::result::Result<Vec<u8>, InputError> {
-        match &job.spec.input {
-            JobInput::Inline { data } => Ok(data.to_vec()),
-            JobInput::Remote { uri, sha256, size } => {
-                let limits = FetchLimits {
-                    max_bytes: (*size).min(self.config.agent.max_input_bytes),
-                    ..FetchLimits::default()
-                };
-                fetch_input(uri, sha256, limits).await.map_err(|e| match e {
-                    FetchError::HashMismatch { .. } => InputError::BadHash(e.to_string()),
-                    other => InputError::Other(other.into()),
-                })
-            }
-        }
     }
 
     // ---- results ----------------------------------------------------------
@@ -788,7 +767,7 @@ impl Agent {
             job.status == JobStatus::Assigned || (replicated && job.status == JobStatus::Open);
         status_ok
             && job.slots.iter().any(|s| {
-                s.provider.as_str() == self.chain.address()
+                s.provider.as_str() == self.account.address()
                     && s.commitment.is_none()
                     && s.result.is_none()
             })
@@ -798,7 +777,7 @@ impl Agent {
     fn my_slot<'a>(&self, job: &'a Job) -> Option<&'a jm::Slot> {
         job.slots
             .iter()
-            .find(|s| s.provider.as_str() == self.chain.address())
+            .find(|s| s.provider.as_str() == self.account.address())
     }
 
     /// Sends a computed result: `SubmitResult`, or for a replicated job
@@ -811,7 +790,7 @@ impl Agent {
             .clone()
             .context("computed lease without a result")?;
         if block_time > lease.lease_deadline {
-            self.state.set_phase(
+            self.duties.set_phase(
                 job_id,
                 Phase::Ended {
                     status: "lease expired before the result was submitted".into(),
@@ -825,7 +804,7 @@ impl Agent {
         }
         let (msg, next, what) = if lease.replicated {
             let salt = self.salt_for(job_id)?;
-            let me = self.chain.address().to_string();
+            let me = self.account.address().to_string();
             let commitment = crate::hashing::result_commitment(&r.root, &salt, &me, job_id)?;
             (
                 jm::ExecuteMsg::CommitResult { job_id, commitment },
@@ -852,15 +831,15 @@ impl Agent {
                 what,
             )
         };
-        match self.chain.market(&msg).await {
+        match self.account.market(&msg).await {
             Ok(_) => {
-                self.state.set_phase(job_id, next)?;
+                self.duties.set_phase(job_id, next)?;
                 tracing::info!(job = job_id, root = %r.root, "{what}");
                 Ok(())
             }
             Err(e) => {
                 // A send whose answer was lost, or a job taken from us?
-                let job = self.chain.job(job_id).await?;
+                let job = self.account.job(job_id).await?;
                 let landed = if lease.replicated {
                     self.my_slot(&job).is_some_and(|s| s.commitment.is_some())
                 } else {
@@ -875,11 +854,11 @@ impl Agent {
                         || submitted.is_some_and(|root| *root == r.root)
                 };
                 if landed {
-                    self.state.set_phase(job_id, next)?;
+                    self.duties.set_phase(job_id, next)?;
                     return Ok(());
                 }
                 if !self.holds_unsent_slot(&job) {
-                    self.state.set_phase(
+                    self.duties.set_phase(
                         job_id,
                         Phase::Ended {
                             status: format!("{:?}", job.status),
@@ -905,12 +884,12 @@ impl Agent {
     ) -> Result<Option<jm::DecoyPair>> {
         let job_id = lease.job_id;
         if r.decoy.is_none() {
-            let job = self.chain.job(job_id).await?;
+            let job = self.account.job(job_id).await?;
             if !matches!(job.spec.verification, VerificationMode::SpotCheck { verifiers } if verifiers > 0)
             {
                 return Ok(None);
             }
-            let params = self.chain.sm.job_market().config().await?.params;
+            let params = self.account.sm.job_market().config().await?.params;
             if !decoy::needs_decoy(&job, &params) {
                 return Ok(None);
             }
@@ -923,9 +902,9 @@ impl Agent {
             let seal = decoy::new_seal(job_id, &stored.tree, &false_tree)?;
             r.root = seal.submitted_root().to_string();
             r.decoy = Some(seal);
-            let mut now = self.state.lease(job_id)?.context("lease vanished")?;
+            let mut now = self.duties.lease(job_id)?.context("lease vanished")?;
             now.result = Some(r.clone());
-            self.state.put_lease(&now)?;
+            self.duties.put_lease(&now)?;
             tracing::info!(
                 job = job_id,
                 index,
@@ -934,13 +913,13 @@ impl Agent {
         }
         let seal = r.decoy.as_ref().context("no seal")?;
         let stored = self
-            .store
+            .results
             .seal_decoy(&r.result_id, seal.index, seal.submitted())?;
         let pair = decoy::pair(
             seal,
             &stored.tree,
             stored.tree_of(Tree::False),
-            self.chain.address(),
+            self.account.address(),
             job_id,
         )?;
         Ok(Some(pair))
@@ -953,14 +932,14 @@ impl Agent {
         // A pair sealed into the lease but not yet into the store (crash in
         // between) is put there first.
         if self
-            .store
+            .results
             .get(&r.result_id)
             .is_some_and(|s| s.decoy().is_none())
         {
-            self.store
+            self.results
                 .seal_decoy(&r.result_id, seal.index, seal.submitted())?;
         }
-        if !self.store.set_decoy_view(&r.result_id, view)? {
+        if !self.results.set_decoy_view(&r.result_id, view)? {
             return Ok(());
         }
         let job = lease.job_id;
@@ -1011,7 +990,7 @@ impl Agent {
         // shows cannot change them any more.
         self.set_decoy_view(lease, seal, DecoyView::Open)?;
         let sent = self
-            .chain
+            .account
             .market(&jm::ExecuteMsg::RevealDecoy {
                 job_id,
                 salt: seal.salt_bytes()?.into(),
@@ -1019,7 +998,7 @@ impl Agent {
             })
             .await;
         if let Err(e) = sent {
-            let now = self.chain.job(job_id).await?;
+            let now = self.account.job(job_id).await?;
             let revealed = now
                 .verification
                 .as_ref()
@@ -1051,17 +1030,17 @@ impl Agent {
         use sha2::{Digest, Sha256};
         static CREATE: Mutex<()> = Mutex::new(());
         const KEY: &str = "commit_secret";
-        let secret: String = match self.state.meta(KEY)? {
+        let secret: String = match self.duties.meta(KEY)? {
             Some(s) => s,
             None => {
                 let _guard = CREATE.lock().map_err(|_| anyhow!("salt lock poisoned"))?;
-                match self.state.meta(KEY)? {
+                match self.duties.meta(KEY)? {
                     Some(s) => s,
                     None => {
                         let mut bytes = [0u8; 32];
                         OsRng.fill_bytes(&mut bytes);
                         let s = hex::encode(bytes);
-                        self.state.put_meta(KEY, &s)?;
+                        self.duties.put_meta(KEY, &s)?;
                         s
                     }
                 }
@@ -1078,13 +1057,13 @@ impl Agent {
     /// Replicated, committed: reveal once every slot has committed.
     async fn reveal(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
+        let job = self.account.job(job_id).await?;
         let Some(slot) = self.my_slot(&job) else {
             return self.end_unpaid(job_id, &job.status);
         };
         if slot.result.is_some() {
             // Revealed before a restart: adopt the chain's state.
-            self.state.set_phase(job_id, Phase::Submitted)?;
+            self.duties.set_phase(job_id, Phase::Submitted)?;
             tracing::info!(job = job_id, "the reveal is already on chain");
             return self.follow_replicated(lease, block_time).await;
         }
@@ -1109,7 +1088,7 @@ impl Agent {
                     .context("committed lease without a result")?;
                 let salt = self.salt_for(job_id)?;
                 let sent = self
-                    .chain
+                    .account
                     .market(&jm::ExecuteMsg::RevealResult {
                         job_id,
                         root: r.root.clone(),
@@ -1120,15 +1099,15 @@ impl Agent {
                     })
                     .await;
                 if let Err(e) = sent {
-                    let now = self.chain.job(job_id).await?;
+                    let now = self.account.job(job_id).await?;
                     if self.my_slot(&now).is_none_or(|s| s.result.is_none()) {
                         return Err(e.context("revealing the result"));
                     }
                 }
-                self.state.set_phase(job_id, Phase::Submitted)?;
+                self.duties.set_phase(job_id, Phase::Submitted)?;
                 tracing::info!(job = job_id, root = %r.root, "result revealed");
-                let (_, block_time) = self.chain.head().await?;
-                let lease = self.state.lease(job_id)?.context("lease vanished")?;
+                let (_, block_time) = self.account.head().await?;
+                let lease = self.duties.lease(job_id)?.context("lease vanished")?;
                 self.follow_replicated(&lease, block_time).await
             }
             status => self.end_unpaid(job_id, &status),
@@ -1139,7 +1118,7 @@ impl Agent {
     /// past the reveal window the agent settles).
     async fn follow_replicated(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
+        let job = self.account.job(job_id).await?;
         let Some(slot) = self.my_slot(&job) else {
             // No majority: the slots were cleared and the job reopened (or failed).
             return self.end_unpaid(job_id, &job.status);
@@ -1174,7 +1153,7 @@ impl Agent {
                 self.metrics
                     .earnings_uagpu
                     .inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
-                self.state.set_phase(job_id, Phase::Settled)?;
+                self.duties.set_phase(job_id, Phase::Settled)?;
                 tracing::info!(job = job_id, paid_uagpu = paid, "settled (replicated)");
                 Ok(())
             }
@@ -1185,8 +1164,12 @@ impl Agent {
     /// `Settle` on a replicated job whose reveal window closed; someone else
     /// settling first is fine.
     async fn settle_replicated(&self, job_id: u64) -> Result<()> {
-        if let Err(e) = self.chain.market(&jm::ExecuteMsg::Settle { job_id }).await {
-            let job = self.chain.job(job_id).await?;
+        if let Err(e) = self
+            .account
+            .market(&jm::ExecuteMsg::Settle { job_id })
+            .await
+        {
+            let job = self.account.job(job_id).await?;
             if job.status == JobStatus::Revealing {
                 return Err(e.context("settling after the reveal window"));
             }
@@ -1197,7 +1180,7 @@ impl Agent {
 
     fn end_unpaid(&self, job_id: u64, status: &JobStatus) -> Result<()> {
         tracing::info!(job = job_id, ?status, "job ended without paying this agent");
-        self.state.set_phase(
+        self.duties.set_phase(
             job_id,
             Phase::Ended {
                 status: format!("{status:?}"),
@@ -1208,8 +1191,8 @@ impl Agent {
 
     async fn follow_submitted(&self, lease: &Lease, block_time: u64) -> Result<()> {
         let job_id = lease.job_id;
-        let job = self.chain.job(job_id).await?;
-        let me = self.chain.address();
+        let job = self.account.job(job_id).await?;
+        let me = self.account.address();
         let still_mine = job.slots.first().is_some_and(|s| s.provider.as_str() == me);
         match job.status {
             JobStatus::Settled if still_mine => {
@@ -1221,7 +1204,7 @@ impl Agent {
                 self.metrics
                     .earnings_uagpu
                     .inc_by(u64::try_from(paid).unwrap_or(u64::MAX));
-                self.state.set_phase(job_id, Phase::Settled)?;
+                self.duties.set_phase(job_id, Phase::Settled)?;
                 tracing::info!(job = job_id, paid_uagpu = paid, "settled");
             }
             JobStatus::Submitted | JobStatus::Disputed if still_mine => {
@@ -1291,7 +1274,7 @@ impl Agent {
                     && window_over
                     && v.challenges.iter().all(|c| c.answer.is_some())
                 {
-                    self.chain
+                    self.account
                         .market(&jm::ExecuteMsg::Settle { job_id })
                         .await?;
                 }
@@ -1299,7 +1282,7 @@ impl Agent {
             status => {
                 self.open_decoy(lease);
                 tracing::info!(job = job_id, ?status, "job ended without paying this agent");
-                self.state.set_phase(
+                self.duties.set_phase(
                     job_id,
                     Phase::Ended {
                         status: format!("{status:?}"),
@@ -1323,7 +1306,7 @@ impl Agent {
     /// The stored result of a lease whose result was computed.
     fn stored_result(&self, lease: &Lease) -> Result<Arc<StoredResult>> {
         let r = lease.result.as_ref().context("no result")?;
-        self.store
+        self.results
             .get(&r.result_id)
             .with_context(|| format!("result {} is not in the store", r.result_id))
     }
@@ -1344,7 +1327,7 @@ impl Agent {
         let tree = stored.tree_of(Self::tree_for_root(&stored, root)?);
         let leaf = tree.leaf(index).context("chunk out of range")?;
         let proof = tree.proof(index).context("chunk out of range")?;
-        self.chain
+        self.account
             .market(&jm::ExecuteMsg::RespondChallenge {
                 job_id: lease.job_id,
                 index,
@@ -1373,7 +1356,7 @@ impl Agent {
             .tree_of(which)
             .proof(index)
             .context("chunk out of range")?;
-        self.chain
+        self.account
             .market(&jm::ExecuteMsg::RespondData {
                 job_id: lease.job_id,
                 index,
@@ -1387,66 +1370,6 @@ impl Agent {
             "answered a data challenge with the chunk and its Merkle proof"
         );
         Ok(())
-    }
-
-    // ---- verifying --------------------------------------------------------
-
-    async fn verifier_duties(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<()> {
-        if let Err(e) = crate::beacon::beacon_duty(self).await {
-            self.metrics.error("beacon");
-            tracing::warn!("beacon duty: {e:#}");
-        }
-        for task in self.chain.pending_verifier_tasks().await? {
-            let job_id = task.job_id;
-            if let Ok(mut v) = self.verifying.lock() {
-                if !v.insert(job_id) {
-                    continue;
-                }
-            }
-            let agent = self.clone();
-            tasks.spawn(async move {
-                if let Err(e) = verifier::verify(&agent, &task).await {
-                    agent.metrics.error("verify");
-                    tracing::warn!(job = job_id, "verification: {e:#}");
-                }
-                if let Ok(mut v) = agent.verifying.lock() {
-                    v.remove(&job_id);
-                }
-            });
-        }
-        let scan_due = self.last_benchmark_scan.lock().is_ok_and(|mut last| {
-            let due = last.is_none_or(|t| t.elapsed().as_secs() >= BENCHMARK_SCAN_SECONDS);
-            if due {
-                *last = Some(Instant::now());
-            }
-            due
-        });
-        if !scan_due {
-            return Ok(());
-        }
-        if let Err(e) = verifier::judge_bad_inputs(self).await {
-            self.metrics.error("judge");
-            tracing::warn!("judging bad-input reports: {e:#}");
-        }
-        if let Err(e) = verifier::attest_benchmarks(self).await {
-            self.metrics.error("benchmark");
-            tracing::warn!("benchmark attestation: {e:#}");
-        }
-        Ok(())
-    }
-}
-
-enum InputError {
-    BadHash(String),
-    Other(anyhow::Error),
-}
-
-/// The test-only cheat: one flipped byte per chunk.
-fn corrupt_chunks(data: &mut [u8], chunk_size: u64) {
-    for chunk in data.chunks_mut(chunk_size.max(1) as usize) {
-        if let Some(b) = chunk.first_mut() {
-            *b ^= 0x5a;
-        }
     }
 }
 
@@ -1466,17 +1389,5 @@ mod tests {
         assert_eq!(backoff(0), Duration::from_secs(1));
         assert_eq!(backoff(3), Duration::from_secs(8));
         assert_eq!(backoff(30), MAX_BACKOFF);
-    }
-
-    #[test]
-    fn corruption_changes_every_chunk() {
-        let original: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
-        let mut data = original.clone();
-        corrupt_chunks(&mut data, 256);
-        let a = starminer_templates::commit(&original, 256);
-        let b = starminer_templates::commit(&data, 256);
-        for i in 0..a.leaf_count() {
-            assert_ne!(a.leaf(i), b.leaf(i), "chunk {i}");
-        }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
+use starminer_interfaces::job_market::JobInput;
 use tokio::io::AsyncReadExt;
 
 /// Limits of one fetch.
@@ -46,6 +47,22 @@ pub enum FetchError {
     Http { uri: String, status: u16 },
     #[error("fetching `{uri}`: {message}")]
     Io { uri: String, message: String },
+}
+
+/// A job's input: its inline bytes, or its remote input fetched within its
+/// declared size and `max_bytes` (the agent's `max_input_bytes`) and checked
+/// against its SHA-256.
+pub async fn job_input(input: &JobInput, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+    match input {
+        JobInput::Inline { data } => Ok(data.to_vec()),
+        JobInput::Remote { uri, sha256, size } => {
+            let limits = FetchLimits {
+                max_bytes: (*size).min(max_bytes),
+                ..FetchLimits::default()
+            };
+            fetch_input(uri, sha256, limits).await
+        }
+    }
 }
 
 /// Fetches `uri`, refusing more than `limits.max_bytes`, and checks that its

@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use starminer_agent::config::{AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE};
+use cosmwasm_std::Decimal;
+use starminer_agent::config::{
+    parse_decimal, AgentConfig, InitValues, RoleName, CONFIG_FILE, KEY_FILE,
+};
 use starminer_agent::executor::Executor;
 use starminer_agent::fetch::{fetch_input, FetchLimits};
-use starminer_agent::store::{NewResult, ResultStore};
+use starminer_agent::results::{NewResult, ResultStore};
 use starminer_agent::{bench, devices, server};
 use starminer_templates::{by_id, catalogue};
 
@@ -95,8 +98,8 @@ enum Command {
         #[arg(long, default_value = "ustar")]
         fee_denom: String,
         /// Price per gas unit, in the fee denom.
-        #[arg(long, default_value = "0.0025")]
-        gas_price: String,
+        #[arg(long, default_value = "0.0025", value_parser = parse_decimal)]
+        gas_price: Decimal,
         /// Deployment manifest (JSON from the deploy tool).
         #[arg(long, default_value = "manifest.json")]
         manifest: PathBuf,
@@ -439,7 +442,7 @@ fn init(home: &Home, values: InitValues, mnemonic: Option<String>, force: bool) 
         .with_context(|| format!("writing {}", config_path.display()))?;
     println!("config:  {}", config_path.display());
     println!("key:     {} (mode 0600)", key_path.display());
-    println!("address: {}", key.address(&config.chain.prefix)?);
+    println!("address: {}", key.address(&config.chain.client.prefix)?);
     if generated {
         println!("mnemonic (write it down; it is the only backup of the key):\n  {mnemonic}");
     }

@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use cosmwasm_std::{Binary, Uint64};
 use starminer_interfaces::registry::{self as reg, ChallengeStatus, Device, Role};
 
-use crate::chain::AgentChain;
+use crate::account::AgentAccount;
 use crate::config::{AgentConfig, RoleName};
 use crate::executor::Executor;
 use crate::verifier::run_benchmark;
@@ -47,8 +47,8 @@ pub fn measure_score(exec: &Executor, device: usize) -> Result<u64> {
 }
 
 pub async fn register(config: &AgentConfig, wait_verified: Option<Duration>) -> Result<()> {
-    let chain = AgentChain::connect(config)?;
-    chain.chain().check_chain_id().await?;
+    let chain = AgentAccount::connect(config)?;
+    chain.client().check_chain_id().await?;
     let registry = chain.sm.registry();
     let params = registry.config().await?.params;
     let reports = crate::devices::discover();

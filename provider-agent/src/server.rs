@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decoy::Tree;
 use crate::metrics::Metrics;
-use crate::store::{ResultMeta, ResultStore, StoredResult, Withheld};
+use crate::results::{ResultMeta, ResultStore, StoredResult, Withheld};
 
 /// Largest byte range served in one response.
 pub const MAX_RANGE_BYTES: u64 = 64 << 20;

@@ -6,12 +6,12 @@
 use anyhow::Result;
 use serde_json::json;
 
-use crate::chain::AgentChain;
+use crate::account::AgentAccount;
 use crate::config::AgentConfig;
-use crate::state::AgentState;
+use crate::duties::DutyDb;
 
 pub async fn print_status(config: &AgentConfig, as_json: bool) -> Result<()> {
-    let local = match AgentState::open(&config.db_path()) {
+    let local = match DutyDb::open(&config.db_path()) {
         Ok(state) => {
             let leases = state.leases()?;
             let verifications = state.verifications()?;
@@ -31,7 +31,7 @@ pub async fn print_status(config: &AgentConfig, as_json: bool) -> Result<()> {
             json!({ "daemon_running": true, "metrics": jobs })
         }
     };
-    let chain = match AgentChain::connect(config) {
+    let chain = match AgentAccount::connect(config) {
         Ok(chain) => {
             let address = chain.address().to_string();
             let record = chain.me().await.ok().flatten();

@@ -19,7 +19,9 @@
 //! draw answers "not ready", which is waited for a short grace before the
 //! chunk counts as withheld.
 
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use cosmwasm_std::Binary;
@@ -30,12 +32,113 @@ use starminer_interfaces::job_market::{
 use starminer_interfaces::registry::{self as reg, ChallengeStatus};
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
+use tokio::task::JoinSet;
 
-use crate::daemon::Agent;
-use crate::fetch::{fetch_input, FetchLimits};
+use crate::account::AgentAccount;
+use crate::beacon::{beacon_duty, BeaconContext, BeaconState};
+use crate::duties::{DutyDb, SealedVerdict, Verification};
+use crate::executor::Executor;
+use crate::fetch::job_input;
 use crate::filter::params_text;
+use crate::metrics::Metrics;
+use crate::now_unix;
 use crate::server::ChunkResponse;
-use crate::state::{SealedVerdict, Verification};
+
+/// What verifier duties use: the account that attests and votes, the
+/// duties database that keeps each duty's sample and sealed verdict, the
+/// executor and device chunks are recomputed on, the input size limit, the
+/// sample size and the metrics. Nothing of the provider's claims.
+#[derive(Clone)]
+pub struct VerifierContext {
+    pub account: AgentAccount,
+    pub duties: Arc<DutyDb>,
+    pub exec: Arc<Executor>,
+    /// OpenCL device index chunks are recomputed on.
+    pub device: usize,
+    /// Largest input fetched (`agent.max_input_bytes`).
+    pub max_input_bytes: u64,
+    /// Chunks sampled from each result (`agent.verifier_samples`).
+    pub samples: u32,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Seconds between scans for bad-input reports to judge and benchmark
+/// challenges to verify (a scan of every provider: not on every block).
+const BENCHMARK_SCAN_SECONDS: u64 = 5;
+
+/// The validator's duties in the daemon, with the state only they use:
+/// spot checks and dispute votes run as background tasks (one per job at a
+/// time), bad-input reports and benchmark challenges are looked at every
+/// few seconds, and the beacon duty runs every round.
+pub struct ValidatorDuties {
+    ctx: VerifierContext,
+    /// Jobs with a verifier task in flight.
+    verifying: Arc<Mutex<HashSet<u64>>>,
+    /// When bad inputs and benchmark challenges were last looked for.
+    last_scan: Option<Instant>,
+    /// The validator's beacon hash chain ([`crate::beacon`]).
+    beacon: Mutex<BeaconState>,
+}
+
+impl ValidatorDuties {
+    pub fn new(ctx: VerifierContext) -> Self {
+        ValidatorDuties {
+            ctx,
+            verifying: Arc::new(Mutex::new(HashSet::new())),
+            last_scan: None,
+            beacon: Mutex::new(BeaconState::default()),
+        }
+    }
+
+    /// One round of duties; verifications are spawned on `tasks`.
+    pub async fn round(&mut self, tasks: &mut JoinSet<()>) -> Result<()> {
+        let ctx = &self.ctx;
+        let beacon = BeaconContext {
+            account: &ctx.account,
+            state: &self.beacon,
+            metrics: &ctx.metrics,
+        };
+        if let Err(e) = beacon_duty(&beacon).await {
+            ctx.metrics.error("beacon");
+            tracing::warn!("beacon duty: {e:#}");
+        }
+        for task in ctx.account.pending_verifier_tasks().await? {
+            let job_id = task.job_id;
+            if let Ok(mut v) = self.verifying.lock() {
+                if !v.insert(job_id) {
+                    continue;
+                }
+            }
+            let verifying = self.verifying.clone();
+            let ctx = ctx.clone();
+            tasks.spawn(async move {
+                if let Err(e) = verify(&ctx, &task).await {
+                    ctx.metrics.error("verify");
+                    tracing::warn!(job = job_id, "verification: {e:#}");
+                }
+                if let Ok(mut v) = verifying.lock() {
+                    v.remove(&job_id);
+                }
+            });
+        }
+        let scan_due = self
+            .last_scan
+            .is_none_or(|t| t.elapsed().as_secs() >= BENCHMARK_SCAN_SECONDS);
+        if !scan_due {
+            return Ok(());
+        }
+        self.last_scan = Some(Instant::now());
+        if let Err(e) = judge_bad_inputs(&self.ctx).await {
+            self.ctx.metrics.error("judge");
+            tracing::warn!("judging bad-input reports: {e:#}");
+        }
+        if let Err(e) = attest_benchmarks(&self.ctx).await {
+            self.ctx.metrics.error("benchmark");
+            tracing::warn!("benchmark attestation: {e:#}");
+        }
+        Ok(())
+    }
+}
 
 /// Draws `n` distinct chunk indices of `0..count` from the OS's random
 /// source (secret: the provider cannot predict which chunks are checked).
@@ -68,21 +171,15 @@ pub fn within_grace(since: u64, now: u64) -> bool {
     now < since.saturating_add(NOT_READY_GRACE_SECS)
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// Whether this verifier may keep waiting for job `job_id`'s provider to
 /// be ready (the first "not ready" is remembered in the database).
-fn may_wait(agent: &Agent, job_id: u64) -> Result<bool> {
+fn may_wait(ctx: &VerifierContext, job_id: u64) -> Result<bool> {
     let key = format!("not-ready-{job_id}");
     let now = now_unix();
-    let since = match agent.state.meta::<u64>(&key)? {
+    let since = match ctx.duties.meta::<u64>(&key)? {
         Some(t) => t,
         None => {
-            agent.state.put_meta(&key, &now)?;
+            ctx.duties.put_meta(&key, &now)?;
             now
         }
     };
@@ -158,34 +255,10 @@ async fn fetch_chunk(result: &JobResult, index: u64) -> ChunkFetch {
     ChunkFetch::Ok(data)
 }
 
-/// Fetches a job's remote input within its declared size and the agent's
-/// limit, checked against its SHA-256.
-async fn fetch_remote(
-    agent: &Agent,
-    uri: &str,
-    sha256: &str,
-    size: u64,
-) -> Result<Vec<u8>, crate::fetch::FetchError> {
-    let limits = FetchLimits {
-        max_bytes: size.min(agent.config.agent.max_input_bytes),
-        ..FetchLimits::default()
-    };
-    fetch_input(uri, sha256, limits).await
-}
-
-async fn job_input(agent: &Agent, job: &Job) -> Result<Vec<u8>> {
-    match &job.spec.input {
-        JobInput::Inline { data } => Ok(data.to_vec()),
-        JobInput::Remote { uri, sha256, size } => {
-            Ok(fetch_remote(agent, uri, sha256, *size).await?)
-        }
-    }
-}
-
 /// Recomputes chunk `index` on this agent's device (the previous chunk, a
 /// checkpoint, is fetched and proved for training templates).
 async fn recompute(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job_id: u64,
     template: &'static dyn Template,
     params: &Params,
@@ -194,12 +267,12 @@ async fn recompute(
     index: u64,
 ) -> Result<Vec<u8>> {
     let previous = if template.info().id == "ai.training.sgd" && index > 0 {
-        Some(checkpoint(agent, job_id, result, index - 1).await?)
+        Some(checkpoint(ctx, job_id, result, index - 1).await?)
     } else {
         None
     };
-    let exec = agent.exec.clone();
-    let device = agent.devices.first().map_or(0, |d| d.index);
+    let exec = ctx.exec.clone();
+    let device = ctx.device;
     let params = params.clone();
     let input = input.to_vec();
     tokio::task::spawn_blocking(move || {
@@ -216,19 +289,24 @@ async fn recompute(
 /// When neither has it, it is demanded on chain with `ChallengeData` (once;
 /// the provider must publish it within the response window or is
 /// convicted) and this fails until the answer is there.
-async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) -> Result<Vec<u8>> {
+async fn checkpoint(
+    ctx: &VerifierContext,
+    job_id: u64,
+    result: &JobResult,
+    index: u64,
+) -> Result<Vec<u8>> {
     let why = match fetch_chunk(result, index).await {
         ChunkFetch::Ok(d) => return Ok(d),
-        ChunkFetch::NotReady(why) if may_wait(agent, job_id)? => {
+        ChunkFetch::NotReady(why) if may_wait(ctx, job_id)? => {
             bail!("checkpoint {index} not served yet ({why}); retrying")
         }
         ChunkFetch::Withheld(why) | ChunkFetch::NotReady(why) => why,
     };
-    let r = agent.chain.sm.job_market().job(job_id).await?;
+    let r = ctx.account.sm.job_market().job(job_id).await?;
     if let Some(data) = published_data(&r.history, index) {
         return Ok(data);
     }
-    let me = agent.chain.address();
+    let me = ctx.account.address();
     let demanded = r.job.verification.as_ref().is_some_and(|v| {
         v.challenges
             .iter()
@@ -240,8 +318,7 @@ async fn checkpoint(agent: &Agent, job_id: u64, result: &JobResult, index: u64) 
             index,
             "checkpoint withheld ({why}); demanding it on chain"
         );
-        agent
-            .chain
+        ctx.account
             .market(&jm::ExecuteMsg::ChallengeData { job_id, index })
             .await?;
     }
@@ -268,22 +345,22 @@ pub fn published_data(history: &[jm::JobEvent], index: u64) -> Option<Vec<u8>> {
 }
 
 /// Does one pending verifier task (spot check or dispute vote).
-pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
+pub async fn verify(ctx: &VerifierContext, task: &jm::VerifierTask) -> Result<()> {
     let job_id = task.job_id;
-    let job = agent.chain.job(job_id).await?;
+    let job = ctx.account.job(job_id).await?;
     let result = job.result.clone().context("job has no result")?;
     let template = by_id(&job.spec.template)?;
     let params = template.parse_params(&params_text(&job))?;
     if task.dispute {
-        return vote(agent, &job, &result, template, &params).await;
+        return vote(ctx, &job, &result, template, &params).await;
     }
-    let mut v = match agent.state.verification(job_id)? {
+    let mut v = match ctx.duties.verification(job_id)? {
         Some(v) => v,
         None => {
             let v = Verification {
                 job_id,
                 dispute: false,
-                sample: draw_sample(result.chunk_count, agent.config.agent.verifier_samples),
+                sample: draw_sample(result.chunk_count, ctx.samples),
                 verdict: None,
                 sent: false,
                 sealed: None,
@@ -291,7 +368,7 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
                 last_error: None,
                 updated_at: 0,
             };
-            agent.state.put_verification(&v)?;
+            ctx.duties.put_verification(&v)?;
             v
         }
     };
@@ -300,18 +377,18 @@ pub async fn verify(agent: &Agent, task: &jm::VerifierTask) -> Result<()> {
     }
     let attestation = match &v.sealed {
         Some(sealed) => sealed.attestation.clone(),
-        None => spot_check(agent, &job, &result, template, &params, &v).await?,
+        None => spot_check(ctx, &job, &result, template, &params, &v).await?,
     };
     if job.verification.as_ref().is_some_and(|ver| ver.sealed()) {
-        return sealed_attest(agent, &job, &mut v, attestation).await;
+        return sealed_attest(ctx, &job, &mut v, attestation).await;
     }
-    send_attestation(agent, &mut v, attestation, None).await
+    send_attestation(ctx, &mut v, attestation, None).await
 }
 
 /// Recomputes the forced-error chunk (if any) and the secret sample of a
 /// spot check; the verdict to attest.
 async fn spot_check(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job: &Job,
     result: &JobResult,
     template: &'static dyn Template,
@@ -319,7 +396,7 @@ async fn spot_check(
     v: &Verification,
 ) -> Result<Attestation> {
     let job_id = job.id;
-    let input = job_input(agent, job).await?;
+    let input = job_input(&job.spec.input, ctx.max_input_bytes).await?;
     let decoy = job
         .verification
         .as_ref()
@@ -331,7 +408,7 @@ async fn spot_check(
     for &index in &chunks {
         let fetched = fetch_chunk(result, index).await;
         let fetched = match fetched {
-            ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job_id)?),
+            ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(ctx, job_id)?),
             other => other,
         };
         let served = match fetched {
@@ -343,19 +420,18 @@ async fn spot_check(
                 let open = job.verification.as_ref().is_some_and(|ver| {
                     ver.challenges
                         .iter()
-                        .any(|c| c.challenger.as_str() == agent.chain.address() && c.index == index)
+                        .any(|c| c.challenger.as_str() == ctx.account.address() && c.index == index)
                 });
                 if !open {
                     tracing::warn!(job = job_id, index, "{why}; challenging on chain");
-                    agent
-                        .chain
+                    ctx.account
                         .market(&jm::ExecuteMsg::Challenge { job_id, index })
                         .await?;
                 }
                 bail!("chunk {index} withheld ({why}); challenged");
             }
         };
-        let expected = recompute(agent, job_id, template, params, &input, result, index).await?;
+        let expected = recompute(ctx, job_id, template, params, &input, result, index).await?;
         if !outputs_match(template.info(), &expected, &served) {
             if Some(index) == decoy {
                 tracing::warn!(
@@ -381,7 +457,7 @@ async fn spot_check(
 /// the seal goes out, and opens it once every verifier has sealed or the
 /// seal window closed.
 async fn sealed_attest(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job: &Job,
     v: &mut Verification,
     attestation: Attestation,
@@ -391,7 +467,7 @@ async fn sealed_attest(
         .verification
         .as_ref()
         .context("job has no verification")?;
-    let me = agent.chain.address();
+    let me = ctx.account.address();
     let sealed = match &v.sealed {
         Some(s) => s.clone(),
         None => {
@@ -402,7 +478,7 @@ async fn sealed_attest(
                 salt: hex::encode(salt),
             };
             v.sealed = Some(s.clone());
-            agent.state.put_verification(v)?;
+            ctx.duties.put_verification(v)?;
             s
         }
     };
@@ -412,18 +488,17 @@ async fn sealed_attest(
         .iter()
         .find(|e| e.address.as_str() == me)
         .context("this agent is not among the job's verifiers")?;
-    let (_, block_time) = agent.chain.head().await?;
+    let (_, block_time) = ctx.account.head().await?;
     let now = cosmwasm_std::Timestamp::from_seconds(block_time);
     if on_chain.seal.is_none() {
         if !ver.sealing(now) {
             v.sent = true;
             v.last_error = Some("the seal window closed before this verifier sealed".into());
-            agent.state.put_verification(v)?;
+            ctx.duties.put_verification(v)?;
             bail!("job {job_id}: the seal window closed before this verifier sealed; the duty is missed (unpaid)");
         }
         let seal = attestation_seal(job_id, me, &sealed.attestation, &salt);
-        agent
-            .chain
+        ctx.account
             .market(&jm::ExecuteMsg::SealAttestation { job_id, seal })
             .await?;
         tracing::info!(
@@ -436,32 +511,29 @@ async fn sealed_attest(
         tracing::debug!(job = job_id, "waiting for the other verifiers to seal");
         return Ok(());
     }
-    send_attestation(agent, v, sealed.attestation, Some(Binary::from(salt))).await
+    send_attestation(ctx, v, sealed.attestation, Some(Binary::from(salt))).await
 }
 
 /// Sends (or opens) the attestation and records it as sent.
 async fn send_attestation(
-    agent: &Agent,
+    ctx: &VerifierContext,
     v: &mut Verification,
     attestation: Attestation,
     salt: Option<Binary>,
 ) -> Result<()> {
     let job_id = v.job_id;
     let valid = attestation == Attestation::Valid;
-    agent
-        .chain
+    ctx.account
         .market(&jm::ExecuteMsg::Attest {
             job_id,
             attestation,
             salt,
         })
         .await?;
-    agent
-        .metrics
-        .verdict(if valid { "valid" } else { "invalid" });
+    ctx.metrics.verdict(if valid { "valid" } else { "invalid" });
     v.verdict = Some(valid);
     v.sent = true;
-    agent.state.put_verification(v)?;
+    ctx.duties.put_verification(v)?;
     tracing::info!(job = job_id, valid, "attested");
     Ok(())
 }
@@ -469,7 +541,7 @@ async fn send_attestation(
 /// A dispute voter recomputes the disputed chunk and says whether the
 /// provider's proved chunk is right.
 async fn vote(
-    agent: &Agent,
+    ctx: &VerifierContext,
     job: &Job,
     result: &JobResult,
     template: &'static dyn Template,
@@ -484,7 +556,7 @@ async fn vote(
     };
     let fetched = fetch_chunk(result, d.index).await;
     let fetched = match fetched {
-        ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(agent, job.id)?),
+        ChunkFetch::NotReady(_) => fetched.or_withheld(may_wait(ctx, job.id)?),
         other => other,
     };
     let provider_correct = match fetched {
@@ -495,9 +567,9 @@ async fn vote(
             )
         }
         ChunkFetch::Ok(served) if hex::encode(leaf_hash(&served)) == *provider_leaf => {
-            let input = job_input(agent, job).await?;
+            let input = job_input(&job.spec.input, ctx.max_input_bytes).await?;
             let expected =
-                recompute(agent, job.id, template, params, &input, result, d.index).await?;
+                recompute(ctx, job.id, template, params, &input, result, d.index).await?;
             outputs_match(template.info(), &expected, &served)
         }
         ChunkFetch::Ok(_) => false,
@@ -506,19 +578,18 @@ async fn vote(
             false
         }
     };
-    agent
-        .chain
+    ctx.account
         .market(&jm::ExecuteMsg::VoteDispute {
             job_id: job.id,
             provider_correct,
         })
         .await?;
-    agent.metrics.verdict(if provider_correct {
+    ctx.metrics.verdict(if provider_correct {
         "vote_correct"
     } else {
         "vote_wrong"
     });
-    agent.state.put_verification(&Verification {
+    ctx.duties.put_verification(&Verification {
         job_id: job.id,
         dispute: true,
         sample: vec![d.index],
@@ -559,40 +630,39 @@ pub fn run_benchmark(
 
 /// Attests every submitted benchmark challenge of another provider that
 /// this validator has not attested yet, by recomputing it.
-pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
-    for p in agent.chain.providers().await? {
-        if p.address.as_str() == agent.chain.address() {
+pub async fn attest_benchmarks(ctx: &VerifierContext) -> Result<()> {
+    for p in ctx.account.providers().await? {
+        if p.address.as_str() == ctx.account.address() {
             continue;
         }
         let Some(challenge_id) = p.benchmark.open_challenge else {
             continue;
         };
         let key = format!("benchmark-{challenge_id}");
-        if agent.state.meta::<bool>(&key)?.is_some() {
+        if ctx.duties.meta::<bool>(&key)?.is_some() {
             continue;
         }
-        let c = agent.chain.benchmark_challenge(challenge_id).await?;
+        let c = ctx.account.benchmark_challenge(challenge_id).await?;
         let ChallengeStatus::Submitted { result_root, .. } = &c.status else {
             continue;
         };
         // Only the drawn verifiers may attest: once the draw is made, an
         // agent left out of it does not spend a benchmark run on it.
-        let me = agent.chain.address();
+        let me = ctx.account.address();
         if !c.verifiers.is_empty() && !c.verifiers.iter().any(|v| v.as_str() == me) {
             continue;
         }
         if c.attestations.iter().any(|a| a.validator.as_str() == me) {
-            agent.state.put_meta(&key, &true)?;
+            ctx.duties.put_meta(&key, &true)?;
             continue;
         }
-        let exec = agent.exec.clone();
-        let device = agent.devices.first().map_or(0, |d| d.index);
+        let exec = ctx.exec.clone();
+        let device = ctx.device;
         let seed = c.seed.clone();
         let (root, _) =
             tokio::task::spawn_blocking(move || run_benchmark(&exec, device, &seed)).await??;
         let valid = root == result_root.to_lowercase();
-        agent
-            .chain
+        ctx.account
             .registry(&reg::ExecuteMsg::AttestBenchmark {
                 provider: p.address.to_string(),
                 challenge_id,
@@ -600,7 +670,7 @@ pub async fn attest_benchmarks(agent: &Agent) -> Result<()> {
                 measured_score: c.claimed_score,
             })
             .await?;
-        agent.state.put_meta(&key, &valid)?;
+        ctx.duties.put_meta(&key, &valid)?;
         tracing::info!(provider = %p.address, challenge_id, valid, "attested a benchmark");
     }
     Ok(())
@@ -624,9 +694,9 @@ pub fn bad_input_verdict(fetched: &Result<Vec<u8>, crate::fetch::FetchError>) ->
 
 /// Bad-input reports this validator was drawn to judge: it fetches the
 /// input and says whether the reporter was right.
-pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
-    let me = agent.chain.address().to_string();
-    let market = agent.chain.sm.job_market();
+pub async fn judge_bad_inputs(ctx: &VerifierContext) -> Result<()> {
+    let me = ctx.account.address().to_string();
+    let market = ctx.account.sm.job_market();
     let mut held = market
         .jobs_by_status(jm::JobStatus::Assigned, None, Some(100))
         .await?;
@@ -642,10 +712,10 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
         if r.bad_input_judge.as_ref().is_none_or(|j| j.as_str() != me) {
             continue;
         }
-        let JobInput::Remote { uri, sha256, size } = &job.spec.input else {
+        if !matches!(job.spec.input, JobInput::Remote { .. }) {
             continue;
-        };
-        let fetched = fetch_remote(agent, uri, sha256, *size).await;
+        }
+        let fetched = job_input(&job.spec.input, ctx.max_input_bytes).await;
         let Some(input_bad) = bad_input_verdict(&fetched) else {
             tracing::info!(
                 job = job.id,
@@ -654,8 +724,7 @@ pub async fn judge_bad_inputs(agent: &Agent) -> Result<()> {
             );
             continue;
         };
-        agent
-            .chain
+        ctx.account
             .market(&jm::ExecuteMsg::JudgeBadInput {
                 job_id: job.id,
                 input_bad,

@@ -30,8 +30,8 @@ use std::time::Duration;
 use cosmwasm_std::{Timestamp, Uint128, Uint64};
 use devnet::{deploy, wait_for, AgentHome, Devnet, UNIT};
 use sha2::Digest;
+use starminer_agent::cheat::CHEAT_ENV;
 use starminer_agent::config::RoleName;
-use starminer_agent::daemon::CHEAT_ENV;
 use starminer_client::Starminer;
 use starminer_interfaces::job_market::{
     self as jm, JobInput, JobParam, JobRequirements, JobSpec, JobStatus, LatencyClass,

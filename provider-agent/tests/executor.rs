@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use common::start_server;
 use starminer_agent::executor::Executor;
+use starminer_agent::results::{NewResult, ResultStore};
 use starminer_agent::server::ChunkResponse;
-use starminer_agent::store::{NewResult, ResultStore};
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::by_id;
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use common::{put, sample_output, start_server};
 use starminer_agent::decoy::{self, DecoyView, Tree};
+use starminer_agent::results::ResultStore;
 use starminer_agent::server::ChunkResponse;
-use starminer_agent::store::ResultStore;
 use starminer_interfaces::job_market::decoy_index;
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 

@@ -5,9 +5,9 @@ mod common;
 
 use std::sync::Arc;
 
+use starminer_agent::duties::{Lease, Phase};
 use starminer_agent::metrics::Metrics;
-use starminer_agent::state::{Lease, Phase};
-use starminer_agent::store::ResultStore;
+use starminer_agent::results::ResultStore;
 
 fn lease(job_id: u64, phase: Phase) -> Lease {
     Lease {

@@ -7,8 +7,8 @@ mod common;
 use std::sync::Arc;
 
 use common::{put, sample_output, start_server};
+use starminer_agent::results::ResultStore;
 use starminer_agent::server::ChunkResponse;
-use starminer_agent::store::ResultStore;
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 
 fn h(s: &str) -> Hash {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{put, sample_output, start_server};
 use sha2::{Digest, Sha256};
 use starminer_agent::fetch::{fetch_input, FetchError, FetchLimits};
-use starminer_agent::store::ResultStore;
+use starminer_agent::results::ResultStore;
 
 fn sha(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
@@ -24,7 +24,7 @@ fn results_survive_a_reopen_and_interrupted_writes_are_ignored() {
         let r = put(&store, "job-7", &data, 65536);
         assert!(
             store
-                .put(starminer_agent::store::NewResult {
+                .put(starminer_agent::results::NewResult {
                     id: "job-7",
                     template: "x",
                     params: "",
@@ -63,7 +63,7 @@ fn results_survive_a_reopen_and_interrupted_writes_are_ignored() {
 #[test]
 fn bad_ids_are_refused() {
     for id in ["", "../x", ".hidden", "a/b", &"x".repeat(129)] {
-        assert!(starminer_agent::store::validate_id(id).is_err(), "{id}");
+        assert!(starminer_agent::results::validate_id(id).is_err(), "{id}");
     }
 }
 

@@ -32,7 +32,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use cosmwasm_std::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use starminer_client::chain::RetryPolicy;
+use starminer_client::rpc::RetryPolicy;
 use starminer_client::{ChainClient, ChainConfig, Key, Manifest};
 
 use crate::cmd::deploy::PeriodArgs;

@@ -326,11 +326,10 @@ async fn status(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
         .get("devnet")
         .cloned()
         .unwrap_or_else(ChainConfig::devnet);
-    let client =
-        ChainClient::new(chain.clone())?.with_retry(starminer_client::chain::RetryPolicy {
-            attempts: 1,
-            ..Default::default()
-        });
+    let client = ChainClient::new(chain.clone())?.with_retry(starminer_client::rpc::RetryPolicy {
+        attempts: 1,
+        ..Default::default()
+    });
     let node = if pid.is_some() {
         client.status().await.ok()
     } else {

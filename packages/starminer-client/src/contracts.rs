@@ -12,8 +12,9 @@ use starminer_deploy::Addresses;
 use starminer_interfaces::{governance as gov, incentives as inc, job_market as jm};
 use starminer_interfaces::{pricing as pr, registry as reg};
 
-use crate::chain::{ChainClient, TxOutcome};
 use crate::manifest::Manifest;
+use crate::paginate::{collect_pages, Page, MAX_PAGE};
+use crate::rpc::{ChainClient, TxOutcome};
 use crate::wallet::Wallet;
 
 macro_rules! contract_client {
@@ -383,20 +384,16 @@ impl JobMarket {
 
     /// Every registered template (all pages).
     pub async fn templates(&self) -> Result<Vec<jm::Template>> {
-        let mut out: Vec<jm::Template> = Vec::new();
-        loop {
+        collect_pages(None, |start_after| async move {
             let r: jm::TemplatesResponse = self
                 .query(&jm::QueryMsg::Templates {
-                    start_after: out.last().map(|t| t.id.clone()),
-                    limit: Some(100),
+                    start_after,
+                    limit: Some(MAX_PAGE),
                 })
                 .await?;
-            let done = r.templates.len() < 100;
-            out.extend(r.templates);
-            if done {
-                return Ok(out);
-            }
-        }
+            Ok(Page::after_last(r.templates, MAX_PAGE, |t| t.id.clone()))
+        })
+        .await
     }
 
     /// The job and its history (oldest first).

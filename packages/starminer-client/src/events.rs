@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use starminer_interfaces::job_market::{self, JobStatus};
 
-use crate::chain::{TxEvent, TxOutcome};
+use crate::rpc::{TxEvent, TxOutcome};
 
 /// The wasmd event type of the job market's lifecycle events.
 pub const JOB_EVENT_TYPE: &str = "wasm-job";

@@ -37,8 +37,9 @@
 //!   gas price and denom, gas adjustment).
 //! - [`keys`]: [`Key`] (mnemonic → secp256k1 key → bech32 address) and the
 //!   encrypted file [`Keystore`] (scrypt + ChaCha20-Poly1305; see its docs).
-//! - [`chain`]: [`ChainClient`] (queries, simulation, broadcast, waiting for
-//!   commit, retries with backoff) and [`TxOutcome`] (a committed tx's result
+//! - [`rpc`]: [`ChainClient`], the RPC client of one chain (queries,
+//!   simulation, broadcast, waiting for commit, retries with backoff,
+//!   failover between endpoints) and [`TxOutcome`] (a committed tx's result
 //!   and events).
 //! - [`wallet`]: [`Wallet`], a key bound to a chain client that builds, signs
 //!   and sends transactions with sequence handling.
@@ -54,31 +55,39 @@
 //! - [`upload`]: wasm uploaded gzip'ed, its sizes against a public node's
 //!   limits.
 //! - [`gov`]: the proposal flow (stake, propose, vote, wait, execute).
+//! - [`follow`]: [`BlockFollower`], the heights of new blocks in order, over
+//!   the CometBFT WebSocket with polling as fallback, resumable from a height.
 //! - [`subscribe`]: live job events over the CometBFT WebSocket.
+//! - [`paginate`]: [`collect_pages`] reads every page of a contract list
+//!   query (`start_after`) or a Cosmos SDK query (`next_key`).
 //! - [`output`]: fetch a job's output from the provider's result server and
 //!   verify it against the on-chain Merkle root.
 
-pub mod chain;
 pub mod config;
 pub mod contracts;
 pub mod deploy;
 pub mod events;
+pub mod follow;
 pub mod gov;
 pub mod keys;
 pub mod manifest;
 pub mod output;
+pub mod paginate;
+pub mod rpc;
 pub mod subscribe;
 pub mod upload;
 pub mod wallet;
 
-pub use chain::{ChainClient, TxError, TxEvent, TxOutcome};
 pub use config::ChainConfig;
 pub use contracts::Starminer;
 /// The protobuf `Any` every message is sent as.
 pub use cosmos_sdk_proto::Any;
 pub use events::{JobAction, JobEvent};
+pub use follow::{BlockFollower, FollowSource};
 pub use keys::{Key, Keystore, KeystoreError};
 pub use manifest::Manifest;
+pub use paginate::{collect_pages, Page, MAX_PAGE};
+pub use rpc::{ChainClient, TxError, TxEvent, TxOutcome};
 pub use wallet::Wallet;
 
 /// Re-exported so users name the same message types the contracts use.

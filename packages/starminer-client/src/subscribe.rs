@@ -12,9 +12,9 @@ use tendermint_rpc::event::EventData;
 use tendermint_rpc::query::{EventType, Query};
 use tendermint_rpc::{SubscriptionClient, WebSocketClient};
 
-use crate::chain::TxEvent;
 use crate::config::ChainConfig;
 use crate::events::JobEvent;
+use crate::rpc::TxEvent;
 
 /// Job events of one committed transaction.
 #[derive(Clone, Debug)]
@@ -72,19 +72,7 @@ impl JobEventSubscription {
                 .result
                 .events
                 .iter()
-                .map(|e| TxEvent {
-                    kind: e.kind.clone(),
-                    attributes: e
-                        .attributes
-                        .iter()
-                        .map(|a| {
-                            (
-                                String::from_utf8_lossy(a.key_bytes()).into_owned(),
-                                String::from_utf8_lossy(a.value_bytes()).into_owned(),
-                            )
-                        })
-                        .collect(),
-                })
+                .map(TxEvent::from)
                 .filter_map(|e| JobEvent::from_tx_event(&e))
                 .filter(|e| e.contract == self.job_market)
                 .collect();

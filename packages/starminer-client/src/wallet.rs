@@ -24,8 +24,8 @@ use prost::{Message, Name};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-use crate::chain::{ChainClient, TxError, TxOutcome};
 use crate::keys::Key;
+use crate::rpc::{ChainClient, TxError, TxOutcome};
 
 /// How many times a transaction is re-signed after a sequence mismatch.
 const SEQUENCE_RETRIES: u32 = 4;

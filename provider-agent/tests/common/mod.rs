@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use starminer_agent::store::{NewResult, ResultStore, StoredResult};
+use starminer_agent::results::{NewResult, ResultStore, StoredResult};
 
 /// Bytes that differ from chunk to chunk.
 pub fn sample_output(len: usize) -> Vec<u8> {

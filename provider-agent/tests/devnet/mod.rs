@@ -145,7 +145,7 @@ impl AgentHome {
             chain_id: "starminer-devnet-1".into(),
             prefix: "starminer".into(),
             fee_denom: "ustar".into(),
-            gas_price: "0.0025".into(),
+            gas_price: "0.0025".parse().unwrap(),
             manifest: manifest.to_path_buf(),
             moniker: name.into(),
             region: "test".into(),

@@ -1,6 +1,6 @@
 //! A real devnet for the SDK's tests ([`starminer_testkit`]): 100 ms
 //! blocks, and the SDK's config and client for it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use starminer_client::{ChainClient, ChainConfig};
 pub use starminer_testkit::artifacts_dir;

@@ -1,8 +1,9 @@
-//! The agent's persistent state (an embedded `redb` database): every job it
-//! holds a lease on, the phase the job is in, and the result it computed,
-//! so that a restart resumes where the last process stopped — a result that
-//! was computed but not yet accepted on chain is submitted after the restart,
-//! never lost (the outputs themselves live in the [`crate::store`]).
+//! The agent's duties database ([`DutyDb`], an embedded `redb` file,
+//! `agent.redb`): the provider's duties, one lease per job it holds with the
+//! phase the job is in and the result it computed, so that a restart resumes
+//! where the last process stopped — a result that was computed but not yet
+//! accepted on chain is submitted after the restart, never lost (the outputs
+//! themselves are files in [`crate::results`]).
 //!
 //! Verifier duties (spot checks and dispute votes) are kept the same way,
 //! with the secret chunk sample drawn once and persisted, so a restarted
@@ -16,6 +17,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::now_unix;
 
 const LEASES: TableDefinition<u64, &[u8]> = TableDefinition::new("leases");
 const VERIFICATIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("verifications");
@@ -172,14 +175,8 @@ pub struct SealedVerdict {
     pub salt: String,
 }
 
-pub struct AgentState {
+pub struct DutyDb {
     db: Database,
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
@@ -190,9 +187,9 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).context("a damaged record in the agent database")
 }
 
-impl AgentState {
+impl DutyDb {
     /// Opens (creating) the database at `path`.
-    pub fn open(path: &Path) -> Result<AgentState> {
+    pub fn open(path: &Path) -> Result<DutyDb> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
@@ -207,7 +204,7 @@ impl AgentState {
         tx.open_table(VERIFICATIONS)?;
         tx.open_table(META)?;
         tx.commit()?;
-        Ok(AgentState { db })
+        Ok(DutyDb { db })
     }
 
     /// Stores `lease` (replacing the job's previous record), stamping the time.
@@ -331,7 +328,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.redb");
         {
-            let s = AgentState::open(&path).unwrap();
+            let s = DutyDb::open(&path).unwrap();
             s.put_lease(&lease(7)).unwrap();
             s.put_lease(&lease(3)).unwrap();
             s.set_phase(7, Phase::Computing).unwrap();
@@ -361,7 +358,7 @@ mod tests {
             .unwrap();
             s.put_meta("height", &42u64).unwrap();
         }
-        let s = AgentState::open(&path).unwrap();
+        let s = DutyDb::open(&path).unwrap();
         let all = s.leases().unwrap();
         assert_eq!(all.iter().map(|l| l.job_id).collect::<Vec<_>>(), [3, 7]);
         let active = s.active_leases().unwrap();
@@ -382,13 +379,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.redb");
         {
-            let s = AgentState::open(&path).unwrap();
+            let s = DutyDb::open(&path).unwrap();
             let mut l = lease(4);
             l.replicated = true;
             s.put_lease(&l).unwrap();
             s.set_phase(4, Phase::Committed).unwrap();
         }
-        let s = AgentState::open(&path).unwrap();
+        let s = DutyDb::open(&path).unwrap();
         let l = s.lease(4).unwrap().unwrap();
         assert!(l.replicated);
         assert_eq!(l.phase.name(), "committed");
@@ -413,7 +410,7 @@ mod tests {
     #[test]
     fn failures_count_until_the_phase_changes() {
         let dir = tempfile::tempdir().unwrap();
-        let s = AgentState::open(&dir.path().join("a.redb")).unwrap();
+        let s = DutyDb::open(&dir.path().join("a.redb")).unwrap();
         s.put_lease(&lease(1)).unwrap();
         assert_eq!(s.record_failure(1, "rpc down").unwrap(), 1);
         assert_eq!(s.record_failure(1, "rpc down").unwrap(), 2);
@@ -431,7 +428,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.redb");
         {
-            let s = AgentState::open(&path).unwrap();
+            let s = DutyDb::open(&path).unwrap();
             s.put_verification(&Verification {
                 job_id: 5,
                 dispute: false,
@@ -448,7 +445,7 @@ mod tests {
             })
             .unwrap();
         }
-        let s = AgentState::open(&path).unwrap();
+        let s = DutyDb::open(&path).unwrap();
         let v = s.verification(5).unwrap().unwrap();
         assert_eq!(v.sample, [9, 2, 4]);
         assert_eq!(
@@ -463,8 +460,8 @@ mod tests {
     fn a_second_process_cannot_open_the_same_database() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.redb");
-        let _first = AgentState::open(&path).unwrap();
-        let err = AgentState::open(&path).err().expect("locked");
+        let _first = DutyDb::open(&path).unwrap();
+        let err = DutyDb::open(&path).err().expect("locked");
         assert!(format!("{err:#}").contains("another agent"));
     }
 }

@@ -1,4 +1,4 @@
-//! The on-disk result store: results survive restarts so that chunks can be
+//! The on-disk result files ([`ResultStore`]): computed outputs survive restarts so that chunks can be
 //! served to verifiers until settlement.
 //!
 //! Layout, one directory per result under the store root:

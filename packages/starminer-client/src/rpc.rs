@@ -1,4 +1,5 @@
-//! The chain endpoint: queries over ABCI (the gRPC query services a wasmd
+//! The RPC client of a chain ([`ChainClient`]) over CometBFT JSON-RPC,
+//! with failover between endpoints: queries over ABCI (the gRPC query services a wasmd
 //! node serves through `abci_query`), simulation, broadcast and waiting for
 //! a transaction's block, with retries and backoff on transport errors.
 
@@ -191,6 +192,25 @@ pub struct TxEvent {
     pub attributes: Vec<(String, String)>,
 }
 
+impl From<&tendermint::abci::Event> for TxEvent {
+    /// Keys and values as text (bytes that are not UTF-8 replaced).
+    fn from(e: &tendermint::abci::Event) -> Self {
+        TxEvent {
+            kind: e.kind.clone(),
+            attributes: e
+                .attributes
+                .iter()
+                .map(|a| {
+                    (
+                        String::from_utf8_lossy(a.key_bytes()).into_owned(),
+                        String::from_utf8_lossy(a.value_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 impl TxEvent {
     pub fn attribute(&self, key: &str) -> Option<&str> {
         self.attributes
@@ -268,23 +288,7 @@ impl TxOutcome {
             log: r.log,
             gas_wanted: u64::try_from(r.gas_wanted).unwrap_or(0),
             gas_used: u64::try_from(r.gas_used).unwrap_or(0),
-            events: r
-                .events
-                .into_iter()
-                .map(|e| TxEvent {
-                    kind: e.kind,
-                    attributes: e
-                        .attributes
-                        .iter()
-                        .map(|a| {
-                            (
-                                String::from_utf8_lossy(a.key_bytes()).into_owned(),
-                                String::from_utf8_lossy(a.value_bytes()).into_owned(),
-                            )
-                        })
-                        .collect(),
-                })
-                .collect(),
+            events: r.events.iter().map(TxEvent::from).collect(),
             msg_responses: decode_msg_data(r.data.as_ref()),
         }
     }

@@ -1,0 +1,188 @@
+//! The agent's on-chain account, on the SDK (`starminer-client`): its
+//! signing wallet, the typed contract clients of the deployment named by the
+//! manifest, and the few queries and messages the agent sends. Nothing here
+//! signs or encodes a transaction itself; the RPC client, pagination and
+//! block following are the SDK's.
+
+use anyhow::{Context, Result};
+use starminer_client::{
+    collect_pages, ChainClient, Key, Manifest, Page, Starminer, TxOutcome, Wallet, MAX_PAGE,
+};
+use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
+use starminer_interfaces::registry::{self as reg, Provider};
+
+use crate::config::AgentConfig;
+
+/// A connected, signing agent.
+#[derive(Clone)]
+pub struct AgentAccount {
+    pub sm: Starminer,
+    pub wallet: Wallet,
+}
+
+/// The key of the agent's account, read from `key_file` (a mnemonic).
+pub fn load_key(config: &AgentConfig) -> Result<Key> {
+    let path = &config.provider.key_file;
+    let mnemonic = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "reading the key {} (create it with `starminer-agent init`)",
+            path.display()
+        )
+    })?;
+    Key::from_mnemonic(mnemonic.trim()).with_context(|| format!("the key in {}", path.display()))
+}
+
+impl AgentAccount {
+    pub fn connect(config: &AgentConfig) -> Result<AgentAccount> {
+        let chain = ChainClient::new(config.chain.client.clone())?;
+        let manifest = Manifest::load(&config.chain.manifest).with_context(|| {
+            format!(
+                "the deployment manifest {} (chain.manifest)",
+                config.chain.manifest.display()
+            )
+        })?;
+        let sm = Starminer::from_manifest(chain.clone(), &manifest)?;
+        let wallet = Wallet::new(chain, load_key(config)?)?;
+        Ok(AgentAccount { sm, wallet })
+    }
+
+    pub fn address(&self) -> &str {
+        self.wallet.address()
+    }
+
+    /// The SDK's RPC client of the chain.
+    pub fn client(&self) -> &ChainClient {
+        self.sm.chain()
+    }
+
+    pub async fn market(&self, msg: &jm::ExecuteMsg) -> Result<TxOutcome> {
+        self.sm.job_market().execute(&self.wallet, msg).await
+    }
+
+    pub async fn registry(&self, msg: &reg::ExecuteMsg) -> Result<TxOutcome> {
+        self.sm.registry().execute(&self.wallet, msg).await
+    }
+
+    pub async fn job(&self, job_id: u64) -> Result<Job> {
+        Ok(self.sm.job_market().job(job_id).await?.job)
+    }
+
+    /// The market's lease rule (urgency factors, shortest lease).
+    pub async fn lease_rule(&self) -> Result<crate::filter::LeaseRule> {
+        let params = self.sm.job_market().config().await?.params;
+        Ok(crate::filter::LeaseRule {
+            factors: params.lease_factors,
+            min_seconds: params.min_lease_seconds,
+        })
+    }
+
+    pub async fn template(&self, id: &str) -> Result<Option<jm::Template>> {
+        self.sm.job_market().template(id).await
+    }
+
+    /// This agent's registry record (`None`: not registered).
+    pub async fn me(&self) -> Result<Option<Provider>> {
+        self.sm.registry().provider(self.address()).await
+    }
+
+    /// Open jobs, oldest first, at most `max`.
+    pub async fn open_jobs(&self, max: usize) -> Result<Vec<Job>> {
+        self.jobs(Some(max), |start_after| jm::QueryMsg::JobsByStatus {
+            status: JobStatus::Open,
+            start_after,
+            limit: Some(MAX_PAGE),
+        })
+        .await
+    }
+
+    /// Jobs the market indexes under this agent's address
+    /// (`JobsByProvider`), in every status.
+    pub async fn my_jobs(&self) -> Result<Vec<Job>> {
+        self.jobs(None, |start_after| jm::QueryMsg::JobsByProvider {
+            provider: self.address().to_string(),
+            start_after,
+            limit: Some(MAX_PAGE),
+        })
+        .await
+    }
+
+    /// Every page (up to `max` jobs) of a job list query that `query`
+    /// builds for a `start_after` job id, with `MAX_PAGE` as its limit.
+    async fn jobs(
+        &self,
+        max: Option<usize>,
+        query: impl Fn(Option<u64>) -> jm::QueryMsg,
+    ) -> Result<Vec<Job>> {
+        let query = &query;
+        collect_pages(max, |start_after| async move {
+            let page: jm::JobsResponse = self.sm.job_market().query(&query(start_after)).await?;
+            Ok(Page::after_last(page.jobs, MAX_PAGE, |j| j.id))
+        })
+        .await
+    }
+
+    /// Routes that let this agent's zone take other zones' jobs.
+    pub async fn spill_routes(&self, zone: &str) -> Result<Vec<jm::SpilloverEntry>> {
+        let r: jm::SpilloverResponse = self
+            .sm
+            .job_market()
+            .query(&jm::QueryMsg::Spillover {
+                to: zone.to_string(),
+                start_after: None,
+                limit: Some(MAX_PAGE),
+            })
+            .await?;
+        Ok(r.routes)
+    }
+
+    /// Jobs where this agent is a verifier or dispute voter and still owes
+    /// a verdict.
+    pub async fn pending_verifier_tasks(&self) -> Result<Vec<jm::VerifierTask>> {
+        let tasks = collect_pages(None, |start_after| async move {
+            let page: jm::VerifierTasksResponse = self
+                .sm
+                .job_market()
+                .query(&jm::QueryMsg::VerifierTasks {
+                    address: self.address().to_string(),
+                    start_after,
+                    limit: Some(MAX_PAGE),
+                })
+                .await?;
+            Ok(Page::after_last(page.tasks, MAX_PAGE, |t| t.job_id))
+        })
+        .await?;
+        Ok(tasks.into_iter().filter(|t| t.pending).collect())
+    }
+
+    /// Every registered address with the provider role active.
+    pub async fn providers(&self) -> Result<Vec<Provider>> {
+        collect_pages(None, |start_after| async move {
+            let page: reg::ProvidersResponse = self
+                .sm
+                .registry()
+                .query(&reg::QueryMsg::ProvidersByRole {
+                    role: reg::Role::Provider,
+                    start_after,
+                    limit: Some(MAX_PAGE),
+                })
+                .await?;
+            Ok(Page::after_last(page.providers, MAX_PAGE, |p| {
+                p.address.to_string()
+            }))
+        })
+        .await
+    }
+
+    pub async fn benchmark_challenge(&self, id: u64) -> Result<reg::Challenge> {
+        self.sm
+            .registry()
+            .query(&reg::QueryMsg::Challenge { challenge_id: id })
+            .await
+    }
+
+    /// Latest height and block time (unix seconds).
+    pub async fn head(&self) -> Result<(u64, u64)> {
+        let s = self.client().status().await?;
+        Ok((s.height, s.time))
+    }
+}
