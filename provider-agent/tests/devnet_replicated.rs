@@ -173,6 +173,16 @@ async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
     )
     .await;
     first.kill9();
+    // A reveal the agent broadcast just before it died may still be in the
+    // mempool: let two blocks pass so it has landed (or never will) before
+    // reading what the first provider did.
+    let killed_at = net.client().status().await.unwrap().height;
+    wait_for(
+        "two blocks after the kill",
+        Duration::from_secs(30),
+        || async { (net.client().status().await.unwrap().height >= killed_at + 2).then_some(()) },
+    )
+    .await;
     let revealed_before_kill = slot(&job(&sm, job_id).await, a).is_some_and(|s| s.result.is_some());
 
     // The second commits (reveals open) and reveals.
