@@ -89,6 +89,20 @@ WASMD_HOME_DIR="$STARMINER_CACHE/wasmd-$WASMD_VERSION"
 [ "$WASMD_PREFIX" = wasm ] || WASMD_HOME_DIR="$WASMD_HOME_DIR-$WASMD_PREFIX"
 WASMD_BIN="$WASMD_HOME_DIR/bin/wasmd"
 
+# Waits for the background build `pid` of `what`, logging progress every 30 s;
+# on failure shows the end of `build_log` and stops with `failure`.
+wait_for_build() {
+    local pid="$1" what="$2" build_log="$3" failure="$4" start=$SECONDS
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 30
+        kill -0 "$pid" 2>/dev/null && log "  still building $what ($((SECONDS - start)) s; log: $build_log)"
+    done
+    if ! wait "$pid"; then
+        tail -n 20 "$build_log" >&2
+        die "$failure (full log: $build_log)"
+    fi
+}
+
 wasmd_installed() {
     [ -x "$WASMD_BIN" ] && [ -f "$WASMD_HOME_DIR/bin/libwasmvm.x86_64.so" ] &&
         [ "$("$WASMD_BIN" version 2>/dev/null)" = "${WASMD_VERSION#v}" ]
@@ -114,15 +128,7 @@ ensure_wasmd() {
                 -X github.com/CosmWasm/wasmd/app.Bech32Prefix=$WASMD_PREFIX \
                 -extldflags=-Wl,-rpath,\$ORIGIN" github.com/CosmWasm/wasmd/cmd/wasmd
     ) >"$build_log" 2>&1 &
-    local pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        sleep 30
-        kill -0 "$pid" 2>/dev/null && log "  still building wasmd ($((SECONDS - start)) s; log: $build_log)"
-    done
-    if ! wait "$pid"; then
-        tail -n 20 "$build_log" >&2
-        die "building wasmd $WASMD_VERSION failed in $module (full log: $build_log)"
-    fi
+    wait_for_build $! wasmd "$build_log" "building wasmd $WASMD_VERSION failed in $module"
     local wasmvm_dir
     wasmvm_dir="$(cd "$module" && go list -m -f '{{.Dir}}' github.com/CosmWasm/wasmvm/v2)" ||
         die "cannot locate the wasmvm module (needed for libwasmvm.x86_64.so); log: $build_log"
@@ -151,20 +157,12 @@ ensure_hermes() {
     local build_log="$HERMES_HOME_DIR/build.log" start=$SECONDS
     mkdir -p "$HERMES_HOME_DIR"
     log "building Hermes $HERMES_VERSION (ibc-relayer-cli from crates.io) into $HERMES_HOME_DIR"
-    log "  (the first time takes ~15 min on 2 cores; log: $build_log)"
+    log "  (the first time takes ~30 min on 2 cores; log: $build_log)"
     # Its own target dir, kept in the cache, so a failed build resumes.
     CARGO_TARGET_DIR="$HERMES_HOME_DIR/target" timeout 3600 \
         cargo install --locked ibc-relayer-cli --version "=$HERMES_VERSION" \
         --bin hermes --root "$HERMES_HOME_DIR" >"$build_log" 2>&1 &
-    local pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        sleep 30
-        kill -0 "$pid" 2>/dev/null && log "  still building Hermes ($((SECONDS - start)) s; log: $build_log)"
-    done
-    if ! wait "$pid"; then
-        tail -n 20 "$build_log" >&2
-        die "building Hermes $HERMES_VERSION failed (full log: $build_log)"
-    fi
+    wait_for_build $! Hermes "$build_log" "building Hermes $HERMES_VERSION failed"
     rm -rf "$HERMES_HOME_DIR/target"
     hermes_installed || die "the built hermes does not run or is not $HERMES_VERSION: try $HERMES_BIN version (log: $build_log)"
     log "Hermes $HERMES_VERSION ready in $((SECONDS - start)) s: $HERMES_BIN"
