@@ -114,12 +114,15 @@ const METHODS: &[&str] = &[
     "abci_query",
     "block",
     "block_results",
+    "block_search",
     "blockchain",
     "broadcast_tx_async",
     "broadcast_tx_commit",
     "broadcast_tx_sync",
     "commit",
+    "consensus_params",
     "genesis",
+    "header",
     "health",
     "net_info",
     "num_unconfirmed_txs",
@@ -299,6 +302,12 @@ async fn dispatch(node: &NodeHandle, method: &str, params: Value) -> RpcResult {
             .await
         }
         "block" => block_at(node, Params::new(params, &["height"])),
+        "header" => header_at(node, Params::new(params, &["height"])),
+        "consensus_params" => consensus_params(node, Params::new(params, &["height"])),
+        "block_search" => block_search(
+            node,
+            Params::new(params, &["query", "page", "per_page", "order_by"]),
+        ),
         "block_results" => block_results(node, Params::new(params, &["height"])),
         "blockchain" => blockchain(node, Params::new(params, &["minHeight", "maxHeight"])),
         "commit" => commit(node, Params::new(params, &["height"])),
@@ -658,9 +667,10 @@ fn condition_holds(cond: &Condition, values: &[String]) -> bool {
 }
 
 /// The `type.key → values` map CometBFT publishes with a transaction.
-fn tx_event_map(t: &TxRecord) -> BTreeMap<String, Vec<String>> {
+/// Events as the indexers match them: `type.attribute` → values.
+fn event_map(events: &[tendermint::abci::Event]) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in &t.result.events {
+    for e in events {
         for a in &e.attributes {
             if let (Ok(k), Ok(v)) = (a.key_str(), a.value_str()) {
                 map.entry(format!("{}.{}", e.kind, k))
@@ -669,6 +679,11 @@ fn tx_event_map(t: &TxRecord) -> BTreeMap<String, Vec<String>> {
             }
         }
     }
+    map
+}
+
+fn tx_event_map(t: &TxRecord) -> BTreeMap<String, Vec<String>> {
+    let mut map = event_map(&t.result.events);
     map.insert("tm.event".to_string(), vec!["Tx".to_string()]);
     map.insert(
         "tx.hash".to_string(),
@@ -685,7 +700,38 @@ fn query_matches(q: &Query, map: &BTreeMap<String, Vec<String>>) -> bool {
     })
 }
 
-async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
+/// The heights `1..=latest` narrowed by the query's conditions on `key`
+/// (`tx.height` or `block.height`); empty when `from > to`.
+fn height_range(query: &Query, key: &str, latest: u64) -> (u64, u64) {
+    let (mut from, mut to) = (1, latest);
+    for c in query.conditions.iter().filter(|c| c.key == key) {
+        let n = |o: &Operand| match o {
+            Operand::Unsigned(u) => Some(*u),
+            Operand::Signed(i) => u64::try_from(*i).ok(),
+            Operand::String(s) => s.parse().ok(),
+            _ => None,
+        };
+        match &c.operation {
+            Operation::Eq(o) => {
+                if let Some(h) = n(o) {
+                    from = from.max(h);
+                    to = to.min(h);
+                }
+            }
+            Operation::Gt(o) => from = from.max(n(o).map_or(from, |h| h + 1)),
+            Operation::Gte(o) => from = from.max(n(o).unwrap_or(from)),
+            Operation::Lt(o) => to = to.min(n(o).map_or(to, |h| h.saturating_sub(1))),
+            Operation::Lte(o) => to = to.min(n(o).unwrap_or(to)),
+            _ => {}
+        }
+    }
+    (from, to)
+}
+
+/// The search parameters tx_search and block_search share: the parsed
+/// query, the page (from 1), the page size (1 to 100) and whether newest
+/// come first.
+fn search_params(p: &Params) -> std::result::Result<(Query, usize, usize, bool), RpcError> {
     let query_text = p
         .str("query")
         .ok_or_else(|| RpcError::invalid_params("missing query"))?;
@@ -694,6 +740,27 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
     let page = p.u64("page")?.unwrap_or(1).max(1) as usize;
     let per_page = p.u64("per_page")?.unwrap_or(30).clamp(1, 100) as usize;
     let descending = p.str("order_by").as_deref() == Some("desc");
+    Ok((query, page, per_page, descending))
+}
+
+/// The items of page `page` (from 1) of `total` items in pages of
+/// `per_page`, or CometBFT's error for a page out of range.
+fn page_bounds(
+    total: usize,
+    page: usize,
+    per_page: usize,
+) -> std::result::Result<(usize, usize), RpcError> {
+    let pages = total.div_ceil(per_page).max(1);
+    if page > pages {
+        return Err(RpcError::invalid_params(format!(
+            "page should be within [1, {pages}] range, given {page}"
+        )));
+    }
+    Ok(((page - 1) * per_page, per_page))
+}
+
+async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
+    let (query, page, per_page, descending) = search_params(&p)?;
     let index = node.index.settled().await;
     let latest = latest_height(node)?;
 
@@ -725,28 +792,7 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
             candidates.extend(node.db.tx_at(h, i)?);
         }
     } else {
-        let (mut from, mut to) = (1, latest);
-        for c in query.conditions.iter().filter(|c| c.key == "tx.height") {
-            let n = |o: &Operand| match o {
-                Operand::Unsigned(u) => Some(*u),
-                Operand::Signed(i) => u64::try_from(*i).ok(),
-                Operand::String(s) => s.parse().ok(),
-                _ => None,
-            };
-            match &c.operation {
-                Operation::Eq(o) => {
-                    if let Some(h) = n(o) {
-                        from = from.max(h);
-                        to = to.min(h);
-                    }
-                }
-                Operation::Gt(o) => from = from.max(n(o).map_or(from, |h| h + 1)),
-                Operation::Gte(o) => from = from.max(n(o).unwrap_or(from)),
-                Operation::Lt(o) => to = to.min(n(o).map_or(to, |h| h.saturating_sub(1))),
-                Operation::Lte(o) => to = to.min(n(o).unwrap_or(to)),
-                _ => {}
-            }
-        }
+        let (from, to) = height_range(&query, "tx.height", latest);
         if from <= to {
             candidates.extend(node.db.txs_in(from, to)?);
         }
@@ -760,16 +806,11 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
         matching.reverse();
     }
     let total = matching.len();
-    let pages = total.div_ceil(per_page).max(1);
-    if page > pages {
-        return Err(RpcError::invalid_params(format!(
-            "page should be within [1, {pages}] range, given {page}"
-        )));
-    }
+    let (skip, take) = page_bounds(total, page, per_page)?;
     let txs = matching
         .into_iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
+        .skip(skip)
+        .take(take)
         .map(tx_response)
         .collect::<std::result::Result<Vec<_>, _>>()?;
     to_value(&endpoint::tx_search::Response {
@@ -780,15 +821,77 @@ async fn tx_search(node: &NodeHandle, p: Params) -> RpcResult {
 
 // ---- blocks -----------------------------------------------------------------
 
-fn block_at(node: &NodeHandle, p: Params) -> RpcResult {
-    let h = height_param(node, &p)?;
-    let b = node
-        .db
+/// The block at the `height` parameter (the latest without one).
+fn stored_block(
+    node: &NodeHandle,
+    p: &Params,
+) -> std::result::Result<crate::store::StoredBlock, RpcError> {
+    let h = height_param(node, p)?;
+    node.db
         .block(h)?
-        .ok_or_else(|| RpcError::internal(format!("block {h} not found")))?;
+        .ok_or_else(|| RpcError::internal(format!("block {h} not found")))
+}
+
+fn block_at(node: &NodeHandle, p: Params) -> RpcResult {
+    let b = stored_block(node, &p)?;
     to_value(&endpoint::block::Response {
         block_id: b.block_id,
         block: b.block,
+    })
+}
+
+fn header_at(node: &NodeHandle, p: Params) -> RpcResult {
+    let b = stored_block(node, &p)?;
+    to_value(&endpoint::header::Response {
+        header: b.block.header,
+    })
+}
+
+/// The consensus parameters at a height: the genesis ones, which the
+/// devnet never changes.
+fn consensus_params(node: &NodeHandle, p: Params) -> RpcResult {
+    let h = height_param(node, &p)?;
+    to_value(&endpoint::consensus_params::Response {
+        block_height: block::Height::try_from(h).map_err(|e| RpcError::internal(e.to_string()))?,
+        consensus_params: node.genesis.consensus_params.clone(),
+    })
+}
+
+/// Blocks whose FinalizeBlock events (and `block.height`) match the query,
+/// as CometBFT's block indexer finds them. The devnet scans the stored
+/// results of the heights the query's `block.height` conditions leave,
+/// which a local chain's length keeps cheap.
+fn block_search(node: &NodeHandle, p: Params) -> RpcResult {
+    let (query, page, per_page, descending) = search_params(&p)?;
+    let (from, to) = height_range(&query, "block.height", latest_height(node)?);
+    let mut matching = Vec::new();
+    for h in from..=to {
+        let Some(r) = node.db.results(h)? else {
+            continue;
+        };
+        let mut map = event_map(&r.events);
+        map.insert("block.height".to_string(), vec![h.to_string()]);
+        if query_matches(&query, &map) {
+            matching.push(h);
+        }
+    }
+    if descending {
+        matching.reverse();
+    }
+    let total = matching.len();
+    let (skip, take) = page_bounds(total, page, per_page)?;
+    let mut blocks = Vec::new();
+    for h in matching.into_iter().skip(skip).take(take) {
+        if let Some(b) = node.db.block(h)? {
+            blocks.push(endpoint::block::Response {
+                block_id: b.block_id,
+                block: b.block,
+            });
+        }
+    }
+    to_value(&endpoint::block_search::Response {
+        blocks,
+        total_count: total as u32,
     })
 }
 
@@ -851,11 +954,7 @@ fn blockchain(node: &NodeHandle, p: Params) -> RpcResult {
 }
 
 fn commit(node: &NodeHandle, p: Params) -> RpcResult {
-    let h = height_param(node, &p)?;
-    let b = node
-        .db
-        .block(h)?
-        .ok_or_else(|| RpcError::internal(format!("block {h} not found")))?;
+    let b = stored_block(node, &p)?;
     to_value(&endpoint::commit::Response {
         signed_header: tendermint::block::signed_header::SignedHeader::new(
             b.block.header.clone(),

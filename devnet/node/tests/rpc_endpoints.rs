@@ -71,6 +71,35 @@ async fn blockchain_commit_validators_genesis_net_info_and_broadcast_commit() {
     let latest_commit = net.client.latest_commit().await.unwrap();
     assert!(latest_commit.signed_header.header.height.value() >= latest);
 
+    // header, consensus_params and block_search, which relayers use to
+    // build client updates and find block events.
+    let h = net.client.header(r.height).await.unwrap();
+    assert_eq!(h.header, b.block.header);
+    let cp = net.client.consensus_params(r.height).await.unwrap();
+    assert_eq!(cp.block_height, r.height);
+    assert!(cp.consensus_params.block.max_bytes > 0);
+    let query: tendermint_rpc::query::Query = format!(
+        "block.height >= {} AND block.height <= {}",
+        r.height.value(),
+        r.height.value() + 1
+    )
+    .parse()
+    .unwrap();
+    let found = net
+        .client
+        .block_search(query.clone(), 1, 10, tendermint_rpc::Order::Descending)
+        .await
+        .unwrap();
+    assert_eq!(found.total_count, 2);
+    assert_eq!(found.blocks[0].block.header.height, r.height.increment());
+    assert_eq!(found.blocks[1].block_id, b.block_id);
+    let err = net
+        .client
+        .block_search(query, 3, 10, tendermint_rpc::Order::Ascending)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("page should be within"), "{err}");
+
     // validators: the set the headers commit to.
     let vals = net.client.validators(r.height, Paging::All).await.unwrap();
     assert_eq!(vals.block_height, r.height);
