@@ -96,12 +96,6 @@ impl Default for ListenAddrs {
 }
 
 impl ListenAddrs {
-    /// The addresses a running node bound; None while it has not bound them
-    /// (or is not running).
-    pub fn bound(home: &Path) -> Option<ListenAddrs> {
-        Self::read(&HomePaths::new(home).listening).ok()
-    }
-
     /// The addresses `init` recorded (the defaults for a home made before
     /// `init` recorded them).
     pub fn configured(home: &Path) -> Result<ListenAddrs> {

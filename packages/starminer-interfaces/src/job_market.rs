@@ -736,9 +736,14 @@ impl Verification {
         self.reveal_until.unwrap_or(self.challenge_deadline)
     }
 
+    /// Whether every drawn verifier has attested (true when none was drawn).
+    pub fn all_attested(&self) -> bool {
+        self.verifiers.iter().all(|e| e.attestation.is_some())
+    }
+
     /// Whether every attestation is in or can no longer be made at `now`.
     pub fn attestations_final(&self, now: Timestamp) -> bool {
-        now > self.attest_deadline() || self.verifiers.iter().all(|e| e.attestation.is_some())
+        now > self.attest_deadline() || self.all_attested()
     }
 }
 

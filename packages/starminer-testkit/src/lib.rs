@@ -10,7 +10,7 @@
 //! # }
 //! ```
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -179,11 +179,11 @@ impl DevnetOptions {
 }
 
 /// The addresses a running devnet reports in `data/listening.json`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize)]
 pub struct Listening {
-    pub rpc: String,
-    pub rest: Option<String>,
-    pub grpc: Option<String>,
+    pub rpc: SocketAddr,
+    pub rest: Option<SocketAddr>,
+    pub grpc: Option<SocketAddr>,
 }
 
 impl Listening {
@@ -210,6 +210,8 @@ pub struct LocalDevnet {
     pub rest: Option<String>,
     /// `http://127.0.0.1:<port>` of gRPC, when served.
     pub grpc: Option<String>,
+    /// The addresses the node bound (the URLs above are made from them).
+    pub listening: Listening,
     pub devs: Vec<DevAccount>,
 }
 
@@ -233,71 +235,39 @@ impl LocalDevnet {
                 .expect("init writes config/dev_accounts.json"),
         )
         .expect("dev_accounts.json parses");
+        let deadline = Instant::now() + opts.start_timeout;
+        let (child, listening) = launch(home.path(), &opts, deadline).await;
         let mut net = LocalDevnet {
             home,
-            child: None,
+            child: Some(child),
             opts,
             rpc: String::new(),
             rest: None,
             grpc: None,
+            listening,
             devs,
         };
-        net.restart().await;
+        net.serve_at(listening, deadline).await;
         net
     }
 
-    /// Starts the node process (again, after [`Self::kill9`]) on fresh
-    /// ports; returns once it has committed a block past the last one.
+    /// Starts the node process again, after [`Self::kill9`], on fresh
+    /// ports; returns once it answers with a block past the first.
     pub async fn restart(&mut self) {
         assert!(self.child.is_none(), "the devnet is running");
-        let last = self.last_height().await;
-        let bin = self.opts.bin.clone().unwrap_or_else(devnet_bin);
-        let servers = if self.opts.servers {
-            "127.0.0.1:0"
-        } else {
-            "off"
-        };
-        let mut cmd = Command::new(&bin);
-        cmd.args(["start", "--home"])
-            .arg(self.home.path())
-            .args(["--rpc-addr", "127.0.0.1:0"])
-            .args(["--rest-addr", servers, "--grpc-addr", servers])
-            .args(["--block-time", &self.opts.block_time])
-            .env("RUST_LOG", &self.opts.rust_log);
-        match &self.opts.log {
-            Some(path) => {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .expect("opening the devnet's log");
-                cmd.stdout(file.try_clone().expect("the log file"))
-                    .stderr(file);
-            }
-            None => {
-                cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
-            }
-        }
-        // A file left by a killed node must not be read as this one's.
-        let _ = std::fs::remove_file(self.home.path().join("data/listening.json"));
-        self.child = Some(cmd.spawn().expect("starting starminer-devnet"));
         let deadline = Instant::now() + self.opts.start_timeout;
-        let listening = loop {
-            if let Some(l) = Listening::read(self.home.path()) {
-                break l;
-            }
-            self.assert_running();
-            assert!(
-                Instant::now() < deadline,
-                "the devnet did not report its addresses within {:?}",
-                self.opts.start_timeout
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let (child, listening) = launch(self.home.path(), &self.opts, deadline).await;
+        self.child = Some(child);
+        self.serve_at(listening, deadline).await;
+    }
+
+    /// Points the URLs at what the node bound and waits for its blocks.
+    async fn serve_at(&mut self, listening: Listening, deadline: Instant) {
+        self.listening = listening;
         self.rpc = format!("http://{}", listening.rpc);
         self.rest = listening.rest.map(|a| format!("http://{a}"));
         self.grpc = listening.grpc.map(|a| format!("http://{a}"));
-        self.wait_past(last.max(1), deadline).await;
+        self.wait_for_blocks(deadline).await;
     }
 
     /// `kill -9`: the node dies without a chance to clean up.
@@ -323,39 +293,74 @@ impl LocalDevnet {
         }
     }
 
-    fn assert_running(&mut self) {
-        if let Some(c) = self.child.as_mut() {
-            if let Ok(Some(status)) = c.try_wait() {
-                panic!("the devnet exited while starting: {status}");
-            }
-        }
-    }
-
-    async fn last_height(&self) -> u64 {
-        let Ok(client) = HttpClient::new(self.rpc.as_str()) else {
-            return 0;
-        };
-        match client.status().await {
-            Ok(s) => s.sync_info.latest_block_height.value(),
-            Err(_) => 0,
-        }
-    }
-
-    async fn wait_past(&mut self, height: u64, deadline: Instant) {
+    /// Waits until the node answers with a height past its first block.
+    async fn wait_for_blocks(&mut self, deadline: Instant) {
         let client = HttpClient::new(self.rpc.as_str()).expect("an RPC URL");
         loop {
             if let Ok(s) = client.status().await {
-                if s.sync_info.latest_block_height.value() > height {
+                if s.sync_info.latest_block_height.value() > 1 {
                     return;
                 }
             }
-            self.assert_running();
+            if let Some(c) = self.child.as_mut() {
+                assert_alive(c);
+            }
             assert!(
                 Instant::now() < deadline,
-                "the devnet produced no block past {height}"
+                "the devnet produced no block past the first"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+/// Fails the test if the node process has exited while starting.
+fn assert_alive(child: &mut Child) {
+    if let Ok(Some(status)) = child.try_wait() {
+        panic!("the devnet exited while starting: {status}");
+    }
+}
+
+/// Spawns `start` on `home` with every server on port 0 and waits until the
+/// node reports the addresses it bound.
+async fn launch(home: &Path, opts: &DevnetOptions, deadline: Instant) -> (Child, Listening) {
+    let bin = opts.bin.clone().unwrap_or_else(devnet_bin);
+    let servers = if opts.servers { "127.0.0.1:0" } else { "off" };
+    let mut cmd = Command::new(&bin);
+    cmd.args(["start", "--home"])
+        .arg(home)
+        .args(["--rpc-addr", "127.0.0.1:0"])
+        .args(["--rest-addr", servers, "--grpc-addr", servers])
+        .args(["--block-time", &opts.block_time])
+        .env("RUST_LOG", &opts.rust_log);
+    match &opts.log {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .expect("opening the devnet's log");
+            cmd.stdout(file.try_clone().expect("the log file"))
+                .stderr(file);
+        }
+        None => {
+            cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
+        }
+    }
+    // A file left by a killed node must not be read as this one's.
+    let _ = std::fs::remove_file(home.join("data/listening.json"));
+    let mut child = cmd.spawn().expect("starting starminer-devnet");
+    loop {
+        if let Some(l) = Listening::read(home) {
+            return (child, l);
+        }
+        assert_alive(&mut child);
+        assert!(
+            Instant::now() < deadline,
+            "the devnet did not report its addresses within {:?}",
+            opts.start_timeout
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

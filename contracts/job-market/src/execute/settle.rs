@@ -48,8 +48,7 @@ fn settle_blocker(job: &Job, env: &Env) -> Option<String> {
         // Revealed only once the attestations were in or closed.
         return None;
     }
-    let all_attested =
-        !v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some());
+    let all_attested = !v.verifiers.is_empty() && v.all_attested();
     if env.block.time < v.challenge_deadline && !all_attested {
         return Some(format!(
             "the challenge window closes at {}",
@@ -67,8 +66,7 @@ pub fn settle_if_ready(
     job: &mut Job,
 ) -> Result<Effects, ContractError> {
     let ready = job.verification.as_ref().is_some_and(|v| {
-        crate::execute::decoy::revealed(v)
-            || (!v.verifiers.is_empty() && v.verifiers.iter().all(|e| e.attestation.is_some()))
+        crate::execute::decoy::revealed(v) || (!v.verifiers.is_empty() && v.all_attested())
     });
     if ready && settle_blocker(job, env).is_none() {
         settle_submitted(storage, env, job)

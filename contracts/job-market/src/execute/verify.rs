@@ -594,14 +594,15 @@ pub fn execute_seal_attestation(
     if entry.seal.is_some() {
         return Err(ContractError::AlreadyAttested { job_id });
     }
-    entry.seal = Some(seal.to_ascii_lowercase());
+    let seal = seal.to_ascii_lowercase();
+    entry.seal = Some(seal.clone());
     let ev = event(
         deps.storage,
         &env,
         &job,
         "attestation_sealed",
         Some(&info.sender),
-        seal.to_ascii_lowercase(),
+        seal,
     )?;
     save_job(deps.storage, Some(&old), &job)?;
     Ok(Response::new()

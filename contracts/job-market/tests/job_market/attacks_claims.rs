@@ -497,16 +497,7 @@ fn changing_max_history_keeps_old_jobs_histories_readable() {
     assert_eq!(before.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);
     for max_history in [10, 1, 7] {
         params.limits.max_history = max_history;
-        s.gov_exec(&ExecuteMsg::UpdateConfig {
-            governance: None,
-            agpu_token: None,
-            registry: None,
-            pricing: None,
-            incentives: None,
-            oracles: None,
-            params: Some(params.clone()),
-        })
-        .unwrap();
+        s.set_params(params.clone()).unwrap();
         // The old job keeps the ring it was written with.
         assert_eq!(s.job(id).history, before, "max_history {max_history}");
     }

@@ -325,17 +325,9 @@ fn a_round_opened_before_the_window_was_turned_off_still_ends_in_its_draw() {
     let mut s = market(drawn_params());
     let id = replicated(&mut s, 2);
     s.claim("p1", id).unwrap();
-    s.gov_exec(&ExecuteMsg::UpdateConfig {
-        governance: None,
-        agpu_token: None,
-        registry: None,
-        pricing: None,
-        incentives: None,
-        oracles: None,
-        params: Some(MarketParams {
-            replica_window: 0,
-            ..drawn_params()
-        }),
+    s.set_params(MarketParams {
+        replica_window: 0,
+        ..drawn_params()
     })
     .unwrap();
     s.claim("p3", id).unwrap();

@@ -117,18 +117,10 @@ fn own_zone_urgent_jobs_beat_older_spilled_ones_and_scan_is_bounded() {
     let _ = old_eu;
     // Realtime eu jobs head the merged order but do not fit; the scan is 5.
     assert_err(s.claim_next("p2"), "no claimable job");
-    s.gov_exec(&ExecuteMsg::UpdateConfig {
-        governance: None,
-        agpu_token: None,
-        registry: None,
-        pricing: None,
-        incentives: None,
-        oracles: None,
-        params: Some({
-            let mut p = market_params();
-            p.max_claim_scan = 20;
-            p
-        }),
+    s.set_params({
+        let mut p = market_params();
+        p.max_claim_scan = 20;
+        p
     })
     .unwrap();
     assert_eq!(s.claim_next("p2").unwrap(), us_id); // High (us) before Normal (eu)

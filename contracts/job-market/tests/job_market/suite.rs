@@ -323,6 +323,19 @@ impl Suite {
         self.execute(&gov, &market, msg)
     }
 
+    /// Governance replaces the market's parameters (and nothing else).
+    pub fn set_params(&mut self, params: MarketParams) -> Res {
+        self.gov_exec(&ExecuteMsg::UpdateConfig {
+            governance: None,
+            agpu_token: None,
+            registry: None,
+            pricing: None,
+            incentives: None,
+            oracles: None,
+            params: Some(params),
+        })
+    }
+
     /// Registers, bonds and (for providers) gets a verified tier.
     pub fn provider(&mut self, who: &str, zone: &str, tier: u8) {
         self.provider_with(who, zone, tier, vec![gpu(80, 132)], 1_000_000);

@@ -309,7 +309,7 @@ impl Drop for WasmdNode {
 
 /// The node under load, on either engine.
 enum Node {
-    Devnet(LocalDevnet),
+    Devnet(Box<LocalDevnet>),
     Wasmd(WasmdNode),
 }
 
@@ -461,12 +461,7 @@ async fn start_devnet(
         );
     }
     let net = LocalDevnet::start(opts).await;
-    let port = net
-        .rpc
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| anyhow!("the devnet reported no RPC port: {}", net.rpc))?;
+    let port = net.listening.rpc.port();
     Ok((net, port))
 }
 
@@ -931,7 +926,7 @@ async fn run(args: Args) -> Result<Report> {
                 prefix: starminer_devnet::app::BECH32_PREFIX.to_string(),
                 denom: starminer_devnet::app::DENOM.to_string(),
             };
-            (chain, Node::Devnet(node), port)
+            (chain, Node::Devnet(Box::new(node)), port)
         }
         Engine::Wasmd => {
             let cli = match &args.cli_bin {

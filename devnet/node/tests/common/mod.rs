@@ -66,13 +66,6 @@ pub struct Devnet {
     pub devs: Vec<Dev>,
 }
 
-fn port_of(url: &str) -> u16 {
-    url.rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("a URL with a port")
-}
-
 impl Devnet {
     /// `init` a fresh home with two dev accounts and `start` the node (100 ms blocks).
     pub async fn start() -> Devnet {
@@ -101,9 +94,10 @@ impl Devnet {
     }
 
     fn read_ports(&mut self) {
-        self.port = port_of(&self.net.rpc);
-        self.rest_port = port_of(self.net.rest.as_deref().expect("REST is served"));
-        self.grpc_port = port_of(self.net.grpc.as_deref().expect("gRPC is served"));
+        let l = self.net.listening;
+        self.port = l.rpc.port();
+        self.rest_port = l.rest.expect("REST is served").port();
+        self.grpc_port = l.grpc.expect("gRPC is served").port();
         self.client = HttpClient::new(self.net.rpc.as_str()).unwrap();
     }
 
