@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -29,10 +30,13 @@ use starminer_wasm_host::{BlockContext, HostConfig, HostError, HostMsg, KvStore,
 use tendermint::abci;
 
 use crate::auth;
+use crate::ibc_host::{NodeBank, NodeChain};
 use crate::crypto;
 use crate::sigcache::{sig_key, SigCache};
 use crate::store::{ChainDb, WorkingState};
-use crate::tx::{sdk_description, uncompress_wasm, wasm_description, DecodedTx, NodeMsg, TxError};
+use crate::tx::{
+    sdk_description, uncompress_wasm, wasm_description, DecodedTx, IbcMsg, NodeMsg, TxError,
+};
 
 /// The fee and staking denom.
 pub const DENOM: &str = "ustar";
@@ -821,6 +825,7 @@ impl App {
     ) -> Result<(Any, Vec<abci::Event>), TxError> {
         let sender = self.addr(msg.signer(), "sender")?;
         let host_msg = match msg {
+            NodeMsg::Ibc(m) => return self.run_ibc(index, &sender, m, gas),
             NodeMsg::Send(m) => HostMsg::BankSend {
                 from: sender.clone(),
                 to: self.addr(&m.to_address, "to address")?,
@@ -954,6 +959,7 @@ impl App {
             NodeMsg::Migrate(_) => any(MsgMigrateContractResponse { data }),
             NodeMsg::UpdateAdmin(_) => any(MsgUpdateAdminResponse {}),
             NodeMsg::ClearAdmin(_) => any(MsgClearAdminResponse {}),
+            NodeMsg::Ibc(_) => unreachable!("IBC messages returned above"),
         };
         let mut events = vec![abci_event(
             "message",
@@ -975,6 +981,108 @@ impl App {
             ));
         }
         Ok((response, events))
+    }
+
+    /// Runs an IBC message through `starminer-ibc`, on the same working
+    /// state and bank as every other message.
+    fn run_ibc(
+        &mut self,
+        index: usize,
+        sender: &Addr,
+        msg: &IbcMsg,
+        gas: &mut Gas,
+    ) -> Result<(Any, Vec<abci::Event>), TxError> {
+        let block = self.host.block();
+        let env = starminer_ibc::BlockEnv {
+            chain_id: self.config.chain_id.clone(),
+            height: block.height,
+            time_nanos: block.time.nanos(),
+        };
+        let chain = Rc::new(NodeChain {
+            db: self.db.clone(),
+        });
+        let mut bank = NodeBank {
+            host: &self.host,
+            gas: 0,
+            events: Vec::new(),
+        };
+        let url = msg.any.type_url.as_str();
+        let result = starminer_ibc::deliver(
+            self.state.clone(),
+            env,
+            chain,
+            &mut bank,
+            url,
+            &msg.any.value,
+        );
+        gas.used = gas.used.saturating_add(bank.gas);
+        let out = result.map_err(|e| TxError {
+            codespace: e.codespace.to_string(),
+            code: e.code,
+            log: format!("failed to execute message; message index: {index}: {}", e.log),
+        })?;
+        gas.used = gas.used.saturating_add(out.gas_used);
+        if gas.used > gas.limit {
+            return Err(TxError::sdk(
+                11,
+                format!(
+                    "out of gas in location: ibc; gasWanted: {}, gasUsed: {}",
+                    gas.limit, gas.used
+                ),
+            ));
+        }
+        let response = match out.sequence {
+            Some(sequence) if url == starminer_ibc::MSG_TRANSFER_URL => Any {
+                type_url: format!("{url}Response"),
+                value: ibc_proto::ibc::apps::transfer::v1::MsgTransferResponse { sequence }
+                    .encode_to_vec(),
+            },
+            _ => Any {
+                type_url: format!("{url}Response"),
+                value: Vec::new(),
+            },
+        };
+        let mut events = vec![abci_event(
+            "message",
+            vec![
+                ("action".to_string(), url.to_string()),
+                ("sender".to_string(), sender.to_string()),
+                ("module".to_string(), "ibc".to_string()),
+                ("msg_index".to_string(), index.to_string()),
+            ],
+        )];
+        events.extend(bank.events.iter().map(|e| host_event(e, Some(index))));
+        events.extend(out.events.into_iter().map(|(kind, mut attrs)| {
+            attrs.push(("msg_index".to_string(), index.to_string()));
+            abci_event(&kind, attrs)
+        }));
+        Ok((response, events))
+    }
+
+    /// Answers an `ibc.core.*` or ICS-20 gRPC query on the state the query
+    /// handlers read (the queried height's); `None` for an unknown method.
+    pub fn ibc_query(&self, path: &str, data: &[u8]) -> Option<Result<Vec<u8>, TxError>> {
+        let block = self.host.block();
+        let env = starminer_ibc::BlockEnv {
+            chain_id: self.config.chain_id.clone(),
+            height: self.state.version(),
+            time_nanos: block.time.nanos(),
+        };
+        let chain = Rc::new(NodeChain {
+            db: self.db.clone(),
+        });
+        let bank = NodeBank {
+            host: &self.host,
+            gas: 0,
+            events: Vec::new(),
+        };
+        let answer = starminer_ibc::query(self.state.clone(), env, chain, &bank, path, data)?;
+        Some(answer.map_err(|e| {
+            TxError::sdk(
+                22,
+                format!("rpc error: code = NotFound desc = {e}"),
+            )
+        }))
     }
 
     fn optional_admin(&self, admin: &str) -> Result<Option<Addr>, TxError> {

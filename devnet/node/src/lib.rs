@@ -21,6 +21,10 @@
 //!   decodes transactions and carries the SDK's error codes, [`crypto`]
 //!   keys and signatures, [`sigcache`] the signatures the RPC threads
 //!   verified ahead of CheckTx.
+//! - IBC: the `starminer-ibc` crate runs ibc-rs (clients, connections,
+//!   channels, ICS-20) over the working state; [`ibc_host`] gives it the
+//!   node's headers, proofs and bank, and [`app`] routes `/ibc.*` messages
+//!   and queries to it.
 //! - Block production: [`blocks`] builds CometBFT headers and commits
 //!   signed by the validator around the application's results; [`node`]
 //!   makes the home and genesis and runs the application thread with its
@@ -39,6 +43,7 @@ pub mod auth;
 pub mod blocks;
 pub mod crypto;
 pub mod grpc;
+pub mod ibc_host;
 pub mod node;
 pub mod proofs;
 pub mod queries;

@@ -378,9 +378,12 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
                 .encode_to_vec(),
             )
         }
+        ibc if ibc.starts_with("/ibc.") => app.ibc_query(path, data).unwrap_or_else(|| {
+            Err(TxError::sdk(6, format!("unknown query path {ibc}")))
+        }),
         other => Err(TxError::sdk(
             6,
-            format!("unknown query path {other}: this devnet answers auth Account, bank Balance/AllBalances, tx Simulate and the wasm queries"),
+            format!("unknown query path {other}: this devnet answers auth Account, bank Balance/AllBalances, tx Simulate, the wasm queries and the ibc.core and ICS-20 queries"),
         )),
     }
 }

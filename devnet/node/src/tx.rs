@@ -108,6 +108,15 @@ pub enum NodeMsg {
     Migrate(MsgMigrateContract),
     UpdateAdmin(MsgUpdateAdmin),
     ClearAdmin(MsgClearAdmin),
+    /// An IBC message (`/ibc.core.*` or ICS-20's `MsgTransfer`), run by `starminer-ibc`.
+    Ibc(IbcMsg),
+}
+
+/// An IBC message as it arrived, with its signer.
+#[derive(Clone, Debug)]
+pub struct IbcMsg {
+    pub any: Any,
+    pub signer: String,
 }
 
 impl NodeMsg {
@@ -132,6 +141,16 @@ impl NodeMsg {
             NodeMsg::UpdateAdmin(dec(any)?)
         } else if url == MsgClearAdmin::type_url() {
             NodeMsg::ClearAdmin(dec(any)?)
+        } else if starminer_ibc::handles(url) {
+            let signer = starminer_ibc::signer(url, &any.value).map_err(|e| TxError {
+                codespace: e.codespace.to_string(),
+                code: e.code,
+                log: e.log,
+            })?;
+            NodeMsg::Ibc(IbcMsg {
+                any: any.clone(),
+                signer,
+            })
         } else {
             return Err(TxError::sdk(2, format!("unable to resolve type URL {url}")));
         })
@@ -147,6 +166,7 @@ impl NodeMsg {
             NodeMsg::Migrate(_) => MsgMigrateContract::type_url(),
             NodeMsg::UpdateAdmin(_) => MsgUpdateAdmin::type_url(),
             NodeMsg::ClearAdmin(_) => MsgClearAdmin::type_url(),
+            NodeMsg::Ibc(m) => m.any.type_url.clone(),
         }
     }
 
@@ -230,6 +250,11 @@ impl NodeMsg {
                 }
             }
             NodeMsg::ClearAdmin(m) => sender_and_contract(&m.sender, &m.contract)?,
+            NodeMsg::Ibc(m) => {
+                if let Some(e) = bech32_error(&m.signer) {
+                    return Err(TxError::sdk(7, format!("invalid signer address: {e}")));
+                }
+            }
         }
         Ok(())
     }
@@ -245,6 +270,7 @@ impl NodeMsg {
             NodeMsg::Migrate(m) => &m.sender,
             NodeMsg::UpdateAdmin(m) => &m.sender,
             NodeMsg::ClearAdmin(m) => &m.sender,
+            NodeMsg::Ibc(m) => &m.signer,
         }
     }
 
@@ -252,6 +278,7 @@ impl NodeMsg {
     pub fn module(&self) -> &'static str {
         match self {
             NodeMsg::Send(_) => "bank",
+            NodeMsg::Ibc(_) => "ibc",
             _ => "wasm",
         }
     }

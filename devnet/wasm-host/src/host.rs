@@ -592,6 +592,16 @@ impl WasmHost {
         result
     }
 
+    /// Runs another module's bank operations (ICS-20's escrow, mint and
+    /// burn) atomically under a gas meter of the bank's KV costs.
+    pub fn bank_op<T>(
+        &self,
+        f: impl FnOnce(&crate::bank::Bank) -> Result<T, HostError>,
+    ) -> (Result<T, HostError>, GasUsage) {
+        let engine = &self.engine;
+        engine.run_atomic(u64::MAX, |ctx| f(&engine.bank(&ctx.meter)))
+    }
+
     /// Credits native coins out of thin air, increasing the supply: genesis funding.
     pub fn mint_native(&self, to: &Addr, coins: &[Coin]) -> Result<(), HostError> {
         let engine = &self.engine;
