@@ -116,12 +116,15 @@ pub fn query<S: IbcStore>(
                 _,
                 rco::QueryConnectionConsensusStateResponse,
             >(data, |r| qco::query_connection_consensus_state(c, r)),
-            "ConnectionParams" => run::<
-                rco::QueryConnectionParamsRequest,
-                _,
-                _,
-                rco::QueryConnectionParamsResponse,
-            >(data, |r| qco::query_connection_params(c, r)),
+            // ibc-go's parameter is in nanoseconds (ibc-query answers seconds,
+            // which relayers read as a 0 s block time).
+            "ConnectionParams" => Ok(rco::QueryConnectionParamsResponse {
+                params: Some(rco::Params {
+                    max_expected_time_per_block: crate::MAX_EXPECTED_TIME_PER_BLOCK.as_nanos()
+                        as u64,
+                }),
+            }
+            .encode_to_vec()),
             _ => return None,
         },
         ("ibc.core.channel.v1.Query", m) => match m {

@@ -521,14 +521,18 @@ pub fn staking_params() -> staking::Params {
 /// The Cosmos SDK release whose services and shapes the devnet answers with.
 pub const COSMOS_SDK_VERSION: &str = "v0.50.13";
 
+/// The ibc-go release whose protocol, paths and queries the IBC module follows.
+pub const IBC_GO_VERSION: &str = "v8.7.0";
+
 /// `build_deps` of the node info. A Go node lists the modules it was built
 /// from, and relayers pick their compatibility mode from two of them (the
 /// SDK and the consensus engine). The devnet is built from neither: it
 /// answers as those releases do, and says so with the same module paths and
 /// the versions it speaks, marked `(protocol)` in the checksum field where a
 /// Go build puts a hash. The Rust crates it really runs on follow, under
-/// their crates.io names. The entry for ibc-go joins once the node speaks
-/// IBC.
+/// their crates.io names. ibc-go is listed the same way: the IBC module is
+/// ibc-rs, which implements the IBC protocol version ibc-go v8 speaks
+/// (relayers refuse a chain without an ibc-go entry).
 pub fn build_deps() -> Vec<tm_svc::Module> {
     let dep = |path: &str, version: &str, sum: &str| tm_svc::Module {
         path: path.to_string(),
@@ -546,7 +550,9 @@ pub fn build_deps() -> Vec<tm_svc::Module> {
             &format!("v{}", crate::blocks::COMETBFT_VERSION),
             "(protocol)",
         ),
+        dep("github.com/cosmos/ibc-go/v8", IBC_GO_VERSION, "(protocol)"),
         dep("crates.io/cosmwasm-vm", "v2.2.10", "(crate)"),
+        dep("crates.io/ibc", "v0.57.0", "(crate)"),
         dep("crates.io/tendermint", "v0.41.0", "(crate)"),
         dep("crates.io/jmt", "v0.12.0", "(crate)"),
     ]
