@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything StarMiner's builds and tests need, idempotently:
 # the wasm32 target, rustfmt and clippy, binaryen's wasm-opt (npm) and
-# cosmwasm-check, and wasmd (built from Go modules into a machine-level
-# cache, see ensure_wasmd). Safe to run any number of times.
+# cosmwasm-check, wasmd (built from Go modules into a machine-level
+# cache, see ensure_wasmd) and the Hermes relayer (built from crates.io
+# into the same cache, see ensure_hermes). Safe to run any number of times.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_apt_packages ca-certificates pkg-config
@@ -11,4 +12,5 @@ ensure_binaryen
 ensure_cosmwasm_check
 ensure_opencl
 ensure_wasmd
+ensure_hermes
 log "set-up complete"

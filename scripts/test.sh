@@ -2,7 +2,8 @@
 # Runs every check StarMiner has, from a fresh clone: set-up, formatting,
 # deployable wasm artifacts, schema freshness, clippy, all tests, the
 # gas benchmark, the devnet's acceptance tests with CosmJS and Keplr (and
-# the same against wasmd), its throughput bench, the wasmd tests (4
+# the same against wasmd), its throughput bench, IBC between two devnets
+# through Hermes, the wasmd tests (4
 # validators, devnet-vs-wasmd differential), and the quick end-to-end demo
 # on the devnet and on wasmd. Exits non-zero on the first failure.
 #
@@ -63,6 +64,11 @@ step "wasmd Keplr acceptance" env STARMINER_ENGINE=wasmd \
 # devnet and on wasmd, compared one by one (docs/devnet-vs-wasmd.md).
 step "wasmd chain: deploy, a job, 4 validators, devnet vs wasmd" cargo test --locked --workspace \
     --test wasmd --test differential -- --ignored --nocapture --test-threads 1
+# IBC between two devnets through the unmodified Hermes relayer (built by
+# setup.sh): clients, connection and an ICS-20 channel, transfers both
+# ways, vouchers sent home, height and timestamp timeouts, `hermes start`.
+step "IBC: Hermes relays ICS-20 between two devnets" env STARMINER_HERMES_BIN="$HERMES_BIN" \
+    cargo test --locked -p starminer-devnet --test ibc_hermes -- --ignored --nocapture
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
     scripts/demo.sh --quick
 # The same demo on 4 wasmd validators; validator 0, the first RPC endpoint

@@ -1,0 +1,387 @@
+//! IBC between two devnets, driven by the unmodified Hermes relayer
+//! (`ibc-relayer-cli` 1.11.0, built once into `~/.cache/starminer` by
+//! `scripts/setup.sh`): Hermes opens the clients, the connection and an
+//! ICS-20 channel, and relays transfers both ways, vouchers sent home,
+//! height and timestamp timeouts, and packets while `hermes start` runs.
+//! Balances, escrow accounts, voucher supplies and denom traces are
+//! checked on both chains after every step.
+//!
+//! Ignored by default (it needs the Hermes binary); `scripts/test.sh` runs
+//! it with `--ignored`. `STARMINER_HERMES_BIN` points at another binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cosmos_sdk_proto::cosmos::bank::v1beta1::{
+    QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,
+};
+use ibc_proto::ibc::apps::transfer::v1::{
+    QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEscrowAddressRequest,
+    QueryEscrowAddressResponse,
+};
+use prost::Message;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use starminer_testkit::{workspace_root, DevnetOptions, LocalDevnet};
+use tendermint_rpc::{Client, HttpClient};
+
+const A: &str = "starminer-a-1";
+const B: &str = "starminer-b-1";
+const CHANNEL: &str = "channel-0";
+
+fn hermes_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("STARMINER_HERMES_BIN") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var("HOME").expect("HOME");
+    let p = Path::new(&home).join(".cache/starminer/hermes-1.11.0/bin/hermes");
+    assert!(
+        p.exists(),
+        "Hermes 1.11.0 is not installed at {}: run scripts/setup.sh (or \
+         `bash -c 'source scripts/lib.sh; ensure_hermes'`)",
+        p.display()
+    );
+    p
+}
+
+/// Hermes with its own config and key store (its `HOME`).
+struct Hermes {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Hermes {
+    fn new(chains: &[(&str, &LocalDevnet)]) -> Hermes {
+        let dir = tempfile::tempdir().unwrap();
+        let specs = std::fs::read_to_string(workspace_root().join("devnet/chain/proof-specs.json"))
+            .expect("devnet/chain/proof-specs.json");
+        let mut config = String::from(
+            "[global]\nlog_level = 'info'\n\
+             [mode.clients]\nenabled = true\nrefresh = true\nmisbehaviour = true\n\
+             [mode.connections]\nenabled = false\n[mode.channels]\nenabled = false\n\
+             [mode.packets]\nenabled = true\nclear_interval = 100\nclear_on_start = true\n\
+             [rest]\nenabled = false\nhost = '127.0.0.1'\nport = 3000\n\
+             [telemetry]\nenabled = false\nhost = '127.0.0.1'\nport = 3001\n",
+        );
+        for (id, net) in chains {
+            let rpc = net.listening.rpc;
+            let grpc = net.listening.grpc.expect("gRPC served");
+            config.push_str(&format!(
+                "\n[[chains]]\nid = '{id}'\ntype = 'CosmosSdk'\n\
+                 rpc_addr = 'http://{rpc}'\ngrpc_addr = 'http://{grpc}'\n\
+                 event_source = {{ mode = 'push', url = 'ws://{rpc}/websocket', batch_delay = '200ms' }}\n\
+                 rpc_timeout = '10s'\naccount_prefix = 'starminer'\nkey_name = 'relayer'\n\
+                 store_prefix = 'ibc'\ngas_price = {{ price = 0.0025, denom = 'ustar' }}\n\
+                 max_gas = 4000000\nclock_drift = '5s'\ntrusting_period = '14days'\n\
+                 trust_threshold = {{ numerator = '1', denominator = '3' }}\n\
+                 address_type = {{ derivation = 'cosmos' }}\nproof_specs = '''{specs}'''\n"
+            ));
+        }
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let hermes = Hermes {
+            bin: hermes_bin(),
+            dir,
+        };
+        for (id, net) in chains {
+            for (key, dev) in [("relayer", 0), ("user", 1)] {
+                let file = hermes.dir.path().join(format!("{id}-{key}.mnemonic"));
+                std::fs::write(&file, &net.devs[dev].mnemonic).unwrap();
+                hermes.ok(&[
+                    "keys",
+                    "add",
+                    "--chain",
+                    id,
+                    "--key-name",
+                    key,
+                    "--mnemonic-file",
+                    file.to_str().unwrap(),
+                    "--overwrite",
+                ]);
+            }
+        }
+        hermes
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.env("HOME", self.dir.path())
+            .arg("--config")
+            .arg(self.dir.path().join("config.toml"))
+            .args(args);
+        c
+    }
+
+    /// Runs a Hermes command with `--json` and returns its result; panics
+    /// with Hermes' output if it fails.
+    fn ok(&self, args: &[&str]) -> Value {
+        let mut c = self.command(&[]);
+        c.arg("--json").args(args);
+        let out = c.output().expect("running hermes");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let last = stdout
+            .lines()
+            .rev()
+            .find_map(|l| serde_json::from_str::<Value>(l).ok().filter(|v| v.get("status").is_some()));
+        match last {
+            Some(v) if v["status"] == "success" && out.status.success() => v["result"].clone(),
+            _ => panic!(
+                "hermes {args:?} failed ({}):\n{stdout}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+
+    fn transfer(&self, src: &str, dst: &str, amount: u128, denom: &str, receiver: &str, timeout: &[&str]) {
+        let amount = amount.to_string();
+        let mut args = vec![
+            "tx", "ft-transfer", "--src-chain", src, "--dst-chain", dst, "--src-port", "transfer",
+            "--src-channel", CHANNEL, "--amount", &amount, "--denom", denom, "--receiver",
+            receiver, "--key-name", "user",
+        ];
+        args.extend_from_slice(timeout);
+        self.ok(&args);
+    }
+
+    /// Relays the receipts of `src`'s packets to `dst` (or their timeouts
+    /// back to `src`), then the acknowledgements back.
+    fn relay(&self, src: &str, dst: &str) {
+        self.ok(&[
+            "tx", "packet-recv", "--dst-chain", dst, "--src-chain", src, "--src-port",
+            "transfer", "--src-channel", CHANNEL,
+        ]);
+        self.ok(&[
+            "tx", "packet-ack", "--dst-chain", src, "--src-chain", dst, "--src-port",
+            "transfer", "--src-channel", CHANNEL,
+        ]);
+    }
+
+    /// Whether no packet or acknowledgement is pending on `chain`'s channel, either way.
+    fn nothing_pending(&self, chain: &str) -> bool {
+        let r = self.ok(&[
+            "query", "packet", "pending", "--chain", chain, "--port", "transfer", "--channel",
+            CHANNEL,
+        ]);
+        let empty = |side: &Value| {
+            ["unreceived_packets", "unreceived_acks"]
+                .iter()
+                .all(|k| side[k].as_array().is_none_or(|a| a.is_empty()))
+        };
+        empty(&r["src"]) && empty(&r["dst"])
+    }
+}
+
+/// What one chain holds, queried over ABCI.
+struct Chain<'a> {
+    net: &'a LocalDevnet,
+    rpc: HttpClient,
+}
+
+impl<'a> Chain<'a> {
+    fn new(net: &'a LocalDevnet) -> Self {
+        Chain {
+            net,
+            rpc: HttpClient::new(net.rpc.as_str()).unwrap(),
+        }
+    }
+
+    async fn query<Req: Message, Resp: Message + Default>(&self, path: &str, req: Req) -> Resp {
+        let r = self
+            .rpc
+            .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
+            .await
+            .unwrap();
+        assert!(r.code.is_ok(), "{path}: {}", r.log);
+        Resp::decode(r.value.as_slice()).unwrap()
+    }
+
+    async fn balance(&self, address: &str, denom: &str) -> u128 {
+        let r: QueryBalanceResponse = self
+            .query(
+                "/cosmos.bank.v1beta1.Query/Balance",
+                QueryBalanceRequest {
+                    address: address.to_string(),
+                    denom: denom.to_string(),
+                },
+            )
+            .await;
+        r.balance.unwrap().amount.parse().unwrap()
+    }
+
+    async fn supply(&self, denom: &str) -> u128 {
+        let r: QuerySupplyOfResponse = self
+            .query(
+                "/cosmos.bank.v1beta1.Query/SupplyOf",
+                QuerySupplyOfRequest {
+                    denom: denom.to_string(),
+                },
+            )
+            .await;
+        r.amount.unwrap().amount.parse().unwrap()
+    }
+
+    async fn escrow(&self) -> String {
+        let r: QueryEscrowAddressResponse = self
+            .query(
+                "/ibc.applications.transfer.v1.Query/EscrowAddress",
+                QueryEscrowAddressRequest {
+                    port_id: "transfer".into(),
+                    channel_id: CHANNEL.into(),
+                },
+            )
+            .await;
+        r.escrow_address
+    }
+
+    async fn trace(&self, voucher: &str) -> (String, String) {
+        let r: QueryDenomTraceResponse = self
+            .query(
+                "/ibc.applications.transfer.v1.Query/DenomTrace",
+                QueryDenomTraceRequest {
+                    hash: voucher.to_string(),
+                },
+            )
+            .await;
+        let t = r.denom_trace.unwrap();
+        (t.path, t.base_denom)
+    }
+
+    fn dev(&self, i: usize) -> &str {
+        &self.net.devs[i].address
+    }
+
+    async fn height(&self) -> u64 {
+        self.rpc.status().await.unwrap().sync_info.latest_block_height.value()
+    }
+}
+
+/// The voucher of `denom` arriving over `transfer/channel-0`.
+fn voucher(denom: &str) -> String {
+    let hash = Sha256::digest(format!("transfer/{CHANNEL}/{denom}").as_bytes());
+    format!("ibc/{}", hex::encode_upper(hash))
+}
+
+const TIMEOUT: [&str; 2] = ["--timeout-seconds", "300"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
+async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeouts() {
+    let opts = |id: &str| {
+        DevnetOptions::new(3)
+            .chain_id(id)
+            .servers()
+            .block_time("300ms")
+            .bin(common::bin())
+    };
+    let (net_a, net_b) = tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)));
+    let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
+    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)]);
+    let started = Instant::now();
+    hermes.ok(&[
+        "create", "channel", "--a-chain", A, "--b-chain", B, "--a-port", "transfer",
+        "--b-port", "transfer", "--new-client-connection", "--yes",
+    ]);
+    eprintln!("channel open in {:?}", started.elapsed());
+    let (esc_a, esc_b) = (a.escrow().await, b.escrow().await);
+    let star = "ustar";
+    let v = voucher(star); // the same on both sides: both channels are channel-0
+    // Hermes' `user` key is dev account 1 on both chains.
+    let b_user = b.dev(1).to_string();
+    let (a_rcv, b_rcv) = (a.dev(2).to_string(), b.dev(2).to_string());
+
+    // A → B: escrowed on A, minted on B with its trace.
+    hermes.transfer(A, B, 1_000, star, &b_user, &TIMEOUT);
+    hermes.relay(A, B);
+    assert_eq!(a.balance(&esc_a, star).await, 1_000);
+    assert_eq!(b.balance(&b_user, &v).await, 1_000);
+    assert_eq!(b.supply(&v).await, 1_000);
+    assert_eq!(b.trace(&v).await, (format!("transfer/{CHANNEL}"), star.to_string()));
+
+    // The voucher goes home in two parts: burnt on B, released from A's escrow.
+    let before = a.balance(&a_rcv, star).await;
+    hermes.transfer(B, A, 400, &v, &a_rcv, &TIMEOUT);
+    hermes.relay(B, A);
+    assert_eq!(a.balance(&a_rcv, star).await, before + 400);
+    assert_eq!(a.balance(&esc_a, star).await, 600);
+    assert_eq!(b.supply(&v).await, 600);
+    hermes.transfer(B, A, 600, &v, &a_rcv, &TIMEOUT);
+    hermes.relay(B, A);
+    assert_eq!(a.balance(&esc_a, star).await, 0);
+    assert_eq!(b.supply(&v).await, 0, "every voucher burnt");
+    assert_eq!(b.balance(&b_user, &v).await, 0);
+
+    // B's own token the other way.
+    hermes.transfer(B, A, 500, star, &a_rcv, &TIMEOUT);
+    hermes.relay(B, A);
+    assert_eq!(b.balance(&esc_b, star).await, 500);
+    assert_eq!(a.balance(&a_rcv, &v).await, 500);
+    assert_eq!(a.supply(&v).await, 500);
+
+    // A height timeout: the packet may not land after 3 more blocks of B.
+    hermes.transfer(A, B, 77, star, &b_rcv, &["--timeout-height-offset", "3"]);
+    assert_eq!(a.balance(&esc_a, star).await, 77);
+    let h = b.height().await;
+    while b.height().await < h + 5 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    hermes.ok(&[
+        "tx", "packet-recv", "--dst-chain", B, "--src-chain", A, "--src-port", "transfer",
+        "--src-channel", CHANNEL,
+    ]);
+    assert_eq!(a.balance(&esc_a, star).await, 0, "refunded on the height timeout");
+    assert_eq!(b.balance(&b_rcv, &v).await, 0);
+
+    // A timestamp timeout.
+    hermes.transfer(A, B, 88, star, &b_rcv, &["--timeout-seconds", "2"]);
+    assert_eq!(a.balance(&esc_a, star).await, 88);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    hermes.ok(&[
+        "tx", "packet-recv", "--dst-chain", B, "--src-chain", A, "--src-port", "transfer",
+        "--src-channel", CHANNEL,
+    ]);
+    assert_eq!(a.balance(&esc_a, star).await, 0, "refunded on the timestamp timeout");
+    assert_eq!(b.balance(&b_rcv, &v).await, 0);
+    assert!(hermes.nothing_pending(A) && hermes.nothing_pending(B));
+
+    // `hermes start`: packets sent while it runs are relayed both ways.
+    let mut relayer: Child = hermes
+        .command(&["start"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(hermes.dir.path().join("start.log")).unwrap()))
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (a_before, b_before) = (b.balance(&b_rcv, &v).await, a.balance(&a_rcv, &v).await);
+    for _ in 0..3 {
+        hermes.transfer(A, B, 10, star, &b_rcv, &TIMEOUT);
+        hermes.transfer(B, A, 20, star, &a_rcv, &TIMEOUT);
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let done = b.balance(&b_rcv, &v).await == a_before + 30
+            && a.balance(&a_rcv, &v).await == b_before + 60
+            && hermes.nothing_pending(A)
+            && hermes.nothing_pending(B);
+        if done {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = relayer.kill();
+            let log = std::fs::read_to_string(hermes.dir.path().join("start.log")).unwrap_or_default();
+            panic!("hermes start did not relay everything within 120 s; its log:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let _ = relayer.kill();
+    let _ = relayer.wait();
+    assert_eq!(a.balance(&esc_a, star).await, 30);
+    assert_eq!(b.balance(&esc_b, star).await, 560);
+
+    // Hermes finds both chains healthy.
+    let out = hermes.command(&["health-check"]).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && !text.contains("not healthy"), "{text}");
+}
