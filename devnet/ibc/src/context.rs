@@ -901,3 +901,102 @@ impl<S: IbcStore> QueryContext for IbcContext<S> {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use starminer_wasm_host::MemStore;
+
+    /// A chain with no past headers or proofs: the client bookkeeping
+    /// below needs neither.
+    struct NoChain;
+    impl HostChain for NoChain {
+        fn header(&self, _: u64) -> Option<crate::HostHeader> {
+            None
+        }
+        fn proof(&self, _: &[u8], _: u64) -> Option<Vec<u8>> {
+            None
+        }
+    }
+
+    fn ctx() -> IbcContext<MemStore> {
+        let env = BlockEnv {
+            chain_id: "starminer-a-1".into(),
+            height: 500,
+            time_nanos: 1_700_000_000_000_000_000,
+        };
+        IbcContext::new(MemStore::default(), env, Rc::new(NoChain))
+    }
+
+    fn cs(secs: i64) -> AnyConsensusState {
+        let time = tm40::Time::from_unix_timestamp(secs, 0).unwrap();
+        TmConsensusStateType::new(
+            CommitmentRoot::from_bytes(&[7; 32]),
+            time,
+            tm40::Hash::Sha256([1; 32]),
+        )
+        .into()
+    }
+
+    fn secs(c: Option<AnyConsensusState>) -> Option<u64> {
+        c.map(|c| match c {
+            AnyConsensusState::Tendermint(t) => t.inner().timestamp.unix_timestamp() as u64,
+        })
+    }
+
+    #[test]
+    fn neighbouring_consensus_states_are_found_in_numeric_height_order() {
+        let mut c = ctx();
+        let id = ClientId::new("07-tendermint", 0).unwrap();
+        // Stored out of order; 100 sorts before 12 and 5 as a string.
+        for (h, t) in [(100u64, 1_000), (5, 50), (12, 120)] {
+            let path = ClientConsensusStatePath::new(id.clone(), 1, h);
+            c.store_consensus_state(path, cs(t)).unwrap();
+        }
+        let h = |n| Height::new(1, n).unwrap();
+        assert_eq!(QueryContext::consensus_state_heights(&c, &id).unwrap(), vec![h(5), h(12), h(100)]);
+        assert_eq!(secs(c.prev_consensus_state(&id, &h(12)).unwrap()), Some(50));
+        assert_eq!(secs(c.next_consensus_state(&id, &h(12)).unwrap()), Some(1_000));
+        assert_eq!(secs(c.next_consensus_state(&id, &h(50)).unwrap()), Some(1_000));
+        assert_eq!(secs(c.prev_consensus_state(&id, &h(5)).unwrap()), None);
+        assert_eq!(secs(c.next_consensus_state(&id, &h(100)).unwrap()), None);
+        // Another client's states are not neighbours.
+        let other = ClientId::new("07-tendermint", 1).unwrap();
+        assert_eq!(secs(c.next_consensus_state(&other, &h(1)).unwrap()), None);
+        c.delete_consensus_state(ClientConsensusStatePath::new(id.clone(), 1, 12))
+            .unwrap();
+        assert_eq!(secs(c.next_consensus_state(&id, &h(5)).unwrap()), Some(1_000));
+        assert_eq!(QueryContext::consensus_state_heights(&c, &id).unwrap(), vec![h(5), h(100)]);
+    }
+
+    #[test]
+    fn counters_start_at_zero_and_values_use_ibc_go_encodings() {
+        let mut c = ctx();
+        assert_eq!(c.client_counter().unwrap(), 0);
+        c.increase_client_counter().unwrap();
+        c.increase_client_counter().unwrap();
+        assert_eq!(c.client_counter().unwrap(), 2);
+        assert_eq!(
+            c.store.get(b"ibc/nextClientSequence"),
+            Some(2u64.to_be_bytes().to_vec())
+        );
+        let port = PortId::transfer();
+        let chan = ChannelId::new(0);
+        c.store_packet_receipt(&ReceiptPath::new(&port, &chan, 3.into()), Receipt::Ok)
+            .unwrap();
+        assert_eq!(
+            c.store
+                .get(b"ibc/receipts/ports/transfer/channels/channel-0/sequences/3"),
+            Some(vec![1])
+        );
+        c.store_next_sequence_send(&SeqSendPath::new(&port, &chan), 9.into())
+            .unwrap();
+        assert_eq!(
+            c.store
+                .get(b"ibc/nextSequenceSend/ports/transfer/channels/channel-0"),
+            Some(9u64.to_be_bytes().to_vec())
+        );
+        assert_eq!(revision_number("starminer-a-1"), 1);
+        assert_eq!(ValidationContext::host_height(&c).unwrap(), Height::new(1, 500).unwrap());
+    }
+}

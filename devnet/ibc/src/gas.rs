@@ -73,3 +73,24 @@ impl<S: KvStore> KvStore for GasMetered<S> {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use starminer_wasm_host::MemStore;
+
+    #[test]
+    fn every_access_costs_the_sdk_kv_gas_across_clones() {
+        let mut s = GasMetered::new(MemStore::default());
+        s.set(b"ab", b"xyz");
+        assert_eq!(s.used(), WRITE_FLAT + 5 * WRITE_PER_BYTE);
+        // A clone's reads are counted on the same meter.
+        let clone = s.clone();
+        assert_eq!(clone.get(b"ab").as_deref(), Some(&b"xyz"[..]));
+        assert_eq!(s.used(), WRITE_FLAT + 5 * WRITE_PER_BYTE + READ_FLAT + 5 * READ_PER_BYTE);
+        let before = s.used();
+        s.remove(b"ab");
+        assert_eq!(s.used(), before + DELETE_FLAT);
+        assert_eq!(s.get(b"ab"), None);
+    }
+}

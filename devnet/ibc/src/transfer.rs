@@ -449,3 +449,39 @@ impl<S: IbcStore> Module for TransferModule<'_, S> {
         (extras, r.map_err(app_error))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use starminer_wasm_host::MemStore;
+
+    #[test]
+    fn a_voucher_is_named_by_the_hash_ibc_go_gives_its_trace() {
+        // ATOM over Osmosis' channel-0, as every wallet knows it.
+        let d: PrefixedDenom = "transfer/channel-0/uatom".parse().unwrap();
+        assert_eq!(
+            bank_denom(&d),
+            "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2"
+        );
+        let native: PrefixedDenom = "ustar".parse().unwrap();
+        assert_eq!(bank_denom(&native), "ustar");
+    }
+
+    #[test]
+    fn a_recorded_trace_is_found_by_its_hash_with_or_without_the_prefix() {
+        let mut store = MemStore::default();
+        let full = "transfer/channel-3/transfer/channel-0/uatom";
+        let mut key = TRACE_PREFIX.to_vec();
+        key.extend_from_slice(trace_hash(full).as_bytes());
+        store.set(&key, full.as_bytes());
+        let hash = trace_hash(full);
+        assert_eq!(trace_of(&store, &hash).as_deref(), Some(full));
+        assert_eq!(trace_of(&store, &format!("ibc/{hash}")).as_deref(), Some(full));
+        assert_eq!(
+            trace_of(&store, &hash.to_ascii_lowercase()).as_deref(),
+            Some(full)
+        );
+        assert_eq!(trace_of(&store, &"00".repeat(32)), None);
+        assert_eq!(traces(&store), vec![full.to_string()]);
+    }
+}

@@ -11,8 +11,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cosmos_sdk_proto::cosmos::bank::v1beta1::{
@@ -23,156 +21,14 @@ use ibc_proto::ibc::apps::transfer::v1::{
     QueryEscrowAddressResponse,
 };
 use prost::Message;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
-use starminer_testkit::{workspace_root, DevnetOptions, LocalDevnet};
+use starminer_testkit::hermes::Hermes;
+use starminer_testkit::{DevnetOptions, LocalDevnet};
 use tendermint_rpc::{Client, HttpClient};
 
 const A: &str = "starminer-a-1";
 const B: &str = "starminer-b-1";
 const CHANNEL: &str = "channel-0";
-
-fn hermes_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("STARMINER_HERMES_BIN") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var("HOME").expect("HOME");
-    let p = Path::new(&home).join(".cache/starminer/hermes-1.11.0/bin/hermes");
-    assert!(
-        p.exists(),
-        "Hermes 1.11.0 is not installed at {}: run scripts/setup.sh (or \
-         `bash -c 'source scripts/lib.sh; ensure_hermes'`)",
-        p.display()
-    );
-    p
-}
-
-/// Hermes with its own config and key store (its `HOME`).
-struct Hermes {
-    bin: PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl Hermes {
-    fn new(chains: &[(&str, &LocalDevnet)]) -> Hermes {
-        let dir = tempfile::tempdir().unwrap();
-        let specs = std::fs::read_to_string(workspace_root().join("devnet/chain/proof-specs.json"))
-            .expect("devnet/chain/proof-specs.json");
-        let mut config = String::from(
-            "[global]\nlog_level = 'info'\n\
-             [mode.clients]\nenabled = true\nrefresh = true\nmisbehaviour = true\n\
-             [mode.connections]\nenabled = false\n[mode.channels]\nenabled = false\n\
-             [mode.packets]\nenabled = true\nclear_interval = 100\nclear_on_start = true\n\
-             [rest]\nenabled = false\nhost = '127.0.0.1'\nport = 3000\n\
-             [telemetry]\nenabled = false\nhost = '127.0.0.1'\nport = 3001\n",
-        );
-        for (id, net) in chains {
-            let rpc = net.listening.rpc;
-            let grpc = net.listening.grpc.expect("gRPC served");
-            config.push_str(&format!(
-                "\n[[chains]]\nid = '{id}'\ntype = 'CosmosSdk'\n\
-                 rpc_addr = 'http://{rpc}'\ngrpc_addr = 'http://{grpc}'\n\
-                 event_source = {{ mode = 'push', url = 'ws://{rpc}/websocket', batch_delay = '200ms' }}\n\
-                 rpc_timeout = '10s'\naccount_prefix = 'starminer'\nkey_name = 'relayer'\n\
-                 store_prefix = 'ibc'\ngas_price = {{ price = 0.0025, denom = 'ustar' }}\n\
-                 max_gas = 4000000\nclock_drift = '5s'\ntrusting_period = '14days'\n\
-                 trust_threshold = {{ numerator = '1', denominator = '3' }}\n\
-                 address_type = {{ derivation = 'cosmos' }}\nproof_specs = '''{specs}'''\n"
-            ));
-        }
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        let hermes = Hermes {
-            bin: hermes_bin(),
-            dir,
-        };
-        for (id, net) in chains {
-            for (key, dev) in [("relayer", 0), ("user", 1)] {
-                let file = hermes.dir.path().join(format!("{id}-{key}.mnemonic"));
-                std::fs::write(&file, &net.devs[dev].mnemonic).unwrap();
-                hermes.ok(&[
-                    "keys",
-                    "add",
-                    "--chain",
-                    id,
-                    "--key-name",
-                    key,
-                    "--mnemonic-file",
-                    file.to_str().unwrap(),
-                    "--overwrite",
-                ]);
-            }
-        }
-        hermes
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.bin);
-        c.env("HOME", self.dir.path())
-            .arg("--config")
-            .arg(self.dir.path().join("config.toml"))
-            .args(args);
-        c
-    }
-
-    /// Runs a Hermes command with `--json` and returns its result; panics
-    /// with Hermes' output if it fails.
-    fn ok(&self, args: &[&str]) -> Value {
-        let mut c = self.command(&[]);
-        c.arg("--json").args(args);
-        let out = c.output().expect("running hermes");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let last = stdout
-            .lines()
-            .rev()
-            .find_map(|l| serde_json::from_str::<Value>(l).ok().filter(|v| v.get("status").is_some()));
-        match last {
-            Some(v) if v["status"] == "success" && out.status.success() => v["result"].clone(),
-            _ => panic!(
-                "hermes {args:?} failed ({}):\n{stdout}\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        }
-    }
-
-    fn transfer(&self, src: &str, dst: &str, amount: u128, denom: &str, receiver: &str, timeout: &[&str]) {
-        let amount = amount.to_string();
-        let mut args = vec![
-            "tx", "ft-transfer", "--src-chain", src, "--dst-chain", dst, "--src-port", "transfer",
-            "--src-channel", CHANNEL, "--amount", &amount, "--denom", denom, "--receiver",
-            receiver, "--key-name", "user",
-        ];
-        args.extend_from_slice(timeout);
-        self.ok(&args);
-    }
-
-    /// Relays the receipts of `src`'s packets to `dst` (or their timeouts
-    /// back to `src`), then the acknowledgements back.
-    fn relay(&self, src: &str, dst: &str) {
-        self.ok(&[
-            "tx", "packet-recv", "--dst-chain", dst, "--src-chain", src, "--src-port",
-            "transfer", "--src-channel", CHANNEL,
-        ]);
-        self.ok(&[
-            "tx", "packet-ack", "--dst-chain", src, "--src-chain", dst, "--src-port",
-            "transfer", "--src-channel", CHANNEL,
-        ]);
-    }
-
-    /// Whether no packet or acknowledgement is pending on `chain`'s channel, either way.
-    fn nothing_pending(&self, chain: &str) -> bool {
-        let r = self.ok(&[
-            "query", "packet", "pending", "--chain", chain, "--port", "transfer", "--channel",
-            CHANNEL,
-        ]);
-        let empty = |side: &Value| {
-            ["unreceived_packets", "unreceived_acks"]
-                .iter()
-                .all(|k| side[k].as_array().is_none_or(|a| a.is_empty()))
-        };
-        empty(&r["src"]) && empty(&r["dst"])
-    }
-}
 
 /// What one chain holds, queried over ABCI.
 struct Chain<'a> {
@@ -278,12 +134,9 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
     };
     let (net_a, net_b) = tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)));
     let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
-    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)]);
+    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
     let started = Instant::now();
-    hermes.ok(&[
-        "create", "channel", "--a-chain", A, "--b-chain", B, "--a-port", "transfer",
-        "--b-port", "transfer", "--new-client-connection", "--yes",
-    ]);
+    hermes.create_transfer_channel(A, B);
     eprintln!("channel open in {:?}", started.elapsed());
     let (esc_a, esc_b) = (a.escrow().await, b.escrow().await);
     let star = "ustar";
@@ -293,8 +146,8 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
     let (a_rcv, b_rcv) = (a.dev(2).to_string(), b.dev(2).to_string());
 
     // A → B: escrowed on A, minted on B with its trace.
-    hermes.transfer(A, B, 1_000, star, &b_user, &TIMEOUT);
-    hermes.relay(A, B);
+    hermes.transfer(A, B, CHANNEL, 1_000, star, &b_user, 1, &TIMEOUT);
+    hermes.relay(A, B, CHANNEL);
     assert_eq!(a.balance(&esc_a, star).await, 1_000);
     assert_eq!(b.balance(&b_user, &v).await, 1_000);
     assert_eq!(b.supply(&v).await, 1_000);
@@ -302,75 +155,64 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
 
     // The voucher goes home in two parts: burnt on B, released from A's escrow.
     let before = a.balance(&a_rcv, star).await;
-    hermes.transfer(B, A, 400, &v, &a_rcv, &TIMEOUT);
-    hermes.relay(B, A);
+    hermes.transfer(B, A, CHANNEL, 400, &v, &a_rcv, 1, &TIMEOUT);
+    hermes.relay(B, A, CHANNEL);
     assert_eq!(a.balance(&a_rcv, star).await, before + 400);
     assert_eq!(a.balance(&esc_a, star).await, 600);
     assert_eq!(b.supply(&v).await, 600);
-    hermes.transfer(B, A, 600, &v, &a_rcv, &TIMEOUT);
-    hermes.relay(B, A);
+    hermes.transfer(B, A, CHANNEL, 600, &v, &a_rcv, 1, &TIMEOUT);
+    hermes.relay(B, A, CHANNEL);
     assert_eq!(a.balance(&esc_a, star).await, 0);
     assert_eq!(b.supply(&v).await, 0, "every voucher burnt");
     assert_eq!(b.balance(&b_user, &v).await, 0);
 
     // B's own token the other way.
-    hermes.transfer(B, A, 500, star, &a_rcv, &TIMEOUT);
-    hermes.relay(B, A);
+    hermes.transfer(B, A, CHANNEL, 500, star, &a_rcv, 1, &TIMEOUT);
+    hermes.relay(B, A, CHANNEL);
     assert_eq!(b.balance(&esc_b, star).await, 500);
     assert_eq!(a.balance(&a_rcv, &v).await, 500);
     assert_eq!(a.supply(&v).await, 500);
 
     // A height timeout: the packet may not land after 3 more blocks of B.
-    hermes.transfer(A, B, 77, star, &b_rcv, &["--timeout-height-offset", "3"]);
+    hermes.transfer(A, B, CHANNEL, 77, star, &b_rcv, 1, &["--timeout-height-offset", "3"]);
     assert_eq!(a.balance(&esc_a, star).await, 77);
     let h = b.height().await;
     while b.height().await < h + 5 {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    hermes.ok(&[
-        "tx", "packet-recv", "--dst-chain", B, "--src-chain", A, "--src-port", "transfer",
-        "--src-channel", CHANNEL,
-    ]);
+    hermes.packet_recv(A, B, CHANNEL);
     assert_eq!(a.balance(&esc_a, star).await, 0, "refunded on the height timeout");
     assert_eq!(b.balance(&b_rcv, &v).await, 0);
 
     // A timestamp timeout.
-    hermes.transfer(A, B, 88, star, &b_rcv, &["--timeout-seconds", "2"]);
+    hermes.transfer(A, B, CHANNEL, 88, star, &b_rcv, 1, &["--timeout-seconds", "2"]);
     assert_eq!(a.balance(&esc_a, star).await, 88);
     tokio::time::sleep(Duration::from_secs(4)).await;
-    hermes.ok(&[
-        "tx", "packet-recv", "--dst-chain", B, "--src-chain", A, "--src-port", "transfer",
-        "--src-channel", CHANNEL,
-    ]);
+    hermes.packet_recv(A, B, CHANNEL);
     assert_eq!(a.balance(&esc_a, star).await, 0, "refunded on the timestamp timeout");
     assert_eq!(b.balance(&b_rcv, &v).await, 0);
-    assert!(hermes.nothing_pending(A) && hermes.nothing_pending(B));
+    assert!(hermes.nothing_pending(A, CHANNEL) && hermes.nothing_pending(B, CHANNEL));
 
     // `hermes start`: packets sent while it runs are relayed both ways.
-    let mut relayer: Child = hermes
-        .command(&["start"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(std::fs::File::create(hermes.dir.path().join("start.log")).unwrap()))
-        .spawn()
-        .unwrap();
+    let mut relayer = hermes.start();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (a_before, b_before) = (b.balance(&b_rcv, &v).await, a.balance(&a_rcv, &v).await);
     for _ in 0..3 {
-        hermes.transfer(A, B, 10, star, &b_rcv, &TIMEOUT);
-        hermes.transfer(B, A, 20, star, &a_rcv, &TIMEOUT);
+        hermes.transfer(A, B, CHANNEL, 10, star, &b_rcv, 1, &TIMEOUT);
+        hermes.transfer(B, A, CHANNEL, 20, star, &a_rcv, 1, &TIMEOUT);
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let done = b.balance(&b_rcv, &v).await == a_before + 30
             && a.balance(&a_rcv, &v).await == b_before + 60
-            && hermes.nothing_pending(A)
-            && hermes.nothing_pending(B);
+            && hermes.nothing_pending(A, CHANNEL)
+            && hermes.nothing_pending(B, CHANNEL);
         if done {
             break;
         }
         if Instant::now() > deadline {
             let _ = relayer.kill();
-            let log = std::fs::read_to_string(hermes.dir.path().join("start.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(hermes.log_path()).unwrap_or_default();
             panic!("hermes start did not relay everything within 120 s; its log:\n{log}");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

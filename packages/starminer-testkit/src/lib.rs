@@ -10,6 +10,8 @@
 //! # }
 //! ```
 
+pub mod hermes;
+
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
