@@ -69,6 +69,10 @@ step "wasmd chain: deploy, a job, 4 validators, devnet vs wasmd" cargo test --lo
 # ways, vouchers sent home, height and timestamp timeouts, `hermes start`.
 step "IBC: Hermes relays ICS-20 between two devnets" env STARMINER_HERMES_BIN="$HERMES_BIN" \
     cargo test --locked -p starminer-devnet --test ibc_hermes -- --ignored --nocapture
+# Hermes' relay rate between two devnets at 1 s blocks, at a reduced burst
+# (the 1,000-packet figures are in devnet/node/README.md).
+step "IBC relay bench (200 transfers through Hermes, debug)" env STARMINER_HERMES_BIN="$HERMES_BIN" \
+    cargo run --locked -q -p starminer-devnet --bin ibc-bench -- --transfers 200 --per-tx 100
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
     scripts/demo.sh --quick
 # The same demo on 4 wasmd validators; validator 0, the first RPC endpoint

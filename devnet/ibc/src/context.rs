@@ -36,7 +36,9 @@ use ibc::core::commitment_types::commitment::{CommitmentPrefix, CommitmentRoot};
 use ibc::core::connection::types::{ConnectionEnd, IdentifiedConnectionEnd};
 use ibc::core::handler::types::events::IbcEvent;
 use ibc::core::host::types::error::{DecodingError, HostError};
-use ibc::core::host::types::identifiers::{ChainId, ChannelId, ClientId, ConnectionId, PortId, Sequence};
+use ibc::core::host::types::identifiers::{
+    ChainId, ChannelId, ClientId, ConnectionId, PortId, Sequence,
+};
 use ibc::core::host::types::path::{
     AckPath, ChannelEndPath, ClientConnectionPath, ClientConsensusStatePath, ClientStatePath,
     CommitmentPath, ConnectionPath, NextChannelSequencePath, NextClientSequencePath,
@@ -234,14 +236,10 @@ impl<S: IbcStore> IbcContext<S> {
         self.store.remove(&path_key(&path.into()))
     }
 
-    fn get_proto<T: Protobuf<R>, R: Message + Default>(
-        &self,
-        path: impl Into<Path>,
-        what: &str,
-    ) -> Result<T, HostError>
+    fn get_proto<T, R>(&self, path: impl Into<Path>, what: &str) -> Result<T, HostError>
     where
-        R: From<T>,
-        T: TryFrom<R>,
+        T: Protobuf<R> + TryFrom<R>,
+        R: Message + Default + From<T>,
         <T as TryFrom<R>>::Error: std::fmt::Display,
     {
         let bytes = self
@@ -285,7 +283,11 @@ impl<S: IbcStore> IbcContext<S> {
         k
     }
 
-    fn consensus_at(&self, client_id: &ClientId, h: &Height) -> Result<AnyConsensusState, HostError> {
+    fn consensus_at(
+        &self,
+        client_id: &ClientId,
+        h: &Height,
+    ) -> Result<AnyConsensusState, HostError> {
         let path = ClientConsensusStatePath::new(
             client_id.clone(),
             h.revision_number(),
@@ -351,7 +353,11 @@ impl<S: IbcStore> ClientValidationContext for IbcContext<S> {
         client_id: &ClientId,
         height: &Height,
     ) -> Result<(Timestamp, Height), HostError> {
-        let key = aux_key(&[b"update", client_id.as_str().as_bytes(), &height_bytes(height)]);
+        let key = aux_key(&[
+            b"update",
+            client_id.as_str().as_bytes(),
+            &height_bytes(height),
+        ]);
         let v = self.store.get(&key).ok_or_else(|| {
             HostError::missing_state(format!("update of client {client_id} at height {height}"))
         })?;
@@ -408,7 +414,11 @@ impl<S: IbcStore> ClientExecutionContext for IbcContext<S> {
         host_timestamp: Timestamp,
         host_height: Height,
     ) -> Result<(), HostError> {
-        let key = aux_key(&[b"update", client_id.as_str().as_bytes(), &height_bytes(&height)]);
+        let key = aux_key(&[
+            b"update",
+            client_id.as_str().as_bytes(),
+            &height_bytes(&height),
+        ]);
         let mut v = host_timestamp.nanoseconds().to_be_bytes().to_vec();
         v.extend_from_slice(&height_bytes(&host_height));
         self.store.set(&key, &v);
@@ -416,7 +426,11 @@ impl<S: IbcStore> ClientExecutionContext for IbcContext<S> {
     }
 
     fn delete_update_meta(&mut self, client_id: ClientId, height: Height) -> Result<(), HostError> {
-        let key = aux_key(&[b"update", client_id.as_str().as_bytes(), &height_bytes(&height)]);
+        let key = aux_key(&[
+            b"update",
+            client_id.as_str().as_bytes(),
+            &height_bytes(&height),
+        ]);
         self.store.remove(&key);
         Ok(())
     }
@@ -491,11 +505,9 @@ impl<S: IbcStore> ValidationContext for IbcContext<S> {
             (header.time_nanos % 1_000_000_000) as u32,
         )
         .map_err(HostError::invalid_state)?;
-        let next_vals = tm40::Hash::from_bytes(
-            tm40::hash::Algorithm::Sha256,
-            &header.next_validators_hash,
-        )
-        .map_err(HostError::invalid_state)?;
+        let next_vals =
+            tm40::Hash::from_bytes(tm40::hash::Algorithm::Sha256, &header.next_validators_hash)
+                .map_err(HostError::invalid_state)?;
         Ok(TmConsensusStateType::new(
             CommitmentRoot::from_bytes(&header.app_hash),
             time,
@@ -509,7 +521,10 @@ impl<S: IbcStore> ValidationContext for IbcContext<S> {
     }
 
     fn connection_end(&self, conn_id: &ConnectionId) -> Result<ConnectionEnd, HostError> {
-        self.get_proto(ConnectionPath::new(conn_id), &format!("connection {conn_id}"))
+        self.get_proto(
+            ConnectionPath::new(conn_id),
+            &format!("connection {conn_id}"),
+        )
     }
 
     fn validate_self_client(&self, client_state: Self::HostClientState) -> Result<(), HostError> {
@@ -554,7 +569,10 @@ impl<S: IbcStore> ValidationContext for IbcContext<S> {
         if !cs.upgrade_path.is_empty()
             && cs.upgrade_path != ["upgrade".to_string(), "upgradedIBCState".to_string()]
         {
-            return invalid(format!("the client's upgrade path {:?} is not this chain's", cs.upgrade_path));
+            return invalid(format!(
+                "the client's upgrade path {:?} is not this chain's",
+                cs.upgrade_path
+            ));
         }
         Ok(())
     }
@@ -568,19 +586,25 @@ impl<S: IbcStore> ValidationContext for IbcContext<S> {
     }
 
     fn channel_end(&self, path: &ChannelEndPath) -> Result<ChannelEnd, HostError> {
-        self.get_proto(path.clone(), &format!("channel {} on port {}", path.1, path.0))
+        self.get_proto(
+            path.clone(),
+            &format!("channel {} on port {}", path.1, path.0),
+        )
     }
 
     fn get_next_sequence_send(&self, path: &SeqSendPath) -> Result<Sequence, HostError> {
-        self.get_u64(path.clone(), "next sequence send").map(Sequence::from)
+        self.get_u64(path.clone(), "next sequence send")
+            .map(Sequence::from)
     }
 
     fn get_next_sequence_recv(&self, path: &SeqRecvPath) -> Result<Sequence, HostError> {
-        self.get_u64(path.clone(), "next sequence receive").map(Sequence::from)
+        self.get_u64(path.clone(), "next sequence receive")
+            .map(Sequence::from)
     }
 
     fn get_next_sequence_ack(&self, path: &SeqAckPath) -> Result<Sequence, HostError> {
-        self.get_u64(path.clone(), "next sequence ack").map(Sequence::from)
+        self.get_u64(path.clone(), "next sequence ack")
+            .map(Sequence::from)
     }
 
     fn get_packet_commitment(&self, path: &CommitmentPath) -> Result<PacketCommitment, HostError> {
@@ -596,10 +620,15 @@ impl<S: IbcStore> ValidationContext for IbcContext<S> {
         })
     }
 
-    fn get_packet_acknowledgement(&self, path: &AckPath) -> Result<AcknowledgementCommitment, HostError> {
+    fn get_packet_acknowledgement(
+        &self,
+        path: &AckPath,
+    ) -> Result<AcknowledgementCommitment, HostError> {
         self.get(path.clone())
             .map(AcknowledgementCommitment::from)
-            .ok_or_else(|| HostError::missing_state(format!("packet acknowledgement {}", path.sequence)))
+            .ok_or_else(|| {
+                HostError::missing_state(format!("packet acknowledgement {}", path.sequence))
+            })
     }
 
     fn channel_counter(&self) -> Result<u64, HostError> {
@@ -629,7 +658,11 @@ impl<S: IbcStore> ExecutionContext for IbcContext<S> {
         self.bump(NextClientSequencePath, "client counter")
     }
 
-    fn store_connection(&mut self, path: &ConnectionPath, end: ConnectionEnd) -> Result<(), HostError> {
+    fn store_connection(
+        &mut self,
+        path: &ConnectionPath,
+        end: ConnectionEnd,
+    ) -> Result<(), HostError> {
         self.set(path.clone(), &end.encode_vec());
         Ok(())
     }
@@ -667,7 +700,11 @@ impl<S: IbcStore> ExecutionContext for IbcContext<S> {
         Ok(())
     }
 
-    fn store_packet_receipt(&mut self, path: &ReceiptPath, _receipt: Receipt) -> Result<(), HostError> {
+    fn store_packet_receipt(
+        &mut self,
+        path: &ReceiptPath,
+        _receipt: Receipt,
+    ) -> Result<(), HostError> {
         self.set(path.clone(), &[1]);
         Ok(())
     }
@@ -691,17 +728,29 @@ impl<S: IbcStore> ExecutionContext for IbcContext<S> {
         Ok(())
     }
 
-    fn store_next_sequence_send(&mut self, path: &SeqSendPath, seq: Sequence) -> Result<(), HostError> {
+    fn store_next_sequence_send(
+        &mut self,
+        path: &SeqSendPath,
+        seq: Sequence,
+    ) -> Result<(), HostError> {
         self.set(path.clone(), &u64::from(seq).to_be_bytes());
         Ok(())
     }
 
-    fn store_next_sequence_recv(&mut self, path: &SeqRecvPath, seq: Sequence) -> Result<(), HostError> {
+    fn store_next_sequence_recv(
+        &mut self,
+        path: &SeqRecvPath,
+        seq: Sequence,
+    ) -> Result<(), HostError> {
         self.set(path.clone(), &u64::from(seq).to_be_bytes());
         Ok(())
     }
 
-    fn store_next_sequence_ack(&mut self, path: &SeqAckPath, seq: Sequence) -> Result<(), HostError> {
+    fn store_next_sequence_ack(
+        &mut self,
+        path: &SeqAckPath,
+        seq: Sequence,
+    ) -> Result<(), HostError> {
         self.set(path.clone(), &u64::from(seq).to_be_bytes());
         Ok(())
     }
@@ -726,7 +775,11 @@ impl<S: IbcStore> ExecutionContext for IbcContext<S> {
 /// Parses the sequence at the end of a packet key.
 fn trailing_sequence(key: &[u8]) -> Option<Sequence> {
     let s = std::str::from_utf8(key).ok()?;
-    s.rsplit('/').next()?.parse::<u64>().ok().map(Sequence::from)
+    s.rsplit('/')
+        .next()?
+        .parse::<u64>()
+        .ok()
+        .map(Sequence::from)
 }
 
 impl<S: IbcStore> ProvableContext for IbcContext<S> {
@@ -890,17 +943,22 @@ impl<S: IbcStore> QueryContext for IbcContext<S> {
     ) -> Result<Vec<Sequence>, HostError> {
         let wanted: Vec<Sequence> = sequences.collect();
         let seqs = if wanted.is_empty() {
-            self.packet_commitments(path)?.into_iter().map(|p| p.seq).collect()
+            self.packet_commitments(path)?
+                .into_iter()
+                .map(|p| p.seq)
+                .collect()
         } else {
             wanted
         };
         Ok(seqs
             .into_iter()
-            .filter(|seq| self.get(CommitmentPath::new(&path.0, &path.1, *seq)).is_some())
+            .filter(|seq| {
+                self.get(CommitmentPath::new(&path.0, &path.1, *seq))
+                    .is_some()
+            })
             .collect())
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -954,10 +1012,19 @@ mod tests {
             c.store_consensus_state(path, cs(t)).unwrap();
         }
         let h = |n| Height::new(1, n).unwrap();
-        assert_eq!(QueryContext::consensus_state_heights(&c, &id).unwrap(), vec![h(5), h(12), h(100)]);
+        assert_eq!(
+            QueryContext::consensus_state_heights(&c, &id).unwrap(),
+            vec![h(5), h(12), h(100)]
+        );
         assert_eq!(secs(c.prev_consensus_state(&id, &h(12)).unwrap()), Some(50));
-        assert_eq!(secs(c.next_consensus_state(&id, &h(12)).unwrap()), Some(1_000));
-        assert_eq!(secs(c.next_consensus_state(&id, &h(50)).unwrap()), Some(1_000));
+        assert_eq!(
+            secs(c.next_consensus_state(&id, &h(12)).unwrap()),
+            Some(1_000)
+        );
+        assert_eq!(
+            secs(c.next_consensus_state(&id, &h(50)).unwrap()),
+            Some(1_000)
+        );
         assert_eq!(secs(c.prev_consensus_state(&id, &h(5)).unwrap()), None);
         assert_eq!(secs(c.next_consensus_state(&id, &h(100)).unwrap()), None);
         // Another client's states are not neighbours.
@@ -965,8 +1032,14 @@ mod tests {
         assert_eq!(secs(c.next_consensus_state(&other, &h(1)).unwrap()), None);
         c.delete_consensus_state(ClientConsensusStatePath::new(id.clone(), 1, 12))
             .unwrap();
-        assert_eq!(secs(c.next_consensus_state(&id, &h(5)).unwrap()), Some(1_000));
-        assert_eq!(QueryContext::consensus_state_heights(&c, &id).unwrap(), vec![h(5), h(100)]);
+        assert_eq!(
+            secs(c.next_consensus_state(&id, &h(5)).unwrap()),
+            Some(1_000)
+        );
+        assert_eq!(
+            QueryContext::consensus_state_heights(&c, &id).unwrap(),
+            vec![h(5), h(100)]
+        );
     }
 
     #[test]
@@ -997,6 +1070,9 @@ mod tests {
             Some(9u64.to_be_bytes().to_vec())
         );
         assert_eq!(revision_number("starminer-a-1"), 1);
-        assert_eq!(ValidationContext::host_height(&c).unwrap(), Height::new(1, 500).unwrap());
+        assert_eq!(
+            ValidationContext::host_height(&c).unwrap(),
+            Height::new(1, 500).unwrap()
+        );
     }
 }

@@ -87,7 +87,10 @@ mod tests {
         // A clone's reads are counted on the same meter.
         let clone = s.clone();
         assert_eq!(clone.get(b"ab").as_deref(), Some(&b"xyz"[..]));
-        assert_eq!(s.used(), WRITE_FLAT + 5 * WRITE_PER_BYTE + READ_FLAT + 5 * READ_PER_BYTE);
+        assert_eq!(
+            s.used(),
+            WRITE_FLAT + 5 * WRITE_PER_BYTE + READ_FLAT + 5 * READ_PER_BYTE
+        );
         let before = s.used();
         s.remove(b"ab");
         assert_eq!(s.used(), before + DELETE_FLAT);

@@ -55,32 +55,44 @@ pub fn query<S: IbcStore>(
     let c = &ctx;
     Some(match (service, method) {
         ("ibc.core.client.v1.Query", m) => match m {
-            "ClientState" => run::<rcl::QueryClientStateRequest, _, _, rcl::QueryClientStateResponse>(
-                data,
-                |r| qcl::query_client_state(c, r),
-            ),
-            "ClientStates" => run::<rcl::QueryClientStatesRequest, _, _, rcl::QueryClientStatesResponse>(
-                data,
-                |r| qcl::query_client_states(c, r),
-            ),
-            "ConsensusState" => run::<rcl::QueryConsensusStateRequest, _, _, rcl::QueryConsensusStateResponse>(
-                data,
-                |r| qcl::query_consensus_state(c, r),
-            ),
-            "ConsensusStates" => run::<rcl::QueryConsensusStatesRequest, _, _, rcl::QueryConsensusStatesResponse>(
-                data,
-                |r| qcl::query_consensus_states(c, r),
-            ),
-            "ConsensusStateHeights" => run::<
-                rcl::QueryConsensusStateHeightsRequest,
-                _,
-                _,
-                rcl::QueryConsensusStateHeightsResponse,
-            >(data, |r| qcl::query_consensus_state_heights(c, r)),
-            "ClientStatus" => run::<rcl::QueryClientStatusRequest, _, _, rcl::QueryClientStatusResponse>(
-                data,
-                |r| qcl::query_client_status(c, r),
-            ),
+            "ClientState" => {
+                run::<rcl::QueryClientStateRequest, _, _, rcl::QueryClientStateResponse>(
+                    data,
+                    |r| qcl::query_client_state(c, r),
+                )
+            }
+            "ClientStates" => {
+                run::<rcl::QueryClientStatesRequest, _, _, rcl::QueryClientStatesResponse>(
+                    data,
+                    |r| qcl::query_client_states(c, r),
+                )
+            }
+            "ConsensusState" => {
+                run::<rcl::QueryConsensusStateRequest, _, _, rcl::QueryConsensusStateResponse>(
+                    data,
+                    |r| qcl::query_consensus_state(c, r),
+                )
+            }
+            "ConsensusStates" => {
+                run::<rcl::QueryConsensusStatesRequest, _, _, rcl::QueryConsensusStatesResponse>(
+                    data,
+                    |r| qcl::query_consensus_states(c, r),
+                )
+            }
+            "ConsensusStateHeights" => {
+                run::<
+                    rcl::QueryConsensusStateHeightsRequest,
+                    _,
+                    _,
+                    rcl::QueryConsensusStateHeightsResponse,
+                >(data, |r| qcl::query_consensus_state_heights(c, r))
+            }
+            "ClientStatus" => {
+                run::<rcl::QueryClientStatusRequest, _, _, rcl::QueryClientStatusResponse>(
+                    data,
+                    |r| qcl::query_client_status(c, r),
+                )
+            }
             "ClientParams" => Ok(rcl::QueryClientParamsResponse {
                 params: Some(rcl::Params {
                     allowed_clients: vec!["07-tendermint".to_string()],
@@ -90,32 +102,39 @@ pub fn query<S: IbcStore>(
             _ => return None,
         },
         ("ibc.core.connection.v1.Query", m) => match m {
-            "Connection" => run::<rco::QueryConnectionRequest, _, _, rco::QueryConnectionResponse>(
-                data,
-                |r| qco::query_connection(c, r),
-            ),
-            "Connections" => run::<rco::QueryConnectionsRequest, _, _, rco::QueryConnectionsResponse>(
-                data,
-                |r| qco::query_connections(c, r),
-            ),
-            "ClientConnections" => run::<
-                rco::QueryClientConnectionsRequest,
-                _,
-                _,
-                rco::QueryClientConnectionsResponse,
-            >(data, |r| qco::query_client_connections(c, r)),
-            "ConnectionClientState" => run::<
-                rco::QueryConnectionClientStateRequest,
-                _,
-                _,
-                rco::QueryConnectionClientStateResponse,
-            >(data, |r| qco::query_connection_client_state(c, r)),
-            "ConnectionConsensusState" => run::<
-                rco::QueryConnectionConsensusStateRequest,
-                _,
-                _,
-                rco::QueryConnectionConsensusStateResponse,
-            >(data, |r| qco::query_connection_consensus_state(c, r)),
+            "Connection" => {
+                run::<rco::QueryConnectionRequest, _, _, rco::QueryConnectionResponse>(data, |r| {
+                    qco::query_connection(c, r)
+                })
+            }
+            "Connections" => {
+                run::<rco::QueryConnectionsRequest, _, _, rco::QueryConnectionsResponse>(
+                    data,
+                    |r| qco::query_connections(c, r),
+                )
+            }
+            "ClientConnections" => {
+                run::<rco::QueryClientConnectionsRequest, _, _, rco::QueryClientConnectionsResponse>(
+                    data,
+                    |r| qco::query_client_connections(c, r),
+                )
+            }
+            "ConnectionClientState" => {
+                run::<
+                    rco::QueryConnectionClientStateRequest,
+                    _,
+                    _,
+                    rco::QueryConnectionClientStateResponse,
+                >(data, |r| qco::query_connection_client_state(c, r))
+            }
+            "ConnectionConsensusState" => {
+                run::<
+                    rco::QueryConnectionConsensusStateRequest,
+                    _,
+                    _,
+                    rco::QueryConnectionConsensusStateResponse,
+                >(data, |r| qco::query_connection_consensus_state(c, r))
+            }
             // ibc-go's parameter is in nanoseconds (ibc-query answers seconds,
             // which relayers read as a 0 s block time).
             "ConnectionParams" => Ok(rco::QueryConnectionParamsResponse {
@@ -128,81 +147,96 @@ pub fn query<S: IbcStore>(
             _ => return None,
         },
         ("ibc.core.channel.v1.Query", m) => match m {
-            "Channel" => run::<rch::QueryChannelRequest, _, _, rch::QueryChannelResponse>(data, |r| {
-                qch::query_channel(c, r)
-            }),
-            "Channels" => run::<rch::QueryChannelsRequest, _, _, rch::QueryChannelsResponse>(
-                data,
-                |r| qch::query_channels(c, r),
-            ),
-            "ConnectionChannels" => run::<
-                rch::QueryConnectionChannelsRequest,
-                _,
-                _,
-                rch::QueryConnectionChannelsResponse,
-            >(data, |r| qch::query_connection_channels(c, r)),
-            "ChannelClientState" => run::<
-                rch::QueryChannelClientStateRequest,
-                _,
-                _,
-                rch::QueryChannelClientStateResponse,
-            >(data, |r| qch::query_channel_client_state(c, r)),
-            "ChannelConsensusState" => run::<
-                rch::QueryChannelConsensusStateRequest,
-                _,
-                _,
-                rch::QueryChannelConsensusStateResponse,
-            >(data, |r| qch::query_channel_consensus_state(c, r)),
-            "PacketCommitment" => run::<
-                rch::QueryPacketCommitmentRequest,
-                _,
-                _,
-                rch::QueryPacketCommitmentResponse,
-            >(data, |r| qch::query_packet_commitment(c, r)),
-            "PacketCommitments" => run::<
-                rch::QueryPacketCommitmentsRequest,
-                _,
-                _,
-                rch::QueryPacketCommitmentsResponse,
-            >(data, |r| qch::query_packet_commitments(c, r)),
-            "PacketReceipt" => run::<rch::QueryPacketReceiptRequest, _, _, rch::QueryPacketReceiptResponse>(
-                data,
-                |r| qch::query_packet_receipt(c, r),
-            ),
-            "PacketAcknowledgement" => run::<
-                rch::QueryPacketAcknowledgementRequest,
-                _,
-                _,
-                rch::QueryPacketAcknowledgementResponse,
-            >(data, |r| qch::query_packet_acknowledgement(c, r)),
-            "PacketAcknowledgements" => run::<
-                rch::QueryPacketAcknowledgementsRequest,
-                _,
-                _,
-                rch::QueryPacketAcknowledgementsResponse,
-            >(data, |r| qch::query_packet_acknowledgements(c, r)),
-            "UnreceivedPackets" => run::<
-                rch::QueryUnreceivedPacketsRequest,
-                _,
-                _,
-                rch::QueryUnreceivedPacketsResponse,
-            >(data, |r| qch::query_unreceived_packets(c, r)),
-            "UnreceivedAcks" => run::<rch::QueryUnreceivedAcksRequest, _, _, rch::QueryUnreceivedAcksResponse>(
-                data,
-                |r| qch::query_unreceived_acks(c, r),
-            ),
-            "NextSequenceReceive" => run::<
-                rch::QueryNextSequenceReceiveRequest,
-                _,
-                _,
-                rch::QueryNextSequenceReceiveResponse,
-            >(data, |r| qch::query_next_sequence_receive(c, r)),
-            "NextSequenceSend" => run::<
-                rch::QueryNextSequenceSendRequest,
-                _,
-                _,
-                rch::QueryNextSequenceSendResponse,
-            >(data, |r| qch::query_next_sequence_send(c, r)),
+            "Channel" => {
+                run::<rch::QueryChannelRequest, _, _, rch::QueryChannelResponse>(data, |r| {
+                    qch::query_channel(c, r)
+                })
+            }
+            "Channels" => {
+                run::<rch::QueryChannelsRequest, _, _, rch::QueryChannelsResponse>(data, |r| {
+                    qch::query_channels(c, r)
+                })
+            }
+            "ConnectionChannels" => {
+                run::<rch::QueryConnectionChannelsRequest, _, _, rch::QueryConnectionChannelsResponse>(
+                    data,
+                    |r| qch::query_connection_channels(c, r),
+                )
+            }
+            "ChannelClientState" => {
+                run::<rch::QueryChannelClientStateRequest, _, _, rch::QueryChannelClientStateResponse>(
+                    data,
+                    |r| qch::query_channel_client_state(c, r),
+                )
+            }
+            "ChannelConsensusState" => {
+                run::<
+                    rch::QueryChannelConsensusStateRequest,
+                    _,
+                    _,
+                    rch::QueryChannelConsensusStateResponse,
+                >(data, |r| qch::query_channel_consensus_state(c, r))
+            }
+            "PacketCommitment" => {
+                run::<rch::QueryPacketCommitmentRequest, _, _, rch::QueryPacketCommitmentResponse>(
+                    data,
+                    |r| qch::query_packet_commitment(c, r),
+                )
+            }
+            "PacketCommitments" => {
+                run::<rch::QueryPacketCommitmentsRequest, _, _, rch::QueryPacketCommitmentsResponse>(
+                    data,
+                    |r| qch::query_packet_commitments(c, r),
+                )
+            }
+            "PacketReceipt" => {
+                run::<rch::QueryPacketReceiptRequest, _, _, rch::QueryPacketReceiptResponse>(
+                    data,
+                    |r| qch::query_packet_receipt(c, r),
+                )
+            }
+            "PacketAcknowledgement" => {
+                run::<
+                    rch::QueryPacketAcknowledgementRequest,
+                    _,
+                    _,
+                    rch::QueryPacketAcknowledgementResponse,
+                >(data, |r| qch::query_packet_acknowledgement(c, r))
+            }
+            "PacketAcknowledgements" => {
+                run::<
+                    rch::QueryPacketAcknowledgementsRequest,
+                    _,
+                    _,
+                    rch::QueryPacketAcknowledgementsResponse,
+                >(data, |r| qch::query_packet_acknowledgements(c, r))
+            }
+            "UnreceivedPackets" => {
+                run::<rch::QueryUnreceivedPacketsRequest, _, _, rch::QueryUnreceivedPacketsResponse>(
+                    data,
+                    |r| qch::query_unreceived_packets(c, r),
+                )
+            }
+            "UnreceivedAcks" => {
+                run::<rch::QueryUnreceivedAcksRequest, _, _, rch::QueryUnreceivedAcksResponse>(
+                    data,
+                    |r| qch::query_unreceived_acks(c, r),
+                )
+            }
+            "NextSequenceReceive" => {
+                run::<
+                    rch::QueryNextSequenceReceiveRequest,
+                    _,
+                    _,
+                    rch::QueryNextSequenceReceiveResponse,
+                >(data, |r| qch::query_next_sequence_receive(c, r))
+            }
+            "NextSequenceSend" => {
+                run::<rch::QueryNextSequenceSendRequest, _, _, rch::QueryNextSequenceSendResponse>(
+                    data,
+                    |r| qch::query_next_sequence_send(c, r),
+                )
+            }
             _ => return None,
         },
         ("ibc.applications.transfer.v1.Query", m) => transfer_query(&store, bank, m, data)?,
@@ -258,8 +292,10 @@ fn transfer_query<S: IbcStore>(
             }
             "DenomHash" => {
                 let r: rt::QueryDenomHashRequest = decode(data)?;
-                let d: ibc::apps::transfer::types::PrefixedDenom =
-                    r.trace.parse().map_err(|e| format!("invalid denom trace: {e}"))?;
+                let d: ibc::apps::transfer::types::PrefixedDenom = r
+                    .trace
+                    .parse()
+                    .map_err(|e| format!("invalid denom trace: {e}"))?;
                 if d.trace_path.is_empty() {
                     return Err(format!("{} is not a trace of a voucher", r.trace));
                 }

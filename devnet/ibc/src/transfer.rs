@@ -50,12 +50,13 @@ pub fn trace_hash(full_trace: &str) -> String {
 
 /// The full trace of a voucher hash (`HASH` or `ibc/HASH`) that this chain minted.
 pub fn trace_of(store: &impl KvStore, hash: &str) -> Option<String> {
-    let hash = hash.strip_prefix("ibc/").unwrap_or(hash).to_ascii_uppercase();
+    let hash = hash
+        .strip_prefix("ibc/")
+        .unwrap_or(hash)
+        .to_ascii_uppercase();
     let mut key = TRACE_PREFIX.to_vec();
     key.extend_from_slice(hash.as_bytes());
-    store
-        .get(&key)
-        .and_then(|v| String::from_utf8(v).ok())
+    store.get(&key).and_then(|v| String::from_utf8(v).ok())
 }
 
 /// Every recorded trace, in hash order.
@@ -119,7 +120,9 @@ impl<'b, S: IbcStore> TransferModule<'b, S> {
         let have = self.bank.balance(account, &denom);
         if have < want {
             return Err(HostError::Other {
-                description: format!("insufficient funds: {have}{denom} is smaller than {want}{denom}"),
+                description: format!(
+                    "insufficient funds: {have}{denom} is smaller than {want}{denom}"
+                ),
             });
         }
         Ok(())
@@ -230,7 +233,11 @@ impl<S: IbcStore> TokenTransferExecutionContext for TransferModule<'_, S> {
             .map_err(bank_err)
     }
 
-    fn mint_coins_execute(&mut self, account: &String, coin: &PrefixedCoin) -> Result<(), HostError> {
+    fn mint_coins_execute(
+        &mut self,
+        account: &String,
+        coin: &PrefixedCoin,
+    ) -> Result<(), HostError> {
         self.record_trace(&coin.denom);
         let amount = amount_u128(&coin.amount)?;
         self.bank
@@ -436,7 +443,11 @@ impl<S: IbcStore> Module for TransferModule<'_, S> {
         (extras, r.map_err(app_error))
     }
 
-    fn on_timeout_packet_validate(&self, packet: &Packet, relayer: &Signer) -> Result<(), ChannelError> {
+    fn on_timeout_packet_validate(
+        &self,
+        packet: &Packet,
+        relayer: &Signer,
+    ) -> Result<(), ChannelError> {
         ics20::on_timeout_packet_validate(self, packet, relayer).map_err(app_error)
     }
 
@@ -476,7 +487,10 @@ mod tests {
         store.set(&key, full.as_bytes());
         let hash = trace_hash(full);
         assert_eq!(trace_of(&store, &hash).as_deref(), Some(full));
-        assert_eq!(trace_of(&store, &format!("ibc/{hash}")).as_deref(), Some(full));
+        assert_eq!(
+            trace_of(&store, &format!("ibc/{hash}")).as_deref(),
+            Some(full)
+        );
         assert_eq!(
             trace_of(&store, &hash.to_ascii_lowercase()).as_deref(),
             Some(full)

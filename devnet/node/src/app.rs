@@ -30,8 +30,8 @@ use starminer_wasm_host::{BlockContext, HostConfig, HostError, HostMsg, KvStore,
 use tendermint::abci;
 
 use crate::auth;
-use crate::ibc_host::{NodeBank, NodeChain};
 use crate::crypto;
+use crate::ibc_host::{NodeBank, NodeChain};
 use crate::sigcache::{sig_key, SigCache};
 use crate::store::{ChainDb, WorkingState};
 use crate::tx::{
@@ -1019,7 +1019,10 @@ impl App {
         let out = result.map_err(|e| TxError {
             codespace: e.codespace.to_string(),
             code: e.code,
-            log: format!("failed to execute message; message index: {index}: {}", e.log),
+            log: format!(
+                "failed to execute message; message index: {index}: {}",
+                e.log
+            ),
         })?;
         gas.used = gas.used.saturating_add(out.gas_used);
         if gas.used > gas.limit {
@@ -1077,12 +1080,7 @@ impl App {
             events: Vec::new(),
         };
         let answer = starminer_ibc::query(self.state.clone(), env, chain, &bank, path, data)?;
-        Some(answer.map_err(|e| {
-            TxError::sdk(
-                22,
-                format!("rpc error: code = NotFound desc = {e}"),
-            )
-        }))
+        Some(answer.map_err(|e| TxError::sdk(22, format!("rpc error: code = NotFound desc = {e}"))))
     }
 
     fn optional_admin(&self, admin: &str) -> Result<Option<Addr>, TxError> {

@@ -143,7 +143,8 @@ async fn bad_ibc_messages_are_refused_with_ibc_go_codespaces_and_cost_only_the_f
         assert_eq!(res.codespace, codespace, "{what}: {}", res.log);
         assert!(res.log.contains(needle), "{what}: {}", res.log);
         assert!(
-            res.log.starts_with("failed to execute message; message index: 0: "),
+            res.log
+                .starts_with("failed to execute message; message index: 0: "),
             "{what}: {}",
             res.log
         );

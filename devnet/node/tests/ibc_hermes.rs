@@ -110,7 +110,13 @@ impl<'a> Chain<'a> {
     }
 
     async fn height(&self) -> u64 {
-        self.rpc.status().await.unwrap().sync_info.latest_block_height.value()
+        self.rpc
+            .status()
+            .await
+            .unwrap()
+            .sync_info
+            .latest_block_height
+            .value()
     }
 }
 
@@ -141,7 +147,7 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
     let (esc_a, esc_b) = (a.escrow().await, b.escrow().await);
     let star = "ustar";
     let v = voucher(star); // the same on both sides: both channels are channel-0
-    // Hermes' `user` key is dev account 1 on both chains.
+                           // Hermes' `user` key is dev account 1 on both chains.
     let b_user = b.dev(1).to_string();
     let (a_rcv, b_rcv) = (a.dev(2).to_string(), b.dev(2).to_string());
 
@@ -151,7 +157,10 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
     assert_eq!(a.balance(&esc_a, star).await, 1_000);
     assert_eq!(b.balance(&b_user, &v).await, 1_000);
     assert_eq!(b.supply(&v).await, 1_000);
-    assert_eq!(b.trace(&v).await, (format!("transfer/{CHANNEL}"), star.to_string()));
+    assert_eq!(
+        b.trace(&v).await,
+        (format!("transfer/{CHANNEL}"), star.to_string())
+    );
 
     // The voucher goes home in two parts: burnt on B, released from A's escrow.
     let before = a.balance(&a_rcv, star).await;
@@ -174,27 +183,53 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
     assert_eq!(a.supply(&v).await, 500);
 
     // A height timeout: the packet may not land after 3 more blocks of B.
-    hermes.transfer(A, B, CHANNEL, 77, star, &b_rcv, 1, &["--timeout-height-offset", "3"]);
+    hermes.transfer(
+        A,
+        B,
+        CHANNEL,
+        77,
+        star,
+        &b_rcv,
+        1,
+        &["--timeout-height-offset", "3"],
+    );
     assert_eq!(a.balance(&esc_a, star).await, 77);
     let h = b.height().await;
     while b.height().await < h + 5 {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     hermes.packet_recv(A, B, CHANNEL);
-    assert_eq!(a.balance(&esc_a, star).await, 0, "refunded on the height timeout");
+    assert_eq!(
+        a.balance(&esc_a, star).await,
+        0,
+        "refunded on the height timeout"
+    );
     assert_eq!(b.balance(&b_rcv, &v).await, 0);
 
     // A timestamp timeout.
-    hermes.transfer(A, B, CHANNEL, 88, star, &b_rcv, 1, &["--timeout-seconds", "2"]);
+    hermes.transfer(
+        A,
+        B,
+        CHANNEL,
+        88,
+        star,
+        &b_rcv,
+        1,
+        &["--timeout-seconds", "2"],
+    );
     assert_eq!(a.balance(&esc_a, star).await, 88);
     tokio::time::sleep(Duration::from_secs(4)).await;
     hermes.packet_recv(A, B, CHANNEL);
-    assert_eq!(a.balance(&esc_a, star).await, 0, "refunded on the timestamp timeout");
+    assert_eq!(
+        a.balance(&esc_a, star).await,
+        0,
+        "refunded on the timestamp timeout"
+    );
     assert_eq!(b.balance(&b_rcv, &v).await, 0);
     assert!(hermes.nothing_pending(A, CHANNEL) && hermes.nothing_pending(B, CHANNEL));
 
     // `hermes start`: packets sent while it runs are relayed both ways.
-    let mut relayer = hermes.start();
+    let relayer = hermes.start();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (a_before, b_before) = (b.balance(&b_rcv, &v).await, a.balance(&a_rcv, &v).await);
     for _ in 0..3 {
@@ -211,19 +246,25 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
             break;
         }
         if Instant::now() > deadline {
-            let _ = relayer.kill();
+            drop(relayer);
             let log = std::fs::read_to_string(hermes.log_path()).unwrap_or_default();
             panic!("hermes start did not relay everything within 120 s; its log:\n{log}");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let _ = relayer.kill();
-    let _ = relayer.wait();
+    drop(relayer);
     assert_eq!(a.balance(&esc_a, star).await, 30);
     assert_eq!(b.balance(&esc_b, star).await, 560);
 
     // Hermes finds both chains healthy.
     let out = hermes.command(&["health-check"]).output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && !text.contains("not healthy"), "{text}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && !text.contains("not healthy"),
+        "{text}"
+    );
 }

@@ -26,6 +26,16 @@ pub fn hermes_bin() -> PathBuf {
     p
 }
 
+/// A running `hermes start`, killed (and reaped) when dropped.
+pub struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Hermes with its own config and key store (its `HOME`). Every chain
 /// gets two keys: `relayer` (dev account 0, which pays the relaying) and
 /// `user` (dev account 1, which sends the transfers).
@@ -223,7 +233,14 @@ impl Hermes {
     /// `transfer/<channel>`, either way.
     pub fn nothing_pending(&self, chain: &str, channel: &str) -> bool {
         let r = self.ok(&[
-            "query", "packet", "pending", "--chain", chain, "--port", "transfer", "--channel",
+            "query",
+            "packet",
+            "pending",
+            "--chain",
+            chain,
+            "--port",
+            "transfer",
+            "--channel",
             channel,
         ]);
         let empty = |side: &Value| {
@@ -234,14 +251,17 @@ impl Hermes {
         empty(&r["src"]) && empty(&r["dst"])
     }
 
-    /// `hermes start` in the background, its log in `start.log` of its directory.
-    pub fn start(&self) -> Child {
+    /// `hermes start` in the background, its log in `start.log` of its
+    /// directory; stopped when the handle is dropped.
+    pub fn start(&self) -> Running {
         let log = std::fs::File::create(self.log_path()).expect("creating Hermes' log");
-        self.command(&["start"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("starting hermes")
+        Running(
+            self.command(&["start"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::from(log))
+                .spawn()
+                .expect("starting hermes"),
+        )
     }
 
     /// Where [`Self::start`] logs.

@@ -33,7 +33,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ibc_proto::ibc::core::channel::v1::{QueryPacketCommitmentsRequest, QueryPacketCommitmentsResponse};
+use ibc_proto::ibc::core::channel::v1::{
+    QueryPacketCommitmentsRequest, QueryPacketCommitmentsResponse,
+};
 use prost::Message;
 use starminer_testkit::hermes::Hermes;
 use starminer_testkit::{DevnetOptions, LocalDevnet};
@@ -44,7 +46,9 @@ const B: &str = "starminer-b-1";
 const CHANNEL: &str = "channel-0";
 
 #[derive(Parser, Debug)]
-#[command(about = "ICS-20 packets per second through Hermes between two devnets, send-to-ack latency, and the block-time cost")]
+#[command(
+    about = "ICS-20 packets per second through Hermes between two devnets, send-to-ack latency, and the block-time cost"
+)]
 struct Args {
     /// Transfers in the burst.
     #[arg(long, default_value_t = 1000)]
@@ -160,7 +164,10 @@ async fn main() -> Result<()> {
     if args.per_tx == 0 || args.transfers == 0 {
         bail!("--transfers and --per-tx must be positive");
     }
-    let bin = args.node_bin.clone().unwrap_or_else(|| sibling("starminer-devnet"));
+    let bin = args
+        .node_bin
+        .clone()
+        .unwrap_or_else(|| sibling("starminer-devnet"));
     let logs = tempfile::tempdir()?;
     let opts = |id: &str| {
         DevnetOptions::new(3)
@@ -179,7 +186,7 @@ async fn main() -> Result<()> {
     eprintln!("hermes: create channel (clients, connection, transfer channel)");
     hermes.create_transfer_channel(A, B);
     eprintln!("  open in {:.1} s", t.elapsed().as_secs_f64());
-    let mut relayer = hermes.start();
+    let relayer = hermes.start();
     tokio::time::sleep(Duration::from_secs(5)).await;
     let idle_from = (height(&rpc_a).await?, height(&rpc_b).await?);
 
@@ -227,7 +234,16 @@ async fn main() -> Result<()> {
         let hermes_ref = &hermes;
         let receiver = receiver.clone();
         tokio::task::block_in_place(|| {
-            hermes_ref.transfer(A, B, CHANNEL, 1, "ustar", &receiver, n, &["--timeout-seconds", "3600"])
+            hermes_ref.transfer(
+                A,
+                B,
+                CHANNEL,
+                1,
+                "ustar",
+                &receiver,
+                n,
+                &["--timeout-seconds", "3600"],
+            )
         });
         for _ in 0..n {
             seq += 1;
@@ -239,7 +255,7 @@ async fn main() -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
     while !poller.is_finished() {
         if Instant::now() > deadline {
-            let _ = relayer.kill();
+            drop(relayer);
             let done = acked.lock().expect("lock").len();
             bail!(
                 "only {done} of {total} packets acknowledged within {} s (Hermes' log: {})",
@@ -250,8 +266,7 @@ async fn main() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let burst_to = (height(&rpc_a).await?, height(&rpc_b).await?);
-    let _ = relayer.kill();
-    let _ = relayer.wait();
+    drop(relayer);
     if let Some(dir) = &args.keep_logs {
         std::fs::create_dir_all(dir)?;
         std::fs::copy(hermes.log_path(), dir.join("hermes.log"))?;
@@ -262,7 +277,11 @@ async fn main() -> Result<()> {
     }
 
     let acked = acked.lock().expect("lock").clone();
-    let last_ack = acked.values().max().copied().context("no acknowledgement")?;
+    let last_ack = acked
+        .values()
+        .max()
+        .copied()
+        .context("no acknowledgement")?;
     let seconds = (last_ack - first_send).as_secs_f64();
     let mut lat: Vec<f64> = acked
         .iter()
