@@ -42,6 +42,7 @@ impl Drop for Running {
 pub struct Hermes {
     bin: PathBuf,
     pub dir: tempfile::TempDir,
+    max_gas: u64,
 }
 
 impl Hermes {
@@ -52,8 +53,37 @@ impl Hermes {
     /// goes out with half the ceiling: Hermes' default of 100,000 gas is
     /// too little for a batch of packets, so such a transaction would fail.
     pub fn new(chains: &[(&str, &LocalDevnet)], max_gas: u64) -> Hermes {
+        let hermes = Hermes {
+            bin: hermes_bin(),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            max_gas,
+        };
+        hermes.write_config(chains);
+        for (id, net) in chains {
+            for (key, dev) in [("relayer", 0), ("user", 1)] {
+                let file = hermes.dir.path().join(format!("{id}-{key}.mnemonic"));
+                std::fs::write(&file, &net.devs[dev].mnemonic).expect("writing a mnemonic file");
+                hermes.ok(&[
+                    "keys",
+                    "add",
+                    "--chain",
+                    id,
+                    "--key-name",
+                    key,
+                    "--mnemonic-file",
+                    file.to_str().expect("a UTF-8 path"),
+                    "--overwrite",
+                ]);
+            }
+        }
+        hermes
+    }
+
+    /// (Re)writes the config for `chains` at their current addresses (a
+    /// devnet restarted after `kill -9` binds new ports).
+    pub fn write_config(&self, chains: &[(&str, &LocalDevnet)]) {
+        let max_gas = self.max_gas;
         let default_gas = max_gas / 2;
-        let dir = tempfile::tempdir().expect("a temporary directory");
         let specs = std::fs::read_to_string(workspace_root().join("devnet/chain/proof-specs.json"))
             .expect("devnet/chain/proof-specs.json");
         let mut config = String::from(
@@ -78,29 +108,8 @@ impl Hermes {
                  address_type = {{ derivation = 'cosmos' }}\nproof_specs = '''{specs}'''\n"
             ));
         }
-        std::fs::write(dir.path().join("config.toml"), config).expect("writing Hermes' config");
-        let hermes = Hermes {
-            bin: hermes_bin(),
-            dir,
-        };
-        for (id, net) in chains {
-            for (key, dev) in [("relayer", 0), ("user", 1)] {
-                let file = hermes.dir.path().join(format!("{id}-{key}.mnemonic"));
-                std::fs::write(&file, &net.devs[dev].mnemonic).expect("writing a mnemonic file");
-                hermes.ok(&[
-                    "keys",
-                    "add",
-                    "--chain",
-                    id,
-                    "--key-name",
-                    key,
-                    "--mnemonic-file",
-                    file.to_str().expect("a UTF-8 path"),
-                    "--overwrite",
-                ]);
-            }
-        }
-        hermes
+        std::fs::write(self.dir.path().join("config.toml"), config)
+            .expect("writing Hermes' config");
     }
 
     /// A Hermes command on this config and key store.
