@@ -332,3 +332,89 @@ async fn a_chain_killed_while_hermes_relays_loses_no_packet_and_doubles_none() {
     assert_eq!(b.supply(&v).await, 140);
     assert_eq!(a.balance(&esc_a, star).await, 140, "escrow = vouchers out");
 }
+
+/// A fixed-seed generator for the random walk below.
+struct Walk(u64);
+impl Walk {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
+async fn random_transfers_returns_and_timeouts_keep_vouchers_equal_to_escrow() {
+    let opts = |id: &str| {
+        DevnetOptions::new(3)
+            .chain_id(id)
+            .servers()
+            .block_time("300ms")
+            .bin(common::bin())
+    };
+    let (net_a, net_b) = tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)));
+    let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
+    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
+    hermes.create_transfer_channel(A, B);
+    let (esc_a, esc_b) = (a.escrow().await, b.escrow().await);
+    let star = "ustar";
+    let v = voucher(star);
+    // Hermes' `user` key (dev 1) sends on both sides; it also receives, so
+    // vouchers it holds can be sent home.
+    let (ua, ub) = (a.dev(1).to_string(), b.dev(1).to_string());
+    let supply_a = a.supply(star).await;
+    let supply_b = b.supply(star).await;
+    let mut walk = Walk(0x1bc_5eed);
+    let mut log = Vec::new();
+    for step in 0..14 {
+        let amount = 1 + u128::from(walk.next(50));
+        let (op, timeout) = (walk.next(4), walk.next(4) == 0);
+        let (src, dst, denom, to, what) = match op {
+            0 => (A, B, star.to_string(), ub.clone(), "A's star to B"),
+            1 => (B, A, star.to_string(), ua.clone(), "B's star to A"),
+            2 => (B, A, v.clone(), ua.clone(), "A's star home from B"),
+            _ => (A, B, v.clone(), ub.clone(), "B's star home from A"),
+        };
+        let (chain, holder) = if src == A { (&a, &ua) } else { (&b, &ub) };
+        if denom == v && chain.balance(holder, &v).await < amount {
+            continue; // nothing (enough) to send home
+        }
+        if timeout {
+            hermes.transfer(
+                src,
+                dst,
+                CHANNEL,
+                amount,
+                &denom,
+                &to,
+                1,
+                &["--timeout-height-offset", "1"],
+            );
+            // Let the destination pass the timeout height, then have it proven.
+            let d = if dst == A { &a } else { &b };
+            let h = d.height().await;
+            while d.height().await < h + 3 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            hermes.packet_recv(src, dst, CHANNEL);
+        } else {
+            hermes.transfer(src, dst, CHANNEL, amount, &denom, &to, 1, &TIMEOUT);
+            hermes.relay(src, dst, CHANNEL);
+        }
+        log.push(format!(
+            "{step}: {what} {amount}{}",
+            if timeout { " (timed out)" } else { "" }
+        ));
+        // Every voucher in circulation is backed by the other side's escrow,
+        // and neither chain's own supply moved.
+        assert_eq!(b.supply(&v).await, a.balance(&esc_a, star).await, "{log:?}");
+        assert_eq!(a.supply(&v).await, b.balance(&esc_b, star).await, "{log:?}");
+        assert_eq!(a.supply(star).await, supply_a, "{log:?}");
+        assert_eq!(b.supply(star).await, supply_b, "{log:?}");
+    }
+    assert!(hermes.nothing_pending(A, CHANNEL) && hermes.nothing_pending(B, CHANNEL));
+    eprintln!("{}", log.join("\n"));
+}
