@@ -147,7 +147,7 @@ pub fn deliver<S: IbcStore>(
             if let Some(hash) = token.denom.strip_prefix("ibc/") {
                 token.denom = transfer::trace_of(&store, hash).ok_or_else(|| IbcError {
                     codespace: "transfer",
-                    code: 3,
+                    code: 6, // denomination not found
                     log: format!("denomination trace not found: {hash}"),
                 })?;
             }

@@ -1,5 +1,5 @@
 //! Bad IBC messages on a live devnet: each is refused with a clear error
-//! under the codespace of ibc-go's module, nothing but the fee is taken,
+//! under ibc-go's codespace and code for it, nothing but the fee is taken,
 //! and the chain goes on.
 
 mod common;
@@ -52,22 +52,24 @@ fn height(h: u64) -> Option<Height> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_ibc_messages_are_refused_with_ibc_go_codespaces_and_cost_only_the_fee() {
+async fn bad_ibc_messages_are_refused_with_ibc_go_codes_and_cost_only_the_fee() {
     let net = Devnet::start().await;
     let me = net.devs[0].address.clone();
     let before = net.balance(&me).await;
     let gas = 400_000;
-    let cases: Vec<(&str, Any, &str, &str)> = vec![
+    let cases: Vec<(&str, Any, &str, u32, &str)> = vec![
         (
             "a transfer over a channel that does not exist",
             transfer(&me, "channel-7", "ustar"),
-            "transfer",
+            "channel",
+            3,
             "channel-7",
         ),
         (
             "a voucher this chain never minted",
             transfer(&me, "channel-0", &format!("ibc/{}", "AB".repeat(32))),
             "transfer",
+            6,
             "denomination trace not found",
         ),
         (
@@ -84,6 +86,7 @@ async fn bad_ibc_messages_are_refused_with_ibc_go_codespaces_and_cost_only_the_f
                 },
             ),
             "client",
+            4,
             "07-tendermint-0",
         ),
         (
@@ -108,6 +111,7 @@ async fn bad_ibc_messages_are_refused_with_ibc_go_codespaces_and_cost_only_the_f
                 },
             ),
             "channel",
+            3,
             "channel-0",
         ),
         (
@@ -131,16 +135,22 @@ async fn bad_ibc_messages_are_refused_with_ibc_go_codespaces_and_cost_only_the_f
                 },
             ),
             "port",
+            4,
             "nobody",
         ),
     ];
     let mut fees = 0u128;
-    for (what, msg, codespace, needle) in cases {
+    for (what, msg, codespace, code, needle) in cases {
         let tx = net.sign(0, vec![msg], gas).await;
         let r = net.deliver(tx).await;
         let res = &r.tx_result;
         assert!(res.code.is_err(), "{what}: accepted");
-        assert_eq!(res.codespace, codespace, "{what}: {}", res.log);
+        assert_eq!(
+            (res.codespace.as_str(), res.code.value()),
+            (codespace, code),
+            "{what}: {}",
+            res.log
+        );
         assert!(res.log.contains(needle), "{what}: {}", res.log);
         assert!(
             res.log
