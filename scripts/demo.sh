@@ -175,7 +175,7 @@ else
     REST_PORT=$(free_port)
     log "starting the devnet (1 s blocks) and deploying every contract"
     sm devnet up --fresh --devnet-bin "$BIN/starminer-devnet" \
-        --rpc-port "$RPC_PORT" --rest-port "$REST_PORT" --block-time 1s "${PERIODS[@]}"
+        --rpc-port "$RPC_PORT" --rest-port "$REST_PORT" --grpc-port 0 --block-time 1s "${PERIODS[@]}"
     RPCS="http://127.0.0.1:$RPC_PORT"
     CHAIN_FLAGS=()
     FEE_DENOM=ustar

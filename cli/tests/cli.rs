@@ -78,6 +78,8 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         &rpc_port,
         "--rest-port",
         "0",
+        "--grpc-port",
+        "0",
         "--block-time",
         "200ms",
         "--artifacts",

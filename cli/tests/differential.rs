@@ -1193,6 +1193,8 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
         &rpc,
         "--rest-port",
         &rest,
+        "--grpc-port",
+        "0",
         "--block-time",
         "1s",
         "--artifacts",

@@ -116,7 +116,7 @@ pub struct UpArgs {
     /// Cosmos REST port on 127.0.0.1 (devnet: 0 turns it off).
     #[arg(long, default_value_t = 1317)]
     pub rest_port: u16,
-    /// wasmd: gRPC port on 127.0.0.1.
+    /// gRPC port on 127.0.0.1 (devnet: 0 takes any free port).
     #[arg(long, default_value_t = 9090)]
     pub grpc_port: u16,
     /// wasmd: CometBFT P2P port on 127.0.0.1.
@@ -943,6 +943,7 @@ pub async fn run(g: &GlobalArgs, cmd: ChainCmd) -> Result<()> {
                 devnet_bin: a.devnet_bin,
                 rpc_port: a.rpc_port,
                 rest_port: a.rest_port,
+                grpc_port: a.grpc_port,
                 block_time: a.block_time,
                 fresh: a.fresh,
                 no_deploy: a.no_deploy,

@@ -46,12 +46,16 @@ pub struct UpArgs {
     /// The `starminer-devnet` binary (default: next to `starminer`, else PATH).
     #[arg(long, env = "STARMINER_DEVNET_BIN")]
     pub devnet_bin: Option<PathBuf>,
-    /// CometBFT RPC port on 127.0.0.1.
+    /// CometBFT RPC port on 127.0.0.1 (0: any free port; the node reports
+    /// the one it bound, and the CLI's config records it).
     #[arg(long, default_value_t = 26657)]
     pub rpc_port: u16,
     /// Cosmos REST port on 127.0.0.1 (0: no REST server).
     #[arg(long, default_value_t = 1317)]
     pub rest_port: u16,
+    /// gRPC port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 9090)]
+    pub grpc_port: u16,
     /// Time between blocks, e.g. 1s or 200ms.
     #[arg(long, default_value = "1s")]
     pub block_time: String,
@@ -125,6 +129,41 @@ fn find_devnet_bin(explicit: &Option<PathBuf>) -> Result<PathBuf> {
     bail!("cannot find the starminer-devnet binary: build it (`cargo build --release -p starminer-devnet`) and pass --devnet-bin PATH or set STARMINER_DEVNET_BIN")
 }
 
+/// What a running node reports in `data/listening.json`.
+#[derive(serde::Deserialize)]
+struct Listening {
+    rpc: String,
+    rest: Option<String>,
+}
+
+/// Waits for the node to bind its ports and report them.
+async fn bound_addresses(home: &Path, pid: u32, log: &Path) -> Result<Listening> {
+    let path = home.join("data/listening.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(l) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Listening>(&b).ok())
+        {
+            return Ok(l);
+        }
+        if !crate::process::alive(pid) {
+            bail!(
+                "the devnet exited during start-up: see {} (a port in use? try --rpc-port / --rest-port / --grpc-port, or 0 for any free port)",
+                log.display()
+            );
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the devnet did not report its addresses ({}) within 60 s: see {}",
+                path.display(),
+                log.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for_blocks(client: &ChainClient, pid: u32, log: &Path) -> Result<u64> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -189,7 +228,6 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
         }
         ctx.note(format!("initialized a fresh devnet in {}", home.display()));
     }
-    let client = ChainClient::new(chain.clone())?;
     let log = home.join("node.log");
     let pid = match running {
         Some(pid) => {
@@ -203,6 +241,7 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
             cmd.args(["start", "--home"])
                 .arg(&home)
                 .args(["--rpc-addr", &format!("127.0.0.1:{}", a.rpc_port)])
+                .args(["--grpc-addr", &format!("127.0.0.1:{}", a.grpc_port)])
                 .args(["--block-time", &a.block_time])
                 .stdin(Stdio::null())
                 .stdout(logfile.try_clone()?)
@@ -224,6 +263,12 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
             child.id()
         }
     };
+    // The addresses the node bound (port 0 takes any free one).
+    let bound = bound_addresses(&home, pid, &log).await?;
+    let rpc = format!("http://{}", bound.rpc);
+    chain.rpc = rpc.clone();
+    chain.rest = bound.rest.map(|a| format!("http://{a}"));
+    let client = ChainClient::new(chain.clone())?;
     let pb = ctx.spinner(format!("waiting for blocks at {rpc}"));
     let height = wait_for_blocks(&client, pid, &log).await;
     pb.finish_and_clear();
