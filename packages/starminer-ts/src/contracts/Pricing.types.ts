@@ -136,3 +136,4 @@ export interface UtilizationResponse {
   supply: Uint128;
   tier: number;
   utilization: Decimal;
+}
