@@ -1,0 +1,73 @@
+import { useState } from "react";
+import { useChain, useHeight } from "../App";
+import { fmtAmount } from "../chain";
+import { useLoad } from "../usePoll";
+import type { Session } from "../signing";
+
+export function Wallet() {
+  const { cfg, clients } = useChain();
+  const height = useHeight();
+  const [session, setSession] = useState<Session | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onConnect() {
+    setBusy(true);
+    setProblem(null);
+    try {
+      // The signing bundle is fetched here, on the first connect.
+      const { connect } = await import("../signing");
+      setSession(await connect(cfg));
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const address = session?.address;
+  const balances = useLoad(async () => {
+    if (!address) return null;
+    const [bank, agpu, amax, rewards] = await Promise.all([
+      fetch(`${cfg.rest}/cosmos/bank/v1beta1/balances/${address}`).then((r) => r.json()),
+      clients.agpu.balance({ address }),
+      clients.amax.balance({ address }),
+      clients.incentives.pendingRewards({ address }),
+    ]);
+    const native = (bank.balances as { denom: string; amount: string }[]).find((b) => b.denom === cfg.feeDenom)?.amount ?? "0";
+    return { native, agpu: agpu.balance, amax: amax.balance, rewards: rewards.amount };
+  }, [address, height]);
+
+  return (
+    <>
+      <h1>Wallet</h1>
+      {!session && (
+        <p>
+          <button type="button" onClick={onConnect} disabled={busy} data-testid="connect">
+            {busy ? "Connecting…" : "Connect Keplr"}
+          </button>
+        </p>
+      )}
+      {problem && (
+        <p role="alert" data-testid="wallet-problem">
+          {problem}
+          {problem.includes("not installed") && <> Install the Keplr extension, then reload this page.</>}
+        </p>
+      )}
+      {session && (
+        <section aria-labelledby="acc-h">
+          <h2 id="acc-h">Account {session.name}</h2>
+          <p><code data-testid="address">{session.address}</code></p>
+          {balances.data && (
+            <dl className="facts" data-testid="balances">
+              <div><dt>{cfg.feeDenom}</dt><dd data-testid="bal-native">{fmtAmount(balances.data.native)}</dd></div>
+              <div><dt>AGPU</dt><dd data-testid="bal-agpu">{fmtAmount(balances.data.agpu)}</dd></div>
+              <div><dt>AMAX</dt><dd data-testid="bal-amax">{fmtAmount(balances.data.amax)}</dd></div>
+              <div><dt>Claimable rewards</dt><dd>{fmtAmount(balances.data.rewards, "AGPU")}</dd></div>
+            </dl>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

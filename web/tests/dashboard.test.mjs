@@ -1,0 +1,210 @@
+// The dashboard in a real browser (Debian's chromium driven by
+// playwright-core) against a real chain: a running devnet with every contract
+// deployed and provider agents computing (scripts/demo.sh --quick --keep
+// leaves them; run.sh starts one when none is given). The page is served by
+// the real `starminer dashboard` (config.json and the RPC/REST proxies). What
+// the page shows is compared with what the chain answers to direct queries.
+//
+// Environment (run.sh sets it):
+//   STARMINER_CLI_BIN   the starminer CLI
+//   DASHBOARD_CLI_HOME  the CLI home of the running chain (config, keys, manifest)
+//   DASHBOARD_OUT       where screenshots and measurements go
+//   STARMINER_PASSPHRASE  the keystore passphrase (the CLI submits a job)
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const tools = join(root, "scripts/npm-tools/node_modules");
+const { chromium } = await import(join(tools, "playwright-core/index.mjs"));
+const axeSource = readFileSync(join(tools, "axe-core/axe.min.js"), "utf8");
+
+const cli = process.env.STARMINER_CLI_BIN ?? join(root, "target/debug/starminer");
+const home = process.env.DASHBOARD_CLI_HOME;
+if (!home) throw new Error("DASHBOARD_CLI_HOME: the CLI home of a running, deployed chain");
+const out = process.env.DASHBOARD_OUT ?? join(root, "target/dashboard");
+mkdirSync(out, { recursive: true });
+const figures = {};
+
+let server;
+let base;
+let browser;
+let cfg;
+
+const sm = (...args) => execFileSync(cli, ["--home", home, ...args], { encoding: "utf8" });
+
+/** A smart query straight to the chain's REST (not through the dashboard). */
+async function query(contract, msg) {
+  const chain = JSON.parse(readFileSync(join(home, "config.json"), "utf8"));
+  const rest = chain.chains[chain.default_chain].rest;
+  const b64 = Buffer.from(JSON.stringify(msg)).toString("base64");
+  const r = await fetch(`${rest}/cosmwasm/wasm/v1/contract/${cfg.contracts[contract]}/smart/${encodeURIComponent(b64)}`);
+  assert.equal(r.status, 200);
+  return (await r.json()).data;
+}
+
+async function newPage() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("pageerror", (e) => console.error("page error:", e));
+  return page;
+}
+
+/** axe on the page as it is: no serious or critical violation. */
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+  figures[`axe ${name}`] = result;
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad)}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  server = spawn(cli, ["--home", home, "dashboard", "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+  base = await new Promise((ok, fail) => {
+    let text = "";
+    server.stdout.on("data", (d) => {
+      text += d;
+      const m = text.match(/dashboard on (http:\/\/[^/\s]+)\//);
+      if (m) ok(m[1]);
+    });
+    server.on("exit", (code) => fail(new Error(`starminer dashboard exited with ${code}`)));
+  });
+  cfg = await (await fetch(`${base}/config.json`)).json();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  writeFileSync(join(out, "figures.json"), JSON.stringify(figures, null, 2) + "\n");
+});
+
+test("the initial JavaScript is at most 200 KB gzipped; the signing code is a separate chunk", () => {
+  const dist = join(root, "web/dist");
+  const html = readFileSync(join(dist, "index.html"), "utf8");
+  const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  assert.ok(initial.length >= 1, "index.html loads a script");
+  const gz = initial.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f))).length, 0);
+  const all = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".js"));
+  const signing = all.filter((f) => f.startsWith("signing-"));
+  figures["initial JS gzipped (bytes)"] = gz;
+  figures["signing chunk gzipped (bytes)"] = signing.reduce((n, f) => n + gzipSync(readFileSync(join(dist, "assets", f))).length, 0);
+  assert.ok(gz <= 200 * 1024, `initial JS is ${gz} bytes gzipped`);
+  assert.equal(signing.length, 1, `one signing chunk: ${all}`);
+  assert.ok(!initial.some((f) => f.includes("signing-")), "the signing chunk is not loaded up front");
+});
+
+test("Overview: node status, jobs by status and prices match the chain", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/`);
+  await page.getByTestId("node-height").waitFor();
+  const stats = await query("job_market", { stats: {} });
+  await page.waitForFunction((n) => document.querySelector('[data-testid="jobs-total"]')?.textContent === String(n), stats.jobs);
+  for (const s of stats.by_status) {
+    assert.equal(await page.locator(`[data-status="${s.status}"]`).textContent(), String(s.count), s.status);
+  }
+  const prices = await query("pricing", { prices: {} });
+  const rows = page.locator("table").first().locator("tbody tr");
+  assert.equal(await rows.count(), prices.tiers.length);
+  const firstRow = await rows.first().locator("td").allTextContents();
+  assert.equal(firstRow[0], prices.tiers[0].prices.render);
+  assert.equal(await page.getByTestId("feed").textContent().then((t) => t.startsWith("Live")), true);
+  await shot(page, "overview");
+  await axe(page, "overview");
+  await page.close();
+});
+
+test("Providers: every registered identity with its zone, tier and bond as the registry has them", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/providers`);
+  await page.getByTestId("providers-table").waitFor();
+  const { providers } = await query("registry", { providers: { limit: 100 } });
+  assert.ok(providers.length >= 3, "the demo registered two providers and a validator");
+  for (const p of providers) {
+    const row = page.locator(`tr[data-provider="${p.address}"]`);
+    const cells = await row.locator("td").allTextContents();
+    assert.equal(cells[1], p.zone);
+    assert.equal(cells[3], String(p.tier));
+    assert.equal(cells[5], `${(Number(p.bonded) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} AGPU`);
+  }
+  await shot(page, "providers");
+  await axe(page, "providers");
+  await page.close();
+});
+
+test("Jobs: a job submitted with the CLI appears, and its timeline runs to settled as the agent works", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/jobs`);
+  await page.getByTestId("jobs-table").waitFor();
+  await page.getByTestId("height").waitFor();
+  const submitted = JSON.parse(
+    sm("--json", "job", "submit", "--template", "render.fractal", "--params", "width=64,height=64,max_iter=64", "--zone", "eu-west", "--from", "dev1"),
+  );
+  const id = submitted.job_id;
+  // The list updates from the WebSocket feed, without a reload.
+  await page.locator(`tr[data-job="${id}"]`).waitFor({ timeout: 20_000 });
+  await shot(page, "jobs");
+  await axe(page, "jobs");
+
+  await page.goto(`${base}/#/jobs/${id}`);
+  await page.getByTestId("timeline").waitFor();
+  const chainJob = await query("job_market", { job: { job_id: id } });
+  assert.equal(await page.getByTestId("quote-total").textContent(), `${(Number(chainJob.job.quote.total) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} AGPU`);
+  // Settled, with the height the page was at when it showed it: a chain
+  // event must be on screen within 2 blocks.
+  const settledLi = page.locator('[data-testid="timeline"] li[data-action="settled"]');
+  await settledLi.waitFor({ timeout: 240_000 });
+  const shownAt = Number(await page.getByTestId("height").textContent());
+  const settled = (await query("job_market", { job: { job_id: id } })).history.find((e) => e.action === "settled");
+  assert.ok(settled, "the chain has the job settled");
+  figures["settled event: blocks until on screen"] = shownAt - settled.height;
+  assert.ok(shownAt - settled.height <= 2, `shown at height ${shownAt}, settled at ${settled.height}`);
+  assert.equal(await page.getByTestId("job-status").textContent(), "settled");
+  const history = (await query("job_market", { job: { job_id: id } })).history.map((e) => e.action);
+  assert.deepEqual(await page.locator('[data-testid="timeline"] li').evaluateAll((ls) => ls.map((l) => l.dataset.action)), history);
+  // The provider that served it, with its hardware and tier.
+  const provider = page.getByTestId("job-provider").first();
+  await provider.waitFor();
+  const slot = chainJob.job.slots[0] ?? (await query("job_market", { job: { job_id: id } })).job.slots[0];
+  const info = await query("registry", { provider: { address: slot.provider } });
+  const text = await provider.textContent();
+  assert.ok(text.includes(`tier ${info.tier}`), text);
+  assert.ok(text.includes(info.hardware[0].name), text);
+  await shot(page, "job-detail");
+  await axe(page, "job-detail");
+  await page.close();
+});
+
+test("Wallet without Keplr: connecting loads the signing code only then, and says Keplr is missing", async () => {
+  const page = await newPage();
+  const scripts = [];
+  page.on("request", (r) => r.resourceType() === "script" && scripts.push(new URL(r.url()).pathname));
+  await page.goto(`${base}/#/wallet`);
+  await page.getByTestId("connect").waitFor();
+  assert.ok(!scripts.some((s) => s.includes("signing-")), `before connect: ${scripts}`);
+  await axe(page, "wallet");
+  // Keyboard only: Tab to the button, Enter.
+  await page.getByTestId("connect").focus();
+  await page.keyboard.press("Enter");
+  const problem = page.getByTestId("wallet-problem");
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /Keplr is not installed/);
+  assert.ok(scripts.some((s) => s.includes("signing-")), `after connect: ${scripts}`);
+  await shot(page, "wallet-no-keplr");
+  await page.close();
+});
