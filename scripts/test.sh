@@ -3,8 +3,9 @@
 # deployable wasm artifacts, schema freshness, clippy, all tests, the
 # gas benchmark, the devnet's acceptance tests with CosmJS and Keplr (and
 # the same against wasmd), its throughput bench, the wasmd tests (4
-# validators, devnet-vs-wasmd differential), and the quick end-to-end demo
-# on the devnet and on wasmd. Exits non-zero on the first failure.
+# validators, devnet-vs-wasmd differential), the web dashboard's build, the
+# quick end-to-end demo on the devnet with the dashboard's browser tests
+# against it, and the demo on wasmd. Exits non-zero on the first failure.
 #
 # Usage: scripts/test.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -63,8 +64,14 @@ step "wasmd Keplr acceptance" env STARMINER_ENGINE=wasmd \
 # devnet and on wasmd, compared one by one (docs/devnet-vs-wasmd.md).
 step "wasmd chain: deploy, a job, 4 validators, devnet vs wasmd" cargo test --locked --workspace \
     --test wasmd --test differential -- --ignored --nocapture --test-threads 1
+# The web dashboard (type-checked and bundled), then the demo, which leaves
+# its chain, agents and dashboard running (--keep) for the dashboard's
+# browser tests; web/tests/run.sh stops them.
+step "web dashboard build" scripts/web.sh
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
-    scripts/demo.sh --quick
+    scripts/demo.sh --quick --keep
+step "dashboard in chromium against the demo's chain" env DASHBOARD_CLI_HOME="$REPO_ROOT/target/demo/cli" \
+    STARMINER_CLI_BIN="$REPO_ROOT/target/debug/starminer" web/tests/run.sh
 # The same demo on 4 wasmd validators; validator 0, the first RPC endpoint
 # of the CLI and of every agent, is killed once the jobs are submitted.
 step "end-to-end demo on wasmd (--quick, 4 validators, one killed)" env DEMO_BIN="$REPO_ROOT/target/debug" \

@@ -17,6 +17,6 @@ export default defineConfig({
     outDir: "dist",
     // Reported by the browser test against its own budget (200 KB gzipped initial JS).
     reportCompressedSize: true,
-    chunkSizeWarningLimit: 2000,
+    chunkSizeWarningLimit: 3000,
   },
 });

@@ -56,7 +56,15 @@ function FeedBadge() {
     return () => void off();
   }, [feed]);
   return (
-    <p className={`feed feed-${state}`} role="status" aria-live="polite" data-testid="feed">
+    <p
+      className={`feed feed-${state}`}
+      role="status"
+      aria-live="polite"
+      data-testid="feed"
+      data-reconnects={feed.reconnects}
+      data-websocket={feed.delivered.websocket}
+      data-backfill={feed.delivered.backfill}
+    >
       {state === "live" ? "Live" : state === "reconnecting" ? "Reconnecting…" : "Connecting…"}
       {height > 0 && <> · block <span data-testid="height">{height}</span></>}
     </p>

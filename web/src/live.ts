@@ -43,6 +43,8 @@ export class ChainFeed {
   lastHeight = 0;
   state: FeedState = "connecting";
   reconnects = 0;
+  /** Job events delivered, by where they came from. */
+  delivered = { websocket: 0, backfill: 0 };
   private blockListeners = new Set<(height: number, time: string) => void>();
   private jobListeners = new Set<(e: LiveJobEvent) => void>();
   private stateListeners = new Set<(s: FeedState) => void>();
@@ -73,6 +75,7 @@ export class ChainFeed {
     const key = `${e.txHash ?? e.height}:${index}:${e.jobId}:${e.action}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
+    this.delivered[e.via] += 1;
     for (const f of this.jobListeners) f(e);
   }
 

@@ -198,13 +198,85 @@ test("Wallet without Keplr: connecting loads the signing code only then, and say
   await page.getByTestId("connect").waitFor();
   assert.ok(!scripts.some((s) => s.includes("signing-")), `before connect: ${scripts}`);
   await axe(page, "wallet");
-  // Keyboard only: Tab to the button, Enter.
-  await page.getByTestId("connect").focus();
+  // Keyboard only: Tab from the top of the page to the button, then Enter.
+  let tabs = 0;
+  for (; tabs < 20; tabs++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.dataset?.testid === "connect")) break;
+  }
+  assert.ok(tabs < 20, "the connect button is reachable with Tab");
+  figures["Tab presses to the connect button"] = tabs + 1;
   await page.keyboard.press("Enter");
   const problem = page.getByTestId("wallet-problem");
   await problem.waitFor();
   assert.match(await problem.textContent(), /Keplr is not installed/);
   assert.ok(scripts.some((s) => s.includes("signing-")), `after connect: ${scripts}`);
   await shot(page, "wallet-no-keplr");
+  await page.close();
+});
+
+test("a node restart and a network outage: the page reconnects, backfills, and loses no job event", async () => {
+  const chainCfg = JSON.parse(readFileSync(join(home, "config.json"), "utf8"));
+  const chain = chainCfg.chains[chainCfg.default_chain];
+  const rpcPort = new URL(chain.rpc).port;
+  const restPort = new URL(chain.rest).port;
+  const devnetBin = process.env.DASHBOARD_DEVNET_BIN ?? join(dirname(cli), "starminer-devnet");
+  const next = (await query("job_market", { stats: {} })).jobs + 1;
+  const page = await newPage();
+  // The browser's WebSocket to the node passes through the test, which can
+  // cut it (a network outage between browser and node while the chain runs
+  // on); the page's code is the same.
+  let outage = false;
+  const sockets = new Set();
+  await page.routeWebSocket(cfg.websocket, (ws) => {
+    if (outage) return ws.close();
+    sockets.add(ws);
+    ws.connectToServer();
+  });
+  const feedState = (prefix) => page.waitForFunction(
+    (p) => document.querySelector('[data-testid="feed"]')?.textContent?.startsWith(p), prefix, { timeout: 30_000 });
+  // The detail page of the job about to be submitted: every entry of its
+  // timeline is tagged live once the feed has brought its event.
+  await page.goto(`${base}/#/jobs/${next}`);
+  await page.getByTestId("height").waitFor();
+
+  // 1. The node stops and starts again: the page notices and reconnects.
+  sm("devnet", "down");
+  await feedState("Reconnecting");
+  sm("devnet", "up", "--devnet-bin", devnetBin, "--rpc-port", rpcPort, "--rest-port", restPort, "--block-time", "1s");
+  await feedState("Live");
+
+  // 2. The network drops while a job is submitted and claimed.
+  outage = true;
+  for (const ws of sockets) await ws.close();
+  await feedState("Reconnecting");
+  const submitted = JSON.parse(
+    sm("--json", "job", "submit", "--template", "render.fractal", "--params", "width=64,height=64,max_iter=32", "--zone", "eu-west", "--from", "dev1"),
+  );
+  assert.equal(submitted.job_id, next);
+  for (let i = 0; i < 120; i++) {
+    const h = (await query("job_market", { job: { job_id: next } })).history;
+    if (h.some((e) => e.action === "job_claimed")) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  outage = false;
+  await feedState("Live");
+  await page.locator('[data-testid="timeline"] li[data-action="settled"] .tag').waitFor({ timeout: 240_000 });
+  const history = (await query("job_market", { job: { job_id: next } })).history;
+  const shown = await page.locator('[data-testid="timeline"] li').evaluateAll((ls) =>
+    ls.map((l) => ({ action: l.dataset.action, live: l.querySelector(".tag") !== null })));
+  assert.deepEqual(shown.map((e) => e.action), history.map((e) => e.action));
+  assert.deepEqual(shown.filter((e) => !e.live), [], "every event of the job came through the feed");
+  const feed = page.getByTestId("feed");
+  await page.waitForTimeout(1500); // the badge's counters re-render with the next block
+  const sources = {
+    websocket: Number(await feed.getAttribute("data-websocket")),
+    backfill: Number(await feed.getAttribute("data-backfill")),
+    reconnects: Number(await feed.getAttribute("data-reconnects")),
+  };
+  figures["restart and outage: job events by source"] = sources;
+  assert.ok(sources.reconnects >= 2, JSON.stringify(sources));
+  assert.ok(sources.backfill >= 2, `the submitted and claimed events came by backfill: ${JSON.stringify(sources)}`);
+  await shot(page, "job-after-outage");
   await page.close();
 });
