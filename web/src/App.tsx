@@ -6,6 +6,9 @@ import { Jobs } from "./pages/Jobs";
 import { JobDetail } from "./pages/JobDetail";
 import { Providers } from "./pages/Providers";
 import { Wallet } from "./pages/Wallet";
+import { Governance } from "./pages/Governance";
+import { Market } from "./pages/Market";
+import { Developer } from "./pages/Developer";
 
 export interface Chain {
   cfg: DashboardConfig;
@@ -44,7 +47,10 @@ const PAGES: [string, string][] = [
   ["/", "Overview"],
   ["/jobs", "Jobs"],
   ["/providers", "Providers"],
+  ["/market", "Market"],
+  ["/governance", "Governance"],
   ["/wallet", "Wallet"],
+  ["/developer", "Developer"],
 ];
 
 function FeedBadge() {
@@ -83,6 +89,12 @@ function Page({ route }: { route: string }): ReactNode {
       return <Providers />;
     case "/wallet":
       return <Wallet />;
+    case "/market":
+      return <Market />;
+    case "/governance":
+      return <Governance />;
+    case "/developer":
+      return <Developer />;
     default:
       return <p>No page at {route}. <a href="#/">Overview</a></p>;
   }

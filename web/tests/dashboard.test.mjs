@@ -280,3 +280,54 @@ test("a node restart and a network outage: the page reconnects, backfills, and l
   await shot(page, "job-after-outage");
   await page.close();
 });
+
+test("Governance: every proposal's status and tally as the chain has them, rules and treasury", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/governance`);
+  await page.getByTestId("treasury").waitFor();
+  const { proposals } = await query("governance", { proposals: { limit: 30 } });
+  assert.ok(proposals.length >= 1, "the deployment registers the templates by a proposal");
+  for (const p of proposals) {
+    const card = page.locator(`[data-proposal="${p.id}"]`);
+    const status = typeof p.status === "string" ? p.status : "execution failed";
+    assert.equal(await card.getByTestId("proposal-status").textContent(), status);
+    assert.equal(await card.getByTestId("tally-yes").textContent(), (Number(p.tally.yes) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 }));
+  }
+  const power = await query("governance", { total_power: {} });
+  assert.equal(await page.getByTestId("total-power").textContent(), (Number(power.power) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 }));
+  await shot(page, "governance");
+  await axe(page, "governance");
+  await page.close();
+});
+
+test("Market: price history and utilization per tier, and the quote calculator gives the chain's quote", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/market`);
+  await page.getByTestId("price-history").waitFor();
+  const history = await query("pricing", { price_history: { tier: 1, limit: 30 } });
+  assert.equal(await page.getByTestId("price-history").locator("tbody tr").count(), history.epochs.length);
+  await page.getByLabel("Units").fill("12345");
+  await page.getByLabel("Urgency").selectOption("high");
+  const want = await query("pricing", { quote: { class: "render", tier: 1, units: "12345", urgency: "high", verification: "none" } });
+  const total = `${(Number(want.total) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} AGPU`;
+  await page.waitForFunction((t) => document.querySelector('[data-testid="calc-quote"] strong')?.textContent === t, total);
+  await shot(page, "market");
+  await axe(page, "market");
+  await page.close();
+});
+
+test("Developer: contract addresses from the manifest, and the query console answers what the chain answers", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/developer`);
+  await page.getByTestId("contracts").waitFor();
+  for (const [name, addr] of Object.entries(cfg.contracts)) {
+    assert.ok((await page.getByTestId("contracts").textContent()).includes(addr), name);
+  }
+  await page.getByRole("textbox", { name: /^Query/ }).fill('{"config": {}}');
+  await page.getByTestId("run-query").click();
+  await page.getByTestId("query-answer").waitFor();
+  assert.deepEqual(JSON.parse(await page.getByTestId("query-answer").textContent()), await query("job_market", { config: {} }));
+  await shot(page, "developer");
+  await axe(page, "developer");
+  await page.close();
+});
