@@ -18,7 +18,10 @@ export interface Standing {
   /** The status the proposal would end in if voting closed now. */
   ifClosedNow: Outcome;
   quorumMet: boolean;
-  /** Yes votes (in power units) still needed to pass, 0 when it would pass now. */
+  /**
+   * Yes votes (power units) still needed to pass from power that has not
+   * voted: 0 when it would pass now, -1 when even all of it would not do.
+   */
   yesNeeded: bigint;
 }
 
@@ -42,16 +45,16 @@ export function standing(p: Pick<ProposalResponse, "tally" | "total_power" | "ru
   };
   const turnout = yes + no + abstain + veto;
   let yesNeeded = 0n;
+  // Only power that has not voted yet can add Yes votes.
+  const remaining = total > turnout ? total - turnout : 0n;
   if (outcomeWith(0n) !== "passed") {
-    // More Yes only helps (quorum, veto share and threshold alike), so the
-    // least that passes is found by doubling and then bisecting; beyond
-    // the total power nothing can pass.
-    let hi = 1n;
-    while (outcomeWith(hi) !== "passed" && hi <= total) hi *= 2n;
-    if (outcomeWith(hi) !== "passed") {
+    if (outcomeWith(remaining) !== "passed") {
       yesNeeded = -1n;
     } else {
+      // More Yes only helps (quorum, veto share and threshold alike): bisect
+      // for the least that passes.
       let lo = 0n;
+      let hi = remaining;
       while (hi - lo > 1n) {
         const mid = (lo + hi) / 2n;
         if (outcomeWith(mid) === "passed") hi = mid;

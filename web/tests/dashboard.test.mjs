@@ -331,3 +331,37 @@ test("Developer: contract addresses from the manifest, and the query console ans
   await axe(page, "developer");
   await page.close();
 });
+
+test("Governance, live: an open proposal's tally and its distance to passing follow the votes", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/#/governance`);
+  await page.getByTestId("treasury").waitFor();
+  const before = (await query("governance", { proposals: { limit: 30 } })).proposals.length;
+  const config = await query("governance", { config: {} });
+  // A harmless change (the voting period it already has), proposed by dev0,
+  // who holds all staked AMAX in the demo.
+  sm("gov", "propose", "--contract", "governance", "--from", "dev0", "--title", "Keep the voting period",
+    "--msg", JSON.stringify({ update_config: { voting_period: config.params.voting_period } }));
+  const id = before + 1;
+  const p = await query("governance", { proposal: { proposal_id: id } });
+  assert.equal(p.status, "open");
+  const card = page.locator(`[data-proposal="${id}"]`);
+  // Nobody has voted: quorum alone stands between it and passing, so the
+  // Yes power needed is the quorum's share of the total power, rounded up.
+  const q = Number(p.rules.quorum);
+  const need = BigInt(Math.ceil(q * Number(p.total_power)));
+  const needText = `${(Number(need) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} more AMAX voting Yes would pass it.`;
+  await card.getByTestId("distance").waitFor({ timeout: 10_000 });
+  assert.equal(await card.getByTestId("distance").textContent(), `If voting closed now: rejected. ${needText}`);
+  await shot(page, "governance-open");
+  sm("gov", "vote", String(id), "no", "--from", "dev0");
+  // The No votes show in the tally, and no further Yes can pass it now.
+  const after = await query("governance", { proposal: { proposal_id: id } });
+  assert.equal(after.tally.no, after.total_power);
+  const noText = (Number(after.tally.no) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 });
+  await page.waitForFunction(([i, t]) => document.querySelector(`[data-proposal="${i}"] [data-testid="tally-no"]`)?.textContent === t, [id, noText], { timeout: 10_000 });
+  const distance = card.getByTestId("distance");
+  await page.waitForFunction((i) => document.querySelector(`[data-proposal="${i}"] [data-testid="distance"]`)?.textContent?.includes("would not pass"), id, { timeout: 10_000 });
+  assert.equal(await distance.textContent(), "If voting closed now: rejected. Even if all power that has not voted voted Yes, it would not pass.");
+  await page.close();
+});

@@ -8,7 +8,8 @@ const pct = (num: bigint, den: bigint) => (den === 0n ? "0" : (Number((num * 100
 export function Governance() {
   const { clients } = useChain();
   const height = useHeight();
-  const epoch = Math.floor(height / 3);
+  // Every block: an open proposal's voting period may be seconds long.
+  const epoch = height;
   const data = useLoad(async () => {
     const [proposals, config, treasury, power] = await Promise.all([
       clients.governance.proposals({ limit: 30 }),
@@ -43,13 +44,16 @@ export function Governance() {
         {proposals.map((x) => {
           const s = standing(x);
           const status = typeof x.status === "string" ? x.status : "execution failed";
+          // The contract records the outcome when the proposal is next acted on.
+          const ended = status === "open" && Number(BigInt(x.voting_end) / 1_000_000n) < Date.now();
           const total = BigInt(x.total_power);
           const deciding = s.turnout - BigInt(x.tally.abstain);
           return (
             <article key={x.id} className="card" data-proposal={x.id} aria-labelledby={`prop-${x.id}`}>
               <h3 id={`prop-${x.id}`}>#{x.id} {x.title}</h3>
               <p>
-                <span className="status" data-testid="proposal-status">{status}</span> · by <code>{short(x.proposer)}</code> · voting ends{" "}
+                <span className="status" data-testid="proposal-status">{status}</span>
+                {ended && " (voting has ended; the outcome is recorded when it is next acted on)"} · by <code>{short(x.proposer)}</code> · voting ends{" "}
                 {new Date(Number(BigInt(x.voting_end) / 1_000_000n)).toLocaleString()} · executable from{" "}
                 {new Date(Number(BigInt(x.executable_at) / 1_000_000n)).toLocaleString()} (timelock)
               </p>
@@ -61,7 +65,7 @@ export function Governance() {
                 <tbody>
                   <tr>
                     <td data-testid="tally-yes">{fmtAmount(x.tally.yes)}</td>
-                    <td>{fmtAmount(x.tally.no)}</td>
+                    <td data-testid="tally-no">{fmtAmount(x.tally.no)}</td>
                     <td>{fmtAmount(x.tally.no_with_veto)}</td>
                     <td>{fmtAmount(x.tally.abstain)}</td>
                     <td>{pct(s.turnout, total)}% / {Number(x.rules.quorum) * 100}%</td>
@@ -76,7 +80,7 @@ export function Governance() {
                   {s.yesNeeded === 0n
                     ? "It passes as things stand."
                     : s.yesNeeded < 0n
-                      ? "No number of further Yes votes can pass it."
+                      ? "Even if all power that has not voted voted Yes, it would not pass."
                       : `${fmtAmount(s.yesNeeded.toString())} more AMAX voting Yes would pass it.`}
                 </p>
               )}
