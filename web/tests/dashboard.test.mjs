@@ -35,6 +35,9 @@ let base;
 let browser;
 let cfg;
 
+/** A 6-decimal token amount as the page writes it (fmtAmount in web/src/chain.ts). */
+const amount = (raw) => (Number(raw) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 });
+
 const sm = (...args) => execFileSync(cli, ["--home", home, ...args], { encoding: "utf8" });
 
 /** A smart query straight to the chain's REST (not through the dashboard). */
@@ -140,7 +143,7 @@ test("Providers: every registered identity with its zone, tier and bond as the r
     const cells = await row.locator("td").allTextContents();
     assert.equal(cells[1], p.zone);
     assert.equal(cells[3], String(p.tier));
-    assert.equal(cells[5], `${(Number(p.bonded) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} AGPU`);
+    assert.equal(cells[5], `${amount(p.bonded)} AGPU`);
   }
   await shot(page, "providers");
   await axe(page, "providers");
@@ -164,7 +167,7 @@ test("Jobs: a job submitted with the CLI appears, and its timeline runs to settl
   await page.goto(`${base}/#/jobs/${id}`);
   await page.getByTestId("timeline").waitFor();
   const chainJob = await query("job_market", { job: { job_id: id } });
-  assert.equal(await page.getByTestId("quote-total").textContent(), `${(Number(chainJob.job.quote.total) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} AGPU`);
+  assert.equal(await page.getByTestId("quote-total").textContent(), `${amount(chainJob.job.quote.total)} AGPU`);
   // Settled, with the height the page was at when it showed it: a chain
   // event must be on screen within 2 blocks.
   const settledLi = page.locator('[data-testid="timeline"] li[data-action="settled"]');
@@ -291,10 +294,10 @@ test("Governance: every proposal's status and tally as the chain has them, rules
     const card = page.locator(`[data-proposal="${p.id}"]`);
     const status = typeof p.status === "string" ? p.status : "execution failed";
     assert.equal(await card.getByTestId("proposal-status").textContent(), status);
-    assert.equal(await card.getByTestId("tally-yes").textContent(), (Number(p.tally.yes) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 }));
+    assert.equal(await card.getByTestId("tally-yes").textContent(), amount(p.tally.yes));
   }
   const power = await query("governance", { total_power: {} });
-  assert.equal(await page.getByTestId("total-power").textContent(), (Number(power.power) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 }));
+  assert.equal(await page.getByTestId("total-power").textContent(), amount(power.power));
   await shot(page, "governance");
   await axe(page, "governance");
   await page.close();
@@ -309,7 +312,7 @@ test("Market: price history and utilization per tier, and the quote calculator g
   await page.getByLabel("Units").fill("12345");
   await page.getByLabel("Urgency").selectOption("high");
   const want = await query("pricing", { quote: { class: "render", tier: 1, units: "12345", urgency: "high", verification: "none" } });
-  const total = `${(Number(want.total) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} AGPU`;
+  const total = `${amount(want.total)} AGPU`;
   await page.waitForFunction((t) => document.querySelector('[data-testid="calc-quote"] strong')?.textContent === t, total);
   await shot(page, "market");
   await axe(page, "market");
@@ -350,7 +353,7 @@ test("Governance, live: an open proposal's tally and its distance to passing fol
   // Yes power needed is the quorum's share of the total power, rounded up.
   const q = Number(p.rules.quorum);
   const need = BigInt(Math.ceil(q * Number(p.total_power)));
-  const needText = `${(Number(need) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 })} more AMAX voting Yes would pass it.`;
+  const needText = `${amount(need)} more AMAX voting Yes would pass it.`;
   await card.getByTestId("distance").waitFor({ timeout: 10_000 });
   assert.equal(await card.getByTestId("distance").textContent(), `If voting closed now: rejected. ${needText}`);
   await shot(page, "governance-open");
@@ -358,7 +361,7 @@ test("Governance, live: an open proposal's tally and its distance to passing fol
   // The No votes show in the tally, and no further Yes can pass it now.
   const after = await query("governance", { proposal: { proposal_id: id } });
   assert.equal(after.tally.no, after.total_power);
-  const noText = (Number(after.tally.no) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 6 });
+  const noText = amount(after.tally.no);
   await page.waitForFunction(([i, t]) => document.querySelector(`[data-proposal="${i}"] [data-testid="tally-no"]`)?.textContent === t, [id, noText], { timeout: 10_000 });
   const distance = card.getByTestId("distance");
   await page.waitForFunction((i) => document.querySelector(`[data-proposal="${i}"] [data-testid="distance"]`)?.textContent?.includes("would not pass"), id, { timeout: 10_000 });
