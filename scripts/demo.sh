@@ -368,7 +368,7 @@ log "demo finished in $((SECONDS - started)) s after the build"
 if [ "$keep" -eq 1 ]; then
     printf '%s\n' "${agent_pids[@]}" >"$DEMO_DIR/kept.pids"
     if [ -f web/dist/index.html ]; then
-        sm dashboard --dir "$REPO_ROOT/web/dist" --listen 127.0.0.1:0 >"$DEMO_DIR/logs/dashboard.log" 2>&1 &
+        "$BIN/starminer" --home "$CLI_HOME" dashboard --dir "$REPO_ROOT/web/dist" --listen 127.0.0.1:0 >"$DEMO_DIR/logs/dashboard.log" 2>&1 &
         echo $! >>"$DEMO_DIR/kept.pids"
         for _ in $(seq 50); do
             grep -q '^dashboard on ' "$DEMO_DIR/logs/dashboard.log" && break

@@ -16,6 +16,16 @@ export interface Chain {
   feed: ChainFeed;
 }
 const ChainContext = createContext<Chain | null>(null);
+
+/** The connected wallet (signing.ts, loaded on connect), shared by every page. */
+export interface SessionState {
+  session: import("./signing").Session | null;
+  setSession: (s: import("./signing").Session | null) => void;
+}
+const SessionContext = createContext<SessionState>({ session: null, setSession: () => {} });
+export function useSession(): SessionState {
+  return useContext(SessionContext);
+}
 export function useChain(): Chain {
   const c = useContext(ChainContext);
   if (!c) throw new Error("no chain");
@@ -102,6 +112,7 @@ function Page({ route }: { route: string }): ReactNode {
 
 export function App() {
   const [chain, setChain] = useState<Chain | null>(null);
+  const [session, setSession] = useState<SessionState["session"]>(null);
   const [error, setError] = useState<string | null>(null);
   const route = useRoute();
   useEffect(() => {
@@ -135,7 +146,9 @@ export function App() {
         {!chain && !error && <p>Loading…</p>}
         {chain && (
           <ChainContext.Provider value={chain}>
-            <Page route={route} />
+            <SessionContext.Provider value={{ session, setSession }}>
+              <Page route={route} />
+            </SessionContext.Provider>
           </ChainContext.Provider>
         )}
       </main>

@@ -22,6 +22,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const tools = join(root, "scripts/npm-tools/node_modules");
 const { chromium } = await import(join(tools, "playwright-core/index.mjs"));
 const axeSource = readFileSync(join(tools, "axe-core/axe.min.js"), "utf8");
+const { KeplrWallet, installKeplr, devMnemonic } = await import("./keplr/headless-keplr.mjs");
 
 const cli = process.env.STARMINER_CLI_BIN ?? join(root, "target/debug/starminer");
 const home = process.env.DASHBOARD_CLI_HOME;
@@ -366,5 +367,93 @@ test("Governance, live: an open proposal's tally and its distance to passing fol
   const distance = card.getByTestId("distance");
   await page.waitForFunction((i) => document.querySelector(`[data-proposal="${i}"] [data-testid="distance"]`)?.textContent?.includes("would not pass"), id, { timeout: 10_000 });
   assert.equal(await distance.textContent(), "If voting closed now: rejected. Even if all power that has not voted voted Yes, it would not pass.");
+  await page.close();
+});
+
+test("Wallet with Keplr: the user rejects, then approves; balances match the chain and follow a CLI transfer live", async () => {
+  const page = await newPage();
+  const wallet = new KeplrWallet({ mnemonic: await devMnemonic(3), name: "dev3", policy: { enable: "reject" } });
+  await installKeplr(page, wallet);
+  await page.goto(`${base}/#/wallet`);
+  assert.equal(await page.evaluate(() => typeof window.keplr?.enable), "function", "the injected provider is there");
+  await page.getByTestId("connect").click();
+  const problem = page.getByTestId("wallet-problem");
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /Request rejected: enable/);
+  // Keplr validated the suggested chain before the user was asked to enable it.
+  assert.deepEqual(wallet.log.map(([kind, , outcome]) => [kind, outcome]), [["suggestChain", "approve"], ["enable", "reject"]]);
+
+  wallet.policy.enable = "approve";
+  await page.getByTestId("connect").click();
+  await page.getByTestId("address").waitFor();
+  const address = await page.getByTestId("address").textContent();
+  assert.equal(address, wallet.address(cfg.chainId));
+  const chainBalances = async () => {
+    const chain = JSON.parse(readFileSync(join(home, "config.json"), "utf8"));
+    const bank = await (await fetch(`${chain.chains[chain.default_chain].rest}/cosmos/bank/v1beta1/balances/${address}`)).json();
+    return {
+      native: bank.balances.find((b) => b.denom === cfg.feeDenom)?.amount ?? "0",
+      agpu: (await query("agpu_token", { balance: { address } })).balance,
+      amax: (await query("amax_token", { balance: { address } })).balance,
+    };
+  };
+  const want = await chainBalances();
+  await page.getByTestId("balances").waitFor();
+  assert.equal(await page.getByTestId("bal-native").textContent(), amount(want.native));
+  assert.equal(await page.getByTestId("bal-agpu").textContent(), amount(want.agpu));
+  assert.equal(await page.getByTestId("bal-amax").textContent(), amount(want.amax));
+  await shot(page, "wallet-connected");
+  await axe(page, "wallet-connected");
+
+  sm("token", "send", address, "5", "--from", "dev1");
+  const after = await chainBalances();
+  assert.equal(BigInt(after.agpu) - BigInt(want.agpu), 5_000_000n);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="bal-agpu"]')?.textContent === t, amount(after.agpu), { timeout: 10_000 });
+  await page.close();
+});
+
+test("Jobs, with Keplr: a job from the template's form, at the chain's quote, signed in the wallet, runs to settled", async () => {
+  const page = await newPage();
+  const wallet = new KeplrWallet({ mnemonic: await devMnemonic(3), name: "dev3" });
+  await installKeplr(page, wallet);
+  await page.goto(`${base}/#/wallet`);
+  await page.getByTestId("connect").click();
+  await page.getByTestId("address").waitFor();
+  await page.getByRole("link", { name: "Jobs" }).click();
+  const form = page.getByTestId("submit-form");
+  await form.waitFor();
+  await form.getByLabel("Template").selectOption("render.fractal");
+  const template = await query("job_market", { template: { id: "render.fractal" } });
+  const values = { width: 64, height: 48, max_iter: 32, samples: 1, seed: 1 };
+  // Keyboard only: each parameter typed into its field, then Tab to the
+  // submit button and Enter.
+  for (const name of template.unit_formula.params) {
+    await form.getByLabel(name, { exact: true }).focus();
+    await page.keyboard.type(String(values[name] ?? 8));
+  }
+  let units = BigInt(template.unit_formula.factor);
+  for (const name of template.unit_formula.params) units *= BigInt(values[name] ?? 8);
+  units = (units + BigInt(template.unit_formula.divisor) - 1n) / BigInt(template.unit_formula.divisor);
+  const tier = Math.max(1, template.min_hardware.min_tier);
+  const want = await query("pricing", { quote: { class: template.class, tier, units: units.toString(), urgency: "normal", verification: "none" } });
+  await page.waitForFunction((t) => document.querySelector('[data-testid="submit-quote"] strong')?.textContent === t, `${amount(want.total)} AGPU`);
+  await shot(page, "jobs-submit-form");
+  await axe(page, "jobs-submit-form");
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.dataset?.testid === "submit-job")) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), "submit-job");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("submitted").waitFor({ timeout: 30_000 });
+  assert.deepEqual(wallet.log.at(-1).slice(0, 1), ["sign"]);
+  const link = page.getByTestId("submitted").getByRole("link");
+  const id = Number((await link.textContent()).replace("job #", ""));
+  const job = await query("job_market", { job: { job_id: id } });
+  assert.equal(job.job.requester, wallet.address(cfg.chainId));
+  assert.equal(job.job.quote.total, want.total);
+  await link.click();
+  await page.locator('[data-testid="timeline"] li[data-action="settled"]').waitFor({ timeout: 240_000 });
+  await shot(page, "job-submitted-from-page");
   await page.close();
 });

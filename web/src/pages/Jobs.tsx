@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useChain } from "../App";
 import { fmtAmount, short } from "../chain";
 import { useLoad } from "../usePoll";
+import { SubmitJob } from "./SubmitJob";
 import type { Job, JobStatus } from "@starminer/contracts/contracts/JobMarket.types";
 
 const STATUSES: JobStatus[] = ["open", "assigned", "submitted", "revealing", "disputed", "settled", "failed", "expired", "cancelled"];
@@ -22,6 +23,7 @@ export function Jobs() {
   return (
     <>
       <h1>Jobs</h1>
+      <SubmitJob />
       <label>
         Status{" "}
         <select value={filter} onChange={(e) => setFilter(e.target.value as JobStatus | "all")}>

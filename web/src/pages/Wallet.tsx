@@ -1,13 +1,12 @@
 import { useState } from "react";
-import { useChain, useHeight } from "../App";
+import { useChain, useHeight, useSession } from "../App";
 import { fmtAmount } from "../chain";
 import { useLoad } from "../usePoll";
-import type { Session } from "../signing";
 
 export function Wallet() {
   const { cfg, clients } = useChain();
   const height = useHeight();
-  const [session, setSession] = useState<Session | null>(null);
+  const { session, setSession } = useSession();
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
