@@ -2,7 +2,8 @@
 # The dashboard's browser tests: builds web/ (scripts/web.sh), then runs
 # dashboard.test.mjs with node's test runner, playwright-core and Debian's
 # chromium against a running chain with every contract deployed and provider
-# agents computing.
+# agents computing. The wallet is a headless Keplr built from Keplr's npm
+# code (keplr/headless-keplr.mjs).
 #
 # DASHBOARD_CLI_HOME names the CLI home of such a chain (scripts/test.sh
 # passes the one `scripts/demo.sh --quick --keep` left); without it, this
@@ -18,6 +19,7 @@ source "$here/../../scripts/lib.sh"
 cd "$REPO_ROOT"
 ensure_npm_tools
 ensure_chromium
+ensure_npm_folder "$REPO_ROOT/web/tests/keplr" headless-keplr
 scripts/web.sh
 
 export STARMINER_CLI_BIN="${STARMINER_CLI_BIN:-$REPO_ROOT/target/debug/starminer}"
