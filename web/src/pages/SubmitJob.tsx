@@ -37,6 +37,8 @@ export function SubmitJob() {
   const zoneList = zones.data?.zones.map((z) => z.zone) ?? [];
   const chosenZone = zone || zoneList[0] || "";
   const units = template ? unitsOf(template, values) : null;
+  // A formula may name a parameter twice (width · width): one field each.
+  const names = [...new Set(template?.unit_formula.params ?? [])];
   const tier = Math.max(1, template?.min_hardware.min_tier ?? 1);
   const quote = useLoad(
     async () =>
@@ -56,7 +58,7 @@ export function SubmitJob() {
       const now = BigInt(Date.parse(status.sync_info.latest_block_time)) * 1_000_000n;
       const result = await submitJob(session.agpu, cfg.contracts.job_market, quote.data.total, {
         template: template.id,
-        params: template.unit_formula.params.map((name) => ({ name, value: Number(values[name]) })),
+        params: names.map((name) => ({ name, value: Number(values[name]) })),
         input: { inline: { data: "" } },
         requirements: {
           min_tier: tier,
@@ -102,7 +104,7 @@ export function SubmitJob() {
       </p>
       <fieldset>
         <legend>Parameters of {template.id} (units = {template.unit_formula.params.join(" × ")} × {template.unit_formula.factor} ÷ {template.unit_formula.divisor})</legend>
-        {template.unit_formula.params.map((name) => (
+        {names.map((name) => (
           <label key={name}>{name}{" "}
             <input inputMode="numeric" required value={values[name] ?? ""} onChange={(e) => setValues({ ...values, [name]: e.target.value.replace(/\D/g, "") })} />{" "}
           </label>

@@ -138,11 +138,15 @@ export class KeplrWallet {
     return encodeSecp256k1Signature(this.pubKey.toBytes(), new Uint8Array([...r, ...s]));
   }
 
-  async signDirect(chainId, signer, wrappedSignDoc) {
-    // startProxy passes the sign doc of signDirect as it came over the
-    // message bridge (byte arrays wrapped as strings), as an extension's
-    // background receives it.
-    const signDoc = JSONUint8Array.unwrap(wrappedSignDoc);
+  async signDirect(chainId, signer, received) {
+    // startProxy passes the sign doc's bytes as they came over the message
+    // bridge (wrapped as strings), as an extension's background receives
+    // them; its account number is already a Long.
+    const signDoc = {
+      ...received,
+      bodyBytes: JSONUint8Array.unwrap(received.bodyBytes),
+      authInfoBytes: JSONUint8Array.unwrap(received.authInfoBytes),
+    };
     if (signer !== this.address(chainId)) throw new Error(`Unknown signer ${signer}`);
     const authInfo = AuthInfo.decode(signDoc.authInfoBytes);
     const answer = this.decide("sign", chainId, authInfo.fee);
