@@ -189,6 +189,12 @@ test("Jobs: a job submitted with the CLI appears, and its timeline runs to settl
   const text = await provider.textContent();
   assert.ok(text.includes(`tier ${info.tier}`), text);
   assert.ok(text.includes(info.hardware[0].name), text);
+  // The output, fetched from the provider through the dashboard, hashes to
+  // the root on chain in the browser, and the render shows.
+  await page.locator('[data-testid="output-check"][data-state="verified"]').waitFor({ timeout: 30_000 });
+  const image = page.getByTestId("output-preview");
+  await image.waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="output-preview"]')?.naturalWidth === 64);
   await shot(page, "job-detail");
   await axe(page, "job-detail");
   await page.close();

@@ -5,7 +5,12 @@
 //!   and its contract addresses from the manifest, so one build of the
 //!   dashboard works on any chain the CLI knows;
 //! - `/rpc` and `/rpc/…`: the chain's CometBFT JSON-RPC (POST and GET);
-//! - `/rest/…`: the chain's REST gateway.
+//! - `/rest/…`: the chain's REST gateway;
+//! - `/results/{job}/output` and `/results/{job}/preview.png`: a job's output
+//!   (and the image of render templates) from the provider's result server,
+//!   at the `output_uri` the provider recorded on chain, so the page can
+//!   check it against the Merkle root (the server is no open proxy: it
+//!   reaches only URIs the chain names for a job).
 //!
 //! The browser opens the CometBFT WebSocket itself (WebSockets are not
 //! subject to CORS); its URL is in `/config.json`. Every other path is a file
@@ -17,14 +22,14 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use clap::Args;
 use serde_json::{json, Value};
-use starminer_client::ChainConfig;
+use starminer_client::{ChainConfig, Starminer};
 
 use crate::context::Ctx;
 use crate::GlobalArgs;
@@ -46,6 +51,7 @@ struct Shared {
     rpc: String,
     rest: Option<String>,
     http: reqwest::Client,
+    starminer: Starminer,
 }
 
 /// The dashboard's `/config.json` for a chain and its deployed contracts.
@@ -92,18 +98,21 @@ pub async fn run(g: &GlobalArgs, args: DashboardArgs) -> Result<()> {
             )
         })?;
     let config = dashboard_config(&ctx.chain_name, &ctx.chain_config, &deployment.contracts);
+    let starminer = ctx.starminer()?;
     let shared = Arc::new(Shared {
         dir,
         config,
         rpc: ctx.chain_config.rpc.clone(),
         rest: ctx.chain_config.rest.clone(),
         http: reqwest::Client::new(),
+        starminer,
     });
     let app = Router::new()
         .route("/config.json", get(config_json))
         .route("/rpc", any(rpc_proxy))
         .route("/rpc/{*path}", any(rpc_proxy))
         .route("/rest/{*path}", any(rest_proxy))
+        .route("/results/{job}/{file}", get(result_proxy))
         .fallback(get(static_file))
         .with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -156,6 +165,41 @@ async fn rest_proxy(
     };
     let suffix = uri.path().strip_prefix("/rest").unwrap_or("");
     forward(&s.http, rest, suffix, method, uri.query(), &headers, body).await
+}
+
+async fn result_proxy(
+    State(s): State<Arc<Shared>>,
+    UrlPath((job_id, file)): UrlPath<(u64, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if file != "output" && file != "preview.png" {
+        return (StatusCode::NOT_FOUND, "only output and preview.png").into_response();
+    }
+    let job = match s.starminer.job_market().job(job_id).await {
+        Ok(j) => j.job,
+        Err(e) => return (StatusCode::BAD_GATEWAY, format!("{e:#}")).into_response(),
+    };
+    let result = job
+        .result
+        .or_else(|| job.slots.into_iter().find_map(|slot| slot.result));
+    let Some(result) = result else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("job {job_id} has no result yet"),
+        )
+            .into_response();
+    };
+    let base = result.output_uri.trim_end_matches('/');
+    forward(
+        &s.http,
+        base,
+        &format!("/{file}"),
+        Method::GET,
+        None,
+        &headers,
+        Bytes::new(),
+    )
+    .await
 }
 
 async fn forward(

@@ -3,6 +3,7 @@ import { useChain } from "../App";
 import { ageOf, fmtAmount, short } from "../chain";
 import type { LiveJobEvent } from "../live";
 import { useLoad } from "../usePoll";
+import { JobOutput } from "./JobOutput";
 import type { Provider } from "@starminer/contracts/contracts/Registry.types";
 
 function verificationLabel(v: unknown): string {
@@ -86,6 +87,10 @@ export function JobDetail({ id }: { id: number }) {
             verifiers, {fmtAmount(j.settlement.refund, "AGPU")} refunded.
           </p>
         )}
+      </section>
+      <section aria-labelledby="o-h">
+        <h2 id="o-h">Output</h2>
+        <JobOutput job={j} />
       </section>
       <section aria-labelledby="p-h">
         <h2 id="p-h">Provider</h2>
