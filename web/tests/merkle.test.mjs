@@ -7,16 +7,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
-import { join, resolve, dirname } from "node:path";
+import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { importTypeScript } from "./import-ts.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const esbuild = createRequire(join(here, "keplr/package.json"))("esbuild");
-const built = await esbuild.build({
-  entryPoints: [resolve(here, "../src/merkle.ts")], bundle: true, write: false, format: "esm", platform: "neutral", logLevel: "error",
-});
-const { rootOf, rootOfLeaves, leafHash, toHex } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString("base64")}`);
+const { rootOf, rootOfLeaves, leafHash, toHex } = await importTypeScript(resolve(here, "../src/merkle.ts"));
 
 const h = (...parts) => createHash("sha256").update(Buffer.concat(parts.map((p) => Buffer.from(p)))).digest();
 const leaf = (chunk) => h([0], chunk);

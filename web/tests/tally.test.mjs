@@ -1,24 +1,14 @@
 // The dashboard's tally (web/src/tally.ts) against the governance contract's
 // own cases (contracts/governance/src/tally.rs), and its distance to
-// passing on cases worked out by hand. The TypeScript is compiled with
-// esbuild (from the headless Keplr's packages) and imported as a module.
+// passing on cases worked out by hand.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { join, resolve, dirname } from "node:path";
+import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { importTypeScript } from "./import-ts.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const esbuild = createRequire(join(here, "keplr/package.json"))("esbuild");
-const built = await esbuild.build({
-  entryPoints: [resolve(here, "../src/tally.ts")],
-  bundle: true,
-  write: false,
-  format: "esm",
-  platform: "neutral",
-  logLevel: "error",
-});
-const { standing } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString("base64")}`);
+const { standing } = await importTypeScript(resolve(here, "../src/tally.ts"));
 
 const rules = { quorum: "0.4", threshold: "0.5", veto_threshold: "0.33" };
 const at = (yes, no, abstain, veto, total = 100) =>
