@@ -70,7 +70,7 @@ step "wasmd chain: deploy, a job, 4 validators, devnet vs wasmd" cargo test --lo
 step "web dashboard build" scripts/web.sh
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
     scripts/demo.sh --quick --keep
-step "dashboard in chromium against the demo's chain" env DASHBOARD_CLI_HOME="$REPO_ROOT/target/demo/cli" \
+step "dashboard in chromium against the demo's chain" env DASHBOARD_CLI_HOME="$REPO_ROOT/target/demo/cli" DASHBOARD_BUILT=1 \
     STARMINER_CLI_BIN="$REPO_ROOT/target/debug/starminer" web/tests/run.sh
 # The same demo on 4 wasmd validators; validator 0, the first RPC endpoint
 # of the CLI and of every agent, is killed once the jobs are submitted.

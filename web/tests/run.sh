@@ -11,6 +11,7 @@
 # the demo left running (its kept.pids and the devnet) is stopped at the end.
 #
 # Environment: STARMINER_CLI_BIN (default target/debug/starminer),
+# DASHBOARD_BUILT=1 (web/dist is current: skip scripts/web.sh),
 # DEMO_BIN (binaries for the demo; default: the demo builds them),
 # DASHBOARD_OUT (screenshots and figures.json; default target/dashboard).
 set -euo pipefail
@@ -20,7 +21,8 @@ cd "$REPO_ROOT"
 ensure_npm_tools
 ensure_chromium
 ensure_npm_folder "$REPO_ROOT/web/tests/keplr" headless-keplr
-scripts/web.sh
+# scripts/test.sh has built web/dist in a step of its own just before.
+[ "${DASHBOARD_BUILT:-}" = 1 ] || scripts/web.sh
 
 export STARMINER_CLI_BIN="${STARMINER_CLI_BIN:-$REPO_ROOT/target/debug/starminer}"
 export STARMINER_PASSPHRASE="${STARMINER_PASSPHRASE:-starminer-demo}"
