@@ -9,6 +9,8 @@ import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate";
 import { GasPrice } from "@cosmjs/stargate";
 import { signingClient } from "@starminer/contracts/cosmjs";
 import { AgpuTokenClient } from "@starminer/contracts/contracts/AgpuToken.client";
+import { AmaxTokenClient } from "@starminer/contracts/contracts/AmaxToken.client";
+import { GovernanceClient } from "@starminer/contracts/contracts/Governance.client";
 import type { DashboardConfig } from "./chain";
 
 declare global {
@@ -55,6 +57,10 @@ export interface Session {
   cosmjs: SigningCosmWasmClient;
   /** AGPU transfers and sends (the cw20 hooks) as the connected account. */
   agpu: AgpuTokenClient;
+  /** AMAX sends (staking, proposals) as the connected account. */
+  amax: AmaxTokenClient;
+  /** Votes, unstaking and claims as the connected account. */
+  governance: GovernanceClient;
 }
 
 export async function connect(cfg: DashboardConfig): Promise<Session> {
@@ -73,5 +79,13 @@ export async function connect(cfg: DashboardConfig): Promise<Session> {
     gasPrice: GasPrice.fromString(`${cfg.gasPrice}${cfg.feeDenom}`),
   });
   const backend = signingClient(cosmjs, { autoMultiplier: cfg.gasAdjustment });
-  return { address: key.bech32Address, name: key.name, cosmjs, agpu: new AgpuTokenClient(backend, key.bech32Address, cfg.contracts.agpu_token) };
+  const me = key.bech32Address;
+  return {
+    address: me,
+    name: key.name,
+    cosmjs,
+    agpu: new AgpuTokenClient(backend, me, cfg.contracts.agpu_token),
+    amax: new AmaxTokenClient(backend, me, cfg.contracts.amax_token),
+    governance: new GovernanceClient(backend, me, cfg.contracts.governance),
+  };
 }

@@ -466,3 +466,46 @@ test("Jobs, with Keplr: a job from the template's form, at the chain's quote, si
   await shot(page, "job-submitted-from-page");
   await page.close();
 });
+
+test("Governance with Keplr: stake from the page, then vote by keyboard; the tally matches the chain", async () => {
+  const page = await newPage();
+  const wallet = new KeplrWallet({ mnemonic: await devMnemonic(0), name: "dev0" });
+  await installKeplr(page, wallet);
+  await page.goto(`${base}/#/wallet`);
+  await page.getByTestId("connect").click();
+  await page.getByTestId("address").waitFor();
+  const address = await page.getByTestId("address").textContent();
+  const stakedBefore = BigInt((await query("governance", { staked: { address } })).staked);
+  await page.getByLabel("Amount (AMAX)").fill("1.5");
+  await page.getByTestId("stake").click();
+  await page.waitForFunction(() => /^(Staked|Not staked)/.test(document.querySelector('[data-testid="stake-note"]')?.textContent ?? ""), null, { timeout: 30_000 });
+  assert.match(await page.getByTestId("stake-note").textContent(), /^Staked 1\.5 AMAX/);
+  assert.equal(BigInt((await query("governance", { staked: { address } })).staked) - stakedBefore, 1_500_000n);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="bal-staked"]')?.textContent === t, amount(stakedBefore + 1_500_000n));
+
+  const before = (await query("governance", { proposals: { limit: 30 } })).proposals.length;
+  const config = await query("governance", { config: {} });
+  sm("gov", "propose", "--contract", "governance", "--from", "dev0", "--title", "Keep the voting period, voted from the page",
+    "--msg", JSON.stringify({ update_config: { voting_period: config.params.voting_period } }));
+  const id = before + 1;
+  await page.getByRole("link", { name: "Governance" }).click();
+  const yes = page.locator(`[data-proposal="${id}"] [data-vote="yes"]`);
+  await yes.waitFor({ timeout: 5_000 });
+  // Keyboard only: Tab from the page's top to this proposal's Yes, Enter.
+  await page.locator("body").focus();
+  let tabs = 0;
+  for (; tabs < 60; tabs++) {
+    await page.keyboard.press("Tab");
+    if (await yes.evaluate((b) => b === document.activeElement)) break;
+  }
+  assert.ok(tabs < 60, "the Yes button is reachable with Tab");
+  await page.keyboard.press("Enter");
+  const note = page.locator(`[data-proposal="${id}"] [data-testid="vote-note"]`);
+  await page.waitForFunction((i) => /^(Voted|Vote not cast)/.test(document.querySelector(`[data-proposal="${i}"] [data-testid="vote-note"]`)?.textContent ?? ""), id, { timeout: 30_000 });
+  assert.equal(await note.textContent(), "Voted Yes.");
+  const p = await query("governance", { proposal: { proposal_id: id } });
+  assert.equal(p.tally.yes, p.total_power, "all staked power (dev0's) voted Yes");
+  await page.waitForFunction(([i, t]) => document.querySelector(`[data-proposal="${i}"] [data-testid="tally-yes"]`)?.textContent === t, [id, amount(p.tally.yes)], { timeout: 10_000 });
+  await shot(page, "governance-voted");
+  await page.close();
+});

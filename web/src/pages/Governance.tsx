@@ -1,4 +1,6 @@
-import { useChain, useHeight } from "../App";
+import { useState } from "react";
+import { useChain, useHeight, useSession } from "../App";
+import type { VoteOption } from "@starminer/contracts/contracts/Governance.types";
 import { fmtAmount, short } from "../chain";
 import { standing } from "../tally";
 import { useLoad } from "../usePoll";
@@ -74,6 +76,7 @@ export function Governance() {
                   </tr>
                 </tbody>
               </table>
+              {status === "open" && !ended && <VoteButtons proposalId={x.id} />}
               {status === "open" && (
                 <p data-testid="distance">
                   If voting closed now: <strong>{s.ifClosedNow}</strong>.{" "}
@@ -98,5 +101,34 @@ export function Governance() {
         </dl>
       </section>
     </>
+  );
+}
+
+const BALLOTS: [VoteOption, string][] = [["yes", "Yes"], ["no", "No"], ["abstain", "Abstain"], ["no_with_veto", "No with veto"]];
+
+/** Votes on an open proposal through the connected wallet. */
+function VoteButtons({ proposalId }: { proposalId: number }) {
+  const { session } = useSession();
+  const [note, setNote] = useState<string | null>(null);
+  if (!session) return <p>Connect a wallet on the <a href="#/wallet">Wallet</a> page to vote.</p>;
+  async function vote(option: VoteOption, label: string) {
+    if (!session) return;
+    setNote("Waiting for the wallet…");
+    try {
+      await session.governance.vote({ proposalId, vote: option });
+      setNote(`Voted ${label}.`);
+    } catch (err) {
+      setNote(`Vote not cast: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return (
+    <div role="group" aria-label={`Vote on proposal ${proposalId}`}>
+      {BALLOTS.map(([option, label]) => (
+        <button key={option} type="button" onClick={() => vote(option, label)} data-vote={option}>
+          Vote {label}
+        </button>
+      ))}
+      {note && <p role="status" data-testid="vote-note">{note}</p>}
+    </div>
   );
 }

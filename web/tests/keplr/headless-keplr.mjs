@@ -142,10 +142,14 @@ export class KeplrWallet {
     // startProxy passes the sign doc's bytes as they came over the message
     // bridge (wrapped as strings), as an extension's background receives
     // them; its account number is already a Long.
+    // Account number 0 arrives as null: CosmJS 0.39 gives it as the bigint
+    // 0n, which InjectedKeplr's `accountNumber ? … : null` drops; absent is
+    // protobuf's 0, so it is signed as 0.
     const signDoc = {
       ...received,
       bodyBytes: JSONUint8Array.unwrap(received.bodyBytes),
       authInfoBytes: JSONUint8Array.unwrap(received.authInfoBytes),
+      accountNumber: received.accountNumber ?? 0,
     };
     if (signer !== this.address(chainId)) throw new Error(`Unknown signer ${signer}`);
     const authInfo = AuthInfo.decode(signDoc.authInfoBytes);
