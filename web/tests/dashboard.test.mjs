@@ -316,6 +316,12 @@ test("Market: price history and utilization per tier, and the quote calculator g
   await page.getByTestId("price-history").waitFor();
   const history = await query("pricing", { price_history: { tier: 1, limit: 30 } });
   assert.equal(await page.getByTestId("price-history").locator("tbody tr").count(), history.epochs.length);
+  // The chart runs from the oldest epoch's multiplier to the newest's.
+  const byEpoch = [...history.epochs].sort((a, b) => a.epoch - b.epoch);
+  if (byEpoch.length >= 2) {
+    assert.equal(await page.locator("svg.chart").getAttribute("aria-label"),
+      `multiplier per epoch, from ${Number(byEpoch[0].multiplier)} to ${Number(byEpoch.at(-1).multiplier)}`);
+  }
   await page.getByLabel("Units").fill("12345");
   await page.getByLabel("Urgency").selectOption("high");
   const want = await query("pricing", { quote: { class: "render", tier: 1, units: "12345", urgency: "high", verification: "none" } });

@@ -14,7 +14,7 @@ function Sparkline({ values }: { values: number[] }) {
   const span = max - min || 1;
   const pts = values.map((v, i) => `${(i / (values.length - 1)) * 300},${60 - ((v - min) / span) * 55}`).join(" ");
   return (
-    <svg width="300" height="64" role="img" aria-label={`multiplier from ${values[0]} to ${values[values.length - 1]}`}>
+    <svg className="chart" width="300" height="64" role="img" aria-label={`multiplier per epoch, from ${values[0]} to ${values[values.length - 1]}`}>
       <polyline points={pts} fill="none" stroke="#0b57b5" strokeWidth="2" />
     </svg>
   );
@@ -57,7 +57,7 @@ export function Market() {
         </label>
         {history.data && (
           <>
-            <Sparkline values={[...history.data.epochs].reverse().map((e) => Number(e.multiplier))} />
+            <Sparkline values={[...history.data.epochs].sort((a, b) => a.epoch - b.epoch).map((e) => Number(e.multiplier))} />
             <table data-testid="price-history">
               <caption>Tier {tier}: closed pricing epochs (the chart above shows the multiplier)</caption>
               <thead><tr><th scope="col">Epoch</th><th scope="col">Demand</th><th scope="col">Supply</th><th scope="col">Utilization</th><th scope="col">Multiplier</th><th scope="col">Next multiplier</th></tr></thead>
