@@ -11,7 +11,10 @@
 # Usage: scripts/demo.sh [--quick] [--keep] [--chain devnet|wasmd]
 #                        [--validators N] [--kill-validator]
 #   --quick            smaller jobs (what scripts/test.sh runs)
-#   --keep             leave the chain and agents running afterwards
+#   --keep             leave the chain and agents running afterwards, start
+#                      the web dashboard on them (when web/dist is built:
+#                      scripts/web.sh) and print its URL; the pids of what
+#                      was left running are in $DEMO_DIR/kept.pids
 #   --chain wasmd      run on a real wasmd v0.55.1 chain (built by
 #                      scripts/setup.sh) instead of the devnet: same
 #                      artifacts, same agents, wasmd's own prefix and denom
@@ -361,3 +364,20 @@ printf '%s' "$agents_json" >"$DEMO_DIR/agents.json"
 
 python3 scripts/demo_summary.py "$DEMO_DIR" "${JOB_IDS[@]}"
 log "demo finished in $((SECONDS - started)) s after the build"
+
+if [ "$keep" -eq 1 ]; then
+    printf '%s\n' "${agent_pids[@]}" >"$DEMO_DIR/kept.pids"
+    if [ -f web/dist/index.html ]; then
+        "$BIN/starminer" --home "$CLI_HOME" dashboard --dir "$REPO_ROOT/web/dist" --listen 127.0.0.1:0 >"$DEMO_DIR/logs/dashboard.log" 2>&1 &
+        echo $! >>"$DEMO_DIR/kept.pids"
+        for _ in $(seq 50); do
+            grep -q '^dashboard on ' "$DEMO_DIR/logs/dashboard.log" && break
+            sleep 0.2
+        done
+        url=$(sed -n 's/^dashboard on \(http:[^ ]*\).*/\1/p' "$DEMO_DIR/logs/dashboard.log")
+        [ -n "$url" ] || die "the dashboard did not start: $DEMO_DIR/logs/dashboard.log"
+        log "dashboard: $url"
+    else
+        log "no dashboard: web/dist is not built (scripts/web.sh)"
+    fi
+fi

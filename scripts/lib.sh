@@ -167,3 +167,43 @@ ensure_hermes() {
     hermes_installed || die "the built hermes does not run or is not $HERMES_VERSION: try $HERMES_BIN version (log: $build_log)"
     log "Hermes $HERMES_VERSION ready in $((SECONDS - start)) s: $HERMES_BIN"
 }
+
+# The npm packages of a folder with a committed package-lock.json, installed
+# once per lock into the machine-level cache (npm-<name>-<hash of package.json
+# and lock>) and linked as <dir>/node_modules, so a clone holds no npm
+# packages and every clone on the machine shares one install per lock.
+ensure_npm_folder() {
+    local dir="$1" name="$2"
+    command -v npm >/dev/null || ensure_apt_packages nodejs npm
+    local hash
+    hash="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -c1-16)"
+    local cache="$STARMINER_CACHE/npm-$name-$hash"
+    if [ ! -f "$cache/.installed" ]; then
+        log "installing the npm packages of ${dir#"$REPO_ROOT"/} into $cache"
+        local tmp="$cache.partial.$$"
+        rm -rf "$tmp"
+        mkdir -p "$tmp"
+        cp "$dir/package.json" "$dir/package-lock.json" "$tmp/"
+        (cd "$tmp" && timeout 900 npm ci --no-audit --no-fund --silent) ||
+            { rm -rf "$tmp"; die "npm ci failed for ${dir#"$REPO_ROOT"/}"; }
+        touch "$tmp/.installed"
+        rm -rf "$cache"
+        mv "$tmp" "$cache"
+    fi
+    if [ -e "$dir/node_modules" ] && [ ! -L "$dir/node_modules" ]; then
+        rm -rf "$dir/node_modules"
+    fi
+    ln -sfn "$cache/node_modules" "$dir/node_modules"
+}
+
+# ts-codegen, TypeScript, playwright-core and axe-core (scripts/npm-tools).
+NPM_TOOLS_DIR="$REPO_ROOT/scripts/npm-tools"
+ensure_npm_tools() {
+    ensure_npm_folder "$NPM_TOOLS_DIR" tools
+}
+
+# Debian's chromium, which the dashboard's browser tests drive through
+# playwright-core (no browser download).
+ensure_chromium() {
+    ensure_apt_packages chromium fonts-liberation
+}

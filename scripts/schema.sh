@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes each contract's JSON schema (cosmwasm-schema's write_api!) into
 # schema/<contract>/. With --check, regenerates into a scratch directory and
-# fails if the committed schema is stale.
+# fails if the committed schema is stale. Either way it then does the same for
+# the TypeScript client generated from it (scripts/ts-client.sh).
 #
 # Usage: scripts/schema.sh [--check]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,6 +33,7 @@ if [ "$check" -eq 1 ]; then
     done
     [ "$stale" -eq 0 ] || die "run scripts/schema.sh and commit schema/"
     log "schema/ is up to date"
+    "$REPO_ROOT/scripts/ts-client.sh" --check
 else
     for c in "${CONTRACTS[@]}"; do
         rm -rf "schema/$c"
@@ -39,4 +41,5 @@ else
         cp -r "$scratch/$c/schema/." "schema/$c/"
     done
     log "schema written to schema/ for ${CONTRACTS[*]}"
+    "$REPO_ROOT/scripts/ts-client.sh"
 fi

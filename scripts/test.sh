@@ -2,10 +2,11 @@
 # Runs every check StarMiner has, from a fresh clone: set-up, formatting,
 # deployable wasm artifacts, schema freshness, clippy, all tests, the
 # gas benchmark, the devnet's acceptance tests with CosmJS and Keplr (and
-# the same against wasmd), its throughput bench, IBC between two devnets
-# through Hermes, the wasmd tests (4
-# validators, devnet-vs-wasmd differential), and the quick end-to-end demo
-# on the devnet and on wasmd. Exits non-zero on the first failure.
+# the same against wasmd), its throughput bench, the wasmd tests (4
+# validators, devnet-vs-wasmd differential), IBC between two devnets
+# through Hermes and its relay bench, the web dashboard's build, the quick
+# end-to-end demo on the devnet with the dashboard's browser tests against
+# it, and the demo on wasmd. Exits non-zero on the first failure.
 #
 # Usage: scripts/test.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -73,8 +74,14 @@ step "IBC: Hermes relays ICS-20 between two devnets" env STARMINER_HERMES_BIN="$
 # (the 1,000-packet figures are in devnet/node/README.md).
 step "IBC relay bench (200 transfers through Hermes, debug)" env STARMINER_HERMES_BIN="$HERMES_BIN" \
     cargo run --locked -q -p starminer-devnet --bin ibc-bench -- --transfers 200 --per-tx 100
+# The web dashboard (type-checked and bundled), then the demo, which leaves
+# its chain, agents and dashboard running (--keep) for the dashboard's
+# browser tests; web/tests/run.sh stops them.
+step "web dashboard build" scripts/web.sh
 step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR="$REPO_ROOT/target/demo" \
-    scripts/demo.sh --quick
+    scripts/demo.sh --quick --keep
+step "dashboard in chromium against the demo's chain" env DASHBOARD_CLI_HOME="$REPO_ROOT/target/demo/cli" DASHBOARD_BUILT=1 \
+    STARMINER_CLI_BIN="$REPO_ROOT/target/debug/starminer" web/tests/run.sh
 # The same demo on 4 wasmd validators; validator 0, the first RPC endpoint
 # of the CLI and of every agent, is killed once the jobs are submitted.
 step "end-to-end demo on wasmd (--quick, 4 validators, one killed)" env DEMO_BIN="$REPO_ROOT/target/debug" \

@@ -96,6 +96,9 @@ enum Command {
     /// Emissions: claim rewards, emission history.
     #[command(subcommand)]
     Rewards(cmd::rewards::RewardsCmd),
+    /// Serve the web dashboard (web/dist) for the selected chain, with its
+    /// /config.json and same-origin proxies of the chain's RPC and REST.
+    Dashboard(cmd::dashboard::DashboardArgs),
 }
 
 fn main() {
@@ -133,5 +136,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Unstake(a) => cmd::stake::run_unstake(g, a).await,
         Command::Gov(c) => cmd::gov::run(g, c).await,
         Command::Rewards(c) => cmd::rewards::run(g, c).await,
+        Command::Dashboard(a) => cmd::dashboard::run(g, a).await,
     }
 }

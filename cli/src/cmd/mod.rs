@@ -2,6 +2,7 @@
 
 pub mod chain;
 pub mod config;
+pub mod dashboard;
 pub mod deploy;
 pub mod devnet;
 pub mod gov;
