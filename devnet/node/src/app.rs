@@ -161,6 +161,11 @@ struct Gas {
 impl Gas {
     fn consume(&mut self, amount: u64, what: &str) -> Result<(), TxError> {
         self.used = self.used.saturating_add(amount);
+        self.check(what)
+    }
+
+    /// The SDK's out-of-gas error once the meter is past its limit.
+    fn check(&self, what: &str) -> Result<(), TxError> {
         if self.used > self.limit {
             Err(TxError::sdk(
                 11,
@@ -897,15 +902,7 @@ impl App {
         let outcome = self.host.apply(host_msg, gas.remaining());
         gas.used = gas.used.saturating_add(outcome.gas.sdk_gas);
         let result = outcome.result.map_err(|e| host_error(&e, index, gas))?;
-        if gas.used > gas.limit {
-            return Err(TxError::sdk(
-                11,
-                format!(
-                    "out of gas in location: wasm contract; gasWanted: {}, gasUsed: {}",
-                    gas.limit, gas.used
-                ),
-            ));
-        }
+        gas.check("wasm contract")?;
         // Accounts, in the order the message created them: the SDK's bank
         // creates an account for an address that first receives coins, and
         // wasmd one for every new contract (nested instantiations included).
@@ -992,12 +989,7 @@ impl App {
         msg: &IbcMsg,
         gas: &mut Gas,
     ) -> Result<(Any, Vec<abci::Event>), TxError> {
-        let block = self.host.block();
-        let env = starminer_ibc::BlockEnv {
-            chain_id: self.config.chain_id.clone(),
-            height: block.height,
-            time_nanos: block.time.nanos(),
-        };
+        let env = self.ibc_env(self.host.block().height);
         let chain = Rc::new(NodeChain {
             db: self.db.clone(),
         });
@@ -1024,16 +1016,7 @@ impl App {
                 e.log
             ),
         })?;
-        gas.used = gas.used.saturating_add(out.gas_used);
-        if gas.used > gas.limit {
-            return Err(TxError::sdk(
-                11,
-                format!(
-                    "out of gas in location: ibc; gasWanted: {}, gasUsed: {}",
-                    gas.limit, gas.used
-                ),
-            ));
-        }
+        gas.consume(out.gas_used, "ibc")?;
         let response = match out.sequence {
             Some(sequence) if url == starminer_ibc::MSG_TRANSFER_URL => Any {
                 type_url: format!("{url}Response"),
@@ -1062,15 +1045,20 @@ impl App {
         Ok((response, events))
     }
 
+    /// What the IBC module knows of the block: the chain id, `height` and
+    /// the host's block time.
+    fn ibc_env(&self, height: u64) -> starminer_ibc::BlockEnv {
+        starminer_ibc::BlockEnv {
+            chain_id: self.config.chain_id.clone(),
+            height,
+            time_nanos: self.host.block().time.nanos(),
+        }
+    }
+
     /// Answers an `ibc.core.*` or ICS-20 gRPC query on the state the query
     /// handlers read (the queried height's); `None` for an unknown method.
     pub fn ibc_query(&self, path: &str, data: &[u8]) -> Option<Result<Vec<u8>, TxError>> {
-        let block = self.host.block();
-        let env = starminer_ibc::BlockEnv {
-            chain_id: self.config.chain_id.clone(),
-            height: self.state.version(),
-            time_nanos: block.time.nanos(),
-        };
+        let env = self.ibc_env(self.state.version());
         let chain = Rc::new(NodeChain {
             db: self.db.clone(),
         });

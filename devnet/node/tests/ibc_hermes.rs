@@ -13,9 +13,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use cosmos_sdk_proto::cosmos::bank::v1beta1::{
-    QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,
-};
+use cosmos_sdk_proto::cosmos::bank::v1beta1::{QuerySupplyOfRequest, QuerySupplyOfResponse};
 use ibc_proto::ibc::apps::transfer::v1::{
     QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEscrowAddressRequest,
     QueryEscrowAddressResponse,
@@ -45,26 +43,11 @@ impl<'a> Chain<'a> {
     }
 
     async fn query<Req: Message, Resp: Message + Default>(&self, path: &str, req: Req) -> Resp {
-        let r = self
-            .rpc
-            .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
-            .await
-            .unwrap();
-        assert!(r.code.is_ok(), "{path}: {}", r.log);
-        Resp::decode(r.value.as_slice()).unwrap()
+        common::abci(&self.rpc, path, req).await
     }
 
     async fn balance(&self, address: &str, denom: &str) -> u128 {
-        let r: QueryBalanceResponse = self
-            .query(
-                "/cosmos.bank.v1beta1.Query/Balance",
-                QueryBalanceRequest {
-                    address: address.to_string(),
-                    denom: denom.to_string(),
-                },
-            )
-            .await;
-        r.balance.unwrap().amount.parse().unwrap()
+        common::bank_balance(&self.rpc, address, denom).await
     }
 
     async fn supply(&self, denom: &str) -> u128 {
@@ -126,11 +109,8 @@ fn voucher(denom: &str) -> String {
     format!("ibc/{}", hex::encode_upper(hash))
 }
 
-const TIMEOUT: [&str; 2] = ["--timeout-seconds", "300"];
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
-async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeouts() {
+/// Devnets A and B side by side (300 ms blocks, three dev accounts each).
+async fn pair() -> (LocalDevnet, LocalDevnet) {
     let opts = |id: &str| {
         DevnetOptions::new(3)
             .chain_id(id)
@@ -138,7 +118,15 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
             .block_time("300ms")
             .bin(common::bin())
     };
-    let (net_a, net_b) = tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)));
+    tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)))
+}
+
+const TIMEOUT: [&str; 2] = ["--timeout-seconds", "300"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
+async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeouts() {
+    let (net_a, net_b) = pair().await;
     let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
     let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
     let started = Instant::now();
@@ -272,14 +260,7 @@ async fn hermes_opens_a_transfer_channel_and_relays_ics20_both_ways_with_timeout
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
 async fn a_chain_killed_while_hermes_relays_loses_no_packet_and_doubles_none() {
-    let opts = |id: &str| {
-        DevnetOptions::new(3)
-            .chain_id(id)
-            .servers()
-            .block_time("300ms")
-            .bin(common::bin())
-    };
-    let (net_a, mut net_b) = tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)));
+    let (net_a, mut net_b) = pair().await;
     let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
     hermes.create_transfer_channel(A, B);
     let star = "ustar";
@@ -348,14 +329,7 @@ impl Walk {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
 async fn random_transfers_returns_and_timeouts_keep_vouchers_equal_to_escrow() {
-    let opts = |id: &str| {
-        DevnetOptions::new(3)
-            .chain_id(id)
-            .servers()
-            .block_time("300ms")
-            .bin(common::bin())
-    };
-    let (net_a, net_b) = tokio::join!(LocalDevnet::start(opts(A)), LocalDevnet::start(opts(B)));
+    let (net_a, net_b) = pair().await;
     let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
     let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
     hermes.create_transfer_channel(A, B);

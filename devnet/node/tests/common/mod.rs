@@ -28,6 +28,34 @@ pub fn fee_for(gas: u64) -> u128 {
     (gas as u128 * GAS_PRICE_MILLI).div_ceil(10_000)
 }
 
+/// A gRPC-path `abci_query`, decoded; panics if the node refuses it.
+pub async fn abci<Req: Message, Resp: Message + Default>(
+    client: &HttpClient,
+    path: &str,
+    req: Req,
+) -> Resp {
+    let r = client
+        .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
+        .await
+        .unwrap();
+    assert!(r.code.is_ok(), "query {path}: {}", r.log);
+    Resp::decode(r.value.as_slice()).unwrap()
+}
+
+/// `address`'s balance of `denom`.
+pub async fn bank_balance(client: &HttpClient, address: &str, denom: &str) -> u128 {
+    let r: QueryBalanceResponse = abci(
+        client,
+        "/cosmos.bank.v1beta1.Query/Balance",
+        QueryBalanceRequest {
+            address: address.to_string(),
+            denom: denom.to_string(),
+        },
+    )
+    .await;
+    r.balance.unwrap().amount.parse().unwrap()
+}
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_starminer-devnet"))
 }
@@ -142,13 +170,7 @@ impl Devnet {
     }
 
     pub async fn query<Req: Message, Resp: Message + Default>(&self, path: &str, req: Req) -> Resp {
-        let r = self
-            .client
-            .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
-            .await
-            .unwrap();
-        assert!(r.code.is_ok(), "query {path}: {}", r.log);
-        Resp::decode(r.value.as_slice()).unwrap()
+        abci(&self.client, path, req).await
     }
 
     pub async fn account(&self, address: &str) -> BaseAccount {
@@ -164,16 +186,7 @@ impl Devnet {
     }
 
     pub async fn balance(&self, address: &str) -> u128 {
-        let r: QueryBalanceResponse = self
-            .query(
-                "/cosmos.bank.v1beta1.Query/Balance",
-                QueryBalanceRequest {
-                    address: address.to_string(),
-                    denom: DENOM.to_string(),
-                },
-            )
-            .await;
-        r.balance.unwrap().amount.parse().unwrap()
+        bank_balance(&self.client, address, DENOM).await
     }
 
     /// Signs `msgs` as dev `signer` with its current account number and sequence.
