@@ -790,12 +790,9 @@ impl<S: IbcStore> ProvableContext for IbcContext<S> {
 
 impl<S: IbcStore> QueryContext for IbcContext<S> {
     fn client_states(&self) -> Result<Vec<(ClientId, ClientStateRef<Self>)>, HostError> {
-        let prefix = path_key(&Path::from(ClientStatePath::new(
-            ClientId::new("07-tendermint", 0).map_err(HostError::invalid_state)?,
-        )));
         // `ibc/clients/`: every client's keys, of which the client states.
-        let root = &prefix[..format!("{STORE_PREFIX}/clients/").len()];
-        scan(&self.store, root)
+        let root = format!("{STORE_PREFIX}/clients/").into_bytes();
+        scan(&self.store, &root)
             .into_iter()
             .filter(|(k, _)| k.ends_with(b"/clientState"))
             .map(|(k, v)| {
