@@ -13,8 +13,9 @@ WASM_OPT="$TOOLS_DIR/node_modules/.bin/wasm-opt"
 # The contracts, in deployment order. Crate names; artifacts use underscores.
 CONTRACTS=(amax-token governance agpu-token registry pricing incentives job-market)
 # Built with them for tests only (never deployed): a contract that panics on
-# request, for the devnet-vs-wasmd differential test.
-TEST_CONTRACTS=(panic-probe)
+# request, for the devnet-vs-wasmd differential test, and an IBC ping for the
+# devnet's CosmWasm IBC module.
+TEST_CONTRACTS=(panic-probe ibc-ping)
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -131,6 +131,11 @@ pub(crate) fn handler_error(e: HandlerError) -> IbcError {
     }
 }
 
+/// A channel step's refusal (a contract's `IbcMsg`), as [`handler_error`] words it.
+pub(crate) fn channel_error(e: ChannelError) -> IbcError {
+    handler_error(HandlerError::Channel(e))
+}
+
 /// An ICS-20 refusal: ibc-go's transfer codes where the cause is the
 /// transfer's, the core's codes where a channel step refused it.
 pub(crate) fn transfer_error(e: TokenTransferError) -> IbcError {

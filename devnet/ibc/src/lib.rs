@@ -8,7 +8,10 @@
 //!   those in its IBC substore, so they are proven under the prefix `ibc`);
 //! - the block being executed ([`BlockEnv`]);
 //! - its past headers and its proofs ([`HostChain`]);
-//! - its bank ([`Bank`]), for ICS-20's escrow, mint and burn.
+//! - its bank ([`Bank`]), for ICS-20's escrow, mint and burn;
+//! - its contracts ([`Contracts`]), the applications of the
+//!   `wasm.<address>` ports (module [`wasm`], which also holds the bridge
+//!   through which contracts send packets, [`ContractIbc`]).
 //!
 //! [`deliver`] runs one IBC message of a transaction, [`query`] answers the
 //! `ibc.core.*` and `ibc.applications.transfer.v1` gRPC queries.
@@ -19,6 +22,7 @@ mod gas;
 mod query;
 mod router;
 pub mod transfer;
+pub mod wasm;
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -27,10 +31,15 @@ pub use context::{path_key, revision_number, IbcContext, IbcStore, STORE_PREFIX}
 pub use events::AbciEvent;
 pub use gas::GasMetered;
 pub use query::query;
+pub use wasm::{ContractIbc, Contracts, NoContracts};
 
 use ibc::apps::transfer::handler::send_transfer;
 use ibc::apps::transfer::types::msgs::transfer::MsgTransfer;
+use ibc::core::channel::types::msgs::ChannelMsg;
 use ibc::core::entrypoint::dispatch;
+use ibc::core::host::types::identifiers::{ChannelId, PortId};
+use ibc::core::host::types::path::SeqSendPath;
+use ibc::core::host::ValidationContext;
 use ibc::core::handler::types::msgs::MsgEnvelope;
 use ibc::primitives::proto::Any;
 use ibc_proto::ibc::apps::transfer::v1::MsgTransfer as RawMsgTransfer;
@@ -38,6 +47,7 @@ use prost::Message;
 
 use crate::router::HostRouter;
 use crate::transfer::TransferModule;
+use crate::wasm::WasmModule;
 
 /// The unbonding period the chain reports (staking `Params`), which a
 /// client of this chain must carry.
@@ -122,42 +132,35 @@ pub struct Delivered {
     pub sequence: Option<u64>,
 }
 
+/// The applications a message may reach.
+pub struct Apps<'a> {
+    pub bank: &'a mut dyn Bank,
+    pub contracts: &'a dyn Contracts,
+    /// The SDK gas the message's contract calls may use.
+    pub gas_limit: u64,
+}
+
 /// Runs one IBC message (`/ibc.core.*` or ICS-20's `MsgTransfer`) and
 /// returns its events and gas. On an error the caller drops the message's writes.
 pub fn deliver<S: IbcStore>(
     store: S,
     env: BlockEnv,
     host: Rc<dyn HostChain>,
-    bank: &mut dyn Bank,
+    apps: Apps<'_>,
     type_url: &str,
     value: &[u8],
 ) -> Result<Delivered, IbcError> {
     let store = GasMetered::new(store);
     let mut ctx = IbcContext::new(store.clone(), env, host);
-    let mut transfer = TransferModule::new(store.clone(), bank);
+    let mut contract_gas = 0;
+    let mut sequence = None;
     if type_url == MSG_TRANSFER_URL {
-        let mut raw = RawMsgTransfer::decode(value).map_err(|e| IbcError {
+        let raw = RawMsgTransfer::decode(value).map_err(|e| IbcError {
             codespace: "sdk",
             code: 2,
             log: format!("decoding MsgTransfer: {e}"),
         })?;
-        // A voucher is named by its hash in wallets and in the bank;
-        // ibc-rs works on its trace.
-        if let Some(token) = raw.token.as_mut() {
-            if let Some(hash) = token.denom.strip_prefix("ibc/") {
-                token.denom = transfer::trace_of(&store, hash).ok_or_else(|| IbcError {
-                    codespace: "transfer",
-                    code: 6, // denomination not found
-                    log: format!("denomination trace not found: {hash}"),
-                })?;
-            }
-        }
-        let msg = MsgTransfer::try_from(raw).map_err(|e| IbcError {
-            codespace: "transfer",
-            code: 2,
-            log: e.to_string(),
-        })?;
-        send_transfer(&mut ctx, &mut transfer, msg).map_err(events::transfer_error)?;
+        sequence = Some(run_transfer(&mut ctx, &store, apps.bank, raw)?);
     } else {
         let any = Any {
             type_url: type_url.to_string(),
@@ -168,25 +171,67 @@ pub fn deliver<S: IbcStore>(
             code: 2,
             log: e.to_string(),
         })?;
-        let mut router = HostRouter { transfer };
-        dispatch(&mut ctx, &mut router, envelope).map_err(events::handler_error)?;
+        let mut router = HostRouter {
+            transfer: TransferModule::new(store.clone(), apps.bank),
+            wasm: WasmModule::new(store.clone(), apps.contracts, apps.gas_limit),
+        };
+        if let MsgEnvelope::Channel(ChannelMsg::OpenAck(m)) = &envelope {
+            router.wasm.ack_counterparty = Some(m.chan_id_on_b.clone());
+        }
+        let result = dispatch(&mut ctx, &mut router, envelope).map_err(events::handler_error);
+        contract_gas = router.wasm.gas_used();
+        result?;
     }
     let events: Vec<AbciEvent> = ctx
         .take_events()
         .into_iter()
         .filter_map(events::abci_event)
         .collect();
-    let sequence = events
-        .iter()
-        .filter(|(kind, _)| kind == "send_packet")
-        .flat_map(|(_, attrs)| attrs.iter())
-        .find(|(k, _)| k == "packet_sequence")
-        .and_then(|(_, v)| v.parse().ok());
     Ok(Delivered {
         events,
-        gas_used: store.used(),
+        gas_used: store.used().saturating_add(contract_gas),
         sequence,
     })
+}
+
+/// Sends an ICS-20 transfer (a `MsgTransfer`, or a contract's
+/// `IbcMsg::Transfer`); returns its packet's sequence.
+pub(crate) fn run_transfer<S: IbcStore>(
+    ctx: &mut IbcContext<S>,
+    store: &S,
+    bank: &mut dyn Bank,
+    mut raw: RawMsgTransfer,
+) -> Result<u64, IbcError> {
+    // A voucher is named by its hash in wallets and in the bank;
+    // ibc-rs works on its trace.
+    if let Some(token) = raw.token.as_mut() {
+        if let Some(hash) = token.denom.strip_prefix("ibc/") {
+            token.denom = transfer::trace_of(store, hash).ok_or_else(|| IbcError {
+                codespace: "transfer",
+                code: 6, // denomination not found
+                log: format!("denomination trace not found: {hash}"),
+            })?;
+        }
+    }
+    let msg = MsgTransfer::try_from(raw).map_err(|e| IbcError {
+        codespace: "transfer",
+        code: 2,
+        log: e.to_string(),
+    })?;
+    let next = seq_send(ctx, &msg.port_id_on_a, &msg.chan_id_on_a);
+    let mut transfer = TransferModule::new(store.clone(), bank);
+    send_transfer(ctx, &mut transfer, msg).map_err(events::transfer_error)?;
+    next.ok_or_else(|| IbcError {
+        codespace: "channel",
+        code: 3,
+        log: "channel not found".to_string(),
+    })
+}
+
+fn seq_send<S: IbcStore>(ctx: &IbcContext<S>, port: &PortId, channel: &ChannelId) -> Option<u64> {
+    ctx.get_next_sequence_send(&SeqSendPath::new(port, channel))
+        .ok()
+        .map(|s| s.value())
 }
 
 fn decode_error(e: impl std::fmt::Display) -> IbcError {

@@ -12,7 +12,7 @@ use ibc_proto::ibc::core::channel::v1::{
 };
 use ibc_proto::ibc::core::client::v1::{Height, MsgUpdateClient};
 use prost::Message;
-use starminer_ibc::{deliver, Bank, BlockEnv, HostChain, HostHeader};
+use starminer_ibc::{deliver, Apps, Bank, BlockEnv, HostChain, HostHeader, NoContracts};
 use starminer_wasm_host::MemStore;
 
 /// A chain that has no past headers or proofs to give.
@@ -214,7 +214,18 @@ fn random_and_mutated_ibc_messages_are_refused_or_run_and_never_panic() {
             time_nanos: 1_700_000_000_000_000_000 + i * 1_000_000_000,
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            deliver(store.clone(), env, Rc::new(NoChain), &mut bank, url, &bytes)
+            deliver(
+                store.clone(),
+                env,
+                Rc::new(NoChain),
+                Apps {
+                    bank: &mut bank,
+                    contracts: &NoContracts,
+                    gas_limit: u64::MAX,
+                },
+                url,
+                &bytes,
+            )
         }));
         match outcome {
             Err(_) => panic!("{url} with {} panicked", hex::encode(&bytes)),

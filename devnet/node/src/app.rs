@@ -296,6 +296,10 @@ impl App {
         };
         let host = WasmHost::with_store(host_config, Box::new(state.clone()))
             .context("starting the wasm host")?;
+        // Contracts' IbcMsgs and IbcQuerys go to the IBC module.
+        host.set_ibc_bridge(Rc::new(starminer_ibc::ContractIbc::new(Rc::new(
+            NodeChain { db: db.clone() },
+        ))));
         let fee_collector = host.address_codec().module_account("fee_collector");
         let height = db.latest_height()?.unwrap_or(0);
         let time = match db.block(height)? {
@@ -999,11 +1003,16 @@ impl App {
             events: Vec::new(),
         };
         let url = msg.any.type_url.as_str();
+        let apps = starminer_ibc::Apps {
+            bank: &mut bank,
+            contracts: &self.host,
+            gas_limit: gas.limit.saturating_sub(gas.used),
+        };
         let result = starminer_ibc::deliver(
             self.state.clone(),
             env,
             chain,
-            &mut bank,
+            apps,
             url,
             &msg.any.value,
         );

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cosmwasm_std::{Binary, ContractResult, Order, Record, SystemResult};
+use cosmwasm_std::{Addr, Binary, ContractResult, Order, Record, SystemResult};
 use cosmwasm_vm::{BackendError, BackendResult, GasInfo, Querier, Storage};
 
 use crate::gas::{GasMeter, KvGasConfig, OutOfGas};
@@ -24,6 +24,7 @@ pub(crate) trait HostRouter {
     fn route_query(
         self: Rc<Self>,
         meter: &Rc<GasMeter>,
+        caller: &Addr,
         query_depth: u32,
         request: &[u8],
         vm_gas_limit: u64,
@@ -190,15 +191,23 @@ impl Storage for ContractStorage {
 pub struct HostQuerier {
     host: Rc<dyn HostRouter>,
     meter: Rc<GasMeter>,
+    /// The querying contract (IBC queries answer for its port).
+    caller: Addr,
     /// How many smart queries deep the querying contract already is.
     query_depth: u32,
 }
 
 impl HostQuerier {
-    pub(crate) fn new(host: Rc<dyn HostRouter>, meter: Rc<GasMeter>, query_depth: u32) -> Self {
+    pub(crate) fn new(
+        host: Rc<dyn HostRouter>,
+        meter: Rc<GasMeter>,
+        caller: Addr,
+        query_depth: u32,
+    ) -> Self {
         HostQuerier {
             host,
             meter,
+            caller,
             query_depth,
         }
     }
@@ -211,10 +220,13 @@ impl Querier for HostQuerier {
         gas_limit: u64,
     ) -> BackendResult<SystemResult<ContractResult<Binary>>> {
         let before = self.meter.consumed();
-        let result =
-            self.host
-                .clone()
-                .route_query(&self.meter, self.query_depth, request, gas_limit);
+        let result = self.host.clone().route_query(
+            &self.meter,
+            &self.caller,
+            self.query_depth,
+            request,
+            gas_limit,
+        );
         // Like wasmvm, report the SDK gas the query charged to the meter.
         let gas = GasInfo::with_externally_used(self.meter.consumed().saturating_sub(before));
         match result {

@@ -24,7 +24,9 @@ use cosmwasm_std::{
     TransactionInfo, ValidatorResponse, WasmMsg, WasmQuery,
 };
 use cosmwasm_vm::{
-    call_execute_raw, call_instantiate_raw, call_migrate_with_info_raw, call_query_raw,
+    call_execute_raw, call_ibc_channel_close_raw, call_ibc_channel_connect_raw,
+    call_ibc_channel_open_raw, call_ibc_packet_ack_raw, call_ibc_packet_receive_raw,
+    call_ibc_packet_timeout_raw, call_instantiate_raw, call_migrate_with_info_raw, call_query_raw,
     call_reply_raw, from_slice, to_vec, Backend, Cache, Instance, InstanceOptions, VmError,
     VmResult,
 };
@@ -35,6 +37,7 @@ use crate::bank::Bank;
 use crate::error::HostError;
 use crate::events;
 use crate::gas::{GasConfig, GasMeter, GasUsage, KvGasConfig, OutOfGas};
+use crate::ibc::{BranchStore, BridgeCall, IbcBridge, IbcEntry, IbcOutcome};
 use crate::metered::{ModuleStore, BANK_STORE, WASM_STORE};
 use crate::records::{CodeId, CodeInfo, ContractInfo, TxPosition, WasmRecords};
 use crate::store::StateStack;
@@ -138,6 +141,8 @@ pub(crate) struct Engine {
     pub limits: Limits,
     pub block: RefCell<BlockContext>,
     pub bond_denom: String,
+    /// The chain's IBC module, once the chain installs it.
+    pub ibc: RefCell<Option<Rc<dyn IbcBridge>>>,
 }
 
 impl HostRouter for Engine {
@@ -152,11 +157,12 @@ impl HostRouter for Engine {
     fn route_query(
         self: Rc<Self>,
         meter: &Rc<GasMeter>,
+        caller: &Addr,
         query_depth: u32,
         request: &[u8],
         vm_gas_limit: u64,
     ) -> Result<SystemResult<ContractResult<Binary>>, OutOfGas> {
-        self.handle_contract_query(meter, query_depth, request, vm_gas_limit)
+        self.handle_contract_query(meter, caller, query_depth, request, vm_gas_limit)
     }
 }
 
@@ -169,6 +175,19 @@ fn proto_response<M: Message + Name>(msg: &M) -> (Option<Binary>, Vec<MsgRespons
     // An empty protobuf is omitted from the JSON wasmd hands to the contract.
     let data = (!bytes.is_empty()).then(|| Binary::from(bytes));
     (data, vec![response])
+}
+
+/// A `Response` carrying an IBC entry point's messages, attributes and events.
+fn basic_response(
+    messages: Vec<SubMsg<Empty>>,
+    attributes: Vec<cosmwasm_std::Attribute>,
+    events: Vec<Event>,
+) -> Response<Empty> {
+    let mut r = Response::new();
+    r.messages = messages;
+    r.attributes = attributes;
+    r.events = events;
+    r
 }
 
 fn binary_to_vec(data: &Option<Binary>) -> Vec<u8> {
@@ -267,7 +286,7 @@ impl Engine {
         let backend = Backend {
             api: self.api.clone(),
             storage: ContractStorage::new(self.clone(), meter.clone(), contract_raw),
-            querier: HostQuerier::new(self.clone(), meter.clone(), query_depth),
+            querier: HostQuerier::new(self.clone(), meter.clone(), contract.clone(), query_depth),
         };
         let gas_limit = self.gas.to_vm_gas(meter.remaining());
         let mut instance = self
@@ -889,8 +908,103 @@ impl Engine {
                     msg_responses,
                 })
             }
+            CosmosMsg::Ibc(msg) => {
+                let bridge = self.ibc_bridge(|| format!("{msg:?}"))?;
+                let out = bridge.execute(&self.bridge_call(&ctx.meter, contract), msg)?;
+                let data = out.response.as_ref().map(|r| r.value.clone());
+                Ok(Dispatched {
+                    events: out.events,
+                    data,
+                    msg_responses: out.response.into_iter().collect(),
+                })
+            }
             other => Err(HostError::UnsupportedMessage(format!("{other:?}"))),
         }
+    }
+
+    /// The chain's IBC module; without one, IBC messages are unsupported.
+    fn ibc_bridge(&self, what: impl FnOnce() -> String) -> Result<Rc<dyn IbcBridge>, HostError> {
+        self.ibc.borrow().clone().ok_or_else(|| {
+            HostError::UnsupportedMessage(format!("{}: this chain has no IBC module", what()))
+        })
+    }
+
+    fn bridge_call<'a>(
+        self: &'a Rc<Self>,
+        meter: &'a GasMeter,
+        contract: &'a Addr,
+    ) -> BridgeCall<'a> {
+        BridgeCall {
+            contract,
+            store: BranchStore::new(self.clone()),
+            bank: self.bank(meter),
+            codec: &self.codec,
+            block: self.block.borrow().clone(),
+            meter,
+        }
+    }
+
+    // ---- IBC entry points ---------------------------------------------------
+
+    /// Calls one of `contract`'s IBC entry points and runs the messages it
+    /// returns (wasmd's `OnOpenChannel` … `OnTimeoutPacket`).
+    pub fn ibc_entry(
+        self: &Rc<Self>,
+        ctx: &CallCtx,
+        contract: &Addr,
+        entry: IbcEntry,
+    ) -> Result<IbcOutcome, HostError> {
+        self.check_depth(ctx)?;
+        let (raw, info, code) = self.contract_instance(&ctx.meter, contract)?;
+        let env = serde_json::to_vec(&self.env(contract, true))?;
+        let name = entry.name();
+        let msg = match &entry {
+            IbcEntry::ChannelOpen(m) => serde_json::to_vec(m),
+            IbcEntry::ChannelConnect(m) => serde_json::to_vec(m),
+            IbcEntry::ChannelClose(m) => serde_json::to_vec(m),
+            IbcEntry::PacketReceive(m) => serde_json::to_vec(m),
+            IbcEntry::PacketAck(m) => serde_json::to_vec(m),
+            IbcEntry::PacketTimeout(m) => serde_json::to_vec(m),
+        }?;
+        self.charge_setup(&ctx.meter, info.code_id, &code.checksum, msg.len())?;
+        let target = Target {
+            raw: &raw,
+            addr: contract,
+            checksum: &code.checksum,
+        };
+        let meter = &ctx.meter;
+        let mut outcome = IbcOutcome::default();
+        let response: Response<Empty> = match entry {
+            IbcEntry::ChannelOpen(_) => {
+                let r: Option<cosmwasm_std::Ibc3ChannelOpenResponse> =
+                    self.call_vm(meter, 0, target, name, |i| {
+                        call_ibc_channel_open_raw(i, &env, &msg)
+                    })?;
+                outcome.version = r.map(|r| r.version);
+                Response::new()
+            }
+            IbcEntry::PacketReceive(_) => {
+                let r: cosmwasm_std::IbcReceiveResponse = self
+                    .call_vm(meter, 0, target, name, |i| {
+                        call_ibc_packet_receive_raw(i, &env, &msg)
+                    })?;
+                outcome.acknowledgement = r.acknowledgement;
+                basic_response(r.messages, r.attributes, r.events)
+            }
+            other => {
+                let r: cosmwasm_std::IbcBasicResponse =
+                    self.call_vm(meter, 0, target, name, |i| match other {
+                        IbcEntry::ChannelConnect(_) => call_ibc_channel_connect_raw(i, &env, &msg),
+                        IbcEntry::ChannelClose(_) => call_ibc_channel_close_raw(i, &env, &msg),
+                        IbcEntry::PacketAck(_) => call_ibc_packet_ack_raw(i, &env, &msg),
+                        _ => call_ibc_packet_timeout_raw(i, &env, &msg),
+                    })?;
+                basic_response(r.messages, r.attributes, r.events)
+            }
+        };
+        let handled = self.handle_response(ctx, contract, response)?;
+        outcome.events = handled.events;
+        Ok(outcome)
     }
 
     // ---- queries ------------------------------------------------------------
@@ -924,6 +1038,7 @@ impl Engine {
     pub fn handle_contract_query(
         self: &Rc<Self>,
         meter: &Rc<GasMeter>,
+        caller: &Addr,
         query_depth: u32,
         request: &[u8],
         vm_gas_limit: u64,
@@ -941,7 +1056,7 @@ impl Engine {
         // VM allows, and its consumption is charged to the caller afterwards.
         let sub_limit = self.gas.from_vm_gas(vm_gas_limit).min(meter.remaining());
         let sub_meter = Rc::new(meter.child(sub_limit));
-        let answer = self.answer_query(&sub_meter, query_depth, request_value);
+        let answer = self.answer_query(&sub_meter, caller, query_depth, request_value);
         meter.add_vm_gas(sub_meter.vm_gas());
         meter.consume(sub_meter.consumed())?;
         match answer {
@@ -969,6 +1084,7 @@ impl Engine {
     fn answer_query(
         self: &Rc<Self>,
         meter: &Rc<GasMeter>,
+        caller: &Addr,
         query_depth: u32,
         request: QueryRequest<Empty>,
     ) -> Result<Binary, HostError> {
@@ -976,6 +1092,12 @@ impl Engine {
             QueryRequest::Bank(q) => self.answer_bank_query(meter, q),
             QueryRequest::Wasm(q) => self.answer_wasm_query(meter, query_depth, q),
             QueryRequest::Staking(q) => self.answer_staking_query(q),
+            QueryRequest::Ibc(q) => {
+                let bridge = self
+                    .ibc_bridge(|| format!("{q:?}"))
+                    .map_err(|_| HostError::UnsupportedQuery(format!("{q:?}")))?;
+                bridge.query(&self.bridge_call(meter, caller), &q)
+            }
             other => Err(HostError::UnsupportedQuery(format!("{other:?}"))),
         }
     }

@@ -101,6 +101,15 @@ pub enum HostError {
 
     #[error("wasm cache: {0}")]
     Cache(String),
+
+    /// The chain's IBC module refused a contract's IBC message, with the
+    /// codespace and code of the ibc-go module that would refuse it.
+    #[error("{log}")]
+    Ibc {
+        codespace: &'static str,
+        code: u32,
+        log: String,
+    },
 }
 
 impl HostError {
@@ -177,6 +186,7 @@ impl HostError {
             HostError::InvalidCoins(_) => ("sdk", 10),
             HostError::InvalidRequest(_) => ("sdk", 18),
             HostError::Cache(_) => ("sdk", 1),
+            HostError::Ibc { codespace, code, .. } => (codespace, *code),
             HostError::SubMessageFailed { source, .. } | HostError::ReplyFailed { source, .. } => {
                 source.abci_code()
             }

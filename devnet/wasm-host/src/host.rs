@@ -224,6 +224,7 @@ impl WasmHost {
                 tx_index: 0,
             }),
             bond_denom: config.bond_denom,
+            ibc: RefCell::new(None),
         };
         Ok(WasmHost {
             engine: Rc::new(engine),
@@ -590,6 +591,43 @@ impl WasmHost {
             Ok(events::pin_code_event(code_id))
         });
         result
+    }
+
+    // ---- IBC ----------------------------------------------------------------
+
+    /// Installs the chain's IBC module, which runs contracts' `IbcMsg`s and
+    /// answers their `IbcQuery`s (without one both are unsupported).
+    pub fn set_ibc_bridge(&self, bridge: Rc<dyn crate::ibc::IbcBridge>) {
+        *self.engine.ibc.borrow_mut() = Some(bridge);
+    }
+
+    /// The contract bound to `port` (`wasm.<address>`): one that exists and
+    /// whose code exports the IBC entry points, as wasmd binds a port at
+    /// instantiation.
+    pub fn ibc_contract(&self, port: &str) -> Option<Addr> {
+        let address = port.strip_prefix(crate::ibc::PORT_PREFIX)?;
+        let engine = &self.engine;
+        let meter = GasMeter::new(u64::MAX);
+        let raw = engine.codec.canonicalize(address).ok()?;
+        let addr = Addr::unchecked(address);
+        let records = engine.records(&meter);
+        let info = records.contract_info(&raw, &addr).ok()?;
+        let code = records.code_info(info.code_id).ok()?;
+        let report = engine.cache.analyze(&code.checksum).ok()?;
+        report.has_ibc_entry_points.then_some(addr)
+    }
+
+    /// Calls one of `contract`'s IBC entry points under `gas_limit`: the
+    /// contract's writes and those of the messages it returns commit
+    /// together, or (on an error) none do.
+    pub fn ibc_call(
+        &self,
+        contract: &Addr,
+        entry: crate::ibc::IbcEntry,
+        gas_limit: u64,
+    ) -> (Result<crate::ibc::IbcOutcome, HostError>, GasUsage) {
+        let engine = &self.engine;
+        engine.run_atomic(gas_limit, |ctx| engine.ibc_entry(ctx, contract, entry))
     }
 
     /// Runs another module's bank operations (ICS-20's escrow, mint and

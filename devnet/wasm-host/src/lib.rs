@@ -7,6 +7,8 @@
 //! - [`host`]: [`WasmHost`], the public API (store code, instantiate,
 //!   execute, migrate, admins, bank, queries, blocks).
 //! - [`engine`]: wasmd's keeper logic (submessages, replies, events, gas).
+//! - [`ibc`]: contracts' IBC entry points, and the bridge through which
+//!   their `IbcMsg`s and `IbcQuery`s reach the chain's IBC module.
 //! - [`backend`]: the VM backend (contract storage, querier), [`address`]:
 //!   bech32 and contract address derivation, [`bank`], [`records`] (codes and
 //!   contracts), [`gas`], [`events`], [`error`].
@@ -30,6 +32,7 @@ pub mod error;
 pub mod events;
 pub mod gas;
 pub mod host;
+pub mod ibc;
 pub mod metered;
 pub mod records;
 pub mod store;
@@ -40,6 +43,7 @@ pub use address::AddressCodec;
 pub use engine::{BlockContext, Limits};
 pub use error::HostError;
 pub use gas::{GasConfig, GasUsage};
+pub use ibc::{BranchStore, BridgeCall, IbcBridge, IbcDispatched, IbcEntry, IbcOutcome};
 pub use host::{ExecResult, HostConfig, HostMsg, TxOutcome, WasmHost, CAPABILITIES};
 pub use records::{CodeId, CodeInfo, ContractInfo};
 pub use store::{KeyRange, KvStore, MemStore, StateStack};
