@@ -13,7 +13,14 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::TxSpec;
 use cosmos_sdk_proto::cosmos::bank::v1beta1::{QuerySupplyOfRequest, QuerySupplyOfResponse};
+use cosmos_sdk_proto::cosmwasm::wasm::v1::{
+    MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, QuerySmartContractStateRequest,
+    QuerySmartContractStateResponse,
+};
+use cosmos_sdk_proto::Any;
+use serde_json::json;
 use ibc_proto::ibc::apps::transfer::v1::{
     QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEscrowAddressRequest,
     QueryEscrowAddressResponse,
@@ -101,6 +108,90 @@ impl<'a> Chain<'a> {
             .latest_block_height
             .value()
     }
+
+    /// Signs `msgs` as dev `signer` and returns the committed result.
+    async fn tx(&self, signer: u32, msgs: Vec<Any>) -> TxResult {
+        let dev = common::dev(signer);
+        let account = common::account(&self.rpc, &dev.address).await;
+        let mut spec = TxSpec::new(msgs, 10_000_000, account.account_number, account.sequence);
+        spec.chain_id = self.rpc.status().await.unwrap().node_info.network.to_string();
+        common::deliver(&self.rpc, spec.sign(&dev.key))
+            .await
+            .tx_result
+    }
+
+    /// Stores and instantiates the `ibc-ping` test contract; its address.
+    async fn instantiate_ping(&self) -> String {
+        let sender = common::dev(0).address;
+        let stored = self
+            .tx(
+                0,
+                vec![common::any(&MsgStoreCode {
+                    sender: sender.clone(),
+                    wasm_byte_code: common::artifact("ibc_ping.wasm"),
+                    instantiate_permission: None,
+                })],
+            )
+            .await;
+        assert!(stored.code.is_ok(), "store: {}", stored.log);
+        let code_id = attribute(&stored, "store_code", "code_id").parse().unwrap();
+        let created = self
+            .tx(
+                0,
+                vec![common::any(&MsgInstantiateContract {
+                    sender,
+                    admin: String::new(),
+                    code_id,
+                    label: "ping".into(),
+                    msg: b"{}".to_vec(),
+                    funds: vec![],
+                })],
+            )
+            .await;
+        assert!(created.code.is_ok(), "instantiate: {}", created.log);
+        attribute(&created, "instantiate", "_contract_address")
+    }
+
+    /// Executes `msg` on `contract` as dev 0.
+    async fn execute(&self, contract: &str, msg: serde_json::Value) -> TxResult {
+        self.tx(
+            0,
+            vec![common::any(&MsgExecuteContract {
+                sender: common::dev(0).address,
+                contract: contract.to_string(),
+                msg: msg.to_string().into_bytes(),
+                funds: vec![],
+            })],
+        )
+        .await
+    }
+
+    async fn smart(&self, contract: &str, msg: serde_json::Value) -> serde_json::Value {
+        let r: QuerySmartContractStateResponse = self
+            .query(
+                "/cosmwasm.wasm.v1.Query/SmartContractState",
+                QuerySmartContractStateRequest {
+                    address: contract.to_string(),
+                    query_data: msg.to_string().into_bytes(),
+                },
+            )
+            .await;
+        serde_json::from_slice(&r.data).unwrap()
+    }
+}
+
+type TxResult = tendermint::abci::types::ExecTxResult;
+
+/// The value of `key` in the first `kind` event of a transaction.
+fn attribute(tx: &TxResult, kind: &str, key: &str) -> String {
+    tx.events
+        .iter()
+        .filter(|e| e.kind == kind)
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key_str().ok() == Some(key))
+        .and_then(|a| a.value_str().ok())
+        .unwrap_or_else(|| panic!("no {kind}.{key} in {:?}", tx.events))
+        .to_string()
 }
 
 /// The voucher of `denom` arriving over `transfer/channel-0`.
@@ -391,4 +482,141 @@ async fn random_transfers_returns_and_timeouts_keep_vouchers_equal_to_escrow() {
     }
     assert!(hermes.nothing_pending(A, CHANNEL) && hermes.nothing_pending(B, CHANNEL));
     eprintln!("{}", log.join("\n"));
+}
+
+/// The `ibc-ping` contract's state on one chain.
+async fn ping_state(chain: &Chain<'_>, contract: &str) -> serde_json::Value {
+    chain.smart(contract, json!({"state": {}})).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
+async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_and_close() {
+    let (net_a, net_b) = pair().await;
+    let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
+    let (ping_a, ping_b) = tokio::join!(a.instantiate_ping(), b.instantiate_ping());
+    let (port_a, port_b) = (format!("wasm.{ping_a}"), format!("wasm.{ping_b}"));
+    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
+
+    // The handshake runs through both contracts (they insist on `ping-1`).
+    hermes.create_channel(A, B, &port_a, &port_b, Some("ping-1"));
+    let port = a.smart(&ping_a, json!({"port_id": {}})).await;
+    assert_eq!(port["port_id"], port_a, "IbcQuery::PortId");
+    let listed = a.smart(&ping_a, json!({"channels": {}})).await;
+    let channel = &listed["channels"][0];
+    assert_eq!(channel["endpoint"], json!({"port_id": port_a, "channel_id": CHANNEL}));
+    assert_eq!(
+        channel["counterparty_endpoint"],
+        json!({"port_id": port_b, "channel_id": CHANNEL}),
+        "IbcQuery::ListChannels"
+    );
+    assert_eq!(channel["version"], "ping-1");
+    assert_eq!(channel["order"], "ORDER_UNORDERED");
+    let one = b.smart(&ping_b, json!({"channel": {"channel": CHANNEL}})).await;
+    assert_eq!(one["channel"]["counterparty_endpoint"]["port_id"], port_a);
+    assert_eq!(ping_state(&b, &ping_b).await["channels"], json!([CHANNEL]));
+
+    let ping = |fail: bool, defer: bool, timeout_seconds: u64| {
+        json!({"ping": {"channel": CHANNEL, "timeout_seconds": timeout_seconds,
+                        "fail": fail, "defer": defer}})
+    };
+    let relay = || {
+        hermes.packet_recv_on(A, B, &port_a, CHANNEL);
+        hermes.packet_ack_on(A, B, &port_b, CHANNEL);
+    };
+
+    // 1. A ping, received and acknowledged with B's count.
+    let sent = a.execute(&ping_a, ping(false, false, 300)).await;
+    assert!(sent.code.is_ok(), "ping: {}", sent.log);
+    assert_eq!(attribute(&sent, "send_packet", "packet_src_port"), port_a);
+    assert_eq!(attribute(&sent, "send_packet", "packet_sequence"), "1");
+    relay();
+    assert_eq!(ping_state(&b, &ping_b).await["received"], 1);
+    assert_eq!(
+        ping_state(&a, &ping_a).await["last_ack"],
+        r#"{"pong":{"count":1}}"#
+    );
+
+    // 2. A receive that fails: B's write is reverted, A gets an error ack.
+    assert!(a.execute(&ping_a, ping(true, false, 300)).await.code.is_ok());
+    relay();
+    assert_eq!(
+        ping_state(&b, &ping_b).await["received"],
+        1,
+        "the failed receive's write must be reverted"
+    );
+    let last = ping_state(&a, &ping_a).await["last_ack"].clone();
+    let ack: serde_json::Value = serde_json::from_str(last.as_str().unwrap()).unwrap();
+    assert!(
+        ack["error"].as_str().is_some_and(|e| e.contains("ABCI code: 5")),
+        "an error acknowledgement, got {ack}"
+    );
+
+    // 3. A deferred acknowledgement, written later by B's contract.
+    assert!(a.execute(&ping_a, ping(false, true, 300)).await.code.is_ok());
+    hermes.packet_recv_on(A, B, &port_a, CHANNEL);
+    let state_b = ping_state(&b, &ping_b).await;
+    assert_eq!(state_b["received"], 2);
+    assert_eq!(state_b["deferred"], json!([[CHANNEL, 3]]));
+    let written = b
+        .execute(&ping_b, json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}))
+        .await;
+    assert!(written.code.is_ok(), "ack_deferred: {}", written.log);
+    assert_eq!(
+        attribute(&written, "write_acknowledgement", "packet_sequence"),
+        "3"
+    );
+    hermes.packet_ack_on(A, B, &port_b, CHANNEL);
+    assert_eq!(
+        ping_state(&a, &ping_a).await["last_ack"],
+        r#"{"pong":{"count":2}}"#
+    );
+    // The contract cannot acknowledge the same packet twice (its own
+    // check), nor can the host be made to (no packet awaits one).
+    let again = b
+        .execute(&ping_b, json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}))
+        .await;
+    assert!(again.code.is_err());
+
+    // 4. A ping that times out comes back to A's contract.
+    assert!(a.execute(&ping_a, ping(false, false, 1)).await.code.is_ok());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    hermes.packet_recv_on(A, B, &port_a, CHANNEL);
+    assert_eq!(ping_state(&a, &ping_a).await["timeouts"], 1);
+    assert_eq!(ping_state(&b, &ping_b).await["received"], 2);
+    assert!(hermes.nothing_pending_on(A, &port_a, CHANNEL));
+    assert!(hermes.nothing_pending_on(B, &port_b, CHANNEL));
+
+    // 5. A's contract closes the channel; Hermes confirms the close on B,
+    // whose contract is told.
+    let closed = a
+        .execute(&ping_a, json!({"close": {"channel": CHANNEL}}))
+        .await;
+    assert!(closed.code.is_ok(), "close: {}", closed.log);
+    assert_eq!(
+        a.smart(&ping_a, json!({"channels": {}})).await["channels"],
+        json!([]),
+        "a closed channel is not listed"
+    );
+    hermes.ok(&[
+        "tx",
+        "chan-close-confirm",
+        "--dst-chain",
+        B,
+        "--src-chain",
+        A,
+        "--dst-connection",
+        "connection-0",
+        "--dst-port",
+        &port_b,
+        "--src-port",
+        &port_a,
+        "--dst-channel",
+        CHANNEL,
+        "--src-channel",
+        CHANNEL,
+    ]);
+    assert_eq!(ping_state(&b, &ping_b).await["channels"], json!([]));
+    let refused = a.execute(&ping_a, ping(false, false, 300)).await;
+    assert!(refused.code.is_err(), "a ping over a closed channel");
 }

@@ -146,7 +146,20 @@ impl Hermes {
 
     /// `create channel --new-client-connection` on port `transfer` at both ends.
     pub fn create_transfer_channel(&self, a: &str, b: &str) {
-        self.ok(&[
+        self.create_channel(a, b, "transfer", "transfer", None);
+    }
+
+    /// `create channel --new-client-connection` between `port_a` on `a` and
+    /// `port_b` on `b`, proposing `version` (else the ports' default).
+    pub fn create_channel(
+        &self,
+        a: &str,
+        b: &str,
+        port_a: &str,
+        port_b: &str,
+        version: Option<&str>,
+    ) {
+        let mut args = vec![
             "create",
             "channel",
             "--a-chain",
@@ -154,12 +167,16 @@ impl Hermes {
             "--b-chain",
             b,
             "--a-port",
-            "transfer",
+            port_a,
             "--b-port",
-            "transfer",
+            port_b,
             "--new-client-connection",
             "--yes",
-        ]);
+        ];
+        if let Some(v) = version {
+            args.extend_from_slice(&["--channel-version", v]);
+        }
+        self.ok(&args);
     }
 
     /// `tx ft-transfer` of `msgs` transfers in one transaction from the
@@ -207,6 +224,11 @@ impl Hermes {
     /// `tx packet-recv` (the receipts of `src`'s packets on `dst`, or
     /// their timeouts back on `src`).
     pub fn packet_recv(&self, src: &str, dst: &str, channel: &str) {
+        self.packet_recv_on(src, dst, "transfer", channel);
+    }
+
+    /// [`Self::packet_recv`] of the packets `src` sent from `port/channel`.
+    pub fn packet_recv_on(&self, src: &str, dst: &str, port: &str, channel: &str) {
         self.ok(&[
             "tx",
             "packet-recv",
@@ -215,15 +237,15 @@ impl Hermes {
             "--src-chain",
             src,
             "--src-port",
-            "transfer",
+            port,
             "--src-channel",
             channel,
         ]);
     }
 
-    /// [`Self::packet_recv`], then the acknowledgements back to `src`.
-    pub fn relay(&self, src: &str, dst: &str, channel: &str) {
-        self.packet_recv(src, dst, channel);
+    /// `tx packet-ack`: the acknowledgements `dst` wrote (on its
+    /// `port/channel`) of `src`'s packets, back to `src`.
+    pub fn packet_ack_on(&self, src: &str, dst: &str, port: &str, channel: &str) {
         self.ok(&[
             "tx",
             "packet-ack",
@@ -232,15 +254,26 @@ impl Hermes {
             "--src-chain",
             dst,
             "--src-port",
-            "transfer",
+            port,
             "--src-channel",
             channel,
         ]);
     }
 
+    /// [`Self::packet_recv`], then the acknowledgements back to `src`.
+    pub fn relay(&self, src: &str, dst: &str, channel: &str) {
+        self.packet_recv(src, dst, channel);
+        self.packet_ack_on(src, dst, "transfer", channel);
+    }
+
     /// Whether no packet or acknowledgement is pending on `chain`'s
     /// `transfer/<channel>`, either way.
     pub fn nothing_pending(&self, chain: &str, channel: &str) -> bool {
+        self.nothing_pending_on(chain, "transfer", channel)
+    }
+
+    /// [`Self::nothing_pending`] on `chain`'s `port/channel`.
+    pub fn nothing_pending_on(&self, chain: &str, port: &str, channel: &str) -> bool {
         let r = self.ok(&[
             "query",
             "packet",
@@ -248,7 +281,7 @@ impl Hermes {
             "--chain",
             chain,
             "--port",
-            "transfer",
+            port,
             "--channel",
             channel,
         ]);

@@ -56,6 +56,47 @@ pub async fn bank_balance(client: &HttpClient, address: &str, denom: &str) -> u1
     r.balance.unwrap().amount.parse().unwrap()
 }
 
+/// `address`'s account (number and sequence).
+pub async fn account(client: &HttpClient, address: &str) -> BaseAccount {
+    let r: QueryAccountResponse = abci(
+        client,
+        "/cosmos.auth.v1beta1.Query/Account",
+        QueryAccountRequest {
+            address: address.to_string(),
+        },
+    )
+    .await;
+    BaseAccount::decode(r.account.unwrap().value.as_slice()).unwrap()
+}
+
+/// Broadcasts; asserts CheckTx passed; waits for the block; returns the DeliverTx result.
+pub async fn deliver(client: &HttpClient, tx: Vec<u8>) -> tendermint_rpc::endpoint::tx::Response {
+    let r = client.broadcast_tx_sync(tx).await.unwrap();
+    assert!(
+        r.code.is_ok(),
+        "CheckTx failed: {}/{} {}",
+        r.codespace,
+        r.code.value(),
+        r.log
+    );
+    wait_tx(client, r.hash).await
+}
+
+/// The committed result of transaction `hash` (waits up to 10 s for it).
+pub async fn wait_tx(
+    client: &HttpClient,
+    hash: tendermint::Hash,
+) -> tendermint_rpc::endpoint::tx::Response {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(t) = client.tx(hash, false).await {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "tx {hash} was not committed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_starminer-devnet"))
 }
@@ -174,15 +215,7 @@ impl Devnet {
     }
 
     pub async fn account(&self, address: &str) -> BaseAccount {
-        let r: QueryAccountResponse = self
-            .query(
-                "/cosmos.auth.v1beta1.Query/Account",
-                QueryAccountRequest {
-                    address: address.to_string(),
-                },
-            )
-            .await;
-        BaseAccount::decode(r.account.unwrap().value.as_slice()).unwrap()
+        account(&self.client, address).await
     }
 
     pub async fn balance(&self, address: &str) -> u128 {
@@ -197,26 +230,11 @@ impl Devnet {
 
     /// Broadcasts; asserts CheckTx passed; waits for the block; returns the DeliverTx result.
     pub async fn deliver(&self, tx: Vec<u8>) -> tendermint_rpc::endpoint::tx::Response {
-        let r = self.client.broadcast_tx_sync(tx).await.unwrap();
-        assert!(
-            r.code.is_ok(),
-            "CheckTx failed: {}/{} {}",
-            r.codespace,
-            r.code.value(),
-            r.log
-        );
-        self.wait_tx(r.hash).await
+        deliver(&self.client, tx).await
     }
 
     pub async fn wait_tx(&self, hash: tendermint::Hash) -> tendermint_rpc::endpoint::tx::Response {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(t) = self.client.tx(hash, false).await {
-                return t;
-            }
-            assert!(Instant::now() < deadline, "tx {hash} was not committed");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_tx(&self.client, hash).await
     }
 }
 
