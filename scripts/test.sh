@@ -67,8 +67,10 @@ step "wasmd chain: deploy, a job, 4 validators, devnet vs wasmd" cargo test --lo
     --test wasmd --test differential -- --ignored --nocapture --test-threads 1
 # IBC between two devnets through the unmodified Hermes relayer (built by
 # setup.sh): clients, connection and an ICS-20 channel, transfers both
-# ways, vouchers sent home, height and timestamp timeouts, `hermes start`.
-step "IBC: Hermes relays ICS-20 between two devnets" env STARMINER_HERMES_BIN="$HERMES_BIN" \
+# ways, vouchers sent home, height and timestamp timeouts, `hermes start`;
+# and a channel between two ibc-ping contracts (wasm.<address> ports):
+# pings, acks, error acks, a deferred ack, a timeout, a close.
+step "IBC: Hermes relays ICS-20 and contract packets between two devnets" env STARMINER_HERMES_BIN="$HERMES_BIN" \
     cargo test --locked -p starminer-devnet --test ibc_hermes -- --ignored --nocapture
 # Hermes' relay rate between two devnets at 1 s blocks, at a reduced burst
 # (the 1,000-packet figures are in devnet/node/README.md).
