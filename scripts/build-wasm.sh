@@ -15,12 +15,24 @@ ensure_cosmwasm_check
 cd "$REPO_ROOT"
 crates=("$@")
 [ ${#crates[@]} -eq 0 ] && crates=("${CONTRACTS[@]}" "${TEST_CONTRACTS[@]}")
-pkg_args=()
-for c in "${crates[@]}"; do pkg_args+=(-p "$c"); done
 
+# The deployed contracts build together; each test contract builds alone,
+# so that a test contract's cosmwasm-std features (ibc-ping's stargate)
+# never reach a deployed artifact through feature unification.
+deployed=()
+tests=()
+for c in "${crates[@]}"; do
+    if [[ " ${TEST_CONTRACTS[*]} " == *" $c "* ]]; then tests+=("$c"); else deployed+=(-p "$c"); fi
+done
 log "compiling ${crates[*]} for wasm32-unknown-unknown"
-cargo build --locked --quiet --profile wasm \
-    --target wasm32-unknown-unknown --lib "${pkg_args[@]}"
+if [ ${#deployed[@]} -gt 0 ]; then
+    cargo build --locked --quiet --profile wasm \
+        --target wasm32-unknown-unknown --lib "${deployed[@]}"
+fi
+for c in "${tests[@]}"; do
+    cargo build --locked --quiet --profile wasm \
+        --target wasm32-unknown-unknown --lib -p "$c"
+done
 
 mkdir -p artifacts
 failed=0

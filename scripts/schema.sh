@@ -11,8 +11,12 @@ check=0
 [ "${1:-}" = "--check" ] && check=1
 cd "$REPO_ROOT"
 
+# Only the contracts' packages, as scripts/build-wasm.sh builds them: built
+# beside the whole workspace, cosmwasm-std would get the wasm host's
+# features (staking, stargate) and the schemas would list messages the
+# deployed contracts cannot read.
 bins=()
-for c in "${CONTRACTS[@]}"; do bins+=(--bin "$c-schema"); done
+for c in "${CONTRACTS[@]}"; do bins+=(-p "$c" --bin "$c-schema"); done
 cargo build --locked --quiet "${bins[@]}"
 
 scratch="$(mktemp -d)"

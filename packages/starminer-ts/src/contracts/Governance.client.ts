@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { StdFee } from "@interchainjs/types";
-import { Uint128, Decimal, InstantiateMsg, GovernanceParams, ExecuteMsg, Binary, VoteOption, Cw20ReceiveMsg, QueryMsg, ProposalStatusKind, MigrateMsg, Timestamp, Uint64, ClaimsResponse, UnbondingClaim, Addr, ConfigResponse, CosmosMsgForEmpty, BankMsg, StakingMsg, DistributionMsg, WasmMsg, ProposalStatus, ProposalResponse, Coin, Empty, AnyMsg, VotingRules, Tally, ProposalsResponse, StakedResponse, TotalPowerResponse, TreasuryResponse, AmaxTreasury, Cw20Balance, VoteHistoryResponse, VoteEvent, VotesResponse, VoteInfo, VotingPowerResponse } from "./Governance.types";
+import { Uint128, Decimal, InstantiateMsg, GovernanceParams, ExecuteMsg, Binary, VoteOption, Cw20ReceiveMsg, QueryMsg, ProposalStatusKind, MigrateMsg, Timestamp, Uint64, ClaimsResponse, UnbondingClaim, Addr, ConfigResponse, CosmosMsgForEmpty, BankMsg, WasmMsg, ProposalStatus, ProposalResponse, Coin, Empty, AnyMsg, VotingRules, Tally, ProposalsResponse, StakedResponse, TotalPowerResponse, TreasuryResponse, AmaxTreasury, Cw20Balance, VoteHistoryResponse, VoteEvent, VotesResponse, VoteInfo, VotingPowerResponse } from "./Governance.types";
 export interface GovernanceReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;

@@ -140,10 +140,6 @@ export type CosmosMsgForEmpty = {
 } | {
   custom: Empty;
 } | {
-  staking: StakingMsg;
-} | {
-  distribution: DistributionMsg;
-} | {
   any: AnyMsg;
 } | {
   wasm: WasmMsg;
@@ -155,36 +151,6 @@ export type BankMsg = {
   };
 } | {
   burn: {
-    amount: Coin[];
-  };
-};
-export type StakingMsg = {
-  delegate: {
-    amount: Coin;
-    validator: string;
-  };
-} | {
-  undelegate: {
-    amount: Coin;
-    validator: string;
-  };
-} | {
-  redelegate: {
-    amount: Coin;
-    dst_validator: string;
-    src_validator: string;
-  };
-};
-export type DistributionMsg = {
-  set_withdraw_address: {
-    address: string;
-  };
-} | {
-  withdraw_delegator_reward: {
-    validator: string;
-  };
-} | {
-  fund_community_pool: {
     amount: Coin[];
   };
 };

@@ -18,10 +18,6 @@ export type CosmosMsgForEmpty = {
 } | {
   custom: Empty;
 } | {
-  staking: StakingMsg;
-} | {
-  distribution: DistributionMsg;
-} | {
   any: AnyMsg;
 } | {
   wasm: WasmMsg;
@@ -37,36 +33,6 @@ export type BankMsg = {
   };
 };
 export type Uint128 = string;
-export type StakingMsg = {
-  delegate: {
-    amount: Coin;
-    validator: string;
-  };
-} | {
-  undelegate: {
-    amount: Coin;
-    validator: string;
-  };
-} | {
-  redelegate: {
-    amount: Coin;
-    dst_validator: string;
-    src_validator: string;
-  };
-};
-export type DistributionMsg = {
-  set_withdraw_address: {
-    address: string;
-  };
-} | {
-  withdraw_delegator_reward: {
-    validator: string;
-  };
-} | {
-  fund_community_pool: {
-    amount: Coin[];
-  };
-};
 export type Binary = string;
 export type WasmMsg = {
   execute: {
