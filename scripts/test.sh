@@ -19,6 +19,13 @@ if [ "${CI:-}" = "true" ]; then
     export CARGO_PROFILE_DEV_DEBUG=line-tables-only
 fi
 
+# A cold build of everything (debug, wasm, Hermes) takes about 30 GB in
+# target/; a full disk shows up much later as a linker's bus error.
+free_gb=$(df -Pk "$REPO_ROOT" | awk 'NR==2 {print int($4 / 1048576)}')
+if [ "${free_gb:-0}" -lt 30 ]; then
+    log "warning: only ${free_gb} GB free on the disk of $REPO_ROOT; a cold run needs about 30 GB"
+fi
+
 started=$SECONDS
 step() {
     local name="$1"; shift
