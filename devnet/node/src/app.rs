@@ -1008,14 +1008,8 @@ impl App {
             contracts: &self.host,
             gas_limit: gas.limit.saturating_sub(gas.used),
         };
-        let result = starminer_ibc::deliver(
-            self.state.clone(),
-            env,
-            chain,
-            apps,
-            url,
-            &msg.any.value,
-        );
+        let result =
+            starminer_ibc::deliver(self.state.clone(), env, chain, apps, url, &msg.any.value);
         gas.used = gas.used.saturating_add(bank.gas);
         let out = result.map_err(|e| TxError {
             codespace: e.codespace.to_string(),

@@ -20,15 +20,25 @@ use cosmos_sdk_proto::cosmwasm::wasm::v1::{
     QuerySmartContractStateResponse,
 };
 use cosmos_sdk_proto::Any;
-use serde_json::json;
 use ibc_proto::ibc::apps::transfer::v1::{
     QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEscrowAddressRequest,
     QueryEscrowAddressResponse,
 };
+use ibc_proto::ibc::core::channel::v1::{MsgRecvPacket, Packet};
+use ibc_proto::ibc::core::client::v1::{
+    Height, QueryClientStateRequest, QueryClientStateResponse, QueryClientStatusRequest,
+    QueryClientStatusResponse,
+};
+use ibc_proto::ibc::core::commitment::v1::MerkleProof;
+use ibc_proto::ibc::lightclients::tendermint::v1::ClientState as TmClientState;
+use ics23::CommitmentProof;
 use prost::Message;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use starminer_testkit::hermes::Hermes;
 use starminer_testkit::{DevnetOptions, LocalDevnet};
+use tendermint_rpc::query::Query;
+use tendermint_rpc::Order;
 use tendermint_rpc::{Client, HttpClient};
 
 const A: &str = "starminer-a-1";
@@ -114,7 +124,14 @@ impl<'a> Chain<'a> {
         let dev = common::dev(signer);
         let account = common::account(&self.rpc, &dev.address).await;
         let mut spec = TxSpec::new(msgs, 10_000_000, account.account_number, account.sequence);
-        spec.chain_id = self.rpc.status().await.unwrap().node_info.network.to_string();
+        spec.chain_id = self
+            .rpc
+            .status()
+            .await
+            .unwrap()
+            .node_info
+            .network
+            .to_string();
         common::deliver(&self.rpc, spec.sign(&dev.key))
             .await
             .tx_result
@@ -504,7 +521,10 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     assert_eq!(port["port_id"], port_a, "IbcQuery::PortId");
     let listed = a.smart(&ping_a, json!({"channels": {}})).await;
     let channel = &listed["channels"][0];
-    assert_eq!(channel["endpoint"], json!({"port_id": port_a, "channel_id": CHANNEL}));
+    assert_eq!(
+        channel["endpoint"],
+        json!({"port_id": port_a, "channel_id": CHANNEL})
+    );
     assert_eq!(
         channel["counterparty_endpoint"],
         json!({"port_id": port_b, "channel_id": CHANNEL}),
@@ -512,7 +532,9 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     );
     assert_eq!(channel["version"], "ping-1");
     assert_eq!(channel["order"], "ORDER_UNORDERED");
-    let one = b.smart(&ping_b, json!({"channel": {"channel": CHANNEL}})).await;
+    let one = b
+        .smart(&ping_b, json!({"channel": {"channel": CHANNEL}}))
+        .await;
     assert_eq!(one["channel"]["counterparty_endpoint"]["port_id"], port_a);
     assert_eq!(ping_state(&b, &ping_b).await["channels"], json!([CHANNEL]));
 
@@ -538,7 +560,11 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     );
 
     // 2. A receive that fails: B's write is reverted, A gets an error ack.
-    assert!(a.execute(&ping_a, ping(true, false, 300)).await.code.is_ok());
+    assert!(a
+        .execute(&ping_a, ping(true, false, 300))
+        .await
+        .code
+        .is_ok());
     relay();
     assert_eq!(
         ping_state(&b, &ping_b).await["received"],
@@ -548,18 +574,27 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     let last = ping_state(&a, &ping_a).await["last_ack"].clone();
     let ack: serde_json::Value = serde_json::from_str(last.as_str().unwrap()).unwrap();
     assert!(
-        ack["error"].as_str().is_some_and(|e| e.contains("ABCI code: 5")),
+        ack["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("ABCI code: 5")),
         "an error acknowledgement, got {ack}"
     );
 
     // 3. A deferred acknowledgement, written later by B's contract.
-    assert!(a.execute(&ping_a, ping(false, true, 300)).await.code.is_ok());
+    assert!(a
+        .execute(&ping_a, ping(false, true, 300))
+        .await
+        .code
+        .is_ok());
     hermes.packet_recv_on(A, B, &port_a, CHANNEL);
     let state_b = ping_state(&b, &ping_b).await;
     assert_eq!(state_b["received"], 2);
     assert_eq!(state_b["deferred"], json!([[CHANNEL, 3]]));
     let written = b
-        .execute(&ping_b, json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}))
+        .execute(
+            &ping_b,
+            json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}),
+        )
         .await;
     assert!(written.code.is_ok(), "ack_deferred: {}", written.log);
     assert_eq!(
@@ -574,7 +609,10 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     // The contract cannot acknowledge the same packet twice (its own
     // check), nor can the host be made to (no packet awaits one).
     let again = b
-        .execute(&ping_b, json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}))
+        .execute(
+            &ping_b,
+            json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}),
+        )
         .await;
     assert!(again.code.is_err());
 
@@ -619,4 +657,221 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     assert_eq!(ping_state(&b, &ping_b).await["channels"], json!([]));
     let refused = a.execute(&ping_a, ping(false, false, 300)).await;
     assert!(refused.code.is_err(), "a ping over a closed channel");
+}
+
+/// The packet `chain` sent with `sequence` over `transfer/channel-0`, from
+/// its `send_packet` event (as a relayer finds it).
+async fn sent_packet(chain: &Chain<'_>, sequence: u64) -> Packet {
+    let query = Query::eq("send_packet.packet_sequence", sequence.to_string());
+    let found = chain
+        .rpc
+        .tx_search(query, false, 1, 10, Order::Ascending)
+        .await
+        .unwrap();
+    let tx = &found
+        .txs
+        .first()
+        .expect("the send_packet transaction")
+        .tx_result;
+    let attr = |key: &str| attribute(tx, "send_packet", key);
+    let height = |s: String| {
+        let (revision, height) = s.split_once('-').unwrap();
+        Some(Height {
+            revision_number: revision.parse().unwrap(),
+            revision_height: height.parse().unwrap(),
+        })
+    };
+    Packet {
+        sequence,
+        source_port: attr("packet_src_port"),
+        source_channel: attr("packet_src_channel"),
+        destination_port: attr("packet_dst_port"),
+        destination_channel: attr("packet_dst_channel"),
+        data: hex::decode(attr("packet_data_hex")).unwrap(),
+        timeout_height: height(attr("packet_timeout_height")),
+        timeout_timestamp: attr("packet_timeout_timestamp").parse().unwrap(),
+    }
+}
+
+/// `client`'s latest height on `chain`.
+async fn client_height(chain: &Chain<'_>, client: &str) -> u64 {
+    let r: QueryClientStateResponse = chain
+        .query(
+            "/ibc.core.client.v1.Query/ClientState",
+            QueryClientStateRequest {
+                client_id: client.to_string(),
+            },
+        )
+        .await;
+    let state = TmClientState::decode(r.client_state.unwrap().value.as_slice()).unwrap();
+    state.latest_height.unwrap().revision_height
+}
+
+/// A `MsgRecvPacket` on B of `packet`, proven by `proof` at `proof_height`.
+fn recv(packet: &Packet, proof: &MerkleProof, proof_height: u64, signer: &str) -> Any {
+    common::any(&MsgRecvPacket {
+        packet: Some(packet.clone()),
+        proof_commitment: proof.encode_to_vec(),
+        proof_height: Some(Height {
+            revision_number: 1,
+            revision_height: proof_height,
+        }),
+        signer: signer.to_string(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
+async fn forged_and_height_shifted_proofs_wrong_counterparties_replays_and_expired_clients_are_refused(
+) {
+    let (net_a, net_b) = pair().await;
+    let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
+    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
+    hermes.create_transfer_channel(A, B);
+    let receiver = b.dev(2).to_string();
+    let coin = voucher("ustar");
+
+    // A packet sent on A and not relayed: this test relays it by hand.
+    hermes.transfer(A, B, CHANNEL, 100, "ustar", &receiver, 1, &TIMEOUT);
+    let packet = sent_packet(&a, 1).await;
+    // A block past the send, so the state a header of the client commits
+    // to holds the commitment.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    hermes.ok(&[
+        "update",
+        "client",
+        "--host-chain",
+        B,
+        "--client",
+        "07-tendermint-0",
+    ]);
+    let proven_at = client_height(&b, "07-tendermint-0").await;
+    // The commitment proven in A's state of `proven_at - 1`, whose app hash
+    // is in the header of `proven_at`: what a relayer sends.
+    let key = format!("commitments/ports/transfer/channels/{CHANNEL}/sequences/1");
+    let r = a
+        .rpc
+        .abci_query(
+            Some("store/ibc/key".to_string()),
+            key.into_bytes(),
+            Some((proven_at - 1).try_into().unwrap()),
+            true,
+        )
+        .await
+        .unwrap();
+    assert!(r.code.is_ok() && !r.value.is_empty(), "{}", r.log);
+    let honest = MerkleProof {
+        proofs: r
+            .proof
+            .unwrap()
+            .ops
+            .iter()
+            .map(|op| CommitmentProof::decode(op.data.as_slice()).unwrap())
+            .collect(),
+    };
+    // The client moves on, so a later consensus state exists to shift to.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    hermes.ok(&[
+        "update",
+        "client",
+        "--host-chain",
+        B,
+        "--client",
+        "07-tendermint-0",
+    ]);
+    let later = client_height(&b, "07-tendermint-0").await;
+    assert!(later > proven_at);
+
+    let relayer = common::dev(0).address;
+    let mut forged = honest.clone();
+    let bytes = forged.proofs[0].encode_to_vec();
+    let mut tampered = bytes.clone();
+    // Flip a byte of the leaf's value hash region: a proof of another commitment.
+    let at = bytes.len() / 2;
+    tampered[at] ^= 0x01;
+    forged.proofs[0] = CommitmentProof::decode(tampered.as_slice()).unwrap_or_default();
+    let mut elsewhere = packet.clone();
+    elsewhere.source_channel = "channel-9".to_string();
+    let cases = [
+        (
+            "a forged proof",
+            recv(&packet, &forged, proven_at, &relayer),
+            "client",
+        ),
+        (
+            "an honest proof claimed at a later height",
+            recv(&packet, &honest, later, &relayer),
+            "client",
+        ),
+        (
+            "a packet from a channel that is not the counterparty",
+            recv(&elsewhere, &honest, proven_at, &relayer),
+            "channel",
+        ),
+    ];
+    let before = b.balance(&receiver, &coin).await;
+    for (what, msg, codespace) in cases {
+        let r = b.tx(0, vec![msg]).await;
+        assert!(r.code.is_err(), "{what} was accepted");
+        assert_eq!(r.codespace, codespace, "{what}: {}", r.log);
+        assert_eq!(b.balance(&receiver, &coin).await, before, "{what} minted");
+    }
+
+    // The honest proof is accepted once; a replay changes nothing.
+    let first = b
+        .tx(0, vec![recv(&packet, &honest, proven_at, &relayer)])
+        .await;
+    assert!(first.code.is_ok(), "the honest receive: {}", first.log);
+    assert_eq!(b.balance(&receiver, &coin).await, before + 100);
+    // A replay: ibc-go's ante handler refuses a redundant relay and its
+    // handler makes it a no-op; ibc-rs refuses it because the packet's
+    // acknowledgement exists (ibc-go's channel/17). Nothing is received twice.
+    let replay = b
+        .tx(0, vec![recv(&packet, &honest, proven_at, &relayer)])
+        .await;
+    assert_eq!(
+        (replay.codespace.as_str(), replay.code.value()),
+        ("channel", 17),
+        "a replayed receive: {}",
+        replay.log
+    );
+    assert_eq!(
+        b.balance(&receiver, &coin).await,
+        before + 100,
+        "a replay minted"
+    );
+    hermes.packet_ack_on(A, B, "transfer", CHANNEL);
+    assert!(hermes.nothing_pending(A, CHANNEL));
+
+    // A client whose trusting period has passed is expired on the host,
+    // and Hermes cannot update it.
+    let created = hermes.ok(&[
+        "create",
+        "client",
+        "--host-chain",
+        B,
+        "--reference-chain",
+        A,
+        "--trusting-period",
+        "5s",
+    ]);
+    let client = created["CreateClient"]["client_id"]
+        .as_str()
+        .unwrap_or("07-tendermint-1")
+        .to_string();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let status: QueryClientStatusResponse = b
+        .query(
+            "/ibc.core.client.v1.Query/ClientStatus",
+            QueryClientStatusRequest {
+                client_id: client.clone(),
+            },
+        )
+        .await;
+    assert_eq!(status.status, "Expired");
+    let update = hermes
+        .command(&["update", "client", "--host-chain", B, "--client", &client])
+        .output()
+        .unwrap();
+    assert!(!update.status.success(), "an expired client was updated");
 }
