@@ -76,10 +76,11 @@ use crate::executor::Executor;
 use crate::filter::DeviceCaps;
 use crate::market::MarketWatcher;
 use crate::metrics::Metrics;
+use crate::now_unix;
+use crate::pace::{backoff, Pace};
 use crate::results::ResultStore;
 use crate::settlement::Settlement;
 use crate::verifier::{ValidatorDuties, VerifierContext};
-use crate::{backoff, now_unix};
 
 /// Fetch attempts before a job whose input cannot be downloaded is abandoned.
 const MAX_FETCH_ATTEMPTS: u32 = 3;
@@ -98,31 +99,17 @@ pub struct Agent {
 
 impl Agent {
     pub fn open(config: AgentConfig) -> Result<Agent> {
-        let account = AgentAccount::connect(&config)?;
-        let duties = Arc::new(DutyDb::open(&config.db_path())?);
-        let results = Arc::new(ResultStore::open(config.results_dir())?);
-        let exec = Arc::new(Executor::open_all()?);
-        let mut devices: Vec<DeviceCaps> = crate::devices::discover()
-            .iter()
-            .map(DeviceCaps::from)
-            .collect();
-        if let Some(only) = config.agent.device {
-            devices.retain(|d| d.index == only);
-            if devices.is_empty() {
-                bail!("agent.device = {only}, but there is no such device (see `starminer-agent devices`)");
-            }
-        }
         // Logs the test-only warning at start in a cheating test process.
         #[cfg(feature = "test-cheat")]
         crate::cheat::active();
         Ok(Agent {
-            config,
-            account,
-            duties,
-            results,
-            exec,
-            devices,
+            account: AgentAccount::connect(&config)?,
+            duties: Arc::new(DutyDb::open(&config.db_path())?),
+            results: Arc::new(ResultStore::open(config.results_dir())?),
+            exec: Arc::new(Executor::open_all()?),
+            devices: usable_devices(config.agent.device)?,
             metrics: Arc::new(Metrics::new()),
+            config,
         })
     }
 
@@ -225,6 +212,22 @@ impl Agent {
     }
 }
 
+/// The OpenCL devices the agent computes on: every one, or only
+/// `agent.device`.
+fn usable_devices(only: Option<usize>) -> Result<Vec<DeviceCaps>> {
+    let mut devices: Vec<DeviceCaps> = crate::devices::discover()
+        .iter()
+        .map(DeviceCaps::from)
+        .collect();
+    if let Some(only) = only {
+        devices.retain(|d| d.index == only);
+        if devices.is_empty() {
+            bail!("agent.device = {only}, but there is no such device (see `starminer-agent devices`)");
+        }
+    }
+    Ok(devices)
+}
+
 /// The loop that owns the provider's leases: it claims through the market
 /// watcher, starts a compute task per claimed lease and decides what each
 /// task's outcome leads to, and moves submitted leases on through
@@ -252,38 +255,24 @@ impl ProviderLoop {
     /// kernels finish and submits what they computed.
     async fn run(
         mut self,
-        mut heights: watch::Receiver<u64>,
+        heights: watch::Receiver<u64>,
         poll: Duration,
         shutdown: &CancellationToken,
     ) {
         if let Err(e) = self.market.adopt_orphans().await {
             tracing::warn!("could not compare leases with the chain yet: {e:#}");
         }
-        let mut failures = 0u32;
+        let mut pace = Pace::new(heights, poll);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                changed = heights.changed() => {
-                    if changed.is_err() {
-                        tokio::time::sleep(poll).await;
-                    }
-                }
-                _ = tokio::time::sleep(poll) => {}
+                _ = pace.tick() => {}
                 Some(done) = self.computing.join_next_with_id() => self.finished(done).await,
             }
-            let height = *heights.borrow();
-            self.metrics.chain_height.set(height as i64);
-            if let Err(e) = self.round(false).await {
-                failures += 1;
-                self.metrics.error("chain");
-                let wait = backoff(failures);
-                tracing::warn!("round failed ({e:#}); retrying in {}s", wait.as_secs());
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tokio::time::sleep(wait) => {}
-                }
-            } else {
-                failures = 0;
+            self.metrics.chain_height.set(pace.height() as i64);
+            let round = self.round(false).await;
+            if !pace.after("round", round, &self.metrics, shutdown).await {
+                break;
             }
         }
 

@@ -33,6 +33,7 @@ pub mod filter;
 pub mod hashing;
 pub mod market;
 pub mod metrics;
+pub mod pace;
 pub mod register;
 pub mod results;
 pub mod server;
@@ -46,25 +47,4 @@ pub fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-/// Longest backoff between retries of one failed action.
-pub const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Backoff before retry `attempts` of a failed action (1, 2, 4 … seconds,
-/// capped at [`MAX_BACKOFF`]).
-pub fn backoff(attempts: u32) -> std::time::Duration {
-    std::time::Duration::from_secs(1u64 << attempts.min(6)).min(MAX_BACKOFF)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(0), std::time::Duration::from_secs(1));
-        assert_eq!(backoff(3), std::time::Duration::from_secs(8));
-        assert_eq!(backoff(30), MAX_BACKOFF);
-    }
 }

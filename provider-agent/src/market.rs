@@ -276,12 +276,8 @@ impl MarketWatcher {
         else {
             self.metrics.claims_lost.inc();
             tracing::info!(job = job_id, status = ?job.status, "not drawn for a replica slot; collateral released");
-            self.duties.set_phase(
-                job_id,
-                Phase::Ended {
-                    status: format!("not drawn ({:?})", job.status),
-                },
-            )?;
+            self.duties
+                .end_lease(job_id, format!("not drawn ({:?})", job.status))?;
             return Ok(());
         };
         if block_time > draw.apply_until.seconds() && draw.applicants.len() >= job.open_slots() {

@@ -79,13 +79,7 @@ impl Settlement {
     /// Ends a lease whose job no longer waits for this agent's result.
     pub fn drop_lost(&self, job_id: u64, status: &JobStatus) -> Result<()> {
         tracing::info!(job = job_id, ?status, "job is no longer ours; dropping it");
-        self.duties.set_phase(
-            job_id,
-            Phase::Ended {
-                status: format!("{status:?}"),
-            },
-        )?;
-        Ok(())
+        self.duties.end_lease(job_id, format!("{status:?}"))
     }
 
     /// Gives the job back on chain (`Abandon`: a part of the collateral is
@@ -121,12 +115,8 @@ impl Settlement {
             .clone()
             .context("computed lease without a result")?;
         if block_time > lease.lease_deadline {
-            self.duties.set_phase(
-                job_id,
-                Phase::Ended {
-                    status: "lease expired before the result was submitted".into(),
-                },
-            )?;
+            self.duties
+                .end_lease(job_id, "lease expired before the result was submitted")?;
             tracing::error!(
                 job = job_id,
                 "the lease expired before the result could be submitted"
@@ -191,12 +181,7 @@ impl Settlement {
                     return Ok(());
                 }
                 if !self.account.holds_unsent_slot(&job) {
-                    self.duties.set_phase(
-                        job_id,
-                        Phase::Ended {
-                            status: format!("{:?}", job.status),
-                        },
-                    )?;
+                    self.duties.end_lease(job_id, format!("{:?}", job.status))?;
                     return Ok(());
                 }
                 Err(e.context("submitting the result"))
@@ -517,13 +502,7 @@ impl Settlement {
 
     fn end_unpaid(&self, job_id: u64, status: &JobStatus) -> Result<()> {
         tracing::info!(job = job_id, ?status, "job ended without paying this agent");
-        self.duties.set_phase(
-            job_id,
-            Phase::Ended {
-                status: format!("{status:?}"),
-            },
-        )?;
-        Ok(())
+        self.duties.end_lease(job_id, format!("{status:?}"))
     }
 
     pub async fn follow_submitted(&self, lease: &Lease, block_time: u64) -> Result<()> {
@@ -577,7 +556,7 @@ impl Settlement {
                 to_publish.sort_unstable();
                 to_publish.dedup();
                 for index in &to_publish {
-                    self.publish_chunk(lease, &root, *index).await?;
+                    self.answer_challenge(lease, &root, *index, true).await?;
                 }
                 let mut to_prove: Vec<u64> = v
                     .challenges
@@ -593,7 +572,7 @@ impl Settlement {
                 to_prove.sort_unstable();
                 to_prove.dedup();
                 for index in &to_prove {
-                    self.prove_chunk(lease, &root, *index).await?;
+                    self.answer_challenge(lease, &root, *index, false).await?;
                 }
                 if let Some(seal) = seal {
                     if decoy::reveal_due(&job, block_time) {
@@ -618,13 +597,7 @@ impl Settlement {
             }
             status => {
                 self.open_decoy(lease);
-                tracing::info!(job = job_id, ?status, "job ended without paying this agent");
-                self.duties.set_phase(
-                    job_id,
-                    Phase::Ended {
-                        status: format!("{status:?}"),
-                    },
-                )?;
+                self.end_unpaid(job_id, &status)?;
             }
         }
         Ok(())
@@ -659,53 +632,54 @@ impl Settlement {
         })
     }
 
-    async fn prove_chunk(&self, lease: &Lease, root: &str, index: u64) -> Result<()> {
-        let stored = self.stored_result(lease)?;
-        let tree = stored.tree_of(Self::tree_for_root(&stored, root)?);
-        let leaf = tree.leaf(index).context("chunk out of range")?;
-        let proof = tree.proof(index).context("chunk out of range")?;
-        self.account
-            .market(&jm::ExecuteMsg::RespondChallenge {
-                job_id: lease.job_id,
-                index,
-                leaf_hash: hex::encode(leaf),
-                proof: proof.iter().map(hex::encode).collect(),
-            })
-            .await?;
-        tracing::info!(
-            job = lease.job_id,
-            index,
-            "answered a chunk challenge with its Merkle proof"
-        );
-        Ok(())
-    }
-
-    /// Answers a data challenge: chunk `index` itself, with its proof, on
-    /// chain (a verifier of a training job needs the checkpoint to re-run
+    /// Answers a challenge of chunk `index` under the chain's `root`: a
+    /// chunk challenge or dispute with the chunk's leaf hash and Merkle
+    /// proof; a data challenge (`data`) with the chunk itself and its proof,
+    /// on chain (a verifier of a training job needs the checkpoint to re-run
     /// the next step).
-    async fn publish_chunk(&self, lease: &Lease, root: &str, index: u64) -> Result<()> {
+    async fn answer_challenge(
+        &self,
+        lease: &Lease,
+        root: &str,
+        index: u64,
+        data: bool,
+    ) -> Result<()> {
         let stored = self.stored_result(lease)?;
         let which = Self::tree_for_root(&stored, root)?;
-        let data = stored
-            .chunk_in(which, index)?
-            .with_context(|| format!("chunk {index} is out of range"))?;
-        let proof = stored
-            .tree_of(which)
+        let tree = stored.tree_of(which);
+        let proof = tree
             .proof(index)
-            .context("chunk out of range")?;
-        self.account
-            .market(&jm::ExecuteMsg::RespondData {
-                job_id: lease.job_id,
+            .context("chunk out of range")?
+            .iter()
+            .map(hex::encode)
+            .collect();
+        let job_id = lease.job_id;
+        let (msg, what) = if data {
+            let data = stored
+                .chunk_in(which, index)?
+                .with_context(|| format!("chunk {index} is out of range"))?;
+            let msg = jm::ExecuteMsg::RespondData {
+                job_id,
                 index,
                 data: data.into(),
-                proof: proof.iter().map(hex::encode).collect(),
-            })
-            .await?;
-        tracing::info!(
-            job = lease.job_id,
-            index,
-            "answered a data challenge with the chunk and its Merkle proof"
-        );
+                proof,
+            };
+            (
+                msg,
+                "answered a data challenge with the chunk and its Merkle proof",
+            )
+        } else {
+            let leaf = tree.leaf(index).context("chunk out of range")?;
+            let msg = jm::ExecuteMsg::RespondChallenge {
+                job_id,
+                index,
+                leaf_hash: hex::encode(leaf),
+                proof,
+            };
+            (msg, "answered a chunk challenge with its Merkle proof")
+        };
+        self.account.market(&msg).await?;
+        tracing::info!(job = job_id, index, "{what}");
         Ok(())
     }
 }

@@ -43,8 +43,9 @@ use crate::executor::Executor;
 use crate::fetch::job_input;
 use crate::filter::params_text;
 use crate::metrics::Metrics;
+use crate::now_unix;
+use crate::pace::Pace;
 use crate::server::ChunkResponse;
-use crate::{backoff, now_unix};
 
 /// What verifier duties use: the account that attests and votes, the
 /// duties database that keeps each duty's sample and sealed verdict, the
@@ -101,37 +102,23 @@ impl ValidatorDuties {
     /// verifications in flight. A failed round is retried with backoff.
     pub async fn run(
         mut self,
-        mut heights: watch::Receiver<u64>,
+        heights: watch::Receiver<u64>,
         poll: Duration,
         shutdown: CancellationToken,
     ) {
-        let mut failures = 0u32;
+        let mut pace = Pace::new(heights, poll);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                changed = heights.changed() => {
-                    if changed.is_err() {
-                        tokio::time::sleep(poll).await;
-                    }
-                }
-                _ = tokio::time::sleep(poll) => {}
+                _ = pace.tick() => {}
                 Some(done) = self.verifications.join_next() => self.finished(done),
             }
-            match self.round().await {
-                Ok(()) => failures = 0,
-                Err(e) => {
-                    failures += 1;
-                    self.ctx.metrics.error("chain");
-                    let wait = backoff(failures);
-                    tracing::warn!(
-                        "validator round failed ({e:#}); retrying in {}s",
-                        wait.as_secs()
-                    );
-                    tokio::select! {
-                        _ = shutdown.cancelled() => break,
-                        _ = tokio::time::sleep(wait) => {}
-                    }
-                }
+            let round = self.round().await;
+            if !pace
+                .after("validator round", round, &self.ctx.metrics, &shutdown)
+                .await
+            {
+                break;
             }
         }
         while let Some(done) = self.verifications.join_next().await {
