@@ -1,6 +1,6 @@
 //! The StarMiner provider agent (docs/protocol.md).
 //!
-//! On the device: OpenCL discovery and benchmarks ([`devices`], [`bench`])
+//! On the device: OpenCL discovery and benchmarks ([`devices`], [`bench`](mod@bench))
 //! and the [`executor`] that runs built-in templates and commits their
 //! output with `starminer-merkle`. On disk: the configuration file
 //! ([`config`]), the result files ([`results`]) and the duties database of
