@@ -9,6 +9,7 @@ use starminer_client::{
     collect_pages, ChainClient, Key, Manifest, Page, Starminer, TxOutcome, Wallet, MAX_PAGE,
 };
 use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
+use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::{self as reg, Provider};
 
 use crate::config::AgentConfig;
@@ -123,16 +124,19 @@ impl AgentAccount {
 
     /// Routes that let this agent's zone take other zones' jobs.
     pub async fn spill_routes(&self, zone: &str) -> Result<Vec<jm::SpilloverEntry>> {
-        let r: jm::SpilloverResponse = self
-            .sm
-            .job_market()
-            .query(&jm::QueryMsg::Spillover {
-                to: zone.to_string(),
-                start_after: None,
-                limit: Some(MAX_PAGE),
-            })
-            .await?;
-        Ok(r.routes)
+        collect_pages(None, |start_after| async move {
+            let page: jm::SpilloverResponse = self
+                .sm
+                .job_market()
+                .query(&jm::QueryMsg::Spillover {
+                    to: zone.to_string(),
+                    start_after,
+                    limit: Some(MAX_PAGE),
+                })
+                .await?;
+            Ok(Page::after_last(page.routes, MAX_PAGE, |r| r.from.clone()))
+        })
+        .await
     }
 
     /// Jobs where this agent is a verifier or dispute voter and still owes
@@ -184,5 +188,56 @@ impl AgentAccount {
     pub async fn head(&self) -> Result<(u64, u64)> {
         let s = self.client().status().await?;
         Ok((s.height, s.time))
+    }
+
+    /// A registry heartbeat, if this agent is registered.
+    pub async fn heartbeat(&self) -> Result<()> {
+        if self.me().await?.is_some() {
+            self.registry(&reg::ExecuteMsg::Heartbeat {}).await?;
+        }
+        Ok(())
+    }
+
+    /// Claims this agent's pending incentive rewards, if any; the amount
+    /// claimed (uagpu, 0: none were pending).
+    pub async fn claim_rewards(&self) -> Result<u128> {
+        let inc = self.sm.incentives();
+        let pending = inc.pending_rewards(self.address()).await?;
+        if pending.amount.is_zero() {
+            return Ok(0);
+        }
+        inc.claim(&self.wallet).await?;
+        Ok(pending.amount.u128())
+    }
+
+    /// This agent's slot of `job`, if it holds one.
+    pub fn my_slot<'a>(&self, job: &'a Job) -> Option<&'a jm::Slot> {
+        job.slots
+            .iter()
+            .find(|s| s.provider.as_str() == self.address())
+    }
+
+    /// Whether `job` is still waiting for this agent's result: it holds a
+    /// slot with nothing sent, and the job takes results (Assigned; a
+    /// replicated job also while Open, before all its slots are taken).
+    pub fn holds_unsent_slot(&self, job: &Job) -> bool {
+        let replicated = matches!(job.spec.verification, VerificationMode::Replicated { .. });
+        let status_ok =
+            job.status == JobStatus::Assigned || (replicated && job.status == JobStatus::Open);
+        status_ok
+            && job.slots.iter().any(|s| {
+                s.provider.as_str() == self.address()
+                    && s.commitment.is_none()
+                    && s.result.is_none()
+            })
+    }
+
+    /// Whether this agent waits in `job`'s replica application round.
+    pub fn is_applicant(&self, job: &Job) -> bool {
+        job.replica_draw.as_ref().is_some_and(|d| {
+            d.applicants
+                .iter()
+                .any(|a| a.provider.as_str() == self.address())
+        })
     }
 }

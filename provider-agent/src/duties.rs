@@ -236,6 +236,18 @@ impl DutyDb {
         Ok(lease)
     }
 
+    /// Ends a lease that will not be paid (phase `ended`, with the job's
+    /// status or the reason).
+    pub fn end_lease(&self, job_id: u64, status: impl Into<String>) -> Result<()> {
+        self.set_phase(
+            job_id,
+            Phase::Ended {
+                status: status.into(),
+            },
+        )?;
+        Ok(())
+    }
+
     /// Records a failed attempt; returns the number of attempts so far.
     pub fn record_failure(&self, job_id: u64, error: &str) -> Result<u32> {
         let mut lease = self

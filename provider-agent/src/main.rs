@@ -330,7 +330,7 @@ fn main() -> Result<()> {
                     tracing::warn!("second signal: exiting now; unfinished jobs resume after a restart");
                     std::process::exit(130);
                 });
-                let agent = Arc::new(starminer_agent::daemon::Agent::open(config)?);
+                let agent = starminer_agent::daemon::Agent::open(config)?;
                 agent.run(shutdown).await
             })?;
         }

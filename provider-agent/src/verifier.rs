@@ -32,7 +32,9 @@ use starminer_interfaces::job_market::{
 use starminer_interfaces::registry::{self as reg, ChallengeStatus};
 use starminer_merkle::{leaf_hash, verify_proof, Hash};
 use starminer_templates::{by_id, outputs_match, Params, Template};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use crate::account::AgentAccount;
 use crate::beacon::{beacon_duty, BeaconContext, BeaconState};
@@ -42,6 +44,7 @@ use crate::fetch::job_input;
 use crate::filter::params_text;
 use crate::metrics::Metrics;
 use crate::now_unix;
+use crate::pace::Pace;
 use crate::server::ChunkResponse;
 
 /// What verifier duties use: the account that attests and votes, the
@@ -66,14 +69,17 @@ pub struct VerifierContext {
 /// challenges to verify (a scan of every provider: not on every block).
 const BENCHMARK_SCAN_SECONDS: u64 = 5;
 
-/// The validator's duties in the daemon, with the state only they use:
-/// spot checks and dispute votes run as background tasks (one per job at a
-/// time), bad-input reports and benchmark challenges are looked at every
-/// few seconds, and the beacon duty runs every round.
+/// The validator's duties, a long-lived task of the daemon ([`Self::run`])
+/// with the state only they use: spot checks and dispute votes run as
+/// background tasks (one per job at a time), bad-input reports and
+/// benchmark challenges are looked at every few seconds, and the beacon
+/// duty runs every round.
 pub struct ValidatorDuties {
     ctx: VerifierContext,
-    /// Jobs with a verifier task in flight.
-    verifying: Arc<Mutex<HashSet<u64>>>,
+    /// Spot checks and dispute votes in flight; each returns its job id.
+    verifications: JoinSet<u64>,
+    /// Jobs with a verification in flight.
+    verifying: HashSet<u64>,
     /// When bad inputs and benchmark challenges were last looked for.
     last_scan: Option<Instant>,
     /// The validator's beacon hash chain ([`crate::beacon`]).
@@ -84,14 +90,53 @@ impl ValidatorDuties {
     pub fn new(ctx: VerifierContext) -> Self {
         ValidatorDuties {
             ctx,
-            verifying: Arc::new(Mutex::new(HashSet::new())),
+            verifications: JoinSet::new(),
+            verifying: HashSet::new(),
             last_scan: None,
             beacon: Mutex::new(BeaconState::default()),
         }
     }
 
-    /// One round of duties; verifications are spawned on `tasks`.
-    pub async fn round(&mut self, tasks: &mut JoinSet<()>) -> Result<()> {
+    /// Runs a round of duties on every new block (and at least every
+    /// `poll`) until `shutdown` is cancelled, then waits for the
+    /// verifications in flight. A failed round is retried with backoff.
+    pub async fn run(
+        mut self,
+        heights: watch::Receiver<u64>,
+        poll: Duration,
+        shutdown: CancellationToken,
+    ) {
+        let mut pace = Pace::new(heights, poll);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = pace.tick() => {}
+                Some(done) = self.verifications.join_next() => self.finished(done),
+            }
+            let round = self.round().await;
+            if !pace
+                .after("validator round", round, &self.ctx.metrics, &shutdown)
+                .await
+            {
+                break;
+            }
+        }
+        while let Some(done) = self.verifications.join_next().await {
+            self.finished(done);
+        }
+    }
+
+    fn finished(&mut self, done: Result<u64, tokio::task::JoinError>) {
+        match done {
+            Ok(job_id) => {
+                self.verifying.remove(&job_id);
+            }
+            Err(e) => tracing::error!("a verification task failed: {e}"),
+        }
+    }
+
+    /// One round of duties; verifications are spawned in the background.
+    async fn round(&mut self) -> Result<()> {
         let ctx = &self.ctx;
         let beacon = BeaconContext {
             account: &ctx.account,
@@ -104,21 +149,16 @@ impl ValidatorDuties {
         }
         for task in ctx.account.pending_verifier_tasks().await? {
             let job_id = task.job_id;
-            if let Ok(mut v) = self.verifying.lock() {
-                if !v.insert(job_id) {
-                    continue;
-                }
+            if !self.verifying.insert(job_id) {
+                continue;
             }
-            let verifying = self.verifying.clone();
             let ctx = ctx.clone();
-            tasks.spawn(async move {
+            self.verifications.spawn(async move {
                 if let Err(e) = verify(&ctx, &task).await {
                     ctx.metrics.error("verify");
                     tracing::warn!(job = job_id, "verification: {e:#}");
                 }
-                if let Ok(mut v) = verifying.lock() {
-                    v.remove(&job_id);
-                }
+                job_id
             });
         }
         let scan_due = self
