@@ -76,6 +76,41 @@ impl Validator {
     pub fn set(&self) -> validator::Set {
         validator::Set::new(vec![self.info.clone()], Some(self.info.clone()))
     }
+
+    /// The validator's precommit of `block_id` at `height`, as the block's
+    /// commit (what a light client verifies).
+    pub fn sign_commit(
+        &self,
+        chain_id: &tendermint::chain::Id,
+        height: u64,
+        block_id: block::Id,
+        time: Time,
+    ) -> Result<Commit> {
+        let vote = vote::Vote {
+            vote_type: vote::Type::Precommit,
+            height: block::Height::try_from(height)?,
+            round: block::Round::default(),
+            block_id: Some(block_id),
+            timestamp: Some(time),
+            validator_address: self.info.address,
+            validator_index: vote::ValidatorIndex::try_from(0u32)?,
+            signature: None,
+            extension: Vec::new(),
+            extension_signature: None,
+        };
+        let sign_bytes = vote.into_signable_vec(chain_id.clone());
+        let signature = self.key.sign(&sign_bytes);
+        Ok(Commit {
+            height: block::Height::try_from(height)?,
+            round: block::Round::default(),
+            block_id,
+            signatures: vec![CommitSig::BlockIdFlagCommit {
+                validator_address: self.info.address,
+                timestamp: time,
+                signature: tendermint::Signature::try_from(signature.to_bytes().as_slice()).ok(),
+            }],
+        })
+    }
 }
 
 /// A block just committed, for subscribers and waiters.
@@ -276,7 +311,9 @@ impl BlockProducer {
             hash: block.header.hash(),
             part_set_header: part_set_header(&encoded)?,
         };
-        let commit = self.sign_commit(height, block_id, time)?;
+        let commit = self
+            .validator
+            .sign_commit(&self.chain_id, height, block_id, time)?;
         let stored = StoredBlock {
             block_id,
             block,
@@ -326,33 +363,6 @@ impl BlockProducer {
             block: stored,
             results: finalize,
             txs: tx_records,
-        })
-    }
-
-    fn sign_commit(&self, height: u64, block_id: block::Id, time: Time) -> Result<Commit> {
-        let vote = vote::Vote {
-            vote_type: vote::Type::Precommit,
-            height: block::Height::try_from(height)?,
-            round: block::Round::default(),
-            block_id: Some(block_id),
-            timestamp: Some(time),
-            validator_address: self.validator.info.address,
-            validator_index: vote::ValidatorIndex::try_from(0u32)?,
-            signature: None,
-            extension: Vec::new(),
-            extension_signature: None,
-        };
-        let sign_bytes = vote.into_signable_vec(self.chain_id.clone());
-        let signature = self.validator.key.sign(&sign_bytes);
-        Ok(Commit {
-            height: block::Height::try_from(height)?,
-            round: block::Round::default(),
-            block_id,
-            signatures: vec![CommitSig::BlockIdFlagCommit {
-                validator_address: self.validator.info.address,
-                timestamp: time,
-                signature: tendermint::Signature::try_from(signature.to_bytes().as_slice()).ok(),
-            }],
         })
     }
 }

@@ -26,15 +26,18 @@ use ibc_proto::ibc::apps::transfer::v1::{
 };
 use ibc_proto::ibc::core::channel::v1::{MsgRecvPacket, Packet};
 use ibc_proto::ibc::core::client::v1::{
-    Height, QueryClientStateRequest, QueryClientStateResponse, QueryClientStatusRequest,
-    QueryClientStatusResponse,
+    Height, MsgUpdateClient, QueryClientStateRequest, QueryClientStateResponse,
+    QueryClientStatusRequest, QueryClientStatusResponse,
 };
 use ibc_proto::ibc::core::commitment::v1::MerkleProof;
-use ibc_proto::ibc::lightclients::tendermint::v1::ClientState as TmClientState;
+use ibc_proto::ibc::lightclients::tendermint::v1::{
+    ClientState as TmClientState, Header as TmHeader, Misbehaviour as TmMisbehaviour,
+};
 use ics23::CommitmentProof;
 use prost::Message;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use starminer_devnet::blocks::{PrivValidatorKey, Validator};
 use starminer_testkit::hermes::Hermes;
 use starminer_testkit::{DevnetOptions, LocalDevnet};
 use tendermint_rpc::query::Query;
@@ -874,4 +877,187 @@ async fn forged_and_height_shifted_proofs_wrong_counterparties_replays_and_expir
         .output()
         .unwrap();
     assert!(!update.status.success(), "an expired client was updated");
+}
+
+/// Chain A's header at `height` and a second one at the same height with
+/// another app hash, signed by `signer`: a fork, when `signer` is A's
+/// validator.
+async fn fork_at(
+    a: &Chain<'_>,
+    height: u64,
+    signer: &Validator,
+) -> (
+    tendermint::block::signed_header::SignedHeader,
+    tendermint::block::signed_header::SignedHeader,
+) {
+    let real = a.rpc.commit(height as u32).await.unwrap().signed_header;
+    let mut header = real.header.clone();
+    header.app_hash = tendermint::AppHash::try_from(vec![0xAB; 32]).unwrap();
+    let block_id = tendermint::block::Id {
+        hash: header.hash(),
+        part_set_header: real.commit.block_id.part_set_header,
+    };
+    let commit = signer
+        .sign_commit(&header.chain_id, height, block_id, header.time)
+        .unwrap();
+    let forged = tendermint::block::signed_header::SignedHeader::new(header, commit).unwrap();
+    (real, forged)
+}
+
+/// The 07-tendermint `Header` of a signed header of A, trusted from `trusted`.
+fn tm_header(
+    signed: &tendermint::block::signed_header::SignedHeader,
+    validators: &tendermint::validator::Set,
+    trusted: u64,
+) -> TmHeader {
+    use tendermint_proto::v0_38::types as tmpb;
+    // ibc-proto's tendermint messages are another version of the same wire types.
+    let signed = prost_tm::Message::encode_to_vec(&tmpb::SignedHeader::from(signed.clone()));
+    let set = prost_tm::Message::encode_to_vec(&tmpb::ValidatorSet::from(validators.clone()));
+    TmHeader {
+        signed_header: Some(Message::decode(signed.as_slice()).unwrap()),
+        validator_set: Some(Message::decode(set.as_slice()).unwrap()),
+        trusted_height: Some(Height {
+            revision_number: 1,
+            revision_height: trusted,
+        }),
+        trusted_validators: Some(Message::decode(set.as_slice()).unwrap()),
+    }
+}
+
+fn update(client: &str, message: Any, signer: &str) -> Any {
+    common::any(&MsgUpdateClient {
+        client_id: client.to_string(),
+        client_message: Some(message),
+        signer: signer.to_string(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Hermes 1.11.0 (scripts/setup.sh installs it); scripts/test.sh runs it"]
+async fn a_header_from_a_stranger_is_refused_and_a_validators_fork_freezes_the_client() {
+    let (net_a, net_b) = pair().await;
+    let (a, b) = (Chain::new(&net_a), Chain::new(&net_b));
+    let hermes = Hermes::new(&[(A, &net_a), (B, &net_b)], 4_000_000);
+    hermes.create_transfer_channel(A, B);
+    const CLIENT: &str = "07-tendermint-0";
+    let trusted = client_height(&b, CLIENT).await;
+    let height = a.height().await.max(trusted + 2);
+    while a.height().await <= height {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let key_file = net_a.home.path().join("config/priv_validator_key.json");
+    let key: PrivValidatorKey = serde_json::from_slice(&std::fs::read(key_file).unwrap()).unwrap();
+    let validator = Validator::new(&key).unwrap();
+    let validators = validator.set();
+    let relayer = common::dev(0).address;
+    let header_any = |h: &TmHeader| Any {
+        type_url: "/ibc.lightclients.tendermint.v1.Header".into(),
+        value: h.encode_to_vec(),
+    };
+
+    // A header signed by a key that is not A's validator: refused, the client unharmed.
+    let stranger = Validator::new(&PrivValidatorKey::generate()).unwrap();
+    let (_, not_a) = fork_at(&a, height, &stranger).await;
+    let refused = b
+        .tx(
+            0,
+            vec![update(
+                CLIENT,
+                header_any(&tm_header(&not_a, &validators, trusted)),
+                &relayer,
+            )],
+        )
+        .await;
+    assert!(refused.code.is_err(), "a stranger's header was accepted");
+    assert_eq!(refused.codespace, "client", "{}", refused.log);
+    let active: QueryClientStatusResponse = b
+        .query(
+            "/ibc.core.client.v1.Query/ClientStatus",
+            QueryClientStatusRequest {
+                client_id: CLIENT.into(),
+            },
+        )
+        .await;
+    assert_eq!(active.status, "Active");
+
+    // A's own validator signs two blocks at one height: the evidence
+    // freezes the client.
+    let (real, forged) = fork_at(&a, height, &validator).await;
+    let evidence = TmMisbehaviour {
+        #[allow(deprecated)]
+        client_id: CLIENT.into(),
+        header_1: Some(tm_header(&real, &validators, trusted)),
+        header_2: Some(tm_header(&forged, &validators, trusted)),
+    };
+    let frozen = b
+        .tx(
+            0,
+            vec![update(
+                CLIENT,
+                Any {
+                    type_url: "/ibc.lightclients.tendermint.v1.Misbehaviour".into(),
+                    value: evidence.encode_to_vec(),
+                },
+                &relayer,
+            )],
+        )
+        .await;
+    assert!(frozen.code.is_ok(), "misbehaviour: {}", frozen.log);
+    let status: QueryClientStatusResponse = b
+        .query(
+            "/ibc.core.client.v1.Query/ClientStatus",
+            QueryClientStatusRequest {
+                client_id: CLIENT.into(),
+            },
+        )
+        .await;
+    assert_eq!(status.status, "Frozen");
+
+    // Nothing moves through a frozen client: the real header is refused
+    // with ibc-go's "client is not active", and Hermes cannot relay.
+    let later = a.height().await;
+    let (real_later, _) = fork_at(&a, later, &validator).await;
+    let after = b
+        .tx(
+            0,
+            vec![update(
+                CLIENT,
+                header_any(&tm_header(&real_later, &validators, trusted)),
+                &relayer,
+            )],
+        )
+        .await;
+    assert_eq!(
+        (after.codespace.as_str(), after.code.value()),
+        ("client", 29),
+        "an update of a frozen client: {}",
+        after.log
+    );
+    let receiver = b.dev(2).to_string();
+    hermes.transfer(A, B, CHANNEL, 10, "ustar", &receiver, 1, &TIMEOUT);
+    let relay = hermes
+        .command(&[
+            "tx",
+            "packet-recv",
+            "--dst-chain",
+            B,
+            "--src-chain",
+            A,
+            "--src-port",
+            "transfer",
+            "--src-channel",
+            CHANNEL,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !relay.status.success() || String::from_utf8_lossy(&relay.stdout).contains("error"),
+        "Hermes relayed through a frozen client"
+    );
+    assert_eq!(
+        b.balance(&receiver, &voucher("ustar")).await,
+        0,
+        "a packet crossed a frozen client"
+    );
 }
