@@ -39,18 +39,12 @@
 //! wasm, ibc, transfer) comes with the IBC host.
 
 pub mod app;
-pub mod auth;
-pub mod blocks;
 pub mod crypto;
-pub mod grpc;
-pub mod ibc_host;
+pub mod interfaces;
+pub mod modules;
 pub mod node;
-pub mod proofs;
-pub mod queries;
-pub mod rest;
-pub mod rpc;
-pub mod services;
-pub mod sigcache;
 pub mod store;
-pub mod tx;
-pub mod txindex;
+
+// The paths other crates, the binaries and the tests use.
+pub use interfaces::{grpc, rest, rpc, services};
+pub use store::proofs;

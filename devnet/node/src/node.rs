@@ -7,7 +7,7 @@
 //! - `config/priv_validator_key.json` — the validator's ed25519 key
 //! - `config/dev_accounts.json` — dev account mnemonics and addresses
 //! - `data/chain.redb` — state tree, blocks, results, transactions
-//! - `data/txindex.redb` — transactions by hash and by event ([`crate::txindex`])
+//! - `data/txindex.redb` — transactions by hash and by event ([`crate::store::txindex`])
 //! - `data/wasm/` — compiled module cache
 
 use std::collections::{HashMap, HashSet};
@@ -25,11 +25,11 @@ use tokio::sync::{broadcast, oneshot};
 use crate::app::{
     App, AppConfig, AppState, GenesisAccount, QueryAnswer, TxExec, BECH32_PREFIX, DENOM,
 };
-use crate::blocks::{tx_hash, BlockProducer, CommittedBlock, PrivValidatorKey, Validator};
+use crate::app::blocks::{tx_hash, BlockProducer, CommittedBlock, PrivValidatorKey, Validator};
 use crate::crypto;
-use crate::sigcache::{self, SigCache};
+use crate::app::sigcache::{self, SigCache};
 use crate::store::ChainDb;
-use crate::txindex::{self, TxIndex};
+use crate::store::txindex::{self, TxIndex};
 
 pub const DEFAULT_CHAIN_ID: &str = "starminer-devnet-1";
 /// What each dev account holds at genesis.
@@ -562,7 +562,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
     let rest = match rest_listener {
         Some((listener, addr)) => {
             tracing::info!(%addr, "Cosmos REST listening");
-            Some(crate::rest::serve(listener, handle.clone()))
+            Some(crate::interfaces::rest::serve(listener, handle.clone()))
         }
         None => None,
     };
@@ -575,7 +575,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
     let grpc = match grpc_listener {
         Some((listener, addr)) => {
             tracing::info!(%addr, "gRPC listening");
-            Some(crate::grpc::serve(listener, handle.clone()))
+            Some(crate::interfaces::grpc::serve(listener, handle.clone()))
         }
         None => None,
     };
@@ -585,7 +585,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
             None => std::future::pending().await,
         }
     };
-    let server = crate::rpc::serve(listener, handle);
+    let server = crate::interfaces::rpc::serve(listener, handle);
     listening.write(&listening_file)?;
     let stopped = tokio::select! {
         r = server => r,

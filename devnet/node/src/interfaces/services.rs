@@ -1,9 +1,9 @@
-//! The Cosmos SDK query and tx services behind the REST gateway ([`crate::rest`]):
+//! The Cosmos SDK query and tx services behind the REST gateway ([`crate::interfaces::rest`]):
 //! each answers with the SDK's protobuf response, or a [`Status`] carrying the
 //! gRPC code the SDK answers with.
 //!
 //! Module queries (auth, bank, wasm, tx simulation) go to the application
-//! thread through [`crate::queries`]; transactions, blocks and node info are
+//! thread through [`crate::modules::wasm`]; transactions, blocks and node info are
 //! read from the block log; staking and distribution describe the genesis
 //! validator, whose power is fixed (the devnet has no staking module).
 
@@ -20,7 +20,7 @@ use cosmos_sdk_proto::tendermint as tmpb;
 use cosmos_sdk_proto::Any;
 use prost::{Message, Name};
 
-use crate::blocks::{tx_hash, BLOCK_PROTOCOL, COMETBFT_VERSION};
+use crate::app::blocks::{tx_hash, BLOCK_PROTOCOL, COMETBFT_VERSION};
 use crate::node::{AppRequest, NodeHandle};
 use crate::store::{StoredBlock, TxRecord};
 
@@ -547,7 +547,7 @@ pub fn build_deps() -> Vec<tm_svc::Module> {
         ),
         dep(
             "github.com/cometbft/cometbft",
-            &format!("v{}", crate::blocks::COMETBFT_VERSION),
+            &format!("v{}", crate::app::blocks::COMETBFT_VERSION),
             "(protocol)",
         ),
         dep("github.com/cosmos/ibc-go/v8", IBC_GO_VERSION, "(protocol)"),

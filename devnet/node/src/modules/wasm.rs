@@ -22,8 +22,8 @@ use prost::Message;
 use starminer_wasm_host::{HostError, KeyRange, KvStore};
 
 use crate::app::{code_bytes_key, App};
-use crate::auth;
-use crate::tx::{wasm_description, TxError};
+use crate::modules::auth;
+use crate::app::tx::{wasm_description, TxError};
 
 fn decode<M: Message + Default>(data: &[u8]) -> Result<M, TxError> {
     M::decode(data).map_err(|e| TxError::sdk(2, format!("failed to decode query request: {e}")))

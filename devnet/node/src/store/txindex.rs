@@ -32,7 +32,7 @@ use anyhow::{Context, Result};
 use redb::{Database, ReadableTable, TableDefinition};
 use tokio::sync::watch;
 
-use crate::blocks::CommittedBlock;
+use crate::app::blocks::CommittedBlock;
 use crate::store::{ChainDb, TxRecord};
 
 const BY_HASH: TableDefinition<&[u8], (u64, u32)> = TableDefinition::new("by_hash");

@@ -18,7 +18,7 @@
 //! of transactions as protobuf costs a fraction of what JSON did, and the
 //! RPC turns them back into the same domain types. The lookups by hash and
 //! by event live in a separate database that a background thread fills
-//! ([`crate::txindex`]), as CometBFT's indexer does.
+//! ([`crate::store::txindex`]), as CometBFT's indexer does.
 //!
 //! The version of the tree is the block height (genesis is version 0); the
 //! app hash is the tree's root.
@@ -38,6 +38,9 @@
 //! [`WorkingState`] is what the wasm host runs on: the committed state at the
 //! latest version plus a block overlay and a transaction overlay, implementing
 //! the host's [`KvStore`].
+
+pub mod proofs;
+pub mod txindex;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -186,7 +189,7 @@ impl TxRecord {
             .try_into()
             .context("stored tx result")?;
         Ok(TxRecord {
-            hash: crate::blocks::tx_hash(&tx),
+            hash: crate::app::blocks::tx_hash(&tx),
             height,
             index,
             tx,

@@ -29,12 +29,16 @@ use sha2::{Digest, Sha256};
 use starminer_wasm_host::{BlockContext, HostConfig, HostError, HostMsg, KvStore, WasmHost};
 use tendermint::abci;
 
-use crate::auth;
+pub mod blocks;
+pub mod sigcache;
+pub mod tx;
+
+use crate::modules::auth;
 use crate::crypto;
-use crate::ibc_host::{NodeBank, NodeChain};
-use crate::sigcache::{sig_key, SigCache};
+use crate::modules::ibc::{NodeBank, NodeChain};
+use crate::app::sigcache::{sig_key, SigCache};
 use crate::store::{ChainDb, WorkingState};
-use crate::tx::{
+use crate::app::tx::{
     sdk_description, uncompress_wasm, wasm_description, DecodedTx, IbcMsg, NodeMsg, TxError,
 };
 
@@ -332,7 +336,7 @@ impl App {
         &self.host
     }
 
-    /// The verified signatures, for the RPC threads' [`crate::sigcache::preverify`].
+    /// The verified signatures, for the RPC threads' [`crate::app::sigcache::preverify`].
     pub fn sig_cache(&self) -> Arc<SigCache> {
         self.sigs.clone()
     }
@@ -1113,7 +1117,7 @@ impl App {
             return self.query_store(rest, data, at);
         }
         let answer = if at == latest {
-            crate::queries::handle(self, path, data)
+            crate::modules::wasm::handle(self, path, data)
         } else {
             // Every handler reads through the working state: point it at the
             // tree version of that height, and contracts at that block.
@@ -1125,7 +1129,7 @@ impl App {
             };
             self.set_block_context(at, time, 0);
             let state = self.state.clone();
-            let answer = state.at_version(at, || crate::queries::handle(self, path, data));
+            let answer = state.at_version(at, || crate::modules::wasm::handle(self, path, data));
             self.set_block_context(self.height, self.time, 0);
             answer
         };
@@ -1145,7 +1149,7 @@ impl App {
                 at,
             );
         };
-        let Some(full) = crate::proofs::store_key(&format!("store/{rest}"), key) else {
+        let Some(full) = crate::store::proofs::store_key(&format!("store/{rest}"), key) else {
             return QueryAnswer::err(TxError::sdk(6, format!("no such store: {module}")), at);
         };
         let value = match self.db.reader() {

@@ -22,10 +22,10 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::SignDoc;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::auth;
+use crate::modules::auth;
 use crate::crypto;
 use crate::store::ChainDb;
-use crate::tx::DecodedTx;
+use crate::app::tx::DecodedTx;
 
 /// At most this many remembered signatures: the mempool's worth and room
 /// for broadcasts CheckTx then refused; a full cache starts over, which

@@ -33,7 +33,7 @@ pub fn proof_spec() -> ics23::ProofSpec {
 pub fn store_key(path: &str, key: &[u8]) -> Option<Vec<u8>> {
     let module = path.strip_prefix("store/")?.strip_suffix("/key")?;
     let namespace: &[u8] = match module {
-        "acc" | "auth" => crate::auth::AUTH_STORE,
+        "acc" | "auth" => crate::modules::auth::AUTH_STORE,
         "bank" => b"bank/",
         "wasm" => b"wasm/",
         "ibc" => b"ibc/",

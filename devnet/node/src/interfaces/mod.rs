@@ -1,0 +1,6 @@
+//! The node's interfaces.
+
+pub mod grpc;
+pub mod rest;
+pub mod rpc;
+pub mod services;

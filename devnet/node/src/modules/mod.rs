@@ -1,0 +1,5 @@
+//! The modules.
+
+pub mod auth;
+pub mod ibc;
+pub mod wasm;
