@@ -22,15 +22,15 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::SignDoc;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::modules::auth;
-use crate::crypto;
-use crate::store::ChainDb;
 use crate::app::tx::DecodedTx;
+use crate::crypto;
+use crate::modules::auth;
+use crate::store::ChainDb;
 
 /// At most this many remembered signatures: the mempool's worth and room
 /// for broadcasts CheckTx then refused; a full cache starts over, which
 /// only costs re-verification.
-const MAX_ENTRIES: usize = 4 * crate::node::MAX_MEMPOOL_TXS;
+const MAX_ENTRIES: usize = 4 * super::driver::MAX_MEMPOOL_TXS;
 
 /// The key a verified signature is remembered by.
 pub fn sig_key(pubkey: &[u8], sign_doc: &[u8], sig: &[u8]) -> [u8; 32] {

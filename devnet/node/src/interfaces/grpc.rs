@@ -34,7 +34,7 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::{
 use prost::Message;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
-use crate::node::NodeHandle;
+use crate::app::driver::NodeHandle;
 use crate::interfaces::services::{self, Code, Status, SvcResult};
 
 impl From<Status> for tonic::Status {

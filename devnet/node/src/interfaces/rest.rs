@@ -45,7 +45,7 @@ use prost::{Message, Name};
 use serde_json::{json, Map, Value};
 use tower_http::cors::CorsLayer;
 
-use crate::node::NodeHandle;
+use crate::app::driver::NodeHandle;
 use crate::interfaces::services::{self, Code, Status, SvcResult};
 
 // ---- errors -----------------------------------------------------------------

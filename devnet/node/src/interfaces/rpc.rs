@@ -25,10 +25,11 @@ use tendermint_rpc::response_error::{Code, ResponseError};
 use tendermint_rpc::Id;
 use tokio::sync::{broadcast, mpsc};
 
+use crate::app::blocks::COMETBFT_VERSION;
+use crate::app::driver::{AppRequest, NodeHandle};
 use crate::app::TxExec;
-use crate::app::blocks::{tx_hash, CommittedBlock, COMETBFT_VERSION};
-use crate::node::{AppRequest, NodeHandle};
 use crate::store::TxRecord;
+use crate::store::{tx_hash, CommittedBlock};
 
 /// An RPC error: JSON-RPC code and data.
 struct RpcError {

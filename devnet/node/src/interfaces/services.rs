@@ -20,8 +20,9 @@ use cosmos_sdk_proto::tendermint as tmpb;
 use cosmos_sdk_proto::Any;
 use prost::{Message, Name};
 
-use crate::app::blocks::{tx_hash, BLOCK_PROTOCOL, COMETBFT_VERSION};
-use crate::node::{AppRequest, NodeHandle};
+use crate::app::blocks::{BLOCK_PROTOCOL, COMETBFT_VERSION};
+use crate::app::driver::{AppRequest, NodeHandle};
+use crate::store::tx_hash;
 use crate::store::{StoredBlock, TxRecord};
 
 /// gRPC status codes (the subset the SDK's services answer with).
@@ -417,7 +418,7 @@ pub async fn broadcast(
         Err(e) if e.contains("already exists in cache") => {
             respond(19, "sdk", "tx already in mempool".to_string())
         }
-        Err(e) if e.contains(crate::node::MEMPOOL_FULL) => respond(20, "sdk", e),
+        Err(e) if e.contains(crate::app::driver::MEMPOOL_FULL) => respond(20, "sdk", e),
         Err(e) => return Err(Status::new(Code::Unknown, e)),
     })
 }

@@ -1,202 +1,290 @@
-//! The gRPC query services CosmJS reaches through `abci_query`: auth, bank,
-//! tx simulation and wasm. Requests and responses are the SDK's and wasmd's
-//! protobufs; errors are what the SDK's gRPC router turns them into.
+//! The wasm module: wasmd's `cosmwasm.wasm.v1` messages, run on the
+//! contracts of the wasm host, and its queries. The host keeps contracts,
+//! codes and their state under `wasm/`; the module keeps each code's
+//! uploaded bytes under `wasmcode/` (for the `Code` query).
 
-use cosmos_sdk_proto::cosmos::auth::v1beta1::{QueryAccountRequest, QueryAccountResponse};
-use cosmos_sdk_proto::cosmos::bank::v1beta1::{
-    QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
-};
-use cosmos_sdk_proto::cosmos::base::abci::v1beta1::{GasInfo, Result as AbciResult};
-use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
-use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
-use cosmos_sdk_proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
+use std::io::Read;
+
 use cosmos_sdk_proto::cosmwasm::wasm::v1::{
-    AbsoluteTxPosition, AccessConfig, AccessType, CodeInfoResponse, ContractInfo, QueryCodeRequest,
-    QueryCodeResponse, QueryCodesRequest, QueryCodesResponse, QueryContractInfoRequest,
-    QueryContractInfoResponse, QueryContractsByCodeRequest, QueryContractsByCodeResponse,
-    QueryRawContractStateRequest, QueryRawContractStateResponse, QuerySmartContractStateRequest,
-    QuerySmartContractStateResponse,
+    AbsoluteTxPosition, AccessConfig, AccessType, CodeInfoResponse, ContractInfo, MsgClearAdmin,
+    MsgClearAdminResponse, MsgExecuteContract, MsgExecuteContractResponse, MsgInstantiateContract,
+    MsgInstantiateContract2, MsgInstantiateContract2Response, MsgInstantiateContractResponse,
+    MsgMigrateContract, MsgMigrateContractResponse, MsgStoreCode, MsgStoreCodeResponse,
+    MsgUpdateAdmin, MsgUpdateAdminResponse, QueryCodeRequest, QueryCodeResponse, QueryCodesRequest,
+    QueryCodesResponse, QueryContractInfoRequest, QueryContractInfoResponse,
+    QueryContractsByCodeRequest, QueryContractsByCodeResponse, QueryRawContractStateRequest,
+    QueryRawContractStateResponse, QuerySmartContractStateRequest, QuerySmartContractStateResponse,
 };
-use cosmos_sdk_proto::tendermint::abci as pb_abci;
-use prost::Message;
-use starminer_wasm_host::{HostError, KeyRange, KvStore};
+use cosmos_sdk_proto::Any;
+use cosmwasm_std::{Addr, Binary};
+use prost::{Message, Name};
+use sha2::{Digest, Sha256};
+use starminer_wasm_host::{HostError, HostMsg, KeyRange, KvStore};
 
-use crate::app::{code_bytes_key, App};
-use crate::modules::auth;
-use crate::app::tx::{wasm_description, TxError};
+use super::host;
+use super::module::{Ctx, Delivered, Gas, Module, Msg};
+use super::sdk::{
+    any, bech32_error, coins_valid, decode, host_event, host_query_error, invalid_argument,
+    paginate, parse_coins, unregistered, wasm_description, wasm_error, TxError,
+};
 
-fn decode<M: Message + Default>(data: &[u8]) -> Result<M, TxError> {
-    M::decode(data).map_err(|e| TxError::sdk(2, format!("failed to decode query request: {e}")))
+/// The wasm module.
+pub struct Wasm;
+
+/// A wasm message, decoded.
+#[derive(Debug)]
+enum WasmMsg {
+    StoreCode(MsgStoreCode),
+    Instantiate(MsgInstantiateContract),
+    Instantiate2(MsgInstantiateContract2),
+    Execute(MsgExecuteContract),
+    Migrate(MsgMigrateContract),
+    UpdateAdmin(MsgUpdateAdmin),
+    ClearAdmin(MsgClearAdmin),
 }
 
-/// A gRPC status error as the SDK reports it through ABCI.
-fn grpc_error(code: u32, grpc_code: &str, desc: String) -> TxError {
-    TxError::sdk(code, format!("rpc error: code = {grpc_code} desc = {desc}"))
-}
+/// The queries the module answers.
+const QUERIES: &[&str] = &[
+    "/cosmwasm.wasm.v1.Query/SmartContractState",
+    "/cosmwasm.wasm.v1.Query/RawContractState",
+    "/cosmwasm.wasm.v1.Query/ContractInfo",
+    "/cosmwasm.wasm.v1.Query/Code",
+    "/cosmwasm.wasm.v1.Query/Codes",
+    "/cosmwasm.wasm.v1.Query/ContractsByCode",
+];
 
-fn invalid_argument(desc: impl Into<String>) -> TxError {
-    grpc_error(18, "InvalidArgument", desc.into())
-}
+impl Module for Wasm {
+    fn name(&self) -> &'static str {
+        "wasm"
+    }
 
-fn host_query_error(e: HostError) -> TxError {
-    let (codespace, code) = e.abci_code();
-    let inner = e.wasmd_message();
-    if codespace == "wasm" && (code == 9 || code == 29) {
-        // A contract's failed (9) or aborted (29) query: wasmd's query
-        // router answers a keeper error over ABCI as sdk/6 (unknown
-        // request) wrapping it.
-        TxError::sdk(6, format!("{inner}: {}", wasm_description(code)))
-    } else if codespace == "wasm" {
-        TxError {
-            codespace: codespace.to_string(),
-            code,
-            log: format!("{inner}: {}", wasm_description(code)),
+    fn decode(&self, any: &Any) -> Option<Result<Msg, TxError>> {
+        fn dec<M: Message + Default>(any: &Any) -> Result<M, TxError> {
+            M::decode(any.value.as_slice()).map_err(|e| TxError::sdk(2, e.to_string()))
         }
-    } else {
-        TxError::sdk(code, inner)
+        fn msg(any: &Any, signer: &str, m: WasmMsg) -> Result<Msg, TxError> {
+            Ok(Msg::new(any.type_url.clone(), signer, m))
+        }
+        let url = any.type_url.as_str();
+        Some(if url == MsgStoreCode::type_url() {
+            dec(any).and_then(|m: MsgStoreCode| msg(any, &m.sender.clone(), WasmMsg::StoreCode(m)))
+        } else if url == MsgInstantiateContract::type_url() {
+            dec(any).and_then(|m: MsgInstantiateContract| {
+                msg(any, &m.sender.clone(), WasmMsg::Instantiate(m))
+            })
+        } else if url == MsgInstantiateContract2::type_url() {
+            dec(any).and_then(|m: MsgInstantiateContract2| {
+                msg(any, &m.sender.clone(), WasmMsg::Instantiate2(m))
+            })
+        } else if url == MsgExecuteContract::type_url() {
+            dec(any)
+                .and_then(|m: MsgExecuteContract| msg(any, &m.sender.clone(), WasmMsg::Execute(m)))
+        } else if url == MsgMigrateContract::type_url() {
+            dec(any)
+                .and_then(|m: MsgMigrateContract| msg(any, &m.sender.clone(), WasmMsg::Migrate(m)))
+        } else if url == MsgUpdateAdmin::type_url() {
+            dec(any)
+                .and_then(|m: MsgUpdateAdmin| msg(any, &m.sender.clone(), WasmMsg::UpdateAdmin(m)))
+        } else if url == MsgClearAdmin::type_url() {
+            dec(any)
+                .and_then(|m: MsgClearAdmin| msg(any, &m.sender.clone(), WasmMsg::ClearAdmin(m)))
+        } else {
+            return None;
+        })
+    }
+
+    /// wasmd's `ValidateBasic` (`x/wasm/types/tx.go`), with its codes and
+    /// logs. wasmd returns the address errors of `sdk.AccAddressFromBech32`
+    /// unregistered, so a node reports them as codespace `undefined`, code 1.
+    fn validate_basic(&self, msg: &Msg) -> Result<(), TxError> {
+        match msg.expect::<WasmMsg>()? {
+            WasmMsg::StoreCode(m) => {
+                if let Some(e) = bech32_error(&m.sender) {
+                    return Err(unregistered(e));
+                }
+                let len = m.wasm_byte_code.len();
+                if len == 0 {
+                    return Err(TxError::sdk(18, "code bytes is required: empty"));
+                }
+                if len > MAX_WASM_SIZE {
+                    return Err(TxError::sdk(
+                        18,
+                        format!(
+                            "code bytes cannot be longer than {MAX_WASM_SIZE} bytes: exceeds limit"
+                        ),
+                    ));
+                }
+            }
+            WasmMsg::Instantiate(m) => {
+                validate_instantiate(&m.sender, m.code_id, &m.label, &m.funds, &m.admin, &m.msg)?
+            }
+            WasmMsg::Instantiate2(m) => {
+                validate_instantiate(&m.sender, m.code_id, &m.label, &m.funds, &m.admin, &m.msg)?;
+                if m.salt.is_empty() {
+                    return Err(wasm_error(12, "salt: is required"));
+                }
+                if m.salt.len() > MAX_SALT_SIZE {
+                    return Err(wasm_error(
+                        13,
+                        format!("salt: cannot be longer than {MAX_SALT_SIZE} bytes"),
+                    ));
+                }
+            }
+            WasmMsg::Execute(m) => {
+                sender_and_contract(&m.sender, &m.contract)?;
+                if !coins_valid(&m.funds) {
+                    return Err(TxError::sdk(10, "sentFunds"));
+                }
+                payload(&m.msg)?;
+            }
+            WasmMsg::Migrate(m) => {
+                if m.code_id == 0 {
+                    return Err(TxError::sdk(18, "code id is required"));
+                }
+                sender_and_contract(&m.sender, &m.contract)?;
+                payload(&m.msg)?;
+            }
+            WasmMsg::UpdateAdmin(m) => {
+                sender_and_contract(&m.sender, &m.contract)?;
+                if let Some(e) = bech32_error(&m.new_admin) {
+                    return Err(unregistered(format!("new admin: {e}")));
+                }
+                if m.sender.eq_ignore_ascii_case(&m.new_admin) {
+                    return Err(wasm_error(14, "new admin is the same as the old"));
+                }
+            }
+            WasmMsg::ClearAdmin(m) => sender_and_contract(&m.sender, &m.contract)?,
+        }
+        Ok(())
+    }
+
+    fn deliver(&self, ctx: &Ctx<'_>, msg: &Msg, gas: &mut Gas) -> Result<Delivered, TxError> {
+        let index = msg.index;
+        let sender = ctx.addr(&msg.signer, "sender")?;
+        let optional_admin = |admin: &str| -> Result<Option<Addr>, TxError> {
+            if admin.is_empty() {
+                Ok(None)
+            } else {
+                ctx.addr(admin, "admin").map(Some)
+            }
+        };
+        let wasm_msg = msg.expect::<WasmMsg>()?;
+        let host_msg = match wasm_msg {
+            WasmMsg::StoreCode(m) => HostMsg::StoreCode {
+                sender: sender.clone(),
+                wasm: uncompress_wasm(&m.wasm_byte_code)?,
+            },
+            WasmMsg::Instantiate(m) => HostMsg::Instantiate {
+                sender: sender.clone(),
+                code_id: m.code_id,
+                msg: Binary::from(m.msg.clone()),
+                funds: parse_coins(&m.funds)?,
+                label: m.label.clone(),
+                admin: optional_admin(&m.admin)?,
+            },
+            WasmMsg::Instantiate2(m) => {
+                if m.fix_msg {
+                    return Err(TxError {
+                        codespace: "wasm".to_string(),
+                        code: 14,
+                        log: format!(
+                            "failed to execute message; message index: {index}: fix msg is not supported: {}",
+                            wasm_description(14)
+                        ),
+                    });
+                }
+                HostMsg::Instantiate2 {
+                    sender: sender.clone(),
+                    code_id: m.code_id,
+                    msg: Binary::from(m.msg.clone()),
+                    funds: parse_coins(&m.funds)?,
+                    label: m.label.clone(),
+                    admin: optional_admin(&m.admin)?,
+                    salt: Binary::from(m.salt.clone()),
+                }
+            }
+            WasmMsg::Execute(m) => HostMsg::Execute {
+                sender: sender.clone(),
+                contract: ctx.addr(&m.contract, "contract")?,
+                msg: Binary::from(m.msg.clone()),
+                funds: parse_coins(&m.funds)?,
+            },
+            WasmMsg::Migrate(m) => HostMsg::Migrate {
+                sender: sender.clone(),
+                contract: ctx.addr(&m.contract, "contract")?,
+                code_id: m.code_id,
+                msg: Binary::from(m.msg.clone()),
+            },
+            WasmMsg::UpdateAdmin(m) => HostMsg::UpdateAdmin {
+                sender: sender.clone(),
+                contract: ctx.addr(&m.contract, "contract")?,
+                new_admin: ctx.addr(&m.new_admin, "new admin")?,
+            },
+            WasmMsg::ClearAdmin(m) => HostMsg::ClearAdmin {
+                sender: sender.clone(),
+                contract: ctx.addr(&m.contract, "contract")?,
+            },
+        };
+        let stored_wasm = match &host_msg {
+            HostMsg::StoreCode { wasm, .. } => Some(wasm.clone()),
+            _ => None,
+        };
+        let result = host::apply(ctx, index, host_msg, gas)?;
+        let data = result.data.as_ref().map(|d| d.to_vec()).unwrap_or_default();
+        let contract = || {
+            result
+                .contract
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        };
+        let response = match wasm_msg {
+            WasmMsg::StoreCode(_) => {
+                let code_id = result.code_id.unwrap_or_default();
+                let wasm = stored_wasm.unwrap_or_default();
+                let checksum = Sha256::digest(&wasm).to_vec();
+                let mut store = ctx.state.clone();
+                store.set(&code_bytes_key(code_id), &wasm);
+                any(MsgStoreCodeResponse { code_id, checksum })
+            }
+            WasmMsg::Instantiate(_) => any(MsgInstantiateContractResponse {
+                address: contract(),
+                data,
+            }),
+            WasmMsg::Instantiate2(_) => any(MsgInstantiateContract2Response {
+                address: contract(),
+                data,
+            }),
+            WasmMsg::Execute(_) => any(MsgExecuteContractResponse { data }),
+            WasmMsg::Migrate(_) => any(MsgMigrateContractResponse { data }),
+            WasmMsg::UpdateAdmin(_) => any(MsgUpdateAdminResponse {}),
+            WasmMsg::ClearAdmin(_) => any(MsgClearAdminResponse {}),
+        };
+        Ok(Delivered {
+            response,
+            events: result
+                .events
+                .iter()
+                .map(|e| host_event(e, Some(index)))
+                .collect(),
+        })
+    }
+
+    fn query(&self, ctx: &Ctx<'_>, path: &str, data: &[u8]) -> Option<Result<Vec<u8>, TxError>> {
+        QUERIES.contains(&path).then(|| query(ctx, path, data))
     }
 }
 
-/// Answers the gRPC method `path` with the protobuf request `data`.
-pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError> {
+fn query(ctx: &Ctx<'_>, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError> {
     match path {
-        "/cosmos.auth.v1beta1.Query/Account" => {
-            let req: QueryAccountRequest = decode(data)?;
-            let addr = app
-                .host()
-                .addr_validate(&req.address)
-                .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            let raw = app
-                .host()
-                .address_codec()
-                .canonicalize(addr.as_str())
-                .map_err(|e| invalid_argument(e.to_string()))?;
-            let account = auth::account(app.state(), &raw).ok_or_else(|| {
-                grpc_error(22, "NotFound", format!("account {} not found", req.address))
-            })?;
-            Ok(QueryAccountResponse {
-                account: Some(auth::account_any(&account)),
-            }
-            .encode_to_vec())
-        }
-        "/cosmos.bank.v1beta1.Query/Balance" => {
-            let req: QueryBalanceRequest = decode(data)?;
-            let addr = app
-                .host()
-                .addr_validate(&req.address)
-                .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            if req.denom.is_empty() {
-                return Err(invalid_argument("invalid denom"));
-            }
-            let amount = app
-                .host()
-                .bank_balance(&addr, &req.denom)
-                .map_err(host_query_error)?;
-            Ok(QueryBalanceResponse {
-                balance: Some(ProtoCoin {
-                    denom: req.denom,
-                    amount: amount.to_string(),
-                }),
-            }
-            .encode_to_vec())
-        }
-        "/cosmos.bank.v1beta1.Query/AllBalances" => {
-            let req: QueryAllBalancesRequest = decode(data)?;
-            let addr = app
-                .host()
-                .addr_validate(&req.address)
-                .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            let mut balances: Vec<(Vec<u8>, ProtoCoin)> = app
-                .host()
-                .bank_all_balances(&addr)
-                .map_err(host_query_error)?
-                .into_iter()
-                .map(|c| {
-                    (
-                        c.denom.as_bytes().to_vec(),
-                        ProtoCoin {
-                            denom: c.denom,
-                            amount: c.amount.to_string(),
-                        },
-                    )
-                })
-                .collect();
-            balances.sort_by(|a, b| a.0.cmp(&b.0));
-            let (balances, pagination) = paginate(balances, req.pagination)?;
-            Ok(QueryAllBalancesResponse {
-                balances,
-                pagination: Some(pagination),
-            }
-            .encode_to_vec())
-        }
-        "/cosmos.tx.v1beta1.Service/Simulate" => {
-            let req: SimulateRequest = decode(data)?;
-            #[allow(deprecated)]
-            let tx_bytes = if !req.tx_bytes.is_empty() {
-                req.tx_bytes
-            } else if let Some(tx) = req.tx {
-                cosmos_sdk_proto::cosmos::tx::v1beta1::TxRaw {
-                    body_bytes: tx.body.map(|b| b.encode_to_vec()).unwrap_or_default(),
-                    auth_info_bytes: tx.auth_info.map(|a| a.encode_to_vec()).unwrap_or_default(),
-                    signatures: tx.signatures,
-                }
-                .encode_to_vec()
-            } else {
-                return Err(invalid_argument("empty txBytes is not allowed"));
-            };
-            let r = app.simulate_bytes(&tx_bytes);
-            if !r.is_ok() {
-                // As the SDK answers it: its tx service wraps the failure in
-                // a gRPC `Unknown` status with the gas, and the ABCI query
-                // router turns that into sdk/6 (unknown request), so the
-                // message's own codespace and code survive only in the log.
-                return Err(TxError {
-                    codespace: "sdk".into(),
-                    code: 6,
-                    log: format!(
-                        "rpc error: code = Unknown desc = {} With gas wanted: '{}' and gas used: '{}' : unknown request",
-                        r.log, r.gas_wanted, r.gas_used
-                    ),
-                });
-            }
-            #[allow(deprecated)]
-            let response = SimulateResponse {
-                gas_info: Some(GasInfo {
-                    gas_wanted: r.gas_wanted,
-                    gas_used: r.gas_used,
-                }),
-                result: Some(AbciResult {
-                    data: Vec::new(),
-                    log: r.log,
-                    events: r
-                        .events
-                        .iter()
-                        .map(|e| pb_abci::Event {
-                            r#type: e.kind.clone(),
-                            attributes: e
-                                .attributes
-                                .iter()
-                                .map(|a| pb_abci::EventAttribute {
-                                    key: a.key_str().unwrap_or_default().to_string(),
-                                    value: a.value_str().unwrap_or_default().to_string(),
-                                    index: a.index(),
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                    msg_responses: r.msg_responses,
-                }),
-            };
-            Ok(response.encode_to_vec())
-        }
         "/cosmwasm.wasm.v1.Query/SmartContractState" => {
             let req: QuerySmartContractStateRequest = decode(data)?;
-            let addr = app
-                .host()
+            let addr = ctx
+                .host
                 .addr_validate(&req.address)
                 .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            let data = app
-                .host()
+            let data = ctx
+                .host
                 .query_smart_raw(&addr, &req.query_data)
                 .map_err(|e| match e {
                     // wasmd's keeper: `address …: no such contract`, which
@@ -213,12 +301,12 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
         }
         "/cosmwasm.wasm.v1.Query/RawContractState" => {
             let req: QueryRawContractStateRequest = decode(data)?;
-            let addr = app
-                .host()
+            let addr = ctx
+                .host
                 .addr_validate(&req.address)
                 .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            let value = app
-                .host()
+            let value = ctx
+                .host
                 .query_raw(&addr, &req.query_data)
                 .map_err(host_query_error)?;
             Ok(QueryRawContractStateResponse {
@@ -228,11 +316,11 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
         }
         "/cosmwasm.wasm.v1.Query/ContractInfo" => {
             let req: QueryContractInfoRequest = decode(data)?;
-            let addr = app
-                .host()
+            let addr = ctx
+                .host
                 .addr_validate(&req.address)
                 .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
-            let info = app.host().contract_info(&addr).map_err(host_query_error)?;
+            let info = ctx.host.contract_info(&addr).map_err(host_query_error)?;
             Ok(QueryContractInfoResponse {
                 address: info.address.to_string(),
                 contract_info: Some(contract_info_proto(&info)),
@@ -244,12 +332,15 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             if req.code_id == 0 {
                 return Err(invalid_argument("code id: empty"));
             }
-            let info = app.host().code_info(req.code_id).map_err(|_| TxError {
+            let info = ctx.host.code_info(req.code_id).map_err(|_| TxError {
                 codespace: "wasm".to_string(),
                 code: 8,
                 log: format!("no such code: {}: not found", req.code_id),
             })?;
-            let wasm = app.state().get(&code_bytes_key(req.code_id)).unwrap_or_default();
+            let wasm = ctx
+                .state
+                .get(&code_bytes_key(req.code_id))
+                .unwrap_or_default();
             Ok(QueryCodeResponse {
                 code_info: Some(code_info_proto(&info)),
                 data: wasm,
@@ -261,7 +352,7 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             // Keyed as wasmd keys its code store: the code id, big-endian.
             let mut codes = Vec::new();
             let mut id = 1;
-            while let Ok(info) = app.host().code_info(id) {
+            while let Ok(info) = ctx.host.code_info(id) {
                 codes.push((id.to_be_bytes().to_vec(), code_info_proto(&info)));
                 id += 1;
             }
@@ -279,9 +370,12 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             }
             // Contract records live under `wasm/ 0x02`; a devnet holds few
             // contracts, so a scan stands in for wasmd's secondary index.
-            let contracts: Vec<starminer_wasm_host::ContractInfo> = app
-                .state()
-                .range(&KeyRange::prefix(b"wasm/\x02"), cosmwasm_std::Order::Ascending)
+            let contracts: Vec<starminer_wasm_host::ContractInfo> = ctx
+                .state
+                .range(
+                    &KeyRange::prefix(b"wasm/\x02"),
+                    cosmwasm_std::Order::Ascending,
+                )
                 .into_iter()
                 .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
                 .filter(|c: &starminer_wasm_host::ContractInfo| c.code_id == req.code_id)
@@ -293,7 +387,7 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
                     let mut key = c.created.block_height.to_be_bytes().to_vec();
                     key.extend_from_slice(&c.created.tx_index.to_be_bytes());
                     key.extend_from_slice(
-                        &app.host()
+                        &ctx.host
                             .address_codec()
                             .canonicalize(c.address.as_str())
                             .unwrap_or_default(),
@@ -309,134 +403,110 @@ pub fn handle(app: &mut App, path: &str, data: &[u8]) -> Result<Vec<u8>, TxError
             }
             .encode_to_vec())
         }
-        "/cosmos.bank.v1beta1.Query/SpendableBalances" => {
-            // No vesting or locks on the devnet: everything held is spendable.
-            let req: cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySpendableBalancesRequest =
-                decode(data)?;
-            let all = handle(
-                app,
-                "/cosmos.bank.v1beta1.Query/AllBalances",
-                &QueryAllBalancesRequest {
-                    address: req.address,
-                    pagination: req.pagination,
-                    resolve_denom: false,
-                }
-                .encode_to_vec(),
-            )?;
-            let all: QueryAllBalancesResponse = decode(&all)?;
-            Ok(
-                cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySpendableBalancesResponse {
-                    balances: all.balances,
-                    pagination: all.pagination,
-                }
-                .encode_to_vec(),
-            )
-        }
-        "/cosmos.bank.v1beta1.Query/TotalSupply" | "/cosmos.bank.v1beta1.Query/SupplyOf" => {
-            // The bank module keeps each denom's supply under `bank/ 0x00 ‖ denom`.
-            let supply: Vec<ProtoCoin> = app
-                .state()
-                .range(&KeyRange::prefix(b"bank/\x00"), cosmwasm_std::Order::Ascending)
-                .into_iter()
-                .map(|(k, v)| ProtoCoin {
-                    denom: String::from_utf8_lossy(&k[b"bank/\x00".len()..]).into_owned(),
-                    amount: String::from_utf8_lossy(&v).into_owned(),
-                })
-                .collect();
-            if path.ends_with("SupplyOf") {
-                let req: cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySupplyOfRequest =
-                    decode(data)?;
-                if req.denom.is_empty() {
-                    return Err(invalid_argument("invalid denom"));
-                }
-                let amount = supply
-                    .into_iter()
-                    .find(|c| c.denom == req.denom)
-                    .map(|c| c.amount)
-                    .unwrap_or_else(|| "0".to_string());
-                return Ok(
-                    cosmos_sdk_proto::cosmos::bank::v1beta1::QuerySupplyOfResponse {
-                        amount: Some(ProtoCoin {
-                            denom: req.denom,
-                            amount,
-                        }),
-                    }
-                    .encode_to_vec(),
-                );
-            }
-            let _req: cosmos_sdk_proto::cosmos::bank::v1beta1::QueryTotalSupplyRequest =
-                decode(data)?;
-            let total = supply.len() as u64;
-            Ok(
-                cosmos_sdk_proto::cosmos::bank::v1beta1::QueryTotalSupplyResponse {
-                    supply,
-                    pagination: Some(PageResponse {
-                        next_key: Vec::new(),
-                        total,
-                    }),
-                }
-                .encode_to_vec(),
-            )
-        }
-        ibc if ibc.starts_with("/ibc.") => app.ibc_query(path, data).unwrap_or_else(|| {
-            Err(TxError::sdk(6, format!("unknown query path {ibc}")))
-        }),
-        other => Err(TxError::sdk(
-            6,
-            format!("unknown query path {other}: this devnet answers auth Account, bank Balance/AllBalances, tx Simulate, the wasm queries and the ibc.core and ICS-20 queries"),
-        )),
+        other => Err(TxError::sdk(6, format!("unknown query path {other}"))),
     }
 }
 
-/// The SDK's `query.Paginate` over `items` sorted by their store key: a page
-/// starts at `key` (inclusive) or after `offset` items, holds `limit` items
-/// (default 100), and `next_key` is the key of the item after it. The total
-/// is counted when asked for, or when no limit was given, and never when
-/// paging by key.
-pub fn paginate<T>(
-    items: Vec<(Vec<u8>, T)>,
-    page: Option<PageRequest>,
-) -> Result<(Vec<T>, PageResponse), TxError> {
-    const DEFAULT_LIMIT: u64 = 100;
-    let page = page.unwrap_or_default();
-    if page.offset > 0 && !page.key.is_empty() {
-        return Err(invalid_argument(
-            "paginate: invalid request, either offset or key is expected, got both",
+/// Where the node keeps a stored code's Wasm bytes (for the `Code` query).
+pub fn code_bytes_key(code_id: u64) -> Vec<u8> {
+    let mut k = b"wasmcode/".to_vec();
+    k.extend_from_slice(&code_id.to_be_bytes());
+    k
+}
+
+/// wasmd's `MaxLabelSize`.
+pub const MAX_LABEL_SIZE: usize = 128;
+/// wasmd's `MaxSaltSize`.
+pub const MAX_SALT_SIZE: usize = 64;
+
+fn sender_and_contract(sender: &str, contract: &str) -> Result<(), TxError> {
+    if let Some(e) = bech32_error(sender) {
+        return Err(unregistered(format!("sender: {e}")));
+    }
+    if let Some(e) = bech32_error(contract) {
+        return Err(unregistered(format!("contract: {e}")));
+    }
+    Ok(())
+}
+
+/// `RawContractMessage.ValidateBasic`: the contract message must be JSON.
+fn payload(msg: &[u8]) -> Result<(), TxError> {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(msg).is_err() {
+        return Err(wasm_error(14, "payload msg"));
+    }
+    Ok(())
+}
+
+/// What MsgInstantiateContract and MsgInstantiateContract2 check alike.
+fn validate_instantiate(
+    sender: &str,
+    code_id: u64,
+    label: &str,
+    funds: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin],
+    admin: &str,
+    msg: &[u8],
+) -> Result<(), TxError> {
+    if let Some(e) = bech32_error(sender) {
+        return Err(unregistered(format!("sender: {e}")));
+    }
+    if code_id == 0 {
+        return Err(TxError::sdk(18, "code id is required"));
+    }
+    if label.is_empty() {
+        return Err(wasm_error(12, "label: is required"));
+    }
+    if label.len() > MAX_LABEL_SIZE {
+        return Err(wasm_error(
+            13,
+            format!("label: cannot be longer than {MAX_LABEL_SIZE} characters"),
         ));
     }
-    let (limit, count_total) = if page.limit == 0 {
-        (DEFAULT_LIMIT, true)
-    } else {
-        (page.limit, page.count_total)
-    };
-    let mut items = items;
-    if page.reverse {
-        items.reverse();
+    if label.trim() != label {
+        return Err(wasm_error(
+            14,
+            "label: label must not start/end with whitespaces",
+        ));
     }
-    let total = items.len() as u64;
-    let start = if page.key.is_empty() {
-        page.offset.min(total) as usize
-    } else if page.reverse {
-        items.partition_point(|(k, _)| k.as_slice() > page.key.as_slice())
-    } else {
-        items.partition_point(|(k, _)| k.as_slice() < page.key.as_slice())
-    };
-    let end = start.saturating_add(limit as usize).min(items.len());
-    let next_key = items.get(end).map(|(k, _)| k.clone()).unwrap_or_default();
-    let by_key = !page.key.is_empty();
-    let page_items = items
-        .into_iter()
-        .skip(start)
-        .take(end - start)
-        .map(|(_, v)| v)
-        .collect();
-    Ok((
-        page_items,
-        PageResponse {
-            next_key,
-            total: if count_total && !by_key { total } else { 0 },
-        },
-    ))
+    if !coins_valid(funds) {
+        return Err(TxError::sdk(10, ""));
+    }
+    if !admin.is_empty() {
+        if let Some(e) = bech32_error(admin) {
+            return Err(unregistered(format!("admin: {e}")));
+        }
+    }
+    payload(msg)
+}
+
+/// wasmd's limit on uncompressed code.
+pub const MAX_WASM_SIZE: usize = 800 * 1024;
+
+/// Uncompresses gzip'ed Wasm (CosmJS uploads gzip'ed code), as wasmd does.
+pub fn uncompress_wasm(code: &[u8]) -> Result<Vec<u8>, TxError> {
+    const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+    if !code.starts_with(&GZIP_MAGIC) {
+        return Ok(code.to_vec());
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(code)
+        .take(MAX_WASM_SIZE as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| TxError {
+            codespace: "wasm".to_string(),
+            code: 2,
+            log: format!("uncompress wasm archive: {e}: {}", wasm_description(2)),
+        })?;
+    if out.len() > MAX_WASM_SIZE {
+        return Err(TxError {
+            codespace: "wasm".to_string(),
+            code: 13,
+            log: format!(
+                "uncompress wasm archive: max {MAX_WASM_SIZE} bytes: {}",
+                wasm_description(13)
+            ),
+        });
+    }
+    Ok(out)
 }
 
 fn contract_info_proto(info: &starminer_wasm_host::ContractInfo) -> ContractInfo {

@@ -55,8 +55,9 @@ use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, RootHash, Sha256Jmt, Version};
 use prost_tm::Message;
 use redb::{Database, ReadOnlyTable, TableDefinition};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use starminer_wasm_host::{KeyRange, KvStore};
+use tendermint::{abci, Hash};
 use tendermint_proto::v0_38 as pb;
 
 const JMT_NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("jmt_nodes");
@@ -189,7 +190,7 @@ impl TxRecord {
             .try_into()
             .context("stored tx result")?;
         Ok(TxRecord {
-            hash: crate::app::blocks::tx_hash(&tx),
+            hash: tx_hash(&tx),
             height,
             index,
             tx,
@@ -962,6 +963,31 @@ fn overlay_next(
         Order::Descending => it.next_back(),
     };
     entry.map(|(k, v)| (k.clone(), v.clone()))
+}
+
+/// A transaction's hash as CometBFT computes it: sha256 of its bytes.
+pub fn tx_hash(tx: &[u8]) -> Hash {
+    Hash::Sha256(Sha256::digest(tx).into())
+}
+
+/// A block just committed, for subscribers and waiters.
+#[derive(Clone, Debug)]
+pub struct CommittedBlock {
+    pub block: StoredBlock,
+    /// The block's `FinalizeBlock` response without its tx results, which
+    /// are in `txs` (a loaded block's results are megabytes: kept once).
+    pub results: abci::response::FinalizeBlock,
+    pub txs: Vec<TxRecord>,
+}
+
+impl CommittedBlock {
+    /// The whole `FinalizeBlock` response, tx results included.
+    pub fn finalize_block(&self) -> abci::response::FinalizeBlock {
+        abci::response::FinalizeBlock {
+            tx_results: self.txs.iter().map(|t| t.result.clone()).collect(),
+            ..self.results.clone()
+        }
+    }
 }
 
 #[cfg(test)]
