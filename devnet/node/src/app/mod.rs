@@ -225,7 +225,8 @@ impl App {
             height,
             time,
             timing: PhaseTimes::default(),
-            sigs: Arc::default(),
+            // The mempool's worth and room for broadcasts CheckTx then refused.
+            sigs: Arc::new(SigCache::new(4 * driver::MAX_MEMPOOL_TXS)),
             checks: Default::default(),
         };
         app.set_block_context(height, time, 0);
