@@ -4,12 +4,12 @@
 //! Like the SDK's gRPC router, the server takes the full method name
 //! (`/cosmos.bank.v1beta1.Query/Balance`) and the protobuf request bytes:
 //! module queries (auth, bank, wasm, tx `Simulate`) go to the application
-//! through the same handlers as `abci_query` ([`crate::modules::wasm`]); the tx
+//! through the same router as `abci_query` ([`crate::app::router`]); the tx
 //! service's `GetTx`, `GetTxsEvent`, `BroadcastTx`, the tendermint
 //! service's `GetNodeInfo`, `GetSyncing`, `GetLatestBlock`,
 //! `GetBlockByHeight`, the node service's `Config` and staking `Params`
 //! (what relayers check before they relay) are answered from
-//! [`crate::interfaces::services`]. A method no
+//! [`super::services`]. A method no
 //! handler knows is `UNIMPLEMENTED`. The `x-cosmos-block-height` metadata
 //! selects the query height, as on the SDK.
 //!

@@ -1,9 +1,9 @@
-//! The Cosmos SDK query and tx services behind the REST gateway ([`crate::interfaces::rest`]):
+//! The Cosmos SDK query and tx services behind the REST gateway ([`super::rest`]):
 //! each answers with the SDK's protobuf response, or a [`Status`] carrying the
 //! gRPC code the SDK answers with.
 //!
-//! Module queries (auth, bank, wasm, tx simulation) go to the application
-//! thread through [`crate::modules::wasm`]; transactions, blocks and node info are
+//! Module queries (auth, bank, wasm, IBC, tx simulation) go to the
+//! application thread, whose router hands them to the modules; transactions, blocks and node info are
 //! read from the block log; staking and distribution describe the genesis
 //! validator, whose power is fixed (the devnet has no staking module).
 

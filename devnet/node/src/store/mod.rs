@@ -1,4 +1,8 @@
-//! The node's durable, versioned, authenticated state and its block log.
+//! The store: the node's durable, versioned, authenticated state and its
+//! block log, with [`proofs`] (ICS-23 proofs of its reads) and [`txindex`]
+//! (transactions by hash and by event). It imports nothing of the layers
+//! above; the modules keep their state under its keys (`acc/`, `bank/`,
+//! `wasm/`, and the `ibc` substore).
 //!
 //! One redb database holds everything a block commits:
 //!
@@ -18,7 +22,7 @@
 //! of transactions as protobuf costs a fraction of what JSON did, and the
 //! RPC turns them back into the same domain types. The lookups by hash and
 //! by event live in a separate database that a background thread fills
-//! ([`crate::store::txindex`]), as CometBFT's indexer does.
+//! ([`txindex`]), as CometBFT's indexer does.
 //!
 //! The version of the tree is the block height (genesis is version 0); the
 //! app hash is the tree's root.
