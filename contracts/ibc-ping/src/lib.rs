@@ -18,11 +18,11 @@
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     entry_point, from_json, to_json_binary, Binary, ChannelResponse, Deps, DepsMut, Env,
-    Ibc3ChannelOpenResponse, IbcAcknowledgement, IbcBasicResponse, IbcChannel,
-    IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcMsg,
-    IbcOrder, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcQuery,
-    IbcReceiveResponse, IbcTimeout, ListChannelsResponse, MessageInfo, PortIdResponse,
-    QueryRequest, Response, StdError, StdResult,
+    Ibc3ChannelOpenResponse, IbcAcknowledgement, IbcBasicResponse, IbcChannel, IbcChannelCloseMsg,
+    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcMsg, IbcOrder,
+    IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcQuery, IbcReceiveResponse,
+    IbcTimeout, ListChannelsResponse, MessageInfo, PortIdResponse, QueryRequest, Response,
+    StdError, StdResult,
 };
 use cw_storage_plus::{Item, Map};
 

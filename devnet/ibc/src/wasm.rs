@@ -225,8 +225,7 @@ fn error_acknowledgement(e: &HostError) -> Acknowledgement {
     let json = serde_json::json!({
         "error": format!("ABCI code: {code}: error handling packet: see events for details")
     });
-    Acknowledgement::try_from(json.to_string().into_bytes())
-        .expect("a non-empty acknowledgement")
+    Acknowledgement::try_from(json.to_string().into_bytes()).expect("a non-empty acknowledgement")
 }
 
 impl<'b, S: IbcStore> WasmModule<'b, S> {
@@ -446,8 +445,11 @@ impl<S: IbcStore> Module for WasmModule<'_, S> {
                     },
                     None => {
                         // Deferred: kept until the contract writes the acknowledgement.
-                        let key =
-                            deferred_key(&packet.port_id_on_b, &packet.chan_id_on_b, packet.seq_on_a);
+                        let key = deferred_key(
+                            &packet.port_id_on_b,
+                            &packet.chan_id_on_b,
+                            packet.seq_on_a,
+                        );
                         self.store
                             .set(&key, &RawPacket::from(packet.clone()).encode_to_vec());
                         None
@@ -559,7 +561,11 @@ impl Module for SelfClose {
         Err(app_error("not a channel opening"))
     }
 
-    fn on_recv_packet_execute(&mut self, _: &Packet, _: &Signer) -> (ModuleExtras, Option<Acknowledgement>) {
+    fn on_recv_packet_execute(
+        &mut self,
+        _: &Packet,
+        _: &Signer,
+    ) -> (ModuleExtras, Option<Acknowledgement>) {
         (ModuleExtras::empty(), None)
     }
 
@@ -703,11 +709,9 @@ fn timeout_fields(timeout: &IbcTimeout) -> (TimeoutHeight, TimeoutTimestamp) {
         .block()
         .and_then(|b| Height::new(b.revision, b.height).ok())
         .map_or(TimeoutHeight::Never, TimeoutHeight::At);
-    let timestamp = timeout
-        .timestamp()
-        .map_or(TimeoutTimestamp::Never, |t| {
-            TimeoutTimestamp::from_nanoseconds(t.nanos())
-        });
+    let timestamp = timeout.timestamp().map_or(TimeoutTimestamp::Never, |t| {
+        TimeoutTimestamp::from_nanoseconds(t.nanos())
+    });
     (height, timestamp)
 }
 
@@ -807,9 +811,7 @@ impl IbcBridge for ContractIbc {
                 let stored = raw_store.get(&key).ok_or_else(|| {
                     invalid(
                         "acknowledgement",
-                        format!(
-                            "no received packet {port}/{channel}/{packet_sequence} awaits one"
-                        ),
+                        format!("no received packet {port}/{channel}/{packet_sequence} awaits one"),
                     )
                 })?;
                 let packet = RawPacket::decode(stored.as_slice())
@@ -864,7 +866,12 @@ impl IbcBridge for ContractIbc {
             if end.state != State::Open {
                 return None;
             }
-            Some(channel_of(&port.parse().ok()?, &channel.parse().ok()?, &end, None))
+            Some(channel_of(
+                &port.parse().ok()?,
+                &channel.parse().ok()?,
+                &end,
+                None,
+            ))
         };
         let answer = match query {
             IbcQuery::PortId {} => to_json_binary(&PortIdResponse::new(own_port.clone())),

@@ -20,12 +20,12 @@ use cosmos_sdk_proto::cosmwasm::wasm::v1::{
     QuerySmartContractStateResponse,
 };
 use cosmos_sdk_proto::Any;
-use serde_json::json;
 use ibc_proto::ibc::apps::transfer::v1::{
     QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEscrowAddressRequest,
     QueryEscrowAddressResponse,
 };
 use prost::Message;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use starminer_testkit::hermes::Hermes;
 use starminer_testkit::{DevnetOptions, LocalDevnet};
@@ -114,7 +114,14 @@ impl<'a> Chain<'a> {
         let dev = common::dev(signer);
         let account = common::account(&self.rpc, &dev.address).await;
         let mut spec = TxSpec::new(msgs, 10_000_000, account.account_number, account.sequence);
-        spec.chain_id = self.rpc.status().await.unwrap().node_info.network.to_string();
+        spec.chain_id = self
+            .rpc
+            .status()
+            .await
+            .unwrap()
+            .node_info
+            .network
+            .to_string();
         common::deliver(&self.rpc, spec.sign(&dev.key))
             .await
             .tx_result
@@ -504,7 +511,10 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     assert_eq!(port["port_id"], port_a, "IbcQuery::PortId");
     let listed = a.smart(&ping_a, json!({"channels": {}})).await;
     let channel = &listed["channels"][0];
-    assert_eq!(channel["endpoint"], json!({"port_id": port_a, "channel_id": CHANNEL}));
+    assert_eq!(
+        channel["endpoint"],
+        json!({"port_id": port_a, "channel_id": CHANNEL})
+    );
     assert_eq!(
         channel["counterparty_endpoint"],
         json!({"port_id": port_b, "channel_id": CHANNEL}),
@@ -512,7 +522,9 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     );
     assert_eq!(channel["version"], "ping-1");
     assert_eq!(channel["order"], "ORDER_UNORDERED");
-    let one = b.smart(&ping_b, json!({"channel": {"channel": CHANNEL}})).await;
+    let one = b
+        .smart(&ping_b, json!({"channel": {"channel": CHANNEL}}))
+        .await;
     assert_eq!(one["channel"]["counterparty_endpoint"]["port_id"], port_a);
     assert_eq!(ping_state(&b, &ping_b).await["channels"], json!([CHANNEL]));
 
@@ -538,7 +550,11 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     );
 
     // 2. A receive that fails: B's write is reverted, A gets an error ack.
-    assert!(a.execute(&ping_a, ping(true, false, 300)).await.code.is_ok());
+    assert!(a
+        .execute(&ping_a, ping(true, false, 300))
+        .await
+        .code
+        .is_ok());
     relay();
     assert_eq!(
         ping_state(&b, &ping_b).await["received"],
@@ -548,18 +564,27 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     let last = ping_state(&a, &ping_a).await["last_ack"].clone();
     let ack: serde_json::Value = serde_json::from_str(last.as_str().unwrap()).unwrap();
     assert!(
-        ack["error"].as_str().is_some_and(|e| e.contains("ABCI code: 5")),
+        ack["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("ABCI code: 5")),
         "an error acknowledgement, got {ack}"
     );
 
     // 3. A deferred acknowledgement, written later by B's contract.
-    assert!(a.execute(&ping_a, ping(false, true, 300)).await.code.is_ok());
+    assert!(a
+        .execute(&ping_a, ping(false, true, 300))
+        .await
+        .code
+        .is_ok());
     hermes.packet_recv_on(A, B, &port_a, CHANNEL);
     let state_b = ping_state(&b, &ping_b).await;
     assert_eq!(state_b["received"], 2);
     assert_eq!(state_b["deferred"], json!([[CHANNEL, 3]]));
     let written = b
-        .execute(&ping_b, json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}))
+        .execute(
+            &ping_b,
+            json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}),
+        )
         .await;
     assert!(written.code.is_ok(), "ack_deferred: {}", written.log);
     assert_eq!(
@@ -574,7 +599,10 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     // The contract cannot acknowledge the same packet twice (its own
     // check), nor can the host be made to (no packet awaits one).
     let again = b
-        .execute(&ping_b, json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}))
+        .execute(
+            &ping_b,
+            json!({"ack_deferred": {"channel": CHANNEL, "sequence": 3}}),
+        )
         .await;
     assert!(again.code.is_err());
 

@@ -984,8 +984,8 @@ impl Engine {
                 Response::new()
             }
             IbcEntry::PacketReceive(_) => {
-                let r: cosmwasm_std::IbcReceiveResponse = self
-                    .call_vm(meter, 0, target, name, |i| {
+                let r: cosmwasm_std::IbcReceiveResponse =
+                    self.call_vm(meter, 0, target, name, |i| {
                         call_ibc_packet_receive_raw(i, &env, &msg)
                     })?;
                 outcome.acknowledgement = r.acknowledgement;

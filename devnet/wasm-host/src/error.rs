@@ -186,7 +186,9 @@ impl HostError {
             HostError::InvalidCoins(_) => ("sdk", 10),
             HostError::InvalidRequest(_) => ("sdk", 18),
             HostError::Cache(_) => ("sdk", 1),
-            HostError::Ibc { codespace, code, .. } => (codespace, *code),
+            HostError::Ibc {
+                codespace, code, ..
+            } => (codespace, *code),
             HostError::SubMessageFailed { source, .. } | HostError::ReplyFailed { source, .. } => {
                 source.abci_code()
             }

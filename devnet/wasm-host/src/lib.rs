@@ -43,7 +43,7 @@ pub use address::AddressCodec;
 pub use engine::{BlockContext, Limits};
 pub use error::HostError;
 pub use gas::{GasConfig, GasUsage};
-pub use ibc::{BranchStore, BridgeCall, IbcBridge, IbcDispatched, IbcEntry, IbcOutcome};
 pub use host::{ExecResult, HostConfig, HostMsg, TxOutcome, WasmHost, CAPABILITIES};
+pub use ibc::{BranchStore, BridgeCall, IbcBridge, IbcDispatched, IbcEntry, IbcOutcome};
 pub use records::{CodeId, CodeInfo, ContractInfo};
 pub use store::{KeyRange, KvStore, MemStore, StateStack};
