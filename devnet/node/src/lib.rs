@@ -7,50 +7,46 @@
 //! implements and does not, how it is tested and how it compares with
 //! wasmd are in `devnet/node/README.md`.
 //!
-//! # Modules, by layer
+//! # Layers
 //!
-//! - The store: [`store`] holds the versioned authenticated state (a
-//!   Jellyfish Merkle tree over redb, with an `ibc` substore whose root the
-//!   main tree holds) and the block log; the app hash is the main tree's
-//!   root. [`proofs`] turns reads into ICS-23 proofs. [`txindex`] keeps
-//!   lookups by hash and by event in their own database, written by a
-//!   thread beside block production.
-//! - The application: [`app`] is the state machine (ante handler, the
-//!   message router onto the wasm host, genesis); [`queries`] answers the
-//!   SDK's and wasmd's query paths on it; [`auth`] holds accounts, [`tx`]
-//!   decodes transactions and carries the SDK's error codes, [`crypto`]
-//!   keys and signatures, [`sigcache`] the signatures the RPC threads
-//!   verified ahead of CheckTx.
-//! - IBC: the `starminer-ibc` crate runs ibc-rs (clients, connections,
-//!   channels, ICS-20) over the working state; [`ibc_host`] gives it the
-//!   node's headers, proofs and bank, and [`app`] routes `/ibc.*` messages
-//!   and queries to it.
-//! - Block production: [`blocks`] builds CometBFT headers and commits
-//!   signed by the validator around the application's results; [`node`]
-//!   makes the home and genesis and runs the application thread with its
-//!   mempool.
-//! - The interfaces: [`rpc`] (CometBFT JSON-RPC and WebSocket), [`rest`]
-//!   (a wasmd node's port 1317) and [`grpc`] (its port 9090), the last two
-//!   over the shared [`services`].
+//! Each layer imports only the layers below it:
+//! `node` → [`interfaces`] → [`app`] → [`modules`] → [`store`].
 //!
-//! The layers do not yet form a strict stack: the application reaches the
-//! interface-side [`services`] for simulation, and [`blocks`] and [`node`]
-//! know each other. Cutting modules behind one small trait (auth, bank,
-//! wasm, ibc, transfer) comes with the IBC host.
+//! - [`node`] makes the home and genesis and, in `start`, opens the chain,
+//!   runs the application thread and serves the interfaces.
+//! - [`interfaces`]: [`rpc`] (CometBFT JSON-RPC and WebSocket), [`rest`] (a
+//!   wasmd node's port 1317) and [`grpc`] (its port 9090), the last two over
+//!   the shared [`services`]. They reach the application through
+//!   [`app::driver::NodeHandle`] and read committed blocks from the store.
+//! - [`app`]: the state machine. [`app::App`] runs the block lifecycle
+//!   (genesis, blocks, commit, CheckTx, simulation), [`app::ante`] the SDK's
+//!   ante handler and [`app::router`] each message and query on the modules;
+//!   [`app::blocks`] builds CometBFT headers and commits around its results
+//!   and [`app::driver`] runs the application thread with its mempool.
+//! - [`modules`]: auth, bank, wasm and IBC (ICS-20 included), each a type
+//!   implementing [`modules::Module`]; it decodes its messages, runs them
+//!   and answers its queries, on its own keys of the working state. Bank
+//!   and contract operations run in the wasm host, IBC in the
+//!   `starminer-ibc` crate. The app routes through the list
+//!   [`modules::ALL`]: adding a module adds an entry there, not code to the
+//!   app.
+//! - [`store`]: the versioned authenticated state (a Jellyfish Merkle tree
+//!   over redb, with an `ibc` substore whose root the main tree holds; the
+//!   app hash is the main tree's root) and the block log; [`store::proofs`]
+//!   turns reads into ICS-23 proofs and [`store::txindex`] keeps lookups by
+//!   hash and by event in their own database, written by a thread beside
+//!   block production.
+//!
+//! [`crypto`] (keys and signatures) is used by several layers and imports
+//! nothing of the crate.
 
 pub mod app;
-pub mod auth;
-pub mod blocks;
 pub mod crypto;
-pub mod grpc;
-pub mod ibc_host;
+pub mod interfaces;
+pub mod modules;
 pub mod node;
-pub mod proofs;
-pub mod queries;
-pub mod rest;
-pub mod rpc;
-pub mod services;
-pub mod sigcache;
 pub mod store;
-pub mod tx;
-pub mod txindex;
+
+// The paths other crates, the binaries and the tests use.
+pub use interfaces::{grpc, rest, rpc, services};
+pub use store::proofs;

@@ -1,52 +1,40 @@
-//! The node: its home directory (`init`), and `start`, which runs the
-//! application thread (mempool, CheckTx, blocks at a fixed interval) and
-//! hands RPC requests to it over a channel.
+//! The node: its home directory (`init`), and `start`, which opens the
+//! chain, runs the application thread ([`crate::app::driver`]) and serves
+//! the interfaces ([`crate::interfaces`]) over its [`NodeHandle`].
 //!
 //! Home layout:
 //! - `config/genesis.json` — CometBFT genesis document with the app state
 //! - `config/priv_validator_key.json` — the validator's ed25519 key
 //! - `config/dev_accounts.json` — dev account mnemonics and addresses
 //! - `data/chain.redb` — state tree, blocks, results, transactions
-//! - `data/txindex.redb` — transactions by hash and by event ([`crate::txindex`])
+//! - `data/txindex.redb` — transactions by hash and by event ([`crate::store::txindex`])
 //! - `data/wasm/` — compiled module cache
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cosmwasm_std::{Coin, Decimal, Timestamp, Uint128};
 use serde::{Deserialize, Serialize};
 use tendermint::{block, consensus, Time};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::broadcast;
 
-use crate::app::{
-    App, AppConfig, AppState, GenesisAccount, QueryAnswer, TxExec, BECH32_PREFIX, DENOM,
-};
-use crate::blocks::{tx_hash, BlockProducer, CommittedBlock, PrivValidatorKey, Validator};
+use crate::app::blocks::{BlockProducer, PrivValidatorKey, Validator};
+use crate::app::{App, AppConfig, AppState, GenesisAccount, BECH32_PREFIX, DENOM};
 use crate::crypto;
-use crate::sigcache::{self, SigCache};
+use crate::store::txindex::{self, TxIndex};
 use crate::store::ChainDb;
-use crate::txindex::{self, TxIndex};
+
+// The application thread's limits and handle, at their old paths.
+pub use crate::app::driver::{
+    run_app_thread, AppRequest, Genesis, NodeHandle, MAX_BLOCK_TXS, MAX_MEMPOOL_TXS, MEMPOOL_FULL,
+};
 
 pub const DEFAULT_CHAIN_ID: &str = "starminer-devnet-1";
 /// What each dev account holds at genesis.
 pub const DEV_ACCOUNT_BALANCE: u128 = 1_000_000_000_000;
-/// How many transactions at most go into one block.
-pub const MAX_BLOCK_TXS: usize = 20_000;
-/// How many transactions the mempool holds at most: CometBFT's default
-/// `mempool.size`. Past it a broadcast is refused ("mempool is full") and
-/// the client retries, which bounds the queue, and so the latency and the
-/// memory, of a chain offered more than it executes.
-pub const MAX_MEMPOOL_TXS: usize = 5_000;
-/// How a refusal for a full mempool begins, as CometBFT words it (clients
-/// recognise it by this text).
-pub const MEMPOOL_FULL: &str = "mempool is full";
-
-pub type Genesis = tendermint::Genesis<AppState>;
-
 /// A dev account as `init` prints and records it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DevAccount {
@@ -250,71 +238,6 @@ pub struct StartOptions {
     pub min_gas_price: Decimal,
 }
 
-/// A request to the application thread.
-pub enum AppRequest {
-    /// CheckTx and, when it passes, into the mempool.
-    Broadcast {
-        tx: Vec<u8>,
-        reply: oneshot::Sender<std::result::Result<TxExec, String>>,
-    },
-    Query {
-        path: String,
-        data: Vec<u8>,
-        height: u64,
-        reply: oneshot::Sender<QueryAnswer>,
-    },
-    /// How many transactions wait in the mempool, and their total bytes.
-    MempoolSize {
-        reply: oneshot::Sender<(usize, usize)>,
-    },
-}
-
-/// What the RPC server shares with the application thread.
-#[derive(Clone)]
-pub struct NodeHandle {
-    pub requests: mpsc::Sender<AppRequest>,
-    pub db: Arc<ChainDb>,
-    pub index: Arc<TxIndex>,
-    /// Signatures the RPC threads verified ahead of CheckTx.
-    pub sigs: Arc<SigCache>,
-    pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
-    pub genesis: Arc<Genesis>,
-    pub validator: tendermint::validator::Info,
-    pub rpc_addr: std::net::SocketAddr,
-    /// The minimum gas price CheckTx asks for, in ustar per gas unit.
-    pub min_gas_price: Decimal,
-}
-
-impl NodeHandle {
-    pub async fn request<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<T>) -> AppRequest,
-    ) -> Result<T> {
-        let (tx, rx) = oneshot::channel();
-        self.requests
-            .send(make(tx))
-            .map_err(|_| anyhow!("the application has stopped"))?;
-        rx.await.map_err(|_| anyhow!("the application has stopped"))
-    }
-
-    /// Broadcasts a transaction: its signatures are verified here, on the
-    /// calling thread, then CheckTx runs on the application thread (which
-    /// finds them verified) and a passing transaction enters the mempool.
-    pub async fn broadcast(&self, tx: Vec<u8>) -> Result<std::result::Result<TxExec, String>> {
-        sigcache::preverify(&self.db, self.genesis.chain_id.as_str(), &self.sigs, &tx);
-        self.request(|reply| AppRequest::Broadcast { tx, reply })
-            .await
-    }
-}
-
-struct Mempool {
-    txs: Vec<Vec<u8>>,
-    hashes: HashSet<[u8; 32]>,
-    /// Next sequence of each account with transactions waiting.
-    next_sequence: HashMap<String, u64>,
-    bytes: usize,
-}
-
 /// The chain opened by [`open_chain`].
 pub struct OpenedChain {
     pub chain: BlockProducer,
@@ -368,121 +291,6 @@ pub fn open_chain(opts: &StartOptions) -> Result<OpenedChain> {
         genesis,
         validator,
     })
-}
-
-/// Runs the application thread until the request channel closes.
-pub fn run_app_thread(
-    mut chain: BlockProducer,
-    requests: mpsc::Receiver<AppRequest>,
-    blocks: broadcast::Sender<Arc<CommittedBlock>>,
-    indexer: mpsc::SyncSender<Arc<CommittedBlock>>,
-    interval: Duration,
-) {
-    let mut mempool = Mempool {
-        txs: Vec::new(),
-        hashes: HashSet::new(),
-        next_sequence: HashMap::new(),
-        bytes: 0,
-    };
-    let mut next_block = Instant::now() + interval;
-    loop {
-        let wait = next_block.saturating_duration_since(Instant::now());
-        // A block that is due goes first: a steady stream of requests (queries
-        // from many clients) must not starve block production.
-        let next = if wait.is_zero() {
-            Err(mpsc::RecvTimeoutError::Timeout)
-        } else {
-            requests.recv_timeout(wait)
-        };
-        match next {
-            Ok(req) => handle_request(&mut chain, &mut mempool, req),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let take = mempool.txs.len().min(MAX_BLOCK_TXS);
-                let txs: Vec<Vec<u8>> = mempool.txs.drain(..take).collect();
-                for t in &txs {
-                    mempool
-                        .hashes
-                        .remove(tx_hash(t).as_bytes().try_into().unwrap_or(&[0; 32]));
-                    mempool.bytes -= t.len();
-                }
-                if mempool.txs.is_empty() {
-                    mempool.next_sequence.clear();
-                }
-                let started = Instant::now();
-                match chain.produce_block(txs, Time::now()) {
-                    Ok(committed) => {
-                        tracing::info!(
-                            height = committed.block.block.header.height.value(),
-                            txs = committed.txs.len(),
-                            app_hash = %committed.block.block.header.app_hash,
-                            took_ms = started.elapsed().as_millis() as u64,
-                            "committed block"
-                        );
-                        let committed = Arc::new(committed);
-                        if indexer.send(committed.clone()).is_err() {
-                            // Queries by hash and event would stop seeing new
-                            // transactions; the indexer logged why.
-                            tracing::error!("the tx indexer stopped; stopping block production");
-                            return;
-                        }
-                        let _ = blocks.send(committed);
-                    }
-                    Err(e) => {
-                        // A failed commit leaves the database at the previous
-                        // block; stopping is safer than diverging.
-                        tracing::error!("block production failed: {e:#}");
-                        return;
-                    }
-                }
-                next_block += interval;
-                let now = Instant::now();
-                if next_block < now {
-                    next_block = now + interval / 4;
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        }
-    }
-}
-
-fn handle_request(chain: &mut BlockProducer, mempool: &mut Mempool, req: AppRequest) {
-    match req {
-        AppRequest::Broadcast { tx, reply } => {
-            let hash: [u8; 32] = tx_hash(&tx).as_bytes().try_into().unwrap_or([0; 32]);
-            if mempool.hashes.contains(&hash) {
-                let _ = reply.send(Err("tx already exists in cache".to_string()));
-                return;
-            }
-            if mempool.txs.len() >= MAX_MEMPOOL_TXS {
-                let _ = reply.send(Err(format!(
-                    "{MEMPOOL_FULL}: number of txs {} (max: {MAX_MEMPOOL_TXS})",
-                    mempool.txs.len()
-                )));
-                return;
-            }
-            let result = chain.app.check_tx(&tx, &mempool.next_sequence);
-            if result.is_ok() {
-                for (addr, seq) in &result.signer_sequences {
-                    mempool.next_sequence.insert(addr.clone(), seq + 1);
-                }
-                mempool.bytes += tx.len();
-                mempool.hashes.insert(hash);
-                mempool.txs.push(tx);
-            }
-            let _ = reply.send(Ok(result));
-        }
-        AppRequest::Query {
-            path,
-            data,
-            height,
-            reply,
-        } => {
-            let _ = reply.send(chain.app.query(&path, &data, height));
-        }
-        AppRequest::MempoolSize { reply } => {
-            let _ = reply.send((mempool.txs.len(), mempool.bytes));
-        }
-    }
 }
 
 /// Starts the node: the application thread and the RPC server; returns when
@@ -562,7 +370,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
     let rest = match rest_listener {
         Some((listener, addr)) => {
             tracing::info!(%addr, "Cosmos REST listening");
-            Some(crate::rest::serve(listener, handle.clone()))
+            Some(crate::interfaces::rest::serve(listener, handle.clone()))
         }
         None => None,
     };
@@ -575,7 +383,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
     let grpc = match grpc_listener {
         Some((listener, addr)) => {
             tracing::info!(%addr, "gRPC listening");
-            Some(crate::grpc::serve(listener, handle.clone()))
+            Some(crate::interfaces::grpc::serve(listener, handle.clone()))
         }
         None => None,
     };
@@ -585,7 +393,7 @@ pub async fn start(opts: StartOptions) -> Result<()> {
             None => std::future::pending().await,
         }
     };
-    let server = crate::rpc::serve(listener, handle);
+    let server = crate::interfaces::rpc::serve(listener, handle);
     listening.write(&listening_file)?;
     let stopped = tokio::select! {
         r = server => r,

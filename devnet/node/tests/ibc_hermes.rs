@@ -37,7 +37,7 @@ use ics23::CommitmentProof;
 use prost::Message;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use starminer_devnet::blocks::{PrivValidatorKey, Validator};
+use starminer_devnet::app::blocks::{PrivValidatorKey, Validator};
 use starminer_testkit::hermes::Hermes;
 use starminer_testkit::{DevnetOptions, LocalDevnet};
 use tendermint_rpc::query::Query;

@@ -29,11 +29,12 @@ pub fn proof_spec() -> ics23::ProofSpec {
 }
 
 /// The tree key that `store/<module>/key` reads: the module's namespace
-/// (the same table as `App::query_store`) and the key.
+/// (auth's `acc/`, the bank's `bank/`, the wasm host's `wasm/`, the IBC
+/// substore's `ibc/`) and the key.
 pub fn store_key(path: &str, key: &[u8]) -> Option<Vec<u8>> {
     let module = path.strip_prefix("store/")?.strip_suffix("/key")?;
     let namespace: &[u8] = match module {
-        "acc" | "auth" => crate::auth::AUTH_STORE,
+        "acc" | "auth" => b"acc/",
         "bank" => b"bank/",
         "wasm" => b"wasm/",
         "ibc" => b"ibc/",

@@ -11,8 +11,8 @@
 //! gateway's `{"code", "message", "details"}` with the HTTP status it maps
 //! the gRPC code to. CORS is open, for browser wallets.
 //!
-//! The answers come from [`crate::services`], which shares the query logic
-//! of the ABCI query paths ([`crate::queries`]).
+//! The answers come from [`crate::interfaces::services`], which shares the query logic
+//! of the ABCI query paths ([`crate::modules::wasm`]).
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -45,8 +45,8 @@ use prost::{Message, Name};
 use serde_json::{json, Map, Value};
 use tower_http::cors::CorsLayer;
 
-use crate::node::NodeHandle;
-use crate::services::{self, Code, Status, SvcResult};
+use crate::app::driver::NodeHandle;
+use crate::interfaces::services::{self, Code, Status, SvcResult};
 
 // ---- errors -----------------------------------------------------------------
 

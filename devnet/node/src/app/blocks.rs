@@ -16,7 +16,7 @@ use tendermint::{abci, account, chain, validator, vote, AppHash, Block, Hash, Pu
 use tendermint_proto::v0_38 as pb;
 
 use crate::app::App;
-use crate::store::{BlockCommit, ChainDb, StoredBlock, TxRecord};
+use crate::store::{tx_hash, BlockCommit, ChainDb, CommittedBlock, StoredBlock, TxRecord};
 
 /// CometBFT's block protocol version.
 pub const BLOCK_PROTOCOL: u64 = 11;
@@ -113,26 +113,6 @@ impl Validator {
     }
 }
 
-/// A block just committed, for subscribers and waiters.
-#[derive(Clone, Debug)]
-pub struct CommittedBlock {
-    pub block: StoredBlock,
-    /// The block's `FinalizeBlock` response without its tx results, which
-    /// are in `txs` (a loaded block's results are megabytes: kept once).
-    pub results: abci::response::FinalizeBlock,
-    pub txs: Vec<TxRecord>,
-}
-
-impl CommittedBlock {
-    /// The whole `FinalizeBlock` response, tx results included.
-    pub fn finalize_block(&self) -> abci::response::FinalizeBlock {
-        abci::response::FinalizeBlock {
-            tx_results: self.txs.iter().map(|t| t.result.clone()).collect(),
-            ..self.results.clone()
-        }
-    }
-}
-
 /// Block production on top of the application.
 pub struct BlockProducer {
     pub app: App,
@@ -197,10 +177,6 @@ fn part_set_header(encoded: &[u8]) -> Result<parts::Header> {
     let parts: Vec<&[u8]> = encoded.chunks(65536).collect();
     let hash = simple_hash_from_byte_vectors::<TmSha256>(&parts);
     Ok(parts::Header::new(parts.len() as u32, Hash::Sha256(hash))?)
-}
-
-pub fn tx_hash(tx: &[u8]) -> Hash {
-    Hash::Sha256(Sha256::digest(tx).into())
 }
 
 pub fn to_tm_time(t: Timestamp) -> Result<Time> {

@@ -6,11 +6,49 @@
 //! | `0x01 ‖ address`     | `BaseAccount` protobuf        |
 //! | `0x00 ‖ "next"`      | next account number (u64 BE)  |
 
-use cosmos_sdk_proto::cosmos::auth::v1beta1::BaseAccount;
+use cosmos_sdk_proto::cosmos::auth::v1beta1::{
+    BaseAccount, QueryAccountRequest, QueryAccountResponse,
+};
 use cosmos_sdk_proto::cosmos::crypto::secp256k1::PubKey;
 use cosmos_sdk_proto::Any;
 use prost::{Message, Name};
 use starminer_wasm_host::KvStore;
+
+use super::module::{Ctx, Module};
+use super::sdk::{decode, grpc_error, invalid_argument, TxError};
+
+/// The auth module. It routes no message (the ante handler reads and
+/// writes accounts through this file's functions) and answers `Account`.
+pub struct Auth;
+
+impl Module for Auth {
+    fn name(&self) -> &'static str {
+        "auth"
+    }
+
+    fn query(&self, ctx: &Ctx<'_>, path: &str, data: &[u8]) -> Option<Result<Vec<u8>, TxError>> {
+        (path == "/cosmos.auth.v1beta1.Query/Account").then(|| query_account(ctx, data))
+    }
+}
+
+fn query_account(ctx: &Ctx<'_>, data: &[u8]) -> Result<Vec<u8>, TxError> {
+    let req: QueryAccountRequest = decode(data)?;
+    let addr = ctx
+        .host
+        .addr_validate(&req.address)
+        .map_err(|e| invalid_argument(format!("invalid address: {e}")))?;
+    let raw = ctx
+        .host
+        .address_codec()
+        .canonicalize(addr.as_str())
+        .map_err(|e| invalid_argument(e.to_string()))?;
+    let account = account(ctx.state, &raw)
+        .ok_or_else(|| grpc_error(22, "NotFound", format!("account {} not found", req.address)))?;
+    Ok(QueryAccountResponse {
+        account: Some(account_any(&account)),
+    }
+    .encode_to_vec())
+}
 
 /// The namespace of the auth store.
 pub const AUTH_STORE: &[u8] = b"acc/";

@@ -32,8 +32,8 @@ use anyhow::{Context, Result};
 use redb::{Database, ReadableTable, TableDefinition};
 use tokio::sync::watch;
 
-use crate::blocks::CommittedBlock;
-use crate::store::{ChainDb, TxRecord};
+use super::CommittedBlock;
+use super::{ChainDb, TxRecord};
 
 const BY_HASH: TableDefinition<&[u8], (u64, u32)> = TableDefinition::new("by_hash");
 const BY_EVENT: TableDefinition<(&str, u64, u32), ()> = TableDefinition::new("by_event");

@@ -1,4 +1,8 @@
-//! The node's durable, versioned, authenticated state and its block log.
+//! The store: the node's durable, versioned, authenticated state and its
+//! block log, with [`proofs`] (ICS-23 proofs of its reads) and [`txindex`]
+//! (transactions by hash and by event). It imports nothing of the layers
+//! above; the modules keep their state under its keys (`acc/`, `bank/`,
+//! `wasm/`, and the `ibc` substore).
 //!
 //! One redb database holds everything a block commits:
 //!
@@ -18,7 +22,7 @@
 //! of transactions as protobuf costs a fraction of what JSON did, and the
 //! RPC turns them back into the same domain types. The lookups by hash and
 //! by event live in a separate database that a background thread fills
-//! ([`crate::txindex`]), as CometBFT's indexer does.
+//! ([`txindex`]), as CometBFT's indexer does.
 //!
 //! The version of the tree is the block height (genesis is version 0); the
 //! app hash is the tree's root.
@@ -39,6 +43,9 @@
 //! latest version plus a block overlay and a transaction overlay, implementing
 //! the host's [`KvStore`].
 
+pub mod proofs;
+pub mod txindex;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -52,8 +59,9 @@ use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, RootHash, Sha256Jmt, Version};
 use prost_tm::Message;
 use redb::{Database, ReadOnlyTable, TableDefinition};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use starminer_wasm_host::{KeyRange, KvStore};
+use tendermint::{abci, Hash};
 use tendermint_proto::v0_38 as pb;
 
 const JMT_NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("jmt_nodes");
@@ -186,7 +194,7 @@ impl TxRecord {
             .try_into()
             .context("stored tx result")?;
         Ok(TxRecord {
-            hash: crate::blocks::tx_hash(&tx),
+            hash: tx_hash(&tx),
             height,
             index,
             tx,
@@ -959,6 +967,31 @@ fn overlay_next(
         Order::Descending => it.next_back(),
     };
     entry.map(|(k, v)| (k.clone(), v.clone()))
+}
+
+/// A transaction's hash as CometBFT computes it: sha256 of its bytes.
+pub fn tx_hash(tx: &[u8]) -> Hash {
+    Hash::Sha256(Sha256::digest(tx).into())
+}
+
+/// A block just committed, for subscribers and waiters.
+#[derive(Clone, Debug)]
+pub struct CommittedBlock {
+    pub block: StoredBlock,
+    /// The block's `FinalizeBlock` response without its tx results, which
+    /// are in `txs` (a loaded block's results are megabytes: kept once).
+    pub results: abci::response::FinalizeBlock,
+    pub txs: Vec<TxRecord>,
+}
+
+impl CommittedBlock {
+    /// The whole `FinalizeBlock` response, tx results included.
+    pub fn finalize_block(&self) -> abci::response::FinalizeBlock {
+        abci::response::FinalizeBlock {
+            tx_results: self.txs.iter().map(|t| t.result.clone()).collect(),
+            ..self.results.clone()
+        }
+    }
 }
 
 #[cfg(test)]

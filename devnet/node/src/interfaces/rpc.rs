@@ -25,10 +25,11 @@ use tendermint_rpc::response_error::{Code, ResponseError};
 use tendermint_rpc::Id;
 use tokio::sync::{broadcast, mpsc};
 
+use crate::app::blocks::COMETBFT_VERSION;
+use crate::app::driver::{AppRequest, NodeHandle};
 use crate::app::TxExec;
-use crate::blocks::{tx_hash, CommittedBlock, COMETBFT_VERSION};
-use crate::node::{AppRequest, NodeHandle};
 use crate::store::TxRecord;
+use crate::store::{tx_hash, CommittedBlock};
 
 /// An RPC error: JSON-RPC code and data.
 struct RpcError {
@@ -390,7 +391,7 @@ async fn status(node: &NodeHandle) -> RpcResult {
     let node_info = tendermint::node::Info {
         protocol_version: tendermint::node::info::ProtocolVersionInfo {
             p2p: 8,
-            block: crate::blocks::BLOCK_PROTOCOL,
+            block: crate::app::blocks::BLOCK_PROTOCOL,
             app: 0,
         },
         id: node_id,
@@ -486,7 +487,7 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
     };
     let height = p.u64("height")?.unwrap_or(0);
     let prove = p.str("prove").is_some_and(|s| s == "true");
-    if let Some(value) = crate::services::node_service(node, &path) {
+    if let Some(value) = crate::interfaces::services::node_service(node, &path) {
         // Answered by the node itself, at the latest height.
         return to_value(&endpoint::abci_query::Response {
             response: endpoint::abci_query::AbciQuery {
@@ -507,7 +508,7 @@ async fn abci_query(node: &NodeHandle, p: Params) -> RpcResult {
         })
         .await?;
     let proof = if prove && answer.code == 0 {
-        crate::proofs::store_proof(
+        crate::store::proofs::store_proof(
             &node.db,
             &store_path,
             &answer.key,

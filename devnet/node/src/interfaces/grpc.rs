@@ -4,12 +4,12 @@
 //! Like the SDK's gRPC router, the server takes the full method name
 //! (`/cosmos.bank.v1beta1.Query/Balance`) and the protobuf request bytes:
 //! module queries (auth, bank, wasm, tx `Simulate`) go to the application
-//! through the same handlers as `abci_query` ([`crate::queries`]); the tx
+//! through the same router as `abci_query` ([`crate::app::router`]); the tx
 //! service's `GetTx`, `GetTxsEvent`, `BroadcastTx`, the tendermint
 //! service's `GetNodeInfo`, `GetSyncing`, `GetLatestBlock`,
 //! `GetBlockByHeight`, the node service's `Config` and staking `Params`
 //! (what relayers check before they relay) are answered from
-//! [`crate::services`]. A method no
+//! [`super::services`]. A method no
 //! handler knows is `UNIMPLEMENTED`. The `x-cosmos-block-height` metadata
 //! selects the query height, as on the SDK.
 //!
@@ -34,8 +34,8 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::{
 use prost::Message;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
-use crate::node::NodeHandle;
-use crate::services::{self, Code, Status, SvcResult};
+use crate::app::driver::NodeHandle;
+use crate::interfaces::services::{self, Code, Status, SvcResult};
 
 impl From<Status> for tonic::Status {
     fn from(s: Status) -> Self {
@@ -220,7 +220,7 @@ async fn answer(node: &NodeHandle, path: &str, data: Vec<u8>, height: u64) -> Sv
 /// cosmwasm.wasm.v1 Query) and everything they import; the served methods'
 /// messages have the fields cosmos-sdk-proto 0.27 generates (Cosmos SDK
 /// v0.50.9, wasmd v0.52.0), as `tests/grpc_reflection.rs` checks.
-pub const DESCRIPTORS: &[u8] = include_bytes!("../proto/descriptors.bin");
+pub const DESCRIPTORS: &[u8] = include_bytes!("../../proto/descriptors.bin");
 
 /// The reflection services' one method, per version.
 const REFLECTION_V1: &str = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";

@@ -1,9 +1,9 @@
-//! The Cosmos SDK query and tx services behind the REST gateway ([`crate::rest`]):
+//! The Cosmos SDK query and tx services behind the REST gateway ([`super::rest`]):
 //! each answers with the SDK's protobuf response, or a [`Status`] carrying the
 //! gRPC code the SDK answers with.
 //!
-//! Module queries (auth, bank, wasm, tx simulation) go to the application
-//! thread through [`crate::queries`]; transactions, blocks and node info are
+//! Module queries (auth, bank, wasm, IBC, tx simulation) go to the
+//! application thread, whose router hands them to the modules; transactions, blocks and node info are
 //! read from the block log; staking and distribution describe the genesis
 //! validator, whose power is fixed (the devnet has no staking module).
 
@@ -20,8 +20,9 @@ use cosmos_sdk_proto::tendermint as tmpb;
 use cosmos_sdk_proto::Any;
 use prost::{Message, Name};
 
-use crate::blocks::{tx_hash, BLOCK_PROTOCOL, COMETBFT_VERSION};
-use crate::node::{AppRequest, NodeHandle};
+use crate::app::blocks::{BLOCK_PROTOCOL, COMETBFT_VERSION};
+use crate::app::driver::{AppRequest, NodeHandle};
+use crate::store::tx_hash;
 use crate::store::{StoredBlock, TxRecord};
 
 /// gRPC status codes (the subset the SDK's services answer with).
@@ -417,7 +418,7 @@ pub async fn broadcast(
         Err(e) if e.contains("already exists in cache") => {
             respond(19, "sdk", "tx already in mempool".to_string())
         }
-        Err(e) if e.contains(crate::node::MEMPOOL_FULL) => respond(20, "sdk", e),
+        Err(e) if e.contains(crate::app::driver::MEMPOOL_FULL) => respond(20, "sdk", e),
         Err(e) => return Err(Status::new(Code::Unknown, e)),
     })
 }
@@ -547,7 +548,7 @@ pub fn build_deps() -> Vec<tm_svc::Module> {
         ),
         dep(
             "github.com/cometbft/cometbft",
-            &format!("v{}", crate::blocks::COMETBFT_VERSION),
+            &format!("v{}", crate::app::blocks::COMETBFT_VERSION),
             "(protocol)",
         ),
         dep("github.com/cosmos/ibc-go/v8", IBC_GO_VERSION, "(protocol)"),

@@ -22,15 +22,10 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::SignDoc;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::auth;
+use crate::app::tx::DecodedTx;
 use crate::crypto;
+use crate::modules::auth;
 use crate::store::ChainDb;
-use crate::tx::DecodedTx;
-
-/// At most this many remembered signatures: the mempool's worth and room
-/// for broadcasts CheckTx then refused; a full cache starts over, which
-/// only costs re-verification.
-const MAX_ENTRIES: usize = 4 * crate::node::MAX_MEMPOOL_TXS;
 
 /// The key a verified signature is remembered by.
 pub fn sig_key(pubkey: &[u8], sign_doc: &[u8], sig: &[u8]) -> [u8; 32] {
@@ -45,12 +40,21 @@ pub fn sig_key(pubkey: &[u8], sign_doc: &[u8], sig: &[u8]) -> [u8; 32] {
 }
 
 /// Verified signatures, shared by the RPC threads and the application thread.
-#[derive(Default)]
 pub struct SigCache {
     verified: Mutex<HashSet<[u8; 32]>>,
+    /// At most this many remembered signatures; a full cache starts over,
+    /// which only costs re-verification.
+    capacity: usize,
 }
 
 impl SigCache {
+    pub fn new(capacity: usize) -> Self {
+        SigCache {
+            verified: Mutex::default(),
+            capacity,
+        }
+    }
+
     fn set(&self) -> std::sync::MutexGuard<'_, HashSet<[u8; 32]>> {
         // A panic while holding the lock cannot leave the set inconsistent.
         self.verified.lock().unwrap_or_else(|e| e.into_inner())
@@ -58,7 +62,7 @@ impl SigCache {
 
     pub fn insert(&self, key: [u8; 32]) {
         let mut set = self.set();
-        if set.len() >= MAX_ENTRIES {
+        if set.len() >= self.capacity {
             set.clear();
         }
         set.insert(key);
@@ -147,7 +151,7 @@ mod tests {
         let doc = b"sign bytes".to_vec();
         let sig: Signature = key.sign(&doc);
         let sig = sig.to_bytes().to_vec();
-        let cache = SigCache::default();
+        let cache = SigCache::new(16);
 
         let mut bad = sig.clone();
         bad[10] ^= 1;
