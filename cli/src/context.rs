@@ -235,6 +235,14 @@ pub fn table(header: &[&str]) -> comfy_table::Table {
     t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
+    // A terminal sets the width; piped output keeps to $COLUMNS, else 100.
+    if t.width().is_none() {
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100);
+        t.set_width(columns);
+    }
     t
 }
 

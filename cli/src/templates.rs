@@ -35,10 +35,12 @@ pub fn params_text_from_file(contents: &str) -> Result<String> {
     if trimmed.starts_with('{') {
         let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(trimmed)?;
         let mut parts = Vec::new();
+        // Numbers go through the same checks as `--params` text, so a
+        // value gets the same message whichever way it came.
         for (k, v) in v {
-            match v.as_u64() {
-                Some(n) => parts.push(format!("{k}={n}")),
-                None => bail!("parameter `{k}` must be a non-negative integer, not {v}"),
+            match v {
+                serde_json::Value::Number(n) => parts.push(format!("{k}={n}")),
+                other => bail!("parameter `{k}` must be a number, not {other}"),
             }
         }
         Ok(parts.join(","))
@@ -92,6 +94,12 @@ mod tests {
             params_text_from_file("# a comment\nwidth=64\nheight=32\n").unwrap(),
             "width=64,height=32"
         );
-        assert!(params_text_from_file("{\"width\": -1}").is_err());
+        assert!(params_text_from_file("{\"width\": \"wide\"}").is_err());
+        // A float from a file is refused by the same check, in the same words.
+        let info = starminer_templates::by_id("render.fractal").unwrap().info();
+        let from_file = params_text_from_file("{\"center_x\": -0.7}").unwrap();
+        let a = job_params(info, &from_file).unwrap_err().to_string();
+        let b = job_params(info, "center_x=-0.7").unwrap_err().to_string();
+        assert_eq!(a, b);
     }
 }

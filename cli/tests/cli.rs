@@ -118,9 +118,13 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     cli.ok(&[
         "token", "send", "alice", "2000000", "--denom", "ustar", "--from", "dev0",
     ]);
-    cli.ok(&[
+    let sent = cli.ok(&[
         "token", "send", "alice", "500", "--denom", "agpu", "--from", "dev1",
     ]);
+    assert!(
+        sent.contains("sent 500 AGPU from ") && sent.contains(&alice_addr),
+        "token send says what it sent: {sent}"
+    );
     let bal = cli.json(&["token", "balance", "alice"]);
     assert_eq!(bal["native"], "2000000");
     assert_eq!(bal["agpu"], "500000000");
@@ -187,6 +191,57 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         "bob",
     ]);
     assert!(err.contains("AGPU is missing"), "{err}");
+
+    // A newcomer's first mistakes: each exits non-zero and says what is wrong.
+    for cmd in [
+        vec!["job", "show", "99"],
+        vec!["job", "watch", "99", "--timeout", "5"],
+        vec!["job", "fetch", "99", "--out", "/tmp/starminer-no-job.bin"],
+    ] {
+        let err = cli.fails(&cmd);
+        assert!(err.contains("job 99 does not exist"), "{cmd:?}: {err}");
+        assert!(
+            !err.contains("key: ["),
+            "{cmd:?} leaks a storage key: {err}"
+        );
+    }
+    let float = cli.fails(&[
+        "job",
+        "quote",
+        "--template",
+        "render.fractal",
+        "--params",
+        "center_x=-0.7",
+    ]);
+    assert!(
+        float.contains("`center_x`") && float.contains("not an integer"),
+        "{float}"
+    );
+    let float_file = cli.home.path().join("float.json");
+    std::fs::write(&float_file, r#"{"center_x": -0.7}"#).unwrap();
+    let from_file = cli.fails(&[
+        "job",
+        "quote",
+        "--template",
+        "render.fractal",
+        "--params-file",
+        float_file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        from_file.lines().last(),
+        float.lines().last(),
+        "--params-file and --params say the same of the same value"
+    );
+    let none = cli.ok(&["job", "list", "--from", "bob"]);
+    assert!(
+        none.contains("No jobs of requester starminer1") && none.contains("(key bob;"),
+        "job list says whose jobs it lists: {none}"
+    );
+    let queues = cli.ok(&["market", "queues"]);
+    assert!(
+        !queues.contains("340282366920938463463"),
+        "a sentinel printed as a utilization: {queues}"
+    );
 
     let list = cli.json(&["job", "list", "--from", "alice"]);
     let rows = list.as_array().unwrap();

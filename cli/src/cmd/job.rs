@@ -32,8 +32,10 @@ pub enum JobCmd {
     Submit(SubmitArgs),
     /// Jobs of a requester (default: the --from key), of a provider, or in a status.
     List {
+        /// The requester whose jobs to list: a key name or an address.
         #[arg(long)]
         requester: Option<String>,
+        /// List the jobs assigned to this provider (key name or address) instead.
         #[arg(long)]
         provider: Option<String>,
         /// open, assigned, submitted, revealing, disputed, settled, failed, expired, cancelled.
@@ -46,9 +48,13 @@ pub enum JobCmd {
         from: Option<String>,
     },
     /// A job with its full history.
-    Show { id: u64 },
+    Show {
+        /// The job's id (printed by `job submit`; see `job list`).
+        id: u64,
+    },
     /// Follow a job until it settles (or fails), printing each event.
     Watch {
+        /// The job's id (printed by `job submit`; see `job list`).
         id: u64,
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 1800)]
@@ -56,6 +62,7 @@ pub enum JobCmd {
     },
     /// Cancel a job nobody has claimed yet (full refund).
     Cancel {
+        /// The job's id (printed by `job submit`; see `job list`).
         id: u64,
         /// Key that signs (default: default_key of config.json).
         #[arg(long)]
@@ -65,6 +72,7 @@ pub enum JobCmd {
     /// on-chain Merkle root; for render templates also write the image as
     /// <out>.png.
     Fetch {
+        /// The job's id (printed by `job submit`; see `job list`).
         id: u64,
         /// Where to write the output.
         #[arg(long)]
@@ -116,8 +124,11 @@ pub struct SubmitArgs {
     /// Remote input: URI the provider fetches (with --input-sha256 and --input-size).
     #[arg(long, requires_all = ["input_sha256", "input_size"])]
     pub input_uri: Option<String>,
+    /// SHA-256 of the remote input, 64 hex digits: the provider refuses
+    /// bytes that do not hash to it.
     #[arg(long)]
     pub input_sha256: Option<String>,
+    /// Size of the remote input in bytes (the provider stops reading past it).
     #[arg(long)]
     pub input_size: Option<u64>,
     /// Key that signs (default: default_key of config.json).
@@ -318,7 +329,12 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
                                             min,
                                             max,
                                         } => Some(format!("{}={default} ({min}..{max})", p.name)),
-                                        _ => None,
+                                        // Chain parameters are integers: a decimal one is
+                                        // shown, fixed at its default.
+                                        starminer_templates::ParamKind::Float {
+                                            default, ..
+                                        } => Some(format!("{}={default} (fixed)", p.name)),
+                                        starminer_templates::ParamKind::Hex32 { .. } => None,
                                     })
                                     .collect()
                             })
@@ -403,29 +419,39 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
             from,
         } => {
             let market = sm.job_market();
-            let jobs = if let Some(s) = status {
-                market
+            let (jobs, whose) = if let Some(s) = status {
+                let jobs = market
                     .jobs_by_status(parse_status(&s)?, None, Some(limit))
-                    .await?
+                    .await?;
+                (jobs, format!("in status {s}"))
             } else if let Some(p) = provider {
-                market
-                    .jobs_by_provider(&ctx.resolve_address(&p)?, None, Some(limit))
-                    .await?
+                let address = ctx.resolve_address(&p)?;
+                let jobs = market.jobs_by_provider(&address, None, Some(limit)).await?;
+                (jobs, format!("assigned to provider {address}"))
             } else {
-                let who = match requester {
-                    Some(r) => r,
-                    None => ctx.key_name(&from)?,
+                let (who, named) = match requester {
+                    Some(r) => (r, String::new()),
+                    None => {
+                        let key = ctx.key_name(&from)?;
+                        (
+                            key.clone(),
+                            format!(" (key {key}; --requester for another)"),
+                        )
+                    }
                 };
-                market
-                    .jobs_by_requester(&ctx.resolve_address(&who)?, None, Some(limit))
-                    .await?
+                let address = ctx.resolve_address(&who)?;
+                let jobs = market
+                    .jobs_by_requester(&address, None, Some(limit))
+                    .await?;
+                (jobs, format!("of requester {address}{named}"))
             };
             let rows: Vec<JobRow> = jobs.iter().map(row).collect();
             ctx.print(&rows, |rows| {
                 if rows.is_empty() {
-                    println!("No jobs.");
+                    println!("No jobs {whose}.");
                     return;
                 }
+                println!("Jobs {whose}:");
                 let mut t = table(&[
                     "job",
                     "template",

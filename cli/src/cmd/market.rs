@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Result};
 use clap::Subcommand;
+use cosmwasm_std::{Decimal, Uint128};
 use serde::Serialize;
 use starminer_client::interfaces::job_market as jm;
 use starminer_client::interfaces::pricing as pr;
@@ -16,11 +17,23 @@ pub enum MarketCmd {
     Prices,
     /// Open jobs per zone, with each zone's spill threshold and the
     /// current epoch's utilization per tier.
+    ///
+    /// "spills at" is a zone's Matrix Spillover threshold: once that many
+    /// jobs are open in a zone, its new jobs are offered to the neighbouring
+    /// zones' providers too. Utilization is demand / supply of compute units
+    /// in the epoch; "no supply" means no provider of the tier is online.
     Queues,
-    /// Closed pricing epochs of one tier.
+    /// Closed pricing epochs of one tier: demand, supply and utilization,
+    /// the price multiplier during the epoch and the one it set for the next.
+    ///
+    /// Each epoch moves a tier's multiplier toward the utilization target:
+    /// above it prices rise, below it they fall, within the governance
+    /// bounds.
     History {
+        /// The provider tier, 1 to 4.
         #[arg(long, default_value_t = 1)]
         tier: u8,
+        /// How many of the newest epochs to show.
         #[arg(long, default_value_t = 30)]
         limit: u32,
     },
@@ -92,10 +105,11 @@ pub async fn run(g: &GlobalArgs, cmd: MarketCmd) -> Result<()> {
                         x.epoch.to_string(),
                         x.demand.to_string(),
                         x.supply.to_string(),
-                        x.utilization.to_string(),
+                        utilization_cell(x.demand, x.supply, x.utilization),
                     ]);
                 }
                 println!("{u}");
+                println!("(spills at: open jobs at which a zone's new jobs are also offered to its neighbours; see --help)");
             })?;
         }
         MarketCmd::History { tier, limit } => {
@@ -121,14 +135,54 @@ pub async fn run(g: &GlobalArgs, cmd: MarketCmd) -> Result<()> {
                         e.epoch.to_string(),
                         e.demand.to_string(),
                         e.supply.to_string(),
-                        e.utilization.to_string(),
+                        utilization_cell(e.demand, e.supply, e.utilization),
                         e.multiplier.to_string(),
                         e.next_multiplier.to_string(),
                     ]);
                 }
                 println!("tier {}\n{t}", h.tier);
+                println!("(multiplier: the tier's price multiplier during the epoch; next: the one its utilization set for the following epoch)");
             })?;
         }
     }
     Ok(())
+}
+
+/// Utilization as a person reads it: a percentage, or why there is none.
+/// With no supply the contract reports a sentinel (`Decimal::MAX`, or its
+/// target when nothing was demanded either), which is not a measurement.
+fn utilization_cell(demand: Uint128, supply: Uint128, utilization: Decimal) -> String {
+    if supply.is_zero() {
+        let why = if demand.is_zero() {
+            "idle (no supply)"
+        } else {
+            "no supply"
+        };
+        return why.to_string();
+    }
+    // Tenths of a percent, rounded down.
+    match utilization.checked_mul(Decimal::from_ratio(1000u128, 1u128)) {
+        Ok(tenths) => {
+            let t = tenths.to_uint_floor().u128();
+            match t % 10 {
+                0 => format!("{}%", t / 10),
+                d => format!("{}.{d}%", t / 10),
+            }
+        }
+        Err(_) => "off the scale".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utilization_never_prints_a_sentinel() {
+        let u = |d: u128, s: u128, x: Decimal| utilization_cell(d.into(), s.into(), x);
+        assert_eq!(u(5, 0, Decimal::MAX), "no supply");
+        assert_eq!(u(0, 0, Decimal::percent(80)), "idle (no supply)");
+        assert_eq!(u(1, 4, Decimal::percent(25)), "25%");
+        assert_eq!(u(1, 3, Decimal::from_ratio(1u128, 3u128)), "33.3%");
+    }
 }

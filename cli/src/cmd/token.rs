@@ -133,10 +133,17 @@ pub async fn run(g: &GlobalArgs, cmd: TokenCmd) -> Result<()> {
                 }
             };
             pb.finish_and_clear();
+            let what = match denom.to_lowercase().as_str() {
+                "agpu" | "amax" => format!("{amount} {}", denom.to_uppercase()),
+                native => format!("{amount}{native}"),
+            };
             ctx.print(&outcome, |o| {
                 println!(
-                    "sent in block {} (tx {}, gas {})",
-                    o.height, o.hash, o.gas_used
+                    "sent {what} from {} to {to} in block {} (tx {}, gas {})",
+                    wallet.address(),
+                    o.height,
+                    o.hash,
+                    o.gas_used
                 )
             })?;
         }

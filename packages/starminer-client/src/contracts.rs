@@ -398,9 +398,10 @@ impl JobMarket {
 
     /// The job and its history (oldest first).
     pub async fn job(&self, job_id: u64) -> Result<jm::JobResponse> {
-        self.query(&jm::QueryMsg::Job { job_id })
-            .await
-            .with_context(|| format!("job {job_id}"))
+        match self.query(&jm::QueryMsg::Job { job_id }).await {
+            Err(e) if is_not_found(&e) => Err(anyhow::anyhow!("job {job_id} does not exist")),
+            r => r.with_context(|| format!("job {job_id}")),
+        }
     }
 
     pub async fn jobs_by_requester(
