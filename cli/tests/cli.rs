@@ -162,7 +162,8 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         r#"{"width": 64, "height": 64, "max_iter": 16}"#,
     )
     .unwrap();
-    let submitted = cli.json(&[
+    let out = cli.cmd(&[
+        "--json",
         "job",
         "submit",
         "--template",
@@ -174,6 +175,19 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         "--from",
         "alice",
     ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let submitted: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // No provider exists yet: the requester is told, not left waiting.
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warning.contains("no active provider of tier 1 or above")
+            && warning.contains("starminer-agent"),
+        "{warning}"
+    );
     let id = submitted["job_id"].as_u64().unwrap();
     assert_eq!(submitted["price"].as_str().unwrap(), total.to_string());
 
@@ -250,6 +264,11 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     assert_eq!(rows[0]["status"], "open");
     let show = cli.json(&["job", "show", &id.to_string()]);
     assert_eq!(show["job"]["requester"], alice_addr.as_str());
+    let shown = cli.ok(&["job", "show", &id.to_string()]);
+    assert!(
+        shown.contains("next: waiting for a provider of tier 1 or above in zone eu-west"),
+        "job show says what the job waits for: {shown}"
+    );
     assert_eq!(show["history"][0]["action"], "job_submitted");
     let open = cli.json(&["job", "list", "--status", "open"]);
     assert_eq!(open.as_array().unwrap().len(), 1);

@@ -73,6 +73,11 @@ pub struct UpArgs {
     pub periods: PeriodArgs,
 }
 
+/// The job market's challenge window `devnet up` deploys with, in seconds,
+/// unless `--challenge-window` says otherwise (a deployment elsewhere
+/// defaults to 300).
+const DEVNET_CHALLENGE_WINDOW: u64 = 30;
+
 /// How many dev accounts the devnet is created with (dev0 … dev3).
 const DEV_ACCOUNTS: u32 = 4;
 
@@ -327,7 +332,12 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
         voting_period: Some(10),
         timelock: Some(2),
         stake: "1000000".into(),
-        periods: a.periods.clone(),
+        periods: PeriodArgs {
+            // A local chain's first job should settle within a minute, not
+            // after a production-length challenge window.
+            challenge_window: a.periods.challenge_window.or(Some(DEVNET_CHALLENGE_WINDOW)),
+            ..a.periods.clone()
+        },
         no_templates: false,
     };
     let mut dctx = Ctx::new(g)?;

@@ -13,6 +13,7 @@ use starminer_client::contracts::{format_units, parse_units};
 use starminer_client::events::JobEvent;
 use starminer_client::interfaces::job_market::{self as jm, JobStatus, LatencyClass};
 use starminer_client::interfaces::market::{Urgency, VerificationMode};
+use starminer_client::interfaces::registry as reg;
 use starminer_client::output::fetch_verified_output;
 use starminer_client::Starminer;
 use starminer_deploy::DEFAULT_SPOT_CHECK_VERIFIERS;
@@ -482,7 +483,13 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
         }
         JobCmd::Show { id } => {
             let r = sm.job_market().job(id).await?;
-            ctx.print(&r, |r| print_job(&sm, r))?;
+            let now = sm.chain().status().await?.time;
+            ctx.print(&r, |r| {
+                print_job(&sm, r);
+                if let Some(next) = next_step(&r.job, now) {
+                    println!("next: {next}");
+                }
+            })?;
         }
         JobCmd::Watch { id, timeout } => watch(&ctx, &sm, id, timeout).await?,
         JobCmd::Cancel { id, from } => {
@@ -612,6 +619,7 @@ async fn submit(ctx: &Ctx, sm: &Starminer, a: SubmitArgs) -> Result<()> {
         deadline: Timestamp::from_seconds(now + a.deadline),
         verification,
     };
+    warn_without_takers(sm, tier, &a.zone).await?;
     let wallet = ctx.wallet(&a.from)?;
     let pb = ctx.spinner(format!(
         "submitting {} ({} units, {} AGPU)",
@@ -648,6 +656,35 @@ async fn submit(ctx: &Ctx, sm: &Starminer, a: SubmitArgs) -> Result<()> {
     })
 }
 
+/// Warns (on stderr) when no active provider could take a job of `tier`:
+/// the job would sit in `open` with nothing said.
+async fn warn_without_takers(sm: &Starminer, tier: u8, zone: &str) -> Result<()> {
+    let providers = sm.registry().all_providers().await?;
+    let able: Vec<_> = providers
+        .iter()
+        .filter(|p| {
+            matches!(p.status, reg::ProviderStatus::Active)
+                && p.active_roles.contains(&reg::Role::Provider)
+                && p.tier >= tier
+        })
+        .collect();
+    if able.is_empty() {
+        eprintln!(
+            "warning: no active provider of tier {tier} or above is registered, so the job will \
+             stay open until one is. To run one on this machine: `starminer-agent init` and \
+             `starminer-agent run` (see \"Run a provider\" in the README)."
+        );
+    } else if !able.iter().any(|p| p.zone == zone) {
+        eprintln!(
+            "note: no provider of tier {tier} or above is in zone {zone}; only providers of \
+             zones allowed to spill into it can take the job ({} able providers in other \
+             zones; see `starminer market queues`).",
+            able.len()
+        );
+    }
+    Ok(())
+}
+
 /// For templates with an image output (render.*), writes the image next to
 /// the output as `<out>.png`; returns its path.
 fn write_preview(job: &jm::Job, output: &[u8], out: &std::path::Path) -> Result<Option<PathBuf>> {
@@ -666,6 +703,52 @@ fn write_preview(job: &jm::Job, output: &[u8], out: &std::path::Path) -> Result<
     let path = out.with_extension("png");
     std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
     Ok(Some(path))
+}
+
+/// What a job waits for next, and when, at chain time `now` (seconds):
+/// a job sitting in one status for minutes must say why.
+fn next_step(job: &jm::Job, now: u64) -> Option<String> {
+    let wait = |at: u64| match at.saturating_sub(now) {
+        0 => "now".to_string(),
+        s => format!("in {s} s"),
+    };
+    match job.status {
+        JobStatus::Open => Some(format!(
+            "waiting for a provider of tier {} or above in zone {} (or one it may spill to)",
+            job.tier, job.spec.requirements.zone
+        )),
+        JobStatus::Assigned => {
+            let lease = job.slots.iter().map(|s| s.lease_deadline.seconds()).max()?;
+            Some(format!(
+                "the provider computes; its lease ends {} (at {lease})",
+                wait(lease)
+            ))
+        }
+        JobStatus::Submitted => {
+            let v = job.verification.as_ref()?;
+            if let Some(reveal) = v.draw_at {
+                return Some(format!("its verifiers are drawn at beacon reveal {reveal}"));
+            }
+            if v.dispute.is_some() {
+                return Some("a dispute is open: it settles when the dispute is decided".into());
+            }
+            let closes = v.attest_deadline().seconds();
+            if closes > now {
+                Some(format!(
+                    "settles {} (at {closes}), when the challenge window closes, or as soon as \
+                     every verifier has attested; the provider's agent settles it",
+                    wait(closes)
+                ))
+            } else {
+                Some(
+                    "the challenge window has closed: anyone may settle it now (the provider's \
+                     agent does)"
+                        .into(),
+                )
+            }
+        }
+        _ => None,
+    }
 }
 
 fn print_job(sm: &Starminer, r: &jm::JobResponse) {
@@ -784,7 +867,11 @@ async fn watch(ctx: &Ctx, sm: &Starminer, id: u64, timeout: u64) -> Result<()> {
         }
         let status = r.job.status.clone();
         pb.set_position(stage(&status));
-        pb.set_message(format!("job {id}: {}", status_name(&status)));
+        let now = sm.chain().status().await?.time;
+        pb.set_message(match next_step(&r.job, now) {
+            Some(next) => format!("job {id}: {}; {next}", status_name(&status)),
+            None => format!("job {id}: {}", status_name(&status)),
+        });
         if status.is_terminal() {
             pb.finish_and_clear();
             if ctx.json {

@@ -282,6 +282,15 @@ impl Registry {
         Ok(r.providers)
     }
 
+    /// Every registered provider (all pages).
+    pub async fn all_providers(&self) -> Result<Vec<reg::Provider>> {
+        collect_pages(None, |start_after| async move {
+            let page = self.providers(start_after, Some(MAX_PAGE)).await?;
+            Ok(Page::after_last(page, MAX_PAGE, |p| p.address.to_string()))
+        })
+        .await
+    }
+
     pub async fn stake(&self, address: &str) -> Result<reg::StakeResponse> {
         self.query(&reg::QueryMsg::Stake {
             address: address.to_string(),
