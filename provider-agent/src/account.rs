@@ -160,12 +160,23 @@ impl AgentAccount {
 
     /// Every registered address with the provider role active.
     pub async fn providers(&self) -> Result<Vec<Provider>> {
+        self.with_role(reg::Role::Provider).await
+    }
+
+    /// Every registered address with the validator role active (seated or
+    /// not).
+    pub async fn validators(&self) -> Result<Vec<Provider>> {
+        self.with_role(reg::Role::Validator).await
+    }
+
+    /// Every registered address with `role` active.
+    async fn with_role(&self, role: reg::Role) -> Result<Vec<Provider>> {
         collect_pages(None, |start_after| async move {
             let page: reg::ProvidersResponse = self
                 .sm
                 .registry()
                 .query(&reg::QueryMsg::ProvidersByRole {
-                    role: reg::Role::Provider,
+                    role,
                     start_after,
                     limit: Some(MAX_PAGE),
                 })

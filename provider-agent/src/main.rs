@@ -222,7 +222,20 @@ enum Command {
     },
 }
 
-fn main() -> Result<()> {
+/// Runs the command; an error is printed as its context chain on one line
+/// (`error: registering: …: cause`) and the exit status is 1, whatever
+/// `RUST_BACKTRACE` says: a user needs the reasons, not a stack trace.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -446,12 +459,44 @@ fn init(home: &Home, values: InitValues, mnemonic: Option<String>, force: bool) 
     if generated {
         println!("mnemonic (write it down; it is the only backup of the key):\n  {mnemonic}");
     }
-    println!(
-        "next: fund the address with ustar and AGPU, put the deployment manifest at {}, then `starminer-agent register --home {}`",
-        config.chain.manifest.display(),
-        dir.display()
-    );
+    let address = key.address(&config.chain.client.prefix)?;
+    let steps = starminer_agent::onboarding::NextSteps {
+        address: &address,
+        home: &dir.display().to_string(),
+        manifest: &config.chain.manifest.display().to_string(),
+        bond_uagpu: u128::from(config.provider.bond_uagpu),
+        min_stake_uagpu: chain_min_stake(&config),
+        fee_denom: &config.chain.client.fee_denom,
+        gas_price: config.chain.client.gas_price,
+    };
+    println!("{}", steps.text());
     Ok(())
+}
+
+/// The chain's minimum bond for the roles of `config`, when the deployment
+/// manifest is in place and the chain answers within a few seconds (`init`
+/// works offline too; its next steps then give the configured bond only).
+fn chain_min_stake(config: &AgentConfig) -> Option<u128> {
+    let rt = tokio::runtime::Runtime::new().ok()?;
+    rt.block_on(async {
+        let manifest = starminer_client::Manifest::load(&config.chain.manifest).ok()?;
+        let chain = starminer_client::ChainClient::new(config.chain.client.clone()).ok()?;
+        let sm = starminer_client::Starminer::from_manifest(chain, &manifest).ok()?;
+        let params =
+            tokio::time::timeout(std::time::Duration::from_secs(3), sm.registry().config())
+                .await
+                .ok()?
+                .ok()?
+                .params;
+        let mut min = 0;
+        if config.has_role(RoleName::Provider) {
+            min = min.max(params.min_provider_stake.u128());
+        }
+        if config.has_role(RoleName::Validator) {
+            min = min.max(params.min_validator_stake.u128());
+        }
+        Some(min)
+    })
 }
 
 /// Writes `text` to `path` readable by the owner only.
