@@ -238,6 +238,40 @@ mod tests {
         );
     }
 
+    fn challenge(status: ChallengeStatus) -> Challenge {
+        Challenge {
+            id: 7,
+            provider: cosmwasm_std::Addr::unchecked("me"),
+            claimed_score: 100,
+            seed: "00".repeat(32),
+            issued_height: 1,
+            issued_at: cosmwasm_std::Timestamp::from_seconds(1_000),
+            deadline: cosmwasm_std::Timestamp::from_seconds(1_600),
+            status,
+            draw_seq: None,
+            quorum: 0,
+            verifiers: vec![],
+            attestations: vec![],
+        }
+    }
+
+    #[test]
+    fn a_wait_without_validators_says_how_to_start_one() {
+        let submitted = challenge(ChallengeStatus::Submitted {
+            result_root: "ab".repeat(32),
+            submitted_at: cosmwasm_std::Timestamp::from_seconds(1_010),
+        });
+        let text = who_is_missing("me", &submitted, &[], 0, 1_020);
+        assert!(
+            text.starts_with("no validator is registered on this chain"),
+            "{text}"
+        );
+        assert!(text.contains("starminer-agent init --home V --validator --no-provider"));
+        let expired = who_is_missing("me", &challenge(ChallengeStatus::Expired {}), &[], 0, 1_700);
+        assert!(expired.contains("challenge 7 expired"), "{expired}");
+        assert!(expired.contains("once a validator runs"), "{expired}");
+    }
+
     #[test]
     fn next_steps_give_the_amounts_and_commands() {
         let steps = NextSteps {
