@@ -188,11 +188,11 @@ pub fn who_is_missing(
     let pending: Vec<String> = challenge
         .verifiers
         .iter()
-        .filter(|a| !challenge.attestations.iter().any(|x| &x.validator == *a))
+        .filter(|a| !challenge.attestations.iter().any(|x| x.validator == *a))
         .map(|a| {
             let hb = others
                 .iter()
-                .find(|v| &v.address == a)
+                .find(|v| v.address == *a)
                 .map_or("not a registered validator any more".to_string(), |v| {
                     heartbeat(v)
                 });
