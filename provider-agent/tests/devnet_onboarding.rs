@@ -15,7 +15,9 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use cosmwasm_std::{Timestamp, Uint128, Uint64};
-use devnet::{agent_bin, deploy, wait_for, AgentHome, Devnet, UNIT};
+use devnet::{
+    agent_bin, deploy, wait_for, AgentHome, Devnet, AGENT_PASSPHRASE, PASSPHRASE_ENV, UNIT,
+};
 use starminer_agent::config::RoleName;
 use starminer_interfaces::job_market::{
     JobInput, JobParam, JobRequirements, JobSpec, LatencyClass,
@@ -28,6 +30,7 @@ fn agent(args: &[&str], home: &std::path::Path) -> Output {
         .arg("--home")
         .arg(home)
         .env("RUST_BACKTRACE", "1")
+        .env(PASSPHRASE_ENV, AGENT_PASSPHRASE)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap()
@@ -114,6 +117,7 @@ async fn a_new_provider_is_told_what_is_missing_at_each_step() {
         .arg(&fresh)
         .args(["--rpc", &net.rpc, "--manifest"])
         .arg(&manifest)
+        .env(PASSPHRASE_ENV, AGENT_PASSPHRASE)
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
@@ -134,6 +138,38 @@ async fn a_new_provider_is_told_what_is_missing_at_each_step() {
     ] {
         assert!(stdout.contains(expected), "`{expected}` in:\n{stdout}");
     }
+
+    // The key is encrypted, private, and refused once others can read it.
+    use std::os::unix::fs::PermissionsExt;
+    let key_file = fresh.join("keys/agent.json");
+    let mnemonic = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("mnemonic"))
+        .nth(1)
+        .expect("init prints the new mnemonic")
+        .trim()
+        .to_string();
+    let stored = std::fs::read_to_string(&key_file).unwrap();
+    let first_word = mnemonic.split_whitespace().next().unwrap();
+    assert!(!stored.contains(&mnemonic) && !stored.contains(&format!("{first_word} ")));
+    let mode = |m| std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(m));
+    assert_eq!(
+        std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    mode(0o644).unwrap();
+    assert_one_line_error(
+        &agent(&["register"], &fresh),
+        &["can be read by other users (mode 644)", "chmod 600"],
+    );
+    mode(0o600).unwrap();
+    let wrong = Command::new(agent_bin())
+        .args(["register", "--home"])
+        .arg(&fresh)
+        .env(PASSPHRASE_ENV, "not the passphrase")
+        .output()
+        .unwrap();
+    assert_one_line_error(&wrong, &["wrong passphrase"]);
 
     // register without the fee coin, then without AGPU: nothing is sent.
     assert_one_line_error(
