@@ -4,9 +4,12 @@
 //! signs or encodes a transaction itself; the RPC client, pagination and
 //! block following are the SDK's.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use starminer_client::{
-    collect_pages, ChainClient, Key, Manifest, Page, Starminer, TxOutcome, Wallet, MAX_PAGE,
+    collect_pages, ChainClient, Key, Keystore, Manifest, Page, Starminer, TxOutcome, Wallet,
+    MAX_PAGE,
 };
 use starminer_interfaces::job_market::{self as jm, Job, JobStatus};
 use starminer_interfaces::market::VerificationMode;
@@ -21,15 +24,88 @@ pub struct AgentAccount {
     pub wallet: Wallet,
 }
 
-/// The key of the agent's account, read from `key_file` (a mnemonic).
-pub fn load_key(config: &AgentConfig) -> Result<Key> {
-    let path = &config.provider.key_file;
-    let mnemonic = std::fs::read_to_string(path).with_context(|| {
+/// The environment variable the agent's key passphrase is read from;
+/// [`CLI_PASSPHRASE_ENV`] (the CLI's) when it is not set, then a prompt on
+/// the terminal.
+pub const PASSPHRASE_ENV: &str = "STARMINER_AGENT_PASSPHRASE";
+/// The CLI's passphrase variable, the agent's second choice.
+pub const CLI_PASSPHRASE_ENV: &str = "STARMINER_PASSPHRASE";
+
+/// The keystore passphrase: `$STARMINER_AGENT_PASSPHRASE`, else
+/// `$STARMINER_PASSPHRASE`, else asked on the terminal (twice when
+/// `confirm`).
+pub fn passphrase(prompt: &str, confirm: bool) -> Result<String> {
+    for var in [PASSPHRASE_ENV, CLI_PASSPHRASE_ENV] {
+        if let Ok(p) = std::env::var(var) {
+            return Ok(p);
+        }
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        anyhow::bail!(
+            "the agent's key is encrypted and a passphrase is needed: set {PASSPHRASE_ENV} (or {CLI_PASSPHRASE_ENV}) or run in a terminal"
+        );
+    }
+    let first = rpassword::prompt_password(prompt)?;
+    if confirm && rpassword::prompt_password("Repeat the passphrase: ")? != first {
+        anyhow::bail!("the passphrases differ: try again");
+    }
+    Ok(first)
+}
+
+/// The SDK keystore holding `key_file` (`DIR/NAME.json`) and the key's name.
+pub fn keystore_of(key_file: &Path) -> Result<(Keystore, String)> {
+    let name = key_file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .with_context(|| format!("the key file {} has no name", key_file.display()))?;
+    let dir = key_file.parent().unwrap_or(Path::new("."));
+    Ok((Keystore::open(dir)?, name.to_string()))
+}
+
+/// Fails when `path` can be read or written by anyone but its owner.
+pub fn check_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).with_context(|| {
         format!(
             "reading the key {} (create it with `starminer-agent init`)",
             path.display()
         )
     })?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        anyhow::bail!(
+            "the key file {} can be read by other users (mode {mode:o}): refusing to use it; make it private with `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The key of the agent's account, from `key_file`: an SDK keystore file
+/// (`*.json`, encrypted; what `init` writes), decrypted with the
+/// [`passphrase`], or a plain mnemonic (older homes; a warning says how to
+/// encrypt it). Either must be private to its owner.
+pub fn load_key(config: &AgentConfig) -> Result<Key> {
+    let path = &config.provider.key_file;
+    check_private(path)?;
+    if path.extension().is_some_and(|e| e == "json") {
+        let (store, name) = keystore_of(path)?;
+        let pass = passphrase(
+            &format!("Passphrase of the agent key {}: ", path.display()),
+            false,
+        )?;
+        return store
+            .load(&name, &pass)
+            .with_context(|| format!("the key in {}", path.display()));
+    }
+    tracing::warn!(
+        "{} holds the mnemonic in plain text: encrypt it with `starminer-agent init --home DIR --mnemonic-file {} --force` (it writes an encrypted keystore file and points provider.key_file at it)",
+        path.display(),
+        path.display()
+    );
+    let mnemonic = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the key {}", path.display()))?;
     Key::from_mnemonic(mnemonic.trim()).with_context(|| format!("the key in {}", path.display()))
 }
 
@@ -160,12 +236,23 @@ impl AgentAccount {
 
     /// Every registered address with the provider role active.
     pub async fn providers(&self) -> Result<Vec<Provider>> {
+        self.with_role(reg::Role::Provider).await
+    }
+
+    /// Every registered address with the validator role active (seated or
+    /// not).
+    pub async fn validators(&self) -> Result<Vec<Provider>> {
+        self.with_role(reg::Role::Validator).await
+    }
+
+    /// Every registered address with `role` active.
+    async fn with_role(&self, role: reg::Role) -> Result<Vec<Provider>> {
         collect_pages(None, |start_after| async move {
             let page: reg::ProvidersResponse = self
                 .sm
                 .registry()
                 .query(&reg::QueryMsg::ProvidersByRole {
-                    role: reg::Role::Provider,
+                    role,
                     start_after,
                     limit: Some(MAX_PAGE),
                 })

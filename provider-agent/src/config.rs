@@ -19,7 +19,7 @@ use starminer_client::ChainConfig;
 /// File name of the configuration inside the agent's home directory.
 pub const CONFIG_FILE: &str = "agent.toml";
 /// File name of the key (a BIP-39 mnemonic, mode 0600) inside the home.
-pub const KEY_FILE: &str = "key.mnemonic";
+pub const KEY_FILE: &str = "keys/agent.json";
 
 /// The whole configuration file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -208,8 +208,11 @@ region = "Europe"
 # A zone the registry knows (the devnet has eu-west, eu-central, us-east,
 # us-west, ap-south, ap-east, sa-east, sa-west).
 zone = "eu-west"
-# BIP-39 mnemonic of the agent's account (mode 0600).
-key_file = "key.mnemonic"
+# The agent's account key: an SDK keystore file (the mnemonic encrypted
+# with a passphrase, read from STARMINER_AGENT_PASSPHRASE, else
+# STARMINER_PASSPHRASE, else asked), or a plain mnemonic file (older homes).
+# Either must be readable by its owner only (mode 0600).
+key_file = "keys/agent.json"
 # "provider" claims and computes jobs; "validator" also verifies others'
 # results and benchmarks (needs the validator stake).
 roles = ["provider"]

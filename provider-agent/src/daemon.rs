@@ -129,12 +129,13 @@ impl Agent {
         let listener = tokio::net::TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("binding the result server to {}", config.server.listen))?;
-        let server = tokio::spawn(crate::server::serve_with_metrics(
+        let server = tokio::spawn(crate::server::serve_daemon(
             results.clone(),
             metrics.clone(),
+            duties.clone(),
             listener,
         ));
-        tracing::info!(listen = %config.server.listen, public = %config.server.public_url, "result server up (/results, /metrics)");
+        tracing::info!(listen = %config.server.listen, public = %config.server.public_url, "result server up (/results, /metrics, /agent/status)");
 
         let (height_tx, heights) = watch::channel(0u64);
         let poll = Duration::from_secs(config.agent.poll_seconds);

@@ -45,6 +45,12 @@ pub struct Accepted {
 pub enum Refusal {
     #[error("job is {0}, not open")]
     NotOpen(String),
+    #[error("needs tier {job}, this provider is tier {mine} (its benchmark, verified by a validator, sets the tier)")]
+    TierTooLow { job: u8, mine: u8 },
+    #[error("zone {zone} is not this provider's ({mine}) and no spillover route from it is open for this job (yet)")]
+    OtherZone { zone: String, mine: String },
+    #[error("template `{0}` is not registered on chain")]
+    TemplateNotOnChain(String),
     #[error("template `{0}` is not built into this agent")]
     UnknownTemplate(String),
     #[error("template `{template}`: the chain registers kernel {chain}, this agent runs {ours}")]

@@ -33,6 +33,7 @@ pub mod filter;
 pub mod hashing;
 pub mod market;
 pub mod metrics;
+pub mod onboarding;
 pub mod pace;
 pub mod register;
 pub mod results;

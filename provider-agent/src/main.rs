@@ -26,8 +26,11 @@ use starminer_templates::{by_id, catalogue};
 /// On a chain: `starminer-agent init --home DIR ...` writes DIR/agent.toml and
 /// a key, `starminer-agent register --home DIR` registers, bonds and answers
 /// the benchmark challenge, `starminer-agent run --home DIR` is the daemon,
-/// `starminer-agent status --home DIR` shows its jobs.
-/// Logs go to stderr; set RUST_LOG=debug for more.
+/// `starminer-agent status --home DIR` shows its jobs. The key's passphrase
+/// comes from STARMINER_AGENT_PASSPHRASE (else STARMINER_PASSPHRASE, else a
+/// prompt).
+/// Logs go to stderr; set RUST_LOG=debug for more. Errors print on one line
+/// (`error: ...`) and exit with status 1.
 #[derive(Parser)]
 #[command(name = "starminer-agent", version, about, long_about)]
 struct Cli {
@@ -73,8 +76,10 @@ impl Home {
 #[derive(Subcommand)]
 enum Command {
     /// Create the agent's home: agent.toml (every field commented) and the
-    /// account key (imported from a mnemonic, or new). Refuses to overwrite
-    /// either without --force.
+    /// account key (imported from a mnemonic, or new), encrypted in
+    /// keys/agent.json with a passphrase from STARMINER_AGENT_PASSPHRASE
+    /// (else STARMINER_PASSPHRASE, else asked). Refuses to overwrite either
+    /// without --force.
     Init {
         #[command(flatten)]
         home: Home,
@@ -222,7 +227,20 @@ enum Command {
     },
 }
 
-fn main() -> Result<()> {
+/// Runs the command; an error is printed as its context chain on one line
+/// (`error: registering: …: cause`) and the exit status is 1, whatever
+/// `RUST_BACKTRACE` says: a user needs the reasons, not a stack trace.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -437,39 +455,67 @@ fn init(home: &Home, values: InitValues, mnemonic: Option<String>, force: bool) 
     if let Some(parent) = config_path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    write_secret(&key_path, &format!("{mnemonic}\n"))?;
+    let pass = starminer_agent::account::passphrase(
+        "New passphrase for the agent's key (it encrypts the key file): ",
+        true,
+    )?;
+    let (keystore, name) = starminer_agent::account::keystore_of(&key_path)?;
+    if key_path.exists() {
+        // --force was given (checked above).
+        std::fs::remove_file(&key_path)
+            .with_context(|| format!("removing the old key {}", key_path.display()))?;
+    }
+    keystore.import(&name, &mnemonic, &pass)?;
     std::fs::write(&config_path, text)
         .with_context(|| format!("writing {}", config_path.display()))?;
     println!("config:  {}", config_path.display());
-    println!("key:     {} (mode 0600)", key_path.display());
+    println!(
+        "key:     {} (encrypted with the passphrase; mode 0600; `run`, `register` and `status` read the passphrase from {} or ask it)",
+        key_path.display(),
+        starminer_agent::account::PASSPHRASE_ENV
+    );
     println!("address: {}", key.address(&config.chain.client.prefix)?);
     if generated {
         println!("mnemonic (write it down; it is the only backup of the key):\n  {mnemonic}");
     }
-    println!(
-        "next: fund the address with ustar and AGPU, put the deployment manifest at {}, then `starminer-agent register --home {}`",
-        config.chain.manifest.display(),
-        dir.display()
-    );
+    let address = key.address(&config.chain.client.prefix)?;
+    let steps = starminer_agent::onboarding::NextSteps {
+        address: &address,
+        home: &dir.display().to_string(),
+        manifest: &config.chain.manifest.display().to_string(),
+        bond_uagpu: u128::from(config.provider.bond_uagpu),
+        min_stake_uagpu: chain_min_stake(&config),
+        fee_denom: &config.chain.client.fee_denom,
+        gas_price: config.chain.client.gas_price,
+    };
+    println!("{}", steps.text());
     Ok(())
 }
 
-/// Writes `text` to `path` readable by the owner only.
-fn write_secret(path: &std::path::Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+/// The chain's minimum bond for the roles of `config`, when the deployment
+/// manifest is in place and the chain answers within a few seconds (`init`
+/// works offline too; its next steps then give the configured bond only).
+fn chain_min_stake(config: &AgentConfig) -> Option<u128> {
+    let rt = tokio::runtime::Runtime::new().ok()?;
+    rt.block_on(async {
+        let manifest = starminer_client::Manifest::load(&config.chain.manifest).ok()?;
+        let chain = starminer_client::ChainClient::new(config.chain.client.clone()).ok()?;
+        let sm = starminer_client::Starminer::from_manifest(chain, &manifest).ok()?;
+        let params =
+            tokio::time::timeout(std::time::Duration::from_secs(3), sm.registry().config())
+                .await
+                .ok()?
+                .ok()?
+                .params;
+        let mut min = 0;
+        if config.has_role(RoleName::Provider) {
+            min = min.max(params.min_provider_stake.u128());
+        }
+        if config.has_role(RoleName::Validator) {
+            min = min.max(params.min_validator_stake.u128());
+        }
+        Some(min)
+    })
 }
 
 fn templates(json: bool) -> Result<()> {

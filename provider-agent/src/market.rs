@@ -3,7 +3,8 @@
 //!
 //! Each round it reads the open jobs in the market's order (most urgent,
 //! then oldest), skips those above its tier, outside its zone and the
-//! spillover routes into it, or still waiting for their replica draw, asks
+//! spillover routes into it, or still waiting for their replica draw
+//! (each refusal but the last logged once per job, with its reason), asks
 //! the job [`filter`] whether its devices, prices and the time left fit,
 //! and claims up to the free compute slots. A claim is written to the
 //! duties database as a lease; the daemon's provider loop starts
@@ -152,7 +153,17 @@ impl MarketWatcher {
             if claimed >= free {
                 break;
             }
-            if self.duties.lease(job.id)?.is_some() || job.tier > me.tier {
+            if self.duties.lease(job.id)?.is_some() {
+                continue;
+            }
+            if job.tier > me.tier {
+                self.log_refusal(
+                    job.id,
+                    &Refusal::TierTooLow {
+                        job: job.tier,
+                        mine: me.tier,
+                    },
+                );
                 continue;
             }
             if !job.takes_replica_applications(cosmwasm_std::Timestamp::from_seconds(block_time)) {
@@ -166,6 +177,13 @@ impl MarketWatcher {
                     .get(zone)
                     .is_some_and(|r| r.latency <= job.spec.requirements.latency && age >= r.delay);
                 if !allowed {
+                    self.log_refusal(
+                        job.id,
+                        &Refusal::OtherZone {
+                            zone: zone.clone(),
+                            mine: me.zone.clone(),
+                        },
+                    );
                     continue;
                 }
             }
@@ -174,6 +192,7 @@ impl MarketWatcher {
                 templates.insert(id.clone(), self.account.template(&id).await?);
             }
             let Some(Some(chain_template)) = templates.get(&id) else {
+                self.log_refusal(job.id, &Refusal::TemplateNotOnChain(id));
                 continue;
             };
             let accepted = match filter::evaluate(

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use cosmwasm_std::{Binary, Uint64};
+use starminer_client::contracts::format_units;
 use starminer_interfaces::registry::{self as reg, ChallengeStatus, Device, Role};
 
 use crate::account::AgentAccount;
@@ -65,7 +66,30 @@ pub async fn register(config: &AgentConfig, wait_verified: Option<Duration>) -> 
             RoleName::Validator => Role::Validator,
         })
         .collect();
+    let fee_denom = &config.chain.client.fee_denom;
+    if chain.client().balance(chain.address(), fee_denom).await? == 0 {
+        bail!(
+            "{}",
+            crate::onboarding::missing_fees(
+                chain.address(),
+                fee_denom,
+                config.chain.client.gas_price
+            )
+        );
+    }
     let me = chain.me().await?;
+    // Checked before any transaction, so a short balance leaves nothing
+    // half done (a simulation would only say `Cannot Sub`).
+    let stake = registry.stake(chain.address()).await?;
+    let want = u128::from(config.provider.bond_uagpu);
+    let to_bond = want.saturating_sub(stake.bonded.u128());
+    let agpu = chain.sm.agpu();
+    if to_bond > 0 {
+        let have = agpu.balance(chain.address()).await?;
+        if let Some(text) = crate::onboarding::missing_agpu(chain.address(), have, to_bond, want) {
+            bail!("{text}");
+        }
+    }
     match &me {
         None => {
             chain
@@ -103,15 +127,16 @@ pub async fn register(config: &AgentConfig, wait_verified: Option<Duration>) -> 
             println!("updated the registry record of {}", chain.address());
         }
     }
-    let stake = registry.stake(chain.address()).await?;
-    let want = u128::from(config.provider.bond_uagpu);
-    if stake.bonded.u128() < want {
-        let amount = want - stake.bonded.u128();
+    if to_bond > 0 {
         registry
-            .bond(&chain.wallet, &chain.sm.agpu(), amount)
+            .bond(&chain.wallet, &agpu, to_bond)
             .await
-            .with_context(|| format!("bonding {amount} uagpu"))?;
-        println!("bonded {amount} uagpu (total {want})");
+            .with_context(|| format!("bonding {} AGPU", format_units(to_bond)))?;
+        println!(
+            "bonded {} AGPU (total {} AGPU)",
+            format_units(to_bond),
+            format_units(want)
+        );
     }
     if !config.has_role(RoleName::Provider) {
         return Ok(());
@@ -171,8 +196,15 @@ pub async fn register(config: &AgentConfig, wait_verified: Option<Duration>) -> 
         .await
         .context("submitting the benchmark result")?;
     println!("submitted result root {root} ({secs:.2} s); a validator verifies it");
+    if wait_verified.is_none() {
+        println!(
+            "verification: {}",
+            who_is_missing(&chain, challenge_id).await?
+        );
+    }
     if let Some(limit) = wait_verified {
         let started = std::time::Instant::now();
+        let mut said = String::new();
         loop {
             let p = chain.me().await?.context("the record vanished")?;
             if p.benchmark.verified_score > 0 {
@@ -182,19 +214,46 @@ pub async fn register(config: &AgentConfig, wait_verified: Option<Duration>) -> 
                 );
                 break;
             }
-            if let ChallengeStatus::Rejected { validator } =
-                chain.benchmark_challenge(challenge_id).await?.status
-            {
-                bail!("validator {validator} rejected the benchmark result");
+            match chain.benchmark_challenge(challenge_id).await?.status {
+                ChallengeStatus::Rejected { validator } => {
+                    bail!("validator {validator} rejected the benchmark result")
+                }
+                ChallengeStatus::Expired {} => {
+                    bail!("{}", who_is_missing(&chain, challenge_id).await?)
+                }
+                _ => {}
             }
+            let missing = who_is_missing(&chain, challenge_id).await?;
             if started.elapsed() > limit {
                 bail!(
-                    "no validator verified the benchmark within {}s",
+                    "no validator verified the benchmark within {}s: {missing}",
                     limit.as_secs()
                 );
+            }
+            // Said again when it changes (ages aside), so the wait is never silent.
+            let gist: String = missing.chars().filter(|c| !c.is_ascii_digit()).collect();
+            if gist != said {
+                println!("waiting up to {}s: {missing}", limit.as_secs());
+                said = gist;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
     Ok(())
+}
+
+/// Who benchmark challenge `challenge_id` waits for (see
+/// [`crate::onboarding::who_is_missing`]).
+async fn who_is_missing(chain: &AgentAccount, challenge_id: u64) -> Result<String> {
+    let challenge = chain.benchmark_challenge(challenge_id).await?;
+    let validators = chain.validators().await?;
+    let beacon = chain.sm.registry().beacon().await?.seq;
+    let (_, now) = chain.head().await?;
+    Ok(crate::onboarding::who_is_missing(
+        chain.address(),
+        &challenge,
+        &validators,
+        beacon,
+        now,
+    ))
 }

@@ -11,6 +11,9 @@
 //!                                          at most MAX_RANGE_BYTES) answers 206
 //! GET /results/{id}/preview.png            the image of render templates
 //! GET /metrics                             Prometheus metrics (the agent daemon only)
+//! GET /agent/status                        the daemon's leases and verifications, JSON
+//!                                          `{leases, verifications}` (the daemon only; to
+//!                                          callers on the same machine only, 403 otherwise)
 //! ```
 //!
 //! Errors are JSON `{"error": "..."}` with 400, 404 or 416. Proofs verify with
@@ -27,7 +30,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -35,6 +38,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::decoy::Tree;
+use crate::duties::DutyDb;
 use crate::metrics::Metrics;
 use crate::results::{ResultMeta, ResultStore, StoredResult, Withheld};
 
@@ -96,6 +100,53 @@ pub async fn serve_with_metrics(
     listener: tokio::net::TcpListener,
 ) -> std::io::Result<()> {
     axum::serve(listener, router_with_metrics(store, metrics)).await
+}
+
+/// Serves the store, the metrics and the daemon's `/agent/status` (what
+/// `starminer-agent status` reads while the daemon holds the database).
+pub async fn serve_daemon(
+    store: Arc<ResultStore>,
+    metrics: Arc<Metrics>,
+    duties: Arc<DutyDb>,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    let own_ip = listener.local_addr()?.ip();
+    let app = Router::new()
+        .route("/agent/status", get(agent_status))
+        .with_state((duties, own_ip))
+        .merge(router_with_metrics(store, metrics));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
+}
+
+/// The leases and verifications of the duties database. Only the machine's
+/// own users may ask (over loopback, or from the address the server listens
+/// on): the result server is public, and lease errors can name local paths
+/// and hosts.
+async fn agent_status(
+    State((duties, own_ip)): State<(Arc<DutyDb>, std::net::IpAddr)>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+) -> Response {
+    if !peer.ip().is_loopback() && peer.ip() != own_ip {
+        return error(
+            StatusCode::FORBIDDEN,
+            "the agent's status is answered to callers on its own machine only",
+        );
+    }
+    match duties
+        .leases()
+        .and_then(|l| Ok((l, duties.verifications()?)))
+    {
+        Ok((leases, verifications)) => Json(serde_json::json!({
+            "leases": leases,
+            "verifications": verifications,
+        }))
+        .into_response(),
+        Err(e) => internal(e),
+    }
 }
 
 async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> Response {

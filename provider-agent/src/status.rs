@@ -1,7 +1,8 @@
 //! `starminer-agent status`: the agent's leases and verifications from its
-//! database when the daemon is stopped (the database admits one process; while
-//! the daemon runs, its `/metrics` are shown instead), plus its on-chain
-//! record, stake and pending rewards when the chain answers.
+//! database when the daemon is stopped, or from the running daemon's
+//! `/agent/status` (the database admits one process) — the same table
+//! either way — plus its on-chain record, stake and pending rewards when the
+//! chain answers.
 
 use anyhow::Result;
 use serde_json::json;
@@ -10,25 +11,44 @@ use crate::account::AgentAccount;
 use crate::config::AgentConfig;
 use crate::duties::DutyDb;
 
+/// The URL of the running daemon's `/agent/status`: its listen address,
+/// reached over loopback when it listens on every interface.
+pub fn daemon_status_url(listen: std::net::SocketAddr) -> String {
+    let mut addr = listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}/agent/status")
+}
+
 pub async fn print_status(config: &AgentConfig, as_json: bool) -> Result<()> {
     let local = match DutyDb::open(&config.db_path()) {
         Ok(state) => {
             let leases = state.leases()?;
             let verifications = state.verifications()?;
-            json!({ "leases": leases, "verifications": verifications })
+            json!({ "daemon_running": false, "leases": leases, "verifications": verifications })
         }
-        Err(_) => {
-            // The daemon holds the database: ask its metrics endpoint.
-            let url = format!("{}/metrics", config.server.public_url.trim_end_matches('/'));
-            let text = match reqwest::get(&url).await {
-                Ok(r) => r.text().await.unwrap_or_default(),
-                Err(e) => format!("(the daemon holds the database and {url} does not answer: {e})"),
+        Err(db_error) => {
+            // The daemon holds the database: ask its HTTP API for the same.
+            let url = daemon_status_url(config.server.listen);
+            let answer = async {
+                let r = reqwest::get(&url).await?.error_for_status()?;
+                r.json::<serde_json::Value>().await
             };
-            let jobs: Vec<&str> = text
-                .lines()
-                .filter(|l| l.starts_with("starminer_agent_"))
-                .collect();
-            json!({ "daemon_running": true, "metrics": jobs })
+            match answer.await {
+                Ok(mut v) => {
+                    v["daemon_running"] = json!(true);
+                    v
+                }
+                Err(e) => anyhow::bail!(
+                    "the database {} cannot be opened ({db_error:#}) and no daemon answers at {url} ({e}): \
+                     is another process using this home?",
+                    config.db_path().display()
+                ),
+            }
         }
     };
     let chain = match AgentAccount::connect(config) {
@@ -70,6 +90,11 @@ pub async fn print_status(config: &AgentConfig, as_json: bool) -> Result<()> {
             println!("  {k:<22} {v}");
         }
     }
+    if all["local"]["daemon_running"] == json!(true) {
+        println!("daemon: running (jobs from its /agent/status)");
+    } else {
+        println!("daemon: not running (jobs from its database)");
+    }
     if let Some(leases) = all["local"]["leases"].as_array() {
         println!("jobs ({}):", leases.len());
         for l in leases {
@@ -92,11 +117,26 @@ pub async fn print_status(config: &AgentConfig, as_json: bool) -> Result<()> {
             );
         }
     }
-    if let Some(m) = all["local"]["metrics"].as_array() {
-        println!("daemon running; its metrics:");
-        for line in m {
-            println!("  {}", line.as_str().unwrap_or(""));
-        }
-    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_daemon_is_asked_over_loopback() {
+        assert_eq!(
+            daemon_status_url("0.0.0.0:8645".parse().unwrap()),
+            "http://127.0.0.1:8645/agent/status"
+        );
+        assert_eq!(
+            daemon_status_url("[::]:9".parse().unwrap()),
+            "http://[::1]:9/agent/status"
+        );
+        assert_eq!(
+            daemon_status_url("10.0.0.5:8645".parse().unwrap()),
+            "http://10.0.0.5:8645/agent/status"
+        );
+    }
 }

@@ -17,6 +17,10 @@ use starminer_testkit::{DevnetOptions, LocalDevnet};
 
 pub const UNIT: u128 = 1_000_000;
 
+/// The passphrase of the test agents' encrypted keys.
+pub const AGENT_PASSPHRASE: &str = "agent-test-passphrase";
+pub use starminer_agent::account::PASSPHRASE_ENV;
+
 pub use starminer_testkit::{free_port, workspace_root};
 
 /// The devnet of the agent's tests ([`starminer_testkit`]): 200 ms blocks,
@@ -162,7 +166,7 @@ impl AgentHome {
             claimed_score: 120,
         })
         .unwrap();
-        config.provider.key_file = dir.join("key.mnemonic");
+        config.provider.key_file = dir.join("keys/agent.json");
         config.agent.data_dir = dir.join("data");
         config.agent.poll_seconds = 1;
         config.agent.heartbeat_seconds = 5;
@@ -174,13 +178,18 @@ impl AgentHome {
             .per_template
             .insert("hpc.sgemm".into(), "1000".into());
         std::fs::write(dir.join("agent.toml"), toml::to_string(&config).unwrap()).unwrap();
-        std::fs::write(dir.join("key.mnemonic"), &net.devs[dev].mnemonic).unwrap();
+        // The key encrypted as `init` writes it, at a cheap scrypt cost.
+        starminer_client::Keystore::open(dir.join("keys"))
+            .unwrap()
+            .with_scrypt_log_n(8)
+            .import("agent", &net.devs[dev].mnemonic, AGENT_PASSPHRASE)
+            .unwrap();
         AgentHome {
             dir,
             name: name.into(),
             metrics_url: format!("http://{listen}/metrics"),
             child: None,
-            env: vec![],
+            env: vec![(PASSPHRASE_ENV.into(), AGENT_PASSPHRASE.into())],
         }
     }
 
@@ -203,6 +212,9 @@ impl AgentHome {
         cmd.args(["register", "--home"]).arg(&self.dir);
         if let Some(w) = wait_verified {
             cmd.args(["--wait-verified", &w.to_string()]);
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
         }
         let out = cmd
             .env("RUST_LOG", "info")
