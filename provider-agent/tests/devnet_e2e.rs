@@ -96,15 +96,7 @@ async fn block_time(net: &Devnet) -> Timestamp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater() {
-    if starminer_templates::list_devices().is_empty() {
-        panic!("no OpenCL platform: run scripts/setup.sh (it installs pocl-opencl-icd)");
-    }
-    if !devnet::workspace_root()
-        .join("artifacts/job_market.wasm")
-        .exists()
-    {
-        panic!("no contract artifacts: run scripts/build-wasm.sh");
-    }
+    devnet::require_opencl_and_artifacts();
     // Accounts: 0 deployer, 1 requester, 2 provider, 3-4 validators, 5 cheater.
     let net = Devnet::start(6).await;
     let dir = tempfile::tempdir().unwrap();

@@ -96,15 +96,7 @@ fn tier1_job(now: Timestamp) -> JobSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_provider_is_told_what_is_missing_at_each_step() {
-    if starminer_templates::list_devices().is_empty() {
-        panic!("no OpenCL platform: run scripts/setup.sh (it installs pocl-opencl-icd)");
-    }
-    if !devnet::workspace_root()
-        .join("artifacts/job_market.wasm")
-        .exists()
-    {
-        panic!("no contract artifacts: run scripts/build-wasm.sh");
-    }
+    devnet::require_opencl_and_artifacts();
     // Accounts: 0 deployer and requester, 1 a funded provider.
     let net = Devnet::start(2).await;
     let dir = tempfile::tempdir().unwrap();

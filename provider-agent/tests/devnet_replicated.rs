@@ -63,15 +63,7 @@ fn slot<'a>(job: &'a jm::Job, provider: &str) -> Option<&'a jm::Slot> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
-    if starminer_templates::list_devices().is_empty() {
-        panic!("no OpenCL platform: run scripts/setup.sh (it installs pocl-opencl-icd)");
-    }
-    if !devnet::workspace_root()
-        .join("artifacts/job_market.wasm")
-        .exists()
-    {
-        panic!("no contract artifacts: run scripts/build-wasm.sh");
-    }
+    devnet::require_opencl_and_artifacts();
     // Accounts: 0 deployer, 1 requester, 2-3 providers, 4-5 validators.
     let net = Devnet::start(6).await;
     let dir = tempfile::tempdir().unwrap();

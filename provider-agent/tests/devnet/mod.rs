@@ -123,6 +123,19 @@ pub struct AgentHome {
     env: Vec<(String, String)>,
 }
 
+/// Fails (with the command that provides it) without an OpenCL platform or
+/// the contract artifacts: without them these tests would check nothing.
+pub fn require_opencl_and_artifacts() {
+    assert!(
+        !starminer_templates::list_devices().is_empty(),
+        "no OpenCL platform: run scripts/setup.sh (it installs pocl-opencl-icd)"
+    );
+    assert!(
+        workspace_root().join("artifacts/job_market.wasm").exists(),
+        "no contract artifacts: run scripts/build-wasm.sh"
+    );
+}
+
 pub fn agent_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_starminer-agent"))
 }
