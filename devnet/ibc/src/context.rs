@@ -77,7 +77,7 @@ pub fn path_key(path: &Path) -> Vec<u8> {
     format!("{STORE_PREFIX}/{path}").into_bytes()
 }
 
-fn aux_key(parts: &[&[u8]]) -> Vec<u8> {
+pub(crate) fn aux_key(parts: &[&[u8]]) -> Vec<u8> {
     let mut k = AUX_PREFIX.as_bytes().to_vec();
     for p in parts {
         k.push(b'/');

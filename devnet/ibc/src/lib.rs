@@ -16,6 +16,7 @@
 //! [`deliver`] runs one IBC message of a transaction, [`query`] answers the
 //! `ibc.core.*` and `ibc.applications.transfer.v1` gRPC queries.
 
+pub mod bank;
 mod context;
 mod events;
 mod gas;
@@ -27,6 +28,7 @@ pub mod wasm;
 use std::rc::Rc;
 use std::time::Duration;
 
+pub use bank::{BankAccess, HostBank};
 pub use context::{path_key, revision_number, IbcContext, IbcStore, STORE_PREFIX};
 pub use events::AbciEvent;
 pub use gas::GasMetered;

@@ -11,21 +11,25 @@
 //!   WriteAcknowledgement, CloseChannel}`) and ask
 //!   (`IbcQuery::{PortId, ListChannels, Channel}`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
 use cosmwasm_std::{
-    to_json_binary, Addr, Binary, ChannelResponse, Coin, Event, IbcAcknowledgement, IbcChannel,
+    to_json_binary, Addr, Binary, ChannelResponse, Event, IbcAcknowledgement, IbcChannel,
     IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcEndpoint, IbcMsg, IbcOrder,
     IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcQuery, IbcTimeout,
     IbcTimeoutBlock, ListChannelsResponse, MsgResponse, PortIdResponse, Timestamp as CwTimestamp,
+    Uint128,
 };
 use ibc::core::channel::handler::{
     chan_close_init_execute, chan_close_init_validate, commit_packet_acknowledgment,
     emit_packet_acknowledgement_event, send_packet,
 };
-use ibc::core::channel::types::acknowledgement::Acknowledgement;
+use ibc::core::channel::types::acknowledgement::{
+    Acknowledgement, AcknowledgementStatus, StatusValue,
+};
 use ibc::core::channel::types::channel::{ChannelEnd, Counterparty, Order, State};
 use ibc::core::channel::types::error::ChannelError;
 use ibc::core::channel::types::msgs::MsgChannelCloseInit;
@@ -44,19 +48,33 @@ use ibc::primitives::Signer;
 use ibc_proto::ibc::apps::transfer::v1::{MsgTransfer as RawMsgTransfer, MsgTransferResponse};
 use ibc_proto::ibc::core::channel::v1::Packet as RawPacket;
 use prost::Message;
+use starminer_wasm_host::bank::Bank as WasmBank;
 use starminer_wasm_host::ibc::port_of;
 use starminer_wasm_host::{
-    BridgeCall, HostError, IbcBridge, IbcDispatched, IbcEntry, IbcOutcome, KvStore, WasmHost,
+    AddressCodec, BridgeCall, HostError, IbcBridge, IbcDispatched, IbcEntry, IbcOutcome, KvStore,
+    WasmHost,
 };
 
-use crate::context::{scan, IbcContext, IbcStore, STORE_PREFIX};
+use crate::bank::{BankAccess, HostBank};
+use crate::context::{aux_key, path_key, scan, IbcContext, IbcStore, STORE_PREFIX};
 use crate::gas::GasMetered;
-use crate::{events, Bank, BlockEnv, HostChain, IbcError};
+use crate::{events, BlockEnv, HostChain, IbcError};
 
 /// Where a received packet whose acknowledgement the contract deferred
 /// waits (host bookkeeping, outside the proven substore).
 fn deferred_key(port: &PortId, channel: &ChannelId, sequence: Sequence) -> Vec<u8> {
-    format!("ibcx/deferred/{port}/{channel}/{sequence}").into_bytes()
+    let sequence = sequence.to_string();
+    aux_key(&[
+        b"deferred",
+        port.as_str().as_bytes(),
+        channel.as_str().as_bytes(),
+        sequence.as_bytes(),
+    ])
+}
+
+/// The state key of a channel end.
+fn channel_end_key(port: &PortId, channel: &ChannelId) -> Vec<u8> {
+    path_key(&ChannelEndPath::new(port, channel).into())
 }
 
 /// The chain's contracts, as the IBC module calls them.
@@ -113,6 +131,10 @@ pub(crate) struct WasmModule<'b, S: IbcStore> {
     /// The counterparty's channel id of a `ChanOpenAck` being handled: the
     /// contract sees it, but ibc-rs does not pass it to the callback.
     pub(crate) ack_counterparty: Option<ChannelId>,
+    /// Ports looked up in this message and their contracts: ibc-rs asks the
+    /// router for a port several times per message, and each lookup reads
+    /// the contract's records and analyzes its code.
+    owners: RefCell<BTreeMap<String, Option<Addr>>>,
 }
 
 impl<S: IbcStore> fmt::Debug for WasmModule<'_, S> {
@@ -222,10 +244,8 @@ fn extras_of(events: Vec<Event>) -> ModuleExtras {
 /// ABCI code).
 fn error_acknowledgement(e: &HostError) -> Acknowledgement {
     let (_, code) = e.abci_code();
-    let json = serde_json::json!({
-        "error": format!("ABCI code: {code}: error handling packet: see events for details")
-    });
-    Acknowledgement::try_from(json.to_string().into_bytes()).expect("a non-empty acknowledgement")
+    let text = format!("ABCI code: {code}: error handling packet: see events for details");
+    AcknowledgementStatus::error(StatusValue::new(text).expect("a non-empty status")).into()
 }
 
 impl<'b, S: IbcStore> WasmModule<'b, S> {
@@ -236,6 +256,7 @@ impl<'b, S: IbcStore> WasmModule<'b, S> {
             gas_left: Cell::new(gas_limit),
             gas_used: Cell::new(0),
             ack_counterparty: None,
+            owners: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -244,15 +265,23 @@ impl<'b, S: IbcStore> WasmModule<'b, S> {
         self.gas_used.get()
     }
 
+    /// The contract bound to `port`, looked up once per message.
+    fn owner(&self, port: &str) -> Option<Addr> {
+        self.owners
+            .borrow_mut()
+            .entry(port.to_string())
+            .or_insert_with(|| self.contracts.port_contract(port))
+            .clone()
+    }
+
     /// Whether `port` belongs to a contract.
     pub(crate) fn serves(&self, port: &str) -> bool {
-        self.contracts.port_contract(port).is_some()
+        self.owner(port).is_some()
     }
 
     fn call(&self, port: &PortId, entry: IbcEntry) -> Result<IbcOutcome, HostError> {
         let contract = self
-            .contracts
-            .port_contract(port.as_str())
+            .owner(port.as_str())
             .ok_or_else(|| HostError::NoSuchContract(port.to_string()))?;
         let (result, gas) = self.contracts.call(&contract, entry, self.gas_left.get());
         self.gas_left.set(self.gas_left.get().saturating_sub(gas));
@@ -261,10 +290,9 @@ impl<'b, S: IbcStore> WasmModule<'b, S> {
     }
 
     fn channel_end(&self, port: &PortId, channel: &ChannelId) -> Result<ChannelEnd, ChannelError> {
-        let key = format!("{STORE_PREFIX}/channelEnds/ports/{port}/channels/{channel}");
         let bytes = self
             .store
-            .get(key.as_bytes())
+            .get(&channel_end_key(port, channel))
             .ok_or_else(|| app_error(format!("channel {port}/{channel} not found")))?;
         ChannelEnd::decode_vec(&bytes).map_err(app_error)
     }
@@ -600,64 +628,22 @@ impl Module for SelfClose {
     }
 }
 
-/// The wasm host's bank as ICS-20 moves coins for a contract; the bank's
-/// events go into the contract's.
-struct CallBank<'c, 'a> {
-    call: &'c BridgeCall<'a>,
-    events: Vec<Event>,
-}
-
-impl CallBank<'_, '_> {
-    fn addr(&self, a: &str) -> Result<Addr, String> {
-        self.call.codec.validate(a).map_err(|e| e.to_string())
+/// A contract's call reaches the bank directly: its operations are part of
+/// the call's branch and meter.
+impl BankAccess for &BridgeCall<'_> {
+    fn codec(&self) -> &AddressCodec {
+        self.codec
     }
 
-    fn keep(&mut self, r: Result<Vec<Event>, HostError>) -> Result<(), String> {
-        self.events.extend(r.map_err(|e| e.to_string())?);
-        Ok(())
-    }
-}
-
-fn coins(denom: &str, amount: u128) -> Vec<Coin> {
-    vec![Coin::new(amount, denom)]
-}
-
-impl Bank for CallBank<'_, '_> {
-    fn balance(&self, addr: &str, denom: &str) -> u128 {
-        self.addr(addr)
-            .ok()
-            .and_then(|a| self.call.bank.balance(&a, denom).ok())
-            .map_or(0, |b| b.u128())
+    fn balance(&self, addr: &Addr, denom: &str) -> Result<Uint128, HostError> {
+        self.bank.balance(addr, denom)
     }
 
-    fn send(&mut self, from: &str, to: &str, denom: &str, amount: u128) -> Result<(), String> {
-        let (from, to) = (self.addr(from)?, self.addr(to)?);
-        let r = self.call.bank.send(&from, &to, &coins(denom, amount));
-        self.keep(r)
-    }
-
-    fn mint(&mut self, to: &str, denom: &str, amount: u128) -> Result<(), String> {
-        let to = self.addr(to)?;
-        let r = self.call.bank.mint(&to, &coins(denom, amount));
-        self.keep(r)
-    }
-
-    fn burn(&mut self, from: &str, denom: &str, amount: u128) -> Result<(), String> {
-        let from = self.addr(from)?;
-        let r = self.call.bank.burn(&from, &coins(denom, amount));
-        self.keep(r)
-    }
-
-    fn validate_address(&self, addr: &str) -> Result<(), String> {
-        self.addr(addr).map(|_| ())
-    }
-
-    fn address_of(&self, raw: &[u8]) -> String {
-        self.call
-            .codec
-            .humanize(raw)
-            .map(|a| a.to_string())
-            .unwrap_or_default()
+    fn run(
+        &mut self,
+        op: &dyn Fn(&WasmBank) -> Result<Vec<Event>, HostError>,
+    ) -> Result<Vec<Event>, HostError> {
+        op(&self.bank)
     }
 }
 
@@ -788,10 +774,7 @@ impl IbcBridge for ContractIbc {
                     },
                     memo: memo.clone().unwrap_or_default(),
                 };
-                let mut bank = CallBank {
-                    call,
-                    events: Vec::new(),
-                };
+                let mut bank = HostBank::new(call);
                 let sequence =
                     crate::run_transfer(&mut ctx, &store, &mut bank, raw).map_err(refused)?;
                 bank_events = bank.events;
@@ -860,9 +843,8 @@ impl IbcBridge for ContractIbc {
         let store = GasMetered::new(call.store.clone());
         let own_port = port_of(call.contract);
         // wasmd answers with open channels only.
-        let open_channel = |port: &str, channel: &str| -> Option<IbcChannel> {
-            let key = format!("{STORE_PREFIX}/channelEnds/ports/{port}/channels/{channel}");
-            let end = ChannelEnd::decode_vec(&store.get(key.as_bytes())?).ok()?;
+        let open_channel = |port: &str, channel: &str, end: &[u8]| -> Option<IbcChannel> {
+            let end = ChannelEnd::decode_vec(end).ok()?;
             if end.state != State::Open {
                 return None;
             }
@@ -880,16 +862,22 @@ impl IbcBridge for ContractIbc {
                 port_id,
             } => {
                 let port = port_id.as_deref().unwrap_or(&own_port);
-                to_json_binary(&ChannelResponse::new(open_channel(port, channel_id)))
+                let channel = match (port.parse::<PortId>(), channel_id.parse::<ChannelId>()) {
+                    (Ok(p), Ok(c)) => store
+                        .get(&channel_end_key(&p, &c))
+                        .and_then(|end| open_channel(port, channel_id, &end)),
+                    _ => None,
+                };
+                to_json_binary(&ChannelResponse::new(channel))
             }
             IbcQuery::ListChannels { port_id } => {
                 let port = port_id.as_deref().unwrap_or(&own_port);
                 let root = format!("{STORE_PREFIX}/channelEnds/ports/{port}/channels/");
                 let channels = scan(&store, root.as_bytes())
                     .into_iter()
-                    .filter_map(|(k, _)| {
+                    .filter_map(|(k, end)| {
                         let id = String::from_utf8(k[root.len()..].to_vec()).ok()?;
-                        open_channel(port, &id)
+                        open_channel(port, &id, &end)
                     })
                     .collect();
                 to_json_binary(&ListChannelsResponse::new(channels))

@@ -8,11 +8,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use cosmos_sdk_proto::Any;
-use cosmwasm_std::{Addr, Coin, Uint128};
+use cosmwasm_std::{Addr, Uint128};
 use ibc_proto::ibc::core::commitment::v1::MerkleProof;
 use prost::Message;
-use starminer_ibc::{Bank, HostChain, HostHeader};
-use starminer_wasm_host::{HostError, WasmHost};
+use starminer_ibc::{BankAccess, HostBank, HostChain, HostHeader};
+use starminer_wasm_host::bank::Bank as WasmBank;
+use starminer_wasm_host::{AddressCodec, HostError, WasmHost};
 
 use super::module::{Ctx, Delivered, Gas, Module, Msg};
 use super::sdk::{abci_event, bech32_error, host_event, TxError};
@@ -56,11 +57,10 @@ impl Module for Ibc {
         let value: &Vec<u8> = msg.expect()?;
         let env = block_env(ctx, ctx.host.block().height);
         let chain = Rc::new(NodeChain { db: ctx.db.clone() });
-        let mut bank = NodeBank {
+        let mut bank = HostBank::new(NodeBank {
             host: ctx.host,
             gas: 0,
-            events: Vec::new(),
-        };
+        });
         let url = msg.type_url.as_str();
         let apps = starminer_ibc::Apps {
             bank: &mut bank,
@@ -68,7 +68,7 @@ impl Module for Ibc {
             gas_limit: gas.limit.saturating_sub(gas.used),
         };
         let result = starminer_ibc::deliver(ctx.state.clone(), env, chain, apps, url, value);
-        gas.used = gas.used.saturating_add(bank.gas);
+        gas.used = gas.used.saturating_add(bank.access.gas);
         let out = result.map_err(|e| TxError {
             codespace: e.codespace.to_string(),
             code: e.code,
@@ -108,11 +108,10 @@ impl Module for Ibc {
         }
         let env = block_env(ctx, ctx.state.version());
         let chain = Rc::new(NodeChain { db: ctx.db.clone() });
-        let bank = NodeBank {
+        let bank = HostBank::new(NodeBank {
             host: ctx.host,
             gas: 0,
-            events: Vec::new(),
-        };
+        });
         Some(
             match starminer_ibc::query(ctx.state.clone(), env, chain, &bank, path, data) {
                 Some(answer) => answer.map_err(|e| {
@@ -162,66 +161,30 @@ impl HostChain for NodeChain {
     }
 }
 
-/// The wasm host's bank, for ICS-20: the SDK gas and the bank events of
-/// every operation are collected for the transaction.
+/// How a relayer's message reaches the wasm host's bank ([`HostBank`] does
+/// the rest): each operation atomic under its own meter, whose SDK gas is
+/// counted for the transaction.
 pub struct NodeBank<'a> {
     pub host: &'a WasmHost,
+    /// The SDK gas of the operations so far.
     pub gas: u64,
-    pub events: Vec<cosmwasm_std::Event>,
 }
 
-impl NodeBank<'_> {
-    fn addr(&self, a: &str) -> Result<Addr, String> {
-        self.host.addr_validate(a).map_err(|e| e.to_string())
+impl BankAccess for NodeBank<'_> {
+    fn codec(&self) -> &AddressCodec {
+        self.host.address_codec()
+    }
+
+    fn balance(&self, addr: &Addr, denom: &str) -> Result<Uint128, HostError> {
+        self.host.bank_balance(addr, denom)
     }
 
     fn run(
         &mut self,
-        f: impl FnOnce(&starminer_wasm_host::bank::Bank) -> Result<Vec<cosmwasm_std::Event>, HostError>,
-    ) -> Result<(), String> {
-        let (r, usage) = self.host.bank_op(f);
+        op: &dyn Fn(&WasmBank) -> Result<Vec<cosmwasm_std::Event>, HostError>,
+    ) -> Result<Vec<cosmwasm_std::Event>, HostError> {
+        let (r, usage) = self.host.bank_op(op);
         self.gas = self.gas.saturating_add(usage.sdk_gas);
-        self.events.extend(r.map_err(|e| e.to_string())?);
-        Ok(())
-    }
-}
-
-fn coin(denom: &str, amount: u128) -> Vec<Coin> {
-    vec![Coin::new(Uint128::new(amount), denom)]
-}
-
-impl Bank for NodeBank<'_> {
-    fn balance(&self, addr: &str, denom: &str) -> u128 {
-        self.addr(addr)
-            .ok()
-            .and_then(|a| self.host.bank_balance(&a, denom).ok())
-            .map_or(0, |b| b.u128())
-    }
-
-    fn send(&mut self, from: &str, to: &str, denom: &str, amount: u128) -> Result<(), String> {
-        let (from, to) = (self.addr(from)?, self.addr(to)?);
-        self.run(|bank| bank.send(&from, &to, &coin(denom, amount)))
-    }
-
-    fn mint(&mut self, to: &str, denom: &str, amount: u128) -> Result<(), String> {
-        let to = self.addr(to)?;
-        self.run(|bank| bank.mint(&to, &coin(denom, amount)))
-    }
-
-    fn burn(&mut self, from: &str, denom: &str, amount: u128) -> Result<(), String> {
-        let from = self.addr(from)?;
-        self.run(|bank| bank.burn(&from, &coin(denom, amount)))
-    }
-
-    fn validate_address(&self, addr: &str) -> Result<(), String> {
-        self.addr(addr).map(|_| ())
-    }
-
-    fn address_of(&self, raw: &[u8]) -> String {
-        self.host
-            .address_codec()
-            .humanize(raw)
-            .map(|a| a.to_string())
-            .unwrap_or_default()
+        r
     }
 }
