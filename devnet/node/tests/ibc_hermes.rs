@@ -174,13 +174,30 @@ impl<'a> Chain<'a> {
 
     /// Executes `msg` on `contract` as dev 0.
     async fn execute(&self, contract: &str, msg: serde_json::Value) -> TxResult {
+        self.execute_paying(contract, msg, 0).await
+    }
+
+    /// Executes `msg` on `contract` as dev 0, attaching `ustar` (none when 0).
+    async fn execute_paying(
+        &self,
+        contract: &str,
+        msg: serde_json::Value,
+        ustar: u128,
+    ) -> TxResult {
+        let funds = (ustar > 0)
+            .then(|| cosmos_sdk_proto::cosmos::base::v1beta1::Coin {
+                denom: "ustar".into(),
+                amount: ustar.to_string(),
+            })
+            .into_iter()
+            .collect();
         self.tx(
             0,
             vec![common::any(&MsgExecuteContract {
                 sender: common::dev(0).address,
                 contract: contract.to_string(),
                 msg: msg.to_string().into_bytes(),
-                funds: vec![],
+                funds,
             })],
         )
         .await
@@ -216,7 +233,12 @@ fn attribute(tx: &TxResult, kind: &str, key: &str) -> String {
 
 /// The voucher of `denom` arriving over `transfer/channel-0`.
 fn voucher(denom: &str) -> String {
-    let hash = Sha256::digest(format!("transfer/{CHANNEL}/{denom}").as_bytes());
+    voucher_over(CHANNEL, denom)
+}
+
+/// The voucher of `denom` arriving over `transfer/<channel>`.
+fn voucher_over(channel: &str, denom: &str) -> String {
+    let hash = Sha256::digest(format!("transfer/{channel}/{denom}").as_bytes());
     format!("ibc/{}", hex::encode_upper(hash))
 }
 
@@ -628,7 +650,36 @@ async fn hermes_relays_a_contracts_pings_acks_error_acks_deferred_acks_timeouts_
     assert!(hermes.nothing_pending_on(A, &port_a, CHANNEL));
     assert!(hermes.nothing_pending_on(B, &port_b, CHANNEL));
 
-    // 5. A's contract closes the channel; Hermes confirms the close on B,
+    // 5. A contract sends ICS-20 (IbcMsg::Transfer) from its own balance,
+    // over a transfer channel beside the ping one.
+    hermes.create_transfer_channel(A, B);
+    const TRANSFER_CHANNEL: &str = "channel-1";
+    let receiver = b.dev(2).to_string();
+    let sent = a
+        .execute_paying(
+            &ping_a,
+            json!({"transfer": {"channel": TRANSFER_CHANNEL, "to": receiver, "timeout_seconds": 300}}),
+            7,
+        )
+        .await;
+    assert!(sent.code.is_ok(), "contract transfer: {}", sent.log);
+    assert_eq!(
+        attribute(&sent, "send_packet", "packet_src_port"),
+        "transfer"
+    );
+    assert_eq!(
+        a.balance(&ping_a, "ustar").await,
+        0,
+        "the contract's coins are escrowed"
+    );
+    hermes.relay(A, B, TRANSFER_CHANNEL);
+    assert_eq!(
+        b.balance(&receiver, &voucher_over(TRANSFER_CHANNEL, "ustar"))
+            .await,
+        7
+    );
+
+    // 6. A's contract closes the channel; Hermes confirms the close on B,
     // whose contract is told.
     let closed = a
         .execute(&ping_a, json!({"close": {"channel": CHANNEL}}))
@@ -694,6 +745,19 @@ async fn sent_packet(chain: &Chain<'_>, sequence: u64) -> Packet {
         timeout_height: height(attr("packet_timeout_height")),
         timeout_timestamp: attr("packet_timeout_timestamp").parse().unwrap(),
     }
+}
+
+/// `client`'s status on `chain` (Active, Expired, Frozen, …).
+async fn client_status(chain: &Chain<'_>, client: &str) -> String {
+    let r: QueryClientStatusResponse = chain
+        .query(
+            "/ibc.core.client.v1.Query/ClientStatus",
+            QueryClientStatusRequest {
+                client_id: client.to_string(),
+            },
+        )
+        .await;
+    r.status
 }
 
 /// `client`'s latest height on `chain`.
@@ -863,15 +927,7 @@ async fn forged_and_height_shifted_proofs_wrong_counterparties_replays_and_expir
         .unwrap_or("07-tendermint-1")
         .to_string();
     tokio::time::sleep(Duration::from_secs(8)).await;
-    let status: QueryClientStatusResponse = b
-        .query(
-            "/ibc.core.client.v1.Query/ClientStatus",
-            QueryClientStatusRequest {
-                client_id: client.clone(),
-            },
-        )
-        .await;
-    assert_eq!(status.status, "Expired");
+    assert_eq!(client_status(&b, &client).await, "Expired");
     let update = hermes
         .command(&["update", "client", "--host-chain", B, "--client", &client])
         .output()
@@ -971,15 +1027,7 @@ async fn a_header_from_a_stranger_is_refused_and_a_validators_fork_freezes_the_c
         .await;
     assert!(refused.code.is_err(), "a stranger's header was accepted");
     assert_eq!(refused.codespace, "client", "{}", refused.log);
-    let active: QueryClientStatusResponse = b
-        .query(
-            "/ibc.core.client.v1.Query/ClientStatus",
-            QueryClientStatusRequest {
-                client_id: CLIENT.into(),
-            },
-        )
-        .await;
-    assert_eq!(active.status, "Active");
+    assert_eq!(client_status(&b, CLIENT).await, "Active");
 
     // A's own validator signs two blocks at one height: the evidence
     // freezes the client.
@@ -1004,15 +1052,7 @@ async fn a_header_from_a_stranger_is_refused_and_a_validators_fork_freezes_the_c
         )
         .await;
     assert!(frozen.code.is_ok(), "misbehaviour: {}", frozen.log);
-    let status: QueryClientStatusResponse = b
-        .query(
-            "/ibc.core.client.v1.Query/ClientStatus",
-            QueryClientStatusRequest {
-                client_id: CLIENT.into(),
-            },
-        )
-        .await;
-    assert_eq!(status.status, "Frozen");
+    assert_eq!(client_status(&b, CLIENT).await, "Frozen");
 
     // Nothing moves through a frozen client: the real header is refused
     // with ibc-go's "client is not active", and Hermes cannot relay.
