@@ -177,7 +177,8 @@ else
     RPC_PORT=$(free_port)
     REST_PORT=$(free_port)
     log "starting the devnet (1 s blocks) and deploying every contract"
-    sm devnet up --fresh --devnet-bin "$BIN/starminer-devnet" \
+    # --no-validator-agent: the demo runs its own validator agent (below).
+    sm devnet up --fresh --devnet-bin "$BIN/starminer-devnet" --no-validator-agent \
         --rpc-port "$RPC_PORT" --rest-port "$REST_PORT" --grpc-port 0 --block-time 1s "${PERIODS[@]}"
     RPCS="http://127.0.0.1:$RPC_PORT"
     CHAIN_FLAGS=()

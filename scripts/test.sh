@@ -6,7 +6,8 @@
 # validators, devnet-vs-wasmd differential), IBC between two devnets
 # through Hermes and its relay bench, the web dashboard's build, the quick
 # end-to-end demo on the devnet with the dashboard's browser tests against
-# it, and the demo on wasmd. Exits non-zero on the first failure.
+# it, the README's quick start as written, and the demo on wasmd. Exits
+# non-zero on the first failure.
 #
 # Usage: scripts/test.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -91,6 +92,10 @@ step "end-to-end demo (--quick)" env DEMO_BIN="$REPO_ROOT/target/debug" DEMO_DIR
     scripts/demo.sh --quick --keep
 step "dashboard in chromium against the demo's chain" env DASHBOARD_CLI_HOME="$REPO_ROOT/target/demo/cli" DASHBOARD_BUILT=1 \
     STARMINER_CLI_BIN="$REPO_ROOT/target/debug/starminer" web/tests/run.sh
+# The README's quick start, as written, on a fresh home: devnet up (with
+# its validator agent), a provider agent registered and verified, a
+# spot-checked job settled, paid and fetched.
+step "README quick start, as written" scripts/quickstart-test.sh target/debug
 # The same demo on 4 wasmd validators; validator 0, the first RPC endpoint
 # of the CLI and of every agent, is killed once the jobs are submitted.
 step "end-to-end demo on wasmd (--quick, 4 validators, one killed)" env DEMO_BIN="$REPO_ROOT/target/debug" \

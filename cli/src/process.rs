@@ -1,11 +1,28 @@
 //! The background chain processes `devnet` and `chain` start: their pid
 //! files, whether they still run, and stopping them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+
+/// A companion binary: `explicit` if given, else `name` next to the running
+/// executable, else `name` on PATH.
+pub fn find_sibling_bin(explicit: &Option<PathBuf>, name: &str) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.clone());
+    }
+    if let Ok(me) = std::env::current_exe() {
+        let sibling = me.with_file_name(name);
+        if sibling.exists() {
+            return Some(sibling);
+        }
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.exists())
+}
 
 /// The pid recorded in `file`, if it holds one.
 pub fn read_pid(file: &Path) -> Option<u32> {

@@ -74,6 +74,8 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     let up = cli.ok(&[
         "devnet",
         "up",
+        // This test plays its own validator through the SDK.
+        "--no-validator-agent",
         "--rpc-port",
         &rpc_port,
         "--rest-port",
@@ -93,6 +95,15 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
 
     let status = cli.json(&["devnet", "status"]);
     assert_eq!(status["running"], true, "{status}");
+    assert_eq!(
+        status["validator_agent"],
+        serde_json::Value::Null,
+        "{status}"
+    );
+    // The node's log file is plain text: colour codes are for terminals.
+    let log = std::fs::read_to_string(cli.home.path().join("devnet/node.log")).unwrap();
+    assert!(log.contains("INFO"), "{log}");
+    assert!(!log.contains('\x1b'), "ANSI escapes in node.log: {log:?}");
     assert_eq!(status["deployed"], true);
     assert_eq!(status["chain_id"], "starminer-devnet-1");
 
@@ -127,7 +138,14 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     );
     let bal = cli.json(&["token", "balance", "alice"]);
     assert_eq!(bal["native"], "2000000");
-    assert_eq!(bal["agpu"], "500000000");
+    assert_eq!(bal["uagpu"], "500000000");
+    // People read whole tokens with separators and symbols; JSON has base
+    // units with the unit in the name (README, "Amounts, units and times").
+    let table = cli.ok(&["token", "balance", "dev1"]);
+    assert!(
+        table.contains("999,500 AGPU") && table.contains(" STAR"),
+        "{table}"
+    );
     let err = cli.fails(&[
         "token", "send", "dev0", "501", "--denom", "agpu", "--from", "alice",
     ]);
@@ -156,6 +174,15 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     let quote = cli.json(&quote_args);
     let total: u128 = quote["total"].as_str().unwrap().parse().unwrap();
     assert!(total > 0);
+    let quoted = cli.ok(&quote_args);
+    assert!(
+        quoted.contains("1 unit = million pixel-iterations")
+            && quoted.contains(&format!(
+                "{} AGPU",
+                starminer_client::contracts::format_units(total)
+            )),
+        "a quote says what a unit is, in AGPU: {quoted}"
+    );
     let params_file = cli.home.path().join("params.json");
     std::fs::write(
         &params_file,
@@ -189,7 +216,10 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         "{warning}"
     );
     let id = submitted["job_id"].as_u64().unwrap();
-    assert_eq!(submitted["price"].as_str().unwrap(), total.to_string());
+    assert_eq!(
+        submitted["price_uagpu"].as_str().unwrap(),
+        total.to_string()
+    );
 
     // A requester without AGPU is told how much is missing.
     cli.json(&["keys", "add", "bob"]);
@@ -269,6 +299,19 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
         shown.contains("next: waiting for a provider of tier 1 or above in zone eu-west"),
         "job show says what the job waits for: {shown}"
     );
+    // The history's amounts and times read as tokens and local dates.
+    let escrow = starminer_client::contracts::format_units(total);
+    assert!(
+        shown.contains(&format!("total={escrow} AGPU"))
+            && !shown.contains(&format!("total={total} ")),
+        "{shown}"
+    );
+    let submitted_at = show["history"][0]["time"].as_str().unwrap().to_string();
+    let seconds = (submitted_at.parse::<u128>().unwrap() / 1_000_000_000).to_string();
+    assert!(
+        !shown.contains(&seconds),
+        "unix seconds in job show: {shown}"
+    );
     assert_eq!(show["history"][0]["action"], "job_submitted");
     let open = cli.json(&["job", "list", "--status", "open"]);
     assert_eq!(open.as_array().unwrap().len(), 1);
@@ -314,7 +357,7 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     assert!(fee > 0, "cancelling costs something");
     cli.ok(&["job", "cancel", &id.to_string(), "--from", "alice"]);
     let bal = cli.json(&["token", "balance", "alice"]);
-    assert_eq!(bal["agpu"], (500_000_000 - fee).to_string());
+    assert_eq!(bal["uagpu"], (500_000_000 - fee).to_string());
 
     // A provider and a validator (played here through the SDK), a job that
     // settles, `job watch` following it and `job fetch` verifying its output.
@@ -521,7 +564,7 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     cli.ok(&["stake", "amax", "10", "--from", "dev0"]);
     cli.ok(&["unstake", "amax", "5", "--from", "dev0"]);
     let bal = cli.json(&["token", "balance", "dev0"]);
-    assert_eq!(bal["amax_staked"], (1_000_005 * UNIT).to_string());
+    assert_eq!(bal["uamax_staked"], (1_000_005 * UNIT).to_string());
     let proposed = cli.json(&[
         "gov",
         "propose",
@@ -550,7 +593,10 @@ fn starminer_cli_runs_a_devnet_deploys_and_submits_jobs() {
     assert!(err.contains("not an execute message"), "{err}");
     cli.ok(&["gov", "vote", &pid, "yes", "--from", "dev0"]);
     let err = cli.fails(&["gov", "execute", &pid, "--from", "dev0"]);
-    assert!(err.contains("can be executed from"), "{err}");
+    assert!(
+        err.contains("can be executed in ") && err.contains("(its timelock)"),
+        "{err}"
+    );
     let end = proposed["voting_end"].as_u64().unwrap();
     rt.block_on(async {
         let p = sm

@@ -1189,6 +1189,8 @@ fn the_same_transactions_agree_on_the_devnet_and_on_wasmd() {
         "devnet",
         "up",
         "--fresh",
+        // The differential test registers its own validator on both chains.
+        "--no-validator-agent",
         "--rpc-port",
         &rpc,
         "--rest-port",

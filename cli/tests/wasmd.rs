@@ -144,7 +144,7 @@ fn starminer_deploys_and_escrows_a_job_on_a_real_wasmd_chain() {
     let escrow: u128 = show["job"]["escrow"].as_str().unwrap().parse().unwrap();
     assert!(escrow > 0, "{show}");
     let bal = cli.json(&["--chain", "wasmd", "token", "balance", "dev1"]);
-    let left: u128 = bal["agpu"].as_str().unwrap().parse().unwrap();
+    let left: u128 = bal["uagpu"].as_str().unwrap().parse().unwrap();
     assert_eq!(left + escrow, 1_000_000_000_000, "{bal}");
 
     // A transaction wasmd refuses: its codespace, code and log reach the user.

@@ -56,16 +56,17 @@ impl NextSteps<'_> {
             "next steps:\n\
              \x20 1. fund {addr} with\n\
              \x20      {bond} AGPU   the bond `register` makes (provider.bond_uagpu in agent.toml{minimum})\n\
-             \x20      {fees} {denom}   fees for about {txs} transactions ({gas} gas each at {price} {denom}/gas)\n\
+             \x20      {fees_human}   fees for about {txs} transactions ({gas} gas each at {price} {denom}/gas)\n\
              \x20    from an account that holds them (on a local devnet: dev0):\n\
              \x20      starminer token send {addr} {bond} --denom agpu --from dev0\n\
              \x20      starminer token send {addr} {fees} --denom {denom} --from dev0\n\
              \x20 2. put the deployment manifest (manifest.json, written by the deploy tool) at {manifest}\n\
              \x20 3. starminer-agent register --home {home} --wait-verified 120\n\
-             \x20    (a validator agent must run to verify the benchmark)\n\
+             \x20    (a validator agent verifies the benchmark; `starminer devnet up` runs one on a devnet)\n\
              \x20 4. starminer-agent run --home {home}",
             addr = self.address,
             denom = self.fee_denom,
+            fees_human = starminer_client::contracts::format_coin(fees, self.fee_denom),
             txs = FUNDED_TXS,
             gas = GAS_PER_TX,
             price = self.gas_price,
@@ -115,7 +116,9 @@ pub fn who_is_missing(
         .iter()
         .filter(|v| v.address.as_str() != me)
         .collect();
-    let how = "a benchmark is verified by validator agents: start one with its own funded key \
+    let how = "a benchmark is verified by validator agents: on a local devnet `starminer devnet up` \
+               runs one (unless started with --no-validator-agent; `starminer devnet status` shows it); \
+               elsewhere start one with its own funded key \
                (`starminer-agent init --home V --validator --no-provider`, \
                `starminer-agent register --home V`, `starminer-agent run --home V`)";
     match &challenge.status {
@@ -200,11 +203,11 @@ pub fn who_is_missing(
         })
         .collect();
     format!(
-        "{} of {} attestations; waiting for {} (deadline unix {})",
+        "{} of {} attestations; waiting for {} (the challenge's deadline is {})",
         challenge.attestations.len(),
         challenge.quorum,
         pending.join(", "),
-        challenge.deadline.seconds()
+        starminer_client::human::until(challenge.deadline.seconds(), now)
     )
 }
 
@@ -226,7 +229,7 @@ mod tests {
         assert_eq!(missing_agpu(addr, 5_000_000, 5_000_000, 5_000_000), None);
         let text = missing_agpu(addr, 250_000_000, 1_000_000_000, 1_000_000_000).unwrap();
         assert!(
-            text.starts_with("starminer1abc holds 250 AGPU but 1000 are needed"),
+            text.starts_with("starminer1abc holds 250 AGPU but 1,000 are needed"),
             "{text}"
         );
         assert!(text.contains("750 AGPU is missing"), "{text}");
@@ -284,9 +287,10 @@ mod tests {
             gas_price: "0.0025".parse().unwrap(),
         }
         .text();
-        assert!(steps.contains("1000 AGPU"), "{steps}");
-        assert!(steps.contains("minimum stake of 2000 AGPU"), "{steps}");
-        assert!(steps.contains("starminer token send starminer1abc 1000 --denom agpu --from dev0"));
+        assert!(steps.contains("1,000 AGPU"), "{steps}");
+        assert!(steps.contains("minimum stake of 2,000 AGPU"), "{steps}");
+        assert!(steps.contains("1.25 STAR   fees"), "{steps}");
+        assert!(steps.contains("starminer token send starminer1abc 1,000 --denom agpu --from dev0"));
         assert!(
             steps.contains("starminer token send starminer1abc 1250000 --denom ustar --from dev0")
         );

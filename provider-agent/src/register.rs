@@ -185,7 +185,7 @@ pub async fn register(config: &AgentConfig, wait_verified: Option<Duration>) -> 
     println!(
         "benchmark challenge {challenge_id}: claimed {} units/s, deadline {}",
         c.claimed_score,
-        c.deadline.seconds()
+        starminer_client::human::when(c.deadline.seconds())
     );
     let (root, secs) = run_benchmark(&exec, device, &c.seed)?;
     chain

@@ -87,7 +87,18 @@ pub async fn print_status(config: &AgentConfig, as_json: bool) -> Result<()> {
     println!("chain:");
     if let Some(obj) = all["chain"].as_object() {
         for (k, v) in obj {
-            println!("  {k:<22} {v}");
+            // JSON keeps micro units in `*_uagpu`; people read AGPU.
+            let micro = v
+                .as_u64()
+                .map(u128::from)
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+            match (k.strip_suffix("_uagpu"), micro) {
+                (Some(name), Some(m)) => println!(
+                    "  {name:<22} {}",
+                    starminer_client::contracts::format_token(m, "AGPU")
+                ),
+                _ => println!("  {k:<22} {v}"),
+            }
         }
     }
     if all["local"]["daemon_running"] == json!(true) {

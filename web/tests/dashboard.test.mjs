@@ -253,7 +253,7 @@ test("a node restart and a network outage: the page reconnects, backfills, and l
   // 1. The node stops and starts again: the page notices and reconnects.
   sm("devnet", "down");
   await feedState("Reconnecting");
-  sm("devnet", "up", "--devnet-bin", devnetBin, "--rpc-port", rpcPort, "--rest-port", restPort, "--block-time", "1s");
+  sm("devnet", "up", "--no-validator-agent", "--devnet-bin", devnetBin, "--rpc-port", rpcPort, "--rest-port", restPort, "--block-time", "1s");
   await feedState("Live");
 
   // 2. The network drops while a job is submitted and claimed.

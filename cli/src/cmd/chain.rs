@@ -147,6 +147,9 @@ pub struct UpArgs {
     /// devnet: only start the chain; do not deploy.
     #[arg(long)]
     pub no_deploy: bool,
+    /// devnet: do not run the devnet's validator agent (see `devnet up --help`).
+    #[arg(long)]
+    pub no_validator_agent: bool,
 }
 
 /// What `up` recorded about a wasmd chain, for `down` and `status`.
@@ -947,6 +950,8 @@ pub async fn run(g: &GlobalArgs, cmd: ChainCmd) -> Result<()> {
                 block_time: a.block_time,
                 fresh: a.fresh,
                 no_deploy: a.no_deploy,
+                no_validator_agent: a.no_validator_agent,
+                agent_bin: None,
                 artifacts: PathBuf::from("artifacts"),
                 periods: PeriodArgs::default(),
             };

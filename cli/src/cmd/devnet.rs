@@ -21,6 +21,9 @@ use crate::cmd::deploy::{deploy_with, print_addresses, DeployArgs, PeriodArgs};
 use crate::context::{passphrase, Ctx};
 use crate::GlobalArgs;
 
+mod validator;
+use validator::ValidatorAgent;
+
 #[derive(Subcommand)]
 pub enum DevnetCmd {
     /// Start the devnet in the background (initializing it on first use),
@@ -63,9 +66,21 @@ pub struct UpArgs {
     /// manifest's devnet entry is dropped too).
     #[arg(long)]
     pub fresh: bool,
-    /// Only start the chain; do not deploy.
+    /// Only start the chain; do not deploy (nor start the validator agent).
     #[arg(long)]
     pub no_deploy: bool,
+    /// Do not run the devnet's validator agent. By default `up` runs
+    /// `starminer-agent` as a validator (created, funded from dev0 and
+    /// registered on first use, in DEVNET_HOME/validator-agent), which
+    /// verifies providers' benchmarks and spot checks so that a local
+    /// provider gets a tier and its jobs settle. Pass this when you run your
+    /// own validators.
+    #[arg(long)]
+    pub no_validator_agent: bool,
+    /// The `starminer-agent` binary for the validator agent (default: next
+    /// to `starminer`, else PATH).
+    #[arg(long, env = "STARMINER_AGENT_BIN")]
+    pub agent_bin: Option<PathBuf>,
     /// Directory of the wasm artifacts.
     #[arg(long, default_value = "artifacts")]
     pub artifacts: PathBuf,
@@ -97,6 +112,8 @@ struct Status {
     chain_id: Option<String>,
     height: Option<u64>,
     deployed: bool,
+    /// The validator agent's pid while it runs.
+    validator_agent: Option<u32>,
 }
 
 fn devnet_home(ctx: &Ctx, h: &HomeArgs) -> PathBuf {
@@ -114,24 +131,9 @@ fn read_pid(home: &Path) -> Option<u32> {
 }
 
 fn find_devnet_bin(explicit: &Option<PathBuf>) -> Result<PathBuf> {
-    if let Some(p) = explicit {
-        return Ok(p.clone());
-    }
-    if let Ok(me) = std::env::current_exe() {
-        let sibling = me.with_file_name("starminer-devnet");
-        if sibling.exists() {
-            return Ok(sibling);
-        }
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join("starminer-devnet");
-            if p.exists() {
-                return Ok(p);
-            }
-        }
-    }
-    bail!("cannot find the starminer-devnet binary: build it (`cargo build --release -p starminer-devnet`) and pass --devnet-bin PATH or set STARMINER_DEVNET_BIN")
+    crate::process::find_sibling_bin(explicit, "starminer-devnet").context(
+        "cannot find the starminer-devnet binary: build it (`cargo build --release -p starminer-devnet`) and pass --devnet-bin PATH or set STARMINER_DEVNET_BIN",
+    )
 }
 
 /// What a running node reports in `data/listening.json`.
@@ -205,6 +207,13 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
     if a.fresh {
         if let Some(pid) = running {
             bail!("the devnet is running (pid {pid}): stop it with `starminer devnet down` before --fresh");
+        }
+        // The validator agent's records belong to the old chain.
+        let agent = ValidatorAgent::of(&home);
+        agent.stop(&ctx).await?;
+        if agent.dir.exists() {
+            std::fs::remove_dir_all(&agent.dir)
+                .with_context(|| format!("removing {}", agent.dir.display()))?;
         }
     }
     let bin = find_devnet_bin(&a.devnet_bin)?;
@@ -342,18 +351,48 @@ async fn up(g: &GlobalArgs, a: UpArgs) -> Result<()> {
     };
     let mut dctx = Ctx::new(g)?;
     dctx.chain_name = "devnet".into();
-    dctx.chain_config = chain;
+    dctx.chain_config = chain.clone();
     let wallet = match deployer_key {
         Some(key) => Wallet::new(dctx.client()?, key)?,
         None => dctx.wallet(&Some("dev0".into()))?,
     };
     let sm = deploy_with(&dctx, &wallet, &deploy).await?;
-    print_addresses(&dctx, &sm)
+    print_addresses(&dctx, &sm)?;
+    if a.no_validator_agent {
+        return Ok(());
+    }
+    let Some(bin) = validator::find_agent_bin(&a.agent_bin) else {
+        eprintln!(
+            "warning: no starminer-agent binary next to starminer or on PATH, so no validator agent runs: \
+             providers' benchmarks and spot checks wait for one. Build it (`cargo build --release -p starminer-agent`) \
+             and run `starminer devnet up` again, or pass --agent-bin PATH."
+        );
+        return Ok(());
+    };
+    let started = validator::ensure_running(
+        &ValidatorAgent::of(&home),
+        validator::Setup {
+            ctx: &dctx,
+            bin: &bin,
+            funder: &wallet,
+            chain_id: &chain.chain_id,
+            rpc: &chain.rpc,
+        },
+    )
+    .await;
+    if let Err(e) = started {
+        eprintln!(
+            "warning: the devnet runs, but its validator agent does not, so providers' benchmarks and \
+             spot checks wait for one: {e:#}"
+        );
+    }
+    Ok(())
 }
 
 async fn down(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
     let ctx = Ctx::new(g)?;
     let home = devnet_home(&ctx, &h);
+    ValidatorAgent::of(&home).stop(&ctx).await?;
     let Some(pid) = read_pid(&home) else {
         ctx.note("the devnet is not running (no pid file)");
         return Ok(());
@@ -402,6 +441,7 @@ async fn status(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
         chain_id: node.as_ref().map(|n| n.chain_id.clone()),
         height: node.as_ref().map(|n| n.height),
         deployed,
+        validator_agent: ValidatorAgent::of(&home).running(),
     };
     ctx.print(&s, |s| {
         if s.running {
@@ -426,6 +466,10 @@ async fn status(g: &GlobalArgs, h: HomeArgs) -> Result<()> {
                 "no (`starminer deploy` or `starminer devnet up`)"
             }
         );
+        match s.validator_agent {
+            Some(pid) => println!("validator agent running (pid {pid})"),
+            None => println!("validator agent not running (`starminer devnet up` starts it)"),
+        }
     })
 }
 

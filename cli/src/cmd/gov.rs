@@ -137,7 +137,7 @@ pub async fn run(g: &GlobalArgs, cmd: GovCmd) -> Result<()> {
                 .await?;
             let p = governance.proposal(id).await?;
             ctx.print(&serde_json::json!({"proposal_id": id, "tx": tx.hash, "voting_end": p.voting_end.seconds()}), |_| {
-                println!("proposal {id} created; voting ends at block time {}. Vote: starminer gov vote {id} yes", p.voting_end.seconds())
+                println!("proposal {id} created; voting ends {}. Vote: starminer gov vote {id} yes", starminer_client::human::when(p.voting_end.seconds()))
             })?;
         }
         GovCmd::Vote { id, ballot, from } => {
@@ -159,9 +159,8 @@ pub async fn run(g: &GlobalArgs, cmd: GovCmd) -> Result<()> {
             let now = sm.chain().status().await?.time;
             if now < p.executable_at.seconds() {
                 bail!(
-                    "proposal {id} can be executed from block time {} on ({} s from now)",
-                    p.executable_at.seconds(),
-                    p.executable_at.seconds() - now
+                    "proposal {id} can be executed {} (its timelock)",
+                    starminer_client::human::until(p.executable_at.seconds(), now)
                 );
             }
             governance.execute_proposal(&wallet, id).await?;
@@ -195,8 +194,8 @@ pub async fn run(g: &GlobalArgs, cmd: GovCmd) -> Result<()> {
                         format_units(p.tally.no.u128()),
                         format_units(p.tally.abstain.u128()),
                         format_units(p.tally.no_with_veto.u128()),
-                        p.voting_end.seconds().to_string(),
-                        p.executable_at.seconds().to_string(),
+                        starminer_client::human::when(p.voting_end.seconds()),
+                        starminer_client::human::when(p.executable_at.seconds()),
                     ]);
                 }
                 println!("{t}");

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use cosmwasm_std::{Timestamp, Uint128, Uint64};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use starminer_client::contracts::{format_units, parse_units};
+use starminer_client::contracts::{format_token, format_unit_price, parse_units};
 use starminer_client::events::JobEvent;
 use starminer_client::interfaces::job_market::{self as jm, JobStatus, LatencyClass};
 use starminer_client::interfaces::market::{Urgency, VerificationMode};
@@ -260,7 +260,8 @@ struct JobRow {
     zone: String,
     provider_zone: Option<String>,
     units: String,
-    price: String,
+    /// The quoted total, in uagpu.
+    price_uagpu: String,
     verification: String,
     root: Option<String>,
 }
@@ -281,7 +282,7 @@ fn row(job: &jm::Job) -> JobRow {
         zone: job.spec.requirements.zone.clone(),
         provider_zone: None,
         units: job.units.to_string(),
-        price: format_units(job.quote.total.u128()),
+        price_uagpu: job.quote.total.to_string(),
         verification: verification_name(&job.spec.verification),
         root: job.result.as_ref().map(|r| r.root.clone()),
     }
@@ -389,25 +390,30 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
                 let mut t = table(&["", ""]);
                 t.add_row(vec!["template".into(), template.id.clone()]);
                 t.add_row(vec!["tier".into(), q.tier.to_string()]);
-                t.add_row(vec!["units".into(), q.units.to_string()]);
-                t.add_row(vec!["unit price (uagpu)".into(), q.unit_price.to_string()]);
+                // What one compute unit of this template is, where this CLI
+                // knows the template.
+                let unit = starminer_templates::by_id(&template.id)
+                    .map(|t| format!(" (1 unit = {})", t.info().unit_name))
+                    .unwrap_or_default();
+                t.add_row(vec!["units".into(), format!("{}{unit}", q.units)]);
+                t.add_row(vec![
+                    "unit price".into(),
+                    format!("{} per unit", format_unit_price(q.unit_price, "AGPU")),
+                ]);
                 t.add_row(vec![
                     "compute cost".into(),
-                    format!("{} AGPU", format_units(q.compute_cost.u128())),
+                    format_token(q.compute_cost.u128(), "AGPU"),
                 ]);
                 t.add_row(vec!["replication".into(), q.replication.to_string()]);
                 t.add_row(vec![
                     "verifiers × fee".into(),
                     format!(
-                        "{} × {} AGPU",
+                        "{} × {}",
                         q.verifiers,
-                        format_units(q.verifier_fee.u128())
+                        format_token(q.verifier_fee.u128(), "AGPU")
                     ),
                 ]);
-                t.add_row(vec![
-                    "total".into(),
-                    format!("{} AGPU", format_units(q.total.u128())),
-                ]);
+                t.add_row(vec!["total".into(), format_token(q.total.u128(), "AGPU")]);
                 println!("{t}");
             })?;
         }
@@ -459,7 +465,7 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
                     "status",
                     "zone",
                     "units",
-                    "price (AGPU)",
+                    "price",
                     "verification",
                     "root",
                 ]);
@@ -470,7 +476,10 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
                         r.status.clone(),
                         r.zone.clone(),
                         r.units.clone(),
-                        r.price.clone(),
+                        r.price_uagpu
+                            .parse::<u128>()
+                            .map(|p| format_token(p, "AGPU"))
+                            .unwrap_or_default(),
                         r.verification.clone(),
                         r.root
                             .as_deref()
@@ -515,8 +524,8 @@ pub async fn run(g: &GlobalArgs, cmd: JobCmd) -> Result<()> {
                 .find_map(|e| e.detail_u128("refund"));
             ctx.print(&tx, |_| {
                 println!(
-                    "job {id} cancelled; refunded {} AGPU",
-                    format_units(refund.unwrap_or_default())
+                    "job {id} cancelled; refunded {}",
+                    format_token(refund.unwrap_or_default(), "AGPU")
                 )
             })?;
         }
@@ -582,9 +591,9 @@ async fn submit(ctx: &Ctx, sm: &Starminer, a: SubmitArgs) -> Result<()> {
     };
     if max_price < quote.total.u128() {
         bail!(
-            "the quote is {} AGPU, above --max-price {} AGPU: raise --max-price or lower the urgency/verification",
-            format_units(quote.total.u128()),
-            format_units(max_price)
+            "the quote is {}, above --max-price {}: raise --max-price or lower the urgency/verification",
+            format_token(quote.total.u128(), "AGPU"),
+            format_token(max_price, "AGPU")
         );
     }
     let input = match (&a.input_file, &a.input_uri) {
@@ -622,10 +631,10 @@ async fn submit(ctx: &Ctx, sm: &Starminer, a: SubmitArgs) -> Result<()> {
     warn_without_takers(sm, tier, &a.zone).await?;
     let wallet = ctx.wallet(&a.from)?;
     let pb = ctx.spinner(format!(
-        "submitting {} ({} units, {} AGPU)",
+        "submitting {} ({} units, {})",
         template.id,
         units,
-        format_units(quote.total.u128())
+        format_token(quote.total.u128(), "AGPU")
     ));
     let (id, tx) = sm.submit_job(&wallet, quote.total.u128(), spec).await?;
     pb.finish_and_clear();
@@ -634,23 +643,23 @@ async fn submit(ctx: &Ctx, sm: &Starminer, a: SubmitArgs) -> Result<()> {
         job_id: u64,
         tx: String,
         height: u64,
-        price: String,
+        price_uagpu: String,
         units: String,
     }
     let s = Submitted {
         job_id: id,
         tx: tx.hash.clone(),
         height: tx.height,
-        price: quote.total.to_string(),
+        price_uagpu: quote.total.to_string(),
         units: units.to_string(),
     };
     ctx.print(&s, |s| {
         println!(
-            "job {} submitted in block {}: {} units, {} AGPU escrowed. Follow it: starminer job watch {}",
+            "job {} submitted in block {}: {} units, {} escrowed. Follow it: starminer job watch {}",
             s.job_id,
             s.height,
             s.units,
-            format_units(quote.total.u128()),
+            format_token(quote.total.u128(), "AGPU"),
             s.job_id
         )
     })
@@ -708,10 +717,7 @@ fn write_preview(job: &jm::Job, output: &[u8], out: &std::path::Path) -> Result<
 /// What a job waits for next, and when, at chain time `now` (seconds):
 /// a job sitting in one status for minutes must say why.
 fn next_step(job: &jm::Job, now: u64) -> Option<String> {
-    let wait = |at: u64| match at.saturating_sub(now) {
-        0 => "now".to_string(),
-        s => format!("in {s} s"),
-    };
+    let wait = |at: u64| starminer_client::human::until(at, now);
     match job.status {
         JobStatus::Open => Some(format!(
             "waiting for a provider of tier {} or above in zone {} (or one it may spill to)",
@@ -720,7 +726,7 @@ fn next_step(job: &jm::Job, now: u64) -> Option<String> {
         JobStatus::Assigned => {
             let lease = job.slots.iter().map(|s| s.lease_deadline.seconds()).max()?;
             Some(format!(
-                "the provider computes; its lease ends {} (at {lease})",
+                "the provider computes; its lease ends {}",
                 wait(lease)
             ))
         }
@@ -735,7 +741,7 @@ fn next_step(job: &jm::Job, now: u64) -> Option<String> {
             let closes = v.attest_deadline().seconds();
             if closes > now {
                 Some(format!(
-                    "settles {} (at {closes}), when the challenge window closes, or as soon as \
+                    "settles {}, when the challenge window closes, or as soon as \
                      every verifier has attested; the provider's agent settles it",
                     wait(closes)
                 ))
@@ -763,9 +769,9 @@ fn print_job(sm: &Starminer, r: &jm::JobResponse) {
     t.add_row(vec![
         "price".into(),
         format!(
-            "{} AGPU (escrow {})",
-            format_units(j.quote.total.u128()),
-            format_units(j.escrow.u128())
+            "{} (escrow {})",
+            format_token(j.quote.total.u128(), "AGPU"),
+            format_token(j.escrow.u128(), "AGPU")
         ),
     ]);
     t.add_row(vec![
@@ -778,7 +784,7 @@ fn print_job(sm: &Starminer, r: &jm::JobResponse) {
             format!(
                 "{} (lease until {})",
                 s.provider,
-                s.lease_deadline.seconds()
+                starminer_client::human::when(s.lease_deadline.seconds())
             ),
         ]);
     }
@@ -796,11 +802,11 @@ fn print_job(sm: &Starminer, r: &jm::JobResponse) {
         t.add_row(vec![
             "settlement".into(),
             format!(
-                "provider {} · verifiers {} · fee {} · refund {} AGPU",
-                format_units(s.provider_payouts.u128()),
-                format_units(s.verifier_fees.u128()),
-                format_units(s.protocol_fee.u128()),
-                format_units(s.refund.u128())
+                "provider {} · verifiers {} · fee {} · refund {}",
+                format_token(s.provider_payouts.u128(), "AGPU"),
+                format_token(s.verifier_fees.u128(), "AGPU"),
+                format_token(s.protocol_fee.u128(), "AGPU"),
+                format_token(s.refund.u128(), "AGPU")
             ),
         ]);
     }
@@ -810,14 +816,48 @@ fn print_job(sm: &Starminer, r: &jm::JobResponse) {
         h.add_row(vec![
             e.seq.to_string(),
             e.height.to_string(),
-            e.time.seconds().to_string(),
+            starminer_client::human::when(e.time.seconds()),
             e.action.clone(),
             e.actor.as_ref().map(|a| a.to_string()).unwrap_or_default(),
-            e.detail.clone(),
+            readable_detail(&e.detail),
         ]);
     }
     println!("{h}");
     let _ = sm;
+}
+
+/// A history entry's detail as people read it: the market writes amounts
+/// as `key=<uagpu>` (`units=40 total=17`); those become tokens
+/// (`total=0.000017 AGPU`), everything else stays as written.
+fn readable_detail(detail: &str) -> String {
+    const AMOUNTS: [&str; 10] = [
+        "total",
+        "bond",
+        "collateral",
+        "bond_slashed",
+        "refund",
+        "payout",
+        "fee",
+        "verifier_fees",
+        "protocol_fee",
+        "lock",
+    ];
+    const TIMES: [&str; 2] = ["lease_deadline", "deadline"];
+    detail
+        .split(' ')
+        .map(|word| match word.split_once('=') {
+            Some((k, v)) if AMOUNTS.contains(&k) => match v.parse::<u128>() {
+                Ok(micro) => format!("{k}={}", format_token(micro, "AGPU")),
+                Err(_) => word.to_string(),
+            },
+            Some((k, v)) if TIMES.contains(&k) => match v.parse::<u64>() {
+                Ok(unix) => format!("{k}={}", starminer_client::human::when(unix)),
+                Err(_) => word.to_string(),
+            },
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Stage of a job on the way to settlement, for the progress bar.
@@ -858,7 +898,7 @@ async fn watch(ctx: &Ctx, sm: &Starminer, id: u64, timeout: u64) -> Result<()> {
                             e.height,
                             e.action,
                             e.actor.as_ref().map(|a| a.to_string()).unwrap_or_default(),
-                            e.detail
+                            readable_detail(&e.detail)
                         )
                     });
                 }

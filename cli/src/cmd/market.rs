@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use cosmwasm_std::{Decimal, Uint128};
 use serde::Serialize;
+use starminer_client::contracts::format_unit_price;
 use starminer_client::interfaces::job_market as jm;
 use starminer_client::interfaces::pricing as pr;
 
@@ -56,18 +57,22 @@ pub async fn run(g: &GlobalArgs, cmd: MarketCmd) -> Result<()> {
                     "inference",
                     "training",
                 ]);
+                let price = |d| format_unit_price(d, "AGPU");
                 for tier in &p.tiers {
                     t.add_row(vec![
                         tier.tier.to_string(),
                         tier.multiplier.to_string(),
-                        tier.prices.render.to_string(),
-                        tier.prices.hpc.to_string(),
-                        tier.prices.inference.to_string(),
-                        tier.prices.training.to_string(),
+                        price(tier.prices.render),
+                        price(tier.prices.hpc),
+                        price(tier.prices.inference),
+                        price(tier.prices.training),
                     ]);
                 }
                 println!("{t}");
-                println!("(uagpu per compute unit, before the urgency multiplier)");
+                println!(
+                    "(per compute unit, before the urgency multiplier; what a unit is depends on the \
+                     template: `starminer job templates`, `starminer job quote`)"
+                );
             })?;
         }
         MarketCmd::Queues => {

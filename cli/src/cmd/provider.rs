@@ -30,8 +30,18 @@ pub enum ProviderCmd {
 fn status(s: &ProviderStatus) -> String {
     match s {
         ProviderStatus::Active => "active".into(),
-        ProviderStatus::Jailed { until } => format!("jailed until {}", until.seconds()),
-        ProviderStatus::Unbonding { until } => format!("unbonding until {}", until.seconds()),
+        ProviderStatus::Jailed { until } => {
+            format!(
+                "jailed until {}",
+                starminer_client::human::when(until.seconds())
+            )
+        }
+        ProviderStatus::Unbonding { until } => {
+            format!(
+                "unbonding until {}",
+                starminer_client::human::when(until.seconds())
+            )
+        }
     }
 }
 
@@ -100,6 +110,7 @@ pub async fn run(g: &GlobalArgs, cmd: ProviderCmd) -> Result<()> {
                 .provider(&address)
                 .await?
                 .with_context(|| format!("{address} is not registered in the registry"))?;
+            let now = sm.chain().status().await?.time;
             ctx.print(&p, |p| {
                 let mut t = table(&["provider", p.address.as_str()]);
                 t.add_row(vec!["moniker".into(), p.moniker.clone()]);
@@ -111,6 +122,12 @@ pub async fn run(g: &GlobalArgs, cmd: ProviderCmd) -> Result<()> {
                 t.add_row(vec!["status".into(), status(&p.status)]);
                 t.add_row(vec!["tier".into(), p.tier.to_string()]);
                 t.add_row(vec!["reputation".into(), p.reputation.to_string()]);
+                t.add_row(vec![
+                    "last heartbeat".into(),
+                    p.last_heartbeat
+                        .map(|h| starminer_client::human::ago(h.seconds(), now))
+                        .unwrap_or_else(|| "none yet".into()),
+                ]);
                 t.add_row(vec![
                     "benchmark".into(),
                     format!(

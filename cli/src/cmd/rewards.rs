@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use starminer_client::contracts::format_units;
+use starminer_client::contracts::{format_token, format_units};
 use starminer_client::interfaces::incentives as inc;
 
 use crate::context::{table, Ctx};
@@ -92,10 +92,10 @@ pub async fn run(g: &GlobalArgs, cmd: RewardsCmd) -> Result<()> {
             };
             ctx.print(&h, |h| {
                 println!(
-                    "epoch {} (ends at {}), planned emission {} AGPU",
+                    "epoch {} (ends {}), planned emission {}",
                     h.current.epoch,
-                    h.current.ends_at.seconds(),
-                    format_units(h.current.emission.u128())
+                    starminer_client::human::when(h.current.ends_at.seconds()),
+                    format_token(h.current.emission.u128(), "AGPU")
                 );
                 let mut t = table(&[
                     "epoch",

@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use starminer_client::contracts::{format_units, parse_units};
+use starminer_client::contracts::{format_coin, format_token, format_units, parse_units};
 
 use crate::context::{table, Ctx};
 use crate::GlobalArgs;
@@ -37,14 +37,14 @@ pub enum TokenCmd {
 #[derive(Serialize)]
 struct Balances {
     address: String,
-    /// Native fee coin in its base unit.
+    /// Native fee coin in its base unit, `native_denom`.
     native: String,
     native_denom: String,
-    /// Micro units.
-    agpu: Option<String>,
-    amax: Option<String>,
-    amax_staked: Option<String>,
-    agpu_bonded: Option<String>,
+    /// The StarMiner tokens in their micro units (the unit is the name).
+    uagpu: Option<String>,
+    uamax: Option<String>,
+    uamax_staked: Option<String>,
+    uagpu_bonded: Option<String>,
 }
 
 pub async fn run(g: &GlobalArgs, cmd: TokenCmd) -> Result<()> {
@@ -63,31 +63,37 @@ pub async fn run(g: &GlobalArgs, cmd: TokenCmd) -> Result<()> {
                 address: address.clone(),
                 native: native.to_string(),
                 native_denom: denom,
-                agpu: None,
-                amax: None,
-                amax_staked: None,
-                agpu_bonded: None,
+                uagpu: None,
+                uamax: None,
+                uamax_staked: None,
+                uagpu_bonded: None,
             };
             if let Ok(sm) = ctx.starminer() {
-                b.agpu = Some(sm.agpu().balance(&address).await?.to_string());
-                b.amax = Some(sm.amax().balance(&address).await?.to_string());
-                b.amax_staked = Some(sm.governance().staked(&address).await?.to_string());
-                b.agpu_bonded = Some(sm.registry().stake(&address).await?.bonded.to_string());
+                b.uagpu = Some(sm.agpu().balance(&address).await?.to_string());
+                b.uamax = Some(sm.amax().balance(&address).await?.to_string());
+                b.uamax_staked = Some(sm.governance().staked(&address).await?.to_string());
+                b.uagpu_bonded = Some(sm.registry().stake(&address).await?.bonded.to_string());
             }
             ctx.print(&b, |b| {
-                let fmt = |v: &Option<String>| {
+                let fmt = |v: &Option<String>, symbol: &str| {
                     v.as_ref()
                         .and_then(|s| s.parse::<u128>().ok())
-                        .map(format_units)
+                        .map(|micro| format_token(micro, symbol))
                         .unwrap_or_else(|| "- (not deployed)".into())
                 };
                 let mut t = table(&["", "balance"]);
                 t.add_row(vec!["address".into(), b.address.clone()]);
-                t.add_row(vec![b.native_denom.clone(), b.native.clone()]);
-                t.add_row(vec!["AGPU".into(), fmt(&b.agpu)]);
-                t.add_row(vec!["AGPU bonded".into(), fmt(&b.agpu_bonded)]);
-                t.add_row(vec!["AMAX".into(), fmt(&b.amax)]);
-                t.add_row(vec!["AMAX staked".into(), fmt(&b.amax_staked)]);
+                t.add_row(vec![
+                    "fee coin".into(),
+                    b.native
+                        .parse::<u128>()
+                        .map(|n| format_coin(n, &b.native_denom))
+                        .unwrap_or_else(|_| b.native.clone()),
+                ]);
+                t.add_row(vec!["AGPU".into(), fmt(&b.uagpu, "AGPU")]);
+                t.add_row(vec!["AGPU bonded".into(), fmt(&b.uagpu_bonded, "AGPU")]);
+                t.add_row(vec!["AMAX".into(), fmt(&b.uamax, "AMAX")]);
+                t.add_row(vec!["AMAX staked".into(), fmt(&b.uamax_staked, "AMAX")]);
                 println!("{t}");
             })?;
         }
@@ -134,8 +140,8 @@ pub async fn run(g: &GlobalArgs, cmd: TokenCmd) -> Result<()> {
             };
             pb.finish_and_clear();
             let what = match denom.to_lowercase().as_str() {
-                "agpu" | "amax" => format!("{amount} {}", denom.to_uppercase()),
-                native => format!("{amount}{native}"),
+                "agpu" | "amax" => format_token(parse_units(&amount)?, &denom.to_uppercase()),
+                native => format_coin(amount.parse()?, native),
             };
             ctx.print(&outcome, |o| {
                 println!(

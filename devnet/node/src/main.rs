@@ -161,6 +161,8 @@ fn expand_home(home: &str) -> PathBuf {
 
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
+        // Colour only on a terminal: `devnet up` writes node.log.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
                 tracing_subscriber::EnvFilter::new("info,wasmer=warn,cranelift=warn")

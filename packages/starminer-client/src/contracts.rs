@@ -639,24 +639,89 @@ impl Starminer {
     }
 }
 
-/// Micro units as a decimal with 6 places trimmed (`1500000` → `1.5`).
+// How amounts read, everywhere StarMiner prints them (the README's
+// "Amounts, units and times"): people see whole tokens with decimals,
+// thousands separators and the symbol (`1,234.5 AGPU`, `10 STAR`); JSON
+// carries base units, with the unit in the field's name or beside it.
+
+/// Micro units as whole tokens: 6 places with trailing zeros trimmed and
+/// thousands separators (`1234500000` → `1,234.5`).
 pub fn format_units(micro: u128) -> String {
-    let whole = micro / 1_000_000;
+    let whole = group_thousands(micro / 1_000_000);
     let frac = micro % 1_000_000;
     if frac == 0 {
-        whole.to_string()
+        whole
     } else {
         format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0'))
     }
 }
 
-/// `1.5` → `1500000` micro units (at most 6 decimals).
+/// Micro units with the token's symbol: `format_token(1_500_000, "AGPU")`
+/// is `1.5 AGPU`.
+pub fn format_token(micro: u128, symbol: &str) -> String {
+    format!("{} {symbol}", format_units(micro))
+}
+
+/// A price in micro units per compute unit (a `Decimal`, as pricing keeps
+/// it) in whole tokens, to 12 decimals: `17.5` uagpu/unit reads
+/// `0.0000175 AGPU`.
+pub fn format_unit_price(micro_per_unit: cosmwasm_std::Decimal, symbol: &str) -> String {
+    // atomics = value × 10^18; whole tokens = value / 10^6.
+    const SCALE: u128 = 1_000_000_000_000_000_000_000_000;
+    let atomics = micro_per_unit.atomics().u128();
+    let whole = group_thousands(atomics / SCALE);
+    let frac = format!("{:024}", atomics % SCALE);
+    let frac = frac[..12].trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{whole} {symbol}")
+    } else {
+        format!("{whole}.{frac} {symbol}")
+    }
+}
+
+/// A native coin in its base denom, for people: a `u`-prefixed denom has 6
+/// decimals (`12500000 ustar` → `12.5 STAR`); any other is shown in its
+/// base unit with separators (`1000 stake` → `1,000 stake`).
+pub fn format_coin(amount: u128, denom: &str) -> String {
+    match denom.strip_prefix('u') {
+        Some(rest) if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphabetic()) => {
+            format_token(amount, &rest.to_ascii_uppercase())
+        }
+        _ => format!("{} {denom}", group_thousands(amount)),
+    }
+}
+
+/// `1234567` → `1,234,567`.
+fn group_thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1.5` → `1500000` micro units (at most 6 decimals). Thousands
+/// separators are accepted (`1,000.5`), so what is printed parses back.
 pub fn parse_units(text: &str) -> Result<u128> {
     let text = text.trim();
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     if frac.len() > 6 || whole.is_empty() && frac.is_empty() {
         anyhow::bail!("`{text}` is not an amount with at most 6 decimals (e.g. 12.5)");
     }
+    let grouped = whole.contains(',');
+    if grouped
+        && whole
+            .split(',')
+            .enumerate()
+            .any(|(i, g)| g.is_empty() || g.len() > 3 || (i > 0 && g.len() != 3))
+    {
+        anyhow::bail!("`{text}` has misplaced thousands separators (e.g. 1,000.5)");
+    }
+    let whole = whole.replace(',', "");
     let whole: u128 = if whole.is_empty() {
         0
     } else {
@@ -692,5 +757,27 @@ mod tests {
         assert!(parse_units("1.0000001").is_err());
         assert!(parse_units("abc").is_err());
         assert!(parse_units(".").is_err());
+    }
+
+    #[test]
+    fn amounts_read_with_separators_and_symbols_and_parse_back() {
+        assert_eq!(format_units(1_234_500_000), "1,234.5");
+        assert_eq!(format_units(1_000_000_000_000), "1,000,000");
+        assert_eq!(format_units(999_000_000), "999");
+        assert_eq!(format_token(17, "AGPU"), "0.000017 AGPU");
+        assert_eq!(format_coin(12_500_000, "ustar"), "12.5 STAR");
+        assert_eq!(format_coin(1_000, "stake"), "1,000 stake");
+        assert_eq!(format_coin(5, "u"), "5 u");
+        let price = |s: &str| format_unit_price(s.parse().unwrap(), "AGPU");
+        assert_eq!(price("17.5"), "0.0000175 AGPU");
+        assert_eq!(price("2500000"), "2.5 AGPU");
+        assert_eq!(price("0"), "0 AGPU");
+        for micro in [0, 1, 999_999, 1_000_000, 1_234_567_891, 10u128.pow(24) + 7] {
+            assert_eq!(parse_units(&format_units(micro)).unwrap(), micro);
+        }
+        assert_eq!(parse_units("1,000.5").unwrap(), 1_000_500_000);
+        assert!(parse_units("1,00").is_err());
+        assert!(parse_units(",100").is_err());
+        assert!(parse_units("1000,000").is_err());
     }
 }

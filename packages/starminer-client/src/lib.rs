@@ -69,6 +69,7 @@ pub mod deploy;
 pub mod events;
 pub mod follow;
 pub mod gov;
+pub mod human;
 pub mod keys;
 pub mod manifest;
 pub mod output;
