@@ -70,10 +70,10 @@ pub fn migrate_version(
 }
 
 /// Declares a contract's `ContractError` with the variants every StarMiner
-/// contract shares before its own: `Std`, `Overflow` and `Payment` (each
+/// contract shares: `Std`, `Overflow` and `Payment` before its own (each
 /// `From` its cosmwasm or cw-utils error, shown as it is) and
-/// `Migration(reason)` ("cannot migrate: …"). The calling crate needs
-/// `thiserror`.
+/// `Migration(reason)` ("cannot migrate: …") after them. The calling crate
+/// needs `thiserror`.
 #[macro_export]
 macro_rules! contract_error {
     (
@@ -92,10 +92,10 @@ macro_rules! contract_error {
             #[error("{0}")]
             Payment(#[from] $crate::__cw_utils::PaymentError),
 
+            $($own)*
+
             #[error("cannot migrate: {0}")]
             Migration(String),
-
-            $($own)*
         }
     };
 }
@@ -226,11 +226,8 @@ mod tests {
         use declared::ContractError;
         let payment: ContractError = cw_utils::PaymentError::NonPayable {}.into();
         assert_eq!(payment.to_string(), "This message does no accept funds");
-        let overflow: ContractError = cosmwasm_std::Uint128::MAX
-            .checked_add(1u128.into())
-            .unwrap_err()
-            .into();
-        assert!(matches!(overflow, ContractError::Overflow(_)));
+        let std: ContractError = cosmwasm_std::StdError::generic_err("boom").into();
+        assert_eq!(std.to_string(), "Generic error: boom");
         assert_eq!(
             ContractError::Migration("too new".into()).to_string(),
             "cannot migrate: too new"
