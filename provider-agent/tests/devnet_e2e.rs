@@ -27,53 +27,23 @@ mod devnet;
 
 use std::time::Duration;
 
-use cosmwasm_std::{Timestamp, Uint128, Uint64};
-use devnet::{deploy, wait_for, AgentHome, Devnet, UNIT};
+use cosmwasm_std::{Timestamp, Uint64};
+use devnet::{deploy, fractal_job, job, wait_for, AgentHome, Devnet, UNIT};
 use sha2::Digest;
 use starminer_agent::cheat::CHEAT_ENV;
-use starminer_agent::config::RoleName;
 use starminer_client::Starminer;
-use starminer_interfaces::job_market::{
-    self as jm, JobInput, JobParam, JobRequirements, JobSpec, JobStatus, LatencyClass,
-};
-use starminer_interfaces::market::{Urgency, VerificationMode};
+use starminer_interfaces::job_market::{self as jm, JobInput, JobParam, JobSpec, JobStatus};
+use starminer_interfaces::market::VerificationMode;
 
+/// A spot-checked fractal job of `width` × `height` at `max_iter`.
 fn fractal_spec(now: Timestamp, width: u64, height: u64, max_iter: u64) -> JobSpec {
-    JobSpec {
-        template: "render.fractal".into(),
-        params: vec![
-            JobParam {
-                name: "width".into(),
-                value: width,
-            },
-            JobParam {
-                name: "height".into(),
-                value: height,
-            },
-            JobParam {
-                name: "max_iter".into(),
-                value: max_iter,
-            },
-        ],
-        input: JobInput::Inline {
-            data: Default::default(),
-        },
-        requirements: JobRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(64 << 20),
-            min_compute_units: 1,
-            zone: "eu-west".into(),
-            urgency: Urgency::Normal,
-            latency: LatencyClass::Metro,
-        },
-        max_price: Uint128::new(10_000 * UNIT),
-        deadline: now.plus_seconds(3_600),
-        verification: VerificationMode::SpotCheck { verifiers: 1 },
-    }
-}
-
-async fn job(sm: &Starminer, id: u64) -> jm::Job {
-    sm.job_market().job(id).await.unwrap().job
+    fractal_job(
+        now,
+        [width, height, max_iter],
+        64 << 20,
+        10_000,
+        VerificationMode::SpotCheck { verifiers: 1 },
+    )
 }
 
 /// Job `id`, which must not have failed, expired or been disputed.
@@ -103,49 +73,10 @@ async fn agents_register_compute_verify_settle_survive_kill9_and_catch_a_cheater
     let addrs: Vec<&str> = net.devs.iter().map(|d| d.address.as_str()).collect();
     let (manifest, sm) = deploy(&net, dir.path(), &addrs[1..]).await;
 
-    let mut validators = [
-        AgentHome::new(
-            dir.path(),
-            "val-1",
-            &net,
-            3,
-            &manifest,
-            "eu-central",
-            vec![RoleName::Validator],
-        ),
-        AgentHome::new(
-            dir.path(),
-            "val-2",
-            &net,
-            4,
-            &manifest,
-            "eu-central",
-            vec![RoleName::Validator],
-        ),
-    ];
-    for v in &mut validators {
-        v.register(None);
-        v.start();
-    }
-    let mut provider = AgentHome::new(
-        dir.path(),
-        "rig",
-        &net,
-        2,
-        &manifest,
-        "eu-west",
-        vec![RoleName::Provider],
-    );
-    let mut cheater = AgentHome::new(
-        dir.path(),
-        "cheat",
-        &net,
-        5,
-        &manifest,
-        "eu-west",
-        vec![RoleName::Provider],
-    )
-    .with_env(CHEAT_ENV, "1");
+    let mut validators = AgentHome::validators(dir.path(), &net, [3, 4], &manifest);
+    let mut provider = AgentHome::provider(dir.path(), "rig", &net, 2, &manifest);
+    let mut cheater =
+        AgentHome::provider(dir.path(), "cheat", &net, 5, &manifest).with_env(CHEAT_ENV, "1");
     // Register answers the benchmark challenge; a validator agent verifies it.
     provider.register(Some(120));
     cheater.register(Some(120));

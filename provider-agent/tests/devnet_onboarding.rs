@@ -14,15 +14,12 @@ mod devnet;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use cosmwasm_std::{Timestamp, Uint128, Uint64};
+use cosmwasm_std::Timestamp;
 use devnet::{
-    agent_bin, deploy, wait_for, AgentHome, Devnet, AGENT_PASSPHRASE, PASSPHRASE_ENV, UNIT,
+    agent_bin, deploy, fractal_job, wait_for, AgentHome, Devnet, AGENT_PASSPHRASE, PASSPHRASE_ENV,
+    UNIT,
 };
-use starminer_agent::config::RoleName;
-use starminer_interfaces::job_market::{
-    JobInput, JobParam, JobRequirements, JobSpec, LatencyClass,
-};
-use starminer_interfaces::market::{Urgency, VerificationMode};
+use starminer_interfaces::market::VerificationMode;
 
 fn agent(args: &[&str], home: &std::path::Path) -> Output {
     Command::new(agent_bin())
@@ -58,40 +55,6 @@ fn assert_one_line_error(out: &Output, expected: &[&str]) -> String {
         "no backtrace:\n{stderr}"
     );
     errors[0].to_string()
-}
-
-fn tier1_job(now: Timestamp) -> JobSpec {
-    JobSpec {
-        template: "render.fractal".into(),
-        params: vec![
-            JobParam {
-                name: "width".into(),
-                value: 64,
-            },
-            JobParam {
-                name: "height".into(),
-                value: 64,
-            },
-            JobParam {
-                name: "max_iter".into(),
-                value: 64,
-            },
-        ],
-        input: JobInput::Inline {
-            data: Default::default(),
-        },
-        requirements: JobRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(16 << 20),
-            min_compute_units: 1,
-            zone: "eu-west".into(),
-            urgency: Urgency::Normal,
-            latency: LatencyClass::Metro,
-        },
-        max_price: Uint128::new(100 * UNIT),
-        deadline: now.plus_seconds(3_600),
-        verification: VerificationMode::SpotCheck { verifiers: 1 },
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,15 +149,7 @@ async fn a_new_provider_is_told_what_is_missing_at_each_step() {
     );
 
     // register --wait-verified with no validator agent anywhere.
-    let mut provider = AgentHome::new(
-        dir.path(),
-        "rig",
-        &net,
-        1,
-        &manifest,
-        "eu-west",
-        vec![RoleName::Provider],
-    );
+    let mut provider = AgentHome::provider(dir.path(), "rig", &net, 1, &manifest);
     let out = agent(&["register", "--wait-verified", "3"], &provider.dir);
     let (stdout, _) = text(&out);
     assert!(
@@ -214,8 +169,15 @@ async fn a_new_provider_is_told_what_is_missing_at_each_step() {
     // The tier-0 daemon says why it leaves a tier-1 job alone, once.
     provider.start();
     let now = Timestamp::from_seconds(net.client().status().await.unwrap().time);
+    let tier1_job = fractal_job(
+        now,
+        [64, 64, 64],
+        16 << 20,
+        100,
+        VerificationMode::SpotCheck { verifiers: 1 },
+    );
     let (job, _) = sm
-        .submit_job(&net.wallet(0), 50 * UNIT, tier1_job(now))
+        .submit_job(&net.wallet(0), 50 * UNIT, tier1_job)
         .await
         .unwrap();
     let refusal = format!("job={job}");

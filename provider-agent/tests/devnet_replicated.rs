@@ -17,45 +17,10 @@ mod devnet;
 
 use std::time::Duration;
 
-use cosmwasm_std::{Timestamp, Uint128, Uint64};
-use devnet::{deploy, wait_for, AgentHome, Devnet, UNIT};
-use starminer_agent::config::RoleName;
-use starminer_client::Starminer;
-use starminer_interfaces::job_market::{
-    self as jm, JobInput, JobParam, JobRequirements, JobSpec, JobStatus, LatencyClass,
-};
-use starminer_interfaces::market::{Urgency, VerificationMode};
-
-fn replicated_fractal(now: Timestamp) -> JobSpec {
-    JobSpec {
-        template: "render.fractal".into(),
-        params: [("width", 512), ("height", 256), ("max_iter", 256)]
-            .iter()
-            .map(|(name, value)| JobParam {
-                name: name.to_string(),
-                value: *value,
-            })
-            .collect(),
-        input: JobInput::Inline {
-            data: Default::default(),
-        },
-        requirements: JobRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(64 << 20),
-            min_compute_units: 1,
-            zone: "eu-west".into(),
-            urgency: Urgency::Normal,
-            latency: LatencyClass::Metro,
-        },
-        max_price: Uint128::new(10_000 * UNIT),
-        deadline: now.plus_seconds(3_600),
-        verification: VerificationMode::Replicated { k: 2 },
-    }
-}
-
-async fn job(sm: &Starminer, id: u64) -> jm::Job {
-    sm.job_market().job(id).await.unwrap().job
-}
+use cosmwasm_std::Timestamp;
+use devnet::{deploy, fractal_job, job, wait_for, AgentHome, Devnet, UNIT};
+use starminer_interfaces::job_market::{self as jm, JobStatus};
+use starminer_interfaces::market::VerificationMode;
 
 fn slot<'a>(job: &'a jm::Job, provider: &str) -> Option<&'a jm::Slot> {
     job.slots.iter().find(|s| s.provider.as_str() == provider)
@@ -70,39 +35,10 @@ async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
     let addrs: Vec<&str> = net.devs.iter().map(|d| d.address.as_str()).collect();
     let (manifest, sm) = deploy(&net, dir.path(), &addrs[1..]).await;
 
-    let mut validators = [4, 5].map(|dev| {
-        AgentHome::new(
-            dir.path(),
-            &format!("val-{dev}"),
-            &net,
-            dev,
-            &manifest,
-            "eu-central",
-            vec![RoleName::Validator],
-        )
-    });
-    for v in &mut validators {
-        v.register(None);
-        v.start();
-    }
-    let mut first = AgentHome::new(
-        dir.path(),
-        "rig-a",
-        &net,
-        2,
-        &manifest,
-        "eu-west",
-        vec![RoleName::Provider],
-    );
-    let mut second = AgentHome::new(
-        dir.path(),
-        "rig-b",
-        &net,
-        3,
-        &manifest,
-        "eu-west",
-        vec![RoleName::Provider],
-    );
+    // Held to the end: dropping an agent home stops its agent.
+    let _validators = AgentHome::validators(dir.path(), &net, [4, 5], &manifest);
+    let mut first = AgentHome::provider(dir.path(), "rig-a", &net, 2, &manifest);
+    let mut second = AgentHome::provider(dir.path(), "rig-b", &net, 3, &manifest);
     // Register answers the benchmark challenge; a validator agent verifies it.
     first.register(Some(120));
     second.register(Some(120));
@@ -114,8 +50,15 @@ async fn two_providers_commit_reveal_and_are_both_paid_even_across_a_kill9() {
         agpu.balance(b).await.unwrap(),
     ];
     let now = Timestamp::from_seconds(net.client().status().await.unwrap().time);
+    let spec = fractal_job(
+        now,
+        [512, 256, 256],
+        64 << 20,
+        10_000,
+        VerificationMode::Replicated { k: 2 },
+    );
     let (job_id, _) = sm
-        .submit_job(&net.wallet(1), 1_000 * UNIT, replicated_fractal(now))
+        .submit_job(&net.wallet(1), 1_000 * UNIT, spec)
         .await
         .unwrap();
 

@@ -113,10 +113,6 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
-        .map_err(|e| ContractError::Migration(e.to_string()))?;
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION))
+    starminer_contract_kit::migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
+        .map_err(ContractError::Migration)
 }

@@ -11,28 +11,31 @@ fn amax_code() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(execute, instantiate, query))
 }
 
+/// Stores AMAX's code and has `alice` instantiate it with `initial_balances`.
+fn instantiate_amax(
+    app: &mut App,
+    alice: &Addr,
+    initial_balances: Vec<Cw20Coin>,
+) -> cw_multi_test::error::AnyResult<Addr> {
+    let code = app.store_code(amax_code());
+    let msg = InstantiateMsg {
+        name: "StarMiner Governance".into(),
+        symbol: "AMAX".into(),
+        initial_balances,
+        marketing: None,
+    };
+    app.instantiate_contract(code, alice.clone(), &msg, &[], "amax", None)
+}
+
+/// An app with AMAX, all 1,000,000 held by alice.
 fn setup() -> (App, Addr, Addr) {
     let mut app = App::default();
     let alice = app.api().addr_make("alice");
-    let code = app.store_code(amax_code());
-    let token = app
-        .instantiate_contract(
-            code,
-            alice.clone(),
-            &InstantiateMsg {
-                name: "StarMiner Governance".into(),
-                symbol: "AMAX".into(),
-                initial_balances: vec![Cw20Coin {
-                    address: alice.to_string(),
-                    amount: Uint128::new(1_000_000),
-                }],
-                marketing: None,
-            },
-            &[],
-            "amax",
-            None,
-        )
-        .unwrap();
+    let balance = Cw20Coin {
+        address: alice.to_string(),
+        amount: Uint128::new(1_000_000),
+    };
+    let token = instantiate_amax(&mut app, &alice, vec![balance]).unwrap();
     (app, token, alice)
 }
 
@@ -82,22 +85,7 @@ fn mint_attempt_is_refused_for_everyone() {
 fn empty_supply_is_rejected() {
     let mut app = App::default();
     let alice = app.api().addr_make("alice");
-    let code = app.store_code(amax_code());
-    let err = app
-        .instantiate_contract(
-            code,
-            alice.clone(),
-            &InstantiateMsg {
-                name: "StarMiner Governance".into(),
-                symbol: "AMAX".into(),
-                initial_balances: vec![],
-                marketing: None,
-            },
-            &[],
-            "amax",
-            None,
-        )
-        .unwrap_err();
+    let err = instantiate_amax(&mut app, &alice, vec![]).unwrap_err();
     assert_eq!(
         err.downcast::<ContractError>().unwrap(),
         ContractError::EmptySupply {}

@@ -1,9 +1,8 @@
 //! Queries. Every list paginates with `start_after` and `limit` (the rule of
 //! `starminer_interfaces::pagination`: default 10, at most 100).
 
-use cosmwasm_std::{to_json_binary, Binary, Deps, Env, Order, StdError, StdResult, Uint128};
+use cosmwasm_std::{to_json_binary, Binary, Deps, Env, StdError, StdResult, Uint128};
 use cw20::{BalanceResponse, Cw20QueryMsg};
-use cw_storage_plus::Bound;
 use starminer_interfaces::governance::{
     AmaxTreasury, ClaimsResponse, ConfigResponse, Cw20Balance, ProposalResponse,
     ProposalStatusKind, ProposalsResponse, QueryMsg, StakedResponse, TotalPowerResponse,
@@ -15,7 +14,7 @@ use crate::state::{
     TOTAL_STAKED, TOTAL_UNBONDING, VOTER_BALLOTS, VOTE_EVENTS,
 };
 
-use starminer_interfaces::pagination::page_size;
+use starminer_contract_kit::Paginated;
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
@@ -94,21 +93,17 @@ pub fn query_proposals(
     start_after: Option<u64>,
     limit: Option<u32>,
 ) -> StdResult<ProposalsResponse> {
-    let min = start_after.map(Bound::exclusive);
-    let take = page_size(limit);
     let map = proposals();
     let found: Vec<Proposal> = match status {
         Some(kind) => map
             .idx
             .status
             .prefix(kind.as_str().to_string())
-            .range(deps.storage, min, None, Order::Ascending)
-            .take(take)
+            .page(deps.storage, start_after, limit)
             .map(|r| r.map(|(_, p)| p))
             .collect::<StdResult<_>>()?,
         None => map
-            .range(deps.storage, min, None, Order::Ascending)
-            .take(take)
+            .page(deps.storage, start_after, limit)
             .map(|r| r.map(|(_, p)| p))
             .collect::<StdResult<_>>()?,
     };
@@ -128,11 +123,9 @@ pub fn query_votes(
     let start_addr = start_after
         .map(|a| deps.api.addr_validate(&a))
         .transpose()?;
-    let min = start_addr.as_ref().map(Bound::exclusive);
     let votes = BALLOTS
         .prefix(proposal_id)
-        .range(deps.storage, min, None, Order::Ascending)
-        .take(page_size(limit))
+        .page(deps.storage, start_addr.as_ref(), limit)
         .map(|r| {
             r.map(|(voter, b)| VoteInfo {
                 proposal_id,
@@ -156,13 +149,7 @@ pub fn query_voter_votes(
     let voter_addr = deps.api.addr_validate(&voter)?;
     let votes = VOTER_BALLOTS
         .prefix(&voter_addr)
-        .range(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after, limit)
         .map(|r| {
             r.map(|(proposal_id, b)| VoteInfo {
                 proposal_id,
@@ -185,13 +172,7 @@ pub fn query_vote_history(
 ) -> StdResult<VoteHistoryResponse> {
     let events = VOTE_EVENTS
         .prefix(proposal_id)
-        .range(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after, limit)
         .map(|r| {
             r.map(|(seq, e)| VoteEvent {
                 seq,

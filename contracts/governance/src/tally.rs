@@ -99,73 +99,46 @@ mod tests {
         }
     }
 
+    /// The outcome of votes `[yes, no, abstain, veto]` out of `total_power`
+    /// under [`rules`].
+    fn outcome_of([yes, no, abstain, veto]: [u128; 4], total_power: u128) -> ProposalStatus {
+        outcome(&tally(yes, no, abstain, veto), total_power.into(), &rules())
+    }
+
     #[test]
     fn below_quorum_is_rejected() {
-        assert_eq!(
-            outcome(&tally(39, 0, 0, 0), 100u128.into(), &rules()),
-            ProposalStatus::Rejected
-        );
-        assert_eq!(
-            outcome(&tally(40, 0, 0, 0), 100u128.into(), &rules()),
-            ProposalStatus::Passed
-        );
+        assert_eq!(outcome_of([39, 0, 0, 0], 100), ProposalStatus::Rejected);
+        assert_eq!(outcome_of([40, 0, 0, 0], 100), ProposalStatus::Passed);
     }
 
     #[test]
     fn abstain_counts_for_quorum_not_for_threshold() {
-        assert_eq!(
-            outcome(&tally(10, 9, 30, 0), 100u128.into(), &rules()),
-            ProposalStatus::Passed
-        );
-        assert_eq!(
-            outcome(&tally(0, 0, 100, 0), 100u128.into(), &rules()),
-            ProposalStatus::Rejected
-        );
+        assert_eq!(outcome_of([10, 9, 30, 0], 100), ProposalStatus::Passed);
+        assert_eq!(outcome_of([0, 0, 100, 0], 100), ProposalStatus::Rejected);
     }
 
     #[test]
     fn threshold_is_strict() {
-        assert_eq!(
-            outcome(&tally(50, 50, 0, 0), 100u128.into(), &rules()),
-            ProposalStatus::Rejected
-        );
-        assert_eq!(
-            outcome(&tally(51, 49, 0, 0), 100u128.into(), &rules()),
-            ProposalStatus::Passed
-        );
+        assert_eq!(outcome_of([50, 50, 0, 0], 100), ProposalStatus::Rejected);
+        assert_eq!(outcome_of([51, 49, 0, 0], 100), ProposalStatus::Passed);
     }
 
     #[test]
     fn veto_at_threshold_vetoes_even_with_yes_majority() {
-        assert_eq!(
-            outcome(&tally(67, 0, 0, 33), 100u128.into(), &rules()),
-            ProposalStatus::Vetoed
-        );
-        assert_eq!(
-            outcome(&tally(68, 0, 0, 32), 100u128.into(), &rules()),
-            ProposalStatus::Passed
-        );
+        assert_eq!(outcome_of([67, 0, 0, 33], 100), ProposalStatus::Vetoed);
+        assert_eq!(outcome_of([68, 0, 0, 32], 100), ProposalStatus::Passed);
     }
 
     #[test]
     fn no_power_or_no_votes_is_rejected() {
-        assert_eq!(
-            outcome(&tally(0, 0, 0, 0), 0u128.into(), &rules()),
-            ProposalStatus::Rejected
-        );
-        assert_eq!(
-            outcome(&tally(0, 0, 0, 0), 100u128.into(), &rules()),
-            ProposalStatus::Rejected
-        );
+        assert_eq!(outcome_of([0, 0, 0, 0], 0), ProposalStatus::Rejected);
+        assert_eq!(outcome_of([0, 0, 0, 0], 100), ProposalStatus::Rejected);
     }
 
     #[test]
     fn huge_powers_do_not_overflow() {
         let max = u128::MAX;
-        assert_eq!(
-            outcome(&tally(max, 0, 0, 0), max.into(), &rules()),
-            ProposalStatus::Passed
-        );
+        assert_eq!(outcome_of([max, 0, 0, 0], max), ProposalStatus::Passed);
     }
 
     #[test]

@@ -111,23 +111,15 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, msg: MigrateMsg) -> Result<Response, ContractError> {
-    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
-        .map_err(|e| ContractError::Migration(e.to_string()))?;
+    let mut response =
+        starminer_contract_kit::migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
+            .map_err(ContractError::Migration)?;
     // State of 0.1.0 loads as is: epochs without `fee_bound` are paid as
     // they were promised (uncapped), weights without credits read 0, and
     // parameters without `reward_per_fee` read 0 (no rewards for new epochs)
     // until `msg.params` or `UpdateConfig` sets it.
-    let mut response = Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION);
     if let Some(params) = msg.params {
-        validate_params(&params)?;
-        let current = PARAMS.load(deps.storage)?.epoch_length;
-        if params.epoch_length != current {
-            return Err(ContractError::EpochLengthFixed { current });
-        }
-        PARAMS.save(deps.storage, &params)?;
+        config::replace_params(deps.storage, &params)?;
         response = response.add_attribute("params", "updated");
     }
     Ok(response)

@@ -1,8 +1,7 @@
 //! Read-only views. Lists paginate: `start_after`, `limit` (default 10,
 //! max 100), in epoch order.
 
-use cosmwasm_std::{Deps, Env, Order, StdError, StdResult, Uint128};
-use cw_storage_plus::Bound;
+use cosmwasm_std::{Deps, Env, StdError, StdResult, Uint128};
 use starminer_interfaces::incentives::{
     ConfigResponse, EmissionsResponse, EpochEmission, EpochInfo, PendingRewardsResponse,
     TotalsResponse,
@@ -13,7 +12,7 @@ use crate::execute::claim::{claimable_epochs, epoch_pools, epoch_reward};
 use crate::execute::{cap_room, current_epoch};
 use crate::state::{CLAIMED, CONFIG, EPOCHS, GENESIS, MINTED, PARAMS, RESERVED};
 
-use starminer_interfaces::pagination::page_size;
+use starminer_contract_kit::Paginated;
 
 pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let config = CONFIG.load(deps.storage)?;
@@ -51,13 +50,7 @@ pub fn query_emissions(
     limit: Option<u32>,
 ) -> StdResult<EmissionsResponse> {
     let epochs = EPOCHS
-        .range(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after, limit)
         .map(|r| {
             r.map(|(epoch, state)| EpochEmission {
                 epoch,

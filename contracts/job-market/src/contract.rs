@@ -266,15 +266,13 @@ pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractE
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
-        .map_err(|e| ContractError::Migration(e.to_string()))?;
+    let response =
+        starminer_contract_kit::migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
+            .map_err(ContractError::Migration)?;
     // Jobs logged before per-job rings keep the ring they were written with.
     if crate::state::LEGACY_RING.may_load(deps.storage)?.is_none() {
         let params = PARAMS.load(deps.storage)?;
         crate::state::LEGACY_RING.save(deps.storage, &params.limits.max_history.max(1))?;
     }
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION))
+    Ok(response)
 }

@@ -1,8 +1,7 @@
 //! Read-only views. Every list paginates (`start_after`, `limit` default 10,
 //! max 100).
 
-use cosmwasm_std::{Addr, Deps, Order, StdResult};
-use cw_storage_plus::Bound;
+use cosmwasm_std::{Addr, Deps, StdResult};
 use starminer_interfaces::job_market::{
     ConfigResponse, Job, JobResponse, JobStatus, JobsResponse, QueueCursor, QueueEntry,
     QueueResponse, SpilloverEntry, SpilloverResponse, StatsResponse, StatusCount, Template,
@@ -15,7 +14,7 @@ use crate::state::{
     TOTALS, VERIFIER_TASKS, ZONES,
 };
 
-use starminer_interfaces::pagination::page_size;
+use starminer_contract_kit::Paginated;
 
 pub fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let c = CONFIG.load(deps.storage)?;
@@ -40,13 +39,7 @@ pub fn query_templates(
     limit: Option<u32>,
 ) -> StdResult<TemplatesResponse> {
     let templates = TEMPLATES
-        .range(
-            deps.storage,
-            start_after.as_deref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after.as_deref(), limit)
         .map(|r| r.map(|(_, t)| t))
         .collect::<StdResult<_>>()?;
     Ok(TemplatesResponse { templates })
@@ -97,13 +90,7 @@ fn ids_by_addr(
     limit: Option<u32>,
 ) -> StdResult<Vec<u64>> {
     map.prefix(addr)
-        .keys(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page_keys(deps.storage, start_after, limit)
         .collect()
 }
 
@@ -137,13 +124,7 @@ pub fn query_jobs_by_status(
 ) -> StdResult<JobsResponse> {
     let ids = BY_STATUS
         .prefix(status.key())
-        .keys(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page_keys(deps.storage, start_after, limit)
         .collect::<StdResult<Vec<_>>>()?;
     jobs_from_ids(deps, ids)
 }
@@ -156,13 +137,7 @@ pub fn query_jobs_by_zone(
 ) -> StdResult<JobsResponse> {
     let ids = BY_ZONE
         .prefix(&zone)
-        .keys(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page_keys(deps.storage, start_after, limit)
         .collect::<StdResult<Vec<_>>>()?;
     jobs_from_ids(deps, ids)
 }
@@ -174,17 +149,15 @@ pub fn query_open_queue(
     start_after: Option<QueueCursor>,
     limit: Option<u32>,
 ) -> StdResult<QueueResponse> {
-    let start = start_after.map(|c| Bound::exclusive((priority(c.urgency), c.job_id)));
+    let start = start_after.map(|c| (priority(c.urgency), c.job_id));
     let keys: Vec<(u8, u64)> = match tier {
         Some(tier) => QUEUE_BY_TIER
             .sub_prefix((zone.as_str(), tier))
-            .keys(deps.storage, start, None, Order::Ascending)
-            .take(page_size(limit))
+            .page_keys(deps.storage, start, limit)
             .collect::<StdResult<_>>()?,
         None => QUEUE
             .sub_prefix(&zone)
-            .keys(deps.storage, start, None, Order::Ascending)
-            .take(page_size(limit))
+            .page_keys(deps.storage, start, limit)
             .collect::<StdResult<_>>()?,
     };
     let entries = keys
@@ -212,13 +185,7 @@ pub fn query_verifier_tasks(
     let addr = deps.api.addr_validate(&address)?;
     let tasks = VERIFIER_TASKS
         .prefix(&addr)
-        .range(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after, limit)
         .map(|r| {
             let (job_id, dispute) = r?;
             let job = JOBS.load(deps.storage, job_id)?;
@@ -252,13 +219,7 @@ pub fn query_zones(
     limit: Option<u32>,
 ) -> StdResult<ZonesResponse> {
     let zones = ZONES
-        .range(
-            deps.storage,
-            start_after.as_deref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after.as_deref(), limit)
         .map(|r| {
             r.map(|(zone, z)| ZoneInfo {
                 zone,
@@ -278,13 +239,7 @@ pub fn query_spillover(
 ) -> StdResult<SpilloverResponse> {
     let routes = SPILL
         .prefix(&to)
-        .range(
-            deps.storage,
-            start_after.as_deref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after.as_deref(), limit)
         .map(|r| {
             r.map(|(from, route)| SpilloverEntry {
                 from,

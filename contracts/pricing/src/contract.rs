@@ -118,18 +118,15 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(mut deps: DepsMut, env: Env, msg: MigrateMsg) -> Result<Response, ContractError> {
-    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
-        .map_err(|e| ContractError::Migration(e.to_string()))?;
+    let mut response =
+        starminer_contract_kit::migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
+            .map_err(ContractError::Migration)?;
     // Tiers written at 0.1.0 load with their supply fields defaulted: the
     // first observation treats the capacity as held since the epoch began.
     // Observing them now starts the time-weighted integration at once.
     for tier in 1..=TIER_COUNT {
         crate::rollover::roll_tier(&mut deps, &env, tier)?;
     }
-    let mut response = Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION);
     if let Some(params) = msg.params {
         let old = PARAMS.load(deps.storage)?;
         if params.epoch_length != old.epoch_length {
@@ -138,14 +135,7 @@ pub fn migrate(mut deps: DepsMut, env: Env, msg: MigrateMsg) -> Result<Response,
             ));
         }
         let params = validate_params(params)?;
-        for tier in 1..=TIER_COUNT {
-            let mut state = TIERS.load(deps.storage, tier)?;
-            state.multiplier = state
-                .multiplier
-                .clamp(params.min_multiplier, params.max_multiplier);
-            TIERS.save(deps.storage, tier, &state)?;
-        }
-        PARAMS.save(deps.storage, &params)?;
+        config::apply_params(deps.storage, &params)?;
         response = response.add_attribute("params", "updated");
     }
     Ok(response)

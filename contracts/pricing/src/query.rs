@@ -1,8 +1,7 @@
 //! Read-only views, at the rolled-over values (nothing is written). Lists
 //! paginate: `start_after`, `limit` (default 10, max 100), in epoch order.
 
-use cosmwasm_std::{Deps, Env, Order, StdError, StdResult, Uint128};
-use cw_storage_plus::Bound;
+use cosmwasm_std::{Deps, Env, StdError, StdResult, Uint128};
 use starminer_interfaces::market::{JobClass, Urgency, VerificationMode};
 use starminer_interfaces::pricing::{
     ConfigResponse, PriceHistoryResponse, PricesResponse, QuoteResponse, TierPriceInfo, TierPrices,
@@ -17,6 +16,7 @@ use crate::rollover::{current_epoch, rolled_tier, tier_capacity};
 use crate::state::{CLOCK, CONFIG, HISTORY, PARAMS, TIERS};
 use crate::validate::validate_tier;
 
+use starminer_contract_kit::Paginated;
 use starminer_interfaces::pagination::page_size;
 
 /// Queries answer `StdError`; the contract's typed error keeps its message.
@@ -97,13 +97,7 @@ pub fn query_price_history(
     let size = page_size(limit);
     let mut epochs = HISTORY
         .prefix(tier)
-        .range(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(size)
+        .page(deps.storage, start_after, limit)
         .map(|r| r.map(|(_, record)| record))
         .collect::<StdResult<Vec<_>>>()?;
     if epochs.len() < size {

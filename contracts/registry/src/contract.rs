@@ -300,8 +300,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 /// bond made between its value and the migration).
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
-        .map_err(|e| ContractError::Migration(e.to_string()))?;
+    let response =
+        starminer_contract_kit::migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)
+            .map_err(ContractError::Migration)?;
     let mut seats = 0u32;
     if BEACON.may_load(deps.storage)?.is_none() {
         let seated: Vec<(Addr, Uint128)> = VALIDATORS
@@ -319,9 +320,5 @@ pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, Co
     let params = PARAMS.load(deps.storage)?;
     validate_params(&params)?;
     PARAMS.save(deps.storage, &params)?;
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION)
-        .add_attribute("seats_indexed", seats.to_string()))
+    Ok(response.add_attribute("seats_indexed", seats.to_string()))
 }

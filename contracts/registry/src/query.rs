@@ -1,8 +1,8 @@
 //! Read-only views. Every list paginates: `start_after`, `limit` (default 10,
 //! max 100), in key order.
 
-use cosmwasm_std::{Addr, Deps, Order, StdError, StdResult, Storage, Timestamp};
-use cw_storage_plus::{Bound, Prefix};
+use cosmwasm_std::{Addr, Deps, StdError, StdResult, Storage, Timestamp};
+use cw_storage_plus::Prefix;
 use starminer_interfaces::registry::{
     AddressesResponse, BeaconEntryResponse, CapacityEntry, CapacityResponse, CollateralLock,
     CollateralLocksResponse, ConfigResponse, DidDocument, DidService, Provider, ProvidersResponse,
@@ -17,7 +17,7 @@ use crate::state::{
     VALIDATOR_COUNT, VALIDATOR_STAKE, ZONES,
 };
 
-use starminer_interfaces::pagination::page_size;
+use starminer_contract_kit::Paginated;
 
 use crate::execute::profile::effective_view;
 
@@ -47,13 +47,7 @@ fn page_of_index(
 ) -> StdResult<ProvidersResponse> {
     let start = start_addr(deps, start_after)?;
     let addrs = index
-        .keys(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page_keys(deps.storage, start.as_ref(), limit)
         .collect::<StdResult<Vec<_>>>()?;
     load_all(deps.storage, now, addrs)
 }
@@ -85,13 +79,7 @@ pub fn query_providers(
 ) -> StdResult<ProvidersResponse> {
     let start = start_addr(deps, start_after)?;
     let providers = PROVIDERS
-        .range(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start.as_ref(), limit)
         .map(|r| r.map(|(_, p)| effective_view(p, now)))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(ProvidersResponse { providers })
@@ -166,13 +154,7 @@ fn page_of_validators(
 ) -> StdResult<ValidatorsResponse> {
     let start = start_addr(deps, start_after)?;
     let validators = VALIDATORS
-        .range(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start.as_ref(), limit)
         .map(|r| {
             let (address, stake) = r?;
             let stake = match as_of {
@@ -226,13 +208,7 @@ pub fn query_collateral_locks(
     let addr = deps.api.addr_validate(&provider)?;
     let locks = LOCKS
         .prefix(&addr)
-        .range(
-            deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page(deps.storage, start_after, limit)
         .map(|r| r.map(|(job_id, amount)| CollateralLock { job_id, amount }))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(CollateralLocksResponse { locks })
@@ -245,13 +221,7 @@ pub fn query_oracles(
 ) -> StdResult<AddressesResponse> {
     let start = start_addr(deps, start_after)?;
     let addresses = ORACLES
-        .keys(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page_keys(deps.storage, start.as_ref(), limit)
         .collect::<StdResult<Vec<_>>>()?;
     Ok(AddressesResponse { addresses })
 }
@@ -262,13 +232,7 @@ pub fn query_zones(
     limit: Option<u32>,
 ) -> StdResult<ZonesResponse> {
     let zones = ZONES
-        .keys(
-            deps.storage,
-            start_after.as_deref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(page_size(limit))
+        .page_keys(deps.storage, start_after.as_deref(), limit)
         .collect::<StdResult<Vec<_>>>()?;
     Ok(ZonesResponse { zones })
 }
@@ -311,10 +275,9 @@ pub fn query_capacity(
 ) -> StdResult<CapacityResponse> {
     let start = start_after
         .as_ref()
-        .map(|(zone, tier)| Bound::exclusive((zone.as_str(), *tier)));
+        .map(|(zone, tier)| (zone.as_str(), *tier));
     let entries = CAPACITY
-        .range(deps.storage, start, None, Order::Ascending)
-        .take(page_size(limit))
+        .page(deps.storage, start, limit)
         .map(|r| {
             r.map(|((zone, tier), capacity)| CapacityEntry {
                 zone,

@@ -482,3 +482,114 @@ impl Protocol {
         Ok(r.balance.u128())
     }
 }
+
+/// Chunk size of [`fractal_template`]'s outputs.
+pub const FRACTAL_CHUNK: u64 = 256;
+
+/// The `render.fractal` template of the market stories: width × height / 100
+/// units, exact, chunks of [`FRACTAL_CHUNK`] bytes, tier 1 with 1 GB and 8
+/// compute units.
+pub fn fractal_template() -> jm::Template {
+    use starminer_interfaces::market::{Determinism, JobClass, UnitFormula};
+    jm::Template {
+        id: "render.fractal".into(),
+        class: JobClass::Render,
+        kernel_sha256: "ab".repeat(32),
+        unit_formula: UnitFormula {
+            params: vec!["width".into(), "height".into()],
+            factor: 1,
+            divisor: 100,
+        },
+        chunk_size: FRACTAL_CHUNK,
+        determinism: Determinism::Exact,
+        max_seconds_per_unit: "0.01".parse().expect("decimal"),
+        min_hardware: jm::HardwareRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(1_000_000_000),
+            min_compute_units: 8,
+        },
+        enabled: true,
+    }
+}
+
+/// A 1,000 × 1,000 job of [`fractal_template`] (10,000 units) in `zone`,
+/// with a remote input, paying at most 1,000 AGPU, due at `deadline`.
+pub fn fractal_job(
+    zone: &str,
+    latency: jm::LatencyClass,
+    deadline: cosmwasm_std::Timestamp,
+    verification: starminer_interfaces::market::VerificationMode,
+) -> jm::JobSpec {
+    jm::JobSpec {
+        template: "render.fractal".into(),
+        params: ["width", "height"]
+            .into_iter()
+            .map(|name| jm::JobParam {
+                name: name.into(),
+                value: 1_000,
+            })
+            .collect(),
+        input: jm::JobInput::Remote {
+            uri: "https://in.example/scene.json".into(),
+            sha256: "11".repeat(32),
+            size: 1_000,
+        },
+        requirements: jm::JobRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(1_000_000_000),
+            min_compute_units: 8,
+            zone: zone.into(),
+            urgency: starminer_interfaces::market::Urgency::Normal,
+            latency,
+        },
+        max_price: Uint128::new(1_000 * UNIT),
+        deadline,
+        verification,
+    }
+}
+
+/// The actors of a market story ([`Protocol::market_actors`]).
+pub struct Actors {
+    /// The requester.
+    pub alice: Addr,
+    /// `rig`, a provider in eu-west.
+    pub provider: Addr,
+    /// `val-1` and `val-2`, validators in eu-central.
+    pub validators: [Addr; 2],
+    /// The tier the provider's benchmark earned.
+    pub provider_tier: u8,
+}
+
+impl Protocol {
+    /// Funds and registers the actors of a market story: the requester
+    /// `alice` with `alice_agpu` uagpu and 1,000 AMAX, with which she has
+    /// governance register [`fractal_template`]; validators `val-1` and
+    /// `val-2` (20,000 AGPU each) in eu-central, each anchored to a beacon
+    /// hash chain of `beacon_links` links; and provider `rig` (20,000 AGPU)
+    /// in eu-west, its benchmark of 250 units/s verified by `val-1`.
+    pub fn market_actors(&self, alice_agpu: u128, beacon_links: usize) -> Result<Actors> {
+        let alice = self.host.addr_make("alice");
+        let provider = self.host.addr_make("rig");
+        let validators = [self.host.addr_make("val-1"), self.host.addr_make("val-2")];
+        self.transfer(&self.agpu, &self.deployer, &alice, alice_agpu)?;
+        for who in [&provider, &validators[0], &validators[1]] {
+            self.transfer(&self.agpu, &self.deployer, who, 20_000 * UNIT)?;
+        }
+        // Templates are governance's: stake, propose, vote, wait, execute.
+        self.transfer(&self.amax, &self.deployer, &alice, 1_000 * UNIT)?;
+        self.register_templates(&alice, &[fractal_template()])?;
+        for v in &validators {
+            self.validator(v, "eu-central")?;
+            // The anchor is the chain's last link; reveals walk back
+            // towards the secret.
+            self.anchor_beacon(v, beacon_links)?;
+        }
+        let provider_tier = self.provider(&provider, "eu-west", 250, &validators[0])?;
+        Ok(Actors {
+            alice,
+            provider,
+            validators,
+            provider_tier,
+        })
+    }
+}

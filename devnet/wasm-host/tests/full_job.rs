@@ -10,41 +10,17 @@
 
 use starminer_wasm_host::testing as protocol;
 
-use cosmwasm_std::{Addr, Uint128, Uint64};
+use cosmwasm_std::{Addr, Uint128};
 use cw20::TokenInfoResponse;
 use protocol::{Protocol, UNIT};
 use starminer_interfaces::incentives as inc;
 use starminer_interfaces::job_market::{self as jm, Attestation, JobStatus};
-use starminer_interfaces::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
+use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::{agpu, registry as reg};
 use starminer_merkle::MerkleTree;
 use starminer_wasm_host::{ExecResult, WasmHost};
 
-const TEMPLATE: &str = "render.fractal";
-const CHUNK: u64 = 256;
-
-fn template() -> jm::Template {
-    jm::Template {
-        id: TEMPLATE.into(),
-        class: JobClass::Render,
-        kernel_sha256: "ab".repeat(32),
-        // width × height / 100 units.
-        unit_formula: UnitFormula {
-            params: vec!["width".into(), "height".into()],
-            factor: 1,
-            divisor: 100,
-        },
-        chunk_size: CHUNK,
-        determinism: Determinism::Exact,
-        max_seconds_per_unit: "0.01".parse().unwrap(),
-        min_hardware: jm::HardwareRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(1_000_000_000),
-            min_compute_units: 8,
-        },
-        enabled: true,
-    }
-}
+const CHUNK: u64 = protocol::FRACTAL_CHUNK;
 
 struct World {
     p: Protocol,
@@ -127,68 +103,25 @@ const BEACON_LINKS: usize = 4;
 fn world() -> World {
     let p = Protocol::deploy(WasmHost::new().unwrap(), 1_000_000 * UNIT, 1_000_000 * UNIT)
         .expect("deploy from artifacts (scripts/build-wasm.sh)");
-    let alice = p.host.addr_make("alice");
-    let provider = p.host.addr_make("rig");
-    let validators = [p.host.addr_make("val-1"), p.host.addr_make("val-2")];
-    for who in [&alice, &provider, &validators[0], &validators[1]] {
-        p.transfer(&p.agpu, &p.deployer, who, 20_000 * UNIT)
-            .unwrap();
-    }
-
-    // Templates are governance's: stake, propose, vote, wait, execute.
-    p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT)
-        .unwrap();
-    p.register_templates(&alice, &[template()]).unwrap();
-    for v in &validators {
-        p.validator(v, "eu-central").unwrap();
-        // Each validator commits to a beacon hash chain (the anchor is its
-        // last link; reveals walk back towards the secret).
-        p.anchor_beacon(v, BEACON_LINKS).unwrap();
-    }
+    let actors = p.market_actors(20_000 * UNIT, BEACON_LINKS).unwrap();
     // Benchmark: claimed 250 units/s, verified by a validator → tier 2.
-    assert_eq!(
-        p.provider(&provider, "eu-west", 250, &validators[0])
-            .unwrap(),
-        2
-    );
+    assert_eq!(actors.provider_tier, 2);
     World {
         p,
-        alice,
-        provider,
-        validators,
+        alice: actors.alice,
+        provider: actors.provider,
+        validators: actors.validators,
     }
 }
 
 fn spec(w: &World, verification: VerificationMode) -> jm::JobSpec {
-    jm::JobSpec {
-        template: TEMPLATE.into(),
-        params: vec![
-            jm::JobParam {
-                name: "width".into(),
-                value: 1_000,
-            },
-            jm::JobParam {
-                name: "height".into(),
-                value: 1_000,
-            },
-        ],
-        input: jm::JobInput::Remote {
-            uri: "https://in.example/scene.json".into(),
-            sha256: "11".repeat(32),
-            size: 1_000,
-        },
-        requirements: jm::JobRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(1_000_000_000),
-            min_compute_units: 8,
-            zone: "eu-west".into(),
-            urgency: Urgency::Normal,
-            latency: jm::LatencyClass::Regional,
-        },
-        max_price: Uint128::new(1_000 * UNIT),
-        deadline: w.p.host.block().time.plus_seconds(3_600),
+    let deadline = w.p.host.block().time.plus_seconds(3_600);
+    protocol::fractal_job(
+        "eu-west",
+        jm::LatencyClass::Regional,
+        deadline,
         verification,
-    }
+    )
 }
 
 fn submit(w: &World, spec: &jm::JobSpec, amount: u128) -> (u64, ExecResult) {

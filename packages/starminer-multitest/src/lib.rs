@@ -12,6 +12,8 @@
 //! - [`Harness`]: what a suite can do on that chain without knowing its
 //!   contract: accounts, the clock, AGPU balances, minting and `Send`s,
 //!   registry registration, bonds, benchmarks and queries;
+//! - [`suite_registry_params`]: the small registry parameters most suites
+//!   run with;
 //! - [`Beacon`] and [`HashChain`]: validators' commit/reveal hash chains,
 //!   driven until the registry's beacon reaches the seq a draw waits for;
 //! - [`assert_contract_err`], [`assert_err_message`], [`assert_err_contains`]
@@ -20,6 +22,7 @@
 mod beacon;
 mod errors;
 mod harness;
+mod params;
 mod system;
 
 pub use beacon::{Beacon, HashChain};
@@ -27,6 +30,7 @@ pub use errors::{
     assert_contract_err, assert_err_contains, assert_err_message, attr, contract_error,
 };
 pub use harness::{gpu, Harness, Registration};
+pub use params::suite_registry_params;
 pub use system::{account, code, named, Setup, System, DEPLOYER};
 
 pub use cw_multi_test::App;

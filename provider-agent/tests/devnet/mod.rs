@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use cosmwasm_std::Uint128;
+use cosmwasm_std::{Timestamp, Uint128, Uint64};
 use cw20::Cw20Coin;
 use starminer_agent::config::{AgentConfig, InitValues, RoleName};
 use starminer_client::deploy::{deploy_contracts, register_templates};
 use starminer_client::{ChainClient, ChainConfig, Manifest, Starminer, Wallet};
 use starminer_deploy::DeployConfig;
-use starminer_interfaces::job_market::Template;
+use starminer_interfaces::job_market::{
+    Job, JobInput, JobParam, JobRequirements, JobSpec, LatencyClass, Template,
+};
+use starminer_interfaces::market::{Urgency, VerificationMode};
 use starminer_testkit::{DevnetOptions, LocalDevnet};
 
 pub const UNIT: u128 = 1_000_000;
@@ -54,6 +57,48 @@ impl Devnet {
 }
 
 /// Every built-in job template as the chain registers it (min tier 1).
+/// A `render.fractal` job of `width` × `height` pixels at `max_iter`
+/// iterations in eu-west (tier 1, normal urgency, metro latency, an empty
+/// inline input), due an hour after `now`, needing `min_device_memory`
+/// bytes and paying at most `max_agpu` AGPU.
+pub fn fractal_job(
+    now: Timestamp,
+    [width, height, max_iter]: [u64; 3],
+    min_device_memory: u64,
+    max_agpu: u128,
+    verification: VerificationMode,
+) -> JobSpec {
+    JobSpec {
+        template: "render.fractal".into(),
+        params: [("width", width), ("height", height), ("max_iter", max_iter)]
+            .into_iter()
+            .map(|(name, value)| JobParam {
+                name: name.into(),
+                value,
+            })
+            .collect(),
+        input: JobInput::Inline {
+            data: Default::default(),
+        },
+        requirements: JobRequirements {
+            min_tier: 1,
+            min_device_memory: Uint64::new(min_device_memory),
+            min_compute_units: 1,
+            zone: "eu-west".into(),
+            urgency: Urgency::Normal,
+            latency: LatencyClass::Metro,
+        },
+        max_price: Uint128::new(max_agpu * UNIT),
+        deadline: now.plus_seconds(3_600),
+        verification,
+    }
+}
+
+/// Job `id` as the chain holds it now.
+pub async fn job(sm: &Starminer, id: u64) -> Job {
+    sm.job_market().job(id).await.unwrap().job
+}
+
 pub fn chain_templates() -> Vec<Template> {
     starminer_templates::chain_templates()
 }
@@ -204,6 +249,45 @@ impl AgentHome {
             child: None,
             env: vec![(PASSPHRASE_ENV.into(), AGENT_PASSPHRASE.into())],
         }
+    }
+
+    /// A provider agent in eu-west, the zone of the tests' jobs.
+    pub fn provider(root: &Path, name: &str, net: &Devnet, dev: usize, manifest: &Path) -> Self {
+        Self::new(
+            root,
+            name,
+            net,
+            dev,
+            manifest,
+            "eu-west",
+            vec![RoleName::Provider],
+        )
+    }
+
+    /// Validator agents `val-<dev>` in eu-central for dev accounts `devs`,
+    /// registered (bonded as validators) and started.
+    pub fn validators<const N: usize>(
+        root: &Path,
+        net: &Devnet,
+        devs: [usize; N],
+        manifest: &Path,
+    ) -> [Self; N] {
+        let mut validators = devs.map(|dev| {
+            Self::new(
+                root,
+                &format!("val-{dev}"),
+                net,
+                dev,
+                manifest,
+                "eu-central",
+                vec![RoleName::Validator],
+            )
+        });
+        for v in &mut validators {
+            v.register(None);
+            v.start();
+        }
+        validators
     }
 
     pub fn with_env(mut self, key: &str, value: &str) -> Self {

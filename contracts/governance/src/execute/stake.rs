@@ -4,7 +4,7 @@ use cosmwasm_std::{
     to_json_binary, Addr, DepsMut, Env, MessageInfo, Response, StdError, Uint128, WasmMsg,
 };
 use cw20::Cw20ExecuteMsg;
-use starminer_interfaces::claims::take_matured;
+use starminer_contract_kit::release_matured;
 use starminer_interfaces::governance::{Claim, MAX_PENDING_CLAIMS};
 
 use crate::error::ContractError;
@@ -99,17 +99,9 @@ pub fn execute_claim(
     env: Env,
     info: MessageInfo,
 ) -> Result<Response, ContractError> {
-    let claims = CLAIMS
-        .may_load(deps.storage, &info.sender)?
-        .unwrap_or_default();
-    let (amount, pending) = take_matured(claims, env.block.time)?;
+    let amount = release_matured(deps.storage, &CLAIMS, &info.sender, env.block.time)?;
     if amount.is_zero() {
         return Err(ContractError::NothingToClaim {});
-    }
-    if pending.is_empty() {
-        CLAIMS.remove(deps.storage, &info.sender);
-    } else {
-        CLAIMS.save(deps.storage, &info.sender, &pending)?;
     }
     TOTAL_UNBONDING.update(deps.storage, |t| {
         t.checked_sub(amount).map_err(StdError::from)

@@ -1,11 +1,3 @@
-use cosmwasm_schema::write_api;
-use starminer_interfaces::incentives::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-
 fn main() {
-    write_api! {
-        instantiate: InstantiateMsg,
-        execute: ExecuteMsg,
-        query: QueryMsg,
-        migrate: MigrateMsg,
-    }
+    starminer_contract_kit::write_schema!(starminer_interfaces::incentives);
 }

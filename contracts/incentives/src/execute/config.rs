@@ -2,7 +2,7 @@
 //! allocated afterwards: an epoch's allocation and split are fixed by its
 //! first recorded weight. The epoch length is fixed for good.
 
-use cosmwasm_std::{Addr, DepsMut, MessageInfo, Response};
+use cosmwasm_std::{Addr, DepsMut, MessageInfo, Response, Storage};
 use starminer_interfaces::incentives::IncentivesParams;
 
 use crate::error::ContractError;
@@ -40,14 +40,24 @@ pub fn execute_update_config(
         response = response.add_attribute("reporters", shown);
     }
     if let Some(params) = params {
-        validate_params(&params)?;
-        let current = PARAMS.load(deps.storage)?.epoch_length;
-        if params.epoch_length != current {
-            return Err(ContractError::EpochLengthFixed { current });
-        }
-        PARAMS.save(deps.storage, &params)?;
+        replace_params(deps.storage, &params)?;
         response = response.add_attribute("params", "updated");
     }
     CONFIG.save(deps.storage, &config)?;
     Ok(response)
+}
+
+/// Validates and stores new emission parameters (on `UpdateConfig` and on a
+/// migration that brings them): the epoch length may never change.
+pub fn replace_params(
+    storage: &mut dyn Storage,
+    params: &IncentivesParams,
+) -> Result<(), ContractError> {
+    validate_params(params)?;
+    let current = PARAMS.load(storage)?.epoch_length;
+    if params.epoch_length != current {
+        return Err(ContractError::EpochLengthFixed { current });
+    }
+    PARAMS.save(storage, params)?;
+    Ok(())
 }

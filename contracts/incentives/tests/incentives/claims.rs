@@ -121,20 +121,8 @@ fn claim_before_the_minter_hand_over_reverts_and_keeps_the_rewards() {
     assert!(s.claim("alice").is_err());
     assert_eq!(s.pending("alice").amount.u128(), provider_share(0));
     assert_eq!(s.totals().claimed, Uint128::zero());
-    let gov = s.gov.clone();
-    let incentives = s.incentives.to_string();
-    use cw_multi_test::Executor;
-    let agpu = s.agpu.clone();
-    s.app
-        .execute_contract(
-            gov,
-            agpu,
-            &cw20::Cw20ExecuteMsg::UpdateMinter {
-                new_minter: Some(incentives),
-            },
-            &[],
-        )
-        .unwrap();
+    let incentives = s.incentives.clone();
+    s.set_minter(&incentives).unwrap();
     s.claim("alice").unwrap();
     assert_eq!(s.balance("alice"), provider_share(0));
 }
@@ -155,8 +143,8 @@ fn an_outside_mint_near_the_cap_clips_the_claim() {
     let whale = s.addr("whale").to_string();
     s.app
         .execute_contract(
-            gov.clone(),
-            agpu.clone(),
+            gov,
+            agpu,
             &cw20::Cw20ExecuteMsg::Mint {
                 recipient: whale,
                 amount: Uint128::new(900_000),
@@ -164,17 +152,8 @@ fn an_outside_mint_near_the_cap_clips_the_claim() {
             &[],
         )
         .unwrap();
-    let incentives = s.incentives.to_string();
-    s.app
-        .execute_contract(
-            gov,
-            agpu,
-            &cw20::Cw20ExecuteMsg::UpdateMinter {
-                new_minter: Some(incentives),
-            },
-            &[],
-        )
-        .unwrap();
+    let incentives = s.incentives.clone();
+    s.set_minter(&incentives).unwrap();
     let res = s.claim("alice").unwrap();
     assert_eq!(attr(&res, "reward"), "800000");
     assert_eq!(attr(&res, "minted"), "100000");

@@ -15,9 +15,7 @@ use starminer_interfaces::incentives::{
     PendingRewardsResponse, QueryMsg, TotalsResponse,
 };
 use starminer_interfaces::market::VerificationMode;
-use starminer_interfaces::registry::{
-    self as reg, BenchmarkParams, JobOutcome, Limits, ReputationParams, Role,
-};
+use starminer_interfaces::registry::{self as reg, JobOutcome, Role};
 pub use starminer_multitest::attr;
 use starminer_multitest::{Addresses, Harness, Registration, Setup};
 
@@ -47,38 +45,6 @@ pub fn default_params() -> IncentivesParams {
 /// A protocol fee large enough that the fee bound never binds in the tests
 /// of the emission schedule and split.
 pub const AMPLE_FEE: u128 = 1_000_000_000_000_000;
-
-fn registry_params() -> reg::Params {
-    reg::Params {
-        min_provider_stake: Uint128::new(1_000),
-        min_validator_stake: Uint128::new(5_000),
-        unbonding_period: 100,
-        max_pending_claims: 3,
-        reputation: ReputationParams {
-            alpha: dec("0.1"),
-            beta: dec("0.2"),
-            gamma: dec("0.5"),
-            floor: 2_000,
-            benchmark_boost: 100,
-        },
-        jail_duration: 1_000,
-        slash_beneficiary_share: dec("0.6"),
-        tier_thresholds: vec![100, 200, 400, 800],
-        benchmark: BenchmarkParams {
-            work: 60_000,
-            min_duration: 60,
-            max_duration: 3_600,
-            attest_window: 600,
-        },
-        max_validators: 3,
-        limits: Limits {
-            max_devices: 2,
-            max_text_len: 32,
-            max_url_len: 64,
-        },
-        duties: Default::default(),
-    }
-}
 
 pub struct SuiteBuilder {
     params: IncentivesParams,
@@ -118,7 +84,7 @@ impl SuiteBuilder {
         let system = Setup::new()
             .config(|c| {
                 c.incentives = self.params;
-                c.registry = registry_params();
+                c.registry = starminer_multitest::suite_registry_params();
                 c.zones = vec!["eu-west".into()];
                 c.oracles = vec![];
                 c.agpu_cap = Uint128::new(self.cap);
@@ -141,11 +107,8 @@ impl SuiteBuilder {
         // The deployment makes incentives the minter; governance may take
         // minting back.
         if !self.hand_over_minter {
-            let (gov, agpu) = (suite.gov.clone(), suite.agpu.clone());
-            let update = Cw20ExecuteMsg::UpdateMinter {
-                new_minter: Some(gov.to_string()),
-            };
-            suite.execute(&gov, &agpu, &update).unwrap();
+            let gov = suite.gov.clone();
+            suite.set_minter(&gov).unwrap();
         }
         suite
     }
@@ -166,6 +129,16 @@ starminer_multitest::impl_harness!(Suite);
 impl Suite {
     pub fn new() -> Self {
         SuiteBuilder::new().build()
+    }
+
+    /// Governance, AGPU's minter once the builder kept it, hands minting
+    /// to `minter`.
+    pub fn set_minter(&mut self, minter: &Addr) -> Res {
+        let (gov, agpu) = (self.gov.clone(), self.agpu.clone());
+        let update = Cw20ExecuteMsg::UpdateMinter {
+            new_minter: Some(minter.to_string()),
+        };
+        self.execute(&gov, &agpu, &update)
     }
 
     pub fn addr(&self, name: &str) -> Addr {

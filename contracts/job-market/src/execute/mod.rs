@@ -16,7 +16,7 @@ use cosmwasm_std::{
     Storage, SubMsgResponse, SubMsgResult, Uint128, WasmMsg,
 };
 use starminer_interfaces::incentives::ExecuteMsg as IncentivesMsg;
-use starminer_interfaces::job_market::{Job, JobStatus, Settlement};
+use starminer_interfaces::job_market::{Attestation, Job, JobStatus, Settlement};
 use starminer_interfaces::registry::{ExecuteMsg as RegistryMsg, JobOutcome, SlashResult};
 
 use crate::error::ContractError;
@@ -37,6 +37,16 @@ pub fn load_job(storage: &dyn Storage, job_id: u64) -> Result<Job, ContractError
 
 pub fn status_name(status: &JobStatus) -> String {
     format!("{status:?}")
+}
+
+/// The verifiers that attested `job`'s result Valid.
+pub fn valid_attesters(job: &Job) -> Vec<Addr> {
+    job.verification
+        .iter()
+        .flat_map(|v| v.verifiers.iter())
+        .filter(|e| e.attestation == Some(Attestation::Valid))
+        .map(|e| e.address.clone())
+        .collect()
 }
 
 pub fn wrong_status(job: &Job, expected: &str) -> ContractError {

@@ -8,7 +8,7 @@ use cosmwasm_std::{
     Addr, CosmosMsg, DepsMut, Env, Event, MessageInfo, Response, Storage, Uint128, Uint64,
 };
 use starminer_interfaces::incentives::ExecuteMsg as IncentivesMsg;
-use starminer_interfaces::job_market::{Attestation, Job, JobStatus};
+use starminer_interfaces::job_market::{Job, JobStatus};
 use starminer_interfaces::market::VerificationMode;
 use starminer_interfaces::registry::JobOutcome;
 
@@ -16,8 +16,8 @@ use crate::error::ContractError;
 use crate::execute::result::{ensure_no_report_by, reject_bad_input, slot_of};
 use crate::execute::verify::{execute_resolve_challenge, release_all_duties};
 use crate::execute::{
-    disburse, event, incentives_exec, load_job, outcome_msg, slash_msgs, unlock_msg, wrong_status,
-    Disbursement,
+    disburse, event, incentives_exec, load_job, outcome_msg, slash_msgs, unlock_msg,
+    valid_attesters, wrong_status, Disbursement,
 };
 use crate::logic::fee_split;
 use crate::state::{save_job, Config, BAD_INPUT, CONFIG, MAX_CREDITED, PARAMS, VOTER_CREDITS};
@@ -91,13 +91,7 @@ pub fn settle_submitted(
         .cloned()
         .ok_or(ContractError::NotSlotProvider { job_id: job.id })?;
     let (payout, fee) = fee_split(job.quote.compute_cost, params.protocol_fee_rate);
-    let paid_verifiers: Vec<Addr> = job
-        .verification
-        .iter()
-        .flat_map(|v| v.verifiers.iter())
-        .filter(|e| e.attestation == Some(Attestation::Valid))
-        .map(|e| e.address.clone())
-        .collect();
+    let paid_verifiers = valid_attesters(job);
     let mut msgs = disburse(
         storage,
         &config,

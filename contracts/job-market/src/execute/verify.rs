@@ -40,7 +40,9 @@ use starminer_interfaces::registry::{
 
 use crate::error::ContractError;
 use crate::execute::settle::{reopen_or_close, settle_if_ready};
-use crate::execute::{event, load_job, outcome_msg, slash_msgs, unlock_msg, wrong_status};
+use crate::execute::{
+    event, load_job, outcome_msg, slash_msgs, unlock_msg, valid_attesters, wrong_status,
+};
 use crate::logic::{draw_seed, draw_weighted, verify_chunk};
 use crate::state::{
     credit_voters, save_job, Config, CONFIG, DUTY_LOCKS, PARAMS, TEMPLATES, VERIFIER_TASKS,
@@ -1334,13 +1336,7 @@ pub fn decide_dispute(
         Verdict::ProvenFraud(challenger) => {
             // Verifiers that attested Valid on a result now proven
             // fraudulent did not check it (or lied): they lose their lock.
-            let lazy: Vec<Addr> = job
-                .verification
-                .iter()
-                .flat_map(|v| v.verifiers.iter())
-                .filter(|e| e.attestation == Some(Attestation::Valid))
-                .map(|e| e.address.clone())
-                .collect();
+            let lazy = valid_attesters(job);
             for verifier in &lazy {
                 msgs.extend(slash_duty(
                     storage,

@@ -83,6 +83,14 @@ fn grinder_wins(drawn: &[Addr], x: usize) -> bool {
 /// almost every job. Now the seed mixes the beacon value revealed *after*
 /// the root: the grinder's choice is worth nothing, and it wins all slots
 /// no more often than C(2,2)/C(16,2) = 1/120 allows (3σ).
+/// The hash of chunk 7 (of 10) of job `id`'s honest output: what a
+/// verifier names when it attests that a faked chunk 7 is wrong.
+fn honest_leaf_7(id: u64) -> String {
+    hex::encode(starminer_merkle::leaf_hash(
+        &honest_output(id, 640)[7 * 64..8 * 64],
+    ))
+}
+
 #[test]
 fn attack_grinding_the_root_does_not_choose_the_verifiers() {
     const JOBS: u64 = 2_000;
@@ -231,19 +239,9 @@ fn attack_verifier_grinds_dispute_draw_by_timing_fails() {
     let (mut s, id, out) = job_with(8, faked);
     s.draw(id).unwrap();
     let v = s.verifier_names(id);
-    let leaf = hex::encode(starminer_merkle::leaf_hash(
-        &honest_output(id, 640)[7 * 64..8 * 64],
-    ));
+    let leaf = honest_leaf_7(id);
     let seq_at_attest = s.beacon().seq;
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 7,
-            chunk_hash: leaf,
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&v[0], id, 7, leaf).unwrap();
     let d = s.job(id).job.verification.unwrap().dispute.unwrap();
     assert!(
         d.voters.is_empty(),
@@ -298,15 +296,7 @@ fn attack_false_invalid_then_unbond_is_still_slashed() {
     // The liar claims the chunk hashes to what the provider committed:
     // an exact template refutes that at once once the leaf is proved.
     let leaf = hex::encode(starminer_merkle::leaf_hash(&out[64..128]));
-    s.attest(
-        &liar,
-        id,
-        Attestation::Invalid {
-            index: 1,
-            chunk_hash: leaf,
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&liar, id, 1, leaf).unwrap();
     let before = s.stake(&liar);
     assert_eq!(before.locked.u128(), LOCK);
     // Unbond everything it can: the free part only.
@@ -357,18 +347,8 @@ fn lazy_valid_attestation_on_proven_fraud_is_slashed() {
     let v = s.verifier_names(id);
     let (lazy, honest) = (v[0].clone(), v[1].clone());
     s.attest(&lazy, id, Attestation::Valid).unwrap();
-    let leaf = hex::encode(starminer_merkle::leaf_hash(
-        &honest_output(id, 640)[7 * 64..8 * 64],
-    ));
-    s.attest(
-        &honest,
-        id,
-        Attestation::Invalid {
-            index: 7,
-            chunk_hash: leaf,
-        },
-    )
-    .unwrap();
+    let leaf = honest_leaf_7(id);
+    s.attest_invalid(&honest, id, 7, leaf).unwrap();
     s.respond("p1", id, &out, 7).unwrap();
     s.draw(id).unwrap();
     let lazy_bond = s.stake(&lazy).bonded.u128();
@@ -396,18 +376,8 @@ fn attack_silent_dispute_voters_do_not_let_cheater_win() {
     let (mut s, id, out) = job_with(8, faked);
     s.draw(id).unwrap();
     let v = s.verifier_names(id);
-    let leaf = hex::encode(starminer_merkle::leaf_hash(
-        &honest_output(id, 640)[7 * 64..8 * 64],
-    ));
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 7,
-            chunk_hash: leaf,
-        },
-    )
-    .unwrap();
+    let leaf = honest_leaf_7(id);
+    s.attest_invalid(&v[0], id, 7, leaf).unwrap();
     s.respond("p1", id, &out, 7).unwrap();
     s.draw(id).unwrap();
     let round1 = s.dispute_voter_names(id);
@@ -448,18 +418,8 @@ fn late_vote_is_refused() {
     let (mut s, id, out) = job_with(8, faked);
     s.draw(id).unwrap();
     let v = s.verifier_names(id);
-    let leaf = hex::encode(starminer_merkle::leaf_hash(
-        &honest_output(id, 640)[7 * 64..8 * 64],
-    ));
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 7,
-            chunk_hash: leaf,
-        },
-    )
-    .unwrap();
+    let leaf = honest_leaf_7(id);
+    s.attest_invalid(&v[0], id, 7, leaf).unwrap();
     s.draw(id).unwrap();
     // A late proof is refused too.
     let d = s.job(id).job.verification.unwrap().dispute.unwrap();
@@ -470,15 +430,7 @@ fn late_vote_is_refused() {
     let (mut s, id, out) = job_with(8, faked);
     s.draw(id).unwrap();
     let v = s.verifier_names(id);
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 7,
-            chunk_hash: "ab".repeat(32),
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&v[0], id, 7, "ab".repeat(32)).unwrap();
     s.draw(id).unwrap();
     s.respond("p1", id, &out, 7).unwrap();
     let voters = s.dispute_voter_names(id);
@@ -499,16 +451,7 @@ fn late_attestation_and_challenge_are_refused() {
         s.attest(&v[0], id, Attestation::Valid),
         "attestation window",
     );
-    assert_err(
-        s.exec(
-            &v[1],
-            &ExecuteMsg::Challenge {
-                job_id: id,
-                index: 0,
-            },
-        ),
-        "challenge window",
-    );
+    assert_err(s.challenge_chunk(&v[1], id, 0, false), "challenge window");
     // The job settles; the silent verifiers are unpaid and released.
     s.settle(id).unwrap();
     assert_eq!(s.stake(&v[0]).locked.u128(), 0);
@@ -622,14 +565,7 @@ fn respond_data(s: &mut Suite, id: u64, out: &[u8], index: u64, data: &[u8]) -> 
 fn attack_withholding_previous_checkpoint_is_slashed() {
     let (mut s, id, out) = training_job();
     let v = s.verifier_names(id);
-    s.exec(
-        &v[0],
-        &ExecuteMsg::ChallengeData {
-            job_id: id,
-            index: 3,
-        },
-    )
-    .unwrap();
+    s.challenge_chunk(&v[0], id, 3, true).unwrap();
     // Only the bytes answer it.
     assert_err(s.respond("p1", id, &out, 3), "nothing on job");
     // Wrong bytes do not match the committed leaf.
@@ -650,14 +586,7 @@ fn attack_withholding_previous_checkpoint_is_slashed() {
 fn published_checkpoint_answers_the_data_challenge() {
     let (mut s, id, out) = training_job();
     let v = s.verifier_names(id);
-    s.exec(
-        &v[0],
-        &ExecuteMsg::ChallengeData {
-            job_id: id,
-            index: 3,
-        },
-    )
-    .unwrap();
+    s.challenge_chunk(&v[0], id, 3, true).unwrap();
     let res = respond_data(&mut s, id, &out, 3, &out[3 * 64..4 * 64]).unwrap();
     let detail = attr(&res, "detail");
     let b64 = Binary::from(out[3 * 64..4 * 64].to_vec()).to_base64();
@@ -803,15 +732,7 @@ fn dispute_voters_on_the_decided_side_earn_emission_backed_by_the_fee() {
     s.draw(id).unwrap();
     let v = s.verifier_names(id);
     // A false Invalid: the claimed hash is not the chunk's.
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 3,
-            chunk_hash: "22".repeat(32),
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&v[0], id, 3, "22".repeat(32)).unwrap();
     s.respond("p1", id, &out, 3).unwrap();
     s.draw(id).unwrap();
     let voters = s.dispute_voter_names(id);

@@ -594,6 +594,17 @@ impl Suite {
     }
 
     /// Proves chunk `index` of `output`.
+    /// Challenges chunk `index` of the job: its leaf (`data: false`) or its
+    /// bytes (`data: true`, a `ChallengeData`).
+    pub fn challenge_chunk(&mut self, who: &str, job_id: u64, index: u64, data: bool) -> Res {
+        let msg = if data {
+            ExecuteMsg::ChallengeData { job_id, index }
+        } else {
+            ExecuteMsg::Challenge { job_id, index }
+        };
+        self.exec(who, &msg)
+    }
+
     pub fn respond(&mut self, who: &str, job_id: u64, output: &[u8], index: u64) -> Res {
         let tree = starminer_merkle::MerkleTree::from_data(output, CHUNK as usize).unwrap();
         self.exec(
@@ -616,6 +627,18 @@ impl Suite {
                 salt: None,
             },
         )
+    }
+
+    /// Attests that chunk `index` of the job is wrong: it should hash to
+    /// `chunk_hash`.
+    pub fn attest_invalid(
+        &mut self,
+        who: &str,
+        job_id: u64,
+        index: u64,
+        chunk_hash: String,
+    ) -> Res {
+        self.attest(who, job_id, Attestation::Invalid { index, chunk_hash })
     }
 
     /// Seals `attestation` under `salt` (jobs with sealed attestations).

@@ -66,24 +66,10 @@ fn silent_verifier_is_not_paid_and_its_fee_is_refunded() {
 fn withheld_chunk_unanswered_in_time_slashes_the_provider_to_the_challenger() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
-    s.exec(
-        &v[0],
-        &ExecuteMsg::Challenge {
-            job_id: id,
-            index: 3,
-        },
-    )
-    .unwrap();
+    s.challenge_chunk(&v[0], id, 3, false).unwrap();
     assert_err(s.settle(id), "cannot be settled");
     // Answered challenges do not convict.
-    s.exec(
-        &v[1],
-        &ExecuteMsg::Challenge {
-            job_id: id,
-            index: 5,
-        },
-    )
-    .unwrap();
+    s.challenge_chunk(&v[1], id, 5, false).unwrap();
     s.respond("p1", id, &out, 5).unwrap();
     assert_err(
         s.exec("bob", &ExecuteMsg::ResolveChallenge { job_id: id }),
@@ -102,14 +88,7 @@ fn withheld_chunk_unanswered_in_time_slashes_the_provider_to_the_challenger() {
 fn answered_challenge_with_a_forged_proof_is_rejected() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
-    s.exec(
-        &v[0],
-        &ExecuteMsg::Challenge {
-            job_id: id,
-            index: 2,
-        },
-    )
-    .unwrap();
+    s.challenge_chunk(&v[0], id, 2, false).unwrap();
     let mut forged = out.clone();
     forged[2 * 64] ^= 0xff;
     assert_err(s.respond("p1", id, &forged, 2), "Merkle proof rejected");
@@ -130,15 +109,7 @@ fn dispute_lost_by_a_cheating_provider_slashes_it_and_requeues_the_job() {
     s.draw(id).unwrap();
     let v = s.verifier_names(id);
     let true_leaf = hex::encode(starminer_merkle::leaf_hash(&honest[7 * 64..8 * 64]));
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 7,
-            chunk_hash: true_leaf,
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&v[0], id, 7, true_leaf).unwrap();
     assert_eq!(s.status(id), JobStatus::Disputed);
     s.draw(id).unwrap();
     let voters = s.dispute_voter_names(id);
@@ -177,15 +148,7 @@ fn dispute_lost_by_a_lying_verifier_slashes_the_verifier_and_settles() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
     let lie = "00".repeat(32);
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 1,
-            chunk_hash: lie,
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&v[0], id, 1, lie).unwrap();
     s.draw(id).unwrap();
     let voters = s.dispute_voter_names(id);
     s.respond("p1", id, &out, 1).unwrap();
@@ -230,15 +193,7 @@ fn exact_template_refutes_an_invalid_claim_equal_to_the_proved_leaf() {
     let (mut s, id, out) = spot_checked_job();
     let v = s.verifier_names(id);
     let leaf = hex::encode(starminer_merkle::leaf_hash(&out[64..128]));
-    s.attest(
-        &v[0],
-        id,
-        Attestation::Invalid {
-            index: 1,
-            chunk_hash: leaf,
-        },
-    )
-    .unwrap();
+    s.attest_invalid(&v[0], id, 1, leaf).unwrap();
     let bond = s.stake(&v[0]).bonded.u128();
     s.respond("p1", id, &out, 1).unwrap();
     assert_eq!(s.stake(&v[0]).bonded.u128(), bond - 1_000);

@@ -4,7 +4,7 @@
 //! current multipliers; a new epoch length re-anchors the clock at the start
 //! of the current epoch, which then lasts the new length.
 
-use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Response, StdResult, Storage};
 use starminer_interfaces::pricing::PricingParams;
 use starminer_interfaces::registry::TIER_COUNT;
 
@@ -62,15 +62,22 @@ pub fn execute_update_config(
                 },
             )?;
         }
-        for tier in 1..=TIER_COUNT {
-            let mut state = TIERS.load(deps.storage, tier)?;
-            state.multiplier = state
-                .multiplier
-                .clamp(params.min_multiplier, params.max_multiplier);
-            TIERS.save(deps.storage, tier, &state)?;
-        }
-        PARAMS.save(deps.storage, &params)?;
+        apply_params(deps.storage, &params)?;
         response = response.add_attribute("params", "updated");
     }
     Ok(response)
+}
+
+/// Stores validated `params` (on `UpdateConfig` and on a migration that
+/// brings them): each tier's multiplier is clamped into the new bounds at
+/// once.
+pub fn apply_params(storage: &mut dyn Storage, params: &PricingParams) -> StdResult<()> {
+    for tier in 1..=TIER_COUNT {
+        let mut state = TIERS.load(storage, tier)?;
+        state.multiplier = state
+            .multiplier
+            .clamp(params.min_multiplier, params.max_multiplier);
+        TIERS.save(storage, tier, &state)?;
+    }
+    PARAMS.save(storage, params)
 }

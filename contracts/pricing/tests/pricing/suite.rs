@@ -14,9 +14,7 @@ use starminer_interfaces::pricing::{
     EpochRecord, ExecuteMsg, PriceHistoryResponse, PricesResponse, PricingParams, QueryMsg,
     QuoteResponse, TierPrices, UrgencyMultipliers, UtilizationResponse,
 };
-use starminer_interfaces::registry::{
-    self as reg, BenchmarkParams, Limits, ReputationParams, Role,
-};
+use starminer_interfaces::registry::{self as reg, Role};
 pub use starminer_multitest::attr;
 use starminer_multitest::{Addresses, Harness, Registration, Setup};
 
@@ -62,38 +60,6 @@ pub fn default_params() -> PricingParams {
     }
 }
 
-fn registry_params() -> reg::Params {
-    reg::Params {
-        min_provider_stake: Uint128::new(1_000),
-        min_validator_stake: Uint128::new(5_000),
-        unbonding_period: 100,
-        max_pending_claims: 3,
-        reputation: ReputationParams {
-            alpha: dec("0.1"),
-            beta: dec("0.2"),
-            gamma: dec("0.5"),
-            floor: 2_000,
-            benchmark_boost: 100,
-        },
-        jail_duration: 1_000,
-        slash_beneficiary_share: dec("0.6"),
-        tier_thresholds: vec![100, 200, 400, 800],
-        benchmark: BenchmarkParams {
-            work: 60_000,
-            min_duration: 60,
-            max_duration: 3_600,
-            attest_window: 600,
-        },
-        max_validators: 3,
-        limits: Limits {
-            max_devices: 2,
-            max_text_len: 32,
-            max_url_len: 64,
-        },
-        duties: Default::default(),
-    }
-}
-
 /// Everybody who may hold AGPU and native coins in the tests.
 const ACTORS: &[&str] = &[
     "alice",
@@ -127,7 +93,7 @@ impl Suite {
     pub fn with_params(params: PricingParams) -> Self {
         let mut setup = Setup::new().config(|c| {
             c.pricing = params;
-            c.registry = registry_params();
+            c.registry = starminer_multitest::suite_registry_params();
             c.zones = vec!["eu-west".into()];
             c.oracles = vec![];
             c.agpu_cap = Uint128::new(1_000_000_000_000);

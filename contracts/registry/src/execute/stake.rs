@@ -4,7 +4,7 @@ use cosmwasm_std::{
     from_json, to_json_binary, Addr, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg,
 };
 use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
-use starminer_interfaces::claims::take_matured;
+use starminer_contract_kit::release_matured;
 use starminer_interfaces::registry::{ProviderStatus, ReceiveMsg, UnbondingClaim};
 
 use crate::error::ContractError;
@@ -135,17 +135,9 @@ pub fn execute_claim(
     env: Env,
     info: MessageInfo,
 ) -> Result<Response, ContractError> {
-    let claims = CLAIMS
-        .may_load(deps.storage, &info.sender)?
-        .unwrap_or_default();
-    let (amount, pending) = take_matured(claims, env.block.time)?;
+    let amount = release_matured(deps.storage, &CLAIMS, &info.sender, env.block.time)?;
     if amount.is_zero() {
         return Err(ContractError::NothingToClaim {});
-    }
-    if pending.is_empty() {
-        CLAIMS.remove(deps.storage, &info.sender);
-    } else {
-        CLAIMS.save(deps.storage, &info.sender, &pending)?;
     }
     TOTAL_CLAIMS.update(deps.storage, |t| -> Result<_, ContractError> {
         Ok(t.checked_sub(amount)?)

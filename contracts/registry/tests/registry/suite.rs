@@ -3,16 +3,14 @@
 //! authorized contract and a second token of AGPU's code that the registry
 //! must refuse. Each helper sends one message, so tests read as a story.
 
-use std::str::FromStr;
-
-use cosmwasm_std::{coins, Addr, Binary, Decimal, Uint128};
+use cosmwasm_std::{coins, Addr, Binary, Uint128};
 use cw20::Cw20Coin;
 use cw_multi_test::{App, Executor};
 use registry::ContractError;
 use starminer_interfaces::registry::{
-    BeaconResponse, BenchmarkParams, Challenge, ConfigResponse, Device, ExecuteMsg, JobOutcome,
-    Limits, Params, Provider, ProvidersResponse, QueryMsg, ReceiveMsg, ReputationParams, Role,
-    StakeResponse, TotalsResponse, ValidatorTotalsResponse,
+    BeaconResponse, Challenge, ConfigResponse, Device, ExecuteMsg, JobOutcome, Params, Provider,
+    ProvidersResponse, QueryMsg, ReceiveMsg, Role, StakeResponse, TotalsResponse,
+    ValidatorTotalsResponse,
 };
 pub use starminer_multitest::{attr, HashChain as Chain};
 use starminer_multitest::{Addresses, Beacon, Contract, Harness, Registration, Setup};
@@ -38,36 +36,9 @@ pub const USERS: &[&str] = &[
 /// AGPU's cap (and the foreign token's).
 const CAP: u128 = 1_000_000_000_000;
 
+/// The suite's registry parameters (also the pricing and incentives suites').
 pub fn default_params() -> Params {
-    Params {
-        min_provider_stake: Uint128::new(1_000),
-        min_validator_stake: Uint128::new(5_000),
-        unbonding_period: 100,
-        max_pending_claims: 3,
-        reputation: ReputationParams {
-            alpha: Decimal::from_str("0.1").unwrap(),
-            beta: Decimal::from_str("0.2").unwrap(),
-            gamma: Decimal::from_str("0.5").unwrap(),
-            floor: 2_000,
-            benchmark_boost: 100,
-        },
-        jail_duration: 1_000,
-        slash_beneficiary_share: Decimal::from_str("0.6").unwrap(),
-        tier_thresholds: vec![100, 200, 400, 800],
-        benchmark: BenchmarkParams {
-            work: 60_000,
-            min_duration: 60,
-            max_duration: 3_600,
-            attest_window: 600,
-        },
-        max_validators: 3,
-        limits: Limits {
-            max_devices: 2,
-            max_text_len: 32,
-            max_url_len: 64,
-        },
-        duties: Default::default(),
-    }
+    starminer_multitest::suite_registry_params()
 }
 
 pub fn gpu(units: u32) -> Device {

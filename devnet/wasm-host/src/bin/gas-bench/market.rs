@@ -5,10 +5,10 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use cosmwasm_std::{Addr, Uint128, Uint64};
+use cosmwasm_std::Addr;
 use starminer_deploy::DEVNET_ZONES;
 use starminer_interfaces::job_market::{self as jm, Attestation};
-use starminer_interfaces::market::{Determinism, JobClass, UnitFormula, Urgency, VerificationMode};
+use starminer_interfaces::market::VerificationMode;
 use starminer_merkle::MerkleTree;
 use starminer_wasm_host::{GasUsage, WasmHost};
 
@@ -17,29 +17,7 @@ use crate::protocol::{Protocol, UNIT};
 /// The provider's sealed salt of every forced-error pair in the bench.
 const SALT: &[u8] = b"gas-bench provider salt";
 
-const CHUNK: u64 = 256;
-
-fn template() -> jm::Template {
-    jm::Template {
-        id: "render.fractal".into(),
-        class: JobClass::Render,
-        kernel_sha256: "ab".repeat(32),
-        unit_formula: UnitFormula {
-            params: vec!["width".into(), "height".into()],
-            factor: 1,
-            divisor: 100,
-        },
-        chunk_size: CHUNK,
-        determinism: Determinism::Exact,
-        max_seconds_per_unit: "0.01".parse().expect("decimal"),
-        min_hardware: jm::HardwareRequirements {
-            min_tier: 1,
-            min_device_memory: Uint64::new(1_000_000_000),
-            min_compute_units: 8,
-        },
-        enabled: true,
-    }
-}
+const CHUNK: u64 = crate::protocol::FRACTAL_CHUNK;
 
 /// Links of each validator's beacon chain in the bench.
 const BEACON_LINKS: usize = 8;
@@ -56,58 +34,18 @@ pub struct Market {
 impl Market {
     pub fn new() -> Result<Self> {
         let p = Protocol::deploy(WasmHost::new()?, 1_000_000 * UNIT, 100_000_000 * UNIT)?;
-        let alice = p.host.addr_make("alice");
-        let provider = p.host.addr_make("rig");
-        let validators = [p.host.addr_make("val-1"), p.host.addr_make("val-2")];
-        p.transfer(&p.agpu, &p.deployer, &alice, 10_000_000 * UNIT)?;
-        for who in [&provider, &validators[0], &validators[1]] {
-            p.transfer(&p.agpu, &p.deployer, who, 20_000 * UNIT)?;
-        }
-        p.transfer(&p.amax, &p.deployer, &alice, 1_000 * UNIT)?;
-        p.register_templates(&alice, &[template()])?;
-        for v in &validators {
-            p.validator(v, "eu-central")?;
-            p.anchor_beacon(v, BEACON_LINKS)?;
-        }
-        p.provider(&provider, "eu-west", 250, &validators[0])?;
+        let actors = p.market_actors(10_000_000 * UNIT, BEACON_LINKS)?;
         Ok(Market {
             p,
-            alice,
-            provider,
-            validators,
+            alice: actors.alice,
+            provider: actors.provider,
+            validators: actors.validators,
         })
     }
 
     pub fn spec(&self, zone: &str, verification: VerificationMode) -> jm::JobSpec {
-        jm::JobSpec {
-            template: "render.fractal".into(),
-            params: vec![
-                jm::JobParam {
-                    name: "width".into(),
-                    value: 1_000,
-                },
-                jm::JobParam {
-                    name: "height".into(),
-                    value: 1_000,
-                },
-            ],
-            input: jm::JobInput::Remote {
-                uri: "https://in.example/scene.json".into(),
-                sha256: "11".repeat(32),
-                size: 1_000,
-            },
-            requirements: jm::JobRequirements {
-                min_tier: 1,
-                min_device_memory: Uint64::new(1_000_000_000),
-                min_compute_units: 8,
-                zone: zone.into(),
-                urgency: Urgency::Normal,
-                latency: jm::LatencyClass::Global,
-            },
-            max_price: Uint128::new(1_000 * UNIT),
-            deadline: self.p.host.block().time.plus_seconds(86_400),
-            verification,
-        }
+        let deadline = self.p.host.block().time.plus_seconds(86_400);
+        crate::protocol::fractal_job(zone, jm::LatencyClass::Global, deadline, verification)
     }
 
     pub fn submit(&self, zone: &str, verification: VerificationMode) -> Result<(u64, GasUsage)> {
