@@ -82,8 +82,8 @@ step "IBC: Hermes relays ICS-20 and contract packets between two devnets" env ST
     cargo test --locked -p starminer-devnet --test ibc_hermes -- --ignored --nocapture
 # Hermes' relay rate between two devnets at 1 s blocks, at a reduced burst
 # (the 1,000-packet figures are in devnet/node/README.md).
-step "IBC relay bench (200 transfers through Hermes, debug)" env STARMINER_HERMES_BIN="$HERMES_BIN" \
-    cargo run --locked -q -p starminer-devnet --bin ibc-bench -- --transfers 200 --per-tx 100
+step "IBC relay bench (100 transfers through Hermes, debug)" env STARMINER_HERMES_BIN="$HERMES_BIN" \
+    cargo run --locked -q -p starminer-devnet --bin ibc-bench -- --transfers 100 --per-tx 50
 # The web dashboard (type-checked and bundled), then the demo, which leaves
 # its chain, agents and dashboard running (--keep) for the dashboard's
 # browser tests; web/tests/run.sh stops them.
