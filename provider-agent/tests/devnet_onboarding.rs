@@ -84,9 +84,9 @@ async fn a_new_provider_is_told_what_is_missing_at_each_step() {
         .trim()
         .to_string();
     for expected in [
-        "1000 AGPU   the bond `register` makes",
+        "1,000 AGPU   the bond `register` makes",
         "the chain's minimum stake is",
-        &format!("starminer token send {address} 1000 --denom agpu --from dev0"),
+        &format!("starminer token send {address} 1,000 --denom agpu --from dev0"),
         &format!("starminer token send {address} 1250000 --denom ustar --from dev0"),
         "starminer-agent register --home",
         "--wait-verified 120",
@@ -138,9 +138,9 @@ async fn a_new_provider_is_told_what_is_missing_at_each_step() {
     assert_one_line_error(
         &agent(&["register"], &fresh),
         &[
-            &format!("{address} holds 0 AGPU but 1000 are needed"),
-            "1000 AGPU is missing",
-            &format!("`starminer token send {address} 1000 --denom agpu --from <funded key>`"),
+            &format!("{address} holds 0 AGPU but 1,000 are needed"),
+            "1,000 AGPU is missing",
+            &format!("`starminer token send {address} 1,000 --denom agpu --from <funded key>`"),
         ],
     );
     assert!(
