@@ -24,6 +24,14 @@ pub fn find_sibling_bin(explicit: &Option<PathBuf>, name: &str) -> Option<PathBu
         .find(|p| p.exists())
 }
 
+/// The last `lines` lines of a background process's log file (empty when
+/// it cannot be read), for the error that says why it stopped.
+pub fn log_tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
 /// The pid recorded in `file`, if it holds one.
 pub fn read_pid(file: &Path) -> Option<u32> {
     std::fs::read_to_string(file).ok()?.trim().parse().ok()

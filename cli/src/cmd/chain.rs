@@ -575,12 +575,6 @@ fn configure_wasmd(home: &Path, a: &UpArgs, ports: Ports, peers: &str) -> Result
     Ok(())
 }
 
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
 /// Waits for the first node's blocks while every node stays alive.
 async fn wait_for_blocks(client: &ChainClient, nodes: &[(u32, PathBuf)]) -> Result<u64> {
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -595,7 +589,7 @@ async fn wait_for_blocks(client: &ChainClient, nodes: &[(u32, PathBuf)]) -> Resu
                 bail!(
                     "wasmd exited during start-up; the end of its log {}:\n{}",
                     log.display(),
-                    tail(log, 15)
+                    crate::process::log_tail(log, 15)
                 );
             }
         }
@@ -604,7 +598,7 @@ async fn wait_for_blocks(client: &ChainClient, nodes: &[(u32, PathBuf)]) -> Resu
             bail!(
                 "wasmd produced no block within 90 s; the end of its log {}:\n{}",
                 log.display(),
-                tail(log, 15)
+                crate::process::log_tail(log, 15)
             );
         }
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -158,7 +158,7 @@ pub async fn ensure_running(agent: &ValidatorAgent, s: Setup<'_>) -> Result<u32>
         let _ = std::fs::remove_file(&agent.pid_file);
         bail!(
             "the validator agent exited at start:\n{}\n(full log: {})",
-            tail(&agent.log, 8),
+            crate::process::log_tail(&agent.log, 8),
             agent.log.display()
         );
     }
@@ -248,11 +248,4 @@ async fn initialize(agent: &ValidatorAgent, s: &Setup<'_>, pass: &str) -> Result
 fn free_loopback_port() -> Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(l.local_addr()?.port())
-}
-
-/// The last `n` lines of a log file.
-fn tail(path: &Path, n: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
